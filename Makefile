@@ -1,0 +1,53 @@
+# Dialtone: `make dev` runs the API locally, `make test` runs every check.
+# Both create .venv on first use and install the pinned toolchain into it.
+
+export SAM_CLI_TELEMETRY := 0
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: help venv test lint typecheck unit pytest sam-validate sam-build bench dev clean
+
+help:
+	@echo "make dev    run the whole API locally (embedded AWS endpoint, demo data)"
+	@echo "make test   lint, type-check, test, sam validate --lint and sam build"
+	@echo "make bench  print the performance figures and write BENCHMARKS.md"
+
+$(STAMP): requirements-dev.txt layers/common/requirements.txt pyproject.toml
+	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Dialtone needs Python 3.11 (the Lambda runtime)"'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip==25.3 setuptools==80.9.0 wheel==0.45.1
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	$(BIN)/pytest
+
+sam-validate: $(STAMP)
+	$(BIN)/sam validate --lint --template-file template.yaml
+
+sam-build: $(STAMP)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/sam build --template-file template.yaml --build-dir .aws-sam/build
+
+test: lint typecheck pytest sam-validate sam-build
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+dev: $(STAMP)
+	$(BIN)/python -m local
+
+clean:
+	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache .dialtone

@@ -1,0 +1,30 @@
+"""GET /v1/calls/{call_id}: one call; `?include=transcript` adds its exchanges."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+
+from dialtone import calls, http
+from dialtone.observability import api_handler
+
+app = http.create_app()
+
+
+@app.get("/v1/calls/<call_id>")
+def get_call(
+    call_id: Annotated[UUID, Path()],
+    include: Annotated[Literal["transcript"] | None, Query()] = None,
+) -> Response[Any]:
+    call = calls.reader().get_call(
+        http.principal(app), str(call_id), include_transcript=include == "transcript"
+    )
+    return http.json_response(call)
+
+
+@api_handler
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return app.resolve(event, context)

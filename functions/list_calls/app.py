@@ -1,0 +1,25 @@
+"""GET /v1/calls: the tenant's calls, newest first, filtered and paginated."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from dialtone import calls, http
+from dialtone.calls import ListCallsParams
+from dialtone.observability import api_handler
+
+app = http.create_app()
+
+
+@app.get("/v1/calls")
+def list_calls(params: Annotated[ListCallsParams, Query()]) -> Response[Any]:
+    page = calls.lister().list_calls(http.principal(app), params)
+    return http.json_response(page)
+
+
+@api_handler
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return app.resolve(event, context)

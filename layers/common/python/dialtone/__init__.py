@@ -1,0 +1,1 @@
+"""Dialtone: the shared domain layer of the Calls API."""

@@ -1,0 +1,357 @@
+"""The rules of reading calls: listing, one call, its transcript and its recording.
+
+Handlers call these with the principal and validated parameters; these return API models.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from dialtone import aws, listing, phones, settings
+from dialtone.auth import Principal, Scope
+from dialtone.errors import InvalidCursor, InvalidParameter, RecordingNotAvailable
+from dialtone.models import (
+    Call,
+    CallList,
+    CallOutcome,
+    CallStatus,
+    CallWithTranscript,
+    Direction,
+    Exchange,
+    RecordingLink,
+    SortOrder,
+    TranscriptExchanges,
+    TranscriptTurns,
+    Turn,
+)
+from dialtone.pagination import CursorCodec, fingerprint
+from dialtone.store import CallStore, StoredCall
+
+_CALL_ID_FRAGMENT = re.compile(r"^[0-9a-f-]{4,36}$")
+_CURSOR_VERSION = 1
+
+
+def _date_only(value: Any) -> Any:
+    """`YYYY-MM-DD` is a calendar day; anything else is parsed as a date-time."""
+    if isinstance(value, str) and len(value.strip()) == 10:
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            return value
+    return value
+
+
+DateOrDateTime = Annotated[datetime | date, BeforeValidator(_date_only)]
+
+
+class ListCallsParams(BaseModel):
+    """`GET /v1/calls` query parameters; unknown ones are ignored."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    limit: int = Field(default=20, ge=1, le=100)
+    offset: int = Field(default=0, ge=0)
+    cursor: str | None = Field(default=None, max_length=8192)
+    order: SortOrder = SortOrder.DESC
+    start_date: DateOrDateTime | None = None
+    end_date: DateOrDateTime | None = None
+    direction: Direction | None = None
+    status: CallStatus | None = None
+    outcome: CallOutcome | None = None
+    agent_id: str | None = Field(default=None, min_length=1, max_length=128)
+    batch_id: str | None = Field(default=None, min_length=1, max_length=128)
+    from_number: str | None = Field(default=None, max_length=32)
+    to_number: str | None = Field(default=None, max_length=32)
+    phone_number: str | None = Field(default=None, max_length=32)
+    search: str | None = Field(default=None, max_length=64)
+    is_test_call: bool | None = None
+
+
+def _instant(value: datetime | date, end_of_day: bool) -> datetime:
+    """A UTC instant; a bare date means its first (or, for an end bound, its last) moment."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    moment = time.max if end_of_day else time.min
+    return datetime.combine(value, moment, tzinfo=UTC)
+
+
+def _phone(name: str, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return phones.to_e164(value)
+    except ValueError as error:
+        raise InvalidParameter(("query", name), f"{name} {error}") from error
+
+
+def build_filters(params: ListCallsParams) -> listing.CallFilters:
+    """Interpret and normalise list parameters; InvalidParameter (422) names a bad one."""
+    start = _instant(params.start_date, end_of_day=False) if params.start_date else None
+    end = _instant(params.end_date, end_of_day=True) if params.end_date else None
+    if start and end and start > end:
+        raise InvalidParameter(("query", "end_date"), "end_date must not be before start_date")
+    phone_number = _phone("phone_number", params.phone_number)
+    call_id_prefix = None
+    if params.search is not None and params.search.strip():
+        text = params.search.strip()
+        if phones.looks_like_phone(text):
+            searched = _phone("search", text)
+            if phone_number and searched != phone_number:
+                # Both must hold: no call has two different remote numbers on one side each.
+                raise InvalidParameter(("query", "search"), "search and phone_number disagree")
+            phone_number = searched
+        else:
+            fragment = text.lower()
+            if not _CALL_ID_FRAGMENT.match(fragment):
+                raise InvalidParameter(
+                    ("query", "search"),
+                    "search must be a phone number (+ and country code) "
+                    "or at least 4 characters of a call id",
+                )
+            call_id_prefix = fragment
+    return listing.CallFilters(
+        start=start,
+        end=end,
+        direction=params.direction,
+        status=params.status,
+        outcome=params.outcome,
+        agent_id=params.agent_id,
+        batch_id=params.batch_id,
+        from_number=_phone("from_number", params.from_number),
+        to_number=_phone("to_number", params.to_number),
+        phone_number=phone_number,
+        call_id_prefix=call_id_prefix,
+        is_test_call=params.is_test_call,
+    )
+
+
+class CallReader:
+    """Reads calls for one principal, presigning recording links as it goes."""
+
+    def __init__(
+        self,
+        store: CallStore,
+        recordings_bucket: str,
+        url_ttl_seconds: int = 900,
+        cursor_codec: CursorCodec | None = None,
+    ) -> None:
+        self.store = store
+        self.recordings_bucket = recordings_bucket
+        self.url_ttl_seconds = url_ttl_seconds
+        self.cursor_codec = cursor_codec
+
+    # Calls
+
+    def _public(self, stored: StoredCall) -> Call:
+        if not stored.recording_key:
+            return stored.call
+        url = self.presign(stored.recording_key, self.url_ttl_seconds)
+        return stored.call.model_copy(update={"recording_url": url})
+
+    def list_calls(self, principal: Principal, params: ListCallsParams) -> CallList:
+        """One page of the tenant's calls, with the total that match."""
+        principal.require(Scope.CALLS_READ)
+        filters = build_filters(params)
+        ascending = params.order is SortOrder.ASC
+        streams = listing.plan_streams(principal.tenant_id, filters, ascending)
+        query = fingerprint({"filters": filters.fingerprint_values(), "order": params.order.value})
+        offset = params.offset
+        if params.cursor:
+            if self.cursor_codec is None:  # pragma: no cover - wiring error
+                raise InvalidCursor()
+            if params.offset:
+                raise InvalidParameter(("query", "offset"), "use either offset or cursor, not both")
+            payload = self.cursor_codec.decode(params.cursor, principal.tenant_id, query)
+            if payload.get("v") != _CURSOR_VERSION or not isinstance(payload.get("n"), int):
+                raise InvalidCursor()
+            listing.restore_positions(streams, payload.get("p"))
+            skip, offset = 0, payload["n"]
+        else:
+            skip = offset
+        page, has_more = listing.read_page(self.store, streams, skip, params.limit)
+        next_cursor = None
+        if has_more and self.cursor_codec is not None:
+            next_cursor = self.cursor_codec.encode(
+                {
+                    "v": _CURSOR_VERSION,
+                    "n": offset + len(page),
+                    "p": listing.stream_positions(streams),
+                },
+                principal.tenant_id,
+                query,
+            )
+        total = listing.count_calls(
+            self.store, listing.plan_streams(principal.tenant_id, filters, ascending)
+        )
+        return CallList(
+            calls=[self._public(c) for c in page],
+            total=total,
+            limit=params.limit,
+            offset=offset,
+            next_cursor=next_cursor,
+        )
+
+    def get_call(
+        self, principal: Principal, call_id: str, include_transcript: bool = False
+    ) -> Call:
+        principal.require(Scope.CALLS_READ)
+        call = self._public(self.store.get_call(principal.tenant_id, call_id))
+        if not include_transcript:
+            return call
+        exchanges = self.store.list_exchanges(principal.tenant_id, call_id)
+        return CallWithTranscript(**call.model_dump(), transcript=exchanges)
+
+    # Transcripts
+
+    def transcript(self, principal: Principal, call_id: str) -> tuple[StoredCall, list[Exchange]]:
+        principal.require(Scope.CALLS_READ)
+        stored = self.store.get_call(principal.tenant_id, call_id)
+        return stored, self.store.list_exchanges(principal.tenant_id, call_id)
+
+    def transcript_exchanges(self, principal: Principal, call_id: str) -> TranscriptExchanges:
+        _, exchanges = self.transcript(principal, call_id)
+        return TranscriptExchanges(call_id=call_id, exchanges=exchanges)
+
+    def transcript_turns(self, principal: Principal, call_id: str) -> TranscriptTurns:
+        stored, exchanges = self.transcript(principal, call_id)
+        return TranscriptTurns(call_id=call_id, turns=to_turns(stored.call, exchanges))
+
+    def transcript_vtt(self, principal: Principal, call_id: str) -> str:
+        stored, exchanges = self.transcript(principal, call_id)
+        return to_webvtt(to_turns(stored.call, exchanges))
+
+    # Recordings
+
+    def presign(self, key: str, expires_in: int, download_filename: str | None = None) -> str:
+        """A SigV4 presigned GET of a recording object (no network call: it is signed here)."""
+        params: dict[str, Any] = {"Bucket": self.recordings_bucket, "Key": key}
+        if download_filename:
+            params["ResponseContentDisposition"] = f'attachment; filename="{download_filename}"'
+        url: str = aws.client("s3").generate_presigned_url(
+            "get_object", Params=params, ExpiresIn=expires_in
+        )
+        return url
+
+    def recording(
+        self, principal: Principal, call_id: str, expires_in: int, download: bool = False
+    ) -> RecordingLink:
+        """A time-limited link to a call's recording; RecordingNotAvailable when it has none."""
+        principal.require(Scope.CALLS_READ)
+        stored = self.store.get_call(principal.tenant_id, call_id)
+        if not stored.recording_key:
+            raise RecordingNotAvailable()
+        call = stored.call
+        extension = call.recording_format or stored.recording_key.rsplit(".", 1)[-1]
+        filename = f"call-{call_id}.{extension}" if download else None
+        return RecordingLink(
+            call_id=call_id,
+            recording_url=self.presign(stored.recording_key, expires_in, filename),
+            recording_format=call.recording_format,
+            recording_size_bytes=call.recording_size_bytes,
+            recording_duration_seconds=call.recording_duration_seconds,
+            recording_channels=call.recording_channels,
+            expires_at=datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=expires_in),
+        )
+
+
+# Transcript shapes
+
+_SPOKEN_CHARS_PER_SECOND = 15
+
+
+def _offset_ms(call: Call, moment: datetime | None) -> int | None:
+    if moment is None:
+        return None
+    start = call.start_time if call.start_time.tzinfo else call.start_time.replace(tzinfo=UTC)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return max(0, int((moment - start).total_seconds() * 1000))
+
+
+def _spoken_ms(text: str) -> int:
+    return max(1000, len(text) * 1000 // _SPOKEN_CHARS_PER_SECOND)
+
+
+def to_turns(call: Call, exchanges: list[Exchange]) -> list[Turn]:
+    """Exchanges as alternating user and agent turns with offsets into the recording.
+
+    Offsets the runtime reported are used as they are; a missing one is derived from the
+    exchange timestamp and the length of what was said, so captions stay in order.
+    """
+    turns: list[Turn] = []
+    cursor_ms = 0
+    for exchange in exchanges:
+        base = _offset_ms(call, exchange.exchange_timestamp)
+        if exchange.user_transcript:
+            start = exchange.user_start_ms
+            start = start if start is not None else max(cursor_ms, base or cursor_ms)
+            end = exchange.user_end_ms or start + _spoken_ms(exchange.user_transcript)
+            turns.append(
+                Turn(role="user", content=exchange.user_transcript, start_ms=start, end_ms=end)
+            )
+            cursor_ms = end
+        if exchange.agent_response:
+            start = exchange.agent_start_ms if exchange.agent_start_ms is not None else cursor_ms
+            end = exchange.agent_end_ms or start + _spoken_ms(exchange.agent_response)
+            turns.append(
+                Turn(role="agent", content=exchange.agent_response, start_ms=start, end_ms=end)
+            )
+            cursor_ms = end
+    return turns
+
+
+def _vtt_time(ms: int) -> str:
+    hours, rest = divmod(ms, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    seconds, millis = divmod(rest, 1000)
+    return f"{hours:02d}:{minutes:02d}:{seconds:02d}.{millis:03d}"
+
+
+def _vtt_text(text: str) -> str:
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    # A blank line would end the cue early.
+    return "\n".join(line for line in escaped.splitlines() if line.strip())
+
+
+def to_webvtt(turns: list[Turn]) -> str:
+    """WebVTT captions, one cue per turn, the speaker as a voice span."""
+    lines = ["WEBVTT", ""]
+    for number, turn in enumerate(turns, start=1):
+        voice = "User" if turn.role == "user" else "Agent"
+        lines += [
+            str(number),
+            f"{_vtt_time(turn.start_ms or 0)} --> {_vtt_time(turn.end_ms or 0)}",
+            f"<v {voice}>{_vtt_text(turn.content)}",
+            "",
+        ]
+    return "\n".join(lines)
+
+
+# Wiring for the handlers: one reader per execution environment, built on first use.
+
+
+@functools.cache
+def reader() -> CallReader:
+    """The call reader of get_call, get_call_transcript and get_call_recording."""
+    config = settings.load(settings.CallsReaderSettings)
+    return CallReader(
+        CallStore(config.calls_table), config.recordings_bucket, config.recording_url_ttl_seconds
+    )
+
+
+@functools.cache
+def lister() -> CallReader:
+    """The call reader of list_calls, which also signs cursors."""
+    config = settings.load(settings.CallsListSettings)
+    secret = aws.client("secretsmanager").get_secret_value(SecretId=config.cursor_secret_arn)
+    codec = CursorCodec(secret["SecretString"].encode("utf-8"))
+    return CallReader(
+        CallStore(config.calls_table),
+        config.recordings_bucket,
+        config.recording_url_ttl_seconds,
+        cursor_codec=codec,
+    )

@@ -1,0 +1,313 @@
+"""Planning and reading one page of `GET /v1/calls`.
+
+A query is answered from the list index of its most selective filter; the other filters become a
+FilterExpression. `phone_number` matches either side of a call, so it reads two indexes
+(`from_number` and `to_number`) and merges them in time order without over-reading: each stream
+is extended only as far as the other stream is known, so the merge reads little more than the
+page it returns. A `search` that is a call-id fragment reads the `ByCallId` index by prefix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from dialtone.errors import InvalidCursor
+from dialtone.models import CallOutcome, CallStatus, Direction
+from dialtone.store import INDEXES, CallStore, QueryStream, partition, sort_timestamp, stored_call
+from dialtone.store import StoredCall as StoredCall
+
+# Order in which filters are preferred as the index to read (most selective first).
+_PRIMARY_ORDER = (
+    "batch_id",
+    "agent_id",
+    "from_number",
+    "to_number",
+    "outcome",
+    "status",
+    "direction",
+    "is_test_call",
+)
+
+
+@dataclass(frozen=True)
+class CallFilters:
+    """The list filters after validation and normalisation (phone numbers in E.164)."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+    direction: Direction | None = None
+    status: CallStatus | None = None
+    outcome: CallOutcome | None = None
+    agent_id: str | None = None
+    batch_id: str | None = None
+    from_number: str | None = None
+    to_number: str | None = None
+    phone_number: str | None = None
+    call_id_prefix: str | None = None
+    is_test_call: bool | None = None
+
+    def equality_filters(self) -> dict[str, Any]:
+        values = {name: getattr(self, name) for name in _PRIMARY_ORDER}
+        return {k: v for k, v in values.items() if v is not None}
+
+    def fingerprint_values(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+@dataclass
+class Page:
+    calls: list[StoredCall]
+    has_more: bool
+    positions: list[Any]
+
+
+class _Conditions:
+    """A FilterExpression built one condition at a time, with its names and values."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.names: dict[str, str] = {}
+        self.values: dict[str, Any] = {}
+
+    def equals(self, attribute: str, value: Any) -> None:
+        n = len(self.parts)
+        self.names[f"#f{n}"] = attribute
+        self.values[f":f{n}"] = {"BOOL": value} if isinstance(value, bool) else {"S": str(value)}
+        self.parts.append(f"#f{n} = :f{n}")
+
+    def either(self, attributes: tuple[str, str], value: str) -> None:
+        n = len(self.parts)
+        self.names.update({f"#f{n}a": attributes[0], f"#f{n}b": attributes[1]})
+        self.values[f":f{n}"] = {"S": value}
+        self.parts.append(f"(#f{n}a = :f{n} OR #f{n}b = :f{n})")
+
+    def not_equals(self, attribute: str, value: str) -> None:
+        n = len(self.parts)
+        self.names[f"#f{n}"] = attribute
+        self.values[f":f{n}"] = {"S": value}
+        self.parts.append(f"(attribute_not_exists(#f{n}) OR #f{n} <> :f{n})")
+
+    def prefix(self, attribute: str, value: str) -> None:
+        n = len(self.parts)
+        self.names[f"#f{n}"] = attribute
+        self.values[f":f{n}"] = {"S": value}
+        self.parts.append(f"begins_with(#f{n}, :f{n})")
+
+    def between(self, attribute: str, low: str | None, high: str | None) -> None:
+        n = len(self.parts)
+        self.names[f"#f{n}"] = attribute
+        if low is not None:
+            self.values[f":f{n}lo"] = {"S": low}
+            self.parts.append(f"#f{n} >= :f{n}lo")
+        if high is not None:
+            self.values[f":f{n}hi"] = {"S": high}
+            self.parts.append(f"#f{n} <= :f{n}hi")
+
+    def expression(self) -> str | None:
+        return " AND ".join(self.parts) or None
+
+
+def _range(filters: CallFilters) -> tuple[str | None, str | None]:
+    low = sort_timestamp(filters.start) if filters.start else None
+    # "~" sorts after the "#<call id>" suffix, so the end instant itself is included.
+    high = sort_timestamp(filters.end) + "~" if filters.end else None
+    return low, high
+
+
+def plan_streams(tenant_id: str, filters: CallFilters, ascending: bool) -> list[QueryStream]:
+    """The index reads that answer a query, each with the rest of the filters as conditions."""
+    low, high = _range(filters)
+    equalities = filters.equality_filters()
+
+    if filters.call_id_prefix is not None:
+        conditions = _Conditions()
+        for name, value in equalities.items():
+            conditions.equals(name, value)
+        if filters.phone_number:
+            conditions.either(("from_number", "to_number"), filters.phone_number)
+        conditions.between("start_key", low, high)
+        index = INDEXES["call_id"]
+        return [
+            QueryStream(
+                index=index,
+                hash_value=tenant_id,
+                ascending=True,
+                range_low=filters.call_id_prefix,
+                range_high=filters.call_id_prefix + "\uffff",
+                filter_expression=conditions.expression(),
+                names=conditions.names,
+                values=conditions.values,
+            )
+        ]
+
+    if filters.phone_number and not equalities.keys() & {"batch_id", "agent_id"}:
+        streams = []
+        for side, other in (("from_number", None), ("to_number", "from_number")):
+            conditions = _Conditions()
+            for name, value in equalities.items():
+                conditions.equals(name, value)
+            if other:
+                # A call with the number on both sides is read once, from the first stream.
+                conditions.not_equals(other, filters.phone_number)
+            streams.append(
+                QueryStream(
+                    index=INDEXES[side],
+                    hash_value=partition(tenant_id, filters.phone_number),
+                    ascending=ascending,
+                    range_low=low,
+                    range_high=high,
+                    filter_expression=conditions.expression(),
+                    names=conditions.names,
+                    values=conditions.values,
+                )
+            )
+        return streams
+
+    primary = next((name for name in _PRIMARY_ORDER if name in equalities), None)
+    conditions = _Conditions()
+    for name, value in equalities.items():
+        if name != primary:
+            conditions.equals(name, value)
+    if filters.phone_number:
+        conditions.either(("from_number", "to_number"), filters.phone_number)
+    index = INDEXES[primary or "time"]
+    hash_value = partition(tenant_id, equalities[primary]) if primary else tenant_id
+    return [
+        QueryStream(
+            index=index,
+            hash_value=hash_value,
+            ascending=ascending,
+            range_low=low,
+            range_high=high,
+            filter_expression=conditions.expression(),
+            names=conditions.names,
+            values=conditions.values,
+        )
+    ]
+
+
+def _first(items: list[tuple[str, QueryStream]], ascending: bool) -> tuple[str, QueryStream]:
+    return min(items, key=lambda x: x[0]) if ascending else max(items, key=lambda x: x[0])
+
+
+def _before(a: str, b: str, ascending: bool) -> bool:
+    """Whether sort value `a` comes strictly before `b` in the page order."""
+    return a < b if ascending else a > b
+
+
+def read_merged(store: CallStore, streams: list[QueryStream], need: int) -> list[dict[str, Any]]:
+    """The first `need` items of the streams merged in order (dedupe by call), reading little more.
+
+    An item is emitted only once every unfinished stream is known at least down to it. To get
+    there, the stream known the least far is read up to where the next stream is known (a
+    bounded Query, nothing wasted); when all are known equally far, one of them takes a small
+    unbounded step. With one stream this is a plain Query of `need` items.
+    """
+    ascending = streams[0].ascending
+    step = max(1, need // 20)
+    out: list[dict[str, Any]] = []
+    last_id: str | None = None
+
+    for stream in streams:
+        if not stream.exhausted and not stream.buffer:
+            store.fetch(stream, limit=need if len(streams) == 1 else step)
+
+    while len(out) < need:
+        active = [s for s in streams if not s.exhausted]
+        horizon = _first([(s.known_to or "", s) for s in active], ascending)[0] if active else None
+        # Emit every item that no unfinished stream can still precede.
+        while len(out) < need:
+            heads = [(s.sort_value(s.buffer[0]), s) for s in streams if s.buffer]
+            if not heads:
+                break
+            value, stream = _first(heads, ascending)
+            if horizon is not None and _before(horizon, value, ascending):
+                break
+            item = stream.buffer.pop(0)
+            stream.last_consumed = item
+            call_id = item["id"]["S"]
+            if call_id != last_id:
+                out.append(item)
+                last_id = call_id
+        if len(out) >= need or not active:
+            break
+        remaining = need - len(out)
+        if len(active) == 1:
+            store.fetch(active[0], limit=remaining)
+            continue
+        ordered = sorted(active, key=lambda s: s.known_to or "", reverse=not ascending)
+        shallow, next_known = ordered[0], ordered[1].known_to
+        if next_known is not None and shallow.known_to != next_known:
+            store.fetch(shallow, limit=remaining, bound=next_known)
+        else:
+            store.fetch(shallow, limit=step)
+    return out
+
+
+def read_page(
+    store: CallStore, streams: list[QueryStream], offset: int, limit: int
+) -> tuple[list[StoredCall], bool]:
+    """`limit` calls after skipping `offset`, and whether more follow (one look-ahead item)."""
+    items = read_merged(store, streams, offset + limit + 1)
+    page = items[offset : offset + limit]
+    has_more = len(items) > offset + limit
+    if has_more:
+        # Leave the look-ahead item unread for the next page.
+        lookahead = items[offset + limit]
+        for stream in streams:
+            if stream.last_consumed is lookahead:
+                stream.buffer.insert(0, lookahead)
+                earlier = reversed(items[: offset + limit])
+                stream.last_consumed = next((i for i in earlier if _owns(stream, i)), None)
+    return [stored_call(i) for i in page], has_more
+
+
+def _owns(stream: QueryStream, item: dict[str, Any]) -> bool:
+    return stream.index.hash_attr in item and item[stream.index.hash_attr]["S"] == stream.hash_value
+
+
+def stream_positions(streams: list[QueryStream]) -> list[Any]:
+    """The cursor state of each stream: where it resumes, or 0 when it is finished."""
+    positions: list[Any] = []
+    for stream in streams:
+        if stream.exhausted and not stream.buffer:
+            positions.append(0)
+        else:
+            key = stream.resume_position()
+            positions.append({k: v["S"] for k, v in key.items()} if key else None)
+    return positions
+
+
+def restore_positions(streams: list[QueryStream], positions: Any) -> None:
+    """Put each stream back where a cursor left it (the cursor is already authenticated)."""
+    if not isinstance(positions, list) or len(positions) != len(streams):
+        raise InvalidCursor()
+    for stream, position in zip(streams, positions, strict=True):
+        if position == 0:
+            stream.exhausted = True
+        elif isinstance(position, dict):
+            stream.start_key = {k: {"S": str(v)} for k, v in position.items()}
+            stream.origin = stream.start_key
+        elif position is not None:
+            raise InvalidCursor()
+
+
+def count_calls(store: CallStore, streams: list[QueryStream]) -> int:
+    """How many calls match (reads every match: made cheap by counters in a later change)."""
+    return sum(
+        store.count(
+            QueryStream(
+                index=s.index,
+                hash_value=s.hash_value,
+                ascending=s.ascending,
+                range_low=s.range_low,
+                range_high=s.range_high,
+                filter_expression=s.filter_expression,
+                names=s.names,
+                values=s.values,
+            )
+        )
+        for s in streams
+    )

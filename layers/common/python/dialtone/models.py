@@ -1,0 +1,202 @@
+"""The public shapes of the Calls API: the call object, transcripts, recordings, pages.
+
+Field names are the contract of DESIGN.md; every response body is one of these models.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+
+
+def format_timestamp(value: datetime) -> str:
+    """ISO-8601 in UTC with a `Z`, the one timestamp format of the API."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+Timestamp = Annotated[datetime, PlainSerializer(format_timestamp, return_type=str)]
+
+
+class Direction(StrEnum):
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
+    WEB = "web"
+    MIC = "mic"
+
+
+class CallStatus(StrEnum):
+    QUEUED = "queued"
+    INITIATED = "initiated"
+    RINGING = "ringing"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    BUSY = "busy"
+    NO_ANSWER = "no_answer"
+    FAILED = "failed"
+    CANCELED = "canceled"
+
+
+class CallOutcome(StrEnum):
+    RESOLVED = "resolved"
+    UNRESOLVED = "unresolved"
+    ESCALATED = "escalated"
+    TRANSFERRED = "transferred"
+    VOICEMAIL = "voicemail"
+    ABANDONED = "abandoned"
+    ERROR = "error"
+
+
+class SortOrder(StrEnum):
+    ASC = "asc"
+    DESC = "desc"
+
+
+class TranscriptFormat(StrEnum):
+    EXCHANGES = "exchanges"
+    TURNS = "turns"
+    VTT = "vtt"
+
+
+class ApiModel(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+
+class CallAnalysis(ApiModel):
+    summary: str | None = None
+    user_sentiment: str | None = None
+    call_successful: bool | None = None
+    in_voicemail: bool | None = None
+
+
+class ProviderCost(ApiModel):
+    provider: str
+    kind: str | None = None
+    amount: float
+    units: float | None = None
+    unit: str | None = None
+
+
+class CallCost(ApiModel):
+    total: float = 0.0
+    currency: str = "USD"
+    billable_minutes: float | None = None
+    breakdown: list[ProviderCost] = Field(default_factory=list)
+
+
+class LatencyStats(ApiModel):
+    p50: float | None = None
+    p90: float | None = None
+    p95: float | None = None
+    p99: float | None = None
+    min: float | None = None
+    max: float | None = None
+    num: int = 0
+
+
+class CallLatency(ApiModel):
+    e2e: LatencyStats | None = None
+    stt: LatencyStats | None = None
+    llm: LatencyStats | None = None
+    tts: LatencyStats | None = None
+
+
+class Exchange(ApiModel):
+    sequence_number: int = Field(ge=0)
+    user_transcript: str | None = None
+    agent_response: str | None = None
+    error: bool = False
+    error_message: str | None = None
+    exchange_timestamp: Timestamp | None = None
+    # Offsets from the start of the recording, used to align turns and captions.
+    user_start_ms: int | None = None
+    user_end_ms: int | None = None
+    agent_start_ms: int | None = None
+    agent_end_ms: int | None = None
+
+
+class Call(ApiModel):
+    id: str
+    direction: Direction
+    status: CallStatus
+    outcome: CallOutcome | None = None
+    end_reason: str | None = None
+    from_number: str | None = None
+    to_number: str | None = None
+    phone_number: str | None = None
+    agent_id: str | None = None
+    agent_name: str | None = None
+    batch_id: str | None = None
+    twilio_call_sid: str | None = None
+    livekit_room_id: str | None = None
+    start_time: Timestamp
+    end_time: Timestamp | None = None
+    duration_seconds: float | None = None
+    recording_url: str | None = None
+    recording_duration_seconds: float | None = None
+    recording_size_bytes: int | None = None
+    recording_format: str | None = None
+    recording_channels: int | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    analysis: CallAnalysis | None = None
+    cost: CallCost | None = None
+    latency: CallLatency | None = None
+    provider_usage: dict[str, Any] = Field(default_factory=dict)
+    grade_score: float | None = None
+    grade_status: str | None = None
+    issue_count: int = 0
+    critical_issue_count: int = 0
+    is_test_call: bool = False
+    queued_at: Timestamp | None = None
+    dialed_at: Timestamp | None = None
+    error_reason: str | None = None
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class CallWithTranscript(Call):
+    transcript: list[Exchange] = Field(default_factory=list)
+
+
+class CallList(ApiModel):
+    calls: list[Call]
+    total: int
+    limit: int
+    offset: int
+    next_cursor: str | None = None
+
+
+class TranscriptExchanges(ApiModel):
+    call_id: str
+    exchanges: list[Exchange]
+
+
+class Turn(ApiModel):
+    role: Literal["user", "agent"]
+    content_type: Literal["text"] = "text"
+    content: str
+    start_ms: int | None = None
+    end_ms: int | None = None
+
+
+class TranscriptTurns(ApiModel):
+    call_id: str
+    turns: list[Turn]
+
+
+class RecordingLink(ApiModel):
+    call_id: str
+    recording_url: str
+    recording_format: str | None = None
+    recording_size_bytes: int | None = None
+    recording_duration_seconds: float | None = None
+    recording_channels: int | None = None
+    expires_at: Timestamp
+
+
+class ErrorBody(ApiModel):
+    detail: str

@@ -1,0 +1,35 @@
+"""Logger and Metrics, created once and imported by every handler.
+
+Tracing is Lambda's own (`Tracing: Active` in the template): the X-Ray SDK that powertools'
+Tracer loads costs more cold start than the whole handler, see BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.logging import correlation_paths
+
+logger = Logger()
+metrics = Metrics()
+
+# Read-only requests publish no business metric; powertools would warn on every one of them.
+warnings.filterwarnings("ignore", "No application metrics to publish")
+
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+
+def api_handler(func: Handler) -> Handler:
+    """The decorators every API Gateway handler wears, in one place."""
+
+    @functools.wraps(func)
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+    @metrics.log_metrics
+    def wrapper(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        return func(event, context)
+
+    return wrapper

@@ -1,0 +1,322 @@
+"""The calls table: call records, their transcript exchanges, and the list indexes.
+
+One item collection per call, keyed by tenant and call: (`T#<tenant>#C#<call>`, `CALL`) holds
+the call, (`…`, `EX#<sequence>`) each exchange. A call of another tenant has another key, so it
+is simply not found. Every list filter has a sparse global secondary index whose partition is
+`<tenant>#<value>` and whose sort key is `start_key` (`<start_time>#<call id>`), projecting the
+whole call, so one page of any single filter reads only the calls it returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from dialtone import aws
+from dialtone.dynamo import from_item, string_key, to_item
+from dialtone.errors import CallNotFound
+from dialtone.models import Call, Exchange
+
+CALL_SK = "CALL"
+EXCHANGE_PREFIX = "EX#"
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    """A list index: its name, partition attribute and sort attribute."""
+
+    name: str
+    hash_attr: str
+    range_attr: str
+
+
+INDEXES: dict[str, IndexSpec] = {
+    "time": IndexSpec("ByTenantTime", "tenant_id", "start_key"),
+    "direction": IndexSpec("ByDirection", "direction_key", "start_key"),
+    "status": IndexSpec("ByStatus", "status_key", "start_key"),
+    "outcome": IndexSpec("ByOutcome", "outcome_key", "start_key"),
+    "agent_id": IndexSpec("ByAgent", "agent_key", "start_key"),
+    "batch_id": IndexSpec("ByBatch", "batch_key", "start_key"),
+    "from_number": IndexSpec("ByFromNumber", "from_key", "start_key"),
+    "to_number": IndexSpec("ByToNumber", "to_key", "start_key"),
+    "is_test_call": IndexSpec("ByTestFlag", "test_key", "start_key"),
+    "call_id": IndexSpec("ByCallId", "tenant_id", "id"),
+}
+
+# Call attributes that name a list index partition, and the call field each one is built from.
+_INDEXED_FIELDS = {
+    "direction_key": "direction",
+    "status_key": "status",
+    "outcome_key": "outcome",
+    "agent_key": "agent_id",
+    "batch_key": "batch_id",
+    "from_key": "from_number",
+    "to_key": "to_number",
+}
+
+
+def call_pk(tenant_id: str, call_id: str) -> str:
+    return f"T#{tenant_id}#C#{call_id}"
+
+
+def sort_timestamp(value: datetime) -> str:
+    """Fixed-width UTC time, so that string order is time order."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def partition(tenant_id: str, value: object) -> str:
+    """The partition value of a filter index for one filter value."""
+    if isinstance(value, bool):
+        value = "1" if value else "0"
+    return f"{tenant_id}#{value}"
+
+
+@dataclass(frozen=True)
+class StoredCall:
+    """A call as stored: the API object (without its presigned URL) and where its audio is."""
+
+    call: Call
+    tenant_id: str
+    recording_key: str | None = None
+
+
+def _call_item(tenant_id: str, call: Call, recording_key: str | None) -> dict[str, Any]:
+    values = call.model_dump(mode="json", exclude={"recording_url"})
+    values.update(
+        pk=call_pk(tenant_id, call.id),
+        sk=CALL_SK,
+        tenant_id=tenant_id,
+        start_key=f"{sort_timestamp(call.start_time)}#{call.id}",
+        test_key=partition(tenant_id, call.is_test_call),
+        recording_key=recording_key,
+    )
+    for attribute, field_name in _INDEXED_FIELDS.items():
+        value = values.get(field_name)
+        if value is not None:
+            values[attribute] = partition(tenant_id, value)
+    return to_item(values)
+
+
+def stored_call(item: dict[str, Any]) -> StoredCall:
+    """The domain form of a call item."""
+    values = from_item(item)
+    return StoredCall(
+        call=Call.model_validate(values),
+        tenant_id=values["tenant_id"],
+        recording_key=values.get("recording_key"),
+    )
+
+
+@dataclass
+class QueryStream:
+    """One ordered run of calls: a Query on one index partition, with optional filters.
+
+    It remembers where it stopped (`start_key`) and how far down it is fully known
+    (`known_to`, a sort-key value), which is what the merge of several streams needs.
+    """
+
+    index: IndexSpec
+    hash_value: str
+    ascending: bool
+    range_low: str | None = None
+    range_high: str | None = None
+    filter_expression: str | None = None
+    names: dict[str, str] = field(default_factory=dict)
+    values: dict[str, Any] = field(default_factory=dict)
+    start_key: dict[str, Any] | None = None
+    exhausted: bool = False
+    known_to: str | None = None
+    buffer: list[dict[str, Any]] = field(default_factory=list)
+    last_consumed: dict[str, Any] | None = None
+    origin: dict[str, Any] | None = None
+
+    def key_condition(self, bound: str | None) -> tuple[str, dict[str, Any]]:
+        """The key condition, narrowed to stop at `bound` (inclusive) when one is given."""
+        low, high = self.range_low, self.range_high
+        if bound is not None:
+            if self.ascending:
+                high = bound if high is None else min(high, bound)
+            else:
+                low = bound if low is None else max(low, bound)
+        condition = "#h = :h"
+        values: dict[str, Any] = {":h": {"S": self.hash_value}}
+        if low is not None and high is not None:
+            condition += " AND #r BETWEEN :lo AND :hi"
+            values.update({":lo": {"S": low}, ":hi": {"S": high}})
+        elif low is not None:
+            condition += " AND #r >= :lo"
+            values[":lo"] = {"S": low}
+        elif high is not None:
+            condition += " AND #r <= :hi"
+            values[":hi"] = {"S": high}
+        return condition, values
+
+    def attribute_names(self, condition: str) -> dict[str, str]:
+        """The names a request with this key condition uses (DynamoDB refuses unused ones)."""
+        names = {"#h": self.index.hash_attr, **self.names}
+        if "#r" in condition:
+            names["#r"] = self.index.range_attr
+        return names
+
+    def position_key(self, item: dict[str, Any]) -> dict[str, Any]:
+        """The ExclusiveStartKey that resumes this stream right after `item`."""
+        names = {"pk", "sk", self.index.hash_attr, self.index.range_attr}
+        return {name: item[name] for name in names}
+
+    def sort_value(self, item: dict[str, Any]) -> str:
+        return str(item[self.index.range_attr]["S"])
+
+    def resume_position(self) -> dict[str, Any] | None:
+        """Where the next page starts: after the last item returned, or after the last read."""
+        if self.buffer:
+            return self.position_key(self.last_consumed) if self.last_consumed else self.origin
+        return self.start_key
+
+
+class CallStore:
+    """Reads and writes calls and exchanges; raises CallNotFound, returns domain models."""
+
+    def __init__(self, table_name: str, dynamodb: Any | None = None) -> None:
+        self.table_name = table_name
+        self._dynamodb = dynamodb
+
+    @property
+    def dynamodb(self) -> Any:
+        return self._dynamodb or aws.client("dynamodb")
+
+    # Writing
+
+    def put_call(self, tenant_id: str, call: Call, recording_key: str | None = None) -> None:
+        """Store a whole call record with its index attributes."""
+        self.dynamodb.put_item(
+            TableName=self.table_name, Item=_call_item(tenant_id, call, recording_key)
+        )
+
+    def put_calls(self, tenant_id: str, calls: Iterable[tuple[Call, str | None]]) -> None:
+        """Store many calls (with their recording keys) in batches of 25."""
+        self._batch_write(
+            [{"PutRequest": {"Item": _call_item(tenant_id, call, key)}} for call, key in calls]
+        )
+
+    def delete_call_items(self, tenant_id: str, call_id: str) -> int:
+        """Remove every item of a call (the call, its exchanges); how many were removed."""
+        keys = []
+        for page in self.dynamodb.get_paginator("query").paginate(
+            TableName=self.table_name,
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": call_pk(tenant_id, call_id)}},
+            ProjectionExpression="pk, sk",
+        ):
+            keys.extend(page["Items"])
+        self._batch_write([{"DeleteRequest": {"Key": key}} for key in keys])
+        return len(keys)
+
+    def _batch_write(self, requests: list[dict[str, Any]]) -> None:
+        for start in range(0, len(requests), 25):
+            pending: dict[str, Any] = {self.table_name: requests[start : start + 25]}
+            while pending:
+                response = self.dynamodb.batch_write_item(RequestItems=pending)
+                pending = response.get("UnprocessedItems") or {}
+
+    def put_exchanges(self, tenant_id: str, call_id: str, exchanges: Iterable[Exchange]) -> None:
+        """Store transcript exchanges, one item each, keyed by sequence number."""
+        requests = [
+            {
+                "PutRequest": {
+                    "Item": to_item(
+                        {
+                            "pk": call_pk(tenant_id, call_id),
+                            "sk": f"{EXCHANGE_PREFIX}{exchange.sequence_number:010d}",
+                            **exchange.model_dump(mode="json"),
+                        }
+                    )
+                }
+            }
+            for exchange in exchanges
+        ]
+        self._batch_write(requests)
+
+    # Reading
+
+    def get_call(self, tenant_id: str, call_id: str) -> StoredCall:
+        response = self.dynamodb.get_item(
+            TableName=self.table_name, Key=string_key(pk=call_pk(tenant_id, call_id), sk=CALL_SK)
+        )
+        if "Item" not in response:
+            raise CallNotFound()
+        return stored_call(response["Item"])
+
+    def list_exchanges(self, tenant_id: str, call_id: str) -> list[Exchange]:
+        """Every exchange of a call, in sequence order."""
+        exchanges: list[Exchange] = []
+        paginator = self.dynamodb.get_paginator("query")
+        for page in paginator.paginate(
+            TableName=self.table_name,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues={
+                ":pk": {"S": call_pk(tenant_id, call_id)},
+                ":prefix": {"S": EXCHANGE_PREFIX},
+            },
+        ):
+            exchanges.extend(Exchange.model_validate(from_item(i)) for i in page["Items"])
+        return exchanges
+
+    def fetch(self, stream: QueryStream, limit: int, bound: str | None = None) -> None:
+        """Read up to `limit` more items of a stream into its buffer (one Query)."""
+        condition, values = stream.key_condition(bound)
+        request: dict[str, Any] = {
+            "TableName": self.table_name,
+            "IndexName": stream.index.name,
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeNames": stream.attribute_names(condition),
+            "ExpressionAttributeValues": {**values, **stream.values},
+            "ScanIndexForward": stream.ascending,
+            "Limit": max(1, limit),
+        }
+        if stream.filter_expression:
+            request["FilterExpression"] = stream.filter_expression
+        if stream.start_key:
+            request["ExclusiveStartKey"] = stream.start_key
+        response = self.dynamodb.query(**request)
+        items = response["Items"]
+        stream.buffer.extend(items)
+        last = response.get("LastEvaluatedKey")
+        if last:
+            stream.start_key = last
+            stream.known_to = str(last[stream.index.range_attr]["S"])
+        else:
+            if items:
+                stream.start_key = stream.position_key(items[-1])
+            if bound is None:
+                stream.exhausted = True
+            else:
+                stream.known_to = bound
+
+    def count(self, stream: QueryStream) -> int:
+        """How many items a stream holds from its start (reads them all: Select=COUNT)."""
+        condition, values = stream.key_condition(None)
+        request: dict[str, Any] = {
+            "TableName": self.table_name,
+            "IndexName": stream.index.name,
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeNames": stream.attribute_names(condition),
+            "ExpressionAttributeValues": {**values, **stream.values},
+            "Select": "COUNT",
+        }
+        if stream.filter_expression:
+            request["FilterExpression"] = stream.filter_expression
+        total = 0
+        for page in self.dynamodb.get_paginator("query").paginate(**request):
+            total += page["Count"]
+        return total
+
+    def read_all(self, stream: QueryStream) -> Iterator[dict[str, Any]]:
+        """Every item of a stream, in its order."""
+        while not stream.exhausted:
+            self.fetch(stream, limit=1000)
+            yield from stream.buffer
+            stream.buffer.clear()

@@ -1,0 +1,1 @@
+"""The local stack: embedded AWS endpoint, provisioning from template.yaml, demo data."""

@@ -1,0 +1,164 @@
+"""Build every table, bucket and secret of `template.yaml` on an AWS endpoint, from the template's
+own definitions, and resolve each function's environment to the resources it created.
+
+The tests and the local stack both use this, so what they run against cannot drift from what
+is deployed.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE = ROOT / "template.yaml"
+
+_TABLE_KEYS = (
+    "AttributeDefinitions",
+    "KeySchema",
+    "GlobalSecondaryIndexes",
+    "LocalSecondaryIndexes",
+    "BillingMode",
+    "StreamSpecification",
+)
+
+
+_CORS_FIELDS = {"Id": "ID", "ExposedHeaders": "ExposeHeaders", "MaxAge": "MaxAgeSeconds"}
+
+
+def load_template(path: Path = TEMPLATE) -> dict[str, Any]:
+    """The template as plain data; CloudFormation tags (!Ref, !GetAtt, !Sub) become their
+    long forms ({"Ref": ...})."""
+    from samcli.yamlhelper import yaml_parse
+
+    parsed: dict[str, Any] = yaml_parse(path.read_text())
+    return parsed
+
+
+def resources_of(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+    """Logical id → properties of every resource of one type."""
+    return {
+        name: resource.get("Properties", {})
+        for name, resource in template["Resources"].items()
+        if resource["Type"] == kind
+    }
+
+
+def _plain(value: Any) -> Any:
+    """OrderedDicts and tuples from the YAML loader as plain dicts and lists."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+@dataclass
+class Stack:
+    """What was created: logical id → physical name (and ARN where one is needed)."""
+
+    prefix: str
+    names: dict[str, str] = field(default_factory=dict)
+    arns: dict[str, str] = field(default_factory=dict)
+    template: dict[str, Any] = field(default_factory=dict)
+
+    def resolve(self, value: Any) -> Any:
+        """An environment value of the template with Ref/GetAtt of our resources resolved."""
+        if isinstance(value, dict) and "Ref" in value:
+            ref = value["Ref"]
+            if ref in self.names:
+                return self.arns.get(ref) if ref in self.secret_ids else self.names[ref]
+            parameter = self.template.get("Parameters", {}).get(ref, {})
+            return str(parameter.get("Default", ""))
+        if isinstance(value, dict) and "Fn::GetAtt" in value:
+            logical, attribute = value["Fn::GetAtt"]
+            if attribute == "Arn" and logical in self.arns:
+                return self.arns[logical]
+            return self.names[logical]
+        return value
+
+    @property
+    def secret_ids(self) -> set[str]:
+        return set(resources_of(self.template, "AWS::SecretsManager::Secret"))
+
+    def function_environment(self, logical_id: str) -> dict[str, str]:
+        """Globals' and the function's own environment variables, resolved."""
+        globals_env = (
+            self.template.get("Globals", {}).get("Function", {}).get("Environment", {})
+        ).get("Variables", {})
+        function = self.template["Resources"][logical_id]["Properties"]
+        own_env = function.get("Environment", {}).get("Variables", {})
+        merged = {**globals_env, **own_env}
+        return {k: str(self.resolve(v)) for k, v in merged.items()}
+
+    def function_code(self, logical_id: str) -> Path:
+        return ROOT / self.template["Resources"][logical_id]["Properties"]["CodeUri"]
+
+    def functions(self) -> list[str]:
+        return list(resources_of(self.template, "AWS::Serverless::Function"))
+
+
+def create_table(dynamodb: Any, name: str, properties: dict[str, Any]) -> None:
+    spec = {k: _plain(properties[k]) for k in _TABLE_KEYS if k in properties}
+    if "StreamSpecification" in spec:
+        spec["StreamSpecification"] = {"StreamEnabled": True, **spec["StreamSpecification"]}
+    dynamodb.create_table(TableName=name, **spec)
+    ttl = properties.get("TimeToLiveSpecification")
+    if ttl and ttl.get("Enabled"):
+        dynamodb.update_time_to_live(
+            TableName=name,
+            TimeToLiveSpecification={"AttributeName": ttl["AttributeName"], "Enabled": True},
+        )
+    recovery = properties.get("PointInTimeRecoverySpecification", {})
+    if recovery.get("PointInTimeRecoveryEnabled"):
+        dynamodb.update_continuous_backups(
+            TableName=name,
+            PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True},
+        )
+
+
+def create_bucket(s3: Any, name: str, properties: dict[str, Any]) -> None:
+    s3.create_bucket(Bucket=name)
+    if "CorsConfiguration" in properties:
+        rules = []
+        for rule in _plain(properties["CorsConfiguration"])["CorsRules"]:
+            # CloudFormation's names for the S3 API's CORS fields.
+            api_rule = {_CORS_FIELDS.get(k, k): v for k, v in rule.items()}
+            api_rule["AllowedOrigins"] = [
+                o if isinstance(o, str) else "*" for o in api_rule["AllowedOrigins"]
+            ]
+            rules.append(api_rule)
+        s3.put_bucket_cors(Bucket=name, CORSConfiguration={"CORSRules": rules})
+    if "PublicAccessBlockConfiguration" in properties:
+        s3.put_public_access_block(
+            Bucket=name,
+            PublicAccessBlockConfiguration=_plain(properties["PublicAccessBlockConfiguration"]),
+        )
+
+
+def provision(session: Any, prefix: str, template: dict[str, Any] | None = None) -> Stack:
+    """Create every table, bucket and secret of the template, named `<prefix>-<LogicalId>`."""
+    template = template or load_template()
+    stack = Stack(prefix=prefix, template=template)
+    dynamodb = session.client("dynamodb")
+    for logical, properties in resources_of(template, "AWS::DynamoDB::Table").items():
+        name = f"{prefix}-{logical}"
+        create_table(dynamodb, name, properties)
+        stack.names[logical] = name
+        stack.arns[logical] = dynamodb.describe_table(TableName=name)["Table"]["TableArn"]
+    s3 = session.client("s3")
+    for logical, properties in resources_of(template, "AWS::S3::Bucket").items():
+        name = f"{prefix}-{logical}".lower()
+        create_bucket(s3, name, properties)
+        stack.names[logical] = name
+        stack.arns[logical] = f"arn:aws:s3:::{name}"
+    secretsmanager = session.client("secretsmanager")
+    for logical, properties in resources_of(template, "AWS::SecretsManager::Secret").items():
+        generate = properties.get("GenerateSecretString", {})
+        value = secrets.token_urlsafe(int(generate.get("PasswordLength", 32)))
+        created = secretsmanager.create_secret(Name=f"{prefix}-{logical}", SecretString=value)
+        stack.names[logical] = created["Name"]
+        stack.arns[logical] = created["ARN"]
+    return stack

@@ -1,0 +1,124 @@
+"""Fixtures shared by integration and e2e tests: an embedded AWS endpoint, the template's
+resources on it, handler environments, and tenants that clean up after themselves."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from dialtone import aws as dialtone_aws
+from dialtone import settings
+from dialtone.accounts import AccountStore
+from dialtone.auth import ALL_SCOPES, Principal, Scope
+from dialtone.models import Call, Exchange
+from dialtone.store import CallStore
+from local.endpoint import EmbeddedAws, environment
+from local.provision import Stack, provision
+from local.seed import make_call
+
+
+@pytest.fixture(scope="session")
+def embedded_aws() -> Iterator[EmbeddedAws]:
+    endpoint = EmbeddedAws().start()
+    yield endpoint
+    endpoint.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(embedded_aws: EmbeddedAws) -> Stack:
+    """Every table, bucket and secret of template.yaml, created from its own definitions."""
+    return provision(embedded_aws.session(), prefix=f"test-{uuid.uuid4().hex[:8]}")
+
+
+@pytest.fixture(scope="session")
+def handler_environment(embedded_aws: EmbeddedAws, stack: Stack) -> Iterator[dict[str, str]]:
+    """The environment every function gets from the template, pointed at the embedded endpoint."""
+    values = {**embedded_aws.environment(), "POWERTOOLS_METRICS_DISABLED": "true"}
+    for function in stack.functions():
+        values.update(stack.function_environment(function))
+    with environment(values):
+        settings.reset()
+        dialtone_aws.reset_clients()
+        yield values
+    settings.reset()
+    dialtone_aws.reset_clients()
+
+
+@pytest.fixture
+def call_store(handler_environment: dict[str, str]) -> CallStore:
+    return CallStore(handler_environment["CALLS_TABLE"])
+
+
+@pytest.fixture
+def account_store(handler_environment: dict[str, str]) -> AccountStore:
+    return AccountStore(handler_environment["ACCOUNTS_TABLE"])
+
+
+@dataclass
+class TenantFixture:
+    """A tenant of a test, with what it stored, so that it can be removed afterwards."""
+
+    tenant_id: str
+    store: CallStore
+    rng: random.Random
+    call_ids: list[str] = field(default_factory=list)
+
+    def principal(self, *scopes: Scope) -> Principal:
+        return Principal(
+            tenant_id=self.tenant_id,
+            key_id="test-key",
+            scopes=frozenset(s.value for s in (scopes or ALL_SCOPES)),
+        )
+
+    def authorizer(self, *scopes: Scope) -> dict[str, str]:
+        """The authorizer context API Gateway would pass for a key with these scopes."""
+        return self.principal(*scopes).to_context()
+
+    def add_call(
+        self,
+        exchanges: list[Exchange] | None = None,
+        recording_key: str | None = None,
+        **overrides: Any,
+    ) -> Call:
+        call = make_call(self.rng, **overrides)
+        self.store.put_call(self.tenant_id, call, recording_key)
+        if exchanges:
+            self.store.put_exchanges(self.tenant_id, call.id, exchanges)
+        self.call_ids.append(call.id)
+        return call
+
+    def add_calls(self, count: int, **overrides: Any) -> list[Call]:
+        calls = [make_call(self.rng, **overrides) for _ in range(count)]
+        self.store.put_calls(self.tenant_id, [(c, None) for c in calls])
+        self.call_ids.extend(c.id for c in calls)
+        return calls
+
+
+@pytest.fixture
+def make_tenant(call_store: CallStore, account_store: AccountStore) -> Iterator[Any]:
+    """Create tenants on demand; every call they stored is deleted when the test ends."""
+    created: list[TenantFixture] = []
+
+    def factory(seed: int = 7) -> TenantFixture:
+        tenant = account_store.create_tenant(name=f"Tenant {len(created) + 1}")
+        fixture = TenantFixture(
+            tenant_id=tenant.tenant_id, store=call_store, rng=random.Random(seed)
+        )
+        created.append(fixture)
+        return fixture
+
+    yield factory
+    for fixture in created:
+        for call_id in fixture.call_ids:
+            call_store.delete_call_items(fixture.tenant_id, call_id)
+
+
+@pytest.fixture
+def tenant(make_tenant: Any) -> TenantFixture:
+    fixture: TenantFixture = make_tenant()
+    return fixture
