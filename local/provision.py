@@ -62,6 +62,8 @@ class Stack:
     prefix: str
     names: dict[str, str] = field(default_factory=dict)
     arns: dict[str, str] = field(default_factory=dict)
+    urls: dict[str, str] = field(default_factory=dict)
+    stream_arns: dict[str, str] = field(default_factory=dict)
     template: dict[str, Any] = field(default_factory=dict)
 
     def resolve(self, value: Any) -> Any:
@@ -76,6 +78,10 @@ class Stack:
             logical, attribute = value["Fn::GetAtt"]
             if attribute == "Arn" and logical in self.arns:
                 return self.arns[logical]
+            if attribute == "StreamArn" and logical in self.stream_arns:
+                return self.stream_arns[logical]
+            if attribute == "QueueUrl" and logical in self.urls:
+                return self.urls[logical]
             return self.names[logical]
         return value
 
@@ -119,6 +125,46 @@ def create_table(dynamodb: Any, name: str, properties: dict[str, Any]) -> None:
         )
 
 
+_QUEUE_ATTRIBUTES = (
+    "DelaySeconds",
+    "MaximumMessageSize",
+    "MessageRetentionPeriod",
+    "ReceiveMessageWaitTimeSeconds",
+    "VisibilityTimeout",
+    "FifoQueue",
+    "ContentBasedDeduplication",
+)
+
+
+def create_queue(sqs: Any, stack: Stack, logical: str, properties: dict[str, Any]) -> None:
+    """A queue with the template's attributes and redrive policy (its DLQ must exist)."""
+    import json
+
+    fifo = bool(properties.get("FifoQueue"))
+    name = f"{stack.prefix}-{logical}" + (".fifo" if fifo else "")
+    attributes = {
+        key: str(stack.resolve(properties[key])).lower()
+        if isinstance(properties[key], bool)
+        else str(stack.resolve(properties[key]))
+        for key in _QUEUE_ATTRIBUTES
+        if key in properties
+    }
+    redrive = properties.get("RedrivePolicy")
+    if redrive:
+        attributes["RedrivePolicy"] = json.dumps(
+            {
+                "deadLetterTargetArn": stack.resolve(redrive["deadLetterTargetArn"]),
+                "maxReceiveCount": int(redrive["maxReceiveCount"]),
+            }
+        )
+    url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+    stack.names[logical] = name
+    stack.urls[logical] = url
+    stack.arns[logical] = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+
+
 def create_bucket(s3: Any, name: str, properties: dict[str, Any]) -> None:
     s3.create_bucket(Bucket=name)
     if "CorsConfiguration" in properties:
@@ -147,7 +193,15 @@ def provision(session: Any, prefix: str, template: dict[str, Any] | None = None)
         name = f"{prefix}-{logical}"
         create_table(dynamodb, name, properties)
         stack.names[logical] = name
-        stack.arns[logical] = dynamodb.describe_table(TableName=name)["Table"]["TableArn"]
+        description = dynamodb.describe_table(TableName=name)["Table"]
+        stack.arns[logical] = description["TableArn"]
+        if description.get("LatestStreamArn"):
+            stack.stream_arns[logical] = description["LatestStreamArn"]
+    sqs = session.client("sqs")
+    queues = resources_of(template, "AWS::SQS::Queue")
+    # Dead-letter queues first: a redrive policy names its target by ARN.
+    for logical in sorted(queues, key=lambda q: "RedrivePolicy" in queues[q]):
+        create_queue(sqs, stack, logical, queues[logical])
     s3 = session.client("s3")
     for logical, properties in resources_of(template, "AWS::S3::Bucket").items():
         name = f"{prefix}-{logical}".lower()

@@ -1,11 +1,13 @@
 """Tenants and API keys, in the accounts table.
 
-Items: a tenant at (`TENANT#<id>`, `TENANT`); a key at (`KEY#<sha256>`, `KEY`), found by its
-hash on every request and listed per tenant through the `KeysByTenant` index.
+Items: a tenant at (`TENANT#<id>`, `TENANT`); each key twice, written together in one
+transaction: at (`KEY#<sha256>`, `KEY`), found by its hash on every request, and at
+(`TENANT#<id>`, `KEY#<key id>`), listed and revoked per tenant with strongly consistent reads.
 """
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -18,7 +20,8 @@ from dialtone.auth import Principal, Scope, generate_key, hash_key
 from dialtone.dynamo import from_item, string_key, to_item
 from dialtone.errors import ApiKeyNotFound, TenantNotFound
 
-KEYS_BY_TENANT_INDEX = "KeysByTenant"
+# Tenant ids end up inside index keys (`<tenant>#<value>`): no separator may appear in them.
+TENANT_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
 class Tenant(BaseModel):
@@ -66,6 +69,8 @@ class AccountStore:
         self, name: str, tenant_id: str | None = None, retention_days: int | None = None
     ) -> Tenant:
         """Create a tenant (a fresh id unless one is given; an existing id is an error)."""
+        if tenant_id is not None and not TENANT_ID_PATTERN.match(tenant_id):
+            raise ValueError("a tenant id is 1-64 letters, digits, '.', '_' or '-'")
         tenant = Tenant(
             tenant_id=tenant_id or str(uuid.uuid4()),
             name=name,
@@ -108,45 +113,76 @@ class AccountStore:
             scopes=[s.value for s in scopes],
             created_at=_now(),
         )
-        self.dynamodb.put_item(
-            TableName=self.table_name,
-            Item=to_item({"pk": f"KEY#{new.key_hash}", "sk": "KEY", **key.model_dump(mode="json")}),
-            ConditionExpression="attribute_not_exists(pk)",
+        values = key.model_dump(mode="json")
+        self.dynamodb.transact_write_items(
+            TransactItems=[
+                {
+                    "Put": {
+                        "TableName": self.table_name,
+                        "Item": to_item({"pk": f"KEY#{new.key_hash}", "sk": "KEY", **values}),
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                },
+                {
+                    "Put": {
+                        "TableName": self.table_name,
+                        "Item": to_item(
+                            {
+                                "pk": f"TENANT#{tenant_id}",
+                                "sk": f"KEY#{key.key_id}",
+                                "key_hash": new.key_hash,
+                                **values,
+                            }
+                        ),
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                },
+            ]
         )
         return CreatedKey(key=key, plaintext=new.plaintext)
 
     def list_keys(self, tenant_id: str) -> list[ApiKey]:
+        """The tenant's keys, oldest first (never the key itself nor its hash)."""
+        self.get_tenant(tenant_id)
         keys: list[ApiKey] = []
         paginator = self.dynamodb.get_paginator("query")
         for page in paginator.paginate(
             TableName=self.table_name,
-            IndexName=KEYS_BY_TENANT_INDEX,
-            KeyConditionExpression="tenant_id = :t",
-            ExpressionAttributeValues={":t": {"S": tenant_id}},
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :keys)",
+            ExpressionAttributeValues={":pk": {"S": f"TENANT#{tenant_id}"}, ":keys": {"S": "KEY#"}},
+            ConsistentRead=True,
         ):
             keys.extend(ApiKey.model_validate(from_item(i)) for i in page["Items"])
-        return keys
+        return sorted(keys, key=lambda k: k.created_at)
 
     def revoke_key(self, tenant_id: str, key_id: str) -> ApiKey:
         """Revoke a key of this tenant; revoking twice keeps the first revocation time."""
-        response = self.dynamodb.query(
+        record = self.dynamodb.get_item(
             TableName=self.table_name,
-            IndexName=KEYS_BY_TENANT_INDEX,
-            KeyConditionExpression="tenant_id = :t AND key_id = :k",
-            ExpressionAttributeValues={":t": {"S": tenant_id}, ":k": {"S": key_id}},
-        )
-        if not response["Items"]:
+            Key=string_key(pk=f"TENANT#{tenant_id}", sk=f"KEY#{key_id}"),
+            ConsistentRead=True,
+        ).get("Item")
+        if record is None:
             raise ApiKeyNotFound()
-        item = response["Items"][0]
-        updated = self.dynamodb.update_item(
-            TableName=self.table_name,
-            Key={"pk": item["pk"], "sk": item["sk"]},
-            UpdateExpression="SET revoked_at = if_not_exists(revoked_at, :now)",
-            ExpressionAttributeValues={":now": {"S": _now().isoformat()}},
-            ConditionExpression="attribute_exists(pk)",
-            ReturnValues="ALL_NEW",
+        revoked_at = from_item(record).get("revoked_at") or _now().isoformat()
+        update = {
+            "UpdateExpression": "SET revoked_at = :at",
+            "ExpressionAttributeValues": {":at": {"S": revoked_at}},
+            "ConditionExpression": "attribute_exists(pk)",
+            "TableName": self.table_name,
+        }
+        self.dynamodb.transact_write_items(
+            TransactItems=[
+                {"Update": {**update, "Key": {"pk": record["pk"], "sk": record["sk"]}}},
+                {
+                    "Update": {
+                        **update,
+                        "Key": string_key(pk=f"KEY#{record['key_hash']['S']}", sk="KEY"),
+                    }
+                },
+            ]
         )
-        return ApiKey.model_validate(from_item(updated["Attributes"]))
+        return ApiKey.model_validate({**from_item(record), "revoked_at": revoked_at})
 
     def resolve_key(self, plaintext: str) -> Principal | None:
         """The principal of an active key, or None for an unknown or revoked one."""

@@ -289,14 +289,18 @@ def to_turns(call: Call, exchanges: list[Exchange]) -> list[Turn]:
         if exchange.user_transcript:
             start = exchange.user_start_ms
             start = start if start is not None else max(cursor_ms, base or cursor_ms)
-            end = exchange.user_end_ms or start + _spoken_ms(exchange.user_transcript)
+            end = exchange.user_end_ms
+            if end is None:
+                end = start + _spoken_ms(exchange.user_transcript)
             turns.append(
                 Turn(role="user", content=exchange.user_transcript, start_ms=start, end_ms=end)
             )
             cursor_ms = end
         if exchange.agent_response:
             start = exchange.agent_start_ms if exchange.agent_start_ms is not None else cursor_ms
-            end = exchange.agent_end_ms or start + _spoken_ms(exchange.agent_response)
+            end = exchange.agent_end_ms
+            if end is None:
+                end = start + _spoken_ms(exchange.agent_response)
             turns.append(
                 Turn(role="agent", content=exchange.agent_response, start_ms=start, end_ms=end)
             )

@@ -1,0 +1,304 @@
+"""The `dialtone` command line: tenant and API-key administration against any endpoint.
+
+    dialtone admin [--endpoint-url URL] [--region R] [--table NAME] [--json] COMMAND ...
+
+    create-tenant --name N [--tenant-id ID] [--retention-days D]   prints the tenant id
+    create-key    --tenant T --scope S [--scope S ...] [--name N]  prints the key, once
+    list-keys     --tenant T                                       key ids, never keys
+    revoke-key    --tenant T --key-id K
+
+The accounts table comes from `--table` or `ACCOUNTS_TABLE`; the endpoint from `--endpoint-url`
+or AWS's own resolution (`AWS_ENDPOINT_URL`, profiles). The global options may also follow the
+command. Exit codes: 0 done, 1 the operation failed (unknown tenant or key, AWS error),
+2 bad usage (unknown scope, no table).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+from collections.abc import Callable
+from typing import Any, NoReturn, TextIO
+
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError, NoRegionError
+
+from dialtone.accounts import AccountStore, ApiKey
+from dialtone.auth import ALL_SCOPES, parse_scopes
+from dialtone.errors import DialtoneError
+from dialtone.models import format_timestamp
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+# Tenant ids become part of DynamoDB keys joined with "#", so "#" (and other separators) is out.
+_TENANT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+class UsageError(Exception):
+    """Bad command-line input found after parsing (reported like argparse's own, exit 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser that raises instead of exiting, so `main` always returns a code."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.format_usage()}{self.prog}: error: {message}")
+
+
+def _global_options(suppress: bool) -> _Parser:
+    """`admin`'s options, also accepted after the command (SUPPRESS keeps the earlier value)."""
+    parent = _Parser(add_help=False)
+    default: dict[str, Any] = {"default": argparse.SUPPRESS} if suppress else {}
+    parent.add_argument(
+        "--endpoint-url",
+        metavar="URL",
+        help="DynamoDB endpoint (default: AWS's own, or AWS_ENDPOINT_URL)",
+        **default,
+    )
+    parent.add_argument("--region", help="AWS region (default: the AWS configuration)", **default)
+    parent.add_argument(
+        "--table", metavar="NAME", help="accounts table (default: $ACCOUNTS_TABLE)", **default
+    )
+    parent.add_argument(
+        "--json",
+        action="store_true",
+        help="print JSON instead of text",
+        **(default if suppress else {"default": False}),
+    )
+    return parent
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command tree."""
+    parser = _Parser(prog="dialtone", description="Dialtone Calls API tools.")
+    groups = parser.add_subparsers(dest="group", metavar="GROUP", parser_class=_Parser)
+    groups.required = True
+
+    admin = groups.add_parser(
+        "admin",
+        parents=[_global_options(suppress=False)],
+        help="create tenants and manage their API keys",
+        description="Create tenants and manage their API keys in the accounts table.",
+    )
+    commands = admin.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+    after = [_global_options(suppress=True)]
+
+    tenant = commands.add_parser("create-tenant", parents=after, help="create a tenant")
+    tenant.add_argument("--name", required=True, help="display name")
+    tenant.add_argument(
+        "--tenant-id",
+        metavar="ID",
+        type=_tenant_id,
+        help="the id to use: letters, digits, '.', '_', '-' (default: a new UUID)",
+    )
+    tenant.add_argument(
+        "--retention-days", metavar="D", type=_positive_int, help="keep calls for D days"
+    )
+    tenant.set_defaults(handler=_create_tenant)
+
+    key = commands.add_parser(
+        "create-key",
+        parents=after,
+        help="issue an API key (shown once)",
+        epilog=f"scopes: {', '.join(s.value for s in ALL_SCOPES)}",
+    )
+    key.add_argument("--tenant", required=True, metavar="T", help="tenant id")
+    key.add_argument(
+        "--scope",
+        required=True,
+        action="append",
+        metavar="S",
+        help="a scope the key carries; repeat (or separate with commas) for several",
+    )
+    key.add_argument("--name", help="a label for the key")
+    key.set_defaults(handler=_create_key)
+
+    keys = commands.add_parser("list-keys", parents=after, help="list a tenant's keys")
+    keys.add_argument("--tenant", required=True, metavar="T", help="tenant id")
+    keys.set_defaults(handler=_list_keys)
+
+    revoke = commands.add_parser("revoke-key", parents=after, help="revoke an API key")
+    revoke.add_argument("--tenant", required=True, metavar="T", help="tenant id")
+    revoke.add_argument("--key-id", required=True, metavar="K", help="the key's id")
+    revoke.set_defaults(handler=_revoke_key)
+    return parser
+
+
+def _tenant_id(text: str) -> str:
+    if not _TENANT_ID.match(text):
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"
+        )
+    return text
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {text!r}")
+    return value
+
+
+# Commands
+
+
+def _create_tenant(store: AccountStore, args: argparse.Namespace, out: TextIO) -> None:
+    try:
+        tenant = store.create_tenant(
+            args.name, tenant_id=args.tenant_id, retention_days=args.retention_days
+        )
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            raise DialtoneError(f"Tenant {args.tenant_id} already exists") from None
+        raise
+    if args.json:
+        _print_json(tenant.model_dump(mode="json"), out)
+    else:
+        print(tenant.tenant_id, file=out)
+
+
+def _create_key(store: AccountStore, args: argparse.Namespace, out: TextIO) -> None:
+    created = store.create_key(args.tenant, args.scopes, name=args.name)
+    key = created.key
+    if args.json:
+        _print_json({"api_key": created.plaintext, **_key_fields(key)}, out)
+    else:
+        print(f"api_key: {created.plaintext}", file=out)
+        print(f"key_id:  {key.key_id}", file=out)
+        print(f"scopes:  {' '.join(key.scopes)}", file=out)
+    print("Store the key now: it is not shown again.", file=sys.stderr)
+
+
+def _list_keys(store: AccountStore, args: argparse.Namespace, out: TextIO) -> None:
+    store.get_tenant(args.tenant)  # an unknown tenant is an error, not an empty list
+    keys = sorted(store.list_keys(args.tenant), key=lambda k: k.created_at)
+    rows = [_key_fields(k) for k in keys]
+    if args.json:
+        _print_json(rows, out)
+        return
+    header = ("KEY_ID", "NAME", "SCOPES", "CREATED", "REVOKED")
+    table = [header] + [
+        (
+            r["key_id"],
+            r["name"] or "-",
+            " ".join(r["scopes"]) or "-",
+            r["created_at"],
+            r["revoked_at"] or "-",
+        )
+        for r in rows
+    ]
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    for row in table:
+        print(
+            "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip(), file=out
+        )
+
+
+def _revoke_key(store: AccountStore, args: argparse.Namespace, out: TextIO) -> None:
+    key = store.revoke_key(args.tenant, args.key_id)
+    if args.json:
+        _print_json(_key_fields(key), out)
+    else:
+        print(f"revoked {key.key_id} at {_key_fields(key)['revoked_at']}", file=out)
+
+
+def _key_fields(key: ApiKey) -> dict[str, Any]:
+    """What may be shown of a key: never its hash, and the plaintext only at creation."""
+    return {
+        "key_id": key.key_id,
+        "tenant_id": key.tenant_id,
+        "name": key.name,
+        "scopes": list(key.scopes),
+        "created_at": format_timestamp(key.created_at),
+        "revoked_at": format_timestamp(key.revoked_at) if key.revoked_at else None,
+    }
+
+
+def _print_json(value: Any, out: TextIO) -> None:
+    print(json.dumps(value, indent=2), file=out)
+
+
+# Wiring
+
+
+def _dynamodb_client(endpoint_url: str | None, region: str | None) -> Any:
+    """A DynamoDB client of our own; with no endpoint, botocore resolves it (AWS_ENDPOINT_URL)."""
+    options: dict[str, Any] = {}
+    if endpoint_url:
+        options["endpoint_url"] = endpoint_url
+    if region:
+        options["region_name"] = region
+    return boto3.client("dynamodb", **options)
+
+
+def _validate(args: argparse.Namespace) -> str:
+    """The accounts table, after checks that need no network; UsageError otherwise."""
+    if args.command == "create-key":
+        requested = [s.strip() for value in args.scope for s in value.split(",") if s.strip()]
+        try:
+            args.scopes = parse_scopes(requested)
+        except ValueError as error:
+            known = ", ".join(s.value for s in ALL_SCOPES)
+            raise UsageError(
+                f"dialtone admin create-key: error: {error} (known: {known})"
+            ) from None
+        if not args.scopes:
+            raise UsageError("dialtone admin create-key: error: give at least one --scope")
+    table = (getattr(args, "table", None) or os.environ.get("ACCOUNTS_TABLE") or "").strip()
+    if not table:
+        raise UsageError(
+            "dialtone admin: error: no accounts table: pass --table NAME or set ACCOUNTS_TABLE"
+        )
+    return table
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line with `argv` (default: sys.argv[1:]) and return the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        table = _validate(args)
+    except UsageError as error:
+        print(str(error), file=sys.stderr)
+        return EXIT_USAGE
+    except SystemExit as done:  # --help prints and exits 0
+        return done.code if isinstance(done.code, int) else EXIT_OK
+
+    handler: Callable[[AccountStore, argparse.Namespace, TextIO], None] = args.handler
+    try:
+        client = _dynamodb_client(
+            getattr(args, "endpoint_url", None), getattr(args, "region", None)
+        )
+    except NoRegionError:
+        return _fail("no AWS region: pass --region or set AWS_DEFAULT_REGION")
+    except (BotoCoreError, ValueError) as error:  # unknown profile, "Invalid endpoint: ..."
+        return _fail(str(error))
+    try:
+        handler(AccountStore(table, dynamodb=client), args, sys.stdout)
+    except DialtoneError as error:
+        return _fail(error.detail)
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code", "")
+        message = error.response.get("Error", {}).get("Message", "")
+        return _fail(f"{code}: {message}" if code and message else str(error))
+    except BotoCoreError as error:  # no credentials, endpoint unreachable, ...
+        return _fail(str(error))
+    return EXIT_OK
+
+
+def _fail(reason: str) -> int:
+    print(f"dialtone: {reason}", file=sys.stderr)
+    return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

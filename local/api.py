@@ -1,0 +1,107 @@
+"""The API on http://127.0.0.1:<port> through SAM CLI's own API Gateway emulator.
+
+Routes, the authorizer and the payload format come from `template.yaml` exactly as `sam local
+start-api` reads them; only the runtime differs (warm worker processes instead of Docker).
+These are SAM CLI internals: aws-sam-cli is pinned and tests/e2e covers them.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import Any
+
+from local.runtime import WorkerRuntime
+
+
+class PortInUse(RuntimeError):
+    def __init__(self, port: int) -> None:
+        super().__init__(f"port {port} on 127.0.0.1 is already in use")
+        self.port = port
+
+
+def port_is_free(port: int) -> bool:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+class LocalApi:
+    """SAM's LocalApigwService over the template, served from a background thread."""
+
+    def __init__(
+        self,
+        root: Path,
+        template: Path,
+        runtime: WorkerRuntime,
+        function_environments: dict[str, dict[str, str]],
+        port: int = 3000,
+    ) -> None:
+        from samcli.commands.local.lib.local_lambda import LocalLambdaRunner
+        from samcli.lib.providers.api_provider import ApiProvider
+        from samcli.lib.providers.sam_function_provider import SamFunctionProvider
+        from samcli.lib.providers.sam_stack_provider import SamLocalStackProvider
+        from samcli.local.apigw.local_apigw_service import LocalApigwService
+
+        # SAM logs every request at INFO through werkzeug; keep the terminal for our own lines.
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        stacks, _ = SamLocalStackProvider.get_stacks(str(template))
+        self.function_provider = SamFunctionProvider(stacks)
+        self.runner = LocalLambdaRunner(
+            local_runtime=runtime,  # type: ignore[arg-type]
+            function_provider=self.function_provider,
+            cwd=str(root),
+            real_path=str(root),
+            env_vars_values=function_environments,
+            aws_region="us-east-1",
+        )
+        self.api = ApiProvider(stacks, cwd=str(root)).api
+        self.service = LocalApigwService(
+            api=self.api, lambda_runner=self.runner, port=port, host="127.0.0.1"
+        )
+        self.runtime = runtime
+        self.port = port
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def routes(self) -> list[tuple[str, str, str]]:
+        """(method, path, function logical id) for every route of the template."""
+        return [
+            (method, route.path, route.function_name)
+            for route in self.api.routes
+            for method in route.methods
+        ]
+
+    def warm(self) -> None:
+        """Start every function's first worker now rather than on its first request."""
+        for function in self.function_provider.get_all():
+            self.runtime.warm(self.runner.get_invoke_config(function))
+
+    def start(self) -> None:
+        from werkzeug.serving import make_server
+
+        if not port_is_free(self.port):
+            raise PortInUse(self.port)
+        self.service.create()
+        self._server = make_server("127.0.0.1", self.port, self.service._app, threaded=True)
+        self.port = self.service.port = self._server.server_port
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)

@@ -1,0 +1,273 @@
+"""Event sources standing in for Lambda's: SQS pollers and DynamoDB stream pollers.
+
+They read each function's `Events` of type `SQS` and `DynamoDB` from the template and behave as
+Lambda's event source mappings do: batches of `BatchSize`, partial batch failures
+(`ReportBatchItemFailures`), messages left for their visibility timeout when the function fails
+(so the queue's redrive policy moves a poison message to its dead-letter queue after
+`maxReceiveCount` receives), and stream batches retried `MaximumRetryAttempts` times.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from local.runtime import FunctionError
+
+LOG = logging.getLogger("dialtone.local.pollers")
+
+Invoke = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def sqs_record(message: dict[str, Any], queue_arn: str, region: str) -> dict[str, Any]:
+    """A message as Lambda's SQS event presents it."""
+    return {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message["Body"],
+        "attributes": message.get("Attributes", {}),
+        "messageAttributes": {
+            name: {
+                "stringValue": value.get("StringValue"),
+                "binaryValue": value.get("BinaryValue"),
+                "dataType": value["DataType"],
+                "stringListValues": [],
+                "binaryListValues": [],
+            }
+            for name, value in message.get("MessageAttributes", {}).items()
+        },
+        "md5OfBody": message.get("MD5OfBody"),
+        "eventSource": "aws:sqs",
+        "eventSourceARN": queue_arn,
+        "awsRegion": region,
+    }
+
+
+class Poller:
+    """A background loop; `poll_once` does one round and says whether it found work."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def poll_once(self) -> bool:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                if not self.poll_once():
+                    self._stop.wait(0.2)
+            except Exception:  # a poller survives what it polls
+                LOG.exception("%s: polling failed", self.name)
+                self._stop.wait(1)
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+
+class SqsPoller(Poller):
+    """Lambda's SQS event source mapping for one function and one queue."""
+
+    def __init__(
+        self,
+        sqs: Any,
+        queue_url: str,
+        queue_arn: str,
+        invoke: Invoke,
+        batch_size: int = 10,
+        report_batch_item_failures: bool = False,
+        wait_seconds: int = 1,
+        region: str = "us-east-1",
+    ) -> None:
+        super().__init__(f"sqs:{queue_arn.rsplit(':', 1)[-1]}")
+        self.sqs = sqs
+        self.queue_url = queue_url
+        self.queue_arn = queue_arn
+        self.invoke = invoke
+        self.batch_size = batch_size
+        self.report_batch_item_failures = report_batch_item_failures
+        self.wait_seconds = wait_seconds
+        self.region = region
+
+    def poll_once(self) -> bool:
+        response = self.sqs.receive_message(
+            QueueUrl=self.queue_url,
+            MaxNumberOfMessages=min(self.batch_size, 10),
+            WaitTimeSeconds=self.wait_seconds,
+            MessageSystemAttributeNames=["All"],
+            MessageAttributeNames=["All"],
+        )
+        messages = response.get("Messages", [])
+        if not messages:
+            return False
+        event = {"Records": [sqs_record(m, self.queue_arn, self.region) for m in messages]}
+        try:
+            result = self.invoke(event)
+        except FunctionError as error:
+            # The whole batch returns to the queue when its visibility timeout ends.
+            LOG.warning(
+                "%s: function error, %d messages left for retry: %s",
+                self.name,
+                len(messages),
+                error,
+            )
+            return True
+        failed: set[str] = set()
+        if self.report_batch_item_failures and isinstance(result, dict):
+            failed = {f["itemIdentifier"] for f in result.get("batchItemFailures") or []}
+        done = [m for m in messages if m["MessageId"] not in failed]
+        if done:
+            self.sqs.delete_message_batch(
+                QueueUrl=self.queue_url,
+                Entries=[
+                    {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)
+                ],
+            )
+        return True
+
+
+class StreamPoller(Poller):
+    """Lambda's DynamoDB stream event source mapping for one function and one table."""
+
+    def __init__(
+        self,
+        streams: Any,
+        stream_arn: str,
+        invoke: Invoke,
+        batch_size: int = 100,
+        starting_position: str = "LATEST",
+        maximum_retry_attempts: int = 2,
+        report_batch_item_failures: bool = False,
+    ) -> None:
+        super().__init__(f"stream:{stream_arn.split('/')[1]}")
+        self.streams = streams
+        self.stream_arn = stream_arn
+        self.invoke = invoke
+        self.batch_size = batch_size
+        self.maximum_retry_attempts = maximum_retry_attempts
+        self.report_batch_item_failures = report_batch_item_failures
+        self._iterators: dict[str, str] = {}
+        iterator_type = "TRIM_HORIZON" if starting_position == "TRIM_HORIZON" else "LATEST"
+        for shard in streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]:
+            self._iterators[shard["ShardId"]] = streams.get_shard_iterator(
+                StreamArn=stream_arn, ShardId=shard["ShardId"], ShardIteratorType=iterator_type
+            )["ShardIterator"]
+
+    def _deliver(self, records: list[dict[str, Any]]) -> None:
+        pending = records
+        for attempt in range(self.maximum_retry_attempts + 1):
+            try:
+                result = self.invoke({"Records": pending})
+            except FunctionError as error:
+                LOG.warning("%s: function error (attempt %d): %s", self.name, attempt + 1, error)
+                continue
+            failures = (
+                (result or {}).get("batchItemFailures") if self.report_batch_item_failures else None
+            )
+            if not failures:
+                return
+            first = min(f["itemIdentifier"] for f in failures)
+            pending = [r for r in pending if r["dynamodb"]["SequenceNumber"] >= first]
+        LOG.error("%s: %d records dropped after retries", self.name, len(pending))
+
+    def poll_once(self) -> bool:
+        found = False
+        for shard_id, iterator in list(self._iterators.items()):
+            response = self.streams.get_records(ShardIterator=iterator, Limit=self.batch_size)
+            self._iterators[shard_id] = response.get("NextShardIterator") or iterator
+            records = response.get("Records", [])
+            if records:
+                found = True
+                self._deliver([{**r, "eventSourceARN": self.stream_arn} for r in records])
+        return found
+
+
+@dataclass
+class EventSources:
+    """Every SQS and DynamoDB stream event source of the template, polling for its function."""
+
+    session: Any
+    stack: Any
+    runtime: Any
+    api: Any
+
+    def __post_init__(self) -> None:
+        self.pollers: list[Poller] = []
+
+    def _invoker(self, logical_id: str) -> Invoke:
+        function = self.api.function_provider.get(logical_id)
+        config = self.api.runner.get_invoke_config(function)
+
+        def invoke(event: dict[str, Any]) -> dict[str, Any]:
+            result: dict[str, Any] = self.runtime.invoke_direct(config, event)
+            return result
+
+        return invoke
+
+    def start(self) -> None:
+        template = self.stack.template
+        for logical_id in self.stack.functions():
+            events = template["Resources"][logical_id]["Properties"].get("Events", {}) or {}
+            for source in events.values():
+                properties = source.get("Properties", {})
+                responses = properties.get("FunctionResponseTypes", [])
+                partial = "ReportBatchItemFailures" in responses
+                if source["Type"] == "SQS":
+                    queue = properties["Queue"]["Fn::GetAtt"][0]
+                    concurrency = int(
+                        properties.get("ScalingConfig", {}).get("MaximumConcurrency", 2)
+                    )
+                    for _ in range(max(1, concurrency)):
+                        self.pollers.append(
+                            SqsPoller(
+                                self.session.client("sqs"),
+                                self.stack.urls[queue],
+                                self.stack.arns[queue],
+                                self._invoker(logical_id),
+                                batch_size=int(properties.get("BatchSize", 10)),
+                                report_batch_item_failures=partial,
+                            )
+                        )
+                elif source["Type"] == "DynamoDB":
+                    table = properties["Stream"]["Fn::GetAtt"][0]
+                    self.pollers.append(
+                        StreamPoller(
+                            self.session.client("dynamodbstreams"),
+                            self.stack.stream_arns[table],
+                            self._invoker(logical_id),
+                            batch_size=int(properties.get("BatchSize", 100)),
+                            starting_position=properties.get("StartingPosition", "LATEST"),
+                            maximum_retry_attempts=int(properties.get("MaximumRetryAttempts", 2)),
+                            report_batch_item_failures=partial,
+                        )
+                    )
+        for poller in self.pollers:
+            poller.start()
+
+    def stop(self) -> None:
+        for poller in self.pollers:
+            poller._stop.set()
+        for poller in self.pollers:
+            poller.stop()
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float = 10.0) -> bool:
+    """Poll `predicate` until it holds or the time runs out (for tests and demo set-up)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return predicate()

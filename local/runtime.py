@@ -1,0 +1,190 @@
+"""A container-less Lambda runtime for SAM's local emulators.
+
+SAM CLI's API Gateway emulator hands each invocation to a runtime, which normally runs the
+function in Docker. This one keeps warm worker processes instead: one pool per function, each
+worker started with that function's own environment (from the template, resolved to the local
+resources) and its code and layers on the path, so one function's settings never leak into
+another's. A worker serves one invocation at a time, as a Lambda execution environment does;
+the pool grows when requests overlap.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import subprocess
+import sys
+import threading
+import uuid
+from pathlib import Path
+from typing import IO, Any
+
+WORKER = Path(__file__).resolve().parent / "worker.py"
+
+
+class InvocationTimeout(RuntimeError):
+    pass
+
+
+class Worker:
+    """One warm execution environment of one function."""
+
+    def __init__(self, handler: str, env: dict[str, str], log: IO[str] | None) -> None:
+        read_fd, write_fd = os.pipe()
+        self.process = subprocess.Popen(  # our own worker script
+            [sys.executable, "-u", str(WORKER), handler, str(write_fd)],
+            stdin=subprocess.PIPE,
+            stdout=log or sys.stderr,
+            stderr=log or sys.stderr,
+            env=env,
+            pass_fds=(write_fd,),
+            text=True,
+        )
+        os.close(write_fd)
+        self._results = os.fdopen(read_fd, "r")
+        self._read_line(timeout=60)  # the init phase: imports and module-level setup
+
+    def _read_line(self, timeout: float) -> dict[str, Any]:
+        ready, _, _ = select.select([self._results], [], [], timeout)
+        if not ready:
+            raise InvocationTimeout(f"no answer within {timeout:.0f} s")
+        line = self._results.readline()
+        if not line:
+            raise RuntimeError("the function's worker exited")
+        answer: dict[str, Any] = json.loads(line)
+        return answer
+
+    def invoke(self, event: str, timeout: float) -> dict[str, Any]:
+        assert self.process.stdin is not None
+        request = {"event": json.loads(event), "request_id": str(uuid.uuid4())}
+        self.process.stdin.write(json.dumps(request) + "\n")
+        self.process.stdin.flush()
+        return self._read_line(timeout)
+
+    @property
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def stop(self) -> None:
+        if self.process.stdin:
+            self.process.stdin.close()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self._results.close()
+
+
+class WorkerRuntime:
+    """The runtime SAM's LocalLambdaRunner calls: `invoke(config, event, ..., stdout=...)`."""
+
+    def __init__(
+        self,
+        root: Path,
+        extra_env: dict[str, str],
+        log: IO[str] | None = None,
+        max_workers_per_function: int = 4,
+    ) -> None:
+        self.root = root
+        self.extra_env = extra_env
+        self.log = log
+        self.max_workers = max_workers_per_function
+        self._idle: dict[str, list[Worker]] = {}
+        self._all: list[Worker] = []
+        self._lock = threading.Lock()
+        self._capacity: dict[str, threading.Semaphore] = {}
+
+    def _environment(self, config: Any) -> dict[str, str]:
+        paths = [str(config.code_abs_path)]
+        for layer in config.layers or []:
+            layer_root = Path(layer.codeuri)
+            if not layer_root.is_absolute():
+                layer_root = self.root / layer_root
+            paths.append(
+                str(layer_root / "python") if (layer_root / "python").is_dir() else str(layer_root)
+            )
+        env = {k: str(v) for k, v in config.env_vars.resolve().items()}
+        env.update(self.extra_env)
+        env["PYTHONPATH"] = os.pathsep.join(paths)
+        env["LAMBDA_TASK_ROOT"] = str(config.code_abs_path)
+        env["PATH"] = os.environ.get("PATH", "")
+        return env
+
+    def _checkout(self, config: Any) -> Worker:
+        with self._lock:
+            pool = self._idle.setdefault(config.full_path, [])
+            while pool:
+                worker = pool.pop()
+                if worker.alive:
+                    return worker
+        worker = Worker(config.handler, self._environment(config), self.log)
+        with self._lock:
+            self._all.append(worker)
+        return worker
+
+    def _checkin(self, config: Any, worker: Worker) -> None:
+        with self._lock:
+            self._idle.setdefault(config.full_path, []).append(worker)
+
+    def warm(self, config: Any) -> None:
+        """Start a function's first worker ahead of its first request."""
+        self._checkin(config, self._checkout(config))
+
+    def invoke(
+        self,
+        config: Any,
+        event: str,
+        tenant_id: str | None = None,
+        stdout: Any = None,
+        stderr: Any = None,
+        **_: Any,
+    ) -> None:
+        with self._lock:
+            capacity = self._capacity.setdefault(
+                config.full_path, threading.BoundedSemaphore(self.max_workers)
+            )
+        with capacity:
+            worker = self._checkout(config)
+            try:
+                answer = worker.invoke(event, timeout=float(config.timeout or 3))
+            except (InvocationTimeout, RuntimeError) as error:
+                worker.process.kill()
+                answer = {"error": {"errorMessage": str(error), "errorType": "Runtime.ExitError"}}
+            else:
+                self._checkin(config, worker)
+        body = answer["result"] if "result" in answer else answer["error"]
+        if stdout is not None:
+            stdout.write_str(json.dumps(body))
+            stdout.flush()
+
+    def invoke_direct(self, config: Any, event: dict[str, Any]) -> dict[str, Any]:
+        """Invoke and return the function's result (or raise with its error): for event sources."""
+        captured: dict[str, Any] = {}
+
+        class _Collect:
+            def write_str(self, text: str) -> None:
+                captured["body"] = json.loads(text)
+
+            def flush(self) -> None:
+                pass
+
+        self.invoke(config, json.dumps(event), stdout=_Collect())
+        body = captured.get("body")
+        if isinstance(body, dict) and "errorType" in body and "errorMessage" in body:
+            raise FunctionError(body)
+        return body if isinstance(body, dict) else {"result": body}
+
+    def stop(self) -> None:
+        with self._lock:
+            workers, self._all, self._idle = self._all, [], {}
+        for worker in workers:
+            worker.stop()
+
+
+class FunctionError(RuntimeError):
+    """The function raised (or its worker died): Lambda's 'function error'."""
+
+    def __init__(self, error: dict[str, Any]) -> None:
+        super().__init__(f"{error.get('errorType')}: {error.get('errorMessage')}")
+        self.error = error

@@ -1,0 +1,165 @@
+"""`dialtone admin` end to end against a DynamoDB endpoint (moto's server, started here)."""
+
+import json
+import re
+from typing import Any
+
+import boto3
+import pytest
+
+from dialtone.accounts import AccountStore
+from dialtone.cli import main
+from local.endpoint import EmbeddedAws
+from local.provision import Stack
+
+REGION = "us-east-1"
+
+
+@pytest.fixture
+def endpoint(embedded_aws: EmbeddedAws, handler_environment: dict[str, str]) -> str:
+    """The embedded AWS endpoint, with the accounts table built from template.yaml."""
+    return embedded_aws.url
+
+
+@pytest.fixture
+def table(stack: Stack) -> str:
+    return stack.names["AccountsTable"]
+
+
+@pytest.fixture
+def admin(endpoint: str, table: str, capsys: pytest.CaptureFixture[str]) -> Any:
+    """Run `dialtone admin <args>` against the module's endpoint: (exit code, stdout, stderr)."""
+
+    def run(*args: str) -> tuple[int, str, str]:
+        capsys.readouterr()
+        code = main(
+            ["admin", "--endpoint-url", endpoint, "--region", REGION, "--table", table, *args]
+        )
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return run
+
+
+@pytest.fixture
+def store(endpoint: str, table: str) -> AccountStore:
+    client = boto3.client("dynamodb", endpoint_url=endpoint, region_name=REGION)
+    return AccountStore(table, dynamodb=client)
+
+
+def test_key_lifecycle(admin: Any, store: AccountStore) -> None:
+    # Given: a tenant created from the command line
+    code, out, _ = admin("create-tenant", "--name", "Acme Voice", "--retention-days", "30")
+    assert code == 0
+    tenant_id = out.strip()
+    assert store.get_tenant(tenant_id).retention_days == 30
+
+    # When: a key is created for it
+    code, out, err = admin(
+        "create-key", "--tenant", tenant_id, "--scope", "calls:read", "--scope", "calls:write",
+        "--name", "ci",
+    )  # fmt: skip
+
+    # Then: the key is printed once and works, carrying its tenant and scopes
+    assert code == 0
+    plaintext = re.search(r"^api_key: (\S+)$", out, re.MULTILINE)
+    key_id = re.search(r"^key_id:\s+(\S+)$", out, re.MULTILINE)
+    assert plaintext is not None
+    assert key_id is not None
+    assert "not shown again" in err
+    principal = store.resolve_key(plaintext.group(1))
+    assert principal is not None
+    assert principal.tenant_id == tenant_id
+    assert principal.key_id == key_id.group(1)
+    assert principal.scopes == frozenset({"calls:read", "calls:write"})
+
+    # When: the tenant's keys are listed
+    code, out, _ = admin("list-keys", "--tenant", tenant_id)
+
+    # Then: the key shows by id, name and scopes, not revoked, and the key itself never appears
+    assert code == 0
+    (row,) = [line.split() for line in out.splitlines()[1:]]
+    assert row[:4] == [key_id.group(1), "ci", "calls:read", "calls:write"]
+    assert row[-1] == "-"
+    assert plaintext.group(1) not in out
+
+    # When: the key is revoked
+    code, out, _ = admin("revoke-key", "--tenant", tenant_id, "--key-id", key_id.group(1))
+
+    # Then: it no longer resolves, and the listing shows when it was revoked
+    assert code == 0
+    assert out.startswith(f"revoked {key_id.group(1)} at ")
+    assert store.resolve_key(plaintext.group(1)) is None
+    code, out, _ = admin("--json", "list-keys", "--tenant", tenant_id)
+    (listed,) = json.loads(out)
+    assert listed["revoked_at"] is not None
+    assert listed["revoked_at"].endswith("Z")
+
+
+def test_json_output_and_chosen_tenant_id(admin: Any) -> None:
+    # Given: a tenant with an id of our choosing
+    code, out, _ = admin("--json", "create-tenant", "--name", "Beta", "--tenant-id", "beta-co")
+    assert code == 0
+    assert json.loads(out)["tenant_id"] == "beta-co"
+
+    # When: a key is created with JSON output
+    code, out, _ = admin("--json", "create-key", "--tenant", "beta-co", "--scope", "admin")
+
+    # Then: the JSON carries the key and the same id as the listing
+    created = json.loads(out)
+    code, out, _ = admin("--json", "list-keys", "--tenant", "beta-co")
+    assert [k["key_id"] for k in json.loads(out)] == [created["key_id"]]
+    assert "api_key" not in json.loads(out)[0]
+    assert created["api_key"].startswith(f"dt_{created['key_id']}_")
+
+
+def test_creating_an_existing_tenant_fails(admin: Any) -> None:
+    # Given: an existing tenant
+    assert admin("create-tenant", "--name", "Gamma", "--tenant-id", "gamma-co")[0] == 0
+
+    # When: it is created again
+    code, out, err = admin("create-tenant", "--name", "Gamma again", "--tenant-id", "gamma-co")
+
+    # Then: exit 1 saying so
+    assert code == 1
+    assert out == ""
+    assert "Tenant gamma-co already exists" in err
+
+
+def test_keys_are_scoped_to_their_tenant(admin: Any, store: AccountStore) -> None:
+    # Given: two tenants, one with a key
+    admin("create-tenant", "--name", "One", "--tenant-id", "one-co")
+    admin("create-tenant", "--name", "Two", "--tenant-id", "two-co")
+    _, out, _ = admin("--json", "create-key", "--tenant", "one-co", "--scope", "calls:read")
+    created = json.loads(out)
+
+    # When: the other tenant tries to revoke it
+    code, _, err = admin("revoke-key", "--tenant", "two-co", "--key-id", created["key_id"])
+
+    # Then: it is not found there, and the key still works
+    assert code == 1
+    assert "API key not found" in err
+    assert store.resolve_key(created["api_key"]) is not None
+    _, out, _ = admin("--json", "list-keys", "--tenant", "two-co")
+    assert json.loads(out) == []
+
+
+def test_unknown_tenant_fails(admin: Any) -> None:
+    # Given / When: a key for a tenant that does not exist
+    code, _, err = admin("create-key", "--tenant", "no-such-co", "--scope", "calls:read")
+
+    # Then: exit 1, no traceback
+    assert code == 1
+    assert err.strip() == "dialtone: Tenant not found"
+
+
+def test_missing_table_fails_with_aws_reason(
+    endpoint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given / When: a table that does not exist at the endpoint
+    code = main(["admin", "--endpoint-url", endpoint, "--region", REGION, "--table", "nope",
+                 "create-tenant", "--name", "X"])  # fmt: skip
+
+    # Then: exit 1 with AWS's reason on one line
+    assert code == 1
+    assert "ResourceNotFoundException" in capsys.readouterr().err
