@@ -46,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     stack.write_info(INFO_FILE)
     took = time.monotonic() - started
+    key, url = info["api_key"], info["api_url"]
     print(
         f"""
 Dialtone is running locally ({took:.1f} s to start).
@@ -56,8 +57,8 @@ Dialtone is running locally ({took:.1f} s to start).
   Saved to       {INFO_FILE.relative_to(ROOT)}
 
 Try:
-  curl -s -H "X-API-Key: {info["api_key"]}" "{info["api_url"]}/v1/calls?limit=3"
-  curl -s -H "X-API-Key: {info["api_key"]}" "{info["api_url"]}/v1/calls/{info["example_call_id"]}/recording"
+  curl -s -H "X-API-Key: {key}" "{url}/v1/calls?limit=3"
+  curl -s -H "X-API-Key: {key}" "{url}/v1/calls/{info["example_call_id"]}/recording"
 
 More keys:
   .venv/bin/dialtone admin --endpoint-url {info["aws_endpoint_url"]} \\
