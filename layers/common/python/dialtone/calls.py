@@ -160,7 +160,10 @@ class CallReader:
         ascending = params.order is SortOrder.ASC
         streams = listing.plan_streams(principal.tenant_id, filters, ascending)
         query = fingerprint({"filters": filters.fingerprint_values(), "order": params.order.value})
+        # A call-id search reads every match and sorts them; its cursor is just a position.
+        by_prefix = filters.call_id_prefix is not None
         offset = params.offset
+        skip = offset
         if params.cursor:
             if self.cursor_codec is None:  # pragma: no cover - wiring error
                 raise InvalidCursor()
@@ -169,19 +172,23 @@ class CallReader:
             payload = self.cursor_codec.decode(params.cursor, principal.tenant_id, query)
             if payload.get("v") != _CURSOR_VERSION or not isinstance(payload.get("n"), int):
                 raise InvalidCursor()
-            listing.restore_positions(streams, payload.get("p"))
-            skip, offset = 0, payload["n"]
+            offset = payload["n"]
+            if by_prefix:
+                skip = offset
+            else:
+                listing.restore_positions(streams, payload.get("p"))
+                skip = 0
+        if by_prefix:
+            page, has_more = listing.read_prefix_page(
+                self.store, streams[0], skip, params.limit, ascending
+            )
         else:
-            skip = offset
-        page, has_more = listing.read_page(self.store, streams, skip, params.limit)
+            page, has_more = listing.read_page(self.store, streams, skip, params.limit)
         next_cursor = None
         if has_more and self.cursor_codec is not None:
+            positions = [] if by_prefix else listing.stream_positions(streams)
             next_cursor = self.cursor_codec.encode(
-                {
-                    "v": _CURSOR_VERSION,
-                    "n": offset + len(page),
-                    "p": listing.stream_positions(streams),
-                },
+                {"v": _CURSOR_VERSION, "n": offset + len(page), "p": positions},
                 principal.tenant_id,
                 query,
             )

@@ -96,6 +96,8 @@ class _Conditions:
         self.parts.append(f"begins_with(#f{n}, :f{n})")
 
     def between(self, attribute: str, low: str | None, high: str | None) -> None:
+        if low is None and high is None:
+            return
         n = len(self.parts)
         self.names[f"#f{n}"] = attribute
         if low is not None:
@@ -262,6 +264,19 @@ def read_page(
                 earlier = reversed(items[: offset + limit])
                 stream.last_consumed = next((i for i in earlier if _owns(stream, i)), None)
     return [stored_call(i) for i in page], has_more
+
+
+def read_prefix_page(
+    store: CallStore, stream: QueryStream, offset: int, limit: int, ascending: bool
+) -> tuple[list[StoredCall], bool]:
+    """A page of a call-id prefix search: the index is in id order, so every match is read
+    (a prefix of four or more hex digits matches few calls) and put in time order here."""
+    items = sorted(store.read_all(stream), key=stream_sort_key, reverse=not ascending)
+    return [stored_call(i) for i in items[offset : offset + limit]], len(items) > offset + limit
+
+
+def stream_sort_key(item: dict[str, Any]) -> str:
+    return str(item["start_key"]["S"])
 
 
 def _owns(stream: QueryStream, item: dict[str, Any]) -> bool:

@@ -1,0 +1,111 @@
+"""Fixtures of the handler integration tests: the handlers' environment on the embedded AWS
+endpoint, a real WAV recording in the recordings bucket, and the tenant of the sample events."""
+
+from __future__ import annotations
+
+import io
+import math
+import random
+import struct
+import wave
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from dialtone.models import Call, Exchange
+from dialtone.store import CallStore
+from local.endpoint import EmbeddedAws
+from local.invoke import sample_event
+from local.seed import make_call
+
+# The samples in events/ all speak for this tenant about this call.
+SAMPLE_AUTHORIZER = sample_event("get_call")["requestContext"]["authorizer"]["lambda"]
+SAMPLE_TENANT_ID: str = SAMPLE_AUTHORIZER["tenant_id"]
+SAMPLE_CALL_ID: str = sample_event("get_call")["pathParameters"]["call_id"]
+
+
+@pytest.fixture(autouse=True)
+def _handlers_on_embedded_aws(handler_environment: dict[str, str]) -> None:
+    """Every handler invoked by these tests reads and writes the embedded endpoint."""
+
+
+def sine_wav(seconds: float = 1.0, frequency: float = 440.0, rate: int = 8000) -> bytes:
+    """A mono 16-bit PCM WAV file of a sine tone."""
+    frames = b"".join(
+        struct.pack("<h", int(12000 * math.sin(2 * math.pi * frequency * n / rate)))
+        for n in range(int(seconds * rate))
+    )
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as audio:
+        audio.setnchannels(1)
+        audio.setsampwidth(2)
+        audio.setframerate(rate)
+        audio.writeframes(frames)
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="session")
+def wav_bytes() -> bytes:
+    """One second of a 440 Hz tone at 8 kHz, mono, 16-bit: a real, small recording."""
+    return sine_wav()
+
+
+@pytest.fixture
+def s3(embedded_aws: EmbeddedAws) -> Any:
+    return embedded_aws.session().client("s3")
+
+
+@pytest.fixture
+def upload_recording(
+    s3: Any, handler_environment: dict[str, str], wav_bytes: bytes
+) -> Iterator[Callable[[str, str], str]]:
+    """Put the WAV file in the recordings bucket under `<tenant>/<call>.wav`; return the key.
+    Every object uploaded is removed when the test ends."""
+    bucket = handler_environment["RECORDINGS_BUCKET"]
+    keys: list[str] = []
+
+    def upload(tenant_id: str, call_id: str) -> str:
+        key = f"{tenant_id}/{call_id}.wav"
+        s3.put_object(Bucket=bucket, Key=key, Body=wav_bytes, ContentType="audio/wav")
+        keys.append(key)
+        return key
+
+    yield upload
+    for key in keys:
+        versions = s3.list_object_versions(Bucket=bucket, Prefix=key).get("Versions", [])
+        for version in versions:
+            s3.delete_object(Bucket=bucket, Key=key, VersionId=version["VersionId"])
+
+
+class SampleTenant:
+    """The fixed tenant of events/*.json, whose calls a test stores and then removes."""
+
+    tenant_id = SAMPLE_TENANT_ID
+    call_id = SAMPLE_CALL_ID
+
+    def __init__(self, store: CallStore) -> None:
+        self.store = store
+        self.rng = random.Random(2026)
+        self.call_ids: list[str] = []
+
+    def add_call(
+        self,
+        exchanges: list[Exchange] | None = None,
+        recording_key: str | None = None,
+        **overrides: Any,
+    ) -> Call:
+        call = make_call(self.rng, **overrides)
+        self.store.put_call(self.tenant_id, call, recording_key)
+        if exchanges:
+            self.store.put_exchanges(self.tenant_id, call.id, exchanges)
+        self.call_ids.append(call.id)
+        return call
+
+
+@pytest.fixture
+def sample_tenant(call_store: CallStore) -> Iterator[SampleTenant]:
+    tenant = SampleTenant(call_store)
+    yield tenant
+    for call_id in tenant.call_ids:
+        call_store.delete_call_items(tenant.tenant_id, call_id)
