@@ -3,6 +3,7 @@ Secrets Manager over real HTTP."""
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,6 +30,8 @@ class EmbeddedAws:
         self.url = ""
 
     def start(self) -> EmbeddedAws:
+        # moto's server logs every request through werkzeug, whatever `verbose` says.
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
         self._server.start()
         host, port = self._server.get_host_and_port()
         self.url = f"http://{host}:{port}"

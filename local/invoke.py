@@ -61,8 +61,11 @@ def api_event(
     path_parameters: dict[str, str] | None = None,
     authorizer: dict[str, str] | None = None,
     headers: dict[str, str] | None = None,
+    body: str | None = None,
 ) -> dict[str, Any]:
-    """An HTTP API event: the sample's shape with this request's route, path, query and caller."""
+    """An HTTP API event: the sample's shape with this request's route, path, query, caller and
+    body (the sample's own body is never kept). A `body` is sent as text, not base64, with
+    `content-type: application/json` unless `headers` name another."""
     event = sample_event(sample)
     event = copy.deepcopy(event)
     method, _ = route.split(" ", 1)
@@ -81,6 +84,11 @@ def api_event(
         event["requestContext"].pop("authorizer", None)
     else:
         event["requestContext"]["authorizer"] = {"lambda": dict(authorizer)}
+    event.pop("body", None)
+    event["isBase64Encoded"] = False
+    if body is not None:
+        event["body"] = body
+        event["headers"] = {**event["headers"], "content-type": "application/json"}
     if headers:
         event["headers"] = {**event["headers"], **{k.lower(): v for k, v in headers.items()}}
     return event

@@ -1,10 +1,12 @@
-"""Event sources standing in for Lambda's: SQS pollers and DynamoDB stream pollers.
+"""Event sources standing in for Lambda's: SQS pollers, DynamoDB stream pollers and schedules.
 
 They read each function's `Events` of type `SQS` and `DynamoDB` from the template and behave as
 Lambda's event source mappings do: batches of `BatchSize`, partial batch failures
 (`ReportBatchItemFailures`), messages left for their visibility timeout when the function fails
 (so the queue's redrive policy moves a poison message to its dead-letter queue after
 `maxReceiveCount` receives), and stream batches retried `MaximumRetryAttempts` times.
+`Schedule` events with a `rate(...)` expression invoke their function every period, the first
+time one period after the stack starts, as EventBridge would.
 """
 
 from __future__ import annotations
@@ -194,6 +196,66 @@ class StreamPoller(Poller):
         return found
 
 
+_RATE_UNITS = {
+    "minute": 60,
+    "minutes": 60,
+    "hour": 3600,
+    "hours": 3600,
+    "day": 86400,
+    "days": 86400,
+}
+
+
+def rate_seconds(expression: str) -> float | None:
+    """The period of an EventBridge `rate(N unit)` expression; None for anything else (cron)."""
+    text = expression.strip()
+    if not (text.startswith("rate(") and text.endswith(")")):
+        return None
+    value, _, unit = text[5:-1].strip().partition(" ")
+    if not value.isdigit() or unit.strip() not in _RATE_UNITS:
+        return None
+    return int(value) * _RATE_UNITS[unit.strip()]
+
+
+def scheduled_event(rule: str, region: str = "us-east-1") -> dict[str, Any]:
+    """A scheduled event as EventBridge sends it."""
+    import uuid
+    from datetime import UTC, datetime
+
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "000000000000",
+        "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": region,
+        "resources": [f"arn:aws:events:{region}:000000000000:rule/{rule}"],
+        "detail": {},
+    }
+
+
+class SchedulePoller(Poller):
+    """EventBridge's schedule for one function: an invocation every `period` seconds."""
+
+    def __init__(self, rule: str, period: float, invoke: Invoke) -> None:
+        super().__init__(f"schedule:{rule}")
+        self.rule = rule
+        self.period = period
+        self.invoke = invoke
+        self.next_at = time.monotonic() + period
+
+    def poll_once(self) -> bool:
+        if time.monotonic() < self.next_at:
+            return False
+        self.next_at += self.period
+        try:
+            self.invoke(scheduled_event(self.rule))
+        except FunctionError as error:
+            LOG.warning("%s: function error: %s", self.name, error)
+        return False
+
+
 @dataclass
 class EventSources:
     """Every SQS and DynamoDB stream event source of the template, polling for its function."""
@@ -220,7 +282,7 @@ class EventSources:
         template = self.stack.template
         for logical_id in self.stack.functions():
             events = template["Resources"][logical_id]["Properties"].get("Events", {}) or {}
-            for source in events.values():
+            for event_name, source in events.items():
                 properties = source.get("Properties", {})
                 responses = properties.get("FunctionResponseTypes", [])
                 partial = "ReportBatchItemFailures" in responses
@@ -240,6 +302,16 @@ class EventSources:
                                 report_batch_item_failures=partial,
                             )
                         )
+                elif source["Type"] == "Schedule":
+                    period = rate_seconds(str(properties.get("Schedule", "")))
+                    if period is None:
+                        LOG.warning("%s: only rate(...) schedules run locally", logical_id)
+                        continue
+                    self.pollers.append(
+                        SchedulePoller(
+                            f"{logical_id}{event_name}", period, self._invoker(logical_id)
+                        )
+                    )
                 elif source["Type"] == "DynamoDB":
                     table = properties["Stream"]["Fn::GetAtt"][0]
                     self.pollers.append(

@@ -65,11 +65,16 @@ class Stack:
     urls: dict[str, str] = field(default_factory=dict)
     stream_arns: dict[str, str] = field(default_factory=dict)
     template: dict[str, Any] = field(default_factory=dict)
+    # Values the template cannot give here (the API's own URL is only known once it listens),
+    # set for every function that declares the variable.
+    overrides: dict[str, str] = field(default_factory=dict)
 
     def resolve(self, value: Any) -> Any:
         """An environment value of the template with Ref/GetAtt of our resources resolved."""
         if isinstance(value, dict) and "Ref" in value:
             ref = value["Ref"]
+            if ref in self.urls:
+                return self.urls[ref]  # a queue's Ref is its URL
             if ref in self.names:
                 return self.arns.get(ref) if ref in self.secret_ids else self.names[ref]
             parameter = self.template.get("Parameters", {}).get(ref, {})
@@ -83,6 +88,8 @@ class Stack:
             if attribute == "QueueUrl" and logical in self.urls:
                 return self.urls[logical]
             return self.names[logical]
+        if isinstance(value, dict | list):
+            return ""  # another intrinsic (Fn::If, Fn::Sub): blank, as SAM's emulator makes it
         return value
 
     @property
@@ -97,7 +104,9 @@ class Stack:
         function = self.template["Resources"][logical_id]["Properties"]
         own_env = function.get("Environment", {}).get("Variables", {})
         merged = {**globals_env, **own_env}
-        return {k: str(self.resolve(v)) for k, v in merged.items()}
+        resolved = {k: str(self.resolve(v)) for k, v in merged.items()}
+        resolved.update({k: v for k, v in self.overrides.items() if k in merged})
+        return resolved
 
     def function_code(self, logical_id: str) -> Path:
         return ROOT / self.template["Resources"][logical_id]["Properties"]["CodeUri"]

@@ -37,12 +37,21 @@ class LocalStack:
         self.aws = EmbeddedAws(port=self.aws_port).start()
         template = load_template()
         self.stack: Stack = provision(self.aws.session(), self.prefix, template)
+        # The simulator's placements, shared by the dialer's and the sweeper's workers (and
+        # read by tests and benchmarks): a local-only setting, so not in the template.
+        self.simulator_dir = ROOT / ".dialtone" / "simulator" / self.prefix
         environments = {
             name: self.stack.function_environment(name) for name in self.stack.functions()
         }
-        self.runtime = WorkerRuntime(ROOT, extra_env=self.aws.environment(), log=self.log)
+        local_env = {**self.aws.environment(), "DIALTONE_SIMULATOR_DIR": str(self.simulator_dir)}
+        self.runtime = WorkerRuntime(ROOT, extra_env=local_env, log=self.log)
         self.api = LocalApi(ROOT, TEMPLATE, self.runtime, environments, port=self.api_port)
         self.api.start()
+        # Status callbacks come back to this API: its URL is known only now that it listens.
+        # The runner reads these dictionaries on each invocation, and no worker started yet.
+        self.stack.overrides["PUBLIC_BASE_URL"] = self.api.url
+        for name, variables in environments.items():
+            variables.update(self.stack.function_environment(name))
         self.api.warm()
         self.event_sources = EventSources(self.aws.session(), self.stack, self.runtime, self.api)
         self.event_sources.start()
@@ -52,6 +61,7 @@ class LocalStack:
             "accounts_table": self.stack.names["AccountsTable"],
             "calls_table": self.stack.names["CallsTable"],
             "recordings_bucket": self.stack.names["RecordingsBucket"],
+            "simulator_dir": str(self.simulator_dir),
         }
         if self.demo_calls:
             self.info.update(self._demo())
@@ -87,3 +97,8 @@ class LocalStack:
             component = getattr(self, part, None)
             if component is not None:
                 component.stop()
+        simulator_dir = getattr(self, "simulator_dir", None)
+        if simulator_dir is not None:
+            import shutil
+
+            shutil.rmtree(simulator_dir, ignore_errors=True)

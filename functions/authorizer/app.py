@@ -11,16 +11,15 @@ from typing import Any
 
 from aws_lambda_powertools.logging import correlation_paths
 
-from dialtone import settings
-from dialtone.accounts import AccountStore
+from dialtone.keys import KeyResolver, accounts_table_from_environment
 from dialtone.observability import logger
 
 DENY: dict[str, Any] = {"isAuthorized": False}
 
 
 @functools.cache
-def accounts() -> AccountStore:
-    return AccountStore(settings.load(settings.AccountsSettings).accounts_table)
+def keys() -> KeyResolver:
+    return KeyResolver(accounts_table_from_environment())
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
@@ -29,7 +28,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     api_key = (headers.get("x-api-key") or "").strip()
     if not api_key:
         return DENY
-    principal = accounts().resolve_key(api_key)
+    principal = keys().resolve(api_key)
     if principal is None:
         logger.info("API key refused")
         return DENY

@@ -19,7 +19,7 @@ def get_call(
     call_id: Annotated[UUID, Path()],
     include: Annotated[Literal["transcript"] | None, Query()] = None,
 ) -> Response[Any]:
-    call = calls.reader().get_call(
+    call = calls.call_reader().get_call(
         http.principal(app), str(call_id), include_transcript=include == "transcript"
     )
     return http.json_response(call)

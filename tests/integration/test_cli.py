@@ -163,3 +163,91 @@ def test_missing_table_fails_with_aws_reason(
     # Then: exit 1 with AWS's reason on one line
     assert code == 1
     assert "ResourceNotFoundException" in capsys.readouterr().err
+
+
+# Tenant dial settings
+
+
+def test_dial_settings_are_set_shown_and_cleared(admin: Any, store: AccountStore) -> None:
+    # Given: a new tenant, which dials at 1 call/s, at any time, through its own account
+    admin("create-tenant", "--name", "Dialer Co", "--tenant-id", "dialer-co")
+    code, out, _ = admin("get-tenant", "--tenant", "dialer-co")
+    assert code == 0
+    shown = dict(line.split(":", 1) for line in out.splitlines())
+    assert shown["dial_rate_per_second"].strip() == "1"
+    assert shown["default_from_number"].strip() == "-"
+    assert shown["calling_window"].strip() == "any time"
+    assert shown["telephony_account_id"].strip() == "dialer-co (its own)"
+
+    # When: every dial setting is set
+    code, out, _ = admin(
+        "--json", "set-tenant", "--tenant", "dialer-co", "--default-from", "+1 415 555 0100",
+        "--dial-rate", "5", "--calling-window", "21:00-08:00", "--telephony-account", "acct-9",
+    )  # fmt: skip
+
+    # Then: the tenant now carries them, as printed and as stored
+    assert code == 0
+    printed = json.loads(out)
+    assert printed["default_from_number"] == "+14155550100"
+    assert printed["dial_rate_per_second"] == 5
+    assert printed["calling_window"] == {"start": "21:00", "end": "08:00"}
+    assert printed["telephony_account_id"] == "acct-9"
+    stored = store.get_tenant("dialer-co")
+    assert stored.default_from_number == "+14155550100"
+    assert stored.dial_rate_per_second == 5
+    assert str(stored.calling_window) == "21:00-08:00"
+    assert stored.telephony_account == "acct-9"
+    assert stored.name == "Dialer Co"
+
+    # When: one setting changes and two are cleared
+    code, _, _ = admin(
+        "set-tenant", "--tenant", "dialer-co", "--dial-rate", "2", "--no-calling-window",
+        "--no-telephony-account",
+    )  # fmt: skip
+
+    # Then: only those changed
+    assert code == 0
+    stored = store.get_tenant("dialer-co")
+    assert (stored.dial_rate_per_second, stored.calling_window) == (2, None)
+    assert stored.telephony_account == "dialer-co"
+    assert stored.default_from_number == "+14155550100"
+    code, out, _ = admin("--json", "get-tenant", "--tenant", "dialer-co")
+    assert json.loads(out)["calling_window"] is None
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (("--dial-rate", "0"), "must be at least 1"),
+        (("--dial-rate", "101"), "must be at most 100"),
+        (("--dial-rate", "fast"), "not a whole number"),
+        (("--default-from", "4155550100"), "must be an E.164 number"),
+        (("--calling-window", "09:00-09:00"), "start and end must differ"),
+        (("--calling-window", "9am-5pm"), "must be a 24-hour time HH:MM"),
+        (("--calling-window", "08:00-21:00", "--no-calling-window"), "not allowed with"),
+        ((), "name at least one setting"),
+    ],
+)
+def test_bad_dial_settings_are_usage_errors_and_change_nothing(
+    admin: Any, store: AccountStore, args: tuple[str, ...], says: str
+) -> None:
+    # Given: a tenant
+    admin("create-tenant", "--name", "Careful Co", "--tenant-id", "careful-co")
+    before = store.get_tenant("careful-co")
+
+    # When: set-tenant is given a bad value
+    code, out, err = admin("set-tenant", "--tenant", "careful-co", *args)
+
+    # Then: exit 2 saying why, and the tenant is as it was
+    assert code == 2
+    assert out == ""
+    assert says in err
+    assert store.get_tenant("careful-co") == before
+
+
+def test_dial_settings_of_an_unknown_tenant_fail(admin: Any, store: AccountStore) -> None:
+    code, _, err = admin("set-tenant", "--tenant", "no-such-co", "--dial-rate", "3")
+    assert code == 1
+    assert err.strip() == "dialtone: Tenant not found"
+    code, _, err = admin("get-tenant", "--tenant", "no-such-co")
+    assert (code, err.strip()) == (1, "dialtone: Tenant not found")

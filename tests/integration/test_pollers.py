@@ -156,3 +156,22 @@ def test_stream_records_reach_the_function(embedded_aws: EmbeddedAws, stack: Sta
     assert [r["eventName"] for r in mine] == ["INSERT", "REMOVE"]
     assert mine[0]["dynamodb"]["NewImage"]["status"] == {"S": "queued"}
     assert mine[0]["eventSourceARN"] == stack.stream_arns["CallsTable"]
+
+
+def test_a_rate_schedule_invokes_its_function_every_period() -> None:
+    # Given a schedule of rate(1 minute), as the sweeper's, shortened to 0.2 s for the test
+    from local.pollers import SchedulePoller, rate_seconds
+
+    assert rate_seconds("rate(1 minute)") == 60
+    assert rate_seconds("rate(5 minutes)") == 300
+    assert rate_seconds("cron(0 12 * * ? *)") is None
+    events: list[dict[str, Any]] = []
+    poller = SchedulePoller("SweeperFunctionEveryMinute", 0.2, lambda e: events.append(e) or {})
+    # When it runs for a little over two periods
+    poller.start()
+    wait_until(lambda: len(events) >= 2, timeout=5)
+    poller.stop()
+    # Then the function got scheduled events, not before the first period had passed
+    assert len(events) >= 2
+    assert events[0]["detail-type"] == "Scheduled Event"
+    assert events[0]["resources"][0].endswith("rule/SweeperFunctionEveryMinute")

@@ -3,6 +3,9 @@
 Items: a tenant at (`TENANT#<id>`, `TENANT`); each key twice, written together in one
 transaction: at (`KEY#<sha256>`, `KEY`), found by its hash on every request, and at
 (`TENANT#<id>`, `KEY#<key id>`), listed and revoked per tenant with strongly consistent reads.
+The tenant item also carries the tenant's dial settings (`DialSettingsUpdate` changes them).
+Agents (`AGENT#<id>`) and the do-not-call list (`DNC#<e164>`) live under the tenant's key too,
+see `dialtone.agents` and `dialtone.suppressions`.
 """
 
 from __future__ import annotations
@@ -10,18 +13,76 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterable
-from datetime import UTC, datetime
-from typing import Any
+from datetime import UTC, datetime, time
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, Field
+from botocore.exceptions import ClientError
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
-from dialtone import aws
-from dialtone.auth import Principal, Scope, generate_key, hash_key
+from dialtone import aws, phones
+from dialtone.auth import Principal, Scope, generate_key
 from dialtone.dynamo import from_item, string_key, to_item
 from dialtone.errors import ApiKeyNotFound, TenantNotFound
 
+if TYPE_CHECKING:
+    from dialtone.agents import Agent
+
 # Tenant ids end up inside index keys (`<tenant>#<value>`): no separator may appear in them.
 TENANT_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+_CLOCK_TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+
+DEFAULT_DIAL_RATE_PER_SECOND = 1
+MAX_DIAL_RATE_PER_SECOND = 100
+
+
+class CallingWindow(BaseModel):
+    """When calls may be placed, as `HH:MM` clock times in the callee's local time.
+
+    `start` is inclusive and `end` exclusive; a window whose end comes before its start wraps
+    midnight (`21:00`-`08:00` is the night).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    start: str
+    end: str
+
+    @field_validator("start", "end")
+    @classmethod
+    def _clock_time(cls, value: str) -> str:
+        if not _CLOCK_TIME.match(value):
+            raise PydanticCustomError("clock_time", "must be a 24-hour time HH:MM, like 08:00")
+        return value
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> CallingWindow:
+        if self.start == self.end:
+            raise PydanticCustomError(
+                "calling_window", "start and end must differ (a window cannot be empty)"
+            )
+        return self
+
+    @classmethod
+    def parse(cls, text: str) -> CallingWindow:
+        """`HH:MM-HH:MM` as a window; ValueError (pydantic's) when it is not one."""
+        start, sep, end = text.strip().partition("-")
+        if not sep:
+            raise ValueError("a calling window is START-END, like 08:00-21:00")
+        return cls(start=start.strip(), end=end.strip())
+
+    def allows(self, local_time: time) -> bool:
+        """Whether a call may be placed at this local time of the callee."""
+        start, end = time.fromisoformat(self.start), time.fromisoformat(self.end)
+        moment = local_time.replace(second=0, microsecond=0, tzinfo=None)
+        if start < end:
+            return start <= moment < end
+        return moment >= start or moment < end  # wraps midnight
+
+    def __str__(self) -> str:
+        return f"{self.start}-{self.end}"
 
 
 class Tenant(BaseModel):
@@ -30,6 +91,44 @@ class Tenant(BaseModel):
     created_at: datetime
     retention_days: int | None = None
     opt_out_sensitive_data_storage: bool = False
+    # Dial settings: where outbound calls come from, how fast and when they may be placed.
+    default_from_number: str | None = None
+    dial_rate_per_second: int = Field(
+        default=DEFAULT_DIAL_RATE_PER_SECOND, ge=1, le=MAX_DIAL_RATE_PER_SECOND
+    )
+    calling_window: CallingWindow | None = None
+    telephony_account_id: str | None = None
+    updated_at: datetime | None = None
+
+    @property
+    def telephony_account(self) -> str:
+        """The telephony account the tenant dials through (its own, unless another is set);
+        the dial rate is enforced per telephony account."""
+        return self.telephony_account_id or self.tenant_id
+
+
+class DialSettingsUpdate(BaseModel):
+    """A partial change of a tenant's dial settings: only the fields given change, and an
+    explicit None clears an optional one (`dial_rate_per_second` cannot be cleared)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    default_from_number: str | None = None
+    dial_rate_per_second: int = Field(
+        default=DEFAULT_DIAL_RATE_PER_SECOND, ge=1, le=MAX_DIAL_RATE_PER_SECOND
+    )
+    calling_window: CallingWindow | None = None
+    telephony_account_id: str | None = Field(default=None, min_length=1, max_length=128)
+
+    @field_validator("default_from_number")
+    @classmethod
+    def _e164(cls, value: str | None) -> str | None:
+        return None if value is None else phones.to_e164(value)
+
+    def changes(self) -> dict[str, Any]:
+        """The fields given, as stored values (None: remove the attribute)."""
+        values = self.model_dump(mode="json")
+        return {name: values[name] for name in sorted(self.model_fields_set)}
 
 
 class ApiKey(BaseModel):
@@ -52,6 +151,11 @@ class CreatedKey(BaseModel):
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def condition_failed(error: ClientError) -> bool:
+    """Whether DynamoDB refused a write because its condition did not hold."""
+    return bool(error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException")
 
 
 class AccountStore:
@@ -99,6 +203,54 @@ class AccountStore:
         if "Item" not in response:
             raise TenantNotFound()
         return Tenant.model_validate(from_item(response["Item"]))
+
+    def update_dial_settings(self, tenant_id: str, update: DialSettingsUpdate) -> Tenant:
+        """Change some of a tenant's dial settings (one conditional UpdateItem); the tenant as
+        it now is. Raises TenantNotFound."""
+        changes = update.changes()
+        if not changes:
+            return self.get_tenant(tenant_id)
+        names = {f"#{name}": name for name in changes}
+        values: dict[str, Any] = {":now": {"S": _now().isoformat()}}
+        assignments = ["updated_at = :now"]
+        removals: list[str] = []
+        for name, value in changes.items():
+            if value is None:
+                removals.append(f"#{name}")
+            else:
+                values[f":{name}"] = to_item({"v": value})["v"]
+                assignments.append(f"#{name} = :{name}")
+        expression = "SET " + ", ".join(assignments)
+        if removals:
+            expression += " REMOVE " + ", ".join(removals)
+        try:
+            response = self.dynamodb.update_item(
+                TableName=self.table_name,
+                Key=string_key(pk=f"TENANT#{tenant_id}", sk="TENANT"),
+                UpdateExpression=expression,
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+                ConditionExpression="attribute_exists(pk)",
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as error:
+            if condition_failed(error):
+                raise TenantNotFound() from None
+            raise
+        return Tenant.model_validate(from_item(response["Attributes"]))
+
+    def get_agent(self, tenant_id: str, agent_id: str) -> Agent:
+        """One agent of the tenant (AgentNotFound otherwise); see `dialtone.agents`."""
+        from dialtone.agents import AgentStore  # agents builds on this module
+
+        return AgentStore(self.table_name, self._dynamodb).get_agent(tenant_id, agent_id)
+
+    def is_suppressed(self, tenant_id: str, e164: str) -> bool:
+        """Whether the number is on the tenant's do-not-call list (one strongly consistent
+        GetItem); see `dialtone.suppressions`."""
+        from dialtone.suppressions import SuppressionStore  # suppressions builds on this module
+
+        return SuppressionStore(self.table_name, self._dynamodb).is_suppressed(tenant_id, e164)
 
     def create_key(
         self, tenant_id: str, scopes: Iterable[Scope], name: str | None = None
@@ -186,17 +338,6 @@ class AccountStore:
 
     def resolve_key(self, plaintext: str) -> Principal | None:
         """The principal of an active key, or None for an unknown or revoked one."""
-        response = self.dynamodb.get_item(
-            TableName=self.table_name,
-            Key=string_key(pk=f"KEY#{hash_key(plaintext)}", sk="KEY"),
-            ProjectionExpression="tenant_id, key_id, scopes, revoked_at",
-        )
-        item = response.get("Item")
-        if item is None or "revoked_at" in item:
-            return None
-        values = from_item(item)
-        return Principal(
-            tenant_id=values["tenant_id"],
-            key_id=values["key_id"],
-            scopes=frozenset(values.get("scopes", [])),
-        )
+        from dialtone.keys import KeyResolver
+
+        return KeyResolver(self.table_name, self._dynamodb).resolve(plaintext)

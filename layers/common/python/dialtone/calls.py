@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from dialtone import aws, listing, phones, settings
+from dialtone import aws, phones, settings
 from dialtone.auth import Principal, Scope
 from dialtone.errors import InvalidCursor, InvalidParameter, RecordingNotAvailable
 from dialtone.models import (
@@ -29,8 +30,12 @@ from dialtone.models import (
     TranscriptTurns,
     Turn,
 )
-from dialtone.pagination import CursorCodec, fingerprint
 from dialtone.store import CallStore, StoredCall
+
+if TYPE_CHECKING:
+    from dialtone import listing
+    from dialtone.dial_queue import DialQueueView
+    from dialtone.pagination import CursorCodec
 
 _CALL_ID_FRAGMENT = re.compile(r"^[0-9a-f-]{4,36}$")
 _CURSOR_VERSION = 1
@@ -91,6 +96,8 @@ def _phone(name: str, value: str | None) -> str | None:
 
 def build_filters(params: ListCallsParams) -> listing.CallFilters:
     """Interpret and normalise list parameters; InvalidParameter (422) names a bad one."""
+    from dialtone import listing
+
     start = _instant(params.start_date, end_of_day=False) if params.start_date else None
     end = _instant(params.end_date, end_of_day=True) if params.end_date else None
     if start and end and start > end:
@@ -139,11 +146,15 @@ class CallReader:
         recordings_bucket: str,
         url_ttl_seconds: int = 900,
         cursor_codec: CursorCodec | None = None,
+        queue: Callable[[], DialQueueView] | None = None,
     ) -> None:
         self.store = store
         self.recordings_bucket = recordings_bucket
         self.url_ttl_seconds = url_ttl_seconds
         self.cursor_codec = cursor_codec
+        # Shows a queued call's queue position and dial time estimate (get_call only); built
+        # on the first queued call, so that reading any other call costs nothing more.
+        self.queue = queue
 
     # Calls
 
@@ -155,6 +166,9 @@ class CallReader:
 
     def list_calls(self, principal: Principal, params: ListCallsParams) -> CallList:
         """One page of the tenant's calls, with the total that match."""
+        from dialtone import listing
+        from dialtone.pagination import fingerprint
+
         principal.require(Scope.CALLS_READ)
         filters = build_filters(params)
         ascending = params.order is SortOrder.ASC
@@ -208,6 +222,8 @@ class CallReader:
     ) -> Call:
         principal.require(Scope.CALLS_READ)
         call = self._public(self.store.get_call(principal.tenant_id, call_id))
+        if self.queue is not None and call.status is CallStatus.QUEUED:
+            call = self.queue().with_estimate(principal.tenant_id, call)
         if not include_transcript:
             return call
         exchanges = self.store.list_exchanges(principal.tenant_id, call_id)
@@ -355,8 +371,25 @@ def reader() -> CallReader:
 
 
 @functools.cache
+def call_reader() -> CallReader:
+    """The call reader of get_call, which also shows where a queued call stands in the dial
+    queue (`queue_position`, `dial_at_estimate`)."""
+    from dialtone.dial_queue import view
+
+    config = settings.load(settings.CallsReaderSettings)
+    return CallReader(
+        CallStore(config.calls_table),
+        config.recordings_bucket,
+        config.recording_url_ttl_seconds,
+        queue=view,
+    )
+
+
+@functools.cache
 def lister() -> CallReader:
     """The call reader of list_calls, which also signs cursors."""
+    from dialtone.pagination import CursorCodec
+
     config = settings.load(settings.CallsListSettings)
     secret = aws.client("secretsmanager").get_secret_value(SecretId=config.cursor_secret_arn)
     codec = CursorCodec(secret["SecretString"].encode("utf-8"))

@@ -3,6 +3,10 @@
     dialtone admin [--endpoint-url URL] [--region R] [--table NAME] [--json] COMMAND ...
 
     create-tenant --name N [--tenant-id ID] [--retention-days D]   prints the tenant id
+    get-tenant    --tenant T                                       the tenant and its dial settings
+    set-tenant    --tenant T [--default-from E164 | --no-default-from] [--dial-rate N]
+                  [--calling-window HH:MM-HH:MM | --no-calling-window]
+                  [--telephony-account ID | --no-telephony-account]  change dial settings
     create-key    --tenant T --scope S [--scope S ...] [--name N]  prints the key, once
     list-keys     --tenant T                                       key ids, never keys
     revoke-key    --tenant T --key-id K
@@ -25,8 +29,17 @@ from typing import Any, NoReturn, TextIO
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError, NoRegionError
+from pydantic import ValidationError
 
-from dialtone.accounts import AccountStore, ApiKey
+from dialtone import phones
+from dialtone.accounts import (
+    MAX_DIAL_RATE_PER_SECOND,
+    AccountStore,
+    ApiKey,
+    CallingWindow,
+    DialSettingsUpdate,
+    Tenant,
+)
 from dialtone.auth import ALL_SCOPES, parse_scopes
 from dialtone.errors import DialtoneError
 from dialtone.models import format_timestamp
@@ -102,6 +115,62 @@ def build_parser() -> argparse.ArgumentParser:
     )
     tenant.set_defaults(handler=_create_tenant)
 
+    show = commands.add_parser(
+        "get-tenant", parents=after, help="show a tenant and its dial settings"
+    )
+    show.add_argument("--tenant", required=True, metavar="T", help="tenant id")
+    show.set_defaults(handler=_get_tenant)
+
+    dial = commands.add_parser(
+        "set-tenant",
+        parents=after,
+        help="change a tenant's dial settings",
+        description="Change a tenant's dial settings; settings not named stay as they are.",
+    )
+    dial.add_argument("--tenant", required=True, metavar="T", help="tenant id")
+    source = dial.add_mutually_exclusive_group()
+    source.add_argument(
+        "--default-from",
+        metavar="E164",
+        type=_e164,
+        dest="default_from_number",
+        help="the number calls come from when neither the request nor the agent names one",
+    )
+    source.add_argument(
+        "--no-default-from",
+        action="store_true",
+        help="remove the default from number",
+    )
+    dial.add_argument(
+        "--dial-rate",
+        metavar="N",
+        type=_dial_rate,
+        dest="dial_rate_per_second",
+        help=f"calls placed per second, 1-{MAX_DIAL_RATE_PER_SECOND} (default 1)",
+    )
+    window = dial.add_mutually_exclusive_group()
+    window.add_argument(
+        "--calling-window",
+        metavar="HH:MM-HH:MM",
+        type=_calling_window,
+        help="when calls may be placed, in the callee's local time (may wrap midnight)",
+    )
+    window.add_argument("--no-calling-window", action="store_true", help="allow calls at any time")
+    account = dial.add_mutually_exclusive_group()
+    account.add_argument(
+        "--telephony-account",
+        metavar="ID",
+        type=_telephony_account,
+        dest="telephony_account_id",
+        help="the telephony account to dial through (default: the tenant's own)",
+    )
+    account.add_argument(
+        "--no-telephony-account",
+        action="store_true",
+        help="dial through the tenant's own telephony account",
+    )
+    dial.set_defaults(handler=_set_tenant)
+
     key = commands.add_parser(
         "create-key",
         parents=after,
@@ -148,6 +217,37 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _e164(text: str) -> str:
+    try:
+        return phones.to_e164(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{text!r} {error}") from None
+
+
+def _dial_rate(text: str) -> int:
+    value = _positive_int(text)
+    if value > MAX_DIAL_RATE_PER_SECOND:
+        raise argparse.ArgumentTypeError(f"must be at most {MAX_DIAL_RATE_PER_SECOND}: {text!r}")
+    return value
+
+
+def _calling_window(text: str) -> CallingWindow:
+    try:
+        return CallingWindow.parse(text)
+    except ValidationError as error:
+        reason = "; ".join(e["msg"] for e in error.errors())
+        raise argparse.ArgumentTypeError(f"{text!r}: {reason}") from None
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{text!r}: {error}") from None
+
+
+def _telephony_account(text: str) -> str:
+    value = text.strip()
+    if not 1 <= len(value) <= 128:
+        raise argparse.ArgumentTypeError("a telephony account id is 1-128 characters")
+    return value
+
+
 # Commands
 
 
@@ -164,6 +264,57 @@ def _create_tenant(store: AccountStore, args: argparse.Namespace, out: TextIO) -
         _print_json(tenant.model_dump(mode="json"), out)
     else:
         print(tenant.tenant_id, file=out)
+
+
+def _get_tenant(store: AccountStore, args: argparse.Namespace, out: TextIO) -> None:
+    _print_tenant(store.get_tenant(args.tenant), args.json, out)
+
+
+def _set_tenant(store: AccountStore, args: argparse.Namespace, out: TextIO) -> None:
+    changes: dict[str, Any] = {}
+    for name, cleared in (
+        ("default_from_number", args.no_default_from),
+        ("calling_window", args.no_calling_window),
+        ("telephony_account_id", args.no_telephony_account),
+    ):
+        if cleared:
+            changes[name] = None
+        elif getattr(args, name) is not None:
+            changes[name] = getattr(args, name)
+    if args.dial_rate_per_second is not None:
+        changes["dial_rate_per_second"] = args.dial_rate_per_second
+    tenant = store.update_dial_settings(args.tenant, DialSettingsUpdate(**changes))
+    _print_tenant(tenant, args.json, out)
+
+
+def _tenant_fields(tenant: Tenant) -> dict[str, Any]:
+    return {
+        "tenant_id": tenant.tenant_id,
+        "name": tenant.name,
+        "created_at": format_timestamp(tenant.created_at),
+        "retention_days": tenant.retention_days,
+        "default_from_number": tenant.default_from_number,
+        "dial_rate_per_second": tenant.dial_rate_per_second,
+        "calling_window": (
+            tenant.calling_window.model_dump(mode="json") if tenant.calling_window else None
+        ),
+        "telephony_account_id": tenant.telephony_account_id,
+    }
+
+
+def _print_tenant(tenant: Tenant, as_json: bool, out: TextIO) -> None:
+    fields = _tenant_fields(tenant)
+    if as_json:
+        _print_json(fields, out)
+        return
+    shown = {
+        **fields,
+        "calling_window": str(tenant.calling_window) if tenant.calling_window else "any time",
+        "telephony_account_id": tenant.telephony_account_id or f"{tenant.tenant_id} (its own)",
+    }
+    width = max(len(name) for name in shown)
+    for name, value in shown.items():
+        print(f"{name + ':':<{width + 1}} {'-' if value is None else value}", file=out)
 
 
 def _create_key(store: AccountStore, args: argparse.Namespace, out: TextIO) -> None:
@@ -253,6 +404,19 @@ def _validate(args: argparse.Namespace) -> str:
             ) from None
         if not args.scopes:
             raise UsageError("dialtone admin create-key: error: give at least one --scope")
+    if args.command == "set-tenant" and not any(
+        getattr(args, name) not in (None, False)
+        for name in (
+            "default_from_number",
+            "no_default_from",
+            "dial_rate_per_second",
+            "calling_window",
+            "no_calling_window",
+            "telephony_account_id",
+            "no_telephony_account",
+        )
+    ):
+        raise UsageError("dialtone admin set-tenant: error: name at least one setting to change")
     table = (getattr(args, "table", None) or os.environ.get("ACCOUNTS_TABLE") or "").strip()
     if not table:
         raise UsageError(

@@ -50,3 +50,55 @@ class TenantNotFound(DialtoneError):
 
 class ApiKeyNotFound(DialtoneError):
     detail = "API key not found"
+
+
+class BatchNotFound(DialtoneError):
+    detail = "Batch not found"
+
+
+class CallNotCancelable(DialtoneError):
+    """The call left `queued` (or a dialer claimed it): reported as 409."""
+
+    detail = "Call can no longer be canceled"
+
+
+class DialQueueUnavailable(DialtoneError):
+    """The call could not be handed to the dial queue; it was marked failed (503)."""
+
+    detail = "The dial queue is unavailable; the call was not placed, try again"
+
+
+class AgentNotFound(DialtoneError):
+    detail = "Agent not found"
+
+
+class AgentExists(DialtoneError):
+    detail = "Agent already exists"
+
+
+class SuppressionNotFound(DialtoneError):
+    detail = "Suppression not found"
+
+
+class IdempotencyKeyReused(DialtoneError):
+    """The same Idempotency-Key came with a different body (422)."""
+
+    detail = "Idempotency-Key was already used with a different request body"
+
+
+class IdempotentRequestInProgress(DialtoneError):
+    """The first request with this Idempotency-Key is still running (409)."""
+
+    detail = "A request with this Idempotency-Key is still in progress; retry shortly"
+
+
+class InvalidTwilioSignature(DialtoneError):
+    """A status callback whose X-Twilio-Signature does not match its URL and body (403)."""
+
+    detail = "Invalid Twilio signature"
+
+
+class MalformedRequestBody(DialtoneError):
+    """A body that cannot be decoded as the form it should be (400)."""
+
+    detail = "Malformed form body"

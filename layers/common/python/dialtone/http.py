@@ -3,29 +3,45 @@ where domain errors become HTTP responses."""
 
 from __future__ import annotations
 
+import binascii
 from http import HTTPStatus
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 from pydantic import BaseModel
 
 from dialtone.auth import Principal
 from dialtone.errors import (
+    AgentExists,
+    AgentNotFound,
     ApiKeyNotFound,
+    BatchNotFound,
+    CallNotCancelable,
     CallNotFound,
+    DialQueueUnavailable,
     DialtoneError,
+    IdempotencyKeyReused,
+    IdempotentRequestInProgress,
     InvalidCursor,
     InvalidParameter,
+    InvalidTwilioSignature,
+    MalformedRequestBody,
     MissingScope,
     RecordingNotAvailable,
+    SuppressionNotFound,
     TenantNotFound,
     Unauthenticated,
 )
 from dialtone.observability import logger
 
 _STATUS: dict[type[DialtoneError], HTTPStatus] = {
+    InvalidTwilioSignature: HTTPStatus.FORBIDDEN,
+    MalformedRequestBody: HTTPStatus.BAD_REQUEST,
     CallNotFound: HTTPStatus.NOT_FOUND,
     RecordingNotAvailable: HTTPStatus.NOT_FOUND,
     TenantNotFound: HTTPStatus.NOT_FOUND,
@@ -34,6 +50,14 @@ _STATUS: dict[type[DialtoneError], HTTPStatus] = {
     MissingScope: HTTPStatus.FORBIDDEN,
     Unauthenticated: HTTPStatus.UNAUTHORIZED,
     InvalidParameter: HTTPStatus.UNPROCESSABLE_ENTITY,
+    AgentNotFound: HTTPStatus.NOT_FOUND,
+    AgentExists: HTTPStatus.CONFLICT,
+    SuppressionNotFound: HTTPStatus.NOT_FOUND,
+    BatchNotFound: HTTPStatus.NOT_FOUND,
+    CallNotCancelable: HTTPStatus.CONFLICT,
+    DialQueueUnavailable: HTTPStatus.SERVICE_UNAVAILABLE,
+    IdempotencyKeyReused: HTTPStatus.UNPROCESSABLE_ENTITY,
+    IdempotentRequestInProgress: HTTPStatus.CONFLICT,
 }
 
 
@@ -69,6 +93,9 @@ def _validation_detail(errors: Any) -> list[dict[str, Any]]:
             continue
         seen.add(tuple(location))
         message = str(error.get("msg", "Invalid value"))
+        if error.get("type") == "json_invalid":
+            reason = (error.get("ctx") or {}).get("error")
+            message = f"The body is not valid JSON: {reason}" if reason else message
         detail.append({"loc": location, "msg": message, "type": error.get("type")})
     return detail
 
@@ -95,6 +122,34 @@ def create_app() -> APIGatewayHttpResolver:
     @app.exception_handler(RequestValidationError)  # type: ignore[untyped-decorator]
     def request_invalid(error: RequestValidationError) -> Response[Any]:
         return error_response(HTTPStatus.UNPROCESSABLE_ENTITY, _validation_detail(error.errors()))
+
+    @app.exception_handler(RequestUnsupportedContentType)  # type: ignore[untyped-decorator]
+    def unsupported_content_type(_: RequestUnsupportedContentType) -> Response[Any]:
+        sent = app.current_event.headers.get("content-type", "")
+        return error_response(
+            HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+            f"Unsupported Content-Type {sent!r}: send application/json",
+        )
+
+    # A base64 body that is not base64, or bytes that are not UTF-8, fail while powertools
+    # reads the body for validation: that is a bad body (422), not a server error.
+    @app.exception_handler([UnicodeDecodeError, binascii.Error])  # type: ignore[untyped-decorator]
+    def undecodable_body(error: ValueError) -> Response[Any]:
+        try:
+            app.current_event.decoded_body  # noqa: B018 (decoding is the check)
+        except ValueError:
+            return error_response(
+                HTTPStatus.UNPROCESSABLE_ENTITY,
+                [
+                    {
+                        "loc": ["body"],
+                        "msg": "The body is not valid JSON: it is not UTF-8 text",
+                        "type": "json_invalid",
+                    }
+                ],
+            )
+        logger.exception("Unhandled error")
+        return error_response(HTTPStatus.INTERNAL_SERVER_ERROR, "Internal server error")
 
     @app.not_found
     def route_not_found(_: NotFoundError) -> Response[Any]:

@@ -63,7 +63,8 @@ class TranscriptFormat(StrEnum):
 
 
 class ApiModel(BaseModel):
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    # Schemas are built on first use: a handler pays only for the models it touches.
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, defer_build=True)
 
 
 class CallAnalysis(ApiModel):
@@ -154,8 +155,45 @@ class Call(ApiModel):
     queued_at: Timestamp | None = None
     dialed_at: Timestamp | None = None
     error_reason: str | None = None
+    call_sid: str | None = None
+    queue_position: int | None = None
+    dial_at_estimate: Timestamp | None = None
     created_at: Timestamp
     updated_at: Timestamp
+
+
+# Where a call's status may go next: forward only, never out of a final status.
+STATUS_RANK = {
+    CallStatus.QUEUED: 0,
+    CallStatus.INITIATED: 1,
+    CallStatus.RINGING: 2,
+    CallStatus.IN_PROGRESS: 3,
+    CallStatus.COMPLETED: 4,
+    CallStatus.BUSY: 4,
+    CallStatus.NO_ANSWER: 4,
+    CallStatus.FAILED: 4,
+    CallStatus.CANCELED: 4,
+}
+FINAL_STATUSES = frozenset(s for s, rank in STATUS_RANK.items() if rank == 4)
+
+
+def statuses_before(status: CallStatus) -> frozenset[CallStatus]:
+    """The statuses a call may move to `status` from."""
+    return frozenset(s for s, rank in STATUS_RANK.items() if rank < STATUS_RANK[status])
+
+
+# The batch counter each status counts under.
+BATCH_BUCKET = {
+    CallStatus.QUEUED: "queued",
+    CallStatus.INITIATED: "initiated",
+    CallStatus.RINGING: "initiated",
+    CallStatus.IN_PROGRESS: "initiated",
+    CallStatus.COMPLETED: "completed",
+    CallStatus.BUSY: "failed",
+    CallStatus.NO_ANSWER: "failed",
+    CallStatus.FAILED: "failed",
+    CallStatus.CANCELED: "canceled",
+}
 
 
 class CallWithTranscript(Call):

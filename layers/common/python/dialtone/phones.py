@@ -30,3 +30,16 @@ def looks_like_phone(text: str) -> bool:
     """Whether a search string is meant as a phone number rather than a call-id fragment."""
     stripped = _FORMATTING.sub("", text.strip())
     return stripped.startswith("+") and stripped[1:].isdigit()
+
+
+def validate_e164(value: str) -> str:
+    """`to_e164` for pydantic validators: the error names the value and the reason, under the
+    type `phone_number` (pydantic would prefix a plain ValueError with "Value error, ")."""
+    from pydantic_core import PydanticCustomError
+
+    try:
+        return to_e164(value)
+    except ValueError as error:
+        raise PydanticCustomError(
+            "phone_number", "{value} {reason}", {"value": value, "reason": str(error)}
+        ) from None

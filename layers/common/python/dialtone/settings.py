@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import functools
 import os
-from typing import TypeVar
+from typing import Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 S = TypeVar("S", bound=BaseModel)
 
@@ -22,7 +22,8 @@ class EnvSettings(BaseModel):
 
 
 class AccountsSettings(EnvSettings):
-    """Where tenants and API keys live (the authorizer and the admin tools)."""
+    """Where tenants, API keys, agents and the do-not-call list live (the authorizer, the agent
+    and suppression handlers, the admin tools)."""
 
     accounts_table: str = Field(alias="ACCOUNTS_TABLE", min_length=1)
 
@@ -41,6 +42,84 @@ class CallsListSettings(CallsReaderSettings):
     """Listing also signs pagination cursors with a secret of its own."""
 
     cursor_secret_arn: str = Field(alias="CURSOR_SECRET_ARN", min_length=1)
+
+
+class DialingSettings(EnvSettings):
+    """Accepting outbound calls: the calls table, the dial queue, and tenants and agents."""
+
+    calls_table: str = Field(alias="CALLS_TABLE", min_length=1)
+    accounts_table: str = Field(alias="ACCOUNTS_TABLE", min_length=1)
+    dial_queue_url: str = Field(alias="DIAL_QUEUE_URL", min_length=1)
+
+
+class CreateCallSettings(DialingSettings):
+    """`POST /v1/calls` also remembers Idempotency-Keys."""
+
+    idempotency_table: str = Field(alias="IDEMPOTENCY_TABLE", min_length=1)
+
+
+class TelephonySettings(EnvSettings):
+    """Who places outbound calls, and the secret their status callbacks are signed with.
+
+    `simulator` (the default) places no real call and signs its callbacks with
+    SIMULATOR_AUTH_TOKEN; `twilio` reads {"account_sid", "auth_token"} from TWILIO_SECRET_ARN
+    (a Secrets Manager secret, or an SSM SecureString parameter ARN).
+    """
+
+    telephony: Literal["simulator", "twilio"] = Field(
+        alias="DIALTONE_TELEPHONY", default="simulator"
+    )
+    twilio_secret_arn: str = Field(alias="TWILIO_SECRET_ARN", default="")
+    simulator_auth_token: str = Field(alias="SIMULATOR_AUTH_TOKEN", default="")
+    simulator_account: str = Field(alias="SIMULATOR_ACCOUNT", default="local", min_length=1)
+    simulator_dir: str = Field(alias="DIALTONE_SIMULATOR_DIR", default="")
+    simulator_ring_seconds: float = Field(alias="SIMULATOR_RING_SECONDS", default=1.0, ge=0, le=600)
+    simulator_talk_seconds: float = Field(
+        alias="SIMULATOR_TALK_SECONDS", default=2.0, ge=0, le=3600
+    )
+    simulator_outcomes: str = Field(alias="SIMULATOR_OUTCOMES", default="")
+
+    @model_validator(mode="after")
+    def _credentials_named(self) -> TelephonySettings:
+        if self.telephony == "twilio" and not self.twilio_secret_arn:
+            raise ValueError("DIALTONE_TELEPHONY=twilio needs TWILIO_SECRET_ARN")
+        if self.telephony == "simulator" and not self.simulator_auth_token:
+            raise ValueError("DIALTONE_TELEPHONY=simulator needs SIMULATOR_AUTH_TOKEN")
+        return self
+
+
+class TwilioStatusSettings(TelephonySettings):
+    """`POST /v1/telephony/twilio/status`: the calls it moves, and the public URL Twilio called
+    when it is not the request's own (a custom domain; empty: rebuilt from the request)."""
+
+    calls_table: str = Field(alias="CALLS_TABLE", min_length=1)
+    public_base_url: str = Field(alias="PUBLIC_BASE_URL", default="")
+
+
+class DialQueueSettings(EnvSettings):
+    """Reading the dial queue as a tenant sees it (`GET /v1/dialer/status`, a queued call's
+    position): calls, tenants' dial rates and the limiter's next slots."""
+
+    calls_table: str = Field(alias="CALLS_TABLE", min_length=1)
+    accounts_table: str = Field(alias="ACCOUNTS_TABLE", min_length=1)
+    rate_limit_table: str = Field(alias="RATE_LIMIT_TABLE", min_length=1)
+
+
+class SweeperSettings(TelephonySettings):
+    """The sweeper: calls, tenants, the dial queue (to hand a call back) and the provider."""
+
+    calls_table: str = Field(alias="CALLS_TABLE", min_length=1)
+    accounts_table: str = Field(alias="ACCOUNTS_TABLE", min_length=1)
+    dial_queue_url: str = Field(alias="DIAL_QUEUE_URL", min_length=1)
+    public_base_url: str = Field(alias="PUBLIC_BASE_URL", min_length=1)
+
+
+class DialerSettings(SweeperSettings):
+    """The dialer: the sweeper's needs, the limiter's table, and how long a call that could not
+    be placed waits before its next attempt (doubling with each attempt)."""
+
+    rate_limit_table: str = Field(alias="RATE_LIMIT_TABLE", min_length=1)
+    dial_retry_seconds: float = Field(alias="DIAL_RETRY_SECONDS", default=30.0, ge=0, le=900)
 
 
 @functools.cache

@@ -17,7 +17,7 @@ from typing import Any
 from dialtone import aws
 from dialtone.dynamo import from_item, string_key, to_item
 from dialtone.errors import CallNotFound
-from dialtone.models import Call, Exchange
+from dialtone.models import BATCH_BUCKET, Call, CallStatus, Exchange
 
 CALL_SK = "CALL"
 EXCHANGE_PREFIX = "EX#"
@@ -61,6 +61,13 @@ def call_pk(tenant_id: str, call_id: str) -> str:
     return f"T#{tenant_id}#C#{call_id}"
 
 
+def batch_pk(tenant_id: str, batch_id: str) -> str:
+    return f"T#{tenant_id}#B#{batch_id}"
+
+
+BATCH_SK = "BATCH"
+
+
 def sort_timestamp(value: datetime) -> str:
     """Fixed-width UTC time, so that string order is time order."""
     if value.tzinfo is None:
@@ -75,6 +82,9 @@ def partition(tenant_id: str, value: object) -> str:
     return f"{tenant_id}#{value}"
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 @dataclass(frozen=True)
 class StoredCall:
     """A call as stored: the API object (without its presigned URL) and where its audio is."""
@@ -82,6 +92,11 @@ class StoredCall:
     call: Call
     tenant_id: str
     recording_key: str | None = None
+    internal: dict[str, Any] = field(default_factory=dict)
+
+
+# Attributes of a call item that are the API's own bookkeeping, never shown to clients.
+INTERNAL_ATTRIBUTES = ("claim_token", "claimed_at", "dial_attempts", "telephony_account_id")
 
 
 def _call_item(tenant_id: str, call: Call, recording_key: str | None) -> dict[str, Any]:
@@ -108,6 +123,7 @@ def stored_call(item: dict[str, Any]) -> StoredCall:
         call=Call.model_validate(values),
         tenant_id=values["tenant_id"],
         recording_key=values.get("recording_key"),
+        internal={k: values[k] for k in INTERNAL_ATTRIBUTES if k in values},
     )
 
 
@@ -177,6 +193,19 @@ class QueryStream:
         return self.start_key
 
 
+def _index_attributes(tenant_id: str, call_id: str, fields: dict[str, Any]) -> dict[str, Any]:
+    """The index attributes that follow from changed call fields."""
+    derived: dict[str, Any] = {}
+    if fields.get("start_time") is not None:
+        start = fields["start_time"]
+        moment = start if isinstance(start, datetime) else datetime.fromisoformat(str(start))
+        derived["start_key"] = f"{sort_timestamp(moment)}#{call_id}"
+    for attribute, field_name in _INDEXED_FIELDS.items():
+        if fields.get(field_name) is not None:
+            derived[attribute] = partition(tenant_id, fields[field_name])
+    return derived
+
+
 class CallStore:
     """Reads and writes calls and exchanges; raises CallNotFound, returns domain models."""
 
@@ -240,11 +269,103 @@ class CallStore:
         ]
         self._batch_write(requests)
 
+    def change_call(
+        self,
+        tenant_id: str,
+        call_id: str,
+        expected: CallStatus,
+        fields: dict[str, Any],
+        *,
+        remove: Iterable[str] = (),
+        condition: str | None = None,
+        condition_values: dict[str, Any] | None = None,
+        batch_id: str | None = None,
+    ) -> bool:
+        """Change a call that is still in status `expected`; False when it no longer is.
+
+        Index attributes follow the changed fields, `updated_at` is set, and when the status
+        moves, the call's batch counters move with it in the same transaction, so they are
+        always exact.
+        """
+        from boto3.dynamodb.types import TypeSerializer
+
+        serializer = TypeSerializer()
+        values = Call.model_validate(
+            {"id": call_id, "direction": "outbound", "status": expected, "start_time": _EPOCH,
+             "created_at": _EPOCH, "updated_at": _EPOCH, **fields}
+        ).model_dump(mode="json", include=set(fields))  # fmt: skip
+        values["updated_at"] = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+        values.update(_index_attributes(tenant_id, call_id, {**fields, **values}))
+        for key, value in fields.items():
+            if key not in Call.model_fields:
+                values[key] = value  # internal attributes (claim tokens, attempts)
+        names = {f"#u{i}": name for i, name in enumerate(values)}
+        expression_values = {
+            f":u{i}": to_item({"v": value})["v"]
+            for i, value in enumerate(values.values())
+            if value is not None
+        }
+        sets = [f"#u{i} = :u{i}" for i, value in enumerate(values.values()) if value is not None]
+        removals = [f"#u{i}" for i, value in enumerate(values.values()) if value is None]
+        for j, name in enumerate(remove):
+            names[f"#r{j}"] = name
+            removals.append(f"#r{j}")
+        update = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removals) if removals else "")
+        names["#status"] = "status"
+        expression_values[":expected"] = serializer.serialize(expected.value)
+        check = "#status = :expected" + (f" AND ({condition})" if condition else "")
+        expression_values.update(condition_values or {})
+        call_update = {
+            "Update": {
+                "TableName": self.table_name,
+                "Key": string_key(pk=call_pk(tenant_id, call_id), sk=CALL_SK),
+                "UpdateExpression": update,
+                "ConditionExpression": check,
+                "ExpressionAttributeNames": names,
+                "ExpressionAttributeValues": expression_values,
+            }
+        }
+        items = [call_update]
+        new_status = fields.get("status")
+        if batch_id and new_status is not None:
+            old_bucket, new_bucket = BATCH_BUCKET[expected], BATCH_BUCKET[CallStatus(new_status)]
+            if old_bucket != new_bucket:
+                items.append(
+                    {
+                        "Update": {
+                            "TableName": self.table_name,
+                            "Key": string_key(pk=batch_pk(tenant_id, batch_id), sk=BATCH_SK),
+                            "UpdateExpression": "ADD #old :minus, #new :plus",
+                            "ExpressionAttributeNames": {"#old": old_bucket, "#new": new_bucket},
+                            "ExpressionAttributeValues": {
+                                ":minus": {"N": "-1"},
+                                ":plus": {"N": "1"},
+                            },
+                        }
+                    }
+                )
+        client = self.dynamodb
+        try:
+            if len(items) == 1:
+                client.update_item(**items[0]["Update"])
+            else:
+                client.transact_write_items(TransactItems=items)
+        except client.exceptions.ConditionalCheckFailedException:
+            return False
+        except client.exceptions.TransactionCanceledException as error:
+            reasons = error.response.get("CancellationReasons") or []
+            if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
+                return False
+            raise
+        return True
+
     # Reading
 
-    def get_call(self, tenant_id: str, call_id: str) -> StoredCall:
+    def get_call(self, tenant_id: str, call_id: str, consistent: bool = False) -> StoredCall:
         response = self.dynamodb.get_item(
-            TableName=self.table_name, Key=string_key(pk=call_pk(tenant_id, call_id), sk=CALL_SK)
+            TableName=self.table_name,
+            Key=string_key(pk=call_pk(tenant_id, call_id), sk=CALL_SK),
+            ConsistentRead=consistent,
         )
         if "Item" not in response:
             raise CallNotFound()

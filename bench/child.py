@@ -1,0 +1,124 @@
+"""The fresh interpreter of a cold-start measurement, run by path (not as part of `bench`).
+
+    python bench/child.py handler <function dir> <event.json>
+        import functions/<dir>/app.py by path (as local.invoke.load_handler does) and serve the
+        event, as Lambda's first request would be served
+    python bench/child.py import <function dir>
+        only import the module (the Twilio check of functions without a benched request)
+    python bench/child.py floor <floor.json>
+        only what any handler pays: import boto3, create the same clients with the same
+        configuration as dialtone.aws, make the same DynamoDB calls
+
+Only the standard library (and boto3 for the floor) is imported here, so neither side pays
+for the harness. The last stdout line is `BENCH-RESULT <json>`, which says whether anything
+imported (or tried to import) `twilio`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any
+
+# (boto3 and every handler import these three anyway: they cost neither side anything extra.)
+
+
+class _LambdaContext:
+    function_name = "dialtone-bench"
+    memory_limit_in_mb = 512
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:dialtone-bench"
+    aws_request_id = "00000000-0000-0000-0000-000000000000"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 10_000
+
+
+def load(function_dir: str) -> ModuleType:
+    """functions/<dir>/app.py under its own module name, as local.invoke.load_handler does."""
+    import importlib.util
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    name = f"dialtone_function_{function_dir}"
+    path = os.path.join(root, "functions", function_dir, "app.py")
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def handler(function_dir: str, event_path: str) -> dict[str, Any]:
+    module = load(function_dir)
+    with open(event_path) as file:
+        event = json.load(file)
+    result: dict[str, Any] = module.lambda_handler(event, _LambdaContext())
+    ok = result.get("statusCode") == 200 or result.get("isAuthorized") is True
+    return {"ok": ok, "status": result.get("statusCode", result.get("isAuthorized"))}
+
+
+def _client_options(service: str) -> dict[str, Any]:
+    # The same configuration as dialtone.aws.client.
+    options: dict[str, Any] = {"retries": {"mode": "standard", "max_attempts": 4}}
+    if service == "s3":
+        options["signature_version"] = "s3v4"
+        if os.environ.get("AWS_ENDPOINT_URL") or os.environ.get("AWS_ENDPOINT_URL_S3"):
+            options["s3"] = {"addressing_style": "path"}
+    return options
+
+
+def floor(spec_path: str) -> dict[str, Any]:
+    with open(spec_path) as file:
+        spec = json.load(file)
+    import boto3
+    from botocore.config import Config
+
+    clients = {
+        name: boto3.client(name, config=Config(**_client_options(name))) for name in spec["clients"]
+    }
+    found = 0
+    for operation, params in spec["calls"]:
+        response = getattr(clients["dynamodb"], operation)(**params)
+        found += 1 if "Item" in response else len(response.get("Items", []))
+    return {"ok": found > 0, "status": found}
+
+
+def import_only(function_dir: str) -> dict[str, Any]:
+    """Import a handler module without serving a request (the Twilio check of the others)."""
+    load(function_dir)
+    return {"ok": True, "status": None}
+
+
+class _TwilioWatch:
+    """Records any attempt to import twilio, even where it is not installed."""
+
+    attempted = False
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
+        if name == "twilio" or name.startswith("twilio."):
+            _TwilioWatch.attempted = True
+        return None  # noqa: RET501 - a finder's "not mine"
+
+
+def main() -> None:
+    sys.meta_path.insert(0, _TwilioWatch())
+    mode, *args = sys.argv[1:]
+    modes: dict[str, Callable[..., dict[str, Any]]] = {
+        "handler": handler,
+        "floor": floor,
+        "import": import_only,
+    }
+    result = modes[mode](*args)
+    result["twilio"] = _TwilioWatch.attempted or any(
+        name == "twilio" or name.startswith("twilio.") for name in sys.modules
+    )
+    result["modules"] = len(sys.modules)
+    print("BENCH-RESULT " + json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

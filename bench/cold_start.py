@@ -1,0 +1,296 @@
+"""Cold start: a fresh interpreter serving a handler's first request ÷ the floor any handler pays.
+
+Each side is a new `python bench/child.py ...` process timed from here (interpreter start-up
+included). Runs are interleaved (handler and floor of every function, alternating which goes
+first) and the first pair of each function is discarded: it fills the bytecode caches.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench.fixture import ColdDataset, function_dirs, principal_of, stored_item_key
+from bench.report import Figure, at_most
+from dialtone.auth import hash_key
+from dialtone.store import EXCHANGE_PREFIX, INDEXES, call_pk
+from local.endpoint import EmbeddedAws
+from local.invoke import api_event, sample_event
+from local.provision import Stack
+
+GOAL = 1.3
+RUNS = 9
+CHILD = Path(__file__).resolve().parent / "child.py"
+ROOT = CHILD.parent.parent
+# What a process needs from the parent's environment; everything else comes from the template.
+_INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")
+
+
+@dataclass
+class Sides:
+    """A function's first request, its floor, and the times measured for both."""
+
+    handler_event: dict[str, Any]
+    clients: list[str]
+    calls: list[tuple[str, dict[str, Any]]]
+    handler_seconds: list[float] = field(default_factory=list)
+    floor_seconds: list[float] = field(default_factory=list)
+    twilio: bool = False
+    error: str | None = None
+
+
+def _requests(stack: Stack, data: ColdDataset) -> dict[str, Sides]:
+    """Per function: its first request, and the clients and DynamoDB calls of its floor."""
+    calls_table = stack.names["CallsTable"]
+    accounts_table = stack.names["AccountsTable"]
+    context = principal_of(data.tenant_id).to_context()
+    path = f"/v1/calls/{data.call_id}"
+    get_item = (
+        "get_item",
+        {"TableName": calls_table, "Key": stored_item_key(data.tenant_id, data.call_id)},
+    )
+
+    def call_event(sample: str, suffix: str) -> dict[str, Any]:
+        return api_event(
+            sample,
+            f"GET /v1/calls/{{call_id}}{suffix}",
+            path + suffix,
+            path_parameters={"call_id": data.call_id},
+            authorizer=context,
+        )
+
+    authorizer_event = sample_event("authorizer")
+    authorizer_event["headers"]["x-api-key"] = data.api_key
+    authorizer_event["identitySource"] = [data.api_key]
+    index = INDEXES["time"]
+    return {
+        "authorizer": Sides(
+            authorizer_event,
+            ["dynamodb"],
+            [
+                (
+                    "get_item",
+                    {
+                        "TableName": accounts_table,
+                        "Key": {"pk": {"S": f"KEY#{hash_key(data.api_key)}"}, "sk": {"S": "KEY"}},
+                        "ProjectionExpression": "tenant_id, key_id, scopes, revoked_at",
+                    },
+                )
+            ],
+        ),
+        "list_calls": Sides(
+            api_event("list_calls", "GET /v1/calls", "/v1/calls", authorizer=context),
+            ["secretsmanager", "dynamodb", "s3"],
+            [
+                (
+                    "query",
+                    {
+                        "TableName": calls_table,
+                        "IndexName": index.name,
+                        "KeyConditionExpression": "#h = :h",
+                        "ExpressionAttributeNames": {"#h": index.hash_attr},
+                        "ExpressionAttributeValues": {":h": {"S": data.tenant_id}},
+                        "ScanIndexForward": False,
+                        "Limit": 21,
+                    },
+                )
+            ],
+        ),
+        "get_call": Sides(call_event("get_call", ""), ["dynamodb", "s3"], [get_item]),
+        "get_call_transcript": Sides(
+            call_event("get_call_transcript", "/transcript"),
+            ["dynamodb"],
+            [
+                get_item,
+                (
+                    "query",
+                    {
+                        "TableName": calls_table,
+                        "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+                        "ExpressionAttributeValues": {
+                            ":pk": {"S": call_pk(data.tenant_id, data.call_id)},
+                            ":prefix": {"S": EXCHANGE_PREFIX},
+                        },
+                    },
+                ),
+            ],
+        ),
+        "get_call_recording": Sides(
+            call_event("get_call_recording", "/recording"), ["dynamodb", "s3"], [get_item]
+        ),
+    }
+
+
+def _environment(endpoint: EmbeddedAws, stack: Stack, logical_id: str | None) -> dict[str, str]:
+    """What Lambda would give the function (Globals only for one not in the template yet)."""
+    inherited = {k: os.environ[k] for k in _INHERITED if k in os.environ}
+    if logical_id is not None:
+        own = stack.function_environment(logical_id)
+    else:
+        variables = stack.template.get("Globals", {}).get("Function", {}).get("Environment", {})
+        own = {k: str(stack.resolve(v)) for k, v in variables.get("Variables", {}).items()}
+    return {**inherited, **endpoint.environment(), **own}
+
+
+def api_functions(stack: Stack) -> dict[str, bool]:
+    """Every `functions/<dir>` with an app.py → whether it serves the HTTP API.
+
+    From the template: an `HttpApi` event, or being the API's authorizer. A function not in the
+    template yet counts as an API handler when its module builds the HTTP resolver.
+    """
+    logical_ids = function_dirs(stack)
+    authorizers = {
+        str(authorizer.get("FunctionArn", {}).get("Fn::GetAtt", [""])[0])
+        for api in stack.template["Resources"].values()
+        if api["Type"] == "AWS::Serverless::HttpApi"
+        for authorizer in api["Properties"].get("Auth", {}).get("Authorizers", {}).values()
+    }
+    kinds: dict[str, bool] = {}
+    for app in sorted((ROOT / "functions").glob("*/app.py")):
+        name = app.parent.name
+        logical = logical_ids.get(name)
+        if logical is None:
+            kinds[name] = "create_app(" in app.read_text()
+            continue
+        events = stack.template["Resources"][logical]["Properties"].get("Events", {})
+        kinds[name] = logical in authorizers or any(
+            event.get("Type") == "HttpApi" for event in events.values()
+        )
+    return kinds
+
+
+def _run_child(args: list[str], env: dict[str, str]) -> tuple[float, dict[str, Any]]:
+    started = time.perf_counter()
+    process = subprocess.run(
+        [sys.executable, str(CHILD), *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    elapsed = time.perf_counter() - started
+    lines = [line for line in process.stdout.splitlines() if line.startswith("BENCH-RESULT ")]
+    if process.returncode != 0 or not lines:
+        tail = process.stderr.strip().splitlines()[-1:] or ["no output"]
+        raise RuntimeError(f"`child.py {' '.join(args[:2])}` failed: {tail[0]}")
+    result: dict[str, Any] = json.loads(lines[-1].removeprefix("BENCH-RESULT "))
+    if not result["ok"]:
+        raise RuntimeError(f"`child.py {' '.join(args[:2])}` did not serve its request: {result}")
+    return elapsed, result
+
+
+def _measure(endpoint: EmbeddedAws, stack: Stack, sides: dict[str, Sides], workdir: str) -> None:
+    """Interleaved handler and floor runs of every function; the first round is discarded."""
+    logical_ids = function_dirs(stack)
+    commands: dict[str, tuple[list[str], list[str], dict[str, str]]] = {}
+    for function, side in sides.items():
+        event_path = Path(workdir, f"{function}.event.json")
+        event_path.write_text(json.dumps(side.handler_event))
+        floor_path = Path(workdir, f"{function}.floor.json")
+        floor_path.write_text(json.dumps({"clients": side.clients, "calls": side.calls}))
+        commands[function] = (
+            ["handler", function, str(event_path)],
+            ["floor", str(floor_path)],
+            _environment(endpoint, stack, logical_ids[function]),
+        )
+    for n in range(RUNS + 1):
+        for function, (handler_args, floor_args, env) in commands.items():
+            side = sides[function]
+            order = [("handler", handler_args), ("floor", floor_args)]
+            if side.error:
+                continue
+            for kind, args in order if n % 2 else reversed(order):
+                try:
+                    seconds, result = _run_child(args, env)
+                except RuntimeError as error:
+                    side.error = str(error)
+                    break
+                if kind == "handler":
+                    side.twilio = side.twilio or result["twilio"]
+                if n == 0:
+                    continue  # warm-up: fills the bytecode caches
+                (side.handler_seconds if kind == "handler" else side.floor_seconds).append(seconds)
+
+
+def run(
+    endpoint: EmbeddedAws,
+    stack: Stack,
+    data: ColdDataset,
+    notes: list[str],
+    emit: Callable[[Figure], None],
+) -> list[Figure]:
+    kinds = api_functions(stack)
+    logical_ids = function_dirs(stack)
+    sides = {f: s for f, s in _requests(stack, data).items() if f in logical_ids}
+    figures: list[Figure] = []
+    with tempfile.TemporaryDirectory(prefix="dialtone-bench-") as workdir:
+        _measure(endpoint, stack, sides, workdir)
+    for function, side in sides.items():
+        if side.error:
+            notes.append(f"Cold start of `{function}` not measured: {side.error}")
+            failed = Figure(f"cold_start_ratio_{function}", "error", f"goal ≤ {GOAL}", False)
+            emit(failed)
+            figures.append(failed)
+            continue
+        handler_ms = statistics.median(side.handler_seconds) * 1000
+        floor_ms = statistics.median(side.floor_seconds) * 1000
+        figure = at_most(
+            f"cold_start_ratio_{function}",
+            handler_ms / floor_ms,
+            GOAL,
+            f"handler {handler_ms:.0f} ms, floor {floor_ms:.0f} ms, medians of {RUNS}",
+        )
+        emit(figure)
+        figures.append(figure)
+    # API handlers without a benched request: a cold start is not measured, Twilio is checked.
+    unmeasured = [f for f, api in kinds.items() if api and f not in sides]
+    importers = [f for f, side in sides.items() if side.twilio]
+    for function in unmeasured:
+        env = _environment(endpoint, stack, logical_ids.get(function))
+        try:
+            _, result = _run_child(["import", function], env)
+        except RuntimeError as error:
+            notes.append(f"Importing `functions/{function}/app.py` failed: {error}")
+            continue
+        if result["twilio"]:
+            importers.append(function)
+    if unmeasured:
+        notes.append(
+            "No cold-start request is defined yet for "
+            + ", ".join(f"`{f}`" for f in unmeasured)
+            + " (bench/cold_start.py `_requests`): their modules were only imported, to check"
+            " for Twilio."
+        )
+    others = [f for f, api in kinds.items() if not api]
+    installed = importlib.util.find_spec("twilio") is not None
+    checked = len(sides) + len(unmeasured)
+    detail = (
+        f"{', '.join(importers) if importers else 'none'} of {checked} API handlers"
+        f" ({len(sides)} serving a request, {len(unmeasured)} imported only)"
+    )
+    if not installed:
+        detail += "; twilio is not installed here, so attempted imports are what is detected"
+    if others:
+        detail += f"; not API handlers: {', '.join(others)}"
+    twilio = Figure(
+        "api_handlers_import_twilio",
+        "yes" if importers else "no",
+        "goal: no",
+        not importers,
+        detail,
+    )
+    emit(twilio)
+    figures.append(twilio)
+    return figures

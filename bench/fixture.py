@@ -1,0 +1,280 @@
+"""What every benchmark stands on: the embedded AWS endpoint, the template's resources on it,
+the handlers' environment, and seeded tenants whose data is known in advance.
+
+The endpoint is moto's server (`local.endpoint.EmbeddedAws`) on 127.0.0.1, in this process; the
+handlers run in process too (`local.invoke`), with the environment the template gives them.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import random
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from dialtone import aws as dialtone_aws
+from dialtone import settings
+from dialtone.accounts import AccountStore
+from dialtone.auth import ALL_SCOPES, Principal
+from dialtone.models import Call, CallStatus, Direction
+from dialtone.store import CallStore
+from local.endpoint import EmbeddedAws, environment
+from local.provision import Stack, provision
+from local.seed import AGENTS, make_call, make_exchanges
+
+# The 10,000-call tenant of the list benchmarks and its neighbour in the same table.
+LIST_TENANT_CALLS = 10_000
+OTHER_TENANT_CALLS = 3_000
+SEED = 20261121
+
+# Filter values with known, dense or sparse, match counts.
+BATCH_ID = "batch-bench-renewals"
+BATCH_CALLS = 200
+LINE_NUMBER = AGENTS[0][2]  # the reception line: from_number when outbound, to_number inbound
+REGULAR_CUSTOMER = "+12025550143"  # outside seed.customer_number's range: exactly these calls
+REGULAR_CUSTOMER_CALLS = 40
+RARE_CUSTOMER = "+12025550188"
+RARE_CUSTOMER_CALLS = 6
+CALL_ID_PREFIX = "5eedcafe"
+CALL_ID_PREFIX_CALLS = 30
+SPAN = timedelta(days=60)
+
+
+def quiet_endpoint_logs() -> None:
+    """moto's werkzeug server logs every request at INFO; a benchmark prints figures only."""
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+
+@contextmanager
+def running_endpoint() -> Iterator[EmbeddedAws]:
+    quiet_endpoint_logs()
+    endpoint = EmbeddedAws().start()
+    try:
+        yield endpoint
+    finally:
+        endpoint.stop()
+
+
+@contextmanager
+def captured_handler_logs() -> Iterator[io.StringIO]:
+    """The handlers' log lines (JSON, on stdout when deployed) kept aside, to keep stdout for
+    figures and to report the error behind a 500."""
+    from dialtone.observability import logger
+
+    handler = logger.registered_handler
+    buffer = io.StringIO()
+    previous = handler.setStream(buffer) if isinstance(handler, logging.StreamHandler) else None
+    try:
+        yield buffer
+    finally:
+        if previous is not None:
+            handler.setStream(previous)
+
+
+def last_logged_error(logs: io.StringIO) -> str | None:
+    """The last line of the last exception the handlers logged, if any."""
+    for line in reversed(logs.getvalue().splitlines()):
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(record, dict) and record.get("exception"):
+            return str(record["exception"]).strip().splitlines()[-1]
+    return None
+
+
+def deploy(endpoint: EmbeddedAws, name: str) -> Stack:
+    """Every table, bucket and secret of template.yaml, under a fresh prefix."""
+    return provision(endpoint.session(), prefix=f"bench-{name}-{uuid.uuid4().hex[:6]}")
+
+
+def drop_tables(endpoint: EmbeddedAws, stack: Stack) -> None:
+    """Delete a stack's tables: moto keeps every item in this process's memory."""
+    dynamodb = endpoint.session().client("dynamodb")
+    for logical, name in stack.names.items():
+        if logical in stack.template["Resources"] and (
+            stack.template["Resources"][logical]["Type"] == "AWS::DynamoDB::Table"
+        ):
+            dynamodb.delete_table(TableName=name)
+
+
+def handler_environment(endpoint: EmbeddedAws, stack: Stack) -> dict[str, str]:
+    """The environment every function gets from the template, pointed at the endpoint.
+
+    Unlike the tests, metrics stay enabled as deployed (a request without metrics only warns,
+    and observability.py silences that warning).
+    """
+    values = endpoint.environment()
+    for function in stack.functions():
+        values.update(stack.function_environment(function))
+    return values
+
+
+@contextmanager
+def activated(values: dict[str, str]) -> Iterator[None]:
+    """Run in-process handlers (and their cached settings and clients) with `values`."""
+    with environment(values):
+        settings.reset()
+        dialtone_aws.reset_clients()
+        try:
+            yield
+        finally:
+            settings.reset()
+            dialtone_aws.reset_clients()
+
+
+def principal_of(tenant_id: str) -> Principal:
+    return Principal(
+        tenant_id=tenant_id, key_id="bench-key", scopes=frozenset(s.value for s in ALL_SCOPES)
+    )
+
+
+def with_recording(call: Call, tenant_id: str) -> tuple[Call, str | None]:
+    """A completed call gets a recording (metadata and an S3 key; presigning needs no object)."""
+    if call.status is not CallStatus.COMPLETED:
+        return call, None
+    seconds = call.duration_seconds or 0.0
+    call = call.model_copy(
+        update={
+            "recording_format": "wav",
+            "recording_channels": 2,
+            "recording_duration_seconds": seconds,
+            "recording_size_bytes": int(seconds * 16_000 * 2 * 2),
+        }
+    )
+    return call, f"recordings/{tenant_id}/{call.id}.wav"
+
+
+def _random_start(rng: random.Random, anchor: datetime) -> datetime:
+    return anchor - timedelta(seconds=rng.randint(60, int(SPAN.total_seconds())))
+
+
+def _with_id_prefix(call: Call, prefix: str) -> Call:
+    return call.model_copy(update={"id": prefix + call.id[len(prefix) :]})
+
+
+@dataclass
+class ListDataset:
+    """The list tenant's calls as seeded, and the filter values chosen to bench."""
+
+    tenant_id: str
+    other_tenant_id: str
+    calls: list[Call]
+    anchor: datetime
+    seed_seconds: float = 0.0
+    seeded_items: int = 0
+    recording_keys: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def date_range(self) -> tuple[date, date]:
+        """Seven calendar days in the middle of the seeded span."""
+        end = (self.anchor - timedelta(days=14)).date()
+        return end - timedelta(days=6), end
+
+
+def _list_tenant_calls(rng: random.Random, anchor: datetime) -> list[Call]:
+    calls: list[Call] = []
+    # A batch: outbound calls dialed one after another by the sales agent.
+    batch_start = anchor - timedelta(days=9, hours=3)
+    for n in range(BATCH_CALLS):
+        calls.append(
+            make_call(
+                rng,
+                start_time=batch_start + timedelta(seconds=n * 1.2),
+                direction=Direction.OUTBOUND,
+                agent_id="agent-sales",
+                batch_id=BATCH_ID,
+            )
+        )
+    # A regular customer (a full page and more) and a rare one (a handful of calls), both sides.
+    for number, count in (
+        (REGULAR_CUSTOMER, REGULAR_CUSTOMER_CALLS),
+        (RARE_CUSTOMER, RARE_CUSTOMER_CALLS),
+    ):
+        for n in range(count):
+            direction = Direction.INBOUND if n % 2 else Direction.OUTBOUND
+            calls.append(
+                make_call(
+                    rng, start_time=_random_start(rng, anchor), direction=direction, customer=number
+                )
+            )
+    # Calls whose ids share a prefix, for a call-id search that fills a page.
+    for _ in range(CALL_ID_PREFIX_CALLS):
+        call = make_call(rng, start_time=_random_start(rng, anchor))
+        calls.append(_with_id_prefix(call, CALL_ID_PREFIX))
+    while len(calls) < LIST_TENANT_CALLS:
+        calls.append(make_call(rng, start_time=_random_start(rng, anchor)))
+    return calls
+
+
+def seed_list_tenants(accounts: AccountStore, store: CallStore) -> ListDataset:
+    """A tenant of 10,000 calls of realistic variety plus a neighbour of 3,000, batch-written."""
+    rng = random.Random(SEED)
+    anchor = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    tenant = accounts.create_tenant(name="Bench list tenant")
+    other = accounts.create_tenant(name="Bench neighbour tenant")
+    calls = _list_tenant_calls(rng, anchor)
+    other_calls = [
+        make_call(rng, start_time=_random_start(rng, anchor)) for _ in range(OTHER_TENANT_CALLS)
+    ]
+    dataset = ListDataset(
+        tenant_id=tenant.tenant_id, other_tenant_id=other.tenant_id, calls=[], anchor=anchor
+    )
+    started = time.perf_counter()
+    for tenant_id, batch in ((tenant.tenant_id, calls), (other.tenant_id, other_calls)):
+        stored = [with_recording(call, tenant_id) for call in batch]
+        store.put_calls(tenant_id, stored)
+        if tenant_id == tenant.tenant_id:
+            dataset.calls = [call for call, _ in stored]
+            dataset.recording_keys = {call.id: key for call, key in stored if key}
+        dataset.seeded_items += len(stored)
+    dataset.seed_seconds = time.perf_counter() - started
+    return dataset
+
+
+@dataclass
+class ColdDataset:
+    """A small tenant for cold starts: an API key, calls with recordings, one transcript."""
+
+    tenant_id: str
+    api_key: str
+    call_id: str
+    calls: int
+
+
+def seed_cold_tenant(accounts: AccountStore, store: CallStore, calls: int = 40) -> ColdDataset:
+    rng = random.Random(SEED + 1)
+    anchor = datetime.now(UTC)
+    tenant = accounts.create_tenant(name="Bench cold-start tenant")
+    key = accounts.create_key(tenant.tenant_id, ALL_SCOPES, name="bench")
+    seeded = [
+        with_recording(
+            make_call(rng, start_time=_random_start(rng, anchor), status=CallStatus.COMPLETED),
+            tenant.tenant_id,
+        )
+        for _ in range(calls)
+    ]
+    store.put_calls(tenant.tenant_id, seeded)
+    newest = max((call for call, _ in seeded), key=lambda c: c.start_time)
+    store.put_exchanges(tenant.tenant_id, newest.id, make_exchanges(newest))
+    return ColdDataset(
+        tenant_id=tenant.tenant_id, api_key=key.plaintext, call_id=newest.id, calls=calls
+    )
+
+
+def function_dirs(stack: Stack) -> dict[str, str]:
+    """`functions/<dir>` name → logical id of the template's function."""
+    return {stack.function_code(logical).name: logical for logical in stack.functions()}
+
+
+def stored_item_key(tenant_id: str, call_id: str) -> dict[str, Any]:
+    from dialtone.store import CALL_SK, call_pk
+
+    return {"pk": {"S": call_pk(tenant_id, call_id)}, "sk": {"S": CALL_SK}}

@@ -1,0 +1,275 @@
+"""Read amplification of `GET /v1/calls`: items DynamoDB reads for one page ÷ calls returned.
+
+Reads are counted on the handler's own DynamoDB client (`dialtone.aws.client("dynamodb")`) by
+botocore event hooks, so nothing in the handler changes for the measurement. A Query that asks
+for `Select=COUNT` computes the page's `total` and is counted apart.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from bench.fixture import (
+    BATCH_ID,
+    CALL_ID_PREFIX,
+    LINE_NUMBER,
+    RARE_CUSTOMER,
+    REGULAR_CUSTOMER,
+    ListDataset,
+    captured_handler_logs,
+    last_logged_error,
+    principal_of,
+)
+from bench.report import Figure, at_most
+from dialtone import aws
+from dialtone.models import Call, CallOutcome, CallStatus, Direction
+from dialtone.store import sort_timestamp
+from local.invoke import api_event, invoke
+from local.seed import AGENTS
+
+AMPLIFICATION_GOAL = 1.1
+TOTAL_GOAL = 1000
+PAGE_LIMIT = 20  # the handler's default `limit`
+SECOND_LINE = AGENTS[1][2]
+# More Query round trips than this for one page is worth a note (latency, not reads).
+ROUND_TRIP_NOTE = 4
+
+
+@dataclass
+class Reads:
+    """Items read by one request, split between the page and its `total`."""
+
+    page: int = 0
+    page_requests: int = 0
+    total: int = 0
+    total_requests: int = 0
+
+
+class ReadCounter:
+    """Counts items read through one botocore client while registered."""
+
+    _SELECT = "bench_select"
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.reads = Reads()
+
+    def __enter__(self) -> ReadCounter:
+        events = self.client.meta.events
+        events.register("before-parameter-build.dynamodb", self._before)
+        events.register("after-call.dynamodb", self._after)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        events = self.client.meta.events
+        events.unregister("before-parameter-build.dynamodb", self._before)
+        events.unregister("after-call.dynamodb", self._after)
+
+    def reset(self) -> Reads:
+        self.reads = Reads()
+        return self.reads
+
+    def _before(self, params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        # The request's context travels to after-call: remember whether it only counts.
+        context[self._SELECT] = params.get("Select")
+
+    def _after(self, parsed: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
+        operation = model.name
+        if operation in ("Query", "Scan"):
+            read = int(parsed.get("ScannedCount", 0))
+        elif operation == "GetItem":
+            read = 1 if "Item" in parsed else 0
+        elif operation == "BatchGetItem":
+            read = sum(len(items) for items in parsed.get("Responses", {}).values())
+        else:
+            return
+        if context.get(self._SELECT) == "COUNT":
+            self.reads.total += read
+            self.reads.total_requests += 1
+        else:
+            self.reads.page += read
+            self.reads.page_requests += 1
+
+
+@dataclass(frozen=True)
+class ListCase:
+    """One filter: its query string and which seeded calls it matches."""
+
+    name: str
+    query: dict[str, str]
+    matches: Callable[[Call], bool]
+    # A call-id search reads the ByCallId index (id order), not the time order.
+    time_ordered: bool = True
+
+
+def _start(call: Call) -> datetime:
+    value: datetime = call.start_time
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def cases(dataset: ListDataset) -> list[ListCase]:
+    first_day, last_day = dataset.date_range
+
+    def in_range(call: Call) -> bool:
+        return first_day <= _start(call).astimezone(UTC).date() <= last_day
+
+    def on_either_side(number: str) -> Callable[[Call], bool]:
+        return lambda c: number in (c.from_number, c.to_number)
+
+    return [
+        ListCase("none", {}, lambda c: True),
+        ListCase(
+            "date_range",
+            {"start_date": first_day.isoformat(), "end_date": last_day.isoformat()},
+            in_range,
+        ),
+        ListCase(
+            "direction", {"direction": "outbound"}, lambda c: c.direction is Direction.OUTBOUND
+        ),
+        ListCase("status", {"status": "no_answer"}, lambda c: c.status is CallStatus.NO_ANSWER),
+        ListCase("outcome", {"outcome": "escalated"}, lambda c: c.outcome is CallOutcome.ESCALATED),
+        ListCase(
+            "agent_id", {"agent_id": "agent-support"}, lambda c: c.agent_id == "agent-support"
+        ),
+        ListCase("batch_id", {"batch_id": BATCH_ID}, lambda c: c.batch_id == BATCH_ID),
+        ListCase(
+            "from_number", {"from_number": SECOND_LINE}, lambda c: c.from_number == SECOND_LINE
+        ),
+        ListCase("to_number", {"to_number": SECOND_LINE}, lambda c: c.to_number == SECOND_LINE),
+        ListCase("phone_number", {"phone_number": LINE_NUMBER}, on_either_side(LINE_NUMBER)),
+        ListCase(
+            "phone_number_customer", {"phone_number": RARE_CUSTOMER}, on_either_side(RARE_CUSTOMER)
+        ),
+        ListCase("search_phone", {"search": REGULAR_CUSTOMER}, on_either_side(REGULAR_CUSTOMER)),
+        ListCase(
+            "search_call_id",
+            {"search": CALL_ID_PREFIX},
+            lambda c: c.id.startswith(CALL_ID_PREFIX),
+            time_ordered=False,
+        ),
+        ListCase("is_test_call", {"is_test_call": "true"}, lambda c: c.is_test_call),
+    ]
+
+
+def _queries(count: int, kind: str = "") -> str:
+    return f"{count} {kind}{'Query' if count == 1 else 'Queries'}"
+
+
+def _query_text(case: ListCase) -> str:
+    return "&".join(f"{k}={v}" for k, v in case.query.items()) or "no filter"
+
+
+def _order_key(call: Call) -> str:
+    return f"{sort_timestamp(call.start_time)}#{call.id}"
+
+
+def _check(case: ListCase, dataset: ListDataset, body: dict[str, Any]) -> list[str]:
+    """What differs between the page and the seeded data (empty when it is right)."""
+    matching = sorted((c for c in dataset.calls if case.matches(c)), key=_order_key, reverse=True)
+    expected_ids = [c.id for c in matching]
+    returned = [c["id"] for c in body["calls"]]
+    problems = []
+    if body["total"] != len(matching):
+        problems.append(f"total {body['total']} but {len(matching)} calls match")
+    if len(returned) != min(PAGE_LIMIT, len(matching)):
+        problems.append(
+            f"{len(returned)} calls returned, expected {min(PAGE_LIMIT, len(matching))}"
+        )
+    stray = set(returned) - set(expected_ids)
+    if stray:
+        problems.append(f"{len(stray)} returned calls do not match the filter")
+    if case.time_ordered and not stray and returned != expected_ids[: len(returned)]:
+        problems.append("page is not the newest matching calls, newest first")
+    if not case.time_ordered:
+        by_time = [c.id for c in matching if c.id in set(returned)]
+        if returned != by_time:
+            problems.append("page is in call-id order, not newest start_time first")
+    return problems
+
+
+def _failed(case: ListCase, status: int, error: str) -> list[Figure]:
+    return [
+        Figure(
+            f"list_read_amplification_{case.name}",
+            "error",
+            f"goal ≤ {AMPLIFICATION_GOAL}",
+            False,
+            f"{_query_text(case)}: HTTP {status}",
+        ),
+        Figure(
+            f"list_total_items_read_{case.name}",
+            "error",
+            f"goal ≤ {TOTAL_GOAL}, later issue",
+            False,
+            later=True,
+        ),
+    ]
+
+
+def _measured(case: ListCase, reads: Reads, body: dict[str, Any], seconds: float) -> list[Figure]:
+    returned = len(body["calls"])
+    amplification = reads.page / returned if returned else float(reads.page)
+    detail = (
+        f"{_query_text(case)}: {reads.page} read in {_queries(reads.page_requests)}"
+        f" for {returned} returned of {body['total']}; {seconds:.1f} s on moto"
+    )
+    return [
+        at_most(f"list_read_amplification_{case.name}", amplification, AMPLIFICATION_GOAL, detail),
+        Figure(
+            f"list_total_items_read_{case.name}",
+            str(reads.total),
+            f"goal ≤ {TOTAL_GOAL}, later issue",
+            reads.total <= TOTAL_GOAL,
+            f"{_queries(reads.total_requests, 'COUNT ')} for total {body['total']}",
+            later=True,
+        ),
+    ]
+
+
+def run(dataset: ListDataset, notes: list[str], emit: Callable[[Figure], None]) -> list[Figure]:
+    """One page per filter through the list_calls handler; two figures per filter."""
+    principal = principal_of(dataset.tenant_id).to_context()
+
+    def page(query: dict[str, str]) -> dict[str, Any]:
+        event = api_event(
+            "list_calls", "GET /v1/calls", "/v1/calls", query=query, authorizer=principal
+        )
+        return invoke("list_calls", event)
+
+    figures: list[Figure] = []
+    with ReadCounter(aws.client("dynamodb")) as counter, captured_handler_logs() as logs:
+        # The first request builds the reader (cursor secret, clients); reads count after it.
+        if page({"limit": "1", "batch_id": BATCH_ID})["statusCode"] != 200:
+            raise RuntimeError(f"list_calls fails a plain request: {last_logged_error(logs)}")
+        for case in cases(dataset):
+            reads = counter.reset()
+            started = time.perf_counter()
+            response = page(case.query)
+            seconds = time.perf_counter() - started
+            if response["statusCode"] == 200:
+                body = json.loads(response["body"])
+                measured = _measured(case, reads, body, seconds)
+                notes.extend(
+                    f"`list_calls` {_query_text(case)}: {problem}."
+                    for problem in _check(case, dataset, body)
+                )
+            else:
+                error = last_logged_error(logs) or response["body"]
+                measured = _failed(case, response["statusCode"], error)
+                notes.append(
+                    f"`list_calls` {_query_text(case)} answered {response['statusCode']}: {error}"
+                )
+            if reads.page_requests > ROUND_TRIP_NOTE:
+                notes.append(
+                    f"`list_calls` {_query_text(case)}: one page took {reads.page_requests} Query"
+                    f" round trips ({reads.page} items read)."
+                )
+            for figure in measured:
+                emit(figure)
+            figures += measured
+    return figures

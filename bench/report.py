@@ -1,0 +1,203 @@
+"""Figures as printed lines (`name: value (goal) [detail]`) and as BENCHMARKS.md."""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCHMARKS = ROOT / "BENCHMARKS.md"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One measured figure, its goal, and whether the goal is met (None: no goal)."""
+
+    name: str
+    value: str
+    goal: str
+    met: bool | None
+    detail: str = ""
+    # Goals owned by a later change are reported but not counted in "goals met".
+    later: bool = False
+
+    def line(self) -> str:
+        detail = f" [{self.detail}]" if self.detail else ""
+        return f"{self.name}: {self.value} ({self.goal}){detail}"
+
+
+def ratio(value: float) -> str:
+    return f"{value:.2f}"
+
+
+def at_most(name: str, value: float, goal: float, detail: str = "") -> Figure:
+    return Figure(name, ratio(value), f"goal ≤ {goal:g}", value <= goal, detail)
+
+
+def summary(figures: list[Figure]) -> tuple[str, str]:
+    """`goals met: a/b` over the figures this change answers for, and the later ones apart."""
+    now = [f for f in figures if f.met is not None and not f.later]
+    later = [f for f in figures if f.met is not None and f.later]
+    current = f"goals met: {sum(bool(f.met) for f in now)}/{len(now)}"
+    deferred = f"later-issue goals met: {sum(bool(f.met) for f in later)}/{len(later)}"
+    return current, deferred
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def source_revision() -> str:
+    """The commit benched, and whether the working tree differs from it (read-only git)."""
+    environment = {**os.environ, "GIT_OPTIONAL_LOCKS": "0"}
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            env=environment,
+        ).stdout.strip()
+        changes = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            env=environment,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return f"{commit} (with uncommitted changes)" if changes else commit
+
+
+def machine_facts() -> list[tuple[str, str]]:
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
+    memory = ""
+    try:
+        pages, size = os.sysconf("SC_PHYS_PAGES"), os.sysconf("SC_PAGE_SIZE")
+        memory = f"{pages * size / 2**30:.1f} GiB"
+    except (ValueError, OSError, AttributeError):
+        memory = "unknown"
+    return [
+        ("CPU", _cpu_model()),
+        ("CPUs", f"{os.cpu_count()} (usable by this process: {usable or os.cpu_count()})"),
+        ("memory", memory),
+        ("OS", f"{platform.system()} {platform.release()} {platform.machine()}"),
+        ("Python", sys.version.split()[0]),
+        ("source", source_revision()),
+        (
+            "packages",
+            ", ".join(
+                f"{p} {_version(p)}"
+                for p in ("boto3", "botocore", "moto", "aws-lambda-powertools", "pydantic")
+            ),
+        ),
+    ]
+
+
+METHOD = """\
+Every figure is measured on this machine against moto's server (`local.endpoint.EmbeddedAws`,
+DynamoDB, S3 and Secrets Manager over real HTTP on 127.0.0.1), with the tables, bucket and
+secret created from `template.yaml` (`local.provision`) and each handler given the environment
+the template gives it. Metrics stay enabled as deployed. Regenerate with `make bench`.
+
+- **List read amplification** (`list_read_amplification_<filter>`): a tenant of 10,000 calls of
+  realistic variety (`local.seed.make_call`, fixed seed; a 200-call batch, a phone line that is
+  `from_number` of outbound and `to_number` of inbound calls, a customer with 40 calls and one
+  with 6, 30 calls sharing a call-id prefix, completed calls with recordings) next to a
+  neighbour tenant of 3,000 calls in the same table. One page (default `limit`, 20) per filter
+  through the `list_calls` handler. Items read are counted by a botocore hook on the handler's
+  own DynamoDB client: `ScannedCount` of every Query/Scan, plus items returned by
+  GetItem/BatchGetItem. Queries with `Select=COUNT` compute `total` and are reported apart as
+  `list_total_items_read_<filter>`. Amplification = items read for the page ÷ calls returned.
+  Each page is also checked against the seeded data (calls, order, total). Every filter value
+  matches at least 20 calls, except `phone_number_customer` (a customer with 6 calls); the
+  call-id search uses a prefix that 30 calls share (a random 8-digit prefix would match about
+  one call in a tenant of this size).
+- **Handler overhead** (`get_call_handler_overhead`): median time of a warm `get_call` through
+  its handler (authorizer context, a completed call with a recording, so the URL is presigned)
+  ÷ median time of a bare `GetItem` of the same item on the same client, interleaved runs.
+- **Cold start** (`cold_start_ratio_<function>`): wall time of a fresh `.venv/bin/python` that
+  imports `functions/<name>/app.py` by path and serves one request (an existing call or API
+  key) ÷ wall time of a fresh interpreter doing the floor: importing boto3, creating the
+  clients the function creates (same configuration) and making the same DynamoDB calls.
+  Both measured from the parent (interpreter start-up included), interleaved, medians, after
+  one discarded warm-up pair that fills the bytecode caches. They run against a small second
+  copy of the stack on the same endpoint, so that moto's query time (which grows with the
+  table) does not drown the start-up being measured. The handler's child also reports whether
+  `twilio` ended up in `sys.modules`.
+- **Batch acceptance** (`batch_accept_1000_ms`): wall time of one `POST /v1/calls/batch` of
+  1,000 valid numbers through the `create_call_batch` handler in process (after one small warm-up
+  request), with the items written and requests made counted by botocore hooks on the handler's
+  own clients. The goal is the function's own `Timeout` (29 s), within which the whole batch must
+  be stored and queued.
+- **Dial pacing** (`dial_pacing_{min,mean,max}_gap_s`): the whole local stack (`local.stack`: SAM's
+  API emulator, a warm worker per function, the template's SQS event source, i.e. two concurrent
+  dialers taking up to 5 messages each) with the simulator as the provider. A tenant at the
+  default 1 call a second queues a 20-number batch over HTTP; the gaps are between consecutive
+  provider create calls, as the simulator recorded them in the dialers' processes.
+
+Times measured on moto are the emulator's, not production latencies: moto answers every request
+in about 10 ms (its server runs in the bench's own process and closes the connection after each
+response) and its Query walks the whole table, so a list request that counts thousands of calls
+takes seconds here. The figures that carry goals are counts and ratios. For cold starts, this
+`.venv` also holds `awscrt` and `pyOpenSSL` (brought by the dev tools, absent from Lambda's
+runtime), which boto3 imports: that weighs on both sides but makes the floor heavier here than
+on Lambda, where the same handlers would show higher ratios, not lower.
+"""
+
+
+def write_markdown(
+    figures: list[Figure], notes: list[str], facts: list[tuple[str, str]], path: Path = BENCHMARKS
+) -> None:
+    current, deferred = summary(figures)
+    lines = [
+        "# Benchmarks",
+        "",
+        "Generated by `make bench` (`python -m bench`); do not edit by hand.",
+        "",
+        f"Run: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}.",
+        "",
+        "## Method",
+        "",
+        METHOD,
+        "## Machine",
+        "",
+        "| | |",
+        "|---|---|",
+        *(f"| {name} | {value} |" for name, value in facts),
+        "",
+        "## Figures",
+        "",
+        "| figure | value | goal | met | detail |",
+        "|---|---|---|---|---|",
+    ]
+    for figure in figures:
+        met = "" if figure.met is None else ("yes" if figure.met else "**no**")
+        goal = figure.goal.removeprefix("goal").strip(" :")
+        lines.append(f"| `{figure.name}` | {figure.value} | {goal} | {met} | {figure.detail} |")
+    lines += ["", f"{current}; {deferred}.", ""]
+    if notes:
+        lines += ["## Notes", "", *(f"- {note}" for note in notes), ""]
+    path.write_text("\n".join(lines))

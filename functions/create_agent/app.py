@@ -1,0 +1,26 @@
+"""POST /v1/agents: a new agent (201); an agent id the tenant already has is a 409."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body
+
+from dialtone import agents, http
+from dialtone.agents import AgentCreate
+from dialtone.observability import api_handler
+
+app = http.create_app()
+
+
+@app.post("/v1/agents")
+def create_agent(request: Annotated[AgentCreate, Body()]) -> Response[Any]:
+    agent = agents.service().create(http.principal(app), request)
+    return http.json_response(agent, HTTPStatus.CREATED)
+
+
+@api_handler
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,24 @@
+"""POST /v1/calls/batch: queue up to 1,000 outbound calls (202)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+
+from dialtone import dialing, http
+from dialtone.dialing import BatchDialRequest
+from dialtone.observability import api_handler
+
+app = http.create_app()
+
+
+@app.post("/v1/calls/batch")
+def create_call_batch(request: BatchDialRequest) -> Response[Any]:
+    accepted = dialing.dialing().create_batch(http.principal(app), request)
+    return http.json_response(accepted, status=202)
+
+
+@api_handler
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return app.resolve(event, context)

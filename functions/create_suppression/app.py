@@ -1,0 +1,28 @@
+"""POST /v1/suppressions: put a number on the do-not-call list (201), or find it already
+there (200, the existing entry)."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body
+
+from dialtone import http, suppressions
+from dialtone.observability import api_handler
+from dialtone.suppressions import SuppressionCreate
+
+app = http.create_app()
+
+
+@app.post("/v1/suppressions")
+def create_suppression(request: Annotated[SuppressionCreate, Body()]) -> Response[Any]:
+    added = suppressions.service().add(http.principal(app), request)
+    status = HTTPStatus.CREATED if added.created else HTTPStatus.OK
+    return http.json_response(added.suppression, status)
+
+
+@api_handler
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,29 @@
+"""DELETE /v1/suppressions?phone_number=...: take a number off the do-not-call list (204)."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from pydantic import AfterValidator
+
+from dialtone import http, suppressions
+from dialtone.observability import api_handler
+from dialtone.suppressions import e164_query_value
+
+app = http.create_app()
+
+
+@app.delete("/v1/suppressions")
+def delete_suppression(
+    phone_number: Annotated[str, Query(max_length=32), AfterValidator(e164_query_value)],
+) -> Response[Any]:
+    suppressions.service().remove(http.principal(app), phone_number)
+    return Response(status_code=HTTPStatus.NO_CONTENT, body="")
+
+
+@api_handler
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return app.resolve(event, context)

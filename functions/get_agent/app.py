@@ -1,0 +1,24 @@
+"""GET /v1/agents/{agent_id}: one agent of the tenant."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Path
+
+from dialtone import agents, http
+from dialtone.agents import AGENT_ID_PATTERN
+from dialtone.observability import api_handler
+
+app = http.create_app()
+
+
+@app.get("/v1/agents/<agent_id>")
+def get_agent(agent_id: Annotated[str, Path(pattern=AGENT_ID_PATTERN)]) -> Response[Any]:
+    return http.json_response(agents.service().get(http.principal(app), agent_id))
+
+
+@api_handler
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,25 @@
+"""GET /v1/calls/batch/{batch_id}: a batch's progress and its calls."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Path
+
+from dialtone import dialing, http
+from dialtone.observability import api_handler
+
+app = http.create_app()
+
+
+@app.get("/v1/calls/batch/<batch_id>")
+def get_call_batch(batch_id: Annotated[UUID, Path()]) -> Response[Any]:
+    status = dialing.dialing().batch_status(http.principal(app), str(batch_id))
+    return http.json_response(status)
+
+
+@api_handler
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return app.resolve(event, context)

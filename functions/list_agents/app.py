@@ -1,0 +1,22 @@
+"""GET /v1/agents: the tenant's agents, by agent id."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+
+from dialtone import agents, http
+from dialtone.observability import api_handler
+
+app = http.create_app()
+
+
+@app.get("/v1/agents")
+def list_agents() -> Response[Any]:
+    return http.json_response(agents.service().list(http.principal(app)))
+
+
+@api_handler
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return app.resolve(event, context)

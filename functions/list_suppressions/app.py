@@ -1,0 +1,22 @@
+"""GET /v1/suppressions: the tenant's do-not-call list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+
+from dialtone import http, suppressions
+from dialtone.observability import api_handler
+
+app = http.create_app()
+
+
+@app.get("/v1/suppressions")
+def list_suppressions() -> Response[Any]:
+    return http.json_response(suppressions.service().list(http.principal(app)))
+
+
+@api_handler
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return app.resolve(event, context)

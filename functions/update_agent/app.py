@@ -1,0 +1,28 @@
+"""PATCH /v1/agents/{agent_id}: change an agent's name, numbers or connection."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+
+from dialtone import agents, http
+from dialtone.agents import AGENT_ID_PATTERN, AgentUpdate
+from dialtone.observability import api_handler
+
+app = http.create_app()
+
+
+@app.patch("/v1/agents/<agent_id>")
+def update_agent(
+    agent_id: Annotated[str, Path(pattern=AGENT_ID_PATTERN)],
+    request: Annotated[AgentUpdate, Body()],
+) -> Response[Any]:
+    agent = agents.service().update(http.principal(app), agent_id, request)
+    return http.json_response(agent)
+
+
+@api_handler
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,125 @@
+"""The dial queue as a tenant sees it: its rate, its backlog, its calls in flight, when the
+backlog will have been dialed, and where one queued call stands.
+
+Everything is counted on the ByStatus index (`<tenant>#<status>`, sorted by start time) with
+`Select=COUNT`, so no call is read whole. A queued call's position is the number of the
+tenant's queued calls that started no later than it (itself included: the next call to be
+dialed is at position 1), and its estimate is the account's next free slot plus one interval
+per call ahead of it.
+
+These are estimates: the dial queue is not strictly first in, first out, a call waiting for its
+calling window keeps the later time it showed, and tenants sharing a telephony account share
+its slots.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from dialtone import settings
+from dialtone.auth import Principal, Scope
+from dialtone.limiter import interval_us
+from dialtone.models import ApiModel, Call, CallStatus, Timestamp
+from dialtone.store import INDEXES, QueryStream, partition, sort_timestamp
+
+if TYPE_CHECKING:
+    from dialtone.accounts import AccountStore, Tenant
+    from dialtone.limiter import RateLimiter
+    from dialtone.store import CallStore
+
+IN_FLIGHT = (CallStatus.INITIATED, CallStatus.RINGING, CallStatus.IN_PROGRESS)
+
+
+class DialerStatus(ApiModel):
+    """`GET /v1/dialer/status`."""
+
+    rate_per_second: int
+    backlog: int
+    in_flight: int
+    next_slot_at: Timestamp
+    drains_at: Timestamp | None = None
+
+
+class DialQueueView:
+    """Reads a tenant's dial queue: counts, the limiter's next slot, estimates."""
+
+    def __init__(
+        self,
+        calls: CallStore,
+        accounts: AccountStore,
+        limiter: RateLimiter,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.calls = calls
+        self.accounts = accounts
+        self.limiter = limiter
+        self.clock = clock
+
+    def count(self, tenant_id: str, status: CallStatus, up_to: str | None = None) -> int:
+        """How many of the tenant's calls are in `status` (with a start key ≤ `up_to`)."""
+        stream = QueryStream(
+            index=INDEXES["status"],
+            hash_value=partition(tenant_id, status.value),
+            ascending=True,
+            range_high=up_to,
+        )
+        return self.calls.count(stream)
+
+    def next_slot_at(self, tenant: Tenant) -> datetime:
+        """When the tenant's telephony account may place its next call (now, if it is idle)."""
+        now = self.clock()
+        slot = self.limiter.next_slot(tenant.telephony_account)
+        return datetime.fromtimestamp(max(now, slot or now), UTC)
+
+    def status(self, principal: Principal) -> DialerStatus:
+        """The tenant's dialer at a glance."""
+        principal.require(Scope.CALLS_READ)
+        tenant = self.accounts.get_tenant(principal.tenant_id)
+        backlog = self.count(tenant.tenant_id, CallStatus.QUEUED)
+        in_flight = sum(self.count(tenant.tenant_id, status) for status in IN_FLIGHT)
+        next_slot = self.next_slot_at(tenant)
+        return DialerStatus(
+            rate_per_second=tenant.dial_rate_per_second,
+            backlog=backlog,
+            in_flight=in_flight,
+            next_slot_at=next_slot,
+            drains_at=_after(next_slot, backlog - 1, tenant) if backlog else None,
+        )
+
+    def with_estimate(self, tenant_id: str, call: Call) -> Call:
+        """A queued call with its `queue_position` and `dial_at_estimate`; any other call as
+        it is (neither field shows once a call has left the queue)."""
+        if call.status is not CallStatus.QUEUED:
+            return call.model_copy(update={"queue_position": None, "dial_at_estimate": None})
+        tenant = self.accounts.get_tenant(tenant_id)
+        start_key = f"{sort_timestamp(call.start_time)}#{call.id}"
+        position = max(1, self.count(tenant_id, CallStatus.QUEUED, up_to=start_key))
+        estimate = _after(self.next_slot_at(tenant), position - 1, tenant)
+        if call.dial_at_estimate is not None and call.dial_at_estimate > estimate:
+            estimate = call.dial_at_estimate  # waiting for its calling window
+        return call.model_copy(update={"queue_position": position, "dial_at_estimate": estimate})
+
+
+def _after(start: datetime, calls: int, tenant: Tenant) -> datetime:
+    """When `calls` more calls will have been placed after `start`, at the tenant's rate."""
+    step = interval_us(tenant.dial_rate_per_second)
+    return start + timedelta(microseconds=step * max(0, calls))
+
+
+@functools.cache
+def view() -> DialQueueView:
+    """The dial queue view of this execution environment (dialer status, get_call)."""
+    from dialtone.accounts import AccountStore
+    from dialtone.limiter import RateLimiter
+    from dialtone.store import CallStore
+
+    config = settings.load(settings.DialQueueSettings)
+    return DialQueueView(
+        CallStore(config.calls_table),
+        AccountStore(config.accounts_table),
+        RateLimiter(config.rate_limit_table),
+    )

@@ -1,0 +1,577 @@
+"""The dialer: takes one dial message `{"tenant_id", "call_id"}` and places the call, once.
+
+For each message, in this order:
+
+1. The call is read (strongly consistent). A call that is no longer `queued`, or is claimed by
+   another dialer, needs nothing: the message is a duplicate, or the call was canceled.
+2. A number on the tenant's do-not-call list is not dialed: the call ends `canceled` with
+   `end_reason: "suppressed"`.
+3. Outside the tenant's calling window (in the callee's local time, the zone guessed from the
+   number) the call waits: a fresh message is sent with `DelaySeconds` (at most 900, so the
+   wait is repeated until the window opens) and the call shows `dial_at_estimate`.
+4. The claim: one conditional write, from `queued` without a `claim_token` to `queued` with
+   this dialer's token. Of two deliveries of one message, or two dialers racing, exactly one
+   wins; the other does nothing. From here on the call cannot be canceled.
+5. A slot from the telephony account's limiter (`dialtone.limiter`), then a sleep until it.
+6. The provider call; its SID is saved at once (`initiated`, `twilio_call_sid`, `dialed_at`).
+
+Why claim first, then reserve. A slot is worth 1/N of a second of the account's capacity; a
+claim blocks cancelation and, if its dialer dies, waits for the sweeper. Reserving first would
+waste a slot whenever the claim is then lost (duplicate deliveries, racing dialers, a cancel in
+between). Claiming first never wastes a slot on a call someone else dials, and a claim is never
+left without a dial: the slot is reserved only if it falls within this invocation's remaining
+time (`RateLimiter.reserve(latest=...)`, which reserves nothing otherwise). When it does not,
+the claim is released at once and the call goes back to the queue with a delay until that slot,
+so neither a claim nor a slot is held by a dialer that cannot use it. The wait for a slot is
+short in practice: each dialer holds at most one reservation at a time, so with C concurrent
+dialers the wait is at most C/N seconds.
+
+Failures. A retryable provider error is retried in process (0.5 s, 1 s, 2 s, each attempt on a
+fresh slot); if it persists, the claim is released with `dial_attempts` + 1 and the message is
+given back (reported as a batch item failure) after a visibility timeout that doubles with each
+attempt. The fifth failed attempt, or a permanent error, ends the call `failed` with
+`error_reason`. A message that can never be processed (not JSON, not a dial message, an unknown
+tenant) is reported as failed every time, so it reaches the dead-letter queue.
+
+A dialer that dies after the provider call and before the SID is saved leaves a claim without
+a SID: redeliveries do nothing (step 1), and the sweeper (`dialtone.sweeper`) asks the provider
+whether the call exists before anything is dialed again.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock_time
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from dialtone import aws, settings
+from dialtone.errors import AgentNotFound, CallNotFound, TenantNotFound
+from dialtone.models import Call, CallStatus, format_timestamp
+from dialtone.telephony import Connection, DialOrder, ProviderCall, ProviderError
+
+if TYPE_CHECKING:
+    from dialtone.accounts import AccountStore, CallingWindow, Tenant
+    from dialtone.agents import AgentStore
+    from dialtone.limiter import RateLimiter
+    from dialtone.store import CallStore, StoredCall
+    from dialtone.suppressions import SuppressionStore
+    from dialtone.telephony import TelephonyProvider
+
+# SQS caps a message's delay at 15 minutes; a longer wait is several delayed messages.
+MAX_DELAY_SECONDS = 900
+# After this many failed attempts (each one a delivery that tried, in process, several times),
+# a call ends failed.
+MAX_DIAL_ATTEMPTS = 5
+# In-process retries of a retryable provider error, before the message is given back.
+RETRY_DELAYS = (0.5, 1.0, 2.0)
+# What placing a call and saving its SID may take; a slot later than the deadline minus this
+# is not worth reserving.
+PLACE_BUDGET_SECONDS = 12.0
+END_REASON_SUPPRESSED = "suppressed"
+
+
+class PoisonMessage(Exception):
+    """A message no dialer can ever process; reported as failed so it reaches the DLQ."""
+
+
+class DialRetryLater(Exception):
+    """The call could not be placed this time; its message is given back to the queue."""
+
+
+class DialOutcome(StrEnum):
+    """What one message led to."""
+
+    DIALED = "dialed"
+    NOT_QUEUED = "not_queued"  # a duplicate, or the call was canceled or already dialed
+    CLAIMED_ELSEWHERE = "claimed_elsewhere"  # another dialer holds (or won) the claim
+    GONE = "gone"  # the call was erased
+    SUPPRESSED = "suppressed"
+    DEFERRED = "deferred"  # outside the calling window
+    RESCHEDULED = "rescheduled"  # the next slot is later than this invocation can wait
+    FAILED = "failed"
+
+
+class DialMessage(BaseModel):
+    """The body of a dial queue message."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    tenant_id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+    call_id: str = Field(pattern=r"^[0-9a-fA-F-]{36}$")
+
+    @classmethod
+    def parse(cls, body: str) -> DialMessage:
+        """The message in `body`; PoisonMessage if it is not one."""
+        try:
+            return cls.model_validate(json.loads(body))
+        except (ValueError, TypeError, ValidationError) as error:
+            raise PoisonMessage(f"not a dial message: {body[:200]!r}") from error
+
+    def body(self) -> str:
+        return json.dumps({"tenant_id": self.tenant_id, "call_id": self.call_id})
+
+
+# The calling window
+
+
+def callee_zone(e164: str) -> ZoneInfo:
+    """The callee's time zone, guessed from the number: the first zone `phonenumbers` gives
+    for it (UTC when it knows none)."""
+    import phonenumbers
+    from phonenumbers import timezone
+
+    try:
+        zones = timezone.time_zones_for_number(phonenumbers.parse(e164, None))
+    except phonenumbers.NumberParseException:
+        zones = ()
+    for name in zones:
+        if name != "Etc/Unknown":
+            try:
+                return ZoneInfo(name)
+            except (KeyError, ValueError):
+                continue
+    return ZoneInfo("UTC")
+
+
+def window_opening(window: CallingWindow, zone: ZoneInfo, now: datetime) -> datetime | None:
+    """None when `window` is open at `now` in `zone`; else when it next opens (UTC)."""
+    local = now.astimezone(zone)
+    if window.allows(local.time()):
+        return None
+    start = clock_time.fromisoformat(window.start)
+    day: date = local.date()
+    opening = datetime.combine(day, start, tzinfo=zone)
+    if opening <= local:
+        opening = datetime.combine(day + timedelta(days=1), start, tzinfo=zone)
+    return opening.astimezone(UTC)
+
+
+# Shared with the sweeper: the writes that move a claimed call.
+
+
+def _iso(moment: datetime) -> str:
+    return format_timestamp(moment)
+
+
+@dataclass
+class DialQueueWriter:
+    """The writes of the dialer and the sweeper on claimed calls, and the dial queue."""
+
+    calls: CallStore
+    queue_url: str
+
+    def enqueue(self, tenant_id: str, call_id: str, delay_seconds: float = 0) -> None:
+        """Send a fresh dial message for the call, visible after `delay_seconds` (≤ 900)."""
+        delay = max(0, min(MAX_DELAY_SECONDS, math.ceil(delay_seconds)))
+        aws.client("sqs").send_message(
+            QueueUrl=self.queue_url,
+            MessageBody=DialMessage(tenant_id=tenant_id, call_id=call_id).body(),
+            DelaySeconds=delay,
+        )
+
+    def release(self, stored: StoredCall, token: str, attempts: int | None = None) -> bool:
+        """Give up this claim (only if it is still `token`'s); the call is `queued` and
+        unclaimed again, with `dial_attempts` set when given."""
+        fields: dict[str, Any] = {}
+        if attempts is not None:
+            fields["dial_attempts"] = attempts
+        return self.calls.change_call(
+            stored.tenant_id,
+            stored.call.id,
+            CallStatus.QUEUED,
+            fields,
+            remove=("claim_token", "claimed_at"),
+            condition="claim_token = :token",
+            condition_values={":token": {"S": token}},
+        )
+
+    def fail(
+        self,
+        stored: StoredCall,
+        token: str | None,
+        reason: str,
+        attempts: int | None = None,
+        end_reason: str = "error",
+    ) -> bool:
+        """End a queued call `failed` with `error_reason` (under this claim, when given; else
+        only while no dialer claims it)."""
+        fields: dict[str, Any] = {
+            "status": CallStatus.FAILED,
+            "error_reason": reason[:500],
+            "end_reason": end_reason,
+            "end_time": datetime.now(UTC),
+            "dial_at_estimate": None,
+        }
+        if attempts is not None:
+            fields["dial_attempts"] = attempts
+        return self.calls.change_call(
+            stored.tenant_id,
+            stored.call.id,
+            CallStatus.QUEUED,
+            fields,
+            condition="claim_token = :token" if token else "attribute_not_exists(claim_token)",
+            condition_values={":token": {"S": token}} if token else None,
+            batch_id=stored.call.batch_id,
+        )
+
+    def save_placement(
+        self, stored: StoredCall, token: str, placed: ProviderCall, dialed_at: datetime
+    ) -> bool:
+        """Record the provider's SID on the claimed call: `initiated`, `twilio_call_sid`,
+        `call_sid`, `dialed_at`. The claim stays, so the call can no longer be canceled.
+
+        A status callback may have moved the call on already (it can arrive before this
+        write): then only the SID and dial time are added, never moving the call back.
+        """
+        from dialtone.progress import advance
+
+        sid_fields: dict[str, Any] = {
+            "twilio_call_sid": placed.sid,
+            "call_sid": placed.sid,
+            "dialed_at": dialed_at,
+            "dial_at_estimate": None,
+        }
+        if self.calls.change_call(
+            stored.tenant_id,
+            stored.call.id,
+            CallStatus.QUEUED,
+            {**sid_fields, "status": CallStatus.INITIATED},
+            condition="claim_token = :token",
+            condition_values={":token": {"S": token}},
+            batch_id=stored.call.batch_id,
+        ):
+            self._follow(stored, placed, advance)
+            return True
+        for _ in range(3):
+            current = self.calls.get_call(stored.tenant_id, stored.call.id, consistent=True)
+            if current.internal.get("claim_token") != token:
+                return False
+            if current.call.twilio_call_sid not in (None, placed.sid):
+                return False
+            if current.call.status is CallStatus.QUEUED:
+                return False  # the claim is ours and still queued, yet the write failed
+            if self.calls.change_call(
+                stored.tenant_id,
+                stored.call.id,
+                current.call.status,
+                sid_fields,
+                condition="claim_token = :token",
+                condition_values={":token": {"S": token}},
+            ):
+                return True
+        return False
+
+    def _follow(self, stored: StoredCall, placed: ProviderCall, advance: Any) -> None:
+        """Move the call on to where the provider says it already is (reconciliation finds
+        calls that went further than `initiated`)."""
+        if placed.status in (CallStatus.QUEUED, CallStatus.INITIATED):
+            return
+        advance(
+            self.calls, stored.tenant_id, stored.call.id, placed.status, provider_fields(placed)
+        )
+
+
+def provider_fields(remote: ProviderCall) -> dict[str, Any]:
+    """What the provider's view of a call says about it, as call fields (a final status
+    with its end time, duration and end reason, as a status callback would set them)."""
+    from dialtone.models import FINAL_STATUSES
+    from dialtone.status_callbacks import END_REASONS
+
+    fields: dict[str, Any] = {}
+    if remote.status in FINAL_STATUSES:
+        fields["end_reason"] = END_REASONS.get(remote.status, remote.status.value)
+        if remote.end_time is not None:
+            fields["end_time"] = remote.end_time
+        if remote.duration_seconds is not None:
+            fields["duration_seconds"] = remote.duration_seconds
+        if remote.status is CallStatus.FAILED:
+            fields["error_reason"] = "provider_failed"
+    return fields
+
+
+# The dialer
+
+
+@dataclass
+class Dialer:
+    """Processes dial messages: claim, pace, place, record."""
+
+    calls: CallStore
+    accounts: AccountStore
+    agents: AgentStore
+    suppressions: SuppressionStore
+    limiter: RateLimiter
+    provider: TelephonyProvider
+    queue_url: str
+    callback_url: Callable[[str, str], str]
+    metrics: Any = None
+    clock: Callable[[], float] = time.time
+    sleep: Callable[[float], None] = time.sleep
+    retry_delays: tuple[float, ...] = RETRY_DELAYS
+    retry_visibility_seconds: float = 30.0
+    max_attempts: int = MAX_DIAL_ATTEMPTS
+    writer: DialQueueWriter = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.writer = DialQueueWriter(self.calls, self.queue_url)
+
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(self.clock(), UTC)
+
+    # One message
+
+    def handle(
+        self, body: str, receipt_handle: str | None = None, deadline: float | None = None
+    ) -> DialOutcome:
+        """Process one message. Raises PoisonMessage (never processable) or DialRetryLater
+        (give the message back); both are reported as batch item failures.
+
+        `deadline` (epoch seconds) is when this invocation must be done; `receipt_handle`
+        lets a message that is given back wait before its next delivery."""
+        try:
+            return self._handle(body, receipt_handle, deadline)
+        except PoisonMessage:
+            # Back soon rather than after the queue's long visibility timeout: a poison
+            # message should reach the dead-letter queue (and its alarm) within minutes.
+            self._give_back(receipt_handle, self.retry_visibility(1))
+            raise
+
+    def _give_back(self, receipt_handle: str | None, seconds: int) -> None:
+        if receipt_handle:
+            aws.client("sqs").change_message_visibility(
+                QueueUrl=self.queue_url, ReceiptHandle=receipt_handle, VisibilityTimeout=seconds
+            )
+
+    def _handle(self, body: str, receipt_handle: str | None, deadline: float | None) -> DialOutcome:
+        message = DialMessage.parse(body)
+        try:
+            tenant = self.accounts.get_tenant(message.tenant_id)
+        except TenantNotFound as error:
+            raise PoisonMessage(f"unknown tenant {message.tenant_id}") from error
+        try:
+            stored = self.calls.get_call(tenant.tenant_id, message.call_id, consistent=True)
+        except CallNotFound:
+            self._log("Dial message for a call that no longer exists", message.call_id)
+            return DialOutcome.GONE
+        call = stored.call
+        if call.status is not CallStatus.QUEUED:
+            return DialOutcome.NOT_QUEUED
+        if "claim_token" in stored.internal:
+            return DialOutcome.CLAIMED_ELSEWHERE
+        if not call.to_number or not call.from_number:
+            self.writer.fail(stored, None, "no_number: the call has no to_number or from_number")
+            self._count("CallsFailed")
+            return DialOutcome.FAILED
+        if self.suppressions.is_suppressed(tenant.tenant_id, call.to_number):
+            return self._suppress(stored)
+        if tenant.calling_window is not None:
+            opening = window_opening(tenant.calling_window, callee_zone(call.to_number), self.now())
+            if opening is not None:
+                return self._defer(stored, opening)
+        token = secrets.token_hex(16)
+        claimed = self.calls.change_call(
+            tenant.tenant_id,
+            call.id,
+            CallStatus.QUEUED,
+            {
+                "claim_token": token,
+                "claimed_at": _iso(self.now()),
+                "telephony_account_id": tenant.telephony_account,
+            },
+            condition="attribute_not_exists(claim_token)",
+        )
+        if not claimed:
+            return DialOutcome.CLAIMED_ELSEWHERE
+        deadline = deadline if deadline is not None else self.clock() + 60
+        return self._place(tenant, stored, token, receipt_handle, deadline)
+
+    def _suppress(self, stored: StoredCall) -> DialOutcome:
+        self.calls.change_call(
+            stored.tenant_id,
+            stored.call.id,
+            CallStatus.QUEUED,
+            {
+                "status": CallStatus.CANCELED,
+                "end_reason": END_REASON_SUPPRESSED,
+                "end_time": self.now(),
+                "dial_at_estimate": None,
+            },
+            condition="attribute_not_exists(claim_token)",
+            batch_id=stored.call.batch_id,
+        )
+        return DialOutcome.SUPPRESSED
+
+    def _defer(self, stored: StoredCall, opening: datetime) -> DialOutcome:
+        """Come back when the window opens (or in 15 minutes, and check again)."""
+        wait = (opening - self.now()).total_seconds()
+        self.writer.enqueue(stored.tenant_id, stored.call.id, wait)
+        self.calls.change_call(
+            stored.tenant_id,
+            stored.call.id,
+            CallStatus.QUEUED,
+            {"dial_at_estimate": opening},
+            condition="attribute_not_exists(claim_token)",
+        )
+        return DialOutcome.DEFERRED
+
+    def _order(self, tenant: Tenant, call: Call) -> DialOrder:
+        connection = None
+        if call.agent_id:
+            try:
+                agent = self.agents.get_agent(tenant.tenant_id, call.agent_id)
+                connection = Connection(type=agent.connection.type.value, url=agent.connection.url)
+            except AgentNotFound:
+                self._log("The call's agent no longer exists", call.id)
+        return DialOrder(
+            tenant_id=tenant.tenant_id,
+            call_id=call.id,
+            to_number=call.to_number or "",
+            from_number=call.from_number or "",
+            status_callback_url=self.callback_url(tenant.tenant_id, call.id),
+            connection=connection,
+        )
+
+    def _place(
+        self,
+        tenant: Tenant,
+        stored: StoredCall,
+        token: str,
+        receipt_handle: str | None,
+        deadline: float,
+    ) -> DialOutcome:
+        from dialtone.limiter import SlotOutOfReach
+
+        call = stored.call
+        order = self._order(tenant, call)
+        attempts = int(stored.internal.get("dial_attempts", 0))
+        last_error: ProviderError | None = None
+        for delay in (0.0, *self.retry_delays):
+            if delay:
+                if self.clock() + delay + PLACE_BUDGET_SECONDS > deadline:
+                    break
+                self.sleep(delay)
+            try:
+                slot = self.limiter.reserve(
+                    tenant.telephony_account,
+                    tenant.dial_rate_per_second,
+                    latest=deadline - PLACE_BUDGET_SECONDS,
+                )
+            except SlotOutOfReach as busy:
+                self.writer.release(stored, token)
+                self.writer.enqueue(tenant.tenant_id, call.id, busy.slot - self.clock())
+                return DialOutcome.RESCHEDULED
+            except Exception:
+                # The provider was not asked: nothing to reconcile, the call is free again.
+                self.writer.release(stored, token)
+                raise
+            wait = max(0.0, slot - self.clock())
+            self._measure("LimiterWait", wait * 1000)
+            if wait:
+                self.sleep(wait)
+            # From here until the SID is saved, an error other than the provider's own leaves
+            # the claim in place: the call may have been placed, and the sweeper will ask.
+            try:
+                placed = self.provider.place_call(order)
+            except ProviderError as error:
+                if not error.retryable:
+                    return self._fail(stored, token, error, attempts + 1)
+                last_error = error
+                self._log(f"Retryable provider error: {error}", call.id)
+                continue
+            return self._placed(stored, token, placed)
+        attempts += 1
+        reason = str(last_error) if last_error else "no time left to place the call"
+        if attempts >= self.max_attempts:
+            return self._fail(stored, token, last_error or ProviderError(reason, False), attempts)
+        self.writer.release(stored, token, attempts=attempts)
+        self._give_back(receipt_handle, self.retry_visibility(attempts))
+        raise DialRetryLater(f"attempt {attempts} of call {call.id} failed: {reason}")
+
+    def retry_visibility(self, attempts: int) -> int:
+        """How long a given-back message stays invisible after `attempts` failed attempts."""
+        return int(min(MAX_DELAY_SECONDS, self.retry_visibility_seconds * 2 ** (attempts - 1)))
+
+    def _placed(self, stored: StoredCall, token: str, placed: ProviderCall) -> DialOutcome:
+        dialed_at = self.now()
+        if not self.writer.save_placement(stored, token, placed, dialed_at):
+            from dialtone.observability import logger
+
+            logger.error(
+                "Placed a call whose SID could not be saved",
+                extra={"call_id": stored.call.id, "call_sid": placed.sid},
+            )
+        self._count("CallsDialed")
+        queued_at = stored.call.queued_at or stored.call.created_at
+        self._measure("DialLatency", (dialed_at - queued_at).total_seconds() * 1000)
+        return DialOutcome.DIALED
+
+    def _fail(
+        self, stored: StoredCall, token: str, error: ProviderError, attempts: int
+    ) -> DialOutcome:
+        reason = f"{error.code}: {error}" if error.code else str(error)
+        self.writer.fail(stored, token, reason, attempts=attempts)
+        self._count("CallsFailed")
+        return DialOutcome.FAILED
+
+    # Observability
+
+    def _count(self, name: str) -> None:
+        if self.metrics is not None:
+            from aws_lambda_powertools.metrics import MetricUnit
+
+            self.metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
+
+    def _measure(self, name: str, milliseconds: float) -> None:
+        if self.metrics is not None:
+            from aws_lambda_powertools.metrics import MetricUnit
+
+            self.metrics.add_metric(
+                name=name, unit=MetricUnit.Milliseconds, value=max(0.0, milliseconds)
+            )
+
+    @staticmethod
+    def _log(message: str, call_id: str) -> None:
+        from dialtone.observability import logger
+
+        logger.warning(message, extra={"call_id": call_id})
+
+
+# Wiring for the dialer function: built on first use, once per execution environment.
+
+
+@functools.cache
+def dialer() -> Dialer:
+    """The dialer of this execution environment, from the environment's settings."""
+    from dialtone.accounts import AccountStore
+    from dialtone.agents import AgentStore
+    from dialtone.limiter import RateLimiter
+    from dialtone.observability import metrics
+    from dialtone.status_callbacks import status_callback_url
+    from dialtone.store import CallStore
+    from dialtone.suppressions import SuppressionStore
+    from dialtone.telephony import provider_from_environment
+
+    config = settings.load(settings.DialerSettings)
+    return Dialer(
+        calls=CallStore(config.calls_table),
+        accounts=AccountStore(config.accounts_table),
+        agents=AgentStore(config.accounts_table),
+        suppressions=SuppressionStore(config.accounts_table),
+        limiter=RateLimiter(config.rate_limit_table),
+        provider=provider_from_environment(),
+        queue_url=config.dial_queue_url,
+        callback_url=functools.partial(status_callback_url, config.public_base_url),
+        metrics=metrics,
+        retry_visibility_seconds=config.dial_retry_seconds,
+    )

@@ -1,0 +1,404 @@
+"""The rules of placing outbound calls: accepting one call or a batch, queueing them for the
+dialer, batch progress and cancelation.
+
+A call is stored `queued` before it is enqueued; if the queue refuses it, the call ends
+`failed` with `error_reason: "enqueue_failed"` (and a single call's request fails with 503),
+so no call is ever left queued with no message to dial it.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import secrets
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, Field, field_validator
+
+from dialtone import aws, phones, settings
+from dialtone.auth import Principal, Scope
+from dialtone.dynamo import from_item, string_key, to_item
+from dialtone.errors import (
+    BatchNotFound,
+    CallNotCancelable,
+    DialQueueUnavailable,
+    IdempotencyKeyReused,
+    IdempotentRequestInProgress,
+)
+from dialtone.models import BATCH_BUCKET, Call, CallStatus, Direction
+from dialtone.store import BATCH_SK, CallStore, batch_pk, stored_call
+
+MAX_BATCH = 1000
+INVALID_NUMBER = "Invalid number"
+ENQUEUE_FAILED = "enqueue_failed"
+
+
+class DialRequest(BaseModel):
+    """`POST /v1/calls`."""
+
+    to_number: str = Field(min_length=1, max_length=32)
+    from_number: str | None = Field(default=None, max_length=32)
+    agent_id: str | None = Field(default=None, min_length=1, max_length=64)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("to_number", "from_number")
+    @classmethod
+    def _e164(cls, value: str | None) -> str | None:
+        return None if value is None else phones.to_e164(value)
+
+    @field_validator("metadata")
+    @classmethod
+    def _small(cls, value: dict[str, Any]) -> dict[str, Any]:
+        if len(json.dumps(value, default=str)) > 4096:
+            raise ValueError("metadata must be at most 4 KB of JSON")
+        return value
+
+
+class BatchDialRequest(BaseModel):
+    """`POST /v1/calls/batch`: numbers are checked one by one, not rejected as a whole."""
+
+    to_numbers: list[str] = Field(min_length=1, max_length=MAX_BATCH)
+    from_number: str | None = Field(default=None, max_length=32)
+    agent_id: str | None = Field(default=None, min_length=1, max_length=64)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+    _e164 = field_validator("from_number")(DialRequest._e164.__func__)  # type: ignore[attr-defined]
+    _small = field_validator("metadata")(DialRequest._small.__func__)  # type: ignore[attr-defined]
+
+
+class DialAccepted(BaseModel):
+    call_id: str
+    call_sid: str
+    status: CallStatus = CallStatus.QUEUED
+
+
+class BatchAccepted(BaseModel):
+    batch_id: str
+    total: int
+    status: str = "queued"
+
+
+class BatchCallEntry(BaseModel):
+    call_id: str
+    to_number: str | None
+    status: CallStatus
+    call_sid: str | None = None
+    error: str | None = None
+
+
+class BatchStatus(BaseModel):
+    batch_id: str
+    status: str
+    total: int
+    queued: int
+    initiated: int
+    completed: int
+    failed: int
+    canceled: int
+    created_at: datetime
+    calls: list[BatchCallEntry]
+
+
+def queued_sid() -> str:
+    """The placeholder SID a call carries until the provider gives it a real one."""
+    return f"queued-{secrets.token_hex(16)}"
+
+
+def dial_message(tenant_id: str, call_id: str) -> str:
+    return json.dumps({"tenant_id": tenant_id, "call_id": call_id})
+
+
+class Dialing:
+    """Accepts outbound calls for a principal and hands them to the dial queue."""
+
+    def __init__(self, store: CallStore, queue_url: str, resolve_from: Any = None) -> None:
+        self.store = store
+        self.queue_url = queue_url
+        # (principal, agent_id, requested from_number) -> (from_number, agent_name)
+        self.resolve_from = resolve_from or (lambda principal, agent_id, number: (number, None))
+
+    def _new_call(
+        self,
+        principal: Principal,
+        to_number: str,
+        from_number: str | None,
+        agent_id: str | None,
+        agent_name: str | None,
+        metadata: dict[str, Any],
+        now: datetime,
+        batch_id: str | None = None,
+        error: str | None = None,
+    ) -> Call:
+        status = CallStatus.FAILED if error else CallStatus.QUEUED
+        return Call(
+            id=str(uuid.uuid4()),
+            direction=Direction.OUTBOUND,
+            status=status,
+            end_reason="invalid_number" if error else None,
+            error_reason=error,
+            from_number=from_number,
+            to_number=to_number,
+            phone_number=to_number,
+            agent_id=agent_id,
+            agent_name=agent_name,
+            batch_id=batch_id,
+            metadata=metadata,
+            start_time=now,
+            queued_at=now,
+            call_sid=queued_sid(),
+            created_at=now,
+            updated_at=now,
+        )
+
+    def create_call(self, principal: Principal, request: DialRequest) -> DialAccepted:
+        """Store one queued call and enqueue it; DialQueueUnavailable (503) if that fails."""
+        principal.require(Scope.CALLS_WRITE)
+        from_number, agent_name = self.resolve_from(
+            principal, request.agent_id, request.from_number
+        )
+        now = datetime.now(UTC)
+        call = self._new_call(
+            principal,
+            request.to_number,
+            from_number,
+            request.agent_id,
+            agent_name,
+            request.metadata,
+            now,
+        )
+        self.store.put_call(principal.tenant_id, call)
+        try:
+            aws.client("sqs").send_message(
+                QueueUrl=self.queue_url, MessageBody=dial_message(principal.tenant_id, call.id)
+            )
+        except Exception as error:
+            self._enqueue_failed(principal.tenant_id, call)
+            raise DialQueueUnavailable() from error
+        return DialAccepted(call_id=call.id, call_sid=call.call_sid or "")
+
+    def _enqueue_failed(self, tenant_id: str, call: Call) -> None:
+        self.store.change_call(
+            tenant_id,
+            call.id,
+            CallStatus.QUEUED,
+            {"status": CallStatus.FAILED, "error_reason": ENQUEUE_FAILED, "end_reason": "error"},
+            batch_id=call.batch_id,
+        )
+
+    def create_batch(self, principal: Principal, request: BatchDialRequest) -> BatchAccepted:
+        """Store a batch and its calls (invalid numbers as failed entries) and enqueue them."""
+        principal.require(Scope.CALLS_WRITE)
+        from_number, agent_name = self.resolve_from(
+            principal, request.agent_id, request.from_number
+        )
+        now = datetime.now(UTC)
+        batch_id = str(uuid.uuid4())
+        calls = []
+        for raw in request.to_numbers:
+            try:
+                number, error = phones.to_e164(raw), None
+            except ValueError:
+                number, error = raw[:32], INVALID_NUMBER
+            calls.append(
+                self._new_call(
+                    principal,
+                    number,
+                    from_number,
+                    request.agent_id,
+                    agent_name,
+                    request.metadata,
+                    now,
+                    batch_id=batch_id,
+                    error=error,
+                )
+            )
+        counters = dict.fromkeys(set(BATCH_BUCKET.values()), 0)
+        for call in calls:
+            counters[BATCH_BUCKET[call.status]] += 1
+        self.store.dynamodb.put_item(
+            TableName=self.store.table_name,
+            Item=to_item(
+                {
+                    "pk": batch_pk(principal.tenant_id, batch_id),
+                    "sk": BATCH_SK,
+                    "batch_id": batch_id,
+                    "total": len(calls),
+                    "created_at": now.isoformat().replace("+00:00", "Z"),
+                    **counters,
+                }
+            ),
+        )
+        self.store.put_calls(principal.tenant_id, [(c, None) for c in calls])
+        queued = [c for c in calls if c.status is CallStatus.QUEUED]
+        for start in range(0, len(queued), 10):
+            chunk = queued[start : start + 10]
+            try:
+                response = aws.client("sqs").send_message_batch(
+                    QueueUrl=self.queue_url,
+                    Entries=[
+                        {"Id": str(i), "MessageBody": dial_message(principal.tenant_id, c.id)}
+                        for i, c in enumerate(chunk)
+                    ],
+                )
+                failed = [chunk[int(f["Id"])] for f in response.get("Failed", [])]
+            except Exception:
+                failed = chunk
+            for call in failed:
+                self._enqueue_failed(principal.tenant_id, call)
+        return BatchAccepted(batch_id=batch_id, total=len(calls))
+
+    def batch_status(self, principal: Principal, batch_id: str) -> BatchStatus:
+        """A batch's counters and its calls; BatchNotFound for an unknown or foreign batch."""
+        principal.require(Scope.CALLS_READ)
+        response = self.store.dynamodb.get_item(
+            TableName=self.store.table_name,
+            Key=string_key(pk=batch_pk(principal.tenant_id, batch_id), sk=BATCH_SK),
+            ConsistentRead=True,
+        )
+        if "Item" not in response:
+            raise BatchNotFound()
+        batch = from_item(response["Item"])
+        from dialtone import listing
+
+        streams = listing.plan_streams(
+            principal.tenant_id, listing.CallFilters(batch_id=batch_id), ascending=True
+        )
+        entries = [
+            BatchCallEntry(
+                call_id=stored.call.id,
+                to_number=stored.call.to_number,
+                status=stored.call.status,
+                call_sid=stored.call.twilio_call_sid or stored.call.call_sid,
+                error=stored.call.error_reason,
+            )
+            for stored in (stored_call(item) for item in self.store.read_all(streams[0]))
+        ]
+        counts = {
+            k: int(batch.get(k, 0))
+            for k in ("queued", "initiated", "completed", "failed", "canceled")
+        }
+        done = counts["queued"] == 0 and counts["initiated"] == 0
+        return BatchStatus(
+            batch_id=batch_id,
+            status="completed"
+            if done
+            else ("queued" if counts["queued"] == batch["total"] else "in_progress"),
+            total=int(batch["total"]),
+            created_at=batch["created_at"],
+            calls=entries,
+            **counts,
+        )
+
+    def cancel(self, principal: Principal, call_id: str) -> Call:
+        """Cancel a call that is still queued and not yet claimed by a dialer; 409 otherwise."""
+        principal.require(Scope.CALLS_WRITE)
+        stored = self.store.get_call(principal.tenant_id, call_id, consistent=True)
+        call = stored.call
+        if call.status is not CallStatus.QUEUED or "claim_token" in stored.internal:
+            raise CallNotCancelable(
+                f"Call is {call.status.value}, only a queued call can be canceled"
+            )
+        now = datetime.now(UTC)
+        changed = self.store.change_call(
+            principal.tenant_id,
+            call_id,
+            CallStatus.QUEUED,
+            {"status": CallStatus.CANCELED, "end_reason": "canceled", "end_time": now},
+            condition="attribute_not_exists(claim_token)",
+            batch_id=call.batch_id,
+        )
+        if not changed:
+            raise CallNotCancelable("Call is already being dialed")
+        return self.store.get_call(principal.tenant_id, call_id, consistent=True).call
+
+
+# Wiring for the handlers: built on first use, once per execution environment.
+
+
+def _from_number_resolver(accounts_table: str) -> Any:
+    """(principal, agent_id, requested) -> (from_number, agent_name), from the request, then
+    the agent's first number, then the tenant's default."""
+    from dialtone import agents
+    from dialtone.accounts import AccountStore
+
+    accounts = AccountStore(accounts_table)
+
+    def resolve(principal: Principal, agent_id: str | None, requested: str | None) -> Any:
+        tenant = accounts.get_tenant(principal.tenant_id)
+        agent = accounts.get_agent(principal.tenant_id, agent_id) if agent_id else None
+        number = agents.resolve_from_number(tenant, agent, requested)
+        return number, agent.name if agent else None
+
+    return resolve
+
+
+@functools.cache
+def dialing() -> Dialing:
+    config = settings.load(settings.DialingSettings)
+    return Dialing(
+        CallStore(config.calls_table),
+        config.dial_queue_url,
+        resolve_from=_from_number_resolver(config.accounts_table),
+    )
+
+
+@functools.cache
+def _idempotent_create_call() -> Any:
+    from aws_lambda_powertools.utilities.idempotency import (
+        DynamoDBPersistenceLayer,
+        IdempotencyConfig,
+        idempotent_function,
+    )
+    from aws_lambda_powertools.utilities.idempotency.serialization.pydantic import (
+        PydanticSerializer,
+    )
+
+    config = settings.load(settings.CreateCallSettings)
+    persistence = DynamoDBPersistenceLayer(
+        table_name=config.idempotency_table, boto3_client=aws.client("dynamodb")
+    )
+    idempotency = IdempotencyConfig(
+        event_key_jmespath="[tenant_id, key]",
+        payload_validation_jmespath="request",
+        expires_after_seconds=24 * 3600,
+        raise_on_no_idempotency_key=True,
+    )
+
+    @idempotent_function(  # type: ignore[untyped-decorator]
+        data_keyword_argument="idempotency",
+        persistence_store=persistence,
+        config=idempotency,
+        output_serializer=PydanticSerializer(DialAccepted),
+    )
+    def create(principal: Principal, request: DialRequest, idempotency: dict[str, Any]) -> Any:
+        return dialing().create_call(principal, request)
+
+    return create
+
+
+def create_call(
+    principal: Principal, request: DialRequest, idempotency_key: str | None
+) -> DialAccepted:
+    """`POST /v1/calls`; with an Idempotency-Key a retry gets the first answer, one dial."""
+    if not idempotency_key:
+        return dialing().create_call(principal, request)
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError,
+        IdempotencyValidationError,
+    )
+
+    principal.require(Scope.CALLS_WRITE)
+    data = {
+        "tenant_id": principal.tenant_id,
+        "key": idempotency_key,
+        "request": request.model_dump(mode="json"),
+    }
+    try:
+        accepted: DialAccepted = _idempotent_create_call()(principal, request, idempotency=data)
+    except IdempotencyValidationError as error:
+        raise IdempotencyKeyReused() from error
+    except IdempotencyAlreadyInProgressError as error:
+        raise IdempotentRequestInProgress() from error
+    return accepted

@@ -1,0 +1,48 @@
+"""Resolving an API key to its principal: the authorizer's whole job, kept free of pydantic.
+
+The authorizer runs before every request API Gateway has not cached, so its cold start matters
+most; it needs one GetItem and none of the models the rest of the API uses.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from dialtone import aws
+from dialtone.auth import Principal, hash_key
+from dialtone.dynamo import from_item, string_key
+
+
+def accounts_table_from_environment() -> str:
+    """ACCOUNTS_TABLE, which must be set and non-empty (no silent default)."""
+    name = os.environ.get("ACCOUNTS_TABLE", "").strip()
+    if not name:
+        raise RuntimeError("ACCOUNTS_TABLE is not set")
+    return name
+
+
+class KeyResolver:
+    """Looks keys up by their hash in the accounts table."""
+
+    def __init__(self, table_name: str, dynamodb: Any | None = None) -> None:
+        self.table_name = table_name
+        self._dynamodb = dynamodb
+
+    def resolve(self, plaintext: str) -> Principal | None:
+        """The principal of an active key, or None for an unknown or revoked one."""
+        dynamodb = self._dynamodb or aws.client("dynamodb")
+        response = dynamodb.get_item(
+            TableName=self.table_name,
+            Key=string_key(pk=f"KEY#{hash_key(plaintext)}", sk="KEY"),
+            ProjectionExpression="tenant_id, key_id, scopes, revoked_at",
+        )
+        item = response.get("Item")
+        if item is None or "revoked_at" in item:
+            return None
+        values = from_item(item)
+        return Principal(
+            tenant_id=values["tenant_id"],
+            key_id=values["key_id"],
+            scopes=frozenset(values.get("scopes", [])),
+        )

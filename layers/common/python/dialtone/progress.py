@@ -1,0 +1,43 @@
+"""Moving a call through its statuses: forward only, with its batch counters, from any writer
+(the dialer, provider status callbacks, the sweeper, the voice runtime)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dialtone.errors import CallNotFound
+from dialtone.models import STATUS_RANK, CallStatus
+from dialtone.store import CallStore
+
+
+def advance(
+    store: CallStore,
+    tenant_id: str,
+    call_id: str,
+    status: CallStatus,
+    fields: dict[str, Any] | None = None,
+    attempts: int = 5,
+) -> bool:
+    """Move a call to `status` (with `fields`) if that is forward from where it is now.
+
+    Returns False, changing nothing, when the call is already there or further on: a late
+    `ringing` after `completed` is ignored. Concurrent writers are resolved by the status
+    condition of each write; a lost race is re-read and retried.
+    """
+    for _ in range(attempts):
+        try:
+            current = store.get_call(tenant_id, call_id, consistent=True).call
+        except CallNotFound:
+            return False
+        if STATUS_RANK[current.status] >= STATUS_RANK[status]:
+            return False
+        changed = store.change_call(
+            tenant_id,
+            call_id,
+            current.status,
+            {**(fields or {}), "status": status},
+            batch_id=current.batch_id,
+        )
+        if changed:
+            return True
+    return False

@@ -1,0 +1,297 @@
+"""Twilio's status callbacks: the URL the dialer hands Twilio, the signature that proves a
+callback came from Twilio, and moving the call through its statuses.
+
+The dialer gives every call `status_callback_url(base, tenant_id, call_id)`, i.e.
+`<base>/v1/telephony/twilio/status?tenant_id=<tenant>&call_id=<call>`; Twilio (or the simulator)
+POSTs form-encoded progress events there, signed with `X-Twilio-Signature`.
+
+The signature is checked here with the standard library, not the `twilio` SDK: this runs in an
+API handler, and API handlers never import the SDK (cold start). The algorithm is the SDK's
+`RequestValidator` (HMAC-SHA1 keyed by the auth token over the URL and the sorted form fields,
+the URL tried with and without its port), and tests hold the two to the same answers.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+import hashlib
+import hmac
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import ParseResult, parse_qs, urlencode, urlparse
+
+from dialtone import settings
+from dialtone.errors import InvalidParameter, InvalidTwilioSignature, MalformedRequestBody
+from dialtone.models import FINAL_STATUSES, STATUS_RANK, CallStatus
+from dialtone.observability import logger
+from dialtone.progress import advance
+from dialtone.store import CallStore
+from dialtone.telephony import PROVIDER_STATUS
+
+STATUS_CALLBACK_PATH = "/v1/telephony/twilio/status"
+SIGNATURE_HEADER = "x-twilio-signature"
+# The progress events the dialer asks Twilio for (`answered` arrives as CallStatus=in-progress).
+STATUS_CALLBACK_EVENTS = ("initiated", "ringing", "answered", "completed")
+
+# How a call that reached a final status ended.
+END_REASONS = {
+    CallStatus.COMPLETED: "hangup",
+    CallStatus.BUSY: "busy",
+    CallStatus.NO_ANSWER: "no_answer",
+    CallStatus.FAILED: "failed",
+    CallStatus.CANCELED: "canceled",
+}
+
+Form = Mapping[str, Sequence[str]]
+
+
+def status_callback_url(base_url: str, tenant_id: str, call_id: str) -> str:
+    """The status callback URL the dialer gives Twilio for one call:
+    `<base>/v1/telephony/twilio/status?tenant_id=<tenant>&call_id=<call>`.
+
+    `base_url` is the API's public scheme and host (`https://api.example.com`, or
+    `http://127.0.0.1:3000` locally), exactly as the callback's receiver will see it.
+    """
+    query = urlencode({"tenant_id": tenant_id, "call_id": call_id})
+    return f"{base_url.rstrip('/')}{STATUS_CALLBACK_PATH}?{query}"
+
+
+# Signatures
+
+
+def twilio_signature(auth_token: str, url: str, form: Form) -> str:
+    """Twilio's `X-Twilio-Signature` of a form POST to `url`: base64 HMAC-SHA1, keyed by the auth
+    token, of the URL followed by each field name and value, names sorted (then values)."""
+    payload = url + "".join(
+        name + value for name in sorted(form) for value in sorted(set(form[name]))
+    )
+    digest = hmac.new(auth_token.encode("utf-8"), payload.encode("utf-8"), hashlib.sha1).digest()
+    return base64.b64encode(digest).decode("ascii")
+
+
+def _with_port(url: ParseResult) -> str:
+    if url.port:
+        return url.geturl()
+    port = 443 if url.scheme == "https" else 80
+    return url._replace(netloc=f"{url.netloc}:{port}").geturl()
+
+
+def _without_port(url: ParseResult) -> str:
+    if not url.port:
+        return url.geturl()
+    return url._replace(netloc=url.netloc.split(":")[0]).geturl()
+
+
+def signature_is_valid(auth_token: str, url: str, form: Form, signature: str) -> bool:
+    """Whether `signature` signs this URL and form. Twilio signs some URLs with their default
+    port and some without, so both spellings are accepted (as the SDK's RequestValidator does)."""
+    if not auth_token or not signature:
+        return False
+    parsed = urlparse(url)
+    return any(
+        hmac.compare_digest(twilio_signature(auth_token, candidate, form), signature)
+        for candidate in {_with_port(parsed), _without_port(parsed)}
+    )
+
+
+# The request
+
+
+@dataclass(frozen=True)
+class SignedRequest:
+    """A callback as Twilio sent it: the public URL it called, its signature and its form."""
+
+    url: str
+    signature: str
+    form: dict[str, list[str]]
+
+
+def public_url(event: Mapping[str, Any], public_base_url: str = "") -> str:
+    """The URL the caller requested, from an HTTP API (2.0) event: `public_base_url` (a custom
+    domain) when given, else the request's own scheme and host, then the raw path and query."""
+    context = event.get("requestContext") or {}
+    path = str(event.get("rawPath") or context.get("http", {}).get("path", "/"))
+    query = str(event.get("rawQueryString") or "")
+    if public_base_url:
+        base = public_base_url.rstrip("/")
+    else:
+        headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+        # API Gateway says https here; SAM's local emulator says http.
+        scheme = (headers.get("x-forwarded-proto") or "https").split(",")[0].strip()
+        host = headers.get("host") or context.get("domainName", "")
+        base = f"{scheme}://{host}"
+    return base + path + (f"?{query}" if query else "")
+
+
+def parse_form(body: str | None, is_base64: bool) -> dict[str, list[str]]:
+    """The fields of an `application/x-www-form-urlencoded` body; MalformedRequestBody if the
+    body is not one."""
+    text = body or ""
+    try:
+        if is_base64:
+            text = base64.b64decode(text, validate=True).decode("utf-8")
+        return parse_qs(text, keep_blank_values=True, strict_parsing=True, max_num_fields=200)
+    except (binascii.Error, UnicodeDecodeError, ValueError) as error:
+        raise MalformedRequestBody() from error
+
+
+def signed_request(event: Mapping[str, Any], public_base_url: str = "") -> SignedRequest:
+    """The callback of an HTTP API event: its public URL, signature and form fields."""
+    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+    return SignedRequest(
+        url=public_url(event, public_base_url),
+        signature=headers.get(SIGNATURE_HEADER, ""),
+        form=parse_form(event.get("body"), bool(event.get("isBase64Encoded"))),
+    )
+
+
+# The status
+
+
+@dataclass(frozen=True)
+class StatusUpdate:
+    """One progress event of a call, in our terms."""
+
+    call_sid: str
+    provider_status: str
+    status: CallStatus
+    timestamp: datetime
+    duration_seconds: int | None = None
+    sip_response_code: str | None = None
+
+
+def _field(form: Form, name: str) -> str | None:
+    values = form.get(name)
+    return values[-1] if values else None
+
+
+def _timestamp(value: str | None) -> datetime:
+    """Twilio's `Timestamp` (RFC 2822); the time of receipt when it is absent or unreadable."""
+    if value:
+        try:
+            parsed = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            parsed = None
+        if parsed is not None:
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return datetime.now(UTC)
+
+
+def parse_status(form: Form) -> StatusUpdate:
+    """The status update a callback's form carries; InvalidParameter (422) if it carries none."""
+    call_sid = _field(form, "CallSid")
+    if not call_sid:
+        raise InvalidParameter(("body", "CallSid"), "Field required", "missing")
+    provider_status = _field(form, "CallStatus")
+    if not provider_status:
+        raise InvalidParameter(("body", "CallStatus"), "Field required", "missing")
+    status = PROVIDER_STATUS.get(provider_status)
+    if status is None:
+        raise InvalidParameter(
+            ("body", "CallStatus"),
+            f"Unknown call status {provider_status!r}, expected one of "
+            + ", ".join(sorted(PROVIDER_STATUS)),
+            "enum",
+        )
+    duration = _field(form, "CallDuration")
+    if duration is not None and not duration.isdigit():
+        raise InvalidParameter(
+            ("body", "CallDuration"), "CallDuration must be a whole number of seconds", "int_type"
+        )
+    return StatusUpdate(
+        call_sid=call_sid,
+        provider_status=provider_status,
+        status=status,
+        timestamp=_timestamp(_field(form, "Timestamp")),
+        duration_seconds=int(duration) if duration is not None else None,
+        sip_response_code=_field(form, "SipResponseCode"),
+    )
+
+
+def apply_status(store: CallStore, tenant_id: str, call_id: str, update: StatusUpdate) -> bool:
+    """Move the call forward to the update's status with what the update says about it.
+
+    CallNotFound for an unknown call. Returns False, changing nothing, for a status the call is
+    already at or past (a late `ringing` after `completed`) and for a callback of another
+    provider call than the one the call was placed as.
+    """
+    call = store.get_call(tenant_id, call_id, consistent=True).call
+    if call.twilio_call_sid and call.twilio_call_sid != update.call_sid:
+        logger.warning(
+            "Status callback for another provider call ignored",
+            extra={"call_id": call_id, "call_sid": update.call_sid, "known": call.twilio_call_sid},
+        )
+        return False
+    fields: dict[str, Any] = {"twilio_call_sid": update.call_sid}
+    if update.status is CallStatus.IN_PROGRESS:
+        fields["start_time"] = update.timestamp
+    if update.status in FINAL_STATUSES:
+        fields["end_time"] = update.timestamp
+        fields["end_reason"] = END_REASONS[update.status]
+        if update.duration_seconds is not None:
+            fields["duration_seconds"] = update.duration_seconds
+        answered = STATUS_RANK[call.status] >= STATUS_RANK[CallStatus.IN_PROGRESS]
+        if update.status is CallStatus.COMPLETED and update.duration_seconds and not answered:
+            # The `answered` callback was lost or is late: the call started this long ago.
+            fields["start_time"] = update.timestamp - timedelta(seconds=update.duration_seconds)
+        if update.status is CallStatus.FAILED:
+            fields["error_reason"] = "provider_failed" + (
+                f" (SIP {update.sip_response_code})" if update.sip_response_code else ""
+            )
+    moved = advance(store, tenant_id, call_id, update.status, fields)
+    logger.info(
+        "Status callback",
+        extra={
+            "call_id": call_id,
+            "call_sid": update.call_sid,
+            "provider_status": update.provider_status,
+            "moved": moved,
+        },
+    )
+    return moved
+
+
+class StatusCallbacks:
+    """Receives status callbacks: checks the signature, then moves the call."""
+
+    def __init__(
+        self, store: CallStore, auth_token: Callable[[], str], public_base_url: str = ""
+    ) -> None:
+        self.store = store
+        self.auth_token = auth_token
+        self.public_base_url = public_base_url
+
+    def receive(self, tenant_id: str, call_id: str, event: Mapping[str, Any]) -> bool:
+        """Handle one callback event: MalformedRequestBody (400), InvalidTwilioSignature (403),
+        InvalidParameter (422) or CallNotFound (404); True when the call moved."""
+        request = signed_request(event, self.public_base_url)
+        if not signature_is_valid(self.auth_token(), request.url, request.form, request.signature):
+            logger.warning("Invalid Twilio signature", extra={"url": request.url})
+            raise InvalidTwilioSignature()
+        return apply_status(self.store, tenant_id, call_id, parse_status(request.form))
+
+
+def callback_auth_token(config: settings.TelephonySettings) -> str:
+    """The secret status callbacks are signed with: the Twilio account's auth token, or the
+    simulator's token."""
+    if config.telephony == "twilio":
+        from dialtone.twilio_provider import load_twilio_credentials
+
+        return load_twilio_credentials(config.twilio_secret_arn).auth_token
+    return config.simulator_auth_token
+
+
+@functools.cache
+def receiver() -> StatusCallbacks:
+    """The status callback receiver of this execution environment."""
+    config = settings.load(settings.TwilioStatusSettings)
+    return StatusCallbacks(
+        CallStore(config.calls_table),
+        functools.partial(callback_auth_token, config),
+        config.public_base_url,
+    )

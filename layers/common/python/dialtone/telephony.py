@@ -1,0 +1,107 @@
+"""Telephony providers behind one interface: who actually places a call.
+
+`twilio` places real calls through the Twilio SDK; `simulator` places none and drives the same
+status-callback path Twilio would. The dialer talks only to `TelephonyProvider`.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from dialtone.models import CallStatus
+
+# Twilio's call statuses, and ours.
+PROVIDER_STATUS = {
+    "queued": CallStatus.INITIATED,
+    "initiated": CallStatus.INITIATED,
+    "ringing": CallStatus.RINGING,
+    "in-progress": CallStatus.IN_PROGRESS,
+    "completed": CallStatus.COMPLETED,
+    "busy": CallStatus.BUSY,
+    "no-answer": CallStatus.NO_ANSWER,
+    "failed": CallStatus.FAILED,
+    "canceled": CallStatus.CANCELED,
+}
+
+
+@dataclass(frozen=True)
+class Connection:
+    """How a placed call reaches the agent: a TwiML URL, a Media Streams wss:// URL or a SIP URI."""
+
+    type: str
+    url: str
+
+
+@dataclass(frozen=True)
+class DialOrder:
+    """Everything a provider needs to place one call."""
+
+    tenant_id: str
+    call_id: str
+    to_number: str
+    from_number: str
+    status_callback_url: str
+    connection: Connection | None = None
+
+
+@dataclass(frozen=True)
+class ProviderCall:
+    """What a provider knows of a call it placed."""
+
+    sid: str
+    status: CallStatus
+    start_time: datetime | None = None
+    end_time: datetime | None = None
+    duration_seconds: float | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+class ProviderError(Exception):
+    """A provider refused or failed; `retryable` for throttling, 5xx and timeouts."""
+
+    def __init__(self, message: str, retryable: bool, code: str | None = None) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+        self.code = code
+
+
+class TelephonyProvider(Protocol):
+    """One telephony account."""
+
+    @property
+    def account_id(self) -> str:
+        """The account whose calls-per-second limit applies."""
+        ...
+
+    def place_call(self, order: DialOrder) -> ProviderCall:
+        """Place the call; raises ProviderError."""
+        ...
+
+    def find_call(self, order: DialOrder, placed_after: datetime) -> ProviderCall | None:
+        """The call placed for `order` since `placed_after`, if the provider has one (used to
+        reconcile a claim whose SID was never saved, instead of dialing again)."""
+        ...
+
+    def get_call(self, sid: str) -> ProviderCall | None:
+        """The provider's view of a call by SID, or None if it has none."""
+        ...
+
+
+@functools.cache
+def provider_from_environment() -> TelephonyProvider:
+    """The provider DIALTONE_TELEPHONY names (`simulator`, the default, or `twilio` with
+    TWILIO_SECRET_ARN), built once per execution environment. The Twilio SDK is imported only
+    when a Twilio call is placed or looked up."""
+    from dialtone import settings
+
+    config = settings.load(settings.TelephonySettings)
+    if config.telephony == "twilio":
+        from dialtone.twilio_provider import TwilioProvider
+
+        return TwilioProvider.from_secret(config.twilio_secret_arn)
+    from dialtone.simulator import SimulatorProvider
+
+    return SimulatorProvider.from_settings(config)

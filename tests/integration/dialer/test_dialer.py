@@ -1,0 +1,367 @@
+"""The dialer's rules, against the template's tables and queues on the embedded endpoint, with
+a fake provider that records what it was asked to dial."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from dialtone.dialer import (
+    Dialer,
+    DialOutcome,
+    DialRetryLater,
+    PoisonMessage,
+    callee_zone,
+)
+from dialtone.models import CallStatus
+from dialtone.suppressions import SuppressionCreate, SuppressionStore
+from tests.integration.dialer.conftest import (
+    TO_NUMBER,
+    DialQueues,
+    DialTenant,
+    FakeProvider,
+    MetricsRecorder,
+    permanent,
+    retryable,
+)
+
+
+def test_a_queued_call_is_placed_and_its_sid_saved(
+    make_dialer: Callable[..., Dialer],
+    dial_tenant: DialTenant,
+    provider: FakeProvider,
+    metrics: MetricsRecorder,
+) -> None:
+    # Given a queued call
+    call = dial_tenant.queued_call()
+    # When the dialer takes its message
+    outcome = make_dialer().handle(dial_tenant.message(call.id))
+    # Then the provider was asked once, for this call, with the call's numbers and callback
+    assert outcome is DialOutcome.DIALED
+    assert len(provider.attempts) == 1
+    order = provider.attempts[0][1]
+    assert (order.to_number, order.from_number) == (TO_NUMBER, call.from_number)
+    assert order.status_callback_url.endswith(f"call_id={call.id}")
+    # And the call is initiated with the provider's SID, and stays claimed (not cancelable)
+    stored = dial_tenant.call(call.id)
+    sid = next(iter(provider.placed))
+    assert stored.call.status is CallStatus.INITIATED
+    assert stored.call.twilio_call_sid == stored.call.call_sid == sid
+    assert stored.call.dialed_at is not None
+    assert stored.internal["claim_token"]
+    assert stored.internal["telephony_account_id"] == dial_tenant.tenant_id
+    # And the metrics say so
+    assert metrics.values["CallsDialed"] == [1]
+    assert len(metrics.values["DialLatency"]) == 1
+    assert len(metrics.values["LimiterWait"]) == 1
+
+
+def test_the_same_message_twice_dials_once(
+    make_dialer: Callable[..., Dialer], dial_tenant: DialTenant, provider: FakeProvider
+) -> None:
+    # Given a queued call whose message is delivered twice
+    call = dial_tenant.queued_call()
+    dialer = make_dialer()
+    # When both deliveries are processed
+    first = dialer.handle(dial_tenant.message(call.id))
+    second = dialer.handle(dial_tenant.message(call.id))
+    # Then the call was placed once
+    assert (first, second) == (DialOutcome.DIALED, DialOutcome.NOT_QUEUED)
+    assert provider.calls_placed_for(call.id) == 1
+
+
+def test_two_dialers_racing_on_one_call_dial_it_once(
+    make_dialer: Callable[..., Dialer], dial_tenant: DialTenant, provider: FakeProvider
+) -> None:
+    # Given five calls, each delivered to two dialers at the same moment
+    calls = [dial_tenant.queued_call() for _ in range(5)]
+    outcomes: list[DialOutcome] = []
+    lock = threading.Lock()
+
+    def run(call_id: str, start: threading.Barrier) -> None:
+        dialer = make_dialer()
+        start.wait()
+        outcome = dialer.handle(dial_tenant.message(call_id))
+        with lock:
+            outcomes.append(outcome)
+
+    for call in calls:
+        start = threading.Barrier(2)
+        threads = [threading.Thread(target=run, args=(call.id, start)) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    # Then each call was placed exactly once, and each loser did nothing
+    assert [provider.calls_placed_for(c.id) for c in calls] == [1] * 5
+    assert outcomes.count(DialOutcome.DIALED) == 5
+    assert all(o in (DialOutcome.DIALED, DialOutcome.CLAIMED_ELSEWHERE, DialOutcome.NOT_QUEUED)
+               for o in outcomes)  # fmt: skip
+
+
+def test_a_canceled_call_is_never_dialed(
+    make_dialer: Callable[..., Dialer], dial_tenant: DialTenant, provider: FakeProvider
+) -> None:
+    # Given a call canceled while its message waited in the queue
+    call = dial_tenant.queued_call()
+    dial_tenant.calls.change_call(
+        dial_tenant.tenant_id, call.id, CallStatus.QUEUED, {"status": CallStatus.CANCELED}
+    )
+    # When the message arrives, nothing is dialed
+    assert make_dialer().handle(dial_tenant.message(call.id)) is DialOutcome.NOT_QUEUED
+    assert provider.attempts == []
+
+
+def test_a_suppressed_number_is_canceled_at_dial_time(
+    make_dialer: Callable[..., Dialer],
+    dial_tenant: DialTenant,
+    provider: FakeProvider,
+    handler_environment: dict[str, str],
+) -> None:
+    # Given a call queued before its number was put on the do-not-call list
+    call = dial_tenant.queued_call(to_number="+14155550177")
+    suppressions = SuppressionStore(handler_environment["ACCOUNTS_TABLE"])
+    suppressions.add(dial_tenant.tenant_id, SuppressionCreate(phone_number="+14155550177"))
+    # When its message arrives
+    outcome = make_dialer().handle(dial_tenant.message(call.id))
+    # Then it is never dialed and ends canceled, suppressed
+    assert outcome is DialOutcome.SUPPRESSED
+    assert provider.attempts == []
+    stored = dial_tenant.call(call.id).call
+    assert (stored.status, stored.end_reason) == (CallStatus.CANCELED, "suppressed")
+
+
+def _closed_window_now(number: str) -> tuple[dict[str, str], datetime]:
+    """A one-hour calling window starting two hours from now in the callee's local time, and
+    when it opens (UTC)."""
+    zone = callee_zone(number)
+    local = datetime.now(UTC).astimezone(zone)
+    start = (local + timedelta(hours=2)).replace(minute=0, second=0, microsecond=0)
+    end = start + timedelta(hours=1)
+    window = {"start": start.strftime("%H:%M"), "end": end.strftime("%H:%M")}
+    return window, start.astimezone(UTC)
+
+
+def test_outside_the_calling_window_the_call_waits(
+    make_dialer: Callable[..., Dialer],
+    dial_tenant: DialTenant,
+    provider: FakeProvider,
+    dial_queues: DialQueues,
+) -> None:
+    # Given a tenant whose calling window (callee's local time) opens in about two hours
+    window, opening = _closed_window_now(TO_NUMBER)
+    dial_tenant.settings(calling_window=window)
+    call = dial_tenant.queued_call()
+    # When the call's message arrives
+    outcome = make_dialer().handle(dial_tenant.message(call.id))
+    # Then nothing is dialed; the call stays queued, showing when it will be dialed
+    assert outcome is DialOutcome.DEFERRED
+    assert provider.attempts == []
+    stored = dial_tenant.call(call.id)
+    assert stored.call.status is CallStatus.QUEUED
+    assert "claim_token" not in stored.internal
+    assert stored.call.dial_at_estimate == opening
+    # And a fresh message waits in the queue (15 minutes at most, then the check repeats)
+    assert dial_queues.counts() == {"visible": 0, "in_flight": 0, "delayed": 1}
+
+
+def test_inside_the_calling_window_the_call_is_dialed(
+    make_dialer: Callable[..., Dialer], dial_tenant: DialTenant, provider: FakeProvider
+) -> None:
+    # Given a window open now in the callee's zone (Los Angeles for a 415 number)
+    assert callee_zone(TO_NUMBER) == ZoneInfo("America/Los_Angeles")
+    local = datetime.now(UTC).astimezone(callee_zone(TO_NUMBER))
+    start, end = local - timedelta(hours=1), local + timedelta(hours=1)
+    dial_tenant.settings(
+        calling_window={"start": start.strftime("%H:%M"), "end": end.strftime("%H:%M")}
+    )
+    call = dial_tenant.queued_call()
+    # Then the call is dialed at once
+    assert make_dialer().handle(dial_tenant.message(call.id)) is DialOutcome.DIALED
+    assert provider.calls_placed_for(call.id) == 1
+
+
+def test_retryable_provider_errors_are_retried_in_process(
+    make_dialer: Callable[..., Dialer], dial_tenant: DialTenant
+) -> None:
+    # Given a provider that throttles twice, then accepts
+    provider = FakeProvider(failures=[retryable("429"), retryable("503")])
+    call = dial_tenant.queued_call()
+    # When the message is processed
+    outcome = make_dialer(provider=provider).handle(dial_tenant.message(call.id))
+    # Then the third attempt placed the call
+    assert outcome is DialOutcome.DIALED
+    assert len(provider.attempts) == 3
+    assert provider.calls_placed_for(call.id) == 1
+    assert dial_tenant.call(call.id).call.status is CallStatus.INITIATED
+
+
+def test_a_provider_that_keeps_failing_gives_the_message_back_then_fails_the_call(
+    make_dialer: Callable[..., Dialer], dial_tenant: DialTenant, metrics: MetricsRecorder
+) -> None:
+    # Given a provider that is down for good, and a call in a batch-less queue
+    provider = FakeProvider(failures=[retryable() for _ in range(100)])
+    dialer = make_dialer(provider=provider)
+    call = dial_tenant.queued_call()
+    # When the message is delivered, each delivery tries four times, then gives it back
+    for attempt in range(1, 5):
+        with pytest.raises(DialRetryLater):
+            dialer.handle(dial_tenant.message(call.id))
+        stored = dial_tenant.call(call.id)
+        # unclaimed again (so it can still be canceled), with the attempt counted
+        assert stored.call.status is CallStatus.QUEUED
+        assert "claim_token" not in stored.internal
+        assert stored.internal["dial_attempts"] == attempt
+    assert [dialer.retry_visibility(n) for n in (1, 2, 3, 4)] == [0, 0, 0, 0]
+    # Then the fifth delivery's failure ends the call failed, with the provider's reason
+    assert dialer.handle(dial_tenant.message(call.id)) is DialOutcome.FAILED
+    stored = dial_tenant.call(call.id)
+    assert stored.call.status is CallStatus.FAILED
+    assert stored.call.error_reason == "http_503: Twilio answered 503"
+    assert len(provider.attempts) == 5 * 4
+    assert metrics.values["CallsFailed"] == [1]
+
+
+def test_the_backoff_between_deliveries_doubles(make_dialer: Callable[..., Dialer]) -> None:
+    dialer = make_dialer(retry_visibility_seconds=30)
+    assert [dialer.retry_visibility(n) for n in (1, 2, 3, 4, 5, 6)] == [30, 60, 120, 240, 480, 900]
+
+
+def test_a_permanent_provider_error_fails_the_call_at_once(
+    make_dialer: Callable[..., Dialer], dial_tenant: DialTenant
+) -> None:
+    # Given a provider that refuses the number
+    provider = FakeProvider(failures=[permanent()])
+    call = dial_tenant.queued_call()
+    # Then one attempt is made and the call ends failed with the provider's reason
+    assert make_dialer(provider=provider).handle(dial_tenant.message(call.id)) is (
+        DialOutcome.FAILED
+    )
+    assert len(provider.attempts) == 1
+    stored = dial_tenant.call(call.id).call
+    assert stored.status is CallStatus.FAILED
+    assert stored.error_reason == "21211: Invalid 'To' Phone Number"
+    assert stored.end_reason == "error"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "not json",
+        "[]",
+        '{"tenant_id": "t"}',
+        '{"tenant_id": "a tenant", "call_id": "8c4e3a2e-6f7d-4a51-9a43-1f0e2d3c4b5a"}',
+    ],
+)
+def test_a_message_that_is_not_a_dial_message_is_poison(
+    make_dialer: Callable[..., Dialer], body: str
+) -> None:
+    with pytest.raises(PoisonMessage):
+        make_dialer().handle(body)
+
+
+def test_a_message_for_an_unknown_tenant_is_poison(make_dialer: Callable[..., Dialer]) -> None:
+    body = json.dumps(
+        {"tenant_id": "no-such-tenant", "call_id": "8c4e3a2e-6f7d-4a51-9a43-1f0e2d3c4b5a"}
+    )
+    with pytest.raises(PoisonMessage):
+        make_dialer().handle(body)
+
+
+def test_a_message_for_an_erased_call_needs_nothing(
+    make_dialer: Callable[..., Dialer], dial_tenant: DialTenant, provider: FakeProvider
+) -> None:
+    body = dial_tenant.message("8c4e3a2e-6f7d-4a51-9a43-1f0e2d3c4b5a")
+    assert make_dialer().handle(body) is DialOutcome.GONE
+    assert provider.attempts == []
+
+
+def test_a_slot_beyond_the_deadline_releases_the_claim_and_reschedules(
+    make_dialer: Callable[..., Dialer],
+    dial_tenant: DialTenant,
+    provider: FakeProvider,
+    dial_queues: DialQueues,
+    handler_environment: dict[str, str],
+) -> None:
+    # Given an account whose next slot is a minute away (a slow rate and a busy account)
+    dial_tenant.settings(dial_rate_per_second=1)
+    dialer = make_dialer()
+    for _ in range(60):
+        dialer.limiter.reserve(dial_tenant.tenant_id, 1)
+    call = dial_tenant.queued_call()
+    # When a dialer with 20 s left takes the message
+    import time
+
+    outcome = dialer.handle(dial_tenant.message(call.id), deadline=time.time() + 20)
+    # Then it neither dials nor holds the claim; the call comes back about when its slot is
+    assert outcome is DialOutcome.RESCHEDULED
+    assert provider.attempts == []
+    stored = dial_tenant.call(call.id)
+    assert stored.call.status is CallStatus.QUEUED
+    assert "claim_token" not in stored.internal
+    assert dial_queues.counts()["delayed"] == 1
+
+
+def test_dialing_a_batch_call_moves_the_batch_counters(
+    make_dialer: Callable[..., Dialer],
+    dial_tenant: DialTenant,
+    dial_queues: DialQueues,
+    provider: FakeProvider,
+) -> None:
+    # Given a batch of two good numbers and one the provider refuses
+    from dialtone.dialing import BatchDialRequest, Dialing
+
+    dialing = Dialing(dial_tenant.calls, dial_queues.url)
+    provider.failures = []
+    accepted = dialing.create_batch(
+        dial_tenant.fixture.principal(),
+        BatchDialRequest(
+            to_numbers=["+14155550131", "+14155550132", "+14155550133"],
+            from_number="+14155550100",
+        ),
+    )
+    status = dialing.batch_status(dial_tenant.fixture.principal(), accepted.batch_id)
+    dial_tenant.fixture.call_ids.extend(c.call_id for c in status.calls)
+    refused = next(c.call_id for c in status.calls if c.to_number == "+14155550133")
+    # When the dialer takes every message of the queue
+    dialer = make_dialer()
+    real_place = provider.place_call
+
+    def place(order: Any) -> Any:
+        if order.call_id == refused:
+            raise permanent()
+        return real_place(order)
+
+    provider.place_call = place  # type: ignore[method-assign]
+    for message in dial_queues.receive():
+        dialer.handle(message["Body"], message["ReceiptHandle"])
+    # Then the counters follow the calls
+    status = dialing.batch_status(dial_tenant.fixture.principal(), accepted.batch_id)
+    assert (status.queued, status.initiated, status.failed) == (0, 2, 1)
+    assert status.queued + status.initiated + status.completed + status.failed == status.total
+
+
+def test_an_error_before_the_provider_is_asked_frees_the_claim(
+    make_dialer: Callable[..., Dialer], dial_tenant: DialTenant, provider: FakeProvider
+) -> None:
+    # Given a limiter that fails (its table unreachable, say)
+    class BrokenLimiter:
+        def reserve(self, *args: Any, **kwargs: Any) -> float:
+            raise RuntimeError("limiter table unavailable")
+
+    call = dial_tenant.queued_call()
+    # When the message is processed, the error is reported (the message will come back)
+    with pytest.raises(RuntimeError):
+        make_dialer(limiter=BrokenLimiter()).handle(dial_tenant.message(call.id))
+    # Then nothing was dialed and the call is free for the next delivery (no sweeper needed)
+    assert provider.attempts == []
+    stored = dial_tenant.call(call.id)
+    assert stored.call.status is CallStatus.QUEUED
+    assert "claim_token" not in stored.internal
+    assert make_dialer().handle(dial_tenant.message(call.id)) is DialOutcome.DIALED

@@ -1,0 +1,213 @@
+"""The sweeper brings every stuck call to a final status, and never dials a call twice: a claim
+without SID is reconciled with the provider before anything is dialed again."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from dialtone.dialer import Dialer, DialOutcome
+from dialtone.models import CallStatus
+from dialtone.sweeper import Sweeper
+from dialtone.telephony import DialOrder, ProviderCall
+from tests.integration.dialer.conftest import DialQueues, DialTenant, FakeProvider, later
+
+
+class DialerDied(Exception):
+    """The dialer's execution environment vanished right here."""
+
+
+class DyingAfterPlacing(FakeProvider):
+    """Places the call, then the dialer dies before it can save the SID."""
+
+    def place_call(self, order: DialOrder) -> ProviderCall:
+        super().place_call(order)
+        raise DialerDied()
+
+
+class DyingBeforePlacing(FakeProvider):
+    """The dialer dies after claiming, before the provider is asked."""
+
+    def place_call(self, order: DialOrder) -> ProviderCall:
+        raise DialerDied()
+
+
+@pytest.fixture
+def make_sweeper(
+    handler_environment: dict[str, str], dial_queues: DialQueues
+) -> Callable[..., Sweeper]:
+    from dialtone.store import CallStore
+
+    def factory(provider: Any, minutes_later: float = 0) -> Sweeper:
+        return Sweeper(
+            calls=CallStore(handler_environment["CALLS_TABLE"]),
+            accounts_table=handler_environment["ACCOUNTS_TABLE"],
+            provider=provider,
+            queue_url=dial_queues.url,
+            callback_url=lambda tenant, call: "http://127.0.0.1:9/status",
+            clock=later(minutes_later * 60),
+            requeue_delay_seconds=1,
+        )
+
+    return factory
+
+
+def test_a_dialer_dying_after_the_provider_call_dials_once_and_is_reconciled(
+    make_dialer: Callable[..., Dialer],
+    make_sweeper: Callable[..., Sweeper],
+    dial_tenant: DialTenant,
+) -> None:
+    # Given a dialer that dies right after the provider placed the call
+    provider = DyingAfterPlacing()
+    call = dial_tenant.queued_call()
+    with pytest.raises(DialerDied):
+        make_dialer(provider=provider).handle(dial_tenant.message(call.id))
+    stored = dial_tenant.call(call.id)
+    assert stored.call.status is CallStatus.QUEUED
+    assert stored.internal["claim_token"]
+    # When the message is redelivered, to this dialer or another
+    outcome = make_dialer(provider=provider).handle(dial_tenant.message(call.id))
+    # Then nothing is dialed: the claim without SID means "maybe placed"
+    assert outcome is DialOutcome.CLAIMED_ELSEWHERE
+    assert provider.calls_placed_for(call.id) == 1
+    # And a sweep within the grace period leaves the claim alone
+    assert make_sweeper(provider).sweep_tenant(dial_tenant.tenant_id).examined == 0
+    # When the sweeper runs three minutes later
+    report = make_sweeper(provider, minutes_later=3).sweep_tenant(dial_tenant.tenant_id)
+    # Then it found the provider's call and saved its SID: one call, never dialed again
+    assert (report.reconciled, report.requeued) == (1, 0)
+    stored = dial_tenant.call(call.id)
+    sid = next(iter(provider.placed))
+    assert stored.call.status is CallStatus.INITIATED
+    assert stored.call.twilio_call_sid == sid
+    assert make_dialer(provider=provider).handle(dial_tenant.message(call.id)) is (
+        DialOutcome.NOT_QUEUED
+    )
+    assert provider.calls_placed_for(call.id) == 1
+
+
+def test_a_reconciled_call_takes_the_providers_final_status(
+    make_dialer: Callable[..., Dialer],
+    make_sweeper: Callable[..., Sweeper],
+    dial_tenant: DialTenant,
+) -> None:
+    # Given a call placed (and already completed at the provider) by a dialer that then died
+    provider = DyingAfterPlacing()
+    call = dial_tenant.queued_call()
+    with pytest.raises(DialerDied):
+        make_dialer(provider=provider).handle(dial_tenant.message(call.id))
+    provider.status[next(iter(provider.placed))] = CallStatus.COMPLETED
+    # When the sweeper reconciles it
+    make_sweeper(provider, minutes_later=3).sweep_tenant(dial_tenant.tenant_id)
+    # Then the call is completed, as the provider says, with its duration
+    stored = dial_tenant.call(call.id).call
+    assert stored.status is CallStatus.COMPLETED
+    assert (stored.duration_seconds, stored.end_reason) == (42.0, "hangup")
+
+
+def test_a_claim_the_provider_never_saw_goes_back_to_the_queue_and_is_dialed_once(
+    make_dialer: Callable[..., Dialer],
+    make_sweeper: Callable[..., Sweeper],
+    dial_tenant: DialTenant,
+    dial_queues: DialQueues,
+) -> None:
+    # Given a dialer that died after claiming a call, before placing it
+    call = dial_tenant.queued_call()
+    with pytest.raises(DialerDied):
+        make_dialer(provider=DyingBeforePlacing()).handle(dial_tenant.message(call.id))
+    # When the sweeper runs three minutes later and the provider has no such call
+    provider = FakeProvider()
+    report = make_sweeper(provider, minutes_later=3).sweep_tenant(dial_tenant.tenant_id)
+    # Then the claim is released (one attempt counted) and a fresh message is queued
+    assert report.requeued == 1
+    stored = dial_tenant.call(call.id)
+    assert stored.call.status is CallStatus.QUEUED
+    assert "claim_token" not in stored.internal
+    assert stored.internal["dial_attempts"] == 1
+    messages = dial_queues.receive(wait=3)
+    assert [json.loads(m["Body"]) for m in messages] == [
+        {"tenant_id": dial_tenant.tenant_id, "call_id": call.id}
+    ]
+    # And that message dials the call, once
+    assert make_dialer(provider=provider).handle(messages[0]["Body"]) is DialOutcome.DIALED
+    assert provider.calls_placed_for(call.id) == 1
+
+
+def test_a_call_stuck_ringing_takes_the_providers_final_status(
+    make_dialer: Callable[..., Dialer],
+    make_sweeper: Callable[..., Sweeper],
+    dial_tenant: DialTenant,
+    provider: FakeProvider,
+) -> None:
+    # Given a dialed call whose status callbacks never came, and the provider says completed
+    call = dial_tenant.queued_call()
+    make_dialer().handle(dial_tenant.message(call.id))
+    provider.status[next(iter(provider.placed))] = CallStatus.COMPLETED
+    # When the sweeper runs within 10 minutes, nothing happens
+    assert make_sweeper(provider, minutes_later=5).sweep_tenant(dial_tenant.tenant_id).examined == 0
+    # When it runs 11 minutes after the dial
+    report = make_sweeper(provider, minutes_later=11).sweep_tenant(dial_tenant.tenant_id)
+    # Then the call is completed
+    assert report.resolved == 1
+    assert dial_tenant.call(call.id).call.status is CallStatus.COMPLETED
+
+
+def test_a_call_the_provider_does_not_know_times_out(
+    make_sweeper: Callable[..., Sweeper], dial_tenant: DialTenant
+) -> None:
+    # Given calls stuck ringing (a SID the provider never heard of) and in progress for 5 hours
+    now = datetime.now(UTC)
+    ringing = dial_tenant.queued_call(queued_at=now - timedelta(minutes=30))
+    dial_tenant.calls.change_call(
+        dial_tenant.tenant_id,
+        ringing.id,
+        CallStatus.QUEUED,
+        {
+            "status": CallStatus.RINGING,
+            "twilio_call_sid": "CA" + "0" * 32,
+            "dialed_at": now - timedelta(minutes=29),
+        },
+    )
+    talking = dial_tenant.queued_call(queued_at=now - timedelta(hours=5))
+    dial_tenant.calls.change_call(
+        dial_tenant.tenant_id,
+        talking.id,
+        CallStatus.QUEUED,
+        {"status": CallStatus.IN_PROGRESS, "start_time": now - timedelta(hours=5)},
+    )
+    # When the sweeper runs
+    report = make_sweeper(FakeProvider()).sweep_tenant(dial_tenant.tenant_id)
+    # Then both end failed with end_reason "timeout"
+    assert report.timed_out == 2
+    for call_id in (ringing.id, talking.id):
+        stored = dial_tenant.call(call_id).call
+        assert (stored.status, stored.end_reason) == (CallStatus.FAILED, "timeout")
+
+
+def test_a_queued_call_nobody_dialed_for_a_day_fails_unless_it_waits_for_its_window(
+    make_sweeper: Callable[..., Sweeper], dial_tenant: DialTenant
+) -> None:
+    # Given two calls queued 25 hours ago, one of them waiting for its calling window
+    now = datetime.now(UTC)
+    lost = dial_tenant.queued_call(queued_at=now - timedelta(hours=25))
+    waiting = dial_tenant.queued_call(
+        queued_at=now - timedelta(hours=25), dial_at_estimate=now + timedelta(hours=1)
+    )
+    fresh = dial_tenant.queued_call(queued_at=now - timedelta(hours=2))
+    # When the sweeper runs
+    make_sweeper(FakeProvider()).sweep_tenant(dial_tenant.tenant_id)
+    # Then only the lost one ends failed (timeout); the others stay queued
+    assert dial_tenant.call(lost.id).call.status is CallStatus.FAILED
+    assert dial_tenant.call(lost.id).call.end_reason == "timeout"
+    assert dial_tenant.call(waiting.id).call.status is CallStatus.QUEUED
+    assert dial_tenant.call(fresh.id).call.status is CallStatus.QUEUED
+
+
+def test_the_sweeper_visits_every_tenant(
+    make_sweeper: Callable[..., Sweeper], dial_tenant: DialTenant
+) -> None:
+    assert dial_tenant.tenant_id in set(make_sweeper(FakeProvider()).tenants())

@@ -1,0 +1,99 @@
+"""The dialer's pure rules: the calling window in the callee's local time, dial messages, and
+the limiter's spacing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from dialtone.accounts import CallingWindow
+from dialtone.dialer import DialMessage, PoisonMessage, callee_zone, window_opening
+from dialtone.limiter import PACING_GUARD, interval_us
+
+DAYTIME = CallingWindow(start="08:00", end="21:00")
+NIGHT = CallingWindow(start="21:00", end="08:00")
+LOS_ANGELES = ZoneInfo("America/Los_Angeles")
+
+
+def utc(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("number", "zone"),
+    [
+        ("+14155550123", "America/Los_Angeles"),
+        ("+12125550143", "America/New_York"),
+        ("+442079460000", "Europe/London"),
+        ("+61291234567", "Australia/Sydney"),
+        ("+15555550100", "UTC"),  # phonenumbers knows no zone for it
+    ],
+)
+def test_the_callee_zone_comes_from_the_number(number: str, zone: str) -> None:
+    assert callee_zone(number) == ZoneInfo(zone)
+
+
+def test_inside_the_window_the_call_may_be_placed_now() -> None:
+    # 12:00 in Los Angeles (20:00 UTC, winter)
+    assert window_opening(DAYTIME, LOS_ANGELES, utc("2026-01-15T20:00:00")) is None
+
+
+def test_before_the_window_the_call_waits_until_it_opens_today() -> None:
+    # 06:30 in Los Angeles: the window opens at 08:00 local, 16:00 UTC
+    opening = window_opening(DAYTIME, LOS_ANGELES, utc("2026-01-15T14:30:00"))
+    assert opening == utc("2026-01-15T16:00:00")
+
+
+def test_after_the_window_the_call_waits_until_tomorrow() -> None:
+    # 22:00 in Los Angeles: the next opening is 08:00 local tomorrow
+    opening = window_opening(DAYTIME, LOS_ANGELES, utc("2026-01-16T06:00:00"))
+    assert opening == utc("2026-01-16T16:00:00")
+
+
+def test_the_end_of_the_window_is_excluded() -> None:
+    # 21:00 sharp in Los Angeles is outside 08:00-21:00
+    assert window_opening(DAYTIME, LOS_ANGELES, utc("2026-01-16T05:00:00")) is not None
+
+
+def test_a_window_across_midnight() -> None:
+    # 23:00 in Los Angeles is inside 21:00-08:00; noon is not, and waits for 21:00
+    assert window_opening(NIGHT, LOS_ANGELES, utc("2026-01-16T07:00:00")) is None
+    assert window_opening(NIGHT, LOS_ANGELES, utc("2026-01-15T20:00:00")) == utc(
+        "2026-01-16T05:00:00"
+    )
+
+
+def test_the_window_follows_daylight_saving_time() -> None:
+    # 06:00 local in July (13:00 UTC, PDT): 08:00 local is 15:00 UTC, not 16:00
+    assert window_opening(DAYTIME, LOS_ANGELES, utc("2026-07-15T13:00:00")) == utc(
+        "2026-07-15T15:00:00"
+    )
+
+
+def test_a_dial_message_round_trips() -> None:
+    message = DialMessage(tenant_id="acme", call_id="8c4e3a2e-6f7d-4a51-9a43-1f0e2d3c4b5a")
+    assert DialMessage.parse(message.body()) == message
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["", "null", "{}", '{"tenant_id": "acme", "call_id": "x"}', '{"tenant_id": "a#b", "call_id": '
+     '"8c4e3a2e-6f7d-4a51-9a43-1f0e2d3c4b5a"}'],
+)  # fmt: skip
+def test_anything_else_is_poison(body: str) -> None:
+    with pytest.raises(PoisonMessage):
+        DialMessage.parse(body)
+
+
+@pytest.mark.parametrize("rate", [1, 2, 3, 7, 50, 100])
+def test_slots_are_never_closer_than_one_over_the_rate(rate: int) -> None:
+    step = interval_us(rate)
+    assert step >= 1_000_000 / rate
+    assert step <= 1_000_000 * (1 + PACING_GUARD) / rate + 1
+
+
+def test_a_rate_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="positive"):
+        interval_us(0)
