@@ -9,7 +9,7 @@ import gc
 import sys
 import time
 
-from bench import cold_start, dialing, fixture, listing, overhead
+from bench import cold_start, dialing, fixture, listing, local_stack, overhead
 from bench.report import BENCHMARKS, Figure, machine_facts, summary, write_markdown
 from dialtone.accounts import AccountStore
 from dialtone.store import CallStore
@@ -76,6 +76,8 @@ def main() -> int:
         figures += cold_start.run(endpoint, cold_stack, cold_data, notes, emit)
         progress("dialing: a 1,000-number batch, then dial pacing on a local stack of its own")
         figures += dialing.run(endpoint, notes, emit)
+    progress("the local stack's overhead on a warm request")
+    figures += local_stack.run(notes, emit)
     elapsed = time.perf_counter() - started
     facts = [*machine_facts(), ("bench wall time", f"{elapsed:.0f} s")]
     write_markdown(figures, notes, facts)
