@@ -16,7 +16,7 @@ app = http.create_app()
 @app.post("/v1/calls")
 def create_call(request: DialRequest) -> Response[Any]:
     key = app.current_event.headers.get("idempotency-key")
-    accepted = dialing.create_call(http.principal(app), request, key)
+    accepted = dialing.create_call(http.principal(app), request, key, app.lambda_context)
     return http.json_response(accepted, status=202)
 
 

@@ -9,7 +9,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from dialtone.accounts import CallingWindow
-from dialtone.dialer import DialMessage, PoisonMessage, callee_zone, window_opening
+from dialtone.dialer import (
+    DialMessage,
+    PoisonMessage,
+    callee_zone,
+    callee_zones,
+    window_opening,
+    window_opening_everywhere,
+)
 from dialtone.limiter import PACING_GUARD, interval_us
 
 DAYTIME = CallingWindow(start="08:00", end="21:00")
@@ -97,3 +104,28 @@ def test_slots_are_never_closer_than_one_over_the_rate(rate: int) -> None:
 def test_a_rate_must_be_positive() -> None:
     with pytest.raises(ValueError, match="positive"):
         interval_us(0)
+
+
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+def test_a_number_that_spans_zones_waits_until_the_window_is_open_in_all_of_them() -> None:
+    # Given a callee who may be in New York or Los Angeles, at 07:00 in New York (12:00 UTC)
+    zones = [NEW_YORK, LOS_ANGELES]
+
+    # When the window is checked
+    opening = window_opening_everywhere(DAYTIME, zones, utc("2026-01-15T12:00:00"))
+
+    # Then the call waits for 08:00 in Los Angeles (16:00 UTC), when New York is open too
+    assert opening == utc("2026-01-15T16:00:00")
+    assert window_opening_everywhere(DAYTIME, zones, utc("2026-01-15T17:00:00")) is None
+    # And near the end of the day it waits for the next common morning
+    assert window_opening_everywhere(DAYTIME, zones, utc("2026-01-16T02:30:00")) == utc(
+        "2026-01-16T16:00:00"
+    )
+
+
+def test_a_toll_free_number_has_every_zone_of_its_country() -> None:
+    zones = callee_zones("+18005550199")
+    assert NEW_YORK in zones
+    assert LOS_ANGELES in zones

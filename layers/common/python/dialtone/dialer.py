@@ -125,23 +125,44 @@ class DialMessage(BaseModel):
 # The calling window
 
 
-def callee_zone(e164: str) -> ZoneInfo:
-    """The callee's time zone, guessed from the number: the first zone `phonenumbers` gives
-    for it (UTC when it knows none)."""
+def callee_zones(e164: str) -> list[ZoneInfo]:
+    """Every time zone the callee may be in, from the number (`phonenumbers`); UTC when it
+    knows none. A non-geographic number (toll-free, mobile in a large country) has several."""
     import phonenumbers
     from phonenumbers import timezone
 
     try:
-        zones = timezone.time_zones_for_number(phonenumbers.parse(e164, None))
+        names = timezone.time_zones_for_number(phonenumbers.parse(e164, None))
     except phonenumbers.NumberParseException:
-        zones = ()
-    for name in zones:
+        names = ()
+    zones = []
+    for name in names:
         if name != "Etc/Unknown":
             try:
-                return ZoneInfo(name)
+                zones.append(ZoneInfo(name))
             except (KeyError, ValueError):
                 continue
-    return ZoneInfo("UTC")
+    return zones or [ZoneInfo("UTC")]
+
+
+def callee_zone(e164: str) -> ZoneInfo:
+    """The callee's most likely time zone: the first `phonenumbers` gives for the number."""
+    return callee_zones(e164)[0]
+
+
+def window_opening_everywhere(
+    window: CallingWindow, zones: list[ZoneInfo], now: datetime
+) -> datetime | None:
+    """None when `window` is open at `now` in every zone the callee may be in; else the first
+    moment it is (UTC). When the zones share no open hour, the first zone decides."""
+    moment = now
+    for _ in range(2 * len(zones) + 2):
+        openings = [window_opening(window, zone, moment) for zone in zones]
+        later = [o for o in openings if o is not None]
+        if not later:
+            return None if moment == now else moment
+        moment = max(later)
+    return window_opening(window, zones[0], now)
 
 
 def window_opening(window: CallingWindow, zone: ZoneInfo, now: datetime) -> datetime | None:
@@ -376,7 +397,9 @@ class Dialer:
         if self.suppressions.is_suppressed(tenant.tenant_id, call.to_number):
             return self._suppress(stored)
         if tenant.calling_window is not None:
-            opening = window_opening(tenant.calling_window, callee_zone(call.to_number), self.now())
+            opening = window_opening_everywhere(
+                tenant.calling_window, callee_zones(call.to_number), self.now()
+            )
             if opening is not None:
                 return self._defer(stored, opening)
         token = secrets.token_hex(16)
