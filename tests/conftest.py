@@ -49,6 +49,16 @@ def handler_environment(embedded_aws: EmbeddedAws, stack: Stack) -> Iterator[dic
     dialtone_aws.reset_clients()
 
 
+@pytest.fixture(scope="session")
+def simulator_token(embedded_aws: EmbeddedAws, handler_environment: dict[str, str]) -> str:
+    """The token the simulator signs status callbacks with: the value generated into the
+    stack's SimulatorSecret, read the way the functions read it."""
+    secretsmanager = embedded_aws.session().client("secretsmanager")
+    secret = secretsmanager.get_secret_value(SecretId=handler_environment["SIMULATOR_SECRET_ARN"])
+    token: str = secret["SecretString"]
+    return token
+
+
 @pytest.fixture
 def call_store(handler_environment: dict[str, str]) -> CallStore:
     return CallStore(handler_environment["CALLS_TABLE"])

@@ -169,7 +169,7 @@ def test_missing_table_fails_with_aws_reason(
 
 
 def test_dial_settings_are_set_shown_and_cleared(admin: Any, store: AccountStore) -> None:
-    # Given: a new tenant, which dials at 1 call/s, at any time, through its own account
+    # Given: a new tenant, which dials at any time through the deployment's shared account
     admin("create-tenant", "--name", "Dialer Co", "--tenant-id", "dialer-co")
     code, out, _ = admin("get-tenant", "--tenant", "dialer-co")
     assert code == 0
@@ -177,7 +177,7 @@ def test_dial_settings_are_set_shown_and_cleared(admin: Any, store: AccountStore
     assert shown["dial_rate_per_second"].strip() == "1"
     assert shown["default_from_number"].strip() == "-"
     assert shown["calling_window"].strip() == "any time"
-    assert shown["telephony_account_id"].strip() == "dialer-co (its own)"
+    assert shown["telephony_account_id"].strip() == "- (the deployment's, shared)"
 
     # When: every dial setting is set
     code, out, _ = admin(
@@ -209,7 +209,7 @@ def test_dial_settings_are_set_shown_and_cleared(admin: Any, store: AccountStore
     assert code == 0
     stored = store.get_tenant("dialer-co")
     assert (stored.dial_rate_per_second, stored.calling_window) == (2, None)
-    assert stored.telephony_account == "dialer-co"
+    assert stored.telephony_account == "default"
     assert stored.default_from_number == "+14155550100"
     code, out, _ = admin("--json", "get-tenant", "--tenant", "dialer-co")
     assert json.loads(out)["calling_window"] is None

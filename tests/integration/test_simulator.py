@@ -254,14 +254,14 @@ def test_an_unreachable_callback_url_does_not_fail_the_call(simulator: Simulator
 
 @pytest.fixture
 def handler_token(
-    handler_environment: dict[str, str], monkeypatch: pytest.MonkeyPatch
+    handler_environment: dict[str, str], simulator_token: str, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[str]:
-    """The handler checks signatures with the template's simulator token, on the request's
-    own URL."""
+    """The handler checks signatures with the stack's simulator token (its generated
+    SimulatorSecret), on the request's own URL."""
     monkeypatch.setenv("PUBLIC_BASE_URL", "")
     settings.reset()
     status_callbacks.receiver.cache_clear()
-    yield handler_environment["SIMULATOR_AUTH_TOKEN"]
+    yield simulator_token
     settings.reset()
     status_callbacks.receiver.cache_clear()
 

@@ -43,10 +43,11 @@ def _public_url_from_the_request(monkeypatch: pytest.MonkeyPatch) -> Iterator[No
 
 
 @pytest.fixture
-def auth_token(handler_environment: dict[str, str]) -> str:
-    """The token the handler checks signatures with (the simulator's, as the template says)."""
+def auth_token(handler_environment: dict[str, str], simulator_token: str) -> str:
+    """The token the handler checks signatures with: the simulator's, as the template says,
+    generated into the stack's own secret."""
     assert handler_environment["DIALTONE_TELEPHONY"] == "simulator"
-    return handler_environment["SIMULATOR_AUTH_TOKEN"]
+    return simulator_token
 
 
 def callback_url(tenant_id: str, call_id: str) -> str:
@@ -176,6 +177,25 @@ def test_signed_callbacks_move_a_call_through_its_statuses(
     assert call.direction is Direction.OUTBOUND
 
 
+def test_a_callback_signed_with_a_token_known_outside_the_stack_is_refused(
+    tenant: Any, dialing: Dialing, call_store: CallStore, auth_token: str
+) -> None:
+    # Given an outbound call waiting to be dialed
+    call_id = queued_call(tenant, dialing)
+    form = twilio_form("CA" + uuid.uuid4().hex, "completed", T0, 3, CallDuration="30")
+
+    # When a callback arrives signed with the token every stack once shared by default
+    forged = post_callback(tenant.tenant_id, call_id, form, "local-simulator-token")
+
+    # Then it is refused, and the call has not moved
+    assert forged["statusCode"] == 403
+    assert detail(forged) == "Invalid Twilio signature"
+    assert stored(call_store, tenant.tenant_id, call_id).status is CallStatus.QUEUED
+    # And the same callback signed with this stack's generated secret moves the call
+    assert post_callback(tenant.tenant_id, call_id, form, auth_token)["statusCode"] == 204
+    assert stored(call_store, tenant.tenant_id, call_id).status is CallStatus.COMPLETED
+
+
 def test_a_late_ringing_after_completed_is_ignored(
     tenant: Any, dialing: Dialing, call_store: CallStore, auth_token: str
 ) -> None:
@@ -229,6 +249,11 @@ def test_an_unanswered_call_ends_with_its_reason(
     assert call.end_time == T0
 
 
+def altered(signature: str) -> str:
+    """The signature with its last character changed (to another one, whatever it was)."""
+    return signature[:-2] + ("B" if signature[-2] == "A" else "A") + signature[-1]
+
+
 def test_tampering_with_body_url_or_signature_is_refused(
     tenant: Any, dialing: Dialing, call_store: CallStore, auth_token: str
 ) -> None:
@@ -265,7 +290,7 @@ def test_tampering_with_body_url_or_signature_is_refused(
             tenant.tenant_id, call_id, genuine, "not-the-token"
         ),
         "signature altered": post_callback(
-            tenant.tenant_id, call_id, genuine, auth_token, signature=signature[:-2] + "A="
+            tenant.tenant_id, call_id, genuine, auth_token, signature=altered(signature)
         ),
         "no signature": post_callback(tenant.tenant_id, call_id, genuine, auth_token, signature=""),
     }
@@ -435,7 +460,7 @@ def test_batch_counters_follow_the_callbacks(
 
 
 def test_the_sample_event_completes_the_sample_call(
-    sample_tenant: SampleTenant, call_store: CallStore
+    sample_tenant: SampleTenant, call_store: CallStore, auth_token: str
 ) -> None:
     # Given the sample call, queued for dialing
     event = sample_event("twilio_status")
@@ -450,7 +475,12 @@ def test_the_sample_event_completes_the_sample_call(
         twilio_call_sid=None,
     )
 
-    # When the sample callback (signed for the template's default simulator token) arrives
+    # When the sample callback arrives, signed (as the simulator would) with the stack's token
+    form = status_callbacks.parse_form(event["body"], event["isBase64Encoded"])
+    url = status_callbacks.public_url(event)
+    event["headers"]["x-twilio-signature"] = status_callbacks.twilio_signature(
+        auth_token, url, form
+    )
     result = invoke("twilio_status", event)
 
     # Then the call is completed as it says

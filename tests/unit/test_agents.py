@@ -199,16 +199,21 @@ def test_a_calling_window_that_is_not_one_says_why(text: str, message: str) -> N
         CallingWindow.parse(text)
 
 
-def test_a_tenant_dials_at_one_call_per_second_through_its_own_account_by_default() -> None:
+def test_a_tenant_dials_through_the_deployments_account_unless_it_names_its_own() -> None:
+    # Given a tenant with no dial settings
     plain = tenant()
     assert (plain.dial_rate_per_second, plain.calling_window, plain.default_from_number) == (
         1,
         None,
         None,
     )
-    assert plain.telephony_account == "t1"
-    shared = plain.model_copy(update={"telephony_account_id": "acct-shared"})
-    assert shared.telephony_account == "acct-shared"
+    # Then it shares the deployment's account, at that account's rate, whatever its own says
+    assert plain.telephony_account == "default"
+    assert plain.model_copy(update={"dial_rate_per_second": 9}).dial_rate(2) == 2
+    # And a tenant naming its own account dials at its own rate there
+    own = plain.model_copy(update={"telephony_account_id": "acct-own", "dial_rate_per_second": 9})
+    assert own.telephony_account == "acct-own"
+    assert own.dial_rate(2) == 9
 
 
 def test_a_dial_settings_update_changes_only_what_it_names() -> None:

@@ -173,9 +173,12 @@ def test_a_simulated_unanswered_call_ends_without_talking(outcome: str, status: 
     assert ended.duration_seconds == 0.0
 
 
+SIMULATOR_SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:simulator-AbCdEf"
+
+
 @pytest.fixture
 def clean_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
-    for name in ("DIALTONE_TELEPHONY", "TWILIO_SECRET_ARN", "SIMULATOR_AUTH_TOKEN"):
+    for name in ("DIALTONE_TELEPHONY", "TWILIO_SECRET_ARN", "SIMULATOR_SECRET_ARN"):
         monkeypatch.delenv(name, raising=False)
     settings.reset()
     telephony.provider_from_environment.cache_clear()
@@ -187,7 +190,7 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.Monkey
 def test_the_simulator_is_the_default_provider(
     clean_environment: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    clean_environment.setenv("SIMULATOR_AUTH_TOKEN", "token")
+    clean_environment.setenv("SIMULATOR_SECRET_ARN", SIMULATOR_SECRET_ARN)
     clean_environment.setenv("SIMULATOR_ACCOUNT", "bench")
     clean_environment.setenv("DIALTONE_SIMULATOR_DIR", str(tmp_path))
     clean_environment.setenv("SIMULATOR_OUTCOMES", "+15005550002=busy")
@@ -202,8 +205,8 @@ def test_the_simulator_is_the_default_provider(
     ("environment", "message"),
     [
         ({"DIALTONE_TELEPHONY": "twilio"}, "TWILIO_SECRET_ARN"),
-        ({"DIALTONE_TELEPHONY": "simulator"}, "SIMULATOR_AUTH_TOKEN"),
-        ({"DIALTONE_TELEPHONY": "vonage", "SIMULATOR_AUTH_TOKEN": "t"}, "DIALTONE_TELEPHONY"),
+        ({"DIALTONE_TELEPHONY": "simulator"}, "SIMULATOR_SECRET_ARN"),
+        ({"DIALTONE_TELEPHONY": "vonage", "SIMULATOR_SECRET_ARN": "arn"}, "DIALTONE_TELEPHONY"),
     ],
 )
 def test_a_provider_without_its_secret_fails_loudly(
@@ -213,3 +216,37 @@ def test_a_provider_without_its_secret_fails_loudly(
         clean_environment.setenv(name, value)
     with pytest.raises(ValidationError, match=message):
         telephony.provider_from_environment()
+
+
+def test_the_simulators_token_is_read_once_and_only_when_a_call_is_placed(tmp_path: Path) -> None:
+    # Given a simulator whose token comes from a secret (counted reads; no network here)
+    reads: list[str] = []
+
+    def read_secret() -> str:
+        reads.append("read")
+        return "generated-token"
+
+    simulator = SimulatorProvider(read_secret, state_dir=tmp_path, ring_seconds=0, talk_seconds=0)
+
+    # Then building it reads nothing
+    assert reads == []
+    # And its callbacks are signed with the secret's value, read once however often it signs
+    url = "http://127.0.0.1:9/v1/telephony/twilio/status?call_id=c"
+    form = {"CallSid": "CA1", "CallStatus": "ringing"}
+    assert simulator.sign(url, form) == simulator.sign(url, form)
+    assert simulator.sign(url, form) != SimulatorProvider("local-simulator-token").sign(url, form)
+    assert reads == ["read"]
+
+
+def test_a_simulator_built_from_the_environment_has_not_read_its_secret(
+    clean_environment: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Given the environment a deployed dialer gets: the ARN of the stack's simulator secret
+    clean_environment.setenv("SIMULATOR_SECRET_ARN", SIMULATOR_SECRET_ARN)
+    clean_environment.setenv("DIALTONE_SIMULATOR_DIR", str(tmp_path))
+
+    # When the provider is built (sockets are off in unit tests: a read would fail)
+    provider = telephony.provider_from_environment()
+
+    # Then it is the simulator, and nothing was read yet
+    assert isinstance(provider, SimulatorProvider)

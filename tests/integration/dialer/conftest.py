@@ -196,7 +196,12 @@ class DialTenant:
 @pytest.fixture
 def dial_tenant(tenant: Any, account_store: AccountStore, call_store: CallStore) -> Any:
     fixture = DialTenant(tenant, account_store, call_store)
-    fixture.settings(dial_rate_per_second=50, default_from_number=FROM_NUMBER)
+    # A telephony account of its own: its rate is the tenant's, and no other test shares it.
+    fixture.settings(
+        dial_rate_per_second=50,
+        default_from_number=FROM_NUMBER,
+        telephony_account_id=f"acct-{tenant.tenant_id}",
+    )
     return fixture
 
 

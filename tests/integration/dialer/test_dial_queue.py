@@ -82,7 +82,7 @@ def test_dialer_status_counts_the_slots_already_taken(
     # Given an account whose next four slots are taken (at 2 calls a second)
     limiter = RateLimiter(rate_limit_table)
     for _ in range(4):
-        last = limiter.reserve(busy_tenant.tenant_id, 2)
+        last = limiter.reserve(f"acct-{busy_tenant.tenant_id}", 2)
     # Then the next slot is after them, and the backlog drains 2 intervals later
     _, body = dialer_status(busy_tenant.fixture.authorizer(Scope.CALLS_READ))
     next_slot = at(body["next_slot_at"])

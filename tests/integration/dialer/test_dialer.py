@@ -21,7 +21,9 @@ from dialtone.dialer import (
 )
 from dialtone.models import CallStatus
 from dialtone.suppressions import SuppressionCreate, SuppressionStore
+from dialtone.telephony import DialOrder, ProviderCall, ProviderError
 from tests.integration.dialer.conftest import (
+    FROM_NUMBER,
     TO_NUMBER,
     DialQueues,
     DialTenant,
@@ -55,7 +57,7 @@ def test_a_queued_call_is_placed_and_its_sid_saved(
     assert stored.call.twilio_call_sid == stored.call.call_sid == sid
     assert stored.call.dialed_at is not None
     assert stored.internal["claim_token"]
-    assert stored.internal["telephony_account_id"] == dial_tenant.tenant_id
+    assert stored.internal["telephony_account_id"] == f"acct-{dial_tenant.tenant_id}"
     # And the metrics say so
     assert metrics.values["CallsDialed"] == [1]
     assert len(metrics.values["DialLatency"]) == 1
@@ -293,7 +295,7 @@ def test_a_slot_beyond_the_deadline_releases_the_claim_and_reschedules(
     dial_tenant.settings(dial_rate_per_second=1)
     dialer = make_dialer()
     for _ in range(60):
-        dialer.limiter.reserve(dial_tenant.tenant_id, 1)
+        dialer.limiter.reserve(f"acct-{dial_tenant.tenant_id}", 1)
     call = dial_tenant.queued_call()
     # When a dialer with 20 s left takes the message
     import time
@@ -365,3 +367,84 @@ def test_an_error_before_the_provider_is_asked_frees_the_claim(
     assert stored.call.status is CallStatus.QUEUED
     assert "claim_token" not in stored.internal
     assert make_dialer().handle(dial_tenant.message(call.id)) is DialOutcome.DIALED
+
+
+class _TimesOutAfterPlacing(FakeProvider):
+    """Places the call, then loses the answer: a read timeout the dialer cannot see through."""
+
+    def place_call(self, order: DialOrder) -> ProviderCall:
+        super().place_call(order)
+        raise ProviderError("Twilio timed out", retryable=True, code="timeout", ambiguous=True)
+
+
+class _TimesOutBeforePlacing(FakeProvider):
+    """Loses the request: nothing was placed, but the dialer cannot know that."""
+
+    def place_call(self, order: DialOrder) -> ProviderCall:
+        self.attempts.append((0.0, order))
+        raise ProviderError("Twilio timed out", retryable=True, code="timeout", ambiguous=True)
+
+
+def test_a_timeout_after_the_call_was_placed_is_looked_up_not_dialed_again(
+    make_dialer: Callable[..., Dialer], dial_tenant: DialTenant
+) -> None:
+    # Given a provider that places the call but whose answer is lost
+    provider = _TimesOutAfterPlacing()
+    call = dial_tenant.queued_call()
+
+    # When the message is processed
+    outcome = make_dialer(provider=provider).handle(dial_tenant.message(call.id))
+
+    # Then the call was placed once, found by lookup, and its SID saved
+    assert outcome is DialOutcome.DIALED
+    assert len(provider.attempts) == 1
+    assert provider.calls_placed_for(call.id) == 1
+    stored = dial_tenant.call(call.id).call
+    assert stored.status is CallStatus.INITIATED
+    assert stored.twilio_call_sid in provider.placed
+
+
+def test_a_timeout_with_nothing_found_keeps_the_claim_for_the_sweeper(
+    make_dialer: Callable[..., Dialer], dial_tenant: DialTenant
+) -> None:
+    # Given a provider whose request timed out and that has no such call (yet)
+    provider = _TimesOutBeforePlacing()
+    dialer = make_dialer(provider=provider)
+    call = dial_tenant.queued_call()
+
+    # When the message is processed, and delivered again
+    first = dialer.handle(dial_tenant.message(call.id))
+    second = dialer.handle(dial_tenant.message(call.id))
+
+    # Then the provider was asked once: the claim stays (no blind retry, no second dial)
+    assert first is DialOutcome.UNCERTAIN
+    assert second is DialOutcome.CLAIMED_ELSEWHERE
+    assert len(provider.attempts) == 1
+    stored = dial_tenant.call(call.id)
+    assert stored.call.status is CallStatus.QUEUED
+    assert "claim_token" in stored.internal
+
+
+def test_tenants_on_the_deployments_account_share_its_calls_per_second(
+    make_dialer: Callable[..., Dialer], make_tenant: Any, account_store: Any, call_store: Any
+) -> None:
+    # Given two tenants that name no telephony account of their own, each asking for 50 calls/s,
+    # on a deployment whose account allows 1 call/s
+    tenants = []
+    for _ in range(2):
+        fixture = DialTenant(make_tenant(), account_store, call_store)
+        fixture.settings(dial_rate_per_second=50, default_from_number=FROM_NUMBER)
+        tenants.append(fixture)
+    provider = FakeProvider()
+    dialer = make_dialer(provider=provider, account_dial_rate=1)
+    calls = [t.queued_call() for t in tenants]
+
+    # When one call of each is dialed
+    for fixture, call in zip(tenants, calls, strict=True):
+        assert dialer.handle(fixture.message(call.id)) is DialOutcome.DIALED
+
+    # Then the second waited for the account's next slot, a second on (not the 1/50 s each
+    # tenant asked for): one limit for the account. Half a second leaves room for a loaded
+    # machine; the exact gaps are `make bench`'s dial_pacing figures.
+    first, second = (at for at, _ in provider.attempts)
+    assert second - first >= 0.5

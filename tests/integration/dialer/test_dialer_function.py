@@ -39,7 +39,6 @@ def dialer_function(
         "DIAL_QUEUE_URL": dial_queues.url,
         "PUBLIC_BASE_URL": "http://127.0.0.1:9",
         "DIALTONE_TELEPHONY": "simulator",
-        "SIMULATOR_AUTH_TOKEN": "test-token",
         "DIALTONE_SIMULATOR_DIR": str(simulator_dir),
         "DIAL_RETRY_SECONDS": "0",
     }

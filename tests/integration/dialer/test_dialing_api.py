@@ -4,6 +4,7 @@ Idempotency-Key), POST /v1/calls/batch, GET /v1/calls/batch/{id} and cancel."""
 from __future__ import annotations
 
 import json
+import math
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -192,6 +193,92 @@ def test_a_body_that_is_not_json_is_refused(dial_tenant: DialTenant) -> None:
     assert "application/json" in body["detail"]
 
 
+def nested(levels: int) -> dict[str, Any]:
+    """Metadata that is `levels` maps deep, itself included."""
+    value: dict[str, Any] = {"leaf": 1}
+    for _ in range(levels - 1):
+        value = {"next": value}
+    return value
+
+
+@pytest.mark.parametrize(
+    ("metadata", "reason"),
+    [
+        ('{"x": 1e-200}', "out of range"),
+        ('{"x": -1e-131}', "out of range"),
+        ('{"x": 1e126}', "out of range"),
+        ('{"x": 1e400}', "not a finite number"),
+        ('{"x": -1e400}', "not a finite number"),
+        ('{"x": NaN}', "not a finite number"),
+        ('{"x": [1, {"y": 123456789012345678901234567890123456789}]}', "more than 38 digits"),
+        ('{"x": 100000000000000000000000000000000000000}', "more than 38 digits"),
+        (json.dumps(nested(33)), "nested more than 32 levels"),
+        (json.dumps({"notes": "x" * 4100}), "4 KB"),
+    ],
+)
+def test_metadata_the_calls_table_cannot_store_is_refused_with_the_reason(
+    dial_tenant: DialTenant, dial_queues: DialQueues, metadata: str, reason: str
+) -> None:
+    # Given a call whose metadata holds a value DynamoDB cannot store as it is
+    body = f'{{"to_number": "+14155550123", "metadata": {metadata}}}'
+
+    # When it is requested, alone or in a batch
+    single = create_call(dial_tenant, body)
+    batch_body = body.replace('"to_number": "+14155550123"', '"to_numbers": ["+14155550123"]')
+    batch = create_batch(dial_tenant, batch_body)
+
+    # Then both are refused (422) naming the metadata and why, and nothing is stored or queued
+    for status, answer in (single, batch):
+        assert status == 422, answer
+        [error] = answer["detail"]
+        assert error["loc"] == ["body", "metadata"]
+        assert reason in error["msg"]
+    assert tenant_calls(dial_tenant) == []
+    assert messages(dial_queues) == []
+
+
+def test_metadata_at_the_limits_the_calls_table_can_store_is_kept(
+    dial_tenant: DialTenant, dial_queues: DialQueues
+) -> None:
+    # Given metadata at every limit: 32 levels deep, the smallest and largest magnitudes, 38 digits
+    metadata = {
+        "deep": nested(31),
+        "tiny": 1e-130,
+        "huge": -9.99e125,
+        "digits": 12345678901234567890123456789012345678,
+        "zero": 0.0,
+    }
+
+    # When the call is requested
+    status, body = create_call(dial_tenant, {"to_number": "+14155550123", "metadata": metadata})
+
+    # Then it is accepted, and the call carries the metadata
+    assert status == 202, body
+    dial_tenant.fixture.call_ids.append(body["call_id"])
+    stored = dial_tenant.call(body["call_id"]).call.metadata
+    assert math.isclose(stored.pop("huge"), metadata.pop("huge"))
+    assert stored == metadata
+
+
+def test_an_unknown_agent_is_a_bad_field_of_the_body(
+    dial_tenant: DialTenant, dial_queues: DialQueues
+) -> None:
+    # Given a tenant without an agent "ghost"
+    # When a call and a batch name it
+    single = create_call(dial_tenant, {"to_number": "+14155550123", "agent_id": "ghost"})
+    batch = create_batch(dial_tenant, {"to_numbers": ["+14155550123"], "agent_id": "ghost"})
+
+    # Then both are refused as invalid input on agent_id (422, not a 404 of the URL)
+    for status, body in (single, batch):
+        assert status == 422, body
+        assert [(e["loc"], e["msg"]) for e in body["detail"]] == [
+            (["body", "agent_id"], "Agent ghost not found")
+        ]
+    # And nothing is stored or queued
+    assert tenant_calls(dial_tenant) == []
+    assert messages(dial_queues) == []
+
+
 def test_without_any_from_number_the_call_is_refused(
     make_tenant: Any, account_store: Any, call_store: Any, dial_queues: DialQueues
 ) -> None:
@@ -220,6 +307,106 @@ def test_a_queue_that_refuses_the_message_leaves_the_call_failed_not_queued(
 
 
 # POST /v1/calls/batch and GET /v1/calls/batch/{id}
+
+
+class FailingDynamoDB:
+    """The embedded endpoint's DynamoDB client, except that the requests `fails(operation,
+    request, count)` picks fail as AWS fails them (a ClientError); `count` numbers the requests
+    of that operation from 1."""
+
+    def __init__(self, client: Any, fails: Callable[[str, dict[str, Any], int], bool]) -> None:
+        self._client = client
+        self._fails = fails
+        self._counts: dict[str, int] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._client, name)
+        if not callable(attribute) or name.startswith("get_paginator"):
+            return attribute
+
+        def request(**kwargs: Any) -> Any:
+            from botocore.exceptions import ClientError
+
+            self._counts[name] = self._counts.get(name, 0) + 1
+            if self._fails(name, kwargs, self._counts[name]):
+                error = {"Code": "InternalServerError", "Message": "injected"}
+                raise ClientError({"Error": error}, name)
+            return attribute(**kwargs)
+
+        return request
+
+
+def second_write_of_calls(operation: str, request: dict[str, Any], count: int) -> bool:
+    return operation == "batch_write_item" and count == 2
+
+
+def write_of_the_batch(operation: str, request: dict[str, Any], count: int) -> bool:
+    return operation == "put_item" and request["Item"]["sk"] == {"S": "BATCH"}
+
+
+def stored_batches(tenant: DialTenant) -> list[str]:
+    """The batch items the tenant has, by id."""
+    response = tenant.calls.dynamodb.scan(
+        TableName=tenant.calls.table_name,
+        FilterExpression="begins_with(pk, :batches)",
+        ExpressionAttributeValues={":batches": {"S": f"T#{tenant.tenant_id}#B#"}},
+    )
+    return [item["batch_id"]["S"] for item in response["Items"]]
+
+
+@pytest.mark.parametrize("fails", [second_write_of_calls, write_of_the_batch])
+def test_a_batch_that_cannot_be_stored_is_refused_whole(
+    dial_tenant: DialTenant,
+    dial_queues: DialQueues,
+    handler_environment: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    fails: Callable[[str, dict[str, Any], int], bool],
+) -> None:
+    # Given a calls table that fails partway through storing a batch of 30 calls
+    from dialtone.store import CallStore
+
+    store = CallStore(
+        handler_environment["CALLS_TABLE"], FailingDynamoDB(dial_tenant.calls.dynamodb, fails)
+    )
+    failing = dialing.Dialing(
+        store,
+        dial_queues.url,
+        resolve_from=dialing._from_number_resolver(handler_environment["ACCOUNTS_TABLE"]),
+    )
+    monkeypatch.setattr(dialing, "dialing", lambda: failing)
+    numbers = [f"+1415555{n:04d}" for n in range(200, 230)]
+
+    # When the batch is requested
+    status, body = create_batch(dial_tenant, {"to_numbers": numbers})
+
+    # Then the client is told to try again (503, a failure of ours, not of its request)
+    assert (status, body) == (
+        503,
+        {"detail": "The batch could not be stored; no call was queued, try again"},
+    )
+    # And no half of the batch is left: no call, no batch counting calls, no message
+    assert tenant_calls(dial_tenant) == []
+    assert stored_batches(dial_tenant) == []
+    assert messages(dial_queues) == []
+
+
+def test_a_batch_counts_exactly_the_calls_it_stored(
+    dial_tenant: DialTenant, dial_queues: DialQueues
+) -> None:
+    # Given a batch of 30 numbers, one of them invalid
+    numbers = [f"+1415555{n:04d}" for n in range(300, 329)] + ["not a number"]
+
+    # When it is accepted
+    status, body = create_batch(dial_tenant, {"to_numbers": numbers})
+
+    # Then its counters and its calls agree
+    assert status == 202
+    _, batch = get_batch(dial_tenant, body["batch_id"])
+    dial_tenant.fixture.call_ids.extend(c["call_id"] for c in batch["calls"])
+    assert (batch["total"], batch["queued"], batch["failed"]) == (30, 29, 1)
+    assert len(batch["calls"]) == 30
+    assert batch["created_at"].endswith("Z")
+    assert len(messages(dial_queues)) == 29
 
 
 def test_a_batch_whose_messages_cannot_be_sent_ends_failed_not_queued(
@@ -302,17 +489,27 @@ def test_a_call_no_longer_queued_cannot_be_canceled(
     dialed = dial_tenant.queued_call()
     make_dialer().handle(dial_tenant.message(dialed.id))
     status, body = cancel(dial_tenant, dialed.id)
-    assert status == 409
-    assert body["detail"] == "Call is initiated, only a queued call can be canceled"
+    assert (status, body) == (
+        409,
+        {"detail": "Call is initiated; only a queued call can be canceled"},
+    )
 
 
-def test_a_call_claimed_by_a_dialer_cannot_be_canceled(dial_tenant: DialTenant) -> None:
+def test_a_call_claimed_by_a_dialer_cannot_be_canceled_because_it_is_being_dialed(
+    dial_tenant: DialTenant,
+) -> None:
+    # Given a queued call that a dialer has claimed
     call = dial_tenant.queued_call()
     dial_tenant.calls.change_call(
         dial_tenant.tenant_id, call.id, CallStatus.QUEUED, {"claim_token": "t"}
     )
-    status, _ = cancel(dial_tenant, call.id)
-    assert status == 409
+
+    # When the client cancels it
+    status, body = cancel(dial_tenant, call.id)
+
+    # Then it is told the call is being dialed (not that it is "queued", which would be
+    # cancelable), and the call is left to the dialer
+    assert (status, body) == (409, {"detail": "Call is already being dialed"})
     assert dial_tenant.call(call.id).call.status is CallStatus.QUEUED
 
 

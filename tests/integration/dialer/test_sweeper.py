@@ -188,23 +188,88 @@ def test_a_call_the_provider_does_not_know_times_out(
         assert (stored.status, stored.end_reason) == (CallStatus.FAILED, "timeout")
 
 
-def test_a_queued_call_nobody_dialed_for_a_day_fails_unless_it_waits_for_its_window(
-    make_sweeper: Callable[..., Sweeper], dial_tenant: DialTenant
+def test_a_queued_call_whose_message_was_lost_gets_a_new_one_and_is_dialed_once(
+    make_dialer: Callable[..., Dialer],
+    make_sweeper: Callable[..., Sweeper],
+    dial_tenant: DialTenant,
+    dial_queues: DialQueues,
+    provider: FakeProvider,
 ) -> None:
-    # Given two calls queued 25 hours ago, one of them waiting for its calling window
+    # Given a call queued an hour ago whose dial message was lost (the queue holds none)
+    call = dial_tenant.queued_call(queued_at=datetime.now(UTC) - timedelta(hours=1))
+    assert dial_queues.receive() == []
+
+    # When the sweeper runs
+    report = make_sweeper(provider).sweep_tenant(dial_tenant.tenant_id)
+
+    # Then the call is still queued, and a new message for it is in the dial queue
+    assert report.reenqueued == 1
+    assert dial_tenant.call(call.id).call.status is CallStatus.QUEUED
+    messages = dial_queues.receive(wait=1)
+    assert [json.loads(m["Body"]) for m in messages] == [
+        {"tenant_id": dial_tenant.tenant_id, "call_id": call.id}
+    ]
+    # And the next sweep leaves it alone: it was just enqueued
+    assert make_sweeper(provider, minutes_later=1).sweep_tenant(dial_tenant.tenant_id).examined == 0
+    # And that message dials the call, once
+    assert make_dialer().handle(messages[0]["Body"]) is DialOutcome.DIALED
+    assert provider.calls_placed_for(call.id) == 1
+    assert dial_tenant.call(call.id).call.status is CallStatus.INITIATED
+
+
+def test_a_queued_call_older_than_a_day_is_never_failed_and_is_dialed_once(
+    make_dialer: Callable[..., Dialer],
+    make_sweeper: Callable[..., Sweeper],
+    dial_tenant: DialTenant,
+    dial_queues: DialQueues,
+    provider: FakeProvider,
+) -> None:
+    # Given a call queued 25 hours ago, its message still waiting in a long backlog
+    call = dial_tenant.queued_call(queued_at=datetime.now(UTC) - timedelta(hours=25))
+    dial_queues.sqs.send_message(QueueUrl=dial_queues.url, MessageBody=dial_tenant.message(call.id))
+
+    # When the sweeper runs
+    make_sweeper(provider).sweep_tenant(dial_tenant.tenant_id)
+
+    # Then the call is not failed: it is still queued, now with a second message
+    stored = dial_tenant.call(call.id).call
+    assert (stored.status, stored.end_reason, stored.error_reason) == (
+        CallStatus.QUEUED,
+        None,
+        None,
+    )
+    messages = dial_queues.receive(wait=1)
+    assert len(messages) == 2
+    # And when both messages arrive, the call is dialed once
+    outcomes = [make_dialer().handle(m["Body"]) for m in messages]
+    assert outcomes == [DialOutcome.DIALED, DialOutcome.NOT_QUEUED]
+    assert provider.calls_placed_for(call.id) == 1
+
+
+def test_queued_calls_recently_enqueued_touched_or_waiting_for_their_window_are_left_alone(
+    make_sweeper: Callable[..., Sweeper], dial_tenant: DialTenant, dial_queues: DialQueues
+) -> None:
     now = datetime.now(UTC)
-    lost = dial_tenant.queued_call(queued_at=now - timedelta(hours=25))
+    # Given a call queued 10 minutes ago
+    fresh = dial_tenant.queued_call(queued_at=now - timedelta(minutes=10))
+    # And one queued 2 hours ago that a dialer tried and gave back a minute ago
+    retried = dial_tenant.queued_call(queued_at=now - timedelta(hours=2))
+    dial_tenant.calls.change_call(
+        dial_tenant.tenant_id, retried.id, CallStatus.QUEUED, {"dial_attempts": 1}
+    )
+    # And one queued 25 hours ago that waits for its calling window
     waiting = dial_tenant.queued_call(
         queued_at=now - timedelta(hours=25), dial_at_estimate=now + timedelta(hours=1)
     )
-    fresh = dial_tenant.queued_call(queued_at=now - timedelta(hours=2))
+
     # When the sweeper runs
-    make_sweeper(FakeProvider()).sweep_tenant(dial_tenant.tenant_id)
-    # Then only the lost one ends failed (timeout); the others stay queued
-    assert dial_tenant.call(lost.id).call.status is CallStatus.FAILED
-    assert dial_tenant.call(lost.id).call.end_reason == "timeout"
-    assert dial_tenant.call(waiting.id).call.status is CallStatus.QUEUED
-    assert dial_tenant.call(fresh.id).call.status is CallStatus.QUEUED
+    report = make_sweeper(FakeProvider()).sweep_tenant(dial_tenant.tenant_id)
+
+    # Then none of them is touched: all still queued, no message sent
+    assert report.reenqueued == 0
+    for call in (fresh, retried, waiting):
+        assert dial_tenant.call(call.id).call.status is CallStatus.QUEUED
+    assert dial_queues.receive(wait=1) == []
 
 
 def test_the_sweeper_visits_every_tenant(

@@ -28,6 +28,10 @@ from dialtone.errors import ApiKeyNotFound, TenantNotFound
 if TYPE_CHECKING:
     from dialtone.agents import Agent
 
+# The deployment's telephony account (TelephonyProvider, TwilioSecretArn): shared by every
+# tenant that names no account of its own.
+DEFAULT_TELEPHONY_ACCOUNT = "default"
+
 # Tenant ids end up inside index keys (`<tenant>#<value>`): no separator may appear in them.
 TENANT_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
@@ -102,9 +106,15 @@ class Tenant(BaseModel):
 
     @property
     def telephony_account(self) -> str:
-        """The telephony account the tenant dials through (its own, unless another is set);
-        the dial rate is enforced per telephony account."""
-        return self.telephony_account_id or self.tenant_id
+        """The telephony account the tenant dials through: the one it names, or the
+        deployment's own (shared by every tenant that names none). The limiter counts calls
+        per telephony account, so tenants on one account share its calls per second."""
+        return self.telephony_account_id or DEFAULT_TELEPHONY_ACCOUNT
+
+    def dial_rate(self, account_rate: int) -> int:
+        """Calls per second on the tenant's telephony account: its own `dial_rate_per_second`
+        when it names an account of its own, else the deployment account's rate."""
+        return self.dial_rate_per_second if self.telephony_account_id else account_rate
 
 
 class DialSettingsUpdate(BaseModel):

@@ -6,7 +6,6 @@ tenant is simply not found. Also the rule choosing the number an outbound call c
 
 from __future__ import annotations
 
-import functools
 import re
 import uuid
 from collections.abc import Callable
@@ -285,7 +284,7 @@ class Agents:
         self.store.delete_agent(principal.tenant_id, agent_id)
 
 
-@functools.cache
+@settings.per_environment
 def service() -> Agents:
     """The agent service of the agent handlers (the accounts table from the environment)."""
     return Agents(AgentStore(settings.load(settings.AccountsSettings).accounts_table))

@@ -5,7 +5,6 @@ Handlers call these with the principal and validated parameters; these return AP
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
@@ -361,7 +360,7 @@ def to_webvtt(turns: list[Turn]) -> str:
 # Wiring for the handlers: one reader per execution environment, built on first use.
 
 
-@functools.cache
+@settings.per_environment
 def reader() -> CallReader:
     """The call reader of get_call, get_call_transcript and get_call_recording."""
     config = settings.load(settings.CallsReaderSettings)
@@ -370,7 +369,7 @@ def reader() -> CallReader:
     )
 
 
-@functools.cache
+@settings.per_environment
 def call_reader() -> CallReader:
     """The call reader of get_call, which also shows where a queued call stands in the dial
     queue (`queue_position`, `dial_at_estimate`)."""
@@ -385,7 +384,7 @@ def call_reader() -> CallReader:
     )
 
 
-@functools.cache
+@settings.per_environment
 def lister() -> CallReader:
     """The call reader of list_calls, which also signs cursors."""
     from dialtone.pagination import CursorCodec

@@ -146,7 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         type=_dial_rate,
         dest="dial_rate_per_second",
-        help=f"calls placed per second, 1-{MAX_DIAL_RATE_PER_SECOND} (default 1)",
+        help=f"calls per second on the tenant's own telephony account, 1-{MAX_DIAL_RATE_PER_SECOND}"
+        " (tenants on the deployment's account share its DialRatePerSecond)",
     )
     window = dial.add_mutually_exclusive_group()
     window.add_argument(
@@ -162,12 +163,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ID",
         type=_telephony_account,
         dest="telephony_account_id",
-        help="the telephony account to dial through (default: the tenant's own)",
+        help="a telephony account of the tenant's own, with its own calls per second "
+        "(default: the deployment's, shared by every tenant that names none)",
     )
     account.add_argument(
         "--no-telephony-account",
         action="store_true",
-        help="dial through the tenant's own telephony account",
+        help="dial through the deployment's shared telephony account",
     )
     dial.set_defaults(handler=_set_tenant)
 
@@ -310,7 +312,7 @@ def _print_tenant(tenant: Tenant, as_json: bool, out: TextIO) -> None:
     shown = {
         **fields,
         "calling_window": str(tenant.calling_window) if tenant.calling_window else "any time",
-        "telephony_account_id": tenant.telephony_account_id or f"{tenant.tenant_id} (its own)",
+        "telephony_account_id": tenant.telephony_account_id or "- (the deployment's, shared)",
     }
     width = max(len(name) for name in shown)
     for name, value in shown.items():

@@ -14,7 +14,6 @@ its slots.
 
 from __future__ import annotations
 
-import functools
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -53,11 +52,13 @@ class DialQueueView:
         accounts: AccountStore,
         limiter: RateLimiter,
         clock: Callable[[], float] = time.time,
+        account_dial_rate: int = 1,
     ) -> None:
         self.calls = calls
         self.accounts = accounts
         self.limiter = limiter
         self.clock = clock
+        self.account_dial_rate = account_dial_rate
 
     def count(self, tenant_id: str, status: CallStatus, up_to: str | None = None) -> int:
         """How many of the tenant's calls are in `status` (with a start key ≤ `up_to`)."""
@@ -83,11 +84,13 @@ class DialQueueView:
         in_flight = sum(self.count(tenant.tenant_id, status) for status in IN_FLIGHT)
         next_slot = self.next_slot_at(tenant)
         return DialerStatus(
-            rate_per_second=tenant.dial_rate_per_second,
+            rate_per_second=tenant.dial_rate(self.account_dial_rate),
             backlog=backlog,
             in_flight=in_flight,
             next_slot_at=next_slot,
-            drains_at=_after(next_slot, backlog - 1, tenant) if backlog else None,
+            drains_at=_after(next_slot, backlog - 1, tenant.dial_rate(self.account_dial_rate))
+            if backlog
+            else None,
         )
 
     def with_estimate(self, tenant_id: str, call: Call) -> Call:
@@ -98,19 +101,20 @@ class DialQueueView:
         tenant = self.accounts.get_tenant(tenant_id)
         start_key = f"{sort_timestamp(call.start_time)}#{call.id}"
         position = max(1, self.count(tenant_id, CallStatus.QUEUED, up_to=start_key))
-        estimate = _after(self.next_slot_at(tenant), position - 1, tenant)
+        rate = tenant.dial_rate(self.account_dial_rate)
+        estimate = _after(self.next_slot_at(tenant), position - 1, rate)
         if call.dial_at_estimate is not None and call.dial_at_estimate > estimate:
             estimate = call.dial_at_estimate  # waiting for its calling window
         return call.model_copy(update={"queue_position": position, "dial_at_estimate": estimate})
 
 
-def _after(start: datetime, calls: int, tenant: Tenant) -> datetime:
-    """When `calls` more calls will have been placed after `start`, at the tenant's rate."""
-    step = interval_us(tenant.dial_rate_per_second)
+def _after(start: datetime, calls: int, rate_per_second: int) -> datetime:
+    """When `calls` more calls will have been placed after `start`, at this rate."""
+    step = interval_us(rate_per_second)
     return start + timedelta(microseconds=step * max(0, calls))
 
 
-@functools.cache
+@settings.per_environment
 def view() -> DialQueueView:
     """The dial queue view of this execution environment (dialer status, get_call)."""
     from dialtone.accounts import AccountStore
@@ -122,4 +126,5 @@ def view() -> DialQueueView:
         CallStore(config.calls_table),
         AccountStore(config.accounts_table),
         RateLimiter(config.rate_limit_table),
+        account_dial_rate=config.account_dial_rate,
     )

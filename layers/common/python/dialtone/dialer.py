@@ -33,6 +33,10 @@ attempt. The fifth failed attempt, or a permanent error, ends the call `failed` 
 `error_reason`. A message that can never be processed (not JSON, not a dial message, an unknown
 tenant) is reported as failed every time, so it reaches the dead-letter queue.
 
+A provider error that leaves it unknown whether the call was placed (a read timeout, a dropped
+connection) is never retried blindly: the dialer looks the call up with `find_call`, and if it
+cannot find it yet, it keeps the claim for the sweeper, exactly as after a crash.
+
 A dialer that dies after the provider call and before the SID is saved leaves a claim without
 a SID: redeliveries do nothing (step 1), and the sweeper (`dialtone.sweeper`) asks the provider
 whether the call exists before anything is dialed again.
@@ -100,6 +104,7 @@ class DialOutcome(StrEnum):
     DEFERRED = "deferred"  # outside the calling window
     RESCHEDULED = "rescheduled"  # the next slot is later than this invocation can wait
     FAILED = "failed"
+    UNCERTAIN = "uncertain"  # the provider may have placed it: the sweeper settles the claim
 
 
 class DialMessage(BaseModel):
@@ -193,13 +198,30 @@ class DialQueueWriter:
     queue_url: str
 
     def enqueue(self, tenant_id: str, call_id: str, delay_seconds: float = 0) -> None:
-        """Send a fresh dial message for the call, visible after `delay_seconds` (≤ 900)."""
+        """Send a fresh dial message for the call, visible after `delay_seconds` (≤ 900), and
+        note when on the queued call (`enqueued_at`): the sweeper sends a new message for a
+        call whose latest one is long overdue."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
         delay = max(0, min(MAX_DELAY_SECONDS, math.ceil(delay_seconds)))
         aws.client("sqs").send_message(
             QueueUrl=self.queue_url,
             MessageBody=DialMessage(tenant_id=tenant_id, call_id=call_id).body(),
             DelaySeconds=delay,
         )
+        # After the message, and best effort: a stale note costs at most a duplicate message
+        # later (harmless: the claim dials once), never a call without a message.
+        try:
+            self.calls.change_call(
+                tenant_id, call_id, CallStatus.QUEUED, {"enqueued_at": _iso(datetime.now(UTC))}
+            )
+        except (BotoCoreError, ClientError) as error:
+            from dialtone.observability import logger
+
+            logger.warning(
+                "Could not note when the call was enqueued",
+                extra={"call_id": call_id, "error": str(error)},
+            )
 
     def release(self, stored: StoredCall, token: str, attempts: int | None = None) -> bool:
         """Give up this claim (only if it is still `token`'s); the call is `queued` and
@@ -342,6 +364,7 @@ class Dialer:
     retry_delays: tuple[float, ...] = RETRY_DELAYS
     retry_visibility_seconds: float = 30.0
     max_attempts: int = MAX_DIAL_ATTEMPTS
+    account_dial_rate: int = 1
     writer: DialQueueWriter = field(init=False)
 
     def __post_init__(self) -> None:
@@ -487,7 +510,7 @@ class Dialer:
             try:
                 slot = self.limiter.reserve(
                     tenant.telephony_account,
-                    tenant.dial_rate_per_second,
+                    tenant.dial_rate(self.account_dial_rate),
                     latest=deadline - PLACE_BUDGET_SECONDS,
                 )
             except SlotOutOfReach as busy:
@@ -507,6 +530,8 @@ class Dialer:
             try:
                 placed = self.provider.place_call(order)
             except ProviderError as error:
+                if error.ambiguous:
+                    return self._reconcile(stored, token, order, error)
                 if not error.retryable:
                     return self._fail(stored, token, error, attempts + 1)
                 last_error = error
@@ -520,6 +545,23 @@ class Dialer:
         self.writer.release(stored, token, attempts=attempts)
         self._give_back(receipt_handle, self.retry_visibility(attempts))
         raise DialRetryLater(f"attempt {attempts} of call {call.id} failed: {reason}")
+
+    def _reconcile(
+        self, stored: StoredCall, token: str, order: DialOrder, error: ProviderError
+    ) -> DialOutcome:
+        """The provider may have placed the call: look it up instead of dialing again. If it
+        cannot be found yet, the claim stays and the sweeper settles it (found: its SID is
+        saved; still unknown after a grace period: the call is queued again)."""
+        claimed_at = stored.internal.get("claimed_at")
+        since = datetime.fromisoformat(str(claimed_at)) if claimed_at else self.now()
+        try:
+            found = self.provider.find_call(order, since - timedelta(seconds=5))
+        except ProviderError:
+            found = None
+        if found is not None:
+            return self._placed(stored, token, found)
+        self._log(f"Placement uncertain, left to the sweeper: {error}", stored.call.id)
+        return DialOutcome.UNCERTAIN
 
     def retry_visibility(self, attempts: int) -> int:
         """How long a given-back message stays invisible after `attempts` failed attempts."""
@@ -573,7 +615,7 @@ class Dialer:
 # Wiring for the dialer function: built on first use, once per execution environment.
 
 
-@functools.cache
+@settings.per_environment
 def dialer() -> Dialer:
     """The dialer of this execution environment, from the environment's settings."""
     from dialtone.accounts import AccountStore
@@ -597,4 +639,5 @@ def dialer() -> Dialer:
         callback_url=functools.partial(status_callback_url, config.public_base_url),
         metrics=metrics,
         retry_visibility_seconds=config.dial_retry_seconds,
+        account_dial_rate=config.account_dial_rate,
     )

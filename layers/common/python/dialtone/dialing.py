@@ -3,12 +3,13 @@ dialer, batch progress and cancelation.
 
 A call is stored `queued` before it is enqueued; if the queue refuses it, the call ends
 `failed` with `error_reason: "enqueue_failed"` (and a single call's request fails with 503),
-so no call is ever left queued with no message to dial it.
+so no call is ever left queued with no message to dial it. A batch stores its calls before the
+batch item that counts them, and sends no message until both are stored; if storing fails, the
+calls already written are removed and the request fails with 503.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import secrets
 import uuid
@@ -16,20 +17,24 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel, Field, field_validator
 
 from dialtone import aws, phones, settings
 from dialtone.auth import Principal, Scope
-from dialtone.dynamo import from_item, string_key, to_item
+from dialtone.dynamo import check_storable
 from dialtone.errors import (
-    BatchNotFound,
+    AgentNotFound,
+    BatchNotStored,
     CallNotCancelable,
     DialQueueUnavailable,
     IdempotencyKeyReused,
     IdempotentRequestInProgress,
+    InvalidParameter,
 )
 from dialtone.models import BATCH_BUCKET, Call, CallStatus, Direction
-from dialtone.store import BATCH_SK, CallStore, batch_pk, stored_call
+from dialtone.observability import logger
+from dialtone.store import BATCH_BUCKETS, BatchRecord, CallStore, StoredCall, stored_call
 
 MAX_BATCH = 1000
 INVALID_NUMBER = "Invalid number"
@@ -52,6 +57,8 @@ class DialRequest(BaseModel):
     @field_validator("metadata")
     @classmethod
     def _small(cls, value: dict[str, Any]) -> dict[str, Any]:
+        """At most 4 KB of JSON, and nothing the calls table could not store as it is."""
+        check_storable(value)
         if len(json.dumps(value, default=str)) > 4096:
             raise ValueError("metadata must be at most 4 KB of JSON")
         return value
@@ -169,7 +176,7 @@ class Dialing:
             request.metadata,
             now,
         )
-        self.store.put_call(principal.tenant_id, call)
+        self.store.put_queued_calls(principal.tenant_id, [call], enqueued_at=now)
         try:
             aws.client("sqs").send_message(
                 QueueUrl=self.queue_url, MessageBody=dial_message(principal.tenant_id, call.id)
@@ -189,7 +196,9 @@ class Dialing:
         )
 
     def create_batch(self, principal: Principal, request: BatchDialRequest) -> BatchAccepted:
-        """Store a batch and its calls (invalid numbers as failed entries) and enqueue them."""
+        """Store the calls of a batch (invalid numbers as failed entries), then the batch, and
+        enqueue them. BatchNotStored (503) if they cannot be stored: nothing is kept or queued.
+        """
         principal.require(Scope.CALLS_WRITE)
         from_number, agent_name = self.resolve_from(
             principal, request.agent_id, request.from_number
@@ -215,23 +224,20 @@ class Dialing:
                     error=error,
                 )
             )
-        counters = dict.fromkeys(set(BATCH_BUCKET.values()), 0)
+        counts = dict.fromkeys(BATCH_BUCKETS, 0)
         for call in calls:
-            counters[BATCH_BUCKET[call.status]] += 1
-        self.store.dynamodb.put_item(
-            TableName=self.store.table_name,
-            Item=to_item(
-                {
-                    "pk": batch_pk(principal.tenant_id, batch_id),
-                    "sk": BATCH_SK,
-                    "batch_id": batch_id,
-                    "total": len(calls),
-                    "created_at": now.isoformat().replace("+00:00", "Z"),
-                    **counters,
-                }
-            ),
-        )
-        self.store.put_calls(principal.tenant_id, [(c, None) for c in calls])
+            counts[BATCH_BUCKET[call.status]] += 1
+        # The calls first, then the batch that counts them: a batch never counts a call that
+        # was not stored. Nothing is enqueued until both are.
+        try:
+            self.store.put_queued_calls(principal.tenant_id, calls, enqueued_at=now)
+            self.store.put_batch(
+                principal.tenant_id,
+                BatchRecord(batch_id=batch_id, total=len(calls), created_at=now, counts=counts),
+            )
+        except (BotoCoreError, ClientError) as error:
+            self._forget(principal.tenant_id, calls)
+            raise BatchNotStored() from error
         queued = [c for c in calls if c.status is CallStatus.QUEUED]
         chunks = [queued[start : start + 10] for start in range(0, len(queued), 10)]
         sqs = aws.client("sqs")
@@ -257,17 +263,21 @@ class Dialing:
             self._enqueue_failed(principal.tenant_id, call)
         return BatchAccepted(batch_id=batch_id, total=len(calls))
 
+    def _forget(self, tenant_id: str, calls: list[Call]) -> None:
+        """Remove the calls of a batch that could not be stored whole (none was enqueued)."""
+        try:
+            self.store.delete_new_calls(tenant_id, [call.id for call in calls])
+        except (BotoCoreError, ClientError):
+            # Left queued without a message, they would be found by the sweeper and dialed.
+            logger.exception(
+                "Calls of a batch that failed could not be removed",
+                extra={"call_ids": [call.id for call in calls]},
+            )
+
     def batch_status(self, principal: Principal, batch_id: str) -> BatchStatus:
         """A batch's counters and its calls; BatchNotFound for an unknown or foreign batch."""
         principal.require(Scope.CALLS_READ)
-        response = self.store.dynamodb.get_item(
-            TableName=self.store.table_name,
-            Key=string_key(pk=batch_pk(principal.tenant_id, batch_id), sk=BATCH_SK),
-            ConsistentRead=True,
-        )
-        if "Item" not in response:
-            raise BatchNotFound()
-        batch = from_item(response["Item"])
+        batch = self.store.get_batch(principal.tenant_id, batch_id)
         from dialtone import listing
 
         streams = listing.plan_streams(
@@ -283,18 +293,15 @@ class Dialing:
             )
             for stored in (stored_call(item) for item in self.store.read_all(streams[0]))
         ]
-        counts = {
-            k: int(batch.get(k, 0))
-            for k in ("queued", "initiated", "completed", "failed", "canceled")
-        }
+        counts = batch.counts
         done = counts["queued"] == 0 and counts["initiated"] == 0
         return BatchStatus(
             batch_id=batch_id,
             status="completed"
             if done
-            else ("queued" if counts["queued"] == batch["total"] else "in_progress"),
-            total=int(batch["total"]),
-            created_at=batch["created_at"],
+            else ("queued" if counts["queued"] == batch.total else "in_progress"),
+            total=batch.total,
+            created_at=batch.created_at,
             calls=entries,
             **counts,
         )
@@ -303,11 +310,8 @@ class Dialing:
         """Cancel a call that is still queued and not yet claimed by a dialer; 409 otherwise."""
         principal.require(Scope.CALLS_WRITE)
         stored = self.store.get_call(principal.tenant_id, call_id, consistent=True)
-        call = stored.call
-        if call.status is not CallStatus.QUEUED or "claim_token" in stored.internal:
-            raise CallNotCancelable(
-                f"Call is {call.status.value}, only a queued call can be canceled"
-            )
+        if stored.call.status is not CallStatus.QUEUED or "claim_token" in stored.internal:
+            raise _not_cancelable(stored)
         now = datetime.now(UTC)
         changed = self.store.change_call(
             principal.tenant_id,
@@ -315,11 +319,23 @@ class Dialing:
             CallStatus.QUEUED,
             {"status": CallStatus.CANCELED, "end_reason": "canceled", "end_time": now},
             condition="attribute_not_exists(claim_token)",
-            batch_id=call.batch_id,
+            batch_id=stored.call.batch_id,
         )
         if not changed:
-            raise CallNotCancelable("Call is already being dialed")
+            # A dialer claimed it, or it moved on, since it was read: say which.
+            raise _not_cancelable(
+                self.store.get_call(principal.tenant_id, call_id, consistent=True)
+            )
         return self.store.get_call(principal.tenant_id, call_id, consistent=True).call
+
+
+def _not_cancelable(stored: StoredCall) -> CallNotCancelable:
+    """Why this call cannot be canceled: a dialer holds it, or it is no longer queued."""
+    if stored.call.status is CallStatus.QUEUED:
+        return CallNotCancelable("Call is already being dialed")
+    return CallNotCancelable(
+        f"Call is {stored.call.status.value}; only a queued call can be canceled"
+    )
 
 
 # Wiring for the handlers: built on first use, once per execution environment.
@@ -335,14 +351,23 @@ def _from_number_resolver(accounts_table: str) -> Any:
 
     def resolve(principal: Principal, agent_id: str | None, requested: str | None) -> Any:
         tenant = accounts.get_tenant(principal.tenant_id)
-        agent = accounts.get_agent(principal.tenant_id, agent_id) if agent_id else None
+        agent = None
+        if agent_id:
+            try:
+                agent = accounts.get_agent(principal.tenant_id, agent_id)
+            except AgentNotFound as error:
+                # A field of the body names something that does not exist: a bad request
+                # (422 on that field), not a missing resource at the URL (404).
+                raise InvalidParameter(
+                    ("body", "agent_id"), f"Agent {agent_id} not found"
+                ) from error
         number = agents.resolve_from_number(tenant, agent, requested)
         return number, agent.name if agent else None
 
     return resolve
 
 
-@functools.cache
+@settings.per_environment
 def dialing() -> Dialing:
     config = settings.load(settings.DialingSettings)
     return Dialing(
@@ -352,7 +377,7 @@ def dialing() -> Dialing:
     )
 
 
-@functools.cache
+@settings.per_environment
 def _idempotent_create_call() -> Any:
     from aws_lambda_powertools.utilities.idempotency import (
         DynamoDBPersistenceLayer,

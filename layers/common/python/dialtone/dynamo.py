@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -9,6 +10,57 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
+
+# What a DynamoDB number can be: 38 digits, a magnitude from 1E-130 to
+# 9.9999999999999999999999999999999999999E+125 (or zero); and how deep documents nest.
+MAX_NUMBER_DIGITS = 38
+SMALLEST_NUMBER = Decimal("1E-130")
+LARGEST_NUMBER = Decimal("9.9999999999999999999999999999999999999E+125")
+MAX_NESTING = 32
+
+
+def _check_number(number: Decimal, shown: object) -> None:
+    if not number.is_finite():
+        raise ValueError(f"{shown} is not a finite number")
+    if not number:
+        return
+    # Every digit of the coefficient counts: boto3 refuses to round even a trailing zero away.
+    if len(number.as_tuple().digits) > MAX_NUMBER_DIGITS:
+        raise ValueError(f"{shown} has more than {MAX_NUMBER_DIGITS} digits")
+    if not SMALLEST_NUMBER <= abs(number) <= LARGEST_NUMBER:
+        raise ValueError(
+            f"{shown} is out of range: a number must be 0 or of magnitude 1e-130 to "
+            "9.9999999999999999999999999999999999999e125"
+        )
+
+
+def check_storable(value: Any) -> None:
+    """ValueError, saying why, unless DynamoDB can store `value` (JSON-like: dict, list, str,
+    int, float, bool, None, Decimal) as it is: finite numbers of at most 38 digits (a float
+    counts the digits of its shortest repr) whose magnitude is 0 or within 1e-130..9.99e125,
+    maps and lists nested at most 32 deep.
+
+    Check client input with it before storing, so that a bad value is the client's 4xx and
+    never DynamoDB's ValidationException (a 5xx), nor a value silently changed or dropped.
+    """
+    _check(value, 0)
+
+
+def _check(value: Any, depth: int) -> None:
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return
+    if isinstance(value, int | float | Decimal):
+        # As `to_item` converts it: a float by its shortest repr.
+        _check_number(Decimal(repr(value)) if isinstance(value, float) else Decimal(value), value)
+        return
+    if isinstance(value, Mapping | list | tuple):
+        if depth >= MAX_NESTING:
+            raise ValueError(f"values are nested more than {MAX_NESTING} levels deep")
+        children = value.values() if isinstance(value, Mapping) else value
+        for child in children:
+            _check(child, depth + 1)
+        return
+    raise ValueError(f"{type(value).__name__} values cannot be stored")
 
 
 def _to_storable(value: Any) -> Any:

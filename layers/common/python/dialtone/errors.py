@@ -68,6 +68,12 @@ class DialQueueUnavailable(DialtoneError):
     detail = "The dial queue is unavailable; the call was not placed, try again"
 
 
+class BatchNotStored(DialtoneError):
+    """The batch or its calls could not be stored; nothing of it was kept or queued (503)."""
+
+    detail = "The batch could not be stored; no call was queued, try again"
+
+
 class AgentNotFound(DialtoneError):
     detail = "Agent not found"
 

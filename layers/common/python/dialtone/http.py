@@ -21,6 +21,7 @@ from dialtone.errors import (
     AgentNotFound,
     ApiKeyNotFound,
     BatchNotFound,
+    BatchNotStored,
     CallNotCancelable,
     CallNotFound,
     DialQueueUnavailable,
@@ -56,6 +57,7 @@ _STATUS: dict[type[DialtoneError], HTTPStatus] = {
     BatchNotFound: HTTPStatus.NOT_FOUND,
     CallNotCancelable: HTTPStatus.CONFLICT,
     DialQueueUnavailable: HTTPStatus.SERVICE_UNAVAILABLE,
+    BatchNotStored: HTTPStatus.SERVICE_UNAVAILABLE,
     IdempotencyKeyReused: HTTPStatus.UNPROCESSABLE_ENTITY,
     IdempotentRequestInProgress: HTTPStatus.CONFLICT,
 }

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import random
+import time
 from typing import Any
 
 from dialtone.errors import CallNotFound
@@ -24,7 +26,9 @@ def advance(
     `ringing` after `completed` is ignored. Concurrent writers are resolved by the status
     condition of each write; a lost race is re-read and retried.
     """
-    for _ in range(attempts):
+    for attempt in range(attempts):
+        if attempt:
+            time.sleep(random.uniform(0, 0.02 * attempt))  # noqa: S311 - jitter, not secrecy
         try:
             current = store.get_call(tenant_id, call_id, consistent=True).call
         except CallNotFound:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import functools
 import os
-from typing import Literal, TypeVar
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -61,16 +62,17 @@ class CreateCallSettings(DialingSettings):
 class TelephonySettings(EnvSettings):
     """Who places outbound calls, and the secret their status callbacks are signed with.
 
-    `simulator` (the default) places no real call and signs its callbacks with
-    SIMULATOR_AUTH_TOKEN; `twilio` reads {"account_sid", "auth_token"} from TWILIO_SECRET_ARN
-    (a Secrets Manager secret, or an SSM SecureString parameter ARN).
+    `simulator` (the default) places no real call and signs its callbacks with the token held
+    by the Secrets Manager secret SIMULATOR_SECRET_ARN (generated for each stack); `twilio`
+    reads {"account_sid", "auth_token"} from TWILIO_SECRET_ARN (a Secrets Manager secret, or an
+    SSM SecureString parameter ARN). Either secret is read on first use, not here.
     """
 
     telephony: Literal["simulator", "twilio"] = Field(
         alias="DIALTONE_TELEPHONY", default="simulator"
     )
     twilio_secret_arn: str = Field(alias="TWILIO_SECRET_ARN", default="")
-    simulator_auth_token: str = Field(alias="SIMULATOR_AUTH_TOKEN", default="")
+    simulator_secret_arn: str = Field(alias="SIMULATOR_SECRET_ARN", default="")
     simulator_account: str = Field(alias="SIMULATOR_ACCOUNT", default="local", min_length=1)
     simulator_dir: str = Field(alias="DIALTONE_SIMULATOR_DIR", default="")
     simulator_ring_seconds: float = Field(alias="SIMULATOR_RING_SECONDS", default=1.0, ge=0, le=600)
@@ -83,8 +85,8 @@ class TelephonySettings(EnvSettings):
     def _credentials_named(self) -> TelephonySettings:
         if self.telephony == "twilio" and not self.twilio_secret_arn:
             raise ValueError("DIALTONE_TELEPHONY=twilio needs TWILIO_SECRET_ARN")
-        if self.telephony == "simulator" and not self.simulator_auth_token:
-            raise ValueError("DIALTONE_TELEPHONY=simulator needs SIMULATOR_AUTH_TOKEN")
+        if self.telephony == "simulator" and not self.simulator_secret_arn:
+            raise ValueError("DIALTONE_TELEPHONY=simulator needs SIMULATOR_SECRET_ARN")
         return self
 
 
@@ -103,6 +105,7 @@ class DialQueueSettings(EnvSettings):
     calls_table: str = Field(alias="CALLS_TABLE", min_length=1)
     accounts_table: str = Field(alias="ACCOUNTS_TABLE", min_length=1)
     rate_limit_table: str = Field(alias="RATE_LIMIT_TABLE", min_length=1)
+    account_dial_rate: int = Field(alias="DIAL_RATE_PER_SECOND", default=1, ge=1, le=100)
 
 
 class SweeperSettings(TelephonySettings):
@@ -119,7 +122,32 @@ class DialerSettings(SweeperSettings):
     be placed waits before its next attempt (doubling with each attempt)."""
 
     rate_limit_table: str = Field(alias="RATE_LIMIT_TABLE", min_length=1)
+    # Calls per second of the deployment's telephony account (DESIGN's default: 1).
+    account_dial_rate: int = Field(alias="DIAL_RATE_PER_SECOND", default=1, ge=1, le=100)
     dial_retry_seconds: float = Field(alias="DIAL_RETRY_SECONDS", default=30.0, ge=0, le=900)
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# Factories built from settings (stores, readers, providers), forgotten together with them.
+_FACTORIES: list[Any] = []
+
+
+def per_environment(factory: F) -> F:
+    """Cache what a handler builds from its settings for the life of the execution
+    environment; `reset()` forgets it along with the settings."""
+    cached = functools.cache(factory)
+    _FACTORIES.append(cached)
+    return cast(F, cached)
+
+
+@per_environment
+def secret_string(secret_arn: str) -> str:
+    """The value of a Secrets Manager secret, read once per execution environment."""
+    from dialtone import aws
+
+    value: str = aws.client("secretsmanager").get_secret_value(SecretId=secret_arn)["SecretString"]
+    return value
 
 
 @functools.cache
@@ -129,5 +157,8 @@ def load(model: type[S]) -> S:
 
 
 def reset() -> None:
-    """Forget validated settings (for tests that change the environment)."""
+    """Forget validated settings and everything built from them (for tests and benchmarks
+    that move the environment)."""
     load.cache_clear()
+    for factory in _FACTORIES:
+        factory.cache_clear()

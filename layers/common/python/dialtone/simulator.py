@@ -17,6 +17,7 @@ deployed stack the simulator's callbacks arrive only while its environment is ru
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -26,6 +27,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -35,7 +37,7 @@ from urllib.parse import urlencode
 from dialtone.models import CallStatus
 from dialtone.observability import logger
 from dialtone.settings import TelephonySettings
-from dialtone.telephony import PROVIDER_STATUS, DialOrder, ProviderCall
+from dialtone.telephony import PROVIDER_STATUS, DialOrder, ProviderCall, ProviderError
 
 OUTCOMES = ("completed", "busy", "no-answer", "failed")
 # Numbers that end like this never answer, whatever SIMULATOR_OUTCOMES says of others.
@@ -131,7 +133,7 @@ class SimulatorProvider:
 
     def __init__(
         self,
-        auth_token: str,
+        auth_token: str | Callable[[], str],
         account: str = "local",
         state_dir: str | Path | None = None,
         ring_seconds: float = 1.0,
@@ -140,7 +142,8 @@ class SimulatorProvider:
     ) -> None:
         if not auth_token:
             raise ValueError("the simulator signs its callbacks: it needs an auth token")
-        self.auth_token = auth_token
+        # A callable is asked on the first callback (a secret is read only when needed).
+        self._auth_token = auth_token
         self.account = account
         self.account_sid = simulator_account_sid(account)
         self.state_dir = Path(state_dir) if state_dir else default_state_dir()
@@ -150,11 +153,22 @@ class SimulatorProvider:
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
 
+    @property
+    def auth_token(self) -> str:
+        """The token its callbacks are signed with (asked for once, when first needed)."""
+        with self._lock:
+            if not isinstance(self._auth_token, str):
+                self._auth_token = self._auth_token()
+            return self._auth_token
+
     @classmethod
     def from_settings(cls, config: TelephonySettings) -> SimulatorProvider:
-        """The simulator the environment describes (SIMULATOR_* and DIALTONE_SIMULATOR_DIR)."""
+        """The simulator the environment describes (SIMULATOR_* and DIALTONE_SIMULATOR_DIR); its
+        token is read from SIMULATOR_SECRET_ARN on the first callback, once."""
+        from dialtone.settings import secret_string
+
         return cls(
-            auth_token=config.simulator_auth_token,
+            auth_token=functools.partial(secret_string, config.simulator_secret_arn),
             account=config.simulator_account,
             state_dir=config.simulator_dir or None,
             ring_seconds=config.simulator_ring_seconds,
@@ -183,7 +197,18 @@ class SimulatorProvider:
     # The provider interface
 
     def place_call(self, order: DialOrder) -> ProviderCall:
-        """Record the call and start its status callbacks; never fails."""
+        """Record the call and start its status callbacks. Fails (retryably) only if the token
+        the callbacks are signed with cannot be read, and then places nothing."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            self.auth_token  # noqa: B018 (read here, once, rather than by each callback thread)
+        except (BotoCoreError, ClientError) as error:
+            raise ProviderError(
+                f"The simulator's token could not be read: {error}",
+                retryable=True,
+                code="simulator_token",
+            ) from error
         placement = Placement(
             sid="CA" + secrets.token_hex(16),
             account_sid=self.account_sid,

@@ -270,15 +270,16 @@ class StatusCallbacks:
 
 def callback_auth_token(config: settings.TelephonySettings) -> str:
     """The secret status callbacks are signed with: the Twilio account's auth token, or the
-    simulator's token."""
+    simulator's token (the stack's generated SimulatorSecret). Read on the first callback and
+    kept for the life of the execution environment."""
     if config.telephony == "twilio":
         from dialtone.twilio_provider import load_twilio_credentials
 
         return load_twilio_credentials(config.twilio_secret_arn).auth_token
-    return config.simulator_auth_token
+    return settings.secret_string(config.simulator_secret_arn)
 
 
-@functools.cache
+@settings.per_environment
 def receiver() -> StatusCallbacks:
     """The status callback receiver of this execution environment."""
     config = settings.load(settings.TwilioStatusSettings)

@@ -9,15 +9,15 @@ whole call, so one page of any single filter reads only the calls it returns.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from dialtone import aws
 from dialtone.dynamo import from_item, string_key, to_item
-from dialtone.errors import CallNotFound
-from dialtone.models import BATCH_BUCKET, Call, CallStatus, Exchange
+from dialtone.errors import BatchNotFound, CallNotFound
+from dialtone.models import BATCH_BUCKET, Call, CallStatus, Exchange, format_timestamp
 
 CALL_SK = "CALL"
 EXCHANGE_PREFIX = "EX#"
@@ -96,7 +96,15 @@ class StoredCall:
 
 
 # Attributes of a call item that are the API's own bookkeeping, never shown to clients.
-INTERNAL_ATTRIBUTES = ("claim_token", "claimed_at", "dial_attempts", "telephony_account_id")
+# `enqueued_at`: when the call's latest dial message was sent (or given back), from which the
+# sweeper tells a lost message from a long backlog.
+INTERNAL_ATTRIBUTES = (
+    "claim_token",
+    "claimed_at",
+    "dial_attempts",
+    "telephony_account_id",
+    "enqueued_at",
+)
 
 
 def _call_item(tenant_id: str, call: Call, recording_key: str | None) -> dict[str, Any]:
@@ -353,8 +361,10 @@ class CallStore:
         except client.exceptions.ConditionalCheckFailedException:
             return False
         except client.exceptions.TransactionCanceledException as error:
-            reasons = error.response.get("CancellationReasons") or []
-            if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
+            # The call moved on, or another write to the same batch won the race: either way
+            # nothing was written, and the caller re-reads and decides again.
+            codes = {r.get("Code") for r in error.response.get("CancellationReasons") or []}
+            if codes & {"ConditionalCheckFailed", "TransactionConflict"}:
                 return False
             raise
         return True
@@ -441,3 +451,79 @@ class CallStore:
             self.fetch(stream, limit=1000)
             yield from stream.buffer
             stream.buffer.clear()
+
+    # New outbound calls and their batches
+
+    def put_queued_calls(
+        self, tenant_id: str, calls: Sequence[Call], enqueued_at: datetime
+    ) -> None:
+        """Store new outbound calls; the queued ones also remember `enqueued_at`, when their
+        dial message is sent (right after this)."""
+        items = []
+        for call in calls:
+            item = _call_item(tenant_id, call, None)
+            if call.status is CallStatus.QUEUED:
+                item["enqueued_at"] = {"S": format_timestamp(enqueued_at)}
+            items.append(item)
+        if len(items) == 1:
+            self.dynamodb.put_item(TableName=self.table_name, Item=items[0])
+        else:
+            self._batch_write([{"PutRequest": {"Item": item}} for item in items])
+
+    def delete_new_calls(self, tenant_id: str, call_ids: Iterable[str]) -> None:
+        """Remove calls that were only just stored (a call item each, nothing else yet)."""
+        self._batch_write(
+            [
+                {"DeleteRequest": {"Key": string_key(pk=call_pk(tenant_id, call_id), sk=CALL_SK)}}
+                for call_id in call_ids
+            ]
+        )
+
+    def put_batch(self, tenant_id: str, batch: BatchRecord) -> None:
+        """Store a batch: its size, creation time and counters of calls per bucket."""
+        self.dynamodb.put_item(
+            TableName=self.table_name,
+            Item=to_item(
+                {
+                    "pk": batch_pk(tenant_id, batch.batch_id),
+                    "sk": BATCH_SK,
+                    "batch_id": batch.batch_id,
+                    "total": batch.total,
+                    "created_at": format_timestamp(batch.created_at),
+                    **batch.counts,
+                }
+            ),
+        )
+
+    def get_batch(self, tenant_id: str, batch_id: str) -> BatchRecord:
+        """A batch with its current counters (strongly consistent); BatchNotFound for an
+        unknown batch or another tenant's."""
+        response = self.dynamodb.get_item(
+            TableName=self.table_name,
+            Key=string_key(pk=batch_pk(tenant_id, batch_id), sk=BATCH_SK),
+            ConsistentRead=True,
+        )
+        if "Item" not in response:
+            raise BatchNotFound()
+        values = from_item(response["Item"])
+        return BatchRecord(
+            batch_id=batch_id,
+            total=int(values["total"]),
+            created_at=datetime.fromisoformat(str(values["created_at"])),
+            counts={bucket: int(values.get(bucket, 0)) for bucket in BATCH_BUCKETS},
+        )
+
+
+# The counters a batch keeps, one per bucket of statuses.
+BATCH_BUCKETS = tuple(dict.fromkeys(BATCH_BUCKET.values()))
+
+
+@dataclass(frozen=True)
+class BatchRecord:
+    """A batch of outbound calls as stored: how many calls, when, and how many per bucket
+    (`queued`, `initiated`, `completed`, `failed`, `canceled`)."""
+
+    batch_id: str
+    total: int
+    created_at: datetime
+    counts: dict[str, int]

@@ -7,7 +7,6 @@ GetItem.
 
 from __future__ import annotations
 
-import functools
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -169,14 +168,14 @@ class Suppressions:
         self.store.remove(principal.tenant_id, e164)
 
 
-@functools.cache
+@settings.per_environment
 def store() -> SuppressionStore:
     """The do-not-call store of this function (the accounts table from the environment); the
     dialer calls `store().is_suppressed(tenant_id, e164)` before placing a call."""
     return SuppressionStore(settings.load(settings.AccountsSettings).accounts_table)
 
 
-@functools.cache
+@settings.per_environment
 def service() -> Suppressions:
     """The do-not-call service of the suppression handlers."""
     return Suppressions(store())

@@ -10,9 +10,12 @@ call):
   provider is asked (`find_call`) before anything is dialed again: found, its SID and status are
   saved; not found, the claim is released and the call handed back to the dial queue (counting
   an attempt, so a call that keeps killing its dialer ends `failed`).
-- `queued`, unclaimed, not dialed 24 hours after it was queued and not waiting for its calling
-  window: its message was lost (the dial dead-letter queue says why); it ends `failed`,
-  `end_reason: "timeout"`.
+- `queued`, unclaimed, not waiting for its calling window, and untouched (no message sent, no
+  claim, no change: `enqueued_at`, `updated_at`) for longer than a message can take to be
+  delivered, tried `maxReceiveCount` times and moved to the dead-letter queue: its message may
+  have been lost. It gets a new one (`enqueued_at` is set again). A call merely waiting in a
+  long backlog gets a duplicate message, which is harmless: the claim dials a call once. Such a
+  call is never failed for its age: a backlog of a day at 1 call/s is not a lost call.
 - `initiated` or `ringing` 10 minutes after dialing, `in_progress` 4 hours after it was
   answered (Twilio's longest call): the provider is asked (`get_call`). A final status there is
   applied; no such call, or no SID at all, ends the call `failed` with `end_reason: "timeout"`.
@@ -45,7 +48,11 @@ if TYPE_CHECKING:
 CLAIM_GRACE = timedelta(minutes=2)
 RINGING_TIMEOUT = timedelta(minutes=10)
 IN_PROGRESS_TIMEOUT = timedelta(hours=4)
-QUEUED_MAX_AGE = timedelta(hours=24)
+# A dial message that is received claims (touches) its call, or is received again after the
+# queue's VisibilityTimeout (360 s in template.yaml), up to maxReceiveCount (5) times before it
+# moves to the dead-letter queue; it may first be delayed up to 900 s. A queued call untouched
+# for longer than all that lost its message, or waits in a long backlog.
+QUEUED_STALE_AFTER = timedelta(seconds=900 + 360 * 5)
 # A reconciled call is looked for from a little before its claim (clocks differ slightly).
 CLOCK_SKEW = timedelta(seconds=5)
 END_REASON_TIMEOUT = "timeout"
@@ -59,6 +66,7 @@ class SweepReport:
     examined: int = 0
     reconciled: int = 0  # a claim without SID whose call the provider had: SID saved
     requeued: int = 0  # a claim without SID the provider never saw: back in the dial queue
+    reenqueued: int = 0  # an unclaimed queued call untouched for long: a new dial message
     resolved: int = 0  # the provider's final status applied
     timed_out: int = 0  # ended failed, end_reason "timeout"
     errors: int = 0
@@ -73,6 +81,17 @@ def _parse(value: Any) -> datetime | None:
         return None
     moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def last_touched(stored: StoredCall) -> datetime:
+    """When anything last happened to a queued call: its latest dial message (`enqueued_at`),
+    or any change (a claim, its release, a deferral), or its creation."""
+    call = stored.call
+    moments = [call.queued_at or call.created_at, call.updated_at]
+    enqueued_at = _parse(stored.internal.get("enqueued_at"))
+    if enqueued_at is not None:
+        moments.append(enqueued_at)
+    return max(moments)
 
 
 @dataclass
@@ -163,9 +182,8 @@ class Sweeper:
             claimed_at = _parse(stored.internal.get("claimed_at"))
             return claimed_at is None or claimed_at <= now - CLAIM_GRACE
         call = stored.call
-        queued_at = call.queued_at or call.created_at
         waiting = call.dial_at_estimate is not None and call.dial_at_estimate > now
-        return queued_at <= now - QUEUED_MAX_AGE and not waiting
+        return last_touched(stored) <= now - QUEUED_STALE_AFTER and not waiting
 
     @staticmethod
     def _dialed_long_ago(stored: StoredCall, now: datetime) -> bool:
@@ -184,14 +202,10 @@ class Sweeper:
             token = stored.internal.get("claim_token")
             if token:
                 self._reconcile_claim(stored, str(token), now, report)
-            elif self.writer.fail(
-                stored,
-                None,
-                "not_dialed: no dialer took the call within 24 hours",
-                end_reason=END_REASON_TIMEOUT,
-            ):
-                report.timed_out += 1
-                self._count("CallsTimedOut")
+            else:
+                self.writer.enqueue(stored.tenant_id, call.id)
+                report.reenqueued += 1
+                self._count("CallsReenqueued")
             return
         remote = self.provider.get_call(call.twilio_call_sid) if call.twilio_call_sid else None
         if remote is None:
@@ -268,7 +282,7 @@ class Sweeper:
         )
 
 
-@functools.cache
+@settings.per_environment
 def sweeper() -> Sweeper:
     """The sweeper of this execution environment, from the environment's settings."""
     from dialtone.observability import metrics

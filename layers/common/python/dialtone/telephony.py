@@ -6,11 +6,11 @@ status-callback path Twilio would. The dialer talks only to `TelephonyProvider`.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from dialtone import settings
 from dialtone.models import CallStatus
 
 # Twilio's call statuses, and ours.
@@ -60,12 +60,19 @@ class ProviderCall:
 
 
 class ProviderError(Exception):
-    """A provider refused or failed; `retryable` for throttling, 5xx and timeouts."""
+    """A provider refused or failed; `retryable` for throttling, 5xx and timeouts.
 
-    def __init__(self, message: str, retryable: bool, code: str | None = None) -> None:
+    `ambiguous` means the request may have reached the provider (a read timeout, a dropped
+    connection): the call may exist, so it must be looked up, never simply placed again.
+    """
+
+    def __init__(
+        self, message: str, retryable: bool, code: str | None = None, ambiguous: bool = False
+    ) -> None:
         super().__init__(message)
         self.retryable = retryable
         self.code = code
+        self.ambiguous = ambiguous
 
 
 class TelephonyProvider(Protocol):
@@ -90,12 +97,11 @@ class TelephonyProvider(Protocol):
         ...
 
 
-@functools.cache
+@settings.per_environment
 def provider_from_environment() -> TelephonyProvider:
     """The provider DIALTONE_TELEPHONY names (`simulator`, the default, or `twilio` with
     TWILIO_SECRET_ARN), built once per execution environment. The Twilio SDK is imported only
     when a Twilio call is placed or looked up."""
-    from dialtone import settings
 
     config = settings.load(settings.TelephonySettings)
     if config.telephony == "twilio":

@@ -7,13 +7,12 @@ This is the only module that imports the SDK, and only when a call is placed or 
 
 from __future__ import annotations
 
-import functools
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from dialtone import aws
+from dialtone import aws, settings
 from dialtone.status_callbacks import STATUS_CALLBACK_EVENTS
 from dialtone.telephony import PROVIDER_STATUS, Connection, DialOrder, ProviderCall, ProviderError
 
@@ -45,7 +44,7 @@ def _ssm_parameter_name(arn: str) -> str | None:
     return f"/{name}" if "/" in name else name
 
 
-@functools.cache
+@settings.per_environment
 def load_twilio_credentials(secret_arn: str) -> TwilioCredentials:
     """The Twilio account's SID and auth token, read once per execution environment from a
     Secrets Manager secret or, for an SSM parameter ARN, a SecureString parameter (decrypted)."""
@@ -108,12 +107,22 @@ def provider_error(error: Exception) -> ProviderError:
         text = f"Twilio answered {status}" + (f" (error {code})" if code else "") + f": {message}"
         retryable = status == 429 or status >= 500
         return ProviderError(text, retryable=retryable, code=str(code or f"http_{status}"))
-    if isinstance(error, requests.Timeout):
-        # The request may have reached Twilio: reconcile with find_call before dialing again.
-        return ProviderError(f"Twilio timed out: {error}", retryable=True, code="timeout")
-    if isinstance(error, requests.ConnectionError):
+    if isinstance(error, requests.ConnectTimeout):
+        # No connection, so no request: Twilio cannot have placed the call.
         return ProviderError(f"Twilio unreachable: {error}", retryable=True, code="connection")
-    return ProviderError(f"Twilio request failed: {error}", retryable=True, code="unknown")
+    if isinstance(error, requests.Timeout):
+        # The request may have reached Twilio: look the call up before dialing again.
+        return ProviderError(
+            f"Twilio timed out: {error}", retryable=True, code="timeout", ambiguous=True
+        )
+    if isinstance(error, requests.ConnectionError):
+        # A connection that dropped mid-request may still have placed the call.
+        return ProviderError(
+            f"Twilio unreachable: {error}", retryable=True, code="connection", ambiguous=True
+        )
+    return ProviderError(
+        f"Twilio request failed: {error}", retryable=True, code="unknown", ambiguous=True
+    )
 
 
 def _provider_call(instance: Any) -> ProviderCall:
