@@ -156,8 +156,8 @@ def _batch_accept(endpoint: EmbeddedAws, notes: list[str]) -> list[Figure]:
     detail = (
         f"{total} calls accepted; {seen.items_written} items written "
         f"({total} calls + the batch), {seen.messages_sent} messages sent ({queued} in the queue); "
-        f"requests, sent one after another: {seen.summary()}; moto's SendMessageBatch slows as "
-        "its queue fills"
+        f"requests (time summed per kind; the sends run 8 at a time): {seen.summary()}; "
+        "moto's SendMessageBatch slows as its queue fills"
     )
     return [
         Figure(
