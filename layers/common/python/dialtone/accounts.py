@@ -20,9 +20,9 @@ from botocore.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from dialtone import aws, phones
+from dialtone import phones
 from dialtone.auth import Principal, Scope, generate_key
-from dialtone.dynamo import from_item, string_key, to_item
+from dialtone.dynamo import TableStore, condition_failed, from_item, string_key, to_item
 from dialtone.errors import ApiKeyNotFound, TenantNotFound
 
 if TYPE_CHECKING:
@@ -163,21 +163,8 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def condition_failed(error: ClientError) -> bool:
-    """Whether DynamoDB refused a write because its condition did not hold."""
-    return bool(error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException")
-
-
-class AccountStore:
+class AccountStore(TableStore):
     """Reads and writes tenants and keys; raises TenantNotFound / ApiKeyNotFound."""
-
-    def __init__(self, table_name: str, dynamodb: Any | None = None) -> None:
-        self.table_name = table_name
-        self._dynamodb = dynamodb
-
-    @property
-    def dynamodb(self) -> Any:
-        return self._dynamodb or aws.client("dynamodb")
 
     def create_tenant(
         self, name: str, tenant_id: str | None = None, retention_days: int | None = None

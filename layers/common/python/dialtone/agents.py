@@ -25,10 +25,10 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from dialtone import aws, phones, settings
-from dialtone.accounts import Tenant, condition_failed
+from dialtone import phones, settings
+from dialtone.accounts import Tenant
 from dialtone.auth import Principal, Scope
-from dialtone.dynamo import from_item, string_key, to_item
+from dialtone.dynamo import TableStore, condition_failed, from_item, string_key, to_item
 from dialtone.errors import AgentExists, AgentNotFound, InvalidParameter
 from dialtone.models import ApiModel, Timestamp, format_timestamp
 
@@ -158,16 +158,8 @@ def _agent(item: dict[str, Any]) -> Agent:
     return Agent.model_validate(from_item(item))
 
 
-class AgentStore:
+class AgentStore(TableStore):
     """Reads and writes a tenant's agents; raises AgentNotFound / AgentExists."""
-
-    def __init__(self, table_name: str, dynamodb: Any | None = None) -> None:
-        self.table_name = table_name
-        self._dynamodb = dynamodb
-
-    @property
-    def dynamodb(self) -> Any:
-        return self._dynamodb or aws.client("dynamodb")
 
     def list_agents(self, tenant_id: str) -> list[Agent]:
         """Every agent of the tenant, by agent id."""

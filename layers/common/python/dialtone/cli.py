@@ -41,6 +41,7 @@ from dialtone.accounts import (
     Tenant,
 )
 from dialtone.auth import ALL_SCOPES, parse_scopes
+from dialtone.dynamo import condition_failed
 from dialtone.errors import DialtoneError
 from dialtone.models import format_timestamp
 
@@ -259,7 +260,7 @@ def _create_tenant(store: AccountStore, args: argparse.Namespace, out: TextIO) -
             args.name, tenant_id=args.tenant_id, retention_days=args.retention_days
         )
     except ClientError as error:
-        if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+        if condition_failed(error):
             raise DialtoneError(f"Tenant {args.tenant_id} already exists") from None
         raise
     if args.json:

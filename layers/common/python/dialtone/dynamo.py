@@ -8,6 +8,8 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
+from dialtone import aws
+
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 
@@ -96,3 +98,22 @@ def from_item(item: dict[str, Any]) -> dict[str, Any]:
 def string_key(**values: str) -> dict[str, dict[str, str]]:
     """A typed key of string attributes."""
     return {k: {"S": v} for k, v in values.items()}
+
+
+class TableStore:
+    """A store on one DynamoDB table: the shared client of the execution environment, unless
+    a client is given (the admin CLI, tests against another endpoint)."""
+
+    def __init__(self, table_name: str, dynamodb: Any | None = None) -> None:
+        self.table_name = table_name
+        self._dynamodb = dynamodb
+
+    @property
+    def dynamodb(self) -> Any:
+        return self._dynamodb or aws.client("dynamodb")
+
+
+def condition_failed(error: Exception) -> bool:
+    """Whether a write was refused by its condition expression."""
+    response = getattr(error, "response", None) or {}
+    return bool(response.get("Error", {}).get("Code") == "ConditionalCheckFailedException")

@@ -7,11 +7,9 @@ most; it needs one GetItem and none of the models the rest of the API uses.
 from __future__ import annotations
 
 import os
-from typing import Any
 
-from dialtone import aws
 from dialtone.auth import Principal, hash_key
-from dialtone.dynamo import from_item, string_key
+from dialtone.dynamo import TableStore, from_item, string_key
 
 
 def accounts_table_from_environment() -> str:
@@ -22,17 +20,12 @@ def accounts_table_from_environment() -> str:
     return name
 
 
-class KeyResolver:
+class KeyResolver(TableStore):
     """Looks keys up by their hash in the accounts table."""
-
-    def __init__(self, table_name: str, dynamodb: Any | None = None) -> None:
-        self.table_name = table_name
-        self._dynamodb = dynamodb
 
     def resolve(self, plaintext: str) -> Principal | None:
         """The principal of an active key, or None for an unknown or revoked one."""
-        dynamodb = self._dynamodb or aws.client("dynamodb")
-        response = dynamodb.get_item(
+        response = self.dynamodb.get_item(
             TableName=self.table_name,
             Key=string_key(pk=f"KEY#{hash_key(plaintext)}", sk="KEY"),
             ProjectionExpression="tenant_id, key_id, scopes, revoked_at",

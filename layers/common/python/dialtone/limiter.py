@@ -33,6 +33,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from dialtone import aws
+from dialtone.dynamo import condition_failed
 
 # Each slot is this fraction longer than 1/N (25 ms at 1 call/s): the wake-up jitter of a
 # loaded machine, measured by `make bench` (dial_pacing_*), stays under it.
@@ -137,7 +138,7 @@ class RateLimiter:
         try:
             self.dynamodb.update_item(**request)
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            if condition_failed(error):
                 return False
             raise
         return True

@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from dialtone import aws
-from dialtone.dynamo import from_item, string_key, to_item
+from dialtone.dynamo import TableStore, from_item, string_key, to_item
 from dialtone.errors import BatchNotFound, CallNotFound
 from dialtone.models import BATCH_BUCKET, Call, CallStatus, Exchange, format_timestamp
 
@@ -214,16 +213,8 @@ def _index_attributes(tenant_id: str, call_id: str, fields: dict[str, Any]) -> d
     return derived
 
 
-class CallStore:
+class CallStore(TableStore):
     """Reads and writes calls and exchanges; raises CallNotFound, returns domain models."""
-
-    def __init__(self, table_name: str, dynamodb: Any | None = None) -> None:
-        self.table_name = table_name
-        self._dynamodb = dynamodb
-
-    @property
-    def dynamodb(self) -> Any:
-        return self._dynamodb or aws.client("dynamodb")
 
     # Writing
 

@@ -13,10 +13,9 @@ from typing import Annotated, Any
 from botocore.exceptions import ClientError
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from dialtone import aws, phones, settings
-from dialtone.accounts import condition_failed
+from dialtone import phones, settings
 from dialtone.auth import Principal, Scope
-from dialtone.dynamo import from_item, string_key, to_item
+from dialtone.dynamo import TableStore, condition_failed, from_item, string_key, to_item
 from dialtone.errors import SuppressionNotFound
 from dialtone.models import ApiModel, Timestamp
 
@@ -65,16 +64,8 @@ def _suppression(item: dict[str, Any]) -> Suppression:
     return Suppression.model_validate(from_item(item))
 
 
-class SuppressionStore:
+class SuppressionStore(TableStore):
     """Reads and writes a tenant's do-not-call list; raises SuppressionNotFound."""
-
-    def __init__(self, table_name: str, dynamodb: Any | None = None) -> None:
-        self.table_name = table_name
-        self._dynamodb = dynamodb
-
-    @property
-    def dynamodb(self) -> Any:
-        return self._dynamodb or aws.client("dynamodb")
 
     def is_suppressed(self, tenant_id: str, e164: str) -> bool:
         """Whether the tenant may not call this number (one strongly consistent GetItem, so a
