@@ -458,7 +458,7 @@ def test_the_sample_events_create_read_change_list_and_delete_the_sample_agent(
     assert invoke("get_agent", sample_event("get_agent"))["statusCode"] == 404
 
 
-def test_the_dialer_finds_the_agent_and_its_from_number_through_the_account_store(
+def test_the_dialer_finds_the_agent_and_its_from_number(
     tenant: Any, account_store: AccountStore
 ) -> None:
     # Given: an agent with two numbers, and a tenant default
@@ -469,10 +469,11 @@ def test_the_dialer_finds_the_agent_and_its_from_number_through_the_account_stor
 
     # When: the dialer reads the tenant and the agent as create_call does
     stored_tenant = account_store.get_tenant(tenant.tenant_id)
-    agent = account_store.get_agent(tenant.tenant_id, "support-bot")
+    agents = AgentStore(account_store.table_name)
+    agent = agents.get_agent(tenant.tenant_id, "support-bot")
 
     # Then: the call comes from the agent's first number, else from the tenant's default
     assert resolve_from_number(stored_tenant, agent, None) == B
     assert resolve_from_number(stored_tenant, None, None) == "+14155550199"
     with pytest.raises(AgentNotFound):
-        account_store.get_agent(tenant.tenant_id, "nobody")
+        agents.get_agent(tenant.tenant_id, "nobody")

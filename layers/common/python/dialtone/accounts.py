@@ -26,7 +26,7 @@ from dialtone.dynamo import TableStore, condition_failed, from_item, string_key,
 from dialtone.errors import ApiKeyNotFound, TenantNotFound
 
 if TYPE_CHECKING:
-    from dialtone.agents import Agent
+    pass
 
 # The deployment's telephony account (TelephonyProvider, TwilioSecretArn): shared by every
 # tenant that names no account of its own.
@@ -235,19 +235,6 @@ class AccountStore(TableStore):
                 raise TenantNotFound() from None
             raise
         return Tenant.model_validate(from_item(response["Attributes"]))
-
-    def get_agent(self, tenant_id: str, agent_id: str) -> Agent:
-        """One agent of the tenant (AgentNotFound otherwise); see `dialtone.agents`."""
-        from dialtone.agents import AgentStore  # agents builds on this module
-
-        return AgentStore(self.table_name, self._dynamodb).get_agent(tenant_id, agent_id)
-
-    def is_suppressed(self, tenant_id: str, e164: str) -> bool:
-        """Whether the number is on the tenant's do-not-call list (one strongly consistent
-        GetItem); see `dialtone.suppressions`."""
-        from dialtone.suppressions import SuppressionStore  # suppressions builds on this module
-
-        return SuppressionStore(self.table_name, self._dynamodb).is_suppressed(tenant_id, e164)
 
     def create_key(
         self, tenant_id: str, scopes: Iterable[Scope], name: str | None = None

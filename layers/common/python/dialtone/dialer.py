@@ -60,6 +60,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from dialtone import aws, settings
+from dialtone.dialing import dial_message
 from dialtone.errors import AgentNotFound, CallNotFound, TenantNotFound
 from dialtone.models import Call, CallStatus, format_timestamp
 from dialtone.telephony import Connection, DialOrder, ProviderCall, ProviderError
@@ -124,7 +125,7 @@ class DialMessage(BaseModel):
             raise PoisonMessage(f"not a dial message: {body[:200]!r}") from error
 
     def body(self) -> str:
-        return json.dumps({"tenant_id": self.tenant_id, "call_id": self.call_id})
+        return dial_message(self.tenant_id, self.call_id)
 
 
 # The calling window

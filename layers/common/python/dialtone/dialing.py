@@ -348,13 +348,14 @@ def _from_number_resolver(accounts_table: str) -> Any:
     from dialtone.accounts import AccountStore
 
     accounts = AccountStore(accounts_table)
+    agent_store = agents.AgentStore(accounts_table)
 
     def resolve(principal: Principal, agent_id: str | None, requested: str | None) -> Any:
         tenant = accounts.get_tenant(principal.tenant_id)
         agent = None
         if agent_id:
             try:
-                agent = accounts.get_agent(principal.tenant_id, agent_id)
+                agent = agent_store.get_agent(principal.tenant_id, agent_id)
             except AgentNotFound as error:
                 # A field of the body names something that does not exist: a bad request
                 # (422 on that field), not a missing resource at the URL (404).

@@ -56,13 +56,6 @@ class CallFilters:
         return {k: v for k, v in self.__dict__.items() if v is not None}
 
 
-@dataclass
-class Page:
-    calls: list[StoredCall]
-    has_more: bool
-    positions: list[Any]
-
-
 class _Conditions:
     """A FilterExpression built one condition at a time, with its names and values."""
 

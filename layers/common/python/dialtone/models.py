@@ -177,11 +177,6 @@ STATUS_RANK = {
 FINAL_STATUSES = frozenset(s for s, rank in STATUS_RANK.items() if rank == 4)
 
 
-def statuses_before(status: CallStatus) -> frozenset[CallStatus]:
-    """The statuses a call may move to `status` from."""
-    return frozenset(s for s, rank in STATUS_RANK.items() if rank < STATUS_RANK[status])
-
-
 # The batch counter each status counts under.
 BATCH_BUCKET = {
     CallStatus.QUEUED: "queued",
