@@ -9,15 +9,15 @@ import random
 import struct
 import wave
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from dialtone.models import Call, Exchange
 from dialtone.store import CallStore
 from local.endpoint import EmbeddedAws
 from local.invoke import sample_event
-from local.seed import make_call
+from tests.tenants import TenantFixture
 
 # The samples in events/ all speak for this tenant about this call.
 SAMPLE_AUTHORIZER = sample_event("get_call")["requestContext"]["authorizer"]["lambda"]
@@ -78,34 +78,17 @@ def upload_recording(
             s3.delete_object(Bucket=bucket, Key=key, VersionId=version["VersionId"])
 
 
-class SampleTenant:
-    """The fixed tenant of events/*.json, whose calls a test stores and then removes."""
+@dataclass
+class SampleTenant(TenantFixture):
+    """The fixed tenant of events/*.json (and the call they name), whose calls a test stores
+    and then removes."""
 
-    tenant_id = SAMPLE_TENANT_ID
-    call_id = SAMPLE_CALL_ID
-
-    def __init__(self, store: CallStore) -> None:
-        self.store = store
-        self.rng = random.Random(2026)
-        self.call_ids: list[str] = []
-
-    def add_call(
-        self,
-        exchanges: list[Exchange] | None = None,
-        recording_key: str | None = None,
-        **overrides: Any,
-    ) -> Call:
-        call = make_call(self.rng, **overrides)
-        self.store.put_call(self.tenant_id, call, recording_key)
-        if exchanges:
-            self.store.put_exchanges(self.tenant_id, call.id, exchanges)
-        self.call_ids.append(call.id)
-        return call
+    call_id: str = SAMPLE_CALL_ID
 
 
 @pytest.fixture
 def sample_tenant(call_store: CallStore) -> Iterator[SampleTenant]:
-    tenant = SampleTenant(call_store)
+    tenant = SampleTenant(tenant_id=SAMPLE_TENANT_ID, store=call_store, rng=random.Random(2026))
     yield tenant
     for call_id in tenant.call_ids:
         call_store.delete_call_items(tenant.tenant_id, call_id)

@@ -1,0 +1,52 @@
+"""A tenant of a test, with what it stored, so that it can be removed afterwards."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+from dialtone.auth import ALL_SCOPES, Principal, Scope
+from dialtone.models import Call, Exchange
+from dialtone.store import CallStore
+from local.seed import make_call
+
+
+@dataclass
+class TenantFixture:
+    """A tenant of a test, with what it stored, so that it can be removed afterwards."""
+
+    tenant_id: str
+    store: CallStore
+    rng: random.Random
+    call_ids: list[str] = field(default_factory=list)
+
+    def principal(self, *scopes: Scope) -> Principal:
+        return Principal(
+            tenant_id=self.tenant_id,
+            key_id="test-key",
+            scopes=frozenset(s.value for s in (scopes or ALL_SCOPES)),
+        )
+
+    def authorizer(self, *scopes: Scope) -> dict[str, str]:
+        """The authorizer context API Gateway would pass for a key with these scopes."""
+        return self.principal(*scopes).to_context()
+
+    def add_call(
+        self,
+        exchanges: list[Exchange] | None = None,
+        recording_key: str | None = None,
+        **overrides: Any,
+    ) -> Call:
+        call = make_call(self.rng, **overrides)
+        self.store.put_call(self.tenant_id, call, recording_key)
+        if exchanges:
+            self.store.put_exchanges(self.tenant_id, call.id, exchanges)
+        self.call_ids.append(call.id)
+        return call
+
+    def add_calls(self, count: int, **overrides: Any) -> list[Call]:
+        calls = [make_call(self.rng, **overrides) for _ in range(count)]
+        self.store.put_calls(self.tenant_id, [(c, None) for c in calls])
+        self.call_ids.extend(c.id for c in calls)
+        return calls
