@@ -16,7 +16,7 @@ from dialtone.accounts import AccountStore
 from dialtone.store import CallStore
 from local.endpoint import EmbeddedAws, environment
 from local.provision import Stack, provision
-from tests.tenants import TenantFixture
+from tests.tenants import TenantFixture, erase_account_items
 
 
 @pytest.fixture(scope="session")
@@ -68,7 +68,8 @@ def account_store(handler_environment: dict[str, str]) -> AccountStore:
 
 @pytest.fixture
 def make_tenant(call_store: CallStore, account_store: AccountStore) -> Iterator[Any]:
-    """Create tenants on demand; every call they stored is deleted when the test ends."""
+    """Create tenants on demand; every call they stored, and everything the accounts table holds
+    for them, is deleted when the test ends."""
     created: list[TenantFixture] = []
 
     def factory(seed: int = 7) -> TenantFixture:
@@ -83,6 +84,7 @@ def make_tenant(call_store: CallStore, account_store: AccountStore) -> Iterator[
     for fixture in created:
         for call_id in fixture.call_ids:
             call_store.delete_call_items(fixture.tenant_id, call_id)
+        erase_account_items(account_store, fixture.tenant_id)
 
 
 @pytest.fixture

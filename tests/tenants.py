@@ -50,3 +50,26 @@ class TenantFixture:
         self.store.put_calls(self.tenant_id, [(c, None) for c in calls])
         self.call_ids.extend(c.id for c in calls)
         return calls
+
+
+def erase_account_items(accounts: Any, tenant_id: str) -> None:
+    """Remove everything the accounts table holds for a tenant: the tenant, its keys (both
+    records of each), agents, do-not-call entries."""
+    dynamodb = accounts.dynamodb
+    keys = []
+    for page in dynamodb.get_paginator("query").paginate(
+        TableName=accounts.table_name,
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": f"TENANT#{tenant_id}"}},
+        ConsistentRead=True,
+    ):
+        for item in page["Items"]:
+            keys.append({"pk": item["pk"], "sk": item["sk"]})
+            if "key_hash" in item:
+                keys.append({"pk": {"S": f"KEY#{item['key_hash']['S']}"}, "sk": {"S": "KEY"}})
+    for start in range(0, len(keys), 25):
+        pending: dict[str, Any] = {
+            accounts.table_name: [{"DeleteRequest": {"Key": k}} for k in keys[start : start + 25]]
+        }
+        while pending:
+            pending = dynamodb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}

@@ -14,10 +14,11 @@ from typing import Any
 
 import pytest
 
+from dialtone.accounts import AccountStore
 from dialtone.store import CallStore
 from local.endpoint import EmbeddedAws
 from local.invoke import sample_event
-from tests.tenants import TenantFixture
+from tests.tenants import TenantFixture, erase_account_items
 
 # The samples in events/ all speak for this tenant about this call.
 SAMPLE_AUTHORIZER = sample_event("get_call")["requestContext"]["authorizer"]["lambda"]
@@ -84,6 +85,14 @@ class SampleTenant(TenantFixture):
     and then removes."""
 
     call_id: str = SAMPLE_CALL_ID
+
+
+@pytest.fixture
+def make_tenant(make_tenant: Any, account_store: AccountStore) -> Iterator[Any]:
+    """The shared tenant factory; the account items the sample events wrote for their own
+    tenant (agents, do-not-call entries) are erased too when the test ends."""
+    yield make_tenant
+    erase_account_items(account_store, SAMPLE_TENANT_ID)
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,7 +13,6 @@ from dialtone.agents import AgentStore, resolve_from_number
 from dialtone.auth import Scope
 from dialtone.errors import AgentNotFound
 from local.invoke import api_event, invoke, sample_event
-from tests.integration.conftest import SAMPLE_TENANT_ID
 
 A, B = "+14155550100", "+14155550101"
 SUPPORT_BOT = {
@@ -23,24 +21,6 @@ SUPPORT_BOT = {
     "phone_numbers": ["+1 (415) 555-0100"],
     "connection": {"type": "media_stream", "url": "wss://voice.example.com/agents/support"},
 }
-
-
-@pytest.fixture
-def make_tenant(make_tenant: Any, handler_environment: dict[str, str]) -> Iterator[Any]:
-    """The shared tenant factory; every agent of its tenants, and of the samples' tenant, is
-    deleted when the test ends."""
-    tenant_ids = [SAMPLE_TENANT_ID]
-
-    def factory(seed: int = 7) -> Any:
-        tenant = make_tenant(seed)
-        tenant_ids.append(tenant.tenant_id)
-        return tenant
-
-    yield factory
-    agents = AgentStore(handler_environment["ACCOUNTS_TABLE"])
-    for tenant_id in tenant_ids:
-        for agent in agents.list_agents(tenant_id):
-            agents.delete_agent(tenant_id, agent.agent_id)
 
 
 def call(

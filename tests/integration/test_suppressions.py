@@ -4,7 +4,6 @@ on moto, and the check the dialer makes before placing a call."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,24 +15,6 @@ from local.invoke import api_event, invoke, sample_event
 from tests.integration.conftest import SAMPLE_TENANT_ID
 
 NUMBER = "+14155550123"
-
-
-@pytest.fixture
-def make_tenant(make_tenant: Any, handler_environment: dict[str, str]) -> Iterator[Any]:
-    """The shared tenant factory; the do-not-call lists of its tenants, and of the samples'
-    tenant, are emptied when the test ends."""
-    tenant_ids = [SAMPLE_TENANT_ID]
-
-    def factory(seed: int = 7) -> Any:
-        tenant = make_tenant(seed)
-        tenant_ids.append(tenant.tenant_id)
-        return tenant
-
-    yield factory
-    store = SuppressionStore(handler_environment["ACCOUNTS_TABLE"])
-    for tenant_id in tenant_ids:
-        for entry in store.list_suppressions(tenant_id):
-            store.remove(tenant_id, entry.phone_number)
 
 
 @pytest.fixture
