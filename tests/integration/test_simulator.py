@@ -21,7 +21,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from twilio.request_validator import RequestValidator
 
-from dialtone import settings, status_callbacks
+from dialtone import settings
 from dialtone.dialing import Dialing, DialRequest
 from dialtone.models import CallStatus
 from dialtone.simulator import SimulatorProvider
@@ -260,10 +260,8 @@ def handler_token(
     SimulatorSecret), on the request's own URL."""
     monkeypatch.setenv("PUBLIC_BASE_URL", "")
     settings.reset()
-    status_callbacks.receiver.cache_clear()
     yield simulator_token
     settings.reset()
-    status_callbacks.receiver.cache_clear()
 
 
 @pytest.fixture

@@ -298,7 +298,6 @@ def test_the_environment_chooses_twilio(
     monkeypatch.setenv("DIALTONE_TELEPHONY", "twilio")
     monkeypatch.setenv("TWILIO_SECRET_ARN", arn)
     settings.reset()
-    telephony.provider_from_environment.cache_clear()
     try:
         # Then the provider is Twilio's, for the secret's account
         provider = telephony.provider_from_environment()
@@ -306,5 +305,4 @@ def test_the_environment_chooses_twilio(
         assert provider.account_id == f"twilio-{ACCOUNT_SID}"
     finally:
         settings.reset()
-        telephony.provider_from_environment.cache_clear()
         secretsmanager.delete_secret(SecretId=arn, ForceDeleteWithoutRecovery=True)

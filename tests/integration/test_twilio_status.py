@@ -36,10 +36,8 @@ def _public_url_from_the_request(monkeypatch: pytest.MonkeyPatch) -> Iterator[No
     """No PUBLIC_BASE_URL: the handler rebuilds the URL Twilio called from the request."""
     monkeypatch.setenv("PUBLIC_BASE_URL", "")
     settings.reset()
-    status_callbacks.receiver.cache_clear()
     yield
     settings.reset()
-    status_callbacks.receiver.cache_clear()
 
 
 @pytest.fixture
@@ -313,7 +311,6 @@ def test_a_configured_public_base_url_is_the_url_twilio_signed(
     # Given the API behind a custom domain, configured as its public base URL
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://voice.example.com")
     settings.reset()
-    status_callbacks.receiver.cache_clear()
     call_id = queued_call(tenant, dialing)
     form = twilio_form("CA" + uuid.uuid4().hex, "ringing")
     query = urlencode({"tenant_id": tenant.tenant_id, "call_id": call_id})

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from dialtone import dialer, settings, telephony
+from dialtone import settings
 from dialtone.models import CallStatus
 from dialtone.simulator import SimulatorProvider
 from local.endpoint import environment
@@ -45,8 +45,6 @@ def dialer_function(
 
     def forget() -> None:
         settings.reset()
-        dialer.dialer.cache_clear()
-        telephony.provider_from_environment.cache_clear()
 
     with environment(values):
         forget()

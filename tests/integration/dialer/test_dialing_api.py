@@ -33,8 +33,6 @@ def _handlers_on_this_tests_queue(
 
     def forget() -> None:
         settings.reset()
-        dialing.dialing.cache_clear()
-        dialing._idempotent_create_call.cache_clear()
 
     with environment({"DIAL_QUEUE_URL": queue_url}):
         forget()
@@ -297,7 +295,6 @@ def test_a_queue_that_refuses_the_message_leaves_the_call_failed_not_queued(
     missing = "http://127.0.0.1:9/000000000000/no-such-queue"
     with environment({"DIAL_QUEUE_URL": missing}):
         settings.reset()
-        dialing.dialing.cache_clear()
         status, body = create_call(dial_tenant, {"to_number": "+14155550123"})
     # Then the client is told to try again, and the call is failed, never left queued
     assert status == 503
@@ -416,7 +413,6 @@ def test_a_batch_whose_messages_cannot_be_sent_ends_failed_not_queued(
     missing = "http://127.0.0.1:9/000000000000/no-such-queue"
     with environment({"DIAL_QUEUE_URL": missing}):
         settings.reset()
-        dialing.dialing.cache_clear()
         status, body = create_batch(dial_tenant, {"to_numbers": ["+14155550161", "+14155550162"]})
     # Then the batch exists, and its calls are failed (enqueue_failed), none left queued
     assert status == 202

@@ -205,9 +205,7 @@ class CallReader:
                 principal.tenant_id,
                 query,
             )
-        total = listing.count_calls(
-            self.store, listing.plan_streams(principal.tenant_id, filters, ascending)
-        )
+        total = listing.count_calls(self.store, streams)
         return CallList(
             calls=[self._public(c) for c in page],
             total=total,

@@ -303,19 +303,7 @@ def restore_positions(streams: list[QueryStream], positions: Any) -> None:
 
 
 def count_calls(store: CallStore, streams: list[QueryStream]) -> int:
-    """How many calls match (reads every match: made cheap by counters in a later change)."""
-    return sum(
-        store.count(
-            QueryStream(
-                index=s.index,
-                hash_value=s.hash_value,
-                ascending=s.ascending,
-                range_low=s.range_low,
-                range_high=s.range_high,
-                filter_expression=s.filter_expression,
-                names=s.names,
-                values=s.values,
-            )
-        )
-        for s in streams
-    )
+    """How many calls match (reads every match: made cheap by counters in a later change).
+
+    A count reads each stream's whole key range, whatever page a stream is at."""
+    return sum(store.count(stream) for stream in streams)

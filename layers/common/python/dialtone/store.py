@@ -387,8 +387,8 @@ class CallStore(TableStore):
             exchanges.extend(Exchange.model_validate(from_item(i)) for i in page["Items"])
         return exchanges
 
-    def fetch(self, stream: QueryStream, limit: int, bound: str | None = None) -> None:
-        """Read up to `limit` more items of a stream into its buffer (one Query)."""
+    def _query(self, stream: QueryStream, bound: str | None) -> dict[str, Any]:
+        """The Query of a stream's index, key range (stopping at `bound`) and filters."""
         condition, values = stream.key_condition(bound)
         request: dict[str, Any] = {
             "TableName": self.table_name,
@@ -396,11 +396,15 @@ class CallStore(TableStore):
             "KeyConditionExpression": condition,
             "ExpressionAttributeNames": stream.attribute_names(condition),
             "ExpressionAttributeValues": {**values, **stream.values},
-            "ScanIndexForward": stream.ascending,
-            "Limit": max(1, limit),
         }
         if stream.filter_expression:
             request["FilterExpression"] = stream.filter_expression
+        return request
+
+    def fetch(self, stream: QueryStream, limit: int, bound: str | None = None) -> None:
+        """Read up to `limit` more items of a stream into its buffer (one Query)."""
+        request = self._query(stream, bound)
+        request.update(ScanIndexForward=stream.ascending, Limit=max(1, limit))
         if stream.start_key:
             request["ExclusiveStartKey"] = stream.start_key
         response = self.dynamodb.query(**request)
@@ -420,17 +424,7 @@ class CallStore(TableStore):
 
     def count(self, stream: QueryStream) -> int:
         """How many items a stream holds from its start (reads them all: Select=COUNT)."""
-        condition, values = stream.key_condition(None)
-        request: dict[str, Any] = {
-            "TableName": self.table_name,
-            "IndexName": stream.index.name,
-            "KeyConditionExpression": condition,
-            "ExpressionAttributeNames": stream.attribute_names(condition),
-            "ExpressionAttributeValues": {**values, **stream.values},
-            "Select": "COUNT",
-        }
-        if stream.filter_expression:
-            request["FilterExpression"] = stream.filter_expression
+        request = {**self._query(stream, None), "Select": "COUNT"}
         total = 0
         for page in self.dynamodb.get_paginator("query").paginate(**request):
             total += page["Count"]
