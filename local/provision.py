@@ -174,8 +174,12 @@ def create_queue(sqs: Any, stack: Stack, logical: str, properties: dict[str, Any
     ]["QueueArn"]
 
 
-def create_bucket(s3: Any, name: str, properties: dict[str, Any]) -> None:
+def create_bucket(s3: Any, stack: Stack, name: str, properties: dict[str, Any]) -> None:
+    """A bucket with the template's versioning, CORS, public access block and notifications
+    (queues it notifies must exist)."""
     s3.create_bucket(Bucket=name)
+    if properties.get("VersioningConfiguration", {}).get("Status") == "Enabled":
+        s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
     if "CorsConfiguration" in properties:
         rules = []
         for rule in _plain(properties["CorsConfiguration"])["CorsRules"]:
@@ -191,10 +195,33 @@ def create_bucket(s3: Any, name: str, properties: dict[str, Any]) -> None:
             Bucket=name,
             PublicAccessBlockConfiguration=_plain(properties["PublicAccessBlockConfiguration"]),
         )
+    queues = properties.get("NotificationConfiguration", {}).get("QueueConfigurations", [])
+    if queues:
+        s3.put_bucket_notification_configuration(
+            Bucket=name,
+            NotificationConfiguration={
+                "QueueConfigurations": [_queue_notification(stack, q) for q in queues]
+            },
+        )
+
+
+def _queue_notification(stack: Stack, spec: dict[str, Any]) -> dict[str, Any]:
+    """CloudFormation's form of a queue notification in the S3 API's."""
+    rules = spec.get("Filter", {}).get("S3Key", {}).get("Rules", [])
+    notification: dict[str, Any] = {
+        "QueueArn": stack.resolve(spec["Queue"]),
+        "Events": [spec["Event"]],
+    }
+    if rules:
+        notification["Filter"] = {
+            "Key": {"FilterRules": [{"Name": r["Name"], "Value": r["Value"]} for r in rules]}
+        }
+    return notification
 
 
 def provision(session: Any, prefix: str, template: dict[str, Any] | None = None) -> Stack:
-    """Create every table, bucket and secret of the template, named `<prefix>-<LogicalId>`."""
+    """Create every table, queue, bucket and secret of the template, named
+    `<prefix>-<LogicalId>`."""
     template = template or load_template()
     stack = Stack(prefix=prefix, template=template)
     dynamodb = session.client("dynamodb")
@@ -214,7 +241,7 @@ def provision(session: Any, prefix: str, template: dict[str, Any] | None = None)
     s3 = session.client("s3")
     for logical, properties in resources_of(template, "AWS::S3::Bucket").items():
         name = f"{prefix}-{logical}".lower()
-        create_bucket(s3, name, properties)
+        create_bucket(s3, stack, name, properties)
         stack.names[logical] = name
         stack.arns[logical] = f"arn:aws:s3:::{name}"
     secretsmanager = session.client("secretsmanager")

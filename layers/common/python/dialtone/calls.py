@@ -17,6 +17,7 @@ from dialtone.auth import Principal, Scope
 from dialtone.errors import InvalidCursor, InvalidParameter, RecordingNotAvailable
 from dialtone.models import (
     Call,
+    CallHistory,
     CallList,
     CallOutcome,
     CallStatus,
@@ -244,6 +245,15 @@ class CallReader:
     def transcript_vtt(self, principal: Principal, call_id: str) -> str:
         stored, exchanges = self.transcript(principal, call_id)
         return to_webvtt(to_turns(stored.call, exchanges))
+
+    # History
+
+    def history(self, principal: Principal, call_id: str) -> CallHistory:
+        """Every structured event of the call, in time order."""
+        principal.require(Scope.CALLS_READ)
+        self.store.get_call(principal.tenant_id, call_id)
+        events = self.store.list_events(principal.tenant_id, call_id)
+        return CallHistory(call_id=call_id, events=events)
 
     # Recordings
 

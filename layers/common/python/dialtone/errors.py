@@ -108,3 +108,30 @@ class MalformedRequestBody(DialtoneError):
     """A body that cannot be decoded as the form it should be (400)."""
 
     detail = "Malformed form body"
+
+
+class WriteContention(DialtoneError):
+    """Other writers kept changing the call between our read and our write (409): retry."""
+
+    detail = "The call is being changed by other requests; retry"
+
+
+class ChildConflict(DialtoneError):
+    """Exchanges or history events that already exist with different content (409)."""
+
+    def __init__(self, kind: str, keys: list[str]) -> None:
+        super().__init__(
+            f"{kind} already stored with different content: {', '.join(keys)}; "
+            "the others in the request were stored"
+        )
+        self.keys = keys
+
+
+class FieldNotWritable(DialtoneError):
+    """A change the API does not allow on an existing call (409)."""
+
+
+class RecordingsNotKept(DialtoneError):
+    """The call opted out of sensitive data storage, so it keeps no recording (409)."""
+
+    detail = "Recordings are not kept for this call (opt_out_sensitive_data_storage)"

@@ -24,8 +24,10 @@ from dialtone.errors import (
     BatchNotStored,
     CallNotCancelable,
     CallNotFound,
+    ChildConflict,
     DialQueueUnavailable,
     DialtoneError,
+    FieldNotWritable,
     IdempotencyKeyReused,
     IdempotentRequestInProgress,
     InvalidCursor,
@@ -34,9 +36,11 @@ from dialtone.errors import (
     MalformedRequestBody,
     MissingScope,
     RecordingNotAvailable,
+    RecordingsNotKept,
     SuppressionNotFound,
     TenantNotFound,
     Unauthenticated,
+    WriteContention,
 )
 from dialtone.observability import logger
 
@@ -60,6 +64,10 @@ _STATUS: dict[type[DialtoneError], HTTPStatus] = {
     BatchNotStored: HTTPStatus.SERVICE_UNAVAILABLE,
     IdempotencyKeyReused: HTTPStatus.UNPROCESSABLE_ENTITY,
     IdempotentRequestInProgress: HTTPStatus.CONFLICT,
+    ChildConflict: HTTPStatus.CONFLICT,
+    FieldNotWritable: HTTPStatus.CONFLICT,
+    RecordingsNotKept: HTTPStatus.CONFLICT,
+    WriteContention: HTTPStatus.CONFLICT,
 }
 
 

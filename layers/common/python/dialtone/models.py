@@ -142,6 +142,8 @@ class Call(ApiModel):
     recording_size_bytes: int | None = None
     recording_format: str | None = None
     recording_channels: int | None = None
+    # Why the latest upload was not kept as the call's recording (not audio, wrong format, ...).
+    recording_error: str | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
     analysis: CallAnalysis | None = None
     cost: CallCost | None = None
@@ -152,6 +154,8 @@ class Call(ApiModel):
     issue_count: int = 0
     critical_issue_count: int = 0
     is_test_call: bool = False
+    # Transcripts and history are redacted before storage and no recording is kept.
+    opt_out_sensitive_data_storage: bool = False
     queued_at: Timestamp | None = None
     dialed_at: Timestamp | None = None
     error_reason: str | None = None
@@ -228,6 +232,65 @@ class RecordingLink(ApiModel):
     recording_size_bytes: int | None = None
     recording_duration_seconds: float | None = None
     recording_channels: int | None = None
+    expires_at: Timestamp
+
+
+class HistoryEventType(StrEnum):
+    SPAN = "span"
+    COMPLETION = "completion"
+    FUNCTION_CALL = "function_call"
+    FUNCTION_RESPONSE = "function_response"
+    INTERRUPT = "interrupt"
+    ACKNOWLEDGEMENT = "acknowledgement"
+    # Lifecycle events: they also move the call's status and outcome.
+    STARTED = "started"
+    ENDED = "ended"
+    ESCALATED = "escalated"
+
+
+LIFECYCLE_EVENTS = frozenset(
+    {HistoryEventType.STARTED, HistoryEventType.ENDED, HistoryEventType.ESCALATED}
+)
+
+
+class HistoryEvent(ApiModel):
+    """One structured event of a call: what happened, when, how long it took and how soon its
+    first byte came (`ttfb_ms`)."""
+
+    event_id: str
+    type: HistoryEventType
+    timestamp: Timestamp
+    # A span's name (`stt`, `llm`, `tts`, `e2e`, `turn`, ...), a function's name, a model's name.
+    name: str | None = None
+    duration_ms: float | None = None
+    ttfb_ms: float | None = None
+    # What was said or generated (completion, interrupt, acknowledgement).
+    text: str | None = None
+    arguments: dict[str, Any] | None = None
+    result: Any = None
+    # Lifecycle: the status and outcome an `ended` event closes the call with, and why.
+    status: CallStatus | None = None
+    outcome: CallOutcome | None = None
+    reason: str | None = None
+    attributes: dict[str, Any] = Field(default_factory=dict)
+
+
+class CallHistory(ApiModel):
+    call_id: str
+    events: list[HistoryEvent]
+
+
+class RecordingUpload(ApiModel):
+    """Where and how to upload a call's recording: a presigned PUT (send `headers` with the
+    body) or a presigned POST (send `fields` then the file as a multipart form)."""
+
+    call_id: str
+    method: Literal["PUT", "POST"]
+    upload_url: str
+    headers: dict[str, str] = Field(default_factory=dict)
+    fields: dict[str, str] = Field(default_factory=dict)
+    recording_format: str
+    max_size_bytes: int
     expires_at: Timestamp
 
 

@@ -45,6 +45,30 @@ class CallsListSettings(CallsReaderSettings):
     cursor_secret_arn: str = Field(alias="CURSOR_SECRET_ARN", min_length=1)
 
 
+class IngestSettings(EnvSettings):
+    """The voice runtime's writes: calls (and their exchanges and history), and tenants for
+    their retention and privacy settings. National-format phone numbers in redacted text are
+    read as numbers of REDACTION_REGION."""
+
+    calls_table: str = Field(alias="CALLS_TABLE", min_length=1)
+    accounts_table: str = Field(alias="ACCOUNTS_TABLE", min_length=1)
+    redaction_region: str = Field(alias="REDACTION_REGION", default="US", pattern=r"^[A-Z]{2}$")
+
+
+class RecordingsSettings(EnvSettings):
+    """Recording uploads, the recording indexer and erasure: calls and the recordings bucket,
+    how large a recording may be and how long an upload link lives."""
+
+    calls_table: str = Field(alias="CALLS_TABLE", min_length=1)
+    recordings_bucket: str = Field(alias="RECORDINGS_BUCKET", min_length=1)
+    max_recording_bytes: int = Field(
+        alias="MAX_RECORDING_BYTES", default=200 * 1024 * 1024, ge=1024, le=5 * 1024**3
+    )
+    upload_ttl_seconds: int = Field(
+        alias="RECORDING_UPLOAD_TTL_SECONDS", default=900, ge=60, le=3600
+    )
+
+
 class DialingSettings(EnvSettings):
     """Accepting outbound calls: the calls table, the dial queue, and tenants and agents."""
 

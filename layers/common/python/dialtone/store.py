@@ -9,17 +9,37 @@ whole call, so one page of any single filter reads only the calls it returns.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import random
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from dialtone.dynamo import TableStore, from_item, string_key, to_item
-from dialtone.errors import BatchNotFound, CallNotFound
-from dialtone.models import BATCH_BUCKET, Call, CallStatus, Exchange, format_timestamp
+from dialtone.errors import BatchNotFound, CallNotFound, WriteContention
+from dialtone.models import (
+    BATCH_BUCKET,
+    Call,
+    CallStatus,
+    Exchange,
+    HistoryEvent,
+    format_timestamp,
+)
 
 CALL_SK = "CALL"
 EXCHANGE_PREFIX = "EX#"
+EVENT_PREFIX = "EV#"
+
+
+def exchange_sk(sequence_number: int) -> str:
+    """An exchange's sort key: zero-padded, so that key order is sequence order."""
+    return f"{EXCHANGE_PREFIX}{sequence_number:010d}"
+
+
+def event_sk(event_id: str) -> str:
+    """A history event's sort key: one item per event id."""
+    return f"{EVENT_PREFIX}{event_id}"
 
 
 @dataclass(frozen=True)
@@ -97,17 +117,33 @@ class StoredCall:
 # Attributes of a call item that are the API's own bookkeeping, never shown to clients.
 # `enqueued_at`: when the call's latest dial message was sent (or given back), from which the
 # sweeper tells a lost message from a long backlog.
+# `row_version`: counts every change of the call item, for writers that merge (the runtime's
+# updates) to detect a write that came in between their read and their write.
+# `expires_at`: when the call's items expire (epoch seconds, the table's TTL attribute), copied
+# onto every item of the call. `latency_from_runtime`: the runtime sent `latency` itself, so it
+# is not derived from history events. `recording_etag`, `recording_uploaded_at`: the object the
+# recording fields describe, so that a redelivered or older upload event changes nothing.
 INTERNAL_ATTRIBUTES = (
     "claim_token",
     "claimed_at",
     "dial_attempts",
     "telephony_account_id",
     "enqueued_at",
+    "row_version",
+    "expires_at",
+    "latency_from_runtime",
+    "recording_etag",
+    "recording_uploaded_at",
 )
 
 
-def _call_item(tenant_id: str, call: Call, recording_key: str | None) -> dict[str, Any]:
-    values = call.model_dump(mode="json", exclude={"recording_url"})
+def _call_item(
+    tenant_id: str,
+    call: Call,
+    recording_key: str | None,
+    internal: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    values = {**(internal or {}), **call.model_dump(mode="json", exclude={"recording_url"})}
     values.update(
         pk=call_pk(tenant_id, call.id),
         sk=CALL_SK,
@@ -208,8 +244,12 @@ def _index_attributes(tenant_id: str, call_id: str, fields: dict[str, Any]) -> d
         moment = start if isinstance(start, datetime) else datetime.fromisoformat(str(start))
         derived["start_key"] = f"{sort_timestamp(moment)}#{call_id}"
     for attribute, field_name in _INDEXED_FIELDS.items():
-        if fields.get(field_name) is not None:
-            derived[attribute] = partition(tenant_id, fields[field_name])
+        if field_name in fields:
+            # A cleared field leaves its index (None: the attribute is removed).
+            value = fields[field_name]
+            derived[attribute] = None if value is None else partition(tenant_id, value)
+    if fields.get("is_test_call") is not None:
+        derived["test_key"] = partition(tenant_id, bool(fields["is_test_call"]))
     return derived
 
 
@@ -230,8 +270,114 @@ class CallStore(TableStore):
             [{"PutRequest": {"Item": _call_item(tenant_id, call, key)}} for call, key in calls]
         )
 
+    def create_call(self, tenant_id: str, call: Call, internal: dict[str, Any]) -> bool:
+        """Store a new call (with internal attributes such as `expires_at`); False, writing
+        nothing, when the call already exists."""
+        item = _call_item(tenant_id, call, None, {**internal, "row_version": 1})
+        try:
+            self.dynamodb.put_item(
+                TableName=self.table_name,
+                Item=item,
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except self.dynamodb.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def append_children(
+        self,
+        tenant_id: str,
+        call_id: str,
+        children: Sequence[tuple[str, dict[str, Any]]],
+        expires_at: int | None = None,
+    ) -> AppendResult:
+        """Store items under a call (exchanges, history events), each sort key written once.
+
+        A sort key already holding the same values is left as it is (a retry); one holding
+        different values is a conflict and is not written. Everything else is written, in
+        transactions that also check the call still exists (CallNotFound otherwise), so nothing
+        is stored under a call that was erased meanwhile.
+        """
+        result = AppendResult()
+        for start in range(0, len(children), _APPEND_CHUNK):
+            self._append_chunk(
+                tenant_id, call_id, children[start : start + _APPEND_CHUNK], expires_at, result
+            )
+        return result
+
+    def _append_chunk(
+        self,
+        tenant_id: str,
+        call_id: str,
+        children: Sequence[tuple[str, dict[str, Any]]],
+        expires_at: int | None,
+        result: AppendResult,
+    ) -> None:
+        pk = call_pk(tenant_id, call_id)
+        pending = {sk: from_item(to_item(values)) for sk, values in children}
+        client = self.dynamodb
+        for attempt in range(_APPEND_ATTEMPTS):
+            if not pending:
+                return
+            if attempt:
+                time.sleep(random.uniform(0, 0.05 * attempt))  # noqa: S311 - jitter
+            check = {
+                "ConditionCheck": {
+                    "TableName": self.table_name,
+                    "Key": string_key(pk=pk, sk=CALL_SK),
+                    "ConditionExpression": "attribute_exists(pk)",
+                }
+            }
+            puts = [
+                {
+                    "Put": {
+                        "TableName": self.table_name,
+                        "Item": to_item({"pk": pk, "sk": sk, **values, "expires_at": expires_at}),
+                        "ConditionExpression": "attribute_not_exists(sk)",
+                        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                    }
+                }
+                for sk, values in pending.items()
+            ]
+            try:
+                client.transact_write_items(TransactItems=[check, *puts])
+            except client.exceptions.TransactionCanceledException as error:
+                reasons = error.response.get("CancellationReasons") or []
+                if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
+                    raise CallNotFound() from None
+                for sk, reason in zip(list(pending), reasons[1:], strict=False):
+                    if reason.get("Code") != "ConditionalCheckFailed":
+                        continue  # not written for another item's sake, or a conflict: retry
+                    existing = from_item(reason.get("Item") or {})
+                    for name in ("pk", "sk", "expires_at"):
+                        existing.pop(name, None)
+                    if existing == pending.pop(sk):
+                        result.unchanged.append(sk)
+                    else:
+                        result.conflicts.append(sk)
+                continue
+            result.stored.extend(pending)
+            return
+        raise WriteContention()
+
+    def list_children(self, tenant_id: str, call_id: str, prefix: str) -> list[dict[str, Any]]:
+        """The values of every item under a call whose sort key starts with `prefix`, in
+        sort-key order."""
+        values: list[dict[str, Any]] = []
+        for page in self.dynamodb.get_paginator("query").paginate(
+            TableName=self.table_name,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues={
+                ":pk": {"S": call_pk(tenant_id, call_id)},
+                ":prefix": {"S": prefix},
+            },
+        ):
+            values.extend(from_item(item) for item in page["Items"])
+        return values
+
     def delete_call_items(self, tenant_id: str, call_id: str) -> int:
-        """Remove every item of a call (the call, its exchanges); how many were removed."""
+        """Remove every item of a call (its exchanges, history and the rest, then the call
+        itself, so that an interrupted erasure can be run again); how many were removed."""
         keys = []
         for page in self.dynamodb.get_paginator("query").paginate(
             TableName=self.table_name,
@@ -240,6 +386,7 @@ class CallStore(TableStore):
             ProjectionExpression="pk, sk",
         ):
             keys.extend(page["Items"])
+        keys.sort(key=lambda key: key["sk"]["S"] == CALL_SK)
         self._batch_write([{"DeleteRequest": {"Key": key}} for key in keys])
         return len(keys)
 
@@ -258,7 +405,7 @@ class CallStore(TableStore):
                     "Item": to_item(
                         {
                             "pk": call_pk(tenant_id, call_id),
-                            "sk": f"{EXCHANGE_PREFIX}{exchange.sequence_number:010d}",
+                            "sk": exchange_sk(exchange.sequence_number),
                             **exchange.model_dump(mode="json"),
                         }
                     )
@@ -278,6 +425,7 @@ class CallStore(TableStore):
         remove: Iterable[str] = (),
         condition: str | None = None,
         condition_values: dict[str, Any] | None = None,
+        condition_names: dict[str, str] | None = None,
         batch_id: str | None = None,
     ) -> bool:
         """Change a call that is still in status `expected`; False when it no longer is.
@@ -310,6 +458,10 @@ class CallStore(TableStore):
             names[f"#r{j}"] = name
             removals.append(f"#r{j}")
         update = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removals) if removals else "")
+        update += " ADD #row_version :one"
+        names["#row_version"] = "row_version"
+        expression_values[":one"] = {"N": "1"}
+        names.update(condition_names or {})
         names["#status"] = "status"
         expression_values[":expected"] = serializer.serialize(expected.value)
         check = "#status = :expected" + (f" AND ({condition})" if condition else "")
@@ -360,6 +512,40 @@ class CallStore(TableStore):
             raise
         return True
 
+    def merge_call(
+        self,
+        tenant_id: str,
+        call_id: str,
+        compute: Callable[[StoredCall], dict[str, Any]],
+    ) -> tuple[StoredCall, StoredCall]:
+        """Apply `compute(the call as it is now)` to a call, conditional on nobody changing it
+        in between (when someone did, it is read and computed again); the call before and
+        after. CallNotFound when there is no call; WriteContention when others kept winning."""
+        for attempt in range(MERGE_ATTEMPTS):
+            if attempt:
+                time.sleep(random.uniform(0, 0.02 * attempt))  # noqa: S311 - jitter
+            stored = self.get_call(tenant_id, call_id, consistent=True)
+            fields = compute(stored)
+            if not fields:
+                return stored, stored
+            version = stored.internal.get("row_version")
+            if version is None:
+                condition, values = "attribute_not_exists(#rv)", {}
+            else:
+                condition, values = "#rv = :rv", {":rv": {"N": str(version)}}
+            if self.change_call(
+                tenant_id,
+                call_id,
+                stored.call.status,
+                fields,
+                condition=condition,
+                condition_values=values,
+                condition_names={"#rv": "row_version"},
+                batch_id=stored.call.batch_id,
+            ):
+                return stored, self.get_call(tenant_id, call_id, consistent=True)
+        raise WriteContention()
+
     # Reading
 
     def get_call(self, tenant_id: str, call_id: str, consistent: bool = False) -> StoredCall:
@@ -368,7 +554,7 @@ class CallStore(TableStore):
             Key=string_key(pk=call_pk(tenant_id, call_id), sk=CALL_SK),
             ConsistentRead=consistent,
         )
-        if "Item" not in response:
+        if "Item" not in response or _expired(response["Item"]):
             raise CallNotFound()
         return stored_call(response["Item"])
 
@@ -386,6 +572,14 @@ class CallStore(TableStore):
         ):
             exchanges.extend(Exchange.model_validate(from_item(i)) for i in page["Items"])
         return exchanges
+
+    def list_events(self, tenant_id: str, call_id: str) -> list[HistoryEvent]:
+        """Every history event of a call, in time order (ties by event id)."""
+        events = [
+            HistoryEvent.model_validate(values)
+            for values in self.list_children(tenant_id, call_id, EVENT_PREFIX)
+        ]
+        return sorted(events, key=lambda e: (e.timestamp, e.event_id))
 
     def _query(self, stream: QueryStream, bound: str | None) -> dict[str, Any]:
         """The Query of a stream's index, key range (stopping at `bound`) and filters."""
@@ -497,6 +691,27 @@ class CallStore(TableStore):
             created_at=datetime.fromisoformat(str(values["created_at"])),
             counts={bucket: int(values.get(bucket, 0)) for bucket in BATCH_BUCKETS},
         )
+
+
+def _expired(item: dict[str, Any]) -> bool:
+    """Past its retention: DynamoDB's TTL removes such items within days, not at once."""
+    expires_at = item.get("expires_at", {}).get("N")
+    return expires_at is not None and int(expires_at) <= time.time()
+
+
+# Items per append transaction: DynamoDB's 100 actions, less the check that the call exists.
+_APPEND_CHUNK = 99
+_APPEND_ATTEMPTS = 6
+MERGE_ATTEMPTS = 8
+
+
+@dataclass
+class AppendResult:
+    """What `append_children` did with each sort key it was given."""
+
+    stored: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
 
 
 # The counters a batch keeps, one per bucket of statuses.

@@ -1,0 +1,27 @@
+"""POST /v1/calls/{call_id}/events: append history events; lifecycle events (`started`,
+`ended`, `escalated`) move the call's status and outcome."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Path
+
+from dialtone import http, ingest
+from dialtone.ingest import EventsRequest
+from dialtone.observability import api_handler
+
+app = http.create_app()
+
+
+@app.post("/v1/calls/<call_id>/events")
+def append_call_events(call_id: Annotated[UUID, Path()], request: EventsRequest) -> Response[Any]:
+    receipt = ingest.ingestor().append_events(http.principal(app), str(call_id), request)
+    return http.json_response(receipt)
+
+
+@api_handler
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,28 @@
+"""POST /v1/calls/{call_id}/exchanges: append transcript exchanges, each stored once."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Path
+
+from dialtone import http, ingest
+from dialtone.ingest import ExchangesRequest
+from dialtone.observability import api_handler
+
+app = http.create_app()
+
+
+@app.post("/v1/calls/<call_id>/exchanges")
+def append_call_exchanges(
+    call_id: Annotated[UUID, Path()], request: ExchangesRequest
+) -> Response[Any]:
+    receipt = ingest.ingestor().append_exchanges(http.principal(app), str(call_id), request)
+    return http.json_response(receipt)
+
+
+@api_handler
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return app.resolve(event, context)

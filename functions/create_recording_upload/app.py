@@ -1,0 +1,28 @@
+"""POST /v1/calls/{call_id}/recording/upload: a presigned upload of the call's recording."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Path
+
+from dialtone import http, recordings
+from dialtone.observability import api_handler
+from dialtone.recordings import RecordingUploadRequest
+
+app = http.create_app()
+
+
+@app.post("/v1/calls/<call_id>/recording/upload")
+def create_recording_upload(
+    call_id: Annotated[UUID, Path()], request: RecordingUploadRequest
+) -> Response[Any]:
+    upload = recordings.recordings().create_upload(http.principal(app), str(call_id), request)
+    return http.json_response(upload)
+
+
+@api_handler
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,25 @@
+"""DELETE /v1/calls/{call_id}: erase a call, its transcript, history and recording (204)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Path
+
+from dialtone import http, recordings
+from dialtone.observability import api_handler
+
+app = http.create_app()
+
+
+@app.delete("/v1/calls/<call_id>")
+def delete_call(call_id: Annotated[UUID, Path()]) -> Response[Any]:
+    recordings.recordings().erase_call(http.principal(app), str(call_id))
+    return Response(status_code=204)
+
+
+@api_handler
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,26 @@
+"""PUT /v1/calls/{call_id}: the voice runtime creates a call (201) or updates it (200)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Path
+
+from dialtone import http, ingest
+from dialtone.ingest import CallUpdate
+from dialtone.observability import api_handler
+
+app = http.create_app()
+
+
+@app.put("/v1/calls/<call_id>")
+def upsert_call(call_id: Annotated[UUID, Path()], update: CallUpdate) -> Response[Any]:
+    call, created = ingest.ingestor().upsert_call(http.principal(app), str(call_id), update)
+    return http.json_response(call, status=201 if created else 200)
+
+
+@api_handler
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return app.resolve(event, context)

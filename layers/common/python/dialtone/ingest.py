@@ -1,0 +1,607 @@
+"""The voice runtime's writes: call records, transcript exchanges and history events.
+
+`PUT /v1/calls/{id}` creates a call or merges a partial update into it. Fields the API owns
+(timestamps of its own, counters, grades, recording fields, dialing state) cannot be written;
+the status only moves forward; every write is conditional on the version that was read, so two
+writers merging at once never lose each other's fields (the loser re-reads and merges again).
+
+Exchanges and history events are items of their own under the call, each written once: a
+repeat with the same content is a no-op, with different content a conflict (409). A call that
+opted out of sensitive data storage has its text redacted before anything is stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Annotated, Any, TypeVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError, to_jsonable_python
+
+from dialtone import phones, retention, settings
+from dialtone.accounts import AccountStore
+from dialtone.auth import Principal, Scope
+from dialtone.dynamo import check_storable
+from dialtone.errors import (
+    CallNotFound,
+    ChildConflict,
+    FieldNotWritable,
+    InvalidParameter,
+    WriteContention,
+)
+from dialtone.latency import derive_latency
+from dialtone.models import (
+    FINAL_STATUSES,
+    LIFECYCLE_EVENTS,
+    STATUS_RANK,
+    Call,
+    CallAnalysis,
+    CallCost,
+    CallLatency,
+    CallOutcome,
+    CallStatus,
+    Direction,
+    Exchange,
+    HistoryEvent,
+    HistoryEventType,
+)
+from dialtone.store import (
+    MERGE_ATTEMPTS,
+    CallStore,
+    StoredCall,
+    event_sk,
+    exchange_sk,
+)
+
+# What one request may carry; each item stays far below DynamoDB's 400 KB item limit.
+MAX_ITEMS_PER_REQUEST = 500
+MAX_TEXT = 4000
+MAX_JSON_BYTES = 16 * 1024
+MAX_EVENT_JSON_BYTES = 8 * 1024
+MAX_OFFSET_MS = 7 * 24 * 3600 * 1000
+
+# Fields of the call object only the API writes.
+OWNED_FIELDS = frozenset(
+    {
+        "id",
+        "created_at",
+        "updated_at",
+        "batch_id",
+        "queued_at",
+        "dialed_at",
+        "call_sid",
+        "queue_position",
+        "dial_at_estimate",
+        "grade_score",
+        "grade_status",
+        "issue_count",
+        "critical_issue_count",
+        "recording_url",
+        "recording_format",
+        "recording_size_bytes",
+        "recording_duration_seconds",
+        "recording_channels",
+        "recording_error",
+    }
+)
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """A timestamp without a zone is UTC."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
+UtcDateTime = Annotated[datetime, AfterValidator(_utc)]
+PhoneNumber = Annotated[str, Field(max_length=32), AfterValidator(phones.validate_e164)]
+
+
+def _json_size(value: Any) -> int:
+    return len(json.dumps(value, ensure_ascii=False, default=str).encode("utf-8"))
+
+
+def _small_json(limit: int) -> Callable[[Any], Any]:
+    def check(value: Any) -> Any:
+        if value is not None and _json_size(value) > limit:
+            raise ValueError(f"must be at most {limit // 1024} KB of JSON")
+        return value
+
+    return check
+
+
+class CallUpdate(BaseModel):
+    """`PUT /v1/calls/{call_id}`: the fields the runtime reports; only those sent change.
+
+    `metadata`, `provider_usage` and `analysis` merge key by key (a key sent as null is
+    removed); other fields are replaced, or cleared by an explicit null.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    direction: Direction | None = None
+    status: CallStatus | None = None
+    outcome: CallOutcome | None = None
+    end_reason: str | None = Field(default=None, max_length=200)
+    from_number: PhoneNumber | None = None
+    to_number: PhoneNumber | None = None
+    phone_number: PhoneNumber | None = None
+    agent_id: str | None = Field(default=None, min_length=1, max_length=128)
+    agent_name: str | None = Field(default=None, max_length=200)
+    twilio_call_sid: str | None = Field(default=None, max_length=64)
+    livekit_room_id: str | None = Field(default=None, max_length=256)
+    start_time: UtcDateTime | None = None
+    end_time: UtcDateTime | None = None
+    duration_seconds: float | None = Field(default=None, ge=0, le=7 * 24 * 3600)
+    metadata: Annotated[dict[str, Any] | None, AfterValidator(_small_json(MAX_JSON_BYTES))] = None
+    analysis: CallAnalysis | None = None
+    cost: CallCost | None = None
+    latency: CallLatency | None = None
+    provider_usage: Annotated[
+        dict[str, Any] | None, AfterValidator(_small_json(MAX_JSON_BYTES))
+    ] = None
+    is_test_call: bool | None = None
+    error_reason: str | None = Field(default=None, max_length=500)
+    opt_out_sensitive_data_storage: bool | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _api_owned(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            owned = sorted(OWNED_FIELDS & set(data))
+            if owned:
+                raise PydanticCustomError(
+                    "read_only",
+                    "{fields} set by the API and cannot be written",
+                    {"fields": ", ".join(owned) + (" is" if len(owned) == 1 else " are")},
+                )
+        return data
+
+    @field_validator("status")
+    @classmethod
+    def _not_queued(cls, value: CallStatus | None) -> CallStatus | None:
+        if value is CallStatus.QUEUED:
+            raise PydanticCustomError(
+                "read_only", "queued is set by the API when it accepts an outbound call"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _storable(self) -> CallUpdate:
+        try:
+            check_storable(self.model_dump(mode="python", exclude_none=True))
+        except ValueError as error:
+            raise PydanticCustomError("not_storable", str(error)) from None
+        return self
+
+
+class ExchangeIn(BaseModel):
+    """One transcript exchange as the runtime sends it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sequence_number: int = Field(ge=0, le=9_999_999_999)
+    user_transcript: str | None = Field(default=None, max_length=MAX_TEXT)
+    agent_response: str | None = Field(default=None, max_length=MAX_TEXT)
+    error: bool = False
+    error_message: str | None = Field(default=None, max_length=1000)
+    exchange_timestamp: UtcDateTime | None = None
+    user_start_ms: int | None = Field(default=None, ge=0, le=MAX_OFFSET_MS)
+    user_end_ms: int | None = Field(default=None, ge=0, le=MAX_OFFSET_MS)
+    agent_start_ms: int | None = Field(default=None, ge=0, le=MAX_OFFSET_MS)
+    agent_end_ms: int | None = Field(default=None, ge=0, le=MAX_OFFSET_MS)
+
+
+def _one_or_many(key: str, marker: str) -> Callable[[Any], Any]:
+    """Accept `{key: [...]}` or a single item (recognised by its `marker` field)."""
+
+    def wrap(data: Any) -> Any:
+        if isinstance(data, dict) and key not in data and marker in data:
+            return {key: [data]}
+        return data
+
+    return wrap
+
+
+class ExchangesRequest(BaseModel):
+    """`POST /v1/calls/{call_id}/exchanges`: `{"exchanges": [...]}` or one exchange."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    exchanges: list[ExchangeIn] = Field(min_length=1, max_length=MAX_ITEMS_PER_REQUEST)
+
+    _wrap = model_validator(mode="before")(_one_or_many("exchanges", "sequence_number"))
+
+
+EventId = Annotated[str, Field(pattern=r"^[A-Za-z0-9._:-]{1,128}$")]
+
+
+class EventIn(BaseModel):
+    """One history or lifecycle event as the runtime sends it. `event_id` makes a retry a
+    no-op; without one, an identical event is recognised by its content."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    event_id: EventId | None = None
+    type: HistoryEventType
+    timestamp: UtcDateTime
+    name: str | None = Field(default=None, max_length=128)
+    duration_ms: float | None = Field(default=None, ge=0, le=MAX_OFFSET_MS)
+    ttfb_ms: float | None = Field(default=None, ge=0, le=MAX_OFFSET_MS)
+    text: str | None = Field(default=None, max_length=MAX_TEXT)
+    arguments: dict[str, Any] | None = None
+    result: Any = None
+    status: CallStatus | None = None
+    outcome: CallOutcome | None = None
+    reason: str | None = Field(default=None, max_length=200)
+    attributes: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> EventIn:
+        if self.status is not None and (
+            self.type is not HistoryEventType.ENDED or self.status not in FINAL_STATUSES
+        ):
+            raise PydanticCustomError(
+                "lifecycle", "status is only for an ended event, and must be a final status"
+            )
+        if self.outcome is not None and self.type not in LIFECYCLE_EVENTS:
+            raise PydanticCustomError("lifecycle", "outcome is only for lifecycle events")
+        payload = {"arguments": self.arguments, "result": self.result, **self.attributes}
+        if _json_size(payload) > MAX_EVENT_JSON_BYTES:
+            raise PydanticCustomError(
+                "too_large", "arguments, result and attributes must be at most 8 KB of JSON"
+            )
+        try:
+            check_storable(payload)
+        except ValueError as error:
+            raise PydanticCustomError("not_storable", str(error)) from None
+        return self
+
+    def to_event(self) -> HistoryEvent:
+        """The stored event; without an `event_id`, one derived from the content."""
+        values = self.model_dump(mode="json")
+        if not self.event_id:
+            canonical = json.dumps(values, sort_keys=True, separators=(",", ":"))
+            values["event_id"] = hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:32]
+        return HistoryEvent.model_validate(values)
+
+
+class EventsRequest(BaseModel):
+    """`POST /v1/calls/{call_id}/events`: `{"events": [...]}` or one event."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    events: list[EventIn] = Field(min_length=1, max_length=MAX_ITEMS_PER_REQUEST)
+
+    _wrap = model_validator(mode="before")(_one_or_many("events", "type"))
+
+
+class AppendReceipt(BaseModel):
+    """What an append did: how many items came, how many were new, how many were repeats."""
+
+    call_id: str
+    received: int
+    stored: int
+    unchanged: int
+
+
+class EventsReceipt(AppendReceipt):
+    """An events append also tells where the call's lifecycle now stands."""
+
+    status: CallStatus
+    outcome: CallOutcome | None = None
+
+
+class Ingestor:
+    """The runtime's writes for one principal (scope `calls:ingest`)."""
+
+    def __init__(
+        self, store: CallStore, accounts: AccountStore, redaction_region: str = "US"
+    ) -> None:
+        self.store = store
+        self.accounts = accounts
+        self.redaction_region = redaction_region
+
+    # Call records
+
+    def upsert_call(
+        self, principal: Principal, call_id: str, update: CallUpdate
+    ) -> tuple[Call, bool]:
+        """Create the call or merge `update` into it; the call as stored, and whether it was
+        created."""
+        principal.require(Scope.CALLS_INGEST)
+        tenant_id = principal.tenant_id
+        for _ in range(MERGE_ATTEMPTS):
+            try:
+                self.store.get_call(tenant_id, call_id, consistent=True)
+            except CallNotFound:
+                call, internal = self._new_call(tenant_id, call_id, update)
+                if self.store.create_call(tenant_id, call, internal):
+                    return call, True
+                continue  # created meanwhile by another request: merge into it
+            before, after = self.store.merge_call(
+                tenant_id, call_id, lambda s: self._merge(s, update)
+            )
+            moved_to_final = (
+                after.call.status in FINAL_STATUSES and before.call.status not in FINAL_STATUSES
+            )
+            if moved_to_final:
+                after = self.refresh_latency(tenant_id, call_id) or after
+            return after.call, False
+        raise WriteContention()
+
+    def _new_call(
+        self, tenant_id: str, call_id: str, update: CallUpdate
+    ) -> tuple[Call, dict[str, Any]]:
+        sent = update.model_dump(exclude_unset=True)
+        if sent.get("direction") is None:
+            raise InvalidParameter(("body", "direction"), "direction is required to create a call")
+        tenant = self.accounts.get_tenant(tenant_id)
+        now = datetime.now(UTC)
+        values: dict[str, Any] = {k: v for k, v in sent.items() if v is not None}
+        values.setdefault("start_time", now)
+        values.setdefault("status", CallStatus.IN_PROGRESS)
+        values.setdefault("opt_out_sensitive_data_storage", tenant.opt_out_sensitive_data_storage)
+        values.update(id=call_id, created_at=now, updated_at=now)
+        values.update(_derived(values, sent))
+        call = Call.model_validate(values)
+        if call.opt_out_sensitive_data_storage and call.analysis and call.analysis.summary:
+            call = call.model_copy(
+                update={"analysis": self._redacted_analysis(call.analysis.model_dump())}
+            )
+        internal: dict[str, Any] = {
+            "expires_at": retention.expires_at(call.start_time, tenant.retention_days),
+            "latency_from_runtime": True if call.latency is not None else None,
+        }
+        return call, {k: v for k, v in internal.items() if v is not None}
+
+    def _merge(self, stored: StoredCall, update: CallUpdate) -> dict[str, Any]:
+        """The fields `update` changes on the call as it is now."""
+        current = stored.call
+        sent = update.model_dump(exclude_unset=True)
+        fields: dict[str, Any] = {}
+        for name, value in sent.items():
+            if name in ("direction", "start_time") and value is None:
+                raise InvalidParameter(("body", name), f"{name} cannot be cleared")
+            if name == "status":
+                if value is None or STATUS_RANK[value] <= STATUS_RANK[current.status]:
+                    continue  # forward only: a late or repeated status changes nothing
+            elif name in ("metadata", "provider_usage"):
+                merged = {**getattr(current, name), **(value or {})}
+                value = {k: v for k, v in merged.items() if v is not None}
+                if _json_size(value) > MAX_JSON_BYTES:
+                    raise InvalidParameter(
+                        ("body", name), f"{name} must stay at most 16 KB of JSON once merged"
+                    )
+            elif name == "analysis" and value is not None:
+                base = current.analysis.model_dump() if current.analysis else {}
+                value = {**base, **value}
+                if current.opt_out_sensitive_data_storage:
+                    value = self._redacted_analysis(value).model_dump()
+            elif name == "opt_out_sensitive_data_storage":
+                if value is None or value == current.opt_out_sensitive_data_storage:
+                    continue
+                raise FieldNotWritable(
+                    "opt_out_sensitive_data_storage is chosen when a call is created "
+                    "and cannot change"
+                )
+            fields[name] = value
+        if "latency" in sent:
+            fields["latency_from_runtime"] = True if sent["latency"] is not None else None
+        values = {**current.model_dump(), **fields}
+        fields.update(_derived(values, sent))
+        # Only what differs is written: a repeated update is a no-op.
+        now_json = to_jsonable_python({**current.model_dump(), **stored.internal})
+        return {
+            name: value
+            for name, value in fields.items()
+            if to_jsonable_python(value) != now_json.get(name)
+        }
+
+    def _redacted_analysis(self, values: dict[str, Any]) -> CallAnalysis:
+        from dialtone.redaction import redact_text
+
+        summary = values.get("summary")
+        if summary:
+            values = {**values, "summary": redact_text(summary, self.redaction_region)}
+        return CallAnalysis.model_validate(values)
+
+    # Transcript exchanges
+
+    def append_exchanges(
+        self, principal: Principal, call_id: str, request: ExchangesRequest
+    ) -> AppendReceipt:
+        """Store new exchanges of a call; repeats with the same content change nothing, and
+        repeats with different content are refused (409) while the rest are stored."""
+        principal.require(Scope.CALLS_INGEST)
+        stored = self.store.get_call(principal.tenant_id, call_id, consistent=True)
+        exchanges = _unique(
+            [Exchange.model_validate(e.model_dump()) for e in request.exchanges],
+            key=lambda e: e.sequence_number,
+            location="exchanges",
+            what="sequence_number",
+        )
+        if stored.call.opt_out_sensitive_data_storage:
+            exchanges = [self._redacted_exchange(e) for e in exchanges]
+        result = self.store.append_children(
+            principal.tenant_id,
+            call_id,
+            [(exchange_sk(e.sequence_number), e.model_dump(mode="json")) for e in exchanges],
+            expires_at=stored.internal.get("expires_at"),
+        )
+        if result.conflicts:
+            numbers = [str(int(sk.split("#", 1)[1])) for sk in result.conflicts]
+            raise ChildConflict("Exchanges with sequence_number", numbers)
+        return AppendReceipt(
+            call_id=call_id,
+            received=len(request.exchanges),
+            stored=len(result.stored),
+            unchanged=len(request.exchanges) - len(result.stored),
+        )
+
+    def _redacted_exchange(self, exchange: Exchange) -> Exchange:
+        from dialtone.redaction import redact_text
+
+        texts = ("user_transcript", "agent_response", "error_message")
+        return exchange.model_copy(
+            update={
+                name: redact_text(getattr(exchange, name), self.redaction_region)
+                for name in texts
+                if getattr(exchange, name)
+            }
+        )
+
+    # History events
+
+    def append_events(
+        self, principal: Principal, call_id: str, request: EventsRequest
+    ) -> EventsReceipt:
+        """Store new history events of a call and apply its lifecycle events (`started`,
+        `ended`, `escalated`) to its status and outcome."""
+        principal.require(Scope.CALLS_INGEST)
+        tenant_id = principal.tenant_id
+        stored = self.store.get_call(tenant_id, call_id, consistent=True)
+        events = _unique(
+            [e.to_event() for e in request.events],
+            key=lambda e: e.event_id,
+            location="events",
+            what="event_id",
+        )
+        if stored.call.opt_out_sensitive_data_storage:
+            events = [self._redacted_event(e) for e in events]
+        result = self.store.append_children(
+            tenant_id,
+            call_id,
+            [(event_sk(e.event_id), e.model_dump(mode="json")) for e in events],
+            expires_at=stored.internal.get("expires_at"),
+        )
+        refused = {sk.split("#", 1)[1] for sk in result.conflicts}
+        after = stored
+        lifecycle = sorted(
+            (e for e in events if e.type in LIFECYCLE_EVENTS and e.event_id not in refused),
+            key=lambda e: e.timestamp,
+        )
+        for event in lifecycle:
+            _, after = self.store.merge_call(tenant_id, call_id, _lifecycle_of(event))
+        measured = any(e.ttfb_ms is not None or e.duration_ms is not None for e in events)
+        ended = any(e.type is HistoryEventType.ENDED for e in lifecycle)
+        if ended or (measured and after.call.status in FINAL_STATUSES):
+            after = self.refresh_latency(tenant_id, call_id) or after
+        if refused:
+            raise ChildConflict("Events with event_id", sorted(refused))
+        return EventsReceipt(
+            call_id=call_id,
+            received=len(request.events),
+            stored=len(result.stored),
+            unchanged=len(request.events) - len(result.stored),
+            status=after.call.status,
+            outcome=after.call.outcome,
+        )
+
+    def _redacted_event(self, event: HistoryEvent) -> HistoryEvent:
+        from dialtone.redaction import redact_text, redact_value
+
+        region = self.redaction_region
+        return event.model_copy(
+            update={
+                "text": redact_text(event.text, region) if event.text else event.text,
+                "reason": redact_text(event.reason, region) if event.reason else event.reason,
+                "arguments": redact_value(event.arguments, region),
+                "result": redact_value(event.result, region),
+                "attributes": redact_value(event.attributes, region),
+            }
+        )
+
+    def refresh_latency(self, tenant_id: str, call_id: str) -> StoredCall | None:
+        """Derive the call's latency from its history, unless the runtime reported it; the
+        call as it is afterwards, or None when nothing changed."""
+        events = self.store.list_events(tenant_id, call_id)
+        latency = derive_latency(events)
+        if latency is None:
+            return None
+
+        def compute(stored: StoredCall) -> dict[str, Any]:
+            if stored.internal.get("latency_from_runtime") or stored.call.latency == latency:
+                return {}
+            return {"latency": latency.model_dump(mode="json")}
+
+        before, after = self.store.merge_call(tenant_id, call_id, compute)
+        return None if after is before else after
+
+
+T = TypeVar("T")
+
+
+def _unique(items: list[T], key: Callable[[T], Any], location: str, what: str) -> list[T]:
+    """Items with distinct keys: an identical repeat within the request is dropped, a
+    different one with the same key is a 422."""
+    seen: dict[Any, T] = {}
+    for item in items:
+        value = key(item)
+        if value in seen and seen[value] != item:
+            raise InvalidParameter(
+                ("body", location), f"two different items of the request share {what} {value}"
+            )
+        seen.setdefault(value, item)
+    return list(seen.values())
+
+
+def _derived(values: dict[str, Any], sent: dict[str, Any]) -> dict[str, Any]:
+    """Fields that follow from others unless they were sent: the remote party's number from
+    the direction, and the duration from the start and end times."""
+    derived: dict[str, Any] = {}
+    if "phone_number" not in sent and sent.keys() & {"direction", "from_number", "to_number"}:
+        direction = values.get("direction")
+        if direction == Direction.INBOUND:
+            derived["phone_number"] = values.get("from_number")
+        elif direction == Direction.OUTBOUND:
+            derived["phone_number"] = values.get("to_number")
+    start, end = values.get("start_time"), values.get("end_time")
+    timed = sent.keys() & {"start_time", "end_time"}
+    if "duration_seconds" not in sent and timed and start is not None and end is not None:
+        derived["duration_seconds"] = round(max(0.0, (end - start).total_seconds()), 3)
+    return derived
+
+
+def _lifecycle_of(event: HistoryEvent) -> Callable[[StoredCall], dict[str, Any]]:
+    return lambda stored: _lifecycle(stored.call, event)
+
+
+def _lifecycle(call: Call, event: HistoryEvent) -> dict[str, Any]:
+    """How a lifecycle event changes the call as it is now (forward only; the first `ended`
+    sets the end time)."""
+    fields: dict[str, Any] = {}
+    if event.type is HistoryEventType.STARTED:
+        if STATUS_RANK[call.status] < STATUS_RANK[CallStatus.IN_PROGRESS]:
+            fields["status"] = CallStatus.IN_PROGRESS
+    elif event.type is HistoryEventType.ENDED:
+        status = event.status or CallStatus.COMPLETED
+        if STATUS_RANK[call.status] < STATUS_RANK[status]:
+            fields["status"] = status
+        if call.end_time is None:
+            fields["end_time"] = event.timestamp
+            if call.duration_seconds is None or call.duration_seconds == 0:
+                elapsed = (event.timestamp - call.start_time).total_seconds()
+                fields["duration_seconds"] = round(max(0.0, elapsed), 3)
+        if event.reason and call.end_reason is None:
+            fields["end_reason"] = event.reason
+        if event.outcome and call.outcome is None:
+            fields["outcome"] = event.outcome
+    elif event.type is HistoryEventType.ESCALATED and call.outcome is not CallOutcome.ESCALATED:
+        fields["outcome"] = CallOutcome.ESCALATED
+    return fields
+
+
+# Wiring for the handlers: one ingestor per execution environment, built on first use.
+
+
+@settings.per_environment
+def ingestor() -> Ingestor:
+    """The ingestor of the runtime's write endpoints."""
+    config = settings.load(settings.IngestSettings)
+    return Ingestor(
+        CallStore(config.calls_table), AccountStore(config.accounts_table), config.redaction_region
+    )

@@ -1,0 +1,302 @@
+"""Call recordings: presigned uploads, the indexer that reads what was uploaded, and erasure.
+
+An upload goes straight to S3 under the call's own key, `tenants/<tenant>/calls/<call>/
+recording.<format>`, built here from the authenticated tenant, the call id and the format, so
+a client cannot steer it anywhere else. S3 announces the new object (ObjectCreated → SQS) and
+the indexer reads the real file: an object that is not audio, is not the format its key names,
+is too large, or belongs to no call (or to a call that keeps no recordings) is deleted and the
+reason is kept on the call as `recording_error`; otherwise the call's recording fields are
+filled in. The bucket is versioned: a rejected upload is removed by its version, so a call's
+earlier good recording stays current.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import tempfile
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any, Literal
+from urllib.parse import unquote_plus
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from dialtone import aws, retention, settings
+from dialtone.auth import Principal, Scope
+from dialtone.errors import CallNotFound, InvalidParameter, RecordingsNotKept
+from dialtone.models import RecordingUpload, format_timestamp
+from dialtone.observability import logger, metrics
+from dialtone.store import CallStore, StoredCall
+
+RecordingFormat = Literal["wav", "ogg", "mp3", "m4a"]
+
+_KEY = re.compile(
+    r"^tenants/(?P<tenant>[A-Za-z0-9][A-Za-z0-9._-]{0,63})/calls/"
+    r"(?P<call>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/"
+    r"recording\.(?P<format>wav|ogg|mp3|m4a)$"
+)
+
+
+def recording_key(tenant_id: str, call_id: str, recording_format: str) -> str:
+    """The one key a call's recording of a format is stored under."""
+    return f"{retention.call_prefix(tenant_id, call_id)}recording.{recording_format}"
+
+
+def parse_key(key: str) -> tuple[str, str, str] | None:
+    """(tenant, call id, format) of a recording key; None for any other key."""
+    match = _KEY.match(key)
+    return (match["tenant"], match["call"], match["format"]) if match else None
+
+
+class RecordingUploadRequest(BaseModel):
+    """`POST /v1/calls/{call_id}/recording/upload`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    format: RecordingFormat
+    method: Literal["PUT", "POST"] = "PUT"
+    # The size the client means to upload, checked against the cap before it starts.
+    size_bytes: int | None = Field(default=None, ge=1)
+
+    @field_validator("method", mode="before")
+    @classmethod
+    def _upper(cls, value: Any) -> Any:
+        return value.upper() if isinstance(value, str) else value
+
+
+class IndexOutcome(StrEnum):
+    INDEXED = "indexed"
+    UNCHANGED = "unchanged"  # a redelivered event for the object already described
+    REJECTED = "rejected"
+    IGNORED = "ignored"  # not a recording upload (a test event, another bucket, a gone object)
+
+
+class Recordings:
+    """Uploads, indexing and erasure of the recordings of one deployment's bucket."""
+
+    def __init__(
+        self,
+        store: CallStore,
+        bucket: str,
+        max_bytes: int,
+        upload_ttl_seconds: int = 900,
+    ) -> None:
+        self.store = store
+        self.bucket = bucket
+        self.max_bytes = max_bytes
+        self.upload_ttl_seconds = upload_ttl_seconds
+
+    # Uploads
+
+    def create_upload(
+        self, principal: Principal, call_id: str, request: RecordingUploadRequest
+    ) -> RecordingUpload:
+        """A presigned upload of the call's recording (PUT, or POST with a size policy)."""
+        from dialtone.audio import CONTENT_TYPES
+
+        principal.require(Scope.CALLS_INGEST)
+        stored = self.store.get_call(principal.tenant_id, call_id)
+        if stored.call.opt_out_sensitive_data_storage:
+            raise RecordingsNotKept()
+        if request.size_bytes is not None and request.size_bytes > self.max_bytes:
+            raise InvalidParameter(
+                ("body", "size_bytes"), f"a recording may be at most {self.max_bytes} bytes"
+            )
+        key = recording_key(principal.tenant_id, call_id, request.format)
+        content_type = CONTENT_TYPES[request.format]
+        s3 = aws.client("s3")
+        expires_at = datetime.now(UTC).replace(microsecond=0) + timedelta(
+            seconds=self.upload_ttl_seconds
+        )
+        common = {
+            "call_id": call_id,
+            "recording_format": request.format,
+            "max_size_bytes": self.max_bytes,
+            "expires_at": expires_at,
+        }
+        if request.method == "POST":
+            post = s3.generate_presigned_post(
+                self.bucket,
+                key,
+                Fields={"Content-Type": content_type},
+                Conditions=[
+                    {"Content-Type": content_type},
+                    ["content-length-range", 1, self.max_bytes],
+                ],
+                ExpiresIn=self.upload_ttl_seconds,
+            )
+            return RecordingUpload(
+                method="POST", upload_url=post["url"], fields=post["fields"], **common
+            )
+        url = s3.generate_presigned_url(
+            "put_object",
+            Params={"Bucket": self.bucket, "Key": key, "ContentType": content_type},
+            ExpiresIn=self.upload_ttl_seconds,
+        )
+        return RecordingUpload(
+            method="PUT", upload_url=url, headers={"Content-Type": content_type}, **common
+        )
+
+    # Indexing
+
+    def handle_message(self, body: str) -> list[IndexOutcome]:
+        """Index every object an S3 event notification (an SQS message body) announces."""
+        message = json.loads(body)
+        if message.get("Event") == "s3:TestEvent":
+            return [IndexOutcome.IGNORED]
+        outcomes = []
+        for record in message.get("Records", []):
+            if not str(record.get("eventName", "")).startswith("ObjectCreated"):
+                outcomes.append(IndexOutcome.IGNORED)
+                continue
+            s3 = record["s3"]
+            outcomes.append(
+                self.index(
+                    s3["bucket"]["name"],
+                    unquote_plus(s3["object"]["key"]),  # event keys are URL-encoded
+                    s3["object"].get("versionId"),
+                )
+            )
+        return outcomes
+
+    def index(self, bucket: str, key: str, version_id: str | None = None) -> IndexOutcome:
+        """Read one uploaded object and describe it on its call, or reject it."""
+        if bucket != self.bucket:
+            logger.warning("Object of another bucket ignored", extra={"bucket": bucket})
+            return IndexOutcome.IGNORED
+        s3 = aws.client("s3")
+        head = self._head(key, version_id)
+        if head is None:
+            return IndexOutcome.IGNORED  # already deleted (rejected before, or erased)
+        version_id = version_id or head.get("VersionId")
+        if version_id and head.get("VersionId") not in (None, version_id):
+            return IndexOutcome.IGNORED  # a newer upload replaced it; its own event follows
+        parsed = parse_key(key)
+        if parsed is None:
+            return self._reject(None, key, version_id, "not a recording key")
+        tenant_id, call_id, key_format = parsed
+        try:
+            stored = self.store.get_call(tenant_id, call_id, consistent=True)
+        except CallNotFound:
+            return self._reject(None, key, version_id, "no such call")
+        etag = str(head["ETag"]).strip('"')
+        if stored.recording_key == key and stored.internal.get("recording_etag") == etag:
+            return IndexOutcome.UNCHANGED
+        uploaded_at = format_timestamp(head["LastModified"])
+        if uploaded_at < str(stored.internal.get("recording_uploaded_at") or ""):
+            # An older upload's late event: the call already describes a newer recording.
+            self._delete(key, version_id)
+            return IndexOutcome.IGNORED
+        if stored.call.opt_out_sensitive_data_storage:
+            reason = "recordings are not kept for this call (opt_out_sensitive_data_storage)"
+            return self._reject(stored, key, version_id, reason)
+        size = int(head["ContentLength"])
+        if size > self.max_bytes:
+            reason = f"the upload is {size} bytes, more than the {self.max_bytes} allowed"
+            return self._reject(stored, key, version_id, reason)
+        from dialtone.audio import NotAudio, inspect_audio
+
+        with tempfile.TemporaryFile() as file:
+            extra = {"VersionId": version_id} if version_id else {}
+            s3.download_fileobj(self.bucket, key, file, ExtraArgs=extra or None)
+            file.seek(0)
+            try:
+                info = inspect_audio(file)
+            except NotAudio as error:
+                return self._reject(stored, key, version_id, f"not a recording: {error}")
+        if info.format != key_format:
+            reason = f"the upload holds {info.format} audio, not {key_format}"
+            return self._reject(stored, key, version_id, reason)
+        fields = {
+            "recording_format": info.format,
+            "recording_size_bytes": size,
+            "recording_duration_seconds": round(info.duration_seconds, 3),
+            "recording_channels": info.channels,
+            "recording_error": None,
+            "recording_key": key,
+            "recording_etag": etag,
+            "recording_uploaded_at": uploaded_at,
+        }
+        try:
+            self.store.merge_call(tenant_id, call_id, lambda _: fields)
+        except CallNotFound:
+            # Erased while the file was read: nothing of the call may stay behind.
+            return self._reject(None, key, version_id, "no such call")
+        if stored.recording_key and stored.recording_key != key:
+            retention.delete_object_versions(self.bucket, stored.recording_key)
+        self._tag(key, version_id, stored)
+        metrics.add_metric(name="RecordingsIndexed", unit="Count", value=1)
+        logger.info("Recording indexed", extra={"call_id": call_id, "format": info.format})
+        return IndexOutcome.INDEXED
+
+    def _head(self, key: str, version_id: str | None) -> dict[str, Any] | None:
+        s3 = aws.client("s3")
+        try:
+            head: dict[str, Any] = s3.head_object(Bucket=self.bucket, Key=key)
+        except s3.exceptions.ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise
+        return head
+
+    def _delete(self, key: str, version_id: str | None) -> None:
+        extra = {"VersionId": version_id} if version_id else {}
+        aws.client("s3").delete_object(Bucket=self.bucket, Key=key, **extra)
+
+    def _reject(
+        self, stored: StoredCall | None, key: str, version_id: str | None, reason: str
+    ) -> IndexOutcome:
+        """Delete the uploaded object and keep the reason on its call (when it has one)."""
+        self._delete(key, version_id)
+        logger.warning("Recording upload rejected", extra={"key": key, "reason": reason})
+        metrics.add_metric(name="RecordingsRejected", unit="Count", value=1)
+        if stored is not None:
+            # Erased meanwhile: there is nobody left to tell.
+            with contextlib.suppress(CallNotFound):
+                self.store.merge_call(
+                    stored.tenant_id, stored.call.id, lambda _: {"recording_error": reason}
+                )
+        return IndexOutcome.REJECTED
+
+    def _tag(self, key: str, version_id: str | None, stored: StoredCall) -> None:
+        """Tag the recording with its retention class, which its lifecycle rule expires."""
+        expires = stored.internal.get("expires_at")
+        if expires is None:
+            return
+        start = stored.call.start_time.timestamp()
+        days = retention.retention_class(max(1, -(-(int(expires) - int(start)) // 86400)))
+        if days is None:
+            return
+        extra = {"VersionId": version_id} if version_id else {}
+        aws.client("s3").put_object_tagging(
+            Bucket=self.bucket,
+            Key=key,
+            Tagging={"TagSet": [{"Key": retention.RETENTION_TAG, "Value": str(days)}]},
+            **extra,
+        )
+
+    # Erasure
+
+    def erase_call(self, principal: Principal, call_id: str) -> None:
+        """Erase a call: its recording objects (every version), then all its items."""
+        principal.require(Scope.ADMIN)
+        self.store.get_call(principal.tenant_id, call_id, consistent=True)
+        retention.delete_object_versions(
+            self.bucket, retention.call_prefix(principal.tenant_id, call_id)
+        )
+        self.store.delete_call_items(principal.tenant_id, call_id)
+        logger.info("Call erased", extra={"call_id": call_id})
+
+
+@settings.per_environment
+def recordings() -> Recordings:
+    """Recordings of the deployment's bucket, for the upload, indexer and erasure handlers."""
+    config = settings.load(settings.RecordingsSettings)
+    return Recordings(
+        CallStore(config.calls_table),
+        config.recordings_bucket,
+        config.max_recording_bytes,
+        config.upload_ttl_seconds,
+    )
