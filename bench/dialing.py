@@ -37,7 +37,7 @@ from bench.fixture import (
 )
 from bench.report import Figure
 from dialtone import aws
-from dialtone.accounts import AccountStore, DialSettingsUpdate
+from dialtone.accounts import AccountStore, TenantSettingsUpdate
 from dialtone.auth import ALL_SCOPES
 from local.endpoint import EmbeddedAws
 from local.invoke import api_event, invoke
@@ -129,8 +129,8 @@ def _batch_accept(endpoint: EmbeddedAws, notes: list[str]) -> list[Figure]:
     with activated(values), captured_handler_logs() as logs:
         accounts = AccountStore(values["ACCOUNTS_TABLE"])
         tenant = accounts.create_tenant(name="Bench dialing")
-        accounts.update_dial_settings(
-            tenant.tenant_id, DialSettingsUpdate(default_from_number=FROM_NUMBER)
+        accounts.update_settings(
+            tenant.tenant_id, TenantSettingsUpdate(default_from_number=FROM_NUMBER)
         )
         numbers = [f"+1415555{n:04d}" for n in range(BATCH_SIZE)]
         event = api_event(
@@ -222,8 +222,8 @@ def _drain_a_batch(stack: Any, info: dict[str, Any]) -> list[tuple[float, str]]:
     session = stack.aws.session()
     accounts = AccountStore(info["accounts_table"], dynamodb=session.client("dynamodb"))
     tenant = accounts.create_tenant(name=f"Bench pacing {uuid.uuid4().hex[:4]}")
-    accounts.update_dial_settings(
-        tenant.tenant_id, DialSettingsUpdate(default_from_number=FROM_NUMBER)
+    accounts.update_settings(
+        tenant.tenant_id, TenantSettingsUpdate(default_from_number=FROM_NUMBER)
     )
     key = accounts.create_key(tenant.tenant_id, ALL_SCOPES).plaintext
     numbers = [f"+1415555{n:04d}" for n in range(300, 300 + PACING_CALLS)]

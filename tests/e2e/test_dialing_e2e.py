@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import requests
 
-from dialtone.accounts import AccountStore, DialSettingsUpdate
+from dialtone.accounts import AccountStore, TenantSettingsUpdate
 from dialtone.auth import Scope
 from dialtone.simulator import SimulatorProvider
 from local.pollers import wait_until
@@ -27,9 +27,9 @@ def http(local_stack: LocalStack) -> Any:
     session = local_stack.aws.session()
     accounts = AccountStore(local_stack.info["accounts_table"], dynamodb=session.client("dynamodb"))
     tenant = accounts.create_tenant(name=f"Dialing {uuid.uuid4().hex[:4]}")
-    accounts.update_dial_settings(
+    accounts.update_settings(
         tenant.tenant_id,
-        DialSettingsUpdate(
+        TenantSettingsUpdate(
             default_from_number="+14155550100",
             dial_rate_per_second=2,
             telephony_account_id=f"acct-{tenant.tenant_id}",

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from dialtone.accounts import AccountStore, DialSettingsUpdate
+from dialtone.accounts import AccountStore, TenantSettingsUpdate
 from dialtone.agents import AgentStore, resolve_from_number
 from dialtone.auth import Scope
 from dialtone.errors import AgentNotFound
@@ -443,8 +443,8 @@ def test_the_dialer_finds_the_agent_and_its_from_number(
 ) -> None:
     # Given: an agent with two numbers, and a tenant default
     create(tenant.authorizer(Scope.ADMIN), {**SUPPORT_BOT, "phone_numbers": [B, A]})
-    account_store.update_dial_settings(
-        tenant.tenant_id, DialSettingsUpdate(default_from_number="+14155550199")
+    account_store.update_settings(
+        tenant.tenant_id, TenantSettingsUpdate(default_from_number="+14155550199")
     )
 
     # When: the dialer reads the tenant and the agent as create_call does

@@ -251,3 +251,80 @@ def test_dial_settings_of_an_unknown_tenant_fail(admin: Any, store: AccountStore
     assert err.strip() == "dialtone: Tenant not found"
     code, _, err = admin("get-tenant", "--tenant", "no-such-co")
     assert (code, err.strip()) == (1, "dialtone: Tenant not found")
+
+
+# Retention and the sensitive-data opt-out
+
+
+def test_retention_and_opt_out_are_set_shown_and_cleared(admin: Any, store: AccountStore) -> None:
+    # Given: a tenant created opted out of sensitive-data storage, with no retention
+    code, _, _ = admin(
+        "create-tenant", "--name", "Private Co", "--tenant-id", "private-co",
+        "--opt-out-sensitive-data",
+    )  # fmt: skip
+    assert code == 0
+    created = store.get_tenant("private-co")
+    assert (created.retention_days, created.opt_out_sensitive_data_storage) == (None, True)
+    code, out, _ = admin("get-tenant", "--tenant", "private-co")
+    assert code == 0
+    shown = dict(line.split(":", 1) for line in out.splitlines())
+    assert shown["retention_days"].strip() == "- (calls kept indefinitely)"
+    assert shown["opt_out_sensitive_data_storage"].strip() == (
+        "yes (transcripts redacted, no recordings)"
+    )
+
+    # When: retention is set and the tenant stores sensitive data again, alongside a dial setting
+    code, out, _ = admin(
+        "--json", "set-tenant", "--tenant", "private-co", "--retention-days", "90",
+        "--store-sensitive-data", "--dial-rate", "3",
+    )  # fmt: skip
+
+    # Then: all three changed, as printed and as stored, and nothing else did
+    assert code == 0
+    printed = json.loads(out)
+    assert (printed["retention_days"], printed["opt_out_sensitive_data_storage"]) == (90, False)
+    stored = store.get_tenant("private-co")
+    assert (stored.retention_days, stored.opt_out_sensitive_data_storage) == (90, False)
+    assert (stored.dial_rate_per_second, stored.name) == (3, "Private Co")
+    assert stored.created_at == created.created_at
+
+    # When: retention is cleared and the tenant opts out again
+    code, out, _ = admin(
+        "set-tenant", "--tenant", "private-co", "--no-retention", "--opt-out-sensitive-data"
+    )
+
+    # Then: calls are kept indefinitely and redacted, and the rest is as it was
+    assert code == 0
+    stored = store.get_tenant("private-co")
+    assert (stored.retention_days, stored.opt_out_sensitive_data_storage) == (None, True)
+    assert stored.dial_rate_per_second == 3
+    code, out, _ = admin("--json", "get-tenant", "--tenant", "private-co")
+    printed = json.loads(out)
+    assert (printed["retention_days"], printed["opt_out_sensitive_data_storage"]) == (None, True)
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (("--retention-days", "0"), "must be at least 1"),
+        (("--retention-days", "3651"), "must be at most 3650 days"),
+        (("--retention-days", "7", "--no-retention"), "not allowed with"),
+        (("--opt-out-sensitive-data", "--store-sensitive-data"), "not allowed with"),
+    ],
+)
+def test_bad_retention_or_opt_out_changes_nothing(
+    admin: Any, store: AccountStore, args: tuple[str, ...], says: str
+) -> None:
+    # Given: a tenant keeping calls 30 days
+    admin(
+        "create-tenant", "--name", "Steady Co", "--tenant-id", "steady-co", "--retention-days", "30"
+    )
+    before = store.get_tenant("steady-co")
+
+    # When: set-tenant is given a bad retention or opt-out
+    code, out, err = admin("set-tenant", "--tenant", "steady-co", *args)
+
+    # Then: exit 2 saying why, and the tenant is as it was
+    assert (code, out) == (2, "")
+    assert says in err
+    assert store.get_tenant("steady-co") == before

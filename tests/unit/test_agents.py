@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from dialtone.accounts import CallingWindow, DialSettingsUpdate, Tenant
+from dialtone.accounts import CallingWindow, Tenant, TenantSettingsUpdate
 from dialtone.agents import Agent, AgentConnection, AgentCreate, AgentUpdate, resolve_from_number
 from dialtone.errors import InvalidParameter
 
@@ -217,10 +217,16 @@ def test_a_tenant_dials_through_the_deployments_account_unless_it_names_its_own(
 
 
 def test_a_dial_settings_update_changes_only_what_it_names() -> None:
-    update = DialSettingsUpdate.model_validate(
+    update = TenantSettingsUpdate.model_validate(
         {"default_from_number": "+1 415 555 0100", "calling_window": None}
     )
     assert update.changes() == {"calling_window": None, "default_from_number": "+14155550100"}
+
+
+def test_a_settings_update_sets_or_clears_retention_and_sets_the_opt_out() -> None:
+    update = TenantSettingsUpdate(retention_days=3650, opt_out_sensitive_data_storage=False)
+    assert update.changes() == {"opt_out_sensitive_data_storage": False, "retention_days": 3650}
+    assert TenantSettingsUpdate(retention_days=None).changes() == {"retention_days": None}
 
 
 @pytest.mark.parametrize(
@@ -232,8 +238,11 @@ def test_a_dial_settings_update_changes_only_what_it_names() -> None:
         ({"default_from_number": "4155550100"}, "default_from_number"),
         ({"telephony_account_id": ""}, "telephony_account_id"),
         ({"calling_window": {"start": "09:00", "end": "09:00"}}, "calling_window"),
-        ({"retention_days": 3}, "retention_days"),
+        ({"retention_days": 0}, "retention_days"),
+        ({"retention_days": 3651}, "retention_days"),
+        ({"opt_out_sensitive_data_storage": None}, "opt_out_sensitive_data_storage"),
+        ({"retention": 30}, "retention"),
     ],
 )
 def test_a_dial_settings_update_refuses_bad_values(values: dict[str, Any], field: str) -> None:
-    assert [loc[0] for loc, _ in errors_of(DialSettingsUpdate, values)] == [field]
+    assert [loc[0] for loc, _ in errors_of(TenantSettingsUpdate, values)] == [field]

@@ -21,6 +21,8 @@ TENANT_ITEM = {
     "created_at": {"S": "2026-11-01T10:00:00+00:00"},
 }
 
+SET_TENANT = ["admin", "set-tenant", "--tenant", "t1"]
+
 
 class StubDynamoDB:
     """Answers the few DynamoDB calls AccountStore makes; remembers each request."""
@@ -51,6 +53,10 @@ class StubDynamoDB:
             )
         return {}
 
+    def update_item(self, **request: Any) -> dict[str, Any]:
+        self.requests.append(("update_item", request))
+        return {"Attributes": TENANT_ITEM}
+
     def query(self, **request: Any) -> dict[str, Any]:
         self.requests.append(("query", request))
         return {"Items": self.keys}
@@ -79,6 +85,10 @@ def dynamodb(monkeypatch: pytest.MonkeyPatch) -> StubDynamoDB:
 
 def _puts(stub: StubDynamoDB) -> list[dict[str, Any]]:
     return [r for name, r in stub.requests if name == "put_item"]
+
+
+def _updates(stub: StubDynamoDB) -> list[dict[str, Any]]:
+    return [r for name, r in stub.requests if name == "update_item"]
 
 
 # Usage errors: exit 2, nothing sent to AWS
@@ -153,6 +163,20 @@ def test_blank_table_variable_counts_as_missing(
         (["admin", "create-tenant"], "--name"),
         (["admin", "create-tenant", "--name", "A", "--retention-days", "0"], "at least 1"),
         (["admin", "create-tenant", "--name", "A", "--retention-days", "ten"], "whole number"),
+        (["admin", "create-tenant", "--name", "A", "--retention-days", "3651"], "at most 3650"),
+        ([*SET_TENANT, "--retention-days", "0"], "at least 1"),
+        ([*SET_TENANT, "--retention-days", "3651"], "at most 3650"),
+        ([*SET_TENANT, "--retention-days", "1y"], "whole number"),
+        (
+            [*SET_TENANT, "--retention-days", "30", "--no-retention"],
+            "argument --no-retention: not allowed with argument --retention-days",
+        ),
+        (
+            [*SET_TENANT, "--opt-out-sensitive-data", "--store-sensitive-data"],
+            "argument --store-sensitive-data: not allowed with argument --opt-out-sensitive-data",
+        ),
+        (SET_TENANT, "name at least one setting to change"),
+        ([*SET_TENANT, "--json"], "name at least one setting to change"),
         (["admin", "revoke-key", "--tenant", "t1"], "--key-id"),
         (["admin", "create-tenant", "--name", "A", "--tenant-id", "acme#agent"], "use 1-64"),
         (["admin", "create-tenant", "--name", "A", "--tenant-id", ""], "use 1-64"),
@@ -172,6 +196,69 @@ def test_bad_arguments_exit_2_with_usage(
     assert message in err
     assert "Traceback" not in err
     assert dynamodb.requests == []
+
+
+@pytest.mark.parametrize(
+    ("args", "expression", "values"),
+    [
+        (["--retention-days", "3650"], "SET updated_at = :now, #retention_days = :retention_days",
+         {":retention_days": {"N": "3650"}}),
+        (["--no-retention"], "SET updated_at = :now REMOVE #retention_days", {}),
+        (["--opt-out-sensitive-data"],
+         "SET updated_at = :now, #opt_out_sensitive_data_storage = :opt_out_sensitive_data_storage",
+         {":opt_out_sensitive_data_storage": {"BOOL": True}}),
+        (["--store-sensitive-data"],
+         "SET updated_at = :now, #opt_out_sensitive_data_storage = :opt_out_sensitive_data_storage",
+         {":opt_out_sensitive_data_storage": {"BOOL": False}}),
+    ],
+)  # fmt: skip
+def test_each_new_setting_alone_is_one_update(
+    dynamodb: StubDynamoDB,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    expression: str,
+    values: dict[str, Any],
+) -> None:
+    # Given: set-tenant naming only a retention or sensitive-data option
+    # When: it runs
+    code = cli.main([*SET_TENANT, *args])
+
+    # Then: it counts as a setting, and exactly that is changed, in one conditional UpdateItem
+    assert code == 0, capsys.readouterr().err
+    (update,) = _updates(dynamodb)
+    assert update["UpdateExpression"] == expression
+    assert update["ConditionExpression"] == "attribute_exists(pk)"
+    assert {k: v for k, v in update["ExpressionAttributeValues"].items() if k != ":now"} == values
+
+
+def test_create_tenant_opts_out_of_sensitive_data(
+    dynamodb: StubDynamoDB, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given / When: a tenant created opted out, with the longest retention
+    code = cli.main([
+        "admin", "--json", "create-tenant", "--name", "Acme", "--retention-days", "3650",
+        "--opt-out-sensitive-data",
+    ])  # fmt: skip
+
+    # Then: both are stored and printed
+    assert code == 0
+    (put,) = _puts(dynamodb)
+    assert put["Item"]["opt_out_sensitive_data_storage"] == {"BOOL": True}
+    assert put["Item"]["retention_days"] == {"N": "3650"}
+    printed = json.loads(capsys.readouterr().out)
+    assert (printed["retention_days"], printed["opt_out_sensitive_data_storage"]) == (3650, True)
+
+
+def test_a_new_tenant_stores_sensitive_data_by_default(
+    dynamodb: StubDynamoDB, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given / When: a tenant created with neither option
+    assert cli.main(["admin", "create-tenant", "--name", "Acme"]) == 0
+
+    # Then: it stores sensitive data and keeps calls indefinitely
+    (put,) = _puts(dynamodb)
+    assert put["Item"]["opt_out_sensitive_data_storage"] == {"BOOL": False}
+    assert "retention_days" not in put["Item"]
 
 
 def test_help_exits_0(capsys: pytest.CaptureFixture[str]) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from dialtone.accounts import AccountStore, DialSettingsUpdate
+from dialtone.accounts import AccountStore, TenantSettingsUpdate
 from dialtone.agents import AgentStore
 from dialtone.dialer import Dialer
 from dialtone.limiter import RateLimiter
@@ -162,7 +162,7 @@ class DialTenant:
         return self.fixture.tenant_id
 
     def settings(self, **changes: Any) -> None:
-        self.accounts.update_dial_settings(self.tenant_id, DialSettingsUpdate(**changes))
+        self.accounts.update_settings(self.tenant_id, TenantSettingsUpdate(**changes))
 
     def queued_call(
         self, to_number: str = TO_NUMBER, queued_at: datetime | None = None, **overrides: Any

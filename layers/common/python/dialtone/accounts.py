@@ -3,7 +3,8 @@
 Items: a tenant at (`TENANT#<id>`, `TENANT`); each key twice, written together in one
 transaction: at (`KEY#<sha256>`, `KEY`), found by its hash on every request, and at
 (`TENANT#<id>`, `KEY#<key id>`), listed and revoked per tenant with strongly consistent reads.
-The tenant item also carries the tenant's dial settings (`DialSettingsUpdate` changes them).
+The tenant item also carries the tenant's settings: dial settings, retention and the
+sensitive-data opt-out (`TenantSettingsUpdate` changes any of them).
 Agents (`AGENT#<id>`) and the do-not-call list (`DNC#<e164>`) live under the tenant's key too,
 see `dialtone.agents` and `dialtone.suppressions`.
 """
@@ -14,7 +15,7 @@ import re
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime, time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from botocore.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -24,6 +25,7 @@ from dialtone import phones
 from dialtone.auth import Principal, Scope, generate_key
 from dialtone.dynamo import TableStore, condition_failed, from_item, string_key, to_item
 from dialtone.errors import ApiKeyNotFound, TenantNotFound
+from dialtone.retention import RETENTION_CLASSES
 
 if TYPE_CHECKING:
     pass
@@ -40,6 +42,12 @@ _CLOCK_TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 
 DEFAULT_DIAL_RATE_PER_SECOND = 1
 MAX_DIAL_RATE_PER_SECOND = 100
+
+# Up to the recordings bucket's longest lifecycle class: a longer period would keep a recording
+# indefinitely after its call's records expired.
+MIN_RETENTION_DAYS = 1
+MAX_RETENTION_DAYS = RETENTION_CLASSES[-1]
+RetentionDays = Annotated[int, Field(ge=MIN_RETENTION_DAYS, le=MAX_RETENTION_DAYS)]
 
 
 class CallingWindow(BaseModel):
@@ -93,6 +101,9 @@ class Tenant(BaseModel):
     tenant_id: str
     name: str
     created_at: datetime
+    # Read when a call is created (dialtone.ingest): the call's expiry and whether its
+    # transcript and history are redacted and its recording dropped. None keeps calls
+    # indefinitely. Not bounded here, so a tenant stored before the bound still loads.
     retention_days: int | None = None
     opt_out_sensitive_data_storage: bool = False
     # Dial settings: where outbound calls come from, how fast and when they may be placed.
@@ -117,9 +128,13 @@ class Tenant(BaseModel):
         return self.dial_rate_per_second if self.telephony_account_id else account_rate
 
 
-class DialSettingsUpdate(BaseModel):
-    """A partial change of a tenant's dial settings: only the fields given change, and an
-    explicit None clears an optional one (`dial_rate_per_second` cannot be cleared)."""
+class TenantSettingsUpdate(BaseModel):
+    """A partial change of a tenant's settings (dial settings, retention, the sensitive-data
+    opt-out): only the fields given change, and an explicit None clears an optional one
+    (`dial_rate_per_second` and `opt_out_sensitive_data_storage` cannot be cleared).
+
+    Retention and the opt-out apply to calls created afterwards: a stored call keeps the
+    expiry and redaction it was given."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -129,6 +144,8 @@ class DialSettingsUpdate(BaseModel):
     )
     calling_window: CallingWindow | None = None
     telephony_account_id: str | None = Field(default=None, min_length=1, max_length=128)
+    retention_days: RetentionDays | None = None
+    opt_out_sensitive_data_storage: bool = False
 
     @field_validator("default_from_number")
     @classmethod
@@ -167,16 +184,28 @@ class AccountStore(TableStore):
     """Reads and writes tenants and keys; raises TenantNotFound / ApiKeyNotFound."""
 
     def create_tenant(
-        self, name: str, tenant_id: str | None = None, retention_days: int | None = None
+        self,
+        name: str,
+        tenant_id: str | None = None,
+        retention_days: int | None = None,
+        opt_out_sensitive_data_storage: bool = False,
     ) -> Tenant:
-        """Create a tenant (a fresh id unless one is given; an existing id is an error)."""
+        """Create a tenant (a fresh id unless one is given; an existing id is an error).
+        ValueError for a malformed id or a retention outside 1-`MAX_RETENTION_DAYS` days."""
         if tenant_id is not None and not TENANT_ID_PATTERN.match(tenant_id):
             raise ValueError("a tenant id is 1-64 letters, digits, '.', '_' or '-'")
+        if retention_days is not None and not (
+            MIN_RETENTION_DAYS <= retention_days <= MAX_RETENTION_DAYS
+        ):
+            raise ValueError(
+                f"retention_days is {MIN_RETENTION_DAYS}-{MAX_RETENTION_DAYS} days (or none)"
+            )
         tenant = Tenant(
             tenant_id=tenant_id or str(uuid.uuid4()),
             name=name,
             created_at=_now(),
             retention_days=retention_days,
+            opt_out_sensitive_data_storage=opt_out_sensitive_data_storage,
         )
         item = to_item(
             {
@@ -201,9 +230,9 @@ class AccountStore(TableStore):
             raise TenantNotFound()
         return Tenant.model_validate(from_item(response["Item"]))
 
-    def update_dial_settings(self, tenant_id: str, update: DialSettingsUpdate) -> Tenant:
-        """Change some of a tenant's dial settings (one conditional UpdateItem); the tenant as
-        it now is. Raises TenantNotFound."""
+    def update_settings(self, tenant_id: str, update: TenantSettingsUpdate) -> Tenant:
+        """Change some of a tenant's settings (one conditional UpdateItem); the tenant as it
+        now is. Raises TenantNotFound."""
         changes = update.changes()
         if not changes:
             return self.get_tenant(tenant_id)

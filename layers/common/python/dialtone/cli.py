@@ -2,14 +2,21 @@
 
     dialtone admin [--endpoint-url URL] [--region R] [--table NAME] [--json] COMMAND ...
 
-    create-tenant --name N [--tenant-id ID] [--retention-days D]   prints the tenant id
-    get-tenant    --tenant T                                       the tenant and its dial settings
+    create-tenant --name N [--tenant-id ID] [--retention-days D] [--opt-out-sensitive-data]
+                                                                   prints the tenant id
+    get-tenant    --tenant T                                       the tenant and its settings
     set-tenant    --tenant T [--default-from E164 | --no-default-from] [--dial-rate N]
                   [--calling-window HH:MM-HH:MM | --no-calling-window]
-                  [--telephony-account ID | --no-telephony-account]  change dial settings
+                  [--telephony-account ID | --no-telephony-account]
+                  [--retention-days D | --no-retention]
+                  [--opt-out-sensitive-data | --store-sensitive-data]  change settings
     create-key    --tenant T --scope S [--scope S ...] [--name N]  prints the key, once
     list-keys     --tenant T                                       key ids, never keys
     revoke-key    --tenant T --key-id K
+
+Retention (1-3650 days; none keeps calls indefinitely) and the sensitive-data opt-out (redacted
+transcripts and history, no recording) are read when a call is created: a change applies to
+calls created afterwards, and stored calls keep the expiry and redaction they were given.
 
 The accounts table comes from `--table` or `ACCOUNTS_TABLE`; the endpoint from `--endpoint-url`
 or AWS's own resolution (`AWS_ENDPOINT_URL`, profiles). The global options may also follow the
@@ -34,11 +41,12 @@ from pydantic import ValidationError
 from dialtone import phones
 from dialtone.accounts import (
     MAX_DIAL_RATE_PER_SECOND,
+    MAX_RETENTION_DAYS,
     AccountStore,
     ApiKey,
     CallingWindow,
-    DialSettingsUpdate,
     Tenant,
+    TenantSettingsUpdate,
 )
 from dialtone.auth import ALL_SCOPES, parse_scopes
 from dialtone.dynamo import condition_failed
@@ -112,21 +120,31 @@ def build_parser() -> argparse.ArgumentParser:
         help="the id to use: letters, digits, '.', '_', '-' (default: a new UUID)",
     )
     tenant.add_argument(
-        "--retention-days", metavar="D", type=_positive_int, help="keep calls for D days"
+        "--retention-days",
+        metavar="D",
+        type=_retention_days,
+        help=f"keep calls for D days, 1-{MAX_RETENTION_DAYS} (default: indefinitely)",
+    )
+    tenant.add_argument(
+        "--opt-out-sensitive-data",
+        action="store_true",
+        dest="opt_out_sensitive_data_storage",
+        help="redact transcripts and history and keep no recording of the tenant's calls, "
+        "unless a call chooses otherwise when it is created",
     )
     tenant.set_defaults(handler=_create_tenant)
 
-    show = commands.add_parser(
-        "get-tenant", parents=after, help="show a tenant and its dial settings"
-    )
+    show = commands.add_parser("get-tenant", parents=after, help="show a tenant and its settings")
     show.add_argument("--tenant", required=True, metavar="T", help="tenant id")
     show.set_defaults(handler=_get_tenant)
 
     dial = commands.add_parser(
         "set-tenant",
         parents=after,
-        help="change a tenant's dial settings",
-        description="Change a tenant's dial settings; settings not named stay as they are.",
+        help="change a tenant's dial, retention and sensitive-data settings",
+        description="Change a tenant's settings; settings not named stay as they are. "
+        "Retention and the sensitive-data opt-out apply to calls created afterwards: "
+        "calls already stored keep the expiry and redaction they were given.",
     )
     dial.add_argument("--tenant", required=True, metavar="T", help="tenant id")
     source = dial.add_mutually_exclusive_group()
@@ -171,6 +189,37 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-telephony-account",
         action="store_true",
         help="dial through the deployment's shared telephony account",
+    )
+    retention = dial.add_mutually_exclusive_group()
+    retention.add_argument(
+        "--retention-days",
+        metavar="D",
+        type=_retention_days,
+        help=f"keep calls created from now on for D days, 1-{MAX_RETENTION_DAYS} "
+        "(stored calls keep the expiry they were given)",
+    )
+    retention.add_argument(
+        "--no-retention",
+        action="store_true",
+        help="keep calls created from now on indefinitely "
+        "(stored calls keep the expiry they were given)",
+    )
+    sensitive = dial.add_mutually_exclusive_group()
+    sensitive.add_argument(
+        "--opt-out-sensitive-data",
+        action="store_const",
+        const=True,
+        dest="opt_out_sensitive_data_storage",
+        help="redact transcripts and history and keep no recording of calls created from now "
+        "on, unless a call chooses otherwise (stored calls stay as they are)",
+    )
+    sensitive.add_argument(
+        "--store-sensitive-data",
+        action="store_const",
+        const=False,
+        dest="opt_out_sensitive_data_storage",
+        help="store transcripts, history and recordings of calls created from now on as they "
+        "are, unless a call opts out",
     )
     dial.set_defaults(handler=_set_tenant)
 
@@ -220,6 +269,13 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _retention_days(text: str) -> int:
+    value = _positive_int(text)
+    if value > MAX_RETENTION_DAYS:
+        raise argparse.ArgumentTypeError(f"must be at most {MAX_RETENTION_DAYS} days: {text!r}")
+    return value
+
+
 def _e164(text: str) -> str:
     try:
         return phones.to_e164(text)
@@ -257,7 +313,10 @@ def _telephony_account(text: str) -> str:
 def _create_tenant(store: AccountStore, args: argparse.Namespace, out: TextIO) -> None:
     try:
         tenant = store.create_tenant(
-            args.name, tenant_id=args.tenant_id, retention_days=args.retention_days
+            args.name,
+            tenant_id=args.tenant_id,
+            retention_days=args.retention_days,
+            opt_out_sensitive_data_storage=args.opt_out_sensitive_data_storage,
         )
     except ClientError as error:
         if condition_failed(error):
@@ -274,20 +333,28 @@ def _get_tenant(store: AccountStore, args: argparse.Namespace, out: TextIO) -> N
 
 
 def _set_tenant(store: AccountStore, args: argparse.Namespace, out: TextIO) -> None:
+    tenant = store.update_settings(args.tenant, TenantSettingsUpdate(**args.changes))
+    _print_tenant(tenant, args.json, out)
+
+
+def _settings_changes(args: argparse.Namespace) -> dict[str, Any]:
+    """The settings set-tenant names: a value to set, or None to clear one."""
     changes: dict[str, Any] = {}
     for name, cleared in (
         ("default_from_number", args.no_default_from),
         ("calling_window", args.no_calling_window),
         ("telephony_account_id", args.no_telephony_account),
+        ("retention_days", args.no_retention),
     ):
         if cleared:
             changes[name] = None
         elif getattr(args, name) is not None:
             changes[name] = getattr(args, name)
-    if args.dial_rate_per_second is not None:
-        changes["dial_rate_per_second"] = args.dial_rate_per_second
-    tenant = store.update_dial_settings(args.tenant, DialSettingsUpdate(**changes))
-    _print_tenant(tenant, args.json, out)
+    # Set or left alone, never cleared; False is a value here (--store-sensitive-data).
+    for name in ("dial_rate_per_second", "opt_out_sensitive_data_storage"):
+        if getattr(args, name) is not None:
+            changes[name] = getattr(args, name)
+    return changes
 
 
 def _tenant_fields(tenant: Tenant) -> dict[str, Any]:
@@ -296,6 +363,7 @@ def _tenant_fields(tenant: Tenant) -> dict[str, Any]:
         "name": tenant.name,
         "created_at": format_timestamp(tenant.created_at),
         "retention_days": tenant.retention_days,
+        "opt_out_sensitive_data_storage": tenant.opt_out_sensitive_data_storage,
         "default_from_number": tenant.default_from_number,
         "dial_rate_per_second": tenant.dial_rate_per_second,
         "calling_window": (
@@ -312,6 +380,12 @@ def _print_tenant(tenant: Tenant, as_json: bool, out: TextIO) -> None:
         return
     shown = {
         **fields,
+        "retention_days": tenant.retention_days or "- (calls kept indefinitely)",
+        "opt_out_sensitive_data_storage": (
+            "yes (transcripts redacted, no recordings)"
+            if tenant.opt_out_sensitive_data_storage
+            else "no"
+        ),
         "calling_window": str(tenant.calling_window) if tenant.calling_window else "any time",
         "telephony_account_id": tenant.telephony_account_id or "- (the deployment's, shared)",
     }
@@ -407,19 +481,12 @@ def _validate(args: argparse.Namespace) -> str:
             ) from None
         if not args.scopes:
             raise UsageError("dialtone admin create-key: error: give at least one --scope")
-    if args.command == "set-tenant" and not any(
-        getattr(args, name) not in (None, False)
-        for name in (
-            "default_from_number",
-            "no_default_from",
-            "dial_rate_per_second",
-            "calling_window",
-            "no_calling_window",
-            "telephony_account_id",
-            "no_telephony_account",
-        )
-    ):
-        raise UsageError("dialtone admin set-tenant: error: name at least one setting to change")
+    if args.command == "set-tenant":
+        args.changes = _settings_changes(args)
+        if not args.changes:
+            raise UsageError(
+                "dialtone admin set-tenant: error: name at least one setting to change"
+            )
     table = (getattr(args, "table", None) or os.environ.get("ACCOUNTS_TABLE") or "").strip()
     if not table:
         raise UsageError(
