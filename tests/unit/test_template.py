@@ -7,6 +7,8 @@ from typing import Any
 import pytest
 
 from dialtone.dialer import MAX_DELAY_SECONDS
+from dialtone.retention import RETENTION_CLASSES, RETENTION_TAG
+from dialtone.settings import RecordingsSettings
 from dialtone.sweeper import QUEUED_STALE_AFTER
 from local.provision import load_template, resources_of
 
@@ -67,3 +69,120 @@ def test_a_queued_call_is_deemed_stale_only_after_its_message_had_every_chance(
     # Then the sweeper sends a new message only once the longest delay and every receive of
     # the old one have passed
     assert QUEUED_STALE_AFTER.total_seconds() >= MAX_DELAY_SECONDS + received_for
+
+
+def recordings_bucket(template: dict[str, Any]) -> dict[str, Any]:
+    properties: dict[str, Any] = template["Resources"]["RecordingsBucket"]["Properties"]
+    return properties
+
+
+def test_every_retention_class_has_the_lifecycle_rule_that_expires_its_recordings(
+    template: dict[str, Any],
+) -> None:
+    # Given: the recordings bucket's lifecycle rules that filter on the retention tag
+    rules = recordings_bucket(template)["LifecycleConfiguration"]["Rules"]
+    tagged = [
+        rule for rule in rules if any(f["Key"] == RETENTION_TAG for f in rule.get("TagFilters", []))
+    ]
+
+    # Then: exactly one rule per class the indexer may tag a recording with, no other, each
+    # enabled and expiring the recordings tagged <days> after <days>, whatever their prefix
+    by_days = {int(rule["ExpirationInDays"]): rule for rule in tagged}
+    assert len(by_days) == len(tagged)
+    assert sorted(by_days) == list(RETENTION_CLASSES)
+    for days, rule in by_days.items():
+        assert rule["Status"] == "Enabled", rule
+        assert rule["TagFilters"] == [{"Key": RETENTION_TAG, "Value": str(days)}], rule
+        assert "Prefix" not in rule, rule
+
+
+def test_the_recordings_bucket_is_versioned_and_announces_every_upload_to_the_indexer_queue(
+    template: dict[str, Any],
+) -> None:
+    # Given: the recordings bucket and the indexer's queue policy
+    bucket = template["Resources"]["RecordingsBucket"]
+    properties = recordings_bucket(template)
+    policy = template["Resources"]["RecordingQueuePolicy"]["Properties"]
+
+    # Then: versioned (a rejected upload is removed by its version, the earlier one stays)
+    assert properties["VersioningConfiguration"] == {"Status": "Enabled"}
+    # And every object created under tenants/ is announced on the recording queue
+    assert properties["NotificationConfiguration"]["QueueConfigurations"] == [
+        {
+            "Event": "s3:ObjectCreated:*",
+            "Queue": {"Fn::GetAtt": ["RecordingQueue", "Arn"]},
+            "Filter": {"S3Key": {"Rules": [{"Name": "prefix", "Value": "tenants/"}]}},
+        }
+    ]
+    # And S3 may send to that queue, a policy that exists before the notification is made
+    assert policy["Queues"] == [{"Ref": "RecordingQueue"}]
+    [statement] = policy["PolicyDocument"]["Statement"]
+    assert statement["Effect"] == "Allow"
+    assert statement["Principal"] == {"Service": "s3.amazonaws.com"}
+    assert statement["Action"] == "sqs:SendMessage"
+    assert statement["Resource"] == {"Fn::GetAtt": ["RecordingQueue", "Arn"]}
+    assert bucket["DependsOn"] == "RecordingQueuePolicy"
+
+
+def indexer(template: dict[str, Any]) -> dict[str, Any]:
+    properties: dict[str, Any] = template["Resources"]["RecordingIndexerFunction"]["Properties"]
+    return properties
+
+
+def test_the_recording_queue_outlasts_the_indexer_and_ends_in_a_dead_letter_queue(
+    template: dict[str, Any],
+) -> None:
+    # Given: the recording queue, and how long the indexer may run (its own timeout, else the
+    # functions' default)
+    resources = template["Resources"]
+    queue = resources["RecordingQueue"]["Properties"]
+    timeout = int(indexer(template).get("Timeout", template["Globals"]["Function"]["Timeout"]))
+
+    # Then: a received message stays hidden for at least six runs of the indexer (AWS's advice
+    # for an SQS event source), so it is never processed twice at once
+    assert int(queue["VisibilityTimeout"]) >= 6 * timeout
+    # And a message that keeps failing lands in a dead-letter queue that keeps it as long
+    redrive = queue["RedrivePolicy"]
+    assert redrive["deadLetterTargetArn"] == {"Fn::GetAtt": ["RecordingDeadLetterQueue", "Arn"]}
+    assert 1 <= int(redrive["maxReceiveCount"]) <= 10
+    dead_letters = resources["RecordingDeadLetterQueue"]
+    assert dead_letters["Type"] == "AWS::SQS::Queue"
+    assert int(dead_letters["Properties"]["MessageRetentionPeriod"]) >= int(
+        queue["MessageRetentionPeriod"]
+    )
+
+
+def test_the_indexer_reads_the_recording_queue_reporting_each_failed_record(
+    template: dict[str, Any],
+) -> None:
+    # Given: the indexer's event sources
+    events = indexer(template)["Events"]
+
+    # Then: exactly one, the recording queue, with partial batch responses (a failed record is
+    # retried alone; the handler returns batchItemFailures)
+    [source] = events.values()
+    assert source["Type"] == "SQS"
+    assert source["Properties"]["Queue"] == {"Fn::GetAtt": ["RecordingQueue", "Arn"]}
+    assert source["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+
+
+def test_uploads_and_the_indexer_share_one_size_cap(template: dict[str, Any]) -> None:
+    # Given: every function told the largest recording accepted
+    functions = {
+        name: properties["Environment"]["Variables"]["MAX_RECORDING_BYTES"]
+        for name, properties in resources_of(template, "AWS::Serverless::Function").items()
+        if "MAX_RECORDING_BYTES" in properties.get("Environment", {}).get("Variables", {})
+    }
+
+    # Then: the upload links and the indexer both read it from the one parameter
+    assert functions == {
+        "CreateRecordingUploadFunction": {"Ref": "MaxRecordingBytes"},
+        "RecordingIndexerFunction": {"Ref": "MaxRecordingBytes"},
+    }
+    # And the parameter allows what the functions' settings accept, defaulting to their default
+    parameter = template["Parameters"]["MaxRecordingBytes"]
+    field = RecordingsSettings.model_fields["max_recording_bytes"]
+    bounds = {type(m).__name__: m for m in field.metadata}
+    assert int(parameter["Default"]) == field.default
+    assert int(parameter["MinValue"]) == bounds["Ge"].ge
+    assert int(parameter["MaxValue"]) == bounds["Le"].le

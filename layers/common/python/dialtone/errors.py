@@ -17,6 +17,11 @@ class CallNotFound(DialtoneError):
     detail = "Call not found"
 
 
+class CallExpired(CallNotFound):
+    """The call is past its retention; DynamoDB's TTL has not removed its items yet. It is
+    not found like any other, but its id may be used again once the leftovers are purged."""
+
+
 class RecordingNotAvailable(DialtoneError):
     detail = "Recording not available"
 

@@ -26,6 +26,7 @@ from dialtone.accounts import AccountStore
 from dialtone.auth import Principal, Scope
 from dialtone.dynamo import check_storable
 from dialtone.errors import (
+    CallExpired,
     CallNotFound,
     ChildConflict,
     FieldNotWritable,
@@ -90,10 +91,13 @@ OWNED_FIELDS = frozenset(
 
 
 def _utc(value: datetime | None) -> datetime | None:
-    """A timestamp without a zone is UTC."""
-    if value is None or value.tzinfo is not None:
+    """A timestamp in UTC (one without a zone is UTC), so that the same moment sent with
+    another offset compares equal to what is stored."""
+    if value is None:
         return value
-    return value.replace(tzinfo=UTC)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
 
 
 UtcDateTime = Annotated[datetime, AfterValidator(_utc)]
@@ -171,8 +175,11 @@ class CallUpdate(BaseModel):
 
     @model_validator(mode="after")
     def _storable(self) -> CallUpdate:
+        # Python mode keeps NaN and infinity (JSON mode would turn them into null); the times
+        # are stored as ISO strings, so they are left out of the check.
+        values = self.model_dump(exclude_none=True, exclude={"start_time", "end_time"})
         try:
-            check_storable(self.model_dump(mode="python", exclude_none=True))
+            check_storable(values)
         except ValueError as error:
             raise PydanticCustomError("not_storable", str(error)) from None
         return self
@@ -317,7 +324,10 @@ class Ingestor:
         for _ in range(MERGE_ATTEMPTS):
             try:
                 self.store.get_call(tenant_id, call_id, consistent=True)
-            except CallNotFound:
+            except CallNotFound as missing:
+                if isinstance(missing, CallExpired):
+                    # Past its retention, waiting for TTL: what is left of it goes first.
+                    self.store.delete_call_items(tenant_id, call_id)
                 call, internal = self._new_call(tenant_id, call_id, update)
                 if self.store.create_call(tenant_id, call, internal):
                     return call, True
@@ -381,6 +391,9 @@ class Ingestor:
                 value = {**base, **value}
                 if current.opt_out_sensitive_data_storage:
                     value = self._redacted_analysis(value).model_dump()
+            elif name in ("cost", "latency") and value is not None:
+                # Replaced whole, as stored (with its defaults), so a repeat compares equal.
+                value = getattr(update, name).model_dump()
             elif name == "opt_out_sensitive_data_storage":
                 if value is None or value == current.opt_out_sensitive_data_storage:
                     continue
@@ -391,7 +404,8 @@ class Ingestor:
             fields[name] = value
         if "latency" in sent:
             fields["latency_from_runtime"] = True if sent["latency"] is not None else None
-        values = {**current.model_dump(), **fields}
+        # The fields as values (times as datetimes), not as serialised by the API model.
+        values = {**dict(current), **fields}
         fields.update(_derived(values, sent))
         # Only what differs is written: a repeated update is a no-op.
         now_json = to_jsonable_python({**current.model_dump(), **stored.internal})

@@ -26,9 +26,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from dialtone import aws, retention, settings
 from dialtone.auth import Principal, Scope
 from dialtone.errors import CallNotFound, InvalidParameter, RecordingsNotKept
-from dialtone.models import RecordingUpload, format_timestamp
+from dialtone.models import RecordingUpload
 from dialtone.observability import logger, metrics
-from dialtone.store import CallStore, StoredCall
+from dialtone.store import CallStore, StoredCall, sort_timestamp
 
 RecordingFormat = Literal["wav", "ogg", "mp3", "m4a"]
 
@@ -157,12 +157,20 @@ class Recordings:
                     s3["bucket"]["name"],
                     unquote_plus(s3["object"]["key"]),  # event keys are URL-encoded
                     s3["object"].get("versionId"),
+                    _event_time(record.get("eventTime")),
                 )
             )
         return outcomes
 
-    def index(self, bucket: str, key: str, version_id: str | None = None) -> IndexOutcome:
-        """Read one uploaded object and describe it on its call, or reject it."""
+    def index(
+        self,
+        bucket: str,
+        key: str,
+        version_id: str | None = None,
+        event_time: datetime | None = None,
+    ) -> IndexOutcome:
+        """Read one uploaded object and describe it on its call, or reject it; `event_time`
+        (the notification's, to the millisecond) orders uploads made within one second."""
         if bucket != self.bucket:
             logger.warning("Object of another bucket ignored", extra={"bucket": bucket})
             return IndexOutcome.IGNORED
@@ -170,9 +178,13 @@ class Recordings:
         head = self._head(key, version_id)
         if head is None:
             return IndexOutcome.IGNORED  # already deleted (rejected before, or erased)
-        version_id = version_id or head.get("VersionId")
-        if version_id and head.get("VersionId") not in (None, version_id):
-            return IndexOutcome.IGNORED  # a newer upload replaced it; its own event follows
+        # The key's current version is read, whichever version the event names: an older
+        # version's late event may come after a newer upload was rejected (its version deleted),
+        # and then nothing else would ever describe the older one, current again.
+        event_version, version_id = version_id, head.get("VersionId") or version_id
+        moment: datetime = head["LastModified"]  # whole seconds only
+        if event_time is not None and event_version in (None, version_id):
+            moment = max(moment, event_time)
         parsed = parse_key(key)
         if parsed is None:
             return self._reject(None, key, version_id, "not a recording key")
@@ -184,7 +196,7 @@ class Recordings:
         etag = str(head["ETag"]).strip('"')
         if stored.recording_key == key and stored.internal.get("recording_etag") == etag:
             return IndexOutcome.UNCHANGED
-        uploaded_at = format_timestamp(head["LastModified"])
+        uploaded_at = sort_timestamp(moment)
         if uploaded_at < str(stored.internal.get("recording_uploaded_at") or ""):
             # An older upload's late event: the call already describes a newer recording.
             self._delete(key, version_id)
@@ -288,6 +300,15 @@ class Recordings:
         )
         self.store.delete_call_items(principal.tenant_id, call_id)
         logger.info("Call erased", extra={"call_id": call_id})
+
+
+def _event_time(value: Any) -> datetime | None:
+    """An S3 event's `eventTime` (ISO-8601 with milliseconds), None when absent or unreadable."""
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @settings.per_environment

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from dialtone.dynamo import TableStore, from_item, string_key, to_item
-from dialtone.errors import BatchNotFound, CallNotFound, WriteContention
+from dialtone.errors import BatchNotFound, CallExpired, CallNotFound, WriteContention
 from dialtone.models import (
     BATCH_BUCKET,
     Call,
@@ -523,7 +523,9 @@ class CallStore(TableStore):
         after. CallNotFound when there is no call; WriteContention when others kept winning."""
         for attempt in range(MERGE_ATTEMPTS):
             if attempt:
-                time.sleep(random.uniform(0, 0.02 * attempt))  # noqa: S311 - jitter
+                # Exponential backoff with full jitter, so that many writers of one call spread
+                # out instead of colliding again and again.
+                time.sleep(random.uniform(0, min(0.5, 0.01 * 2**attempt)))  # noqa: S311
             stored = self.get_call(tenant_id, call_id, consistent=True)
             fields = compute(stored)
             if not fields:
@@ -554,8 +556,10 @@ class CallStore(TableStore):
             Key=string_key(pk=call_pk(tenant_id, call_id), sk=CALL_SK),
             ConsistentRead=consistent,
         )
-        if "Item" not in response or _expired(response["Item"]):
+        if "Item" not in response:
             raise CallNotFound()
+        if _expired(response["Item"]):
+            raise CallExpired()
         return stored_call(response["Item"])
 
     def list_exchanges(self, tenant_id: str, call_id: str) -> list[Exchange]:
