@@ -9,6 +9,7 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
@@ -110,9 +111,29 @@ def _validation_detail(errors: Any) -> list[dict[str, Any]]:
     return detail
 
 
+def _json_object_body(
+    app: APIGatewayHttpResolver, next_middleware: NextMiddleware
+) -> Response[Any]:
+    """Every JSON body of the API is an object: powertools would validate only the first
+    element of an array against a body model and silently drop the rest."""
+    event = app.current_event
+    if event.body and event.http_method in ("POST", "PUT", "PATCH"):
+        try:
+            parsed = event.json_body
+        except ValueError:
+            return next_middleware(app)  # not JSON: validation says so
+        if isinstance(parsed, list):
+            return error_response(
+                HTTPStatus.UNPROCESSABLE_ENTITY,
+                [{"loc": ["body"], "msg": "The body must be a JSON object", "type": "dict_type"}],
+            )
+    return next_middleware(app)
+
+
 def create_app() -> APIGatewayHttpResolver:
     """A resolver that validates input and maps every domain error to its response."""
     app = APIGatewayHttpResolver(enable_validation=True)
+    app.use([_json_object_body])
 
     @app.exception_handler(InvalidParameter)  # type: ignore[untyped-decorator]
     def invalid_parameter(error: InvalidParameter) -> Response[Any]:

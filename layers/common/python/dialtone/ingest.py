@@ -323,7 +323,7 @@ class Ingestor:
         tenant_id = principal.tenant_id
         for _ in range(MERGE_ATTEMPTS):
             try:
-                self.store.get_call(tenant_id, call_id, consistent=True)
+                existing = self.store.get_call(tenant_id, call_id, consistent=True)
             except CallNotFound as missing:
                 if isinstance(missing, CallExpired):
                     # Past its retention, waiting for TTL: what is left of it goes first.
@@ -333,7 +333,7 @@ class Ingestor:
                     return call, True
                 continue  # created meanwhile by another request: merge into it
             before, after = self.store.merge_call(
-                tenant_id, call_id, lambda s: self._merge(s, update)
+                tenant_id, call_id, lambda s: self._merge(s, update), current=existing
             )
             moved_to_final = (
                 after.call.status in FINAL_STATUSES and before.call.status not in FINAL_STATUSES

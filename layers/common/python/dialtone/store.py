@@ -517,16 +517,19 @@ class CallStore(TableStore):
         tenant_id: str,
         call_id: str,
         compute: Callable[[StoredCall], dict[str, Any]],
+        current: StoredCall | None = None,
     ) -> tuple[StoredCall, StoredCall]:
         """Apply `compute(the call as it is now)` to a call, conditional on nobody changing it
         in between (when someone did, it is read and computed again); the call before and
-        after. CallNotFound when there is no call; WriteContention when others kept winning."""
+        after. `current`, a strongly consistent read the caller just made, saves the first
+        read. CallNotFound when there is no call; WriteContention when others kept winning."""
         for attempt in range(MERGE_ATTEMPTS):
             if attempt:
                 # Exponential backoff with full jitter, so that many writers of one call spread
                 # out instead of colliding again and again.
                 time.sleep(random.uniform(0, min(0.5, 0.01 * 2**attempt)))  # noqa: S311
-            stored = self.get_call(tenant_id, call_id, consistent=True)
+            stored = current or self.get_call(tenant_id, call_id, consistent=True)
+            current = None
             fields = compute(stored)
             if not fields:
                 return stored, stored
