@@ -9,7 +9,7 @@ import gc
 import sys
 import time
 
-from bench import cold_start, dialing, fixture, listing, local_stack, overhead
+from bench import cold_start, dialing, fixture, ingest, listing, local_stack, overhead
 from bench.report import BENCHMARKS, Figure, machine_facts, summary, write_markdown
 from dialtone.accounts import AccountStore
 from dialtone.store import CallStore
@@ -37,7 +37,7 @@ def main() -> int:
         values = fixture.handler_environment(endpoint, stack)
         with fixture.activated(values):
             # Import the in-process handlers now, together with dialtone: one snapshot of the code.
-            for function in IN_PROCESS_HANDLERS:
+            for function in (*IN_PROCESS_HANDLERS, *ingest.HANDLERS):
                 load_handler(function)
             progress("seeding a 10,000-call tenant and a 3,000-call neighbour (batches of 25)")
             dataset = fixture.seed_list_tenants(
@@ -74,6 +74,8 @@ def main() -> int:
                 AccountStore(cold_values["ACCOUNTS_TABLE"]), CallStore(cold_values["CALLS_TABLE"])
             )
         figures += cold_start.run(endpoint, cold_stack, cold_data, notes, emit)
+        progress("call data from the runtime: a 100-exchange append, a 5,000-exchange transcript")
+        figures += ingest.run(endpoint, notes, emit)
         progress("dialing: a 1,000-number batch, then dial pacing on a local stack of its own")
         figures += dialing.run(endpoint, notes, emit)
     progress("the local stack's overhead on a warm request")

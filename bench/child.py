@@ -7,11 +7,13 @@
         only import the module (the Twilio check of functions without a benched request)
     python bench/child.py floor <floor.json>
         only what any handler pays: import boto3, create the same clients with the same
-        configuration as dialtone.aws, make the same DynamoDB calls
+        configuration as dialtone.aws, make the same DynamoDB calls (a transaction or a write
+        whose condition fails is made all the same: the handler's own request fails too)
 
 Only the standard library (and boto3 for the floor) is imported here, so neither side pays
 for the harness. The last stdout line is `BENCH-RESULT <json>`, which says whether anything
-imported (or tried to import) `twilio`.
+imported (or tried to import) `twilio`, and which of the libraries handlers import on first
+use only (`LAZY`) were loaded by importing the handler's module.
 """
 
 from __future__ import annotations
@@ -24,6 +26,11 @@ from types import ModuleType
 from typing import Any
 
 # (boto3 and every handler import these three anyway: they cost neither side anything extra.)
+
+# Imported on first use only, never with a handler's module: large, and most requests need
+# neither (phone number metadata; audio parsing, for the recording indexer).
+LAZY = ("phonenumbers", "mutagen")
+_loaded_at_import: list[str] = []
 
 
 class _LambdaContext:
@@ -49,6 +56,7 @@ def load(function_dir: str) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)
+    _loaded_at_import[:] = [m for m in LAZY if m in sys.modules]
     return module
 
 
@@ -80,9 +88,17 @@ def floor(spec_path: str) -> dict[str, Any]:
     clients = {
         name: boto3.client(name, config=Config(**_client_options(name))) for name in spec["clients"]
     }
+    dynamodb = clients["dynamodb"]
+    refused = (
+        dynamodb.exceptions.TransactionCanceledException,
+        dynamodb.exceptions.ConditionalCheckFailedException,
+    )
     found = 0
     for operation, params in spec["calls"]:
-        response = getattr(clients["dynamodb"], operation)(**params)
+        try:
+            response = getattr(dynamodb, operation)(**params)
+        except refused:
+            continue
         found += 1 if "Item" in response else len(response.get("Items", []))
     return {"ok": found > 0, "status": found}
 
@@ -122,6 +138,7 @@ def main() -> None:
     }
     result = modes[mode](*args)
     result["twilio"] = _TwilioWatch.attempted or any(_is_twilio_sdk(n) for n in sys.modules)
+    result["lazy_at_import"] = _loaded_at_import
     result["modules"] = len(sys.modules)
     print("BENCH-RESULT " + json.dumps(result))
 

@@ -23,14 +23,39 @@ from typing import Any
 from bench.fixture import ColdDataset, function_dirs, principal_of, stored_item_key
 from bench.report import Figure, at_most
 from dialtone.auth import hash_key
-from dialtone.store import EXCHANGE_PREFIX, INDEXES, call_pk
+from dialtone.dynamo import to_item
+from dialtone.store import (
+    CALL_SK,
+    EVENT_PREFIX,
+    EXCHANGE_PREFIX,
+    INDEXES,
+    call_pk,
+    event_sk,
+    exchange_sk,
+)
 from local.endpoint import EmbeddedAws
 from local.invoke import api_event, sample_event
 from local.provision import Stack
 
 GOAL = 1.3
 RUNS = 9
+# The runtime's appends of the cold-start requests: the first run (discarded) stores them, the
+# others are repeats (200, "unchanged"). The floor writes items of its own the same way.
+COLD_EXCHANGE: dict[str, Any] = {
+    "sequence_number": 9_000_000,
+    "user_transcript": "Is my order on its way?",
+    "agent_response": "It is: it arrives tomorrow.",
+    "exchange_timestamp": "2026-01-01T00:00:00Z",
+}
+COLD_EVENT: dict[str, Any] = {
+    "event_id": "bench-cold-start",
+    "type": "function_call",
+    "timestamp": "2026-01-01T00:00:00Z",
+    "name": "lookup_order",
+    "arguments": {"order": "10442"},
+}
 CHILD = Path(__file__).resolve().parent / "child.py"
+LAZY = ("phonenumbers", "mutagen")  # as bench/child.py checks them
 ROOT = CHILD.parent.parent
 # What a process needs from the parent's environment; everything else comes from the template.
 _INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")
@@ -46,6 +71,7 @@ class Sides:
     handler_seconds: list[float] = field(default_factory=list)
     floor_seconds: list[float] = field(default_factory=list)
     twilio: bool = False
+    lazy: list[str] = field(default_factory=list)
     error: str | None = None
 
 
@@ -60,14 +86,50 @@ def _requests(stack: Stack, data: ColdDataset) -> dict[str, Sides]:
         {"TableName": calls_table, "Key": stored_item_key(data.tenant_id, data.call_id)},
     )
 
-    def call_event(sample: str, suffix: str) -> dict[str, Any]:
+    def call_event(
+        sample: str, suffix: str, method: str = "GET", body: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         return api_event(
             sample,
-            f"GET /v1/calls/{{call_id}}{suffix}",
+            f"{method} /v1/calls/{{call_id}}{suffix}",
             path + suffix,
             path_parameters={"call_id": data.call_id},
             authorizer=context,
+            body=None if body is None else json.dumps(body),
         )
+
+    pk = call_pk(data.tenant_id, data.call_id)
+    consistent_get = ("get_item", {**get_item[1], "ConsistentRead": True})
+
+    def append(sk: str, values: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """The transaction of a one-item append (dialtone.store.CallStore.append_children)."""
+        check = {
+            "TableName": calls_table,
+            "Key": {"pk": {"S": pk}, "sk": {"S": CALL_SK}},
+            "ConditionExpression": "attribute_exists(pk)",
+        }
+        put = {
+            "TableName": calls_table,
+            "Item": to_item({"pk": pk, "sk": sk, **values}),
+            "ConditionExpression": "attribute_not_exists(sk)",
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+        return (
+            "transact_write_items",
+            {"TransactItems": [{"ConditionCheck": check}, {"Put": put}]},
+        )
+
+    def children(prefix: str) -> tuple[str, dict[str, Any]]:
+        return (
+            "query",
+            {
+                "TableName": calls_table,
+                "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+                "ExpressionAttributeValues": {":pk": {"S": pk}, ":prefix": {"S": prefix}},
+            },
+        )
+
+    floor_exchange = {**COLD_EXCHANGE, "sequence_number": COLD_EXCHANGE["sequence_number"] + 1}
 
     authorizer_event = sample_event("authorizer")
     authorizer_event["headers"]["x-api-key"] = data.api_key
@@ -110,23 +172,45 @@ def _requests(stack: Stack, data: ColdDataset) -> dict[str, Sides]:
         "get_call_transcript": Sides(
             call_event("get_call_transcript", "/transcript"),
             ["dynamodb"],
-            [
-                get_item,
-                (
-                    "query",
-                    {
-                        "TableName": calls_table,
-                        "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
-                        "ExpressionAttributeValues": {
-                            ":pk": {"S": call_pk(data.tenant_id, data.call_id)},
-                            ":prefix": {"S": EXCHANGE_PREFIX},
-                        },
-                    },
-                ),
-            ],
+            [get_item, children(EXCHANGE_PREFIX)],
         ),
         "get_call_recording": Sides(
             call_event("get_call_recording", "/recording"), ["dynamodb", "s3"], [get_item]
+        ),
+        # A PUT that changes nothing (metadata merged with no keys): the handler reads the
+        # call, and reads it again to merge.
+        "upsert_call": Sides(
+            call_event("upsert_call", "", "PUT", {"metadata": {}}),
+            ["dynamodb"],
+            [consistent_get, consistent_get],
+        ),
+        "append_call_exchanges": Sides(
+            call_event(
+                "append_call_exchanges", "/exchanges", "POST", {"exchanges": [COLD_EXCHANGE]}
+            ),
+            ["dynamodb"],
+            [
+                consistent_get,
+                append(exchange_sk(floor_exchange["sequence_number"]), floor_exchange),
+            ],
+        ),
+        "append_call_events": Sides(
+            call_event("append_call_events", "/events", "POST", {"events": [COLD_EVENT]}),
+            ["dynamodb"],
+            [
+                consistent_get,
+                append(event_sk(f"{COLD_EVENT['event_id']}-floor"), COLD_EVENT),
+            ],
+        ),
+        "create_recording_upload": Sides(
+            call_event("create_recording_upload", "/recording/upload", "POST", {"format": "wav"}),
+            ["dynamodb", "s3"],
+            [get_item],
+        ),
+        "get_call_history": Sides(
+            call_event("get_call_history", "/history"),
+            ["dynamodb"],
+            [get_item, children(EVENT_PREFIX)],
         ),
     }
 
@@ -219,6 +303,7 @@ def _measure(endpoint: EmbeddedAws, stack: Stack, sides: dict[str, Sides], workd
                     break
                 if kind == "handler":
                     side.twilio = side.twilio or result["twilio"]
+                    side.lazy = sorted(set(side.lazy) | set(result["lazy_at_import"]))
                 if n == 0:
                     continue  # warm-up: fills the bytecode caches
                 (side.handler_seconds if kind == "handler" else side.floor_seconds).append(seconds)
@@ -254,26 +339,30 @@ def run(
         )
         emit(figure)
         figures.append(figure)
-    # API handlers without a benched request: a cold start is not measured, Twilio is checked.
+    # API handlers without a benched request (or whose request failed): a cold start is not
+    # measured, what their module imports is checked. The other functions too, for LAZY.
     unmeasured = [f for f, api in kinds.items() if api and f not in sides]
     importers = [f for f, side in sides.items() if side.twilio]
-    for function in unmeasured:
+    lazy = {f: side.lazy for f, side in sides.items() if not side.error}
+    others = [f for f, api in kinds.items() if not api]
+    unserved = [f for f, side in sides.items() if side.error]
+    for function in [*unmeasured, *unserved, *others]:
         env = _environment(endpoint, stack, logical_ids.get(function))
         try:
             _, result = _run_child(["import", function], env)
         except RuntimeError as error:
             notes.append(f"Importing `functions/{function}/app.py` failed: {error}")
             continue
-        if result["twilio"]:
+        lazy[function] = result["lazy_at_import"]
+        if result["twilio"] and kinds[function] and function not in importers:
             importers.append(function)
     if unmeasured:
         notes.append(
             "No cold-start request is defined yet for "
             + ", ".join(f"`{f}`" for f in unmeasured)
             + " (bench/cold_start.py `_requests`): their modules were only imported, to check"
-            " for Twilio."
+            " what they import."
         )
-    others = [f for f, api in kinds.items() if not api]
     installed = importlib.util.find_spec("twilio") is not None
     checked = len(sides) + len(unmeasured)
     detail = (
@@ -293,4 +382,27 @@ def run(
     )
     emit(twilio)
     figures.append(twilio)
+    figure = _lazy_figure(lazy, kinds)
+    emit(figure)
+    figures.append(figure)
     return figures
+
+
+def _lazy_figure(lazy: dict[str, list[str]], kinds: dict[str, bool]) -> Figure:
+    """Which functions load phonenumbers or mutagen with their module, not on first use."""
+    loaders = {f: modules for f, modules in sorted(lazy.items()) if modules}
+    api_loaders = [f for f in loaders if kinds.get(f)]
+    checked = sorted(lazy)
+    found = (
+        "; ".join(f"{f}: {', '.join(m)}" for f, m in loaders.items())
+        if loaders
+        else f"none of {len(checked)} functions ({sum(kinds.get(f, False) for f in checked)}"
+        " API handlers and " + ", ".join(f for f in checked if not kinds.get(f)) + ")"
+    )
+    return Figure(
+        "api_handlers_import_phonenumbers_or_mutagen",
+        "yes" if api_loaders else "no",
+        "goal: no",
+        not api_loaders,
+        f"{' and '.join(LAZY)} are for first use only; loaded with the module: {found}",
+    )

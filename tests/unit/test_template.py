@@ -186,3 +186,24 @@ def test_uploads_and_the_indexer_share_one_size_cap(template: dict[str, Any]) ->
     assert int(parameter["Default"]) == field.default
     assert int(parameter["MinValue"]) == bounds["Ge"].ge
     assert int(parameter["MaxValue"]) == bounds["Le"].le
+
+
+def test_every_function_has_a_sample_event_for_its_own_trigger(template: dict[str, Any]) -> None:
+    # Given every function of the template, and the samples in events/
+    from local.invoke import sample_event
+
+    for name, properties in resources_of(template, "AWS::Serverless::Function").items():
+        directory = properties["CodeUri"].rstrip("/").rsplit("/", 1)[-1]
+        # Then each has a sample named after its code directory
+        sample = sample_event(directory)
+        events = list((properties.get("Events") or {}).values())
+        routes = [
+            f"{e['Properties']['Method']} {e['Properties']['Path']}"
+            for e in events
+            if e["Type"] == "HttpApi"
+        ]
+        if routes:
+            # And an API function's sample is a request on its own route
+            assert sample["routeKey"] in routes, name
+        elif any(e["Type"] == "SQS" for e in events):
+            assert sample["Records"][0]["eventSource"] == "aws:sqs", name
