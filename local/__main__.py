@@ -11,6 +11,7 @@ import threading
 import time
 
 from local.api import PortInUse
+from local.endpoint import REGION
 from local.provision import ROOT
 from local.stack import LocalStack
 
@@ -46,13 +47,11 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     stack.write_info(INFO_FILE)
     took = time.monotonic() - started
-    key, url = info["api_key"], info["api_url"]
-    print(
-        f"""
-Dialtone is running locally ({took:.1f} s to start).
-
-  API            {info["api_url"]}
-  API key        {info["api_key"]}   (every scope; tenant {info["tenant_id"]})
+    url = info["api_url"]
+    if "api_key" in info:
+        key = info["api_key"]
+        demo = f"""
+  API key        {key}   (every scope; tenant {info["tenant_id"]})
   AWS endpoint   {info["aws_endpoint_url"]}   ({info["demo_calls"]} demo calls)
   Saved to       {INFO_FILE.relative_to(ROOT)}
 
@@ -60,10 +59,21 @@ Try:
   curl -s -H "X-API-Key: {key}" "{url}/v1/calls?limit=3"
   curl -s -H "X-API-Key: {key}" "{url}/v1/calls/{info["example_call_id"]}/recording"
 
-More keys:
+More keys (the local endpoint takes any credentials):
+  AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION={REGION} \\
   .venv/bin/dialtone admin --endpoint-url {info["aws_endpoint_url"]} \\
       --table {info["accounts_table"]} create-key --tenant {info["tenant_id"]} --scope calls:read
+"""
+    else:  # --demo-calls 0: no demo tenant, so no key to show
+        demo = f"""
+  AWS endpoint   {info["aws_endpoint_url"]}   (no demo data)
+  Saved to       {INFO_FILE.relative_to(ROOT)}
+"""
+    print(
+        f"""
+Dialtone is running locally ({took:.1f} s to start).
 
+  API            {url}{demo}
 Ctrl-C stops it.""",
         flush=True,
     )

@@ -61,8 +61,3 @@ def render_wav(exchanges: list[Exchange], channels: int = 1, tail_ms: int = 500)
         writer.setframerate(SAMPLE_RATE)
         writer.writeframes(frames)
     return buffer.getvalue()
-
-
-def wav_duration_seconds(data: bytes) -> float:
-    with wave.open(io.BytesIO(data), "rb") as reader:
-        return reader.getnframes() / reader.getframerate()

@@ -30,6 +30,9 @@ class EmbeddedAws:
         self.url = ""
 
     def start(self) -> EmbeddedAws:
+        from local import moto_fixes
+
+        moto_fixes.apply()
         # moto's server logs every request through werkzeug, whatever `verbose` says.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         self._server.start()

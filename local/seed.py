@@ -7,6 +7,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from dialtone.ingest import EventIn
 from dialtone.models import (
     Call,
     CallAnalysis,
@@ -16,6 +17,7 @@ from dialtone.models import (
     CallStatus,
     Direction,
     Exchange,
+    HistoryEventType,
     LatencyStats,
     ProviderCost,
 )
@@ -155,3 +157,138 @@ def make_exchanges(call: Call, count: int | None = None) -> list[Exchange]:
         )
         offset_ms = agent_end + 700
     return exchanges
+
+
+# What each agent's tools look like in a call's history: (function, arguments, result).
+TOOLS = {
+    "agent-reception": (
+        "route_call",
+        {"department": "billing"},
+        {"queue": "billing", "wait_s": 40},
+    ),
+    "agent-billing": ("get_invoice", {"order_id": "10442"}, {"amount": "42.10", "paid": True}),
+    "agent-support": ("lookup_order", {"order_id": "10442"}, {"status": "shipped", "eta": "Fri"}),
+    "agent-sales": ("check_availability", {"sku": "VX-200"}, {"in_stock": 14}),
+}
+MODEL = "gpt-4o-mini"
+
+
+def make_history(rng: random.Random, call: Call, exchanges: list[Exchange]) -> list[EventIn]:
+    """The history events a voice runtime reports for `call`: `started`, then for each turn
+    the stt/llm/tts/e2e spans (time to first byte and duration) and the model's completion,
+    a tool call on some calls, an interruption or a backchannel now and then, `escalated` for
+    an escalated call, and `ended` with the final status. A call that never connected has only
+    its `ended` event."""
+    ended_at = call.end_time or call.start_time
+    ended = EventIn(
+        type=HistoryEventType.ENDED,
+        timestamp=ended_at,
+        status=call.status,
+        outcome=call.outcome,
+        reason=call.end_reason,
+    )
+    if call.status is not CallStatus.COMPLETED:
+        return [ended]
+
+    def at(offset_ms: float) -> datetime:
+        return call.start_time + timedelta(milliseconds=offset_ms)
+
+    events = [EventIn(type=HistoryEventType.STARTED, timestamp=call.start_time)]
+    tool_turn = rng.randrange(len(exchanges)) if exchanges and rng.random() < 0.4 else None
+    interrupt_turn = rng.randrange(len(exchanges)) if exchanges and rng.random() < 0.15 else None
+    for turn, exchange in enumerate(exchanges):
+        heard = exchange.user_end_ms or 0
+        stt = round(rng.uniform(90, 240), 1)
+        llm = round(rng.uniform(220, 520), 1)
+        generation = round(llm + rng.uniform(250, 900), 1)
+        tts = round(rng.uniform(80, 200), 1)
+        spoken = float((exchange.agent_end_ms or heard) - (exchange.agent_start_ms or heard))
+        first_audio = round(stt + llm + tts + rng.uniform(10, 40), 1)
+        if turn == 1 and rng.random() < 0.3:
+            events.append(
+                EventIn(
+                    type=HistoryEventType.ACKNOWLEDGEMENT,
+                    timestamp=at((exchange.user_start_ms or heard) + 900),
+                    text="Mm-hmm.",
+                )
+            )
+        events += [
+            EventIn(
+                type=HistoryEventType.SPAN,
+                name="stt",
+                timestamp=at(heard),
+                ttfb_ms=stt,
+                duration_ms=round(stt + rng.uniform(5, 30), 1),
+            ),
+            EventIn(
+                type=HistoryEventType.SPAN,
+                name="llm",
+                timestamp=at(heard + stt),
+                ttfb_ms=llm,
+                duration_ms=generation,
+            ),
+            EventIn(
+                type=HistoryEventType.COMPLETION,
+                name=MODEL,
+                timestamp=at(heard + stt),
+                ttfb_ms=llm,
+                duration_ms=generation,
+                text=exchange.agent_response,
+                attributes={
+                    "prompt_tokens": 900 + 120 * turn + rng.randint(0, 60),
+                    "completion_tokens": rng.randint(12, 40),
+                },
+            ),
+            EventIn(
+                type=HistoryEventType.SPAN,
+                name="tts",
+                timestamp=at(heard + stt + llm),
+                ttfb_ms=tts,
+                duration_ms=spoken,
+            ),
+            EventIn(
+                type=HistoryEventType.SPAN,
+                name="e2e",
+                timestamp=at(heard),
+                ttfb_ms=first_audio,
+                duration_ms=round(first_audio + spoken, 1),
+            ),
+        ]
+        if turn == tool_turn:
+            name, arguments, result = TOOLS.get(call.agent_id or "", TOOLS["agent-support"])
+            called = heard + stt + llm
+            took = round(rng.uniform(80, 400), 1)
+            events += [
+                EventIn(
+                    type=HistoryEventType.FUNCTION_CALL,
+                    name=name,
+                    timestamp=at(called),
+                    arguments=arguments,
+                ),
+                EventIn(
+                    type=HistoryEventType.FUNCTION_RESPONSE,
+                    name=name,
+                    timestamp=at(called + took),
+                    duration_ms=took,
+                    result=result,
+                ),
+            ]
+        if turn == interrupt_turn:
+            cut = (exchange.agent_start_ms or heard) + round(rng.uniform(400, 1500))
+            events.append(
+                EventIn(
+                    type=HistoryEventType.INTERRUPT,
+                    timestamp=at(cut),
+                    text="Sorry, one more thing",
+                    attributes={"agent_spoken_ms": cut - (exchange.agent_start_ms or heard)},
+                )
+            )
+    if call.outcome is CallOutcome.ESCALATED:
+        events.append(
+            EventIn(
+                type=HistoryEventType.ESCALATED,
+                timestamp=at(exchanges[-1].agent_end_ms or 0) if exchanges else ended_at,
+                reason="caller asked for a person",
+            )
+        )
+    return [*events, ended]

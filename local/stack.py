@@ -4,16 +4,25 @@ emulator over warm worker processes, event-source pollers, and demo data."""
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from local.api import LocalApi
 from local.endpoint import EmbeddedAws
 from local.pollers import EventSources
 from local.provision import ROOT, TEMPLATE, Stack, load_template, provision
 from local.runtime import WorkerRuntime
+
+if TYPE_CHECKING:
+    from local.demo import Demo, DemoIngestion
+
+LOG = logging.getLogger("dialtone.local")
+
+# How long `start` waits for the recording indexer to read the example call's recording.
+DEMO_INDEX_TIMEOUT = 30
 
 
 @dataclass
@@ -37,6 +46,9 @@ class LocalStack:
         self.aws = EmbeddedAws(port=self.aws_port).start()
         template = load_template()
         self.stack: Stack = provision(self.aws.session(), self.prefix, template)
+        # The demo calls are ingested while the functions' workers start (which happens in
+        # processes of their own): their recordings wait in the queue for the indexer's poller.
+        self._demo = self._start_demo() if self.demo_calls else None
         # The simulator's placements, shared by the dialer's and the sweeper's workers (and
         # read by tests and benchmarks): a local-only setting, so not in the template.
         self.simulator_dir = ROOT / ".dialtone" / "simulator" / self.prefix
@@ -63,29 +75,49 @@ class LocalStack:
             "recordings_bucket": self.stack.names["RecordingsBucket"],
             "simulator_dir": str(self.simulator_dir),
         }
-        if self.demo_calls:
-            self.info.update(self._demo())
+        if self._demo is not None:
+            self.info.update(self._demo_info(self._demo.result()))
         return self.info
 
-    def _demo(self) -> dict[str, Any]:
+    def _start_demo(self) -> DemoIngestion:
+        """Create the demo tenant, and start ingesting its calls in processes configured as the
+        ingestion functions are: their own environment, pointed at the embedded endpoint (so
+        upload links are presigned for 127.0.0.1, where the demo's PUTs and a curl go)."""
         from dialtone.accounts import AccountStore
-        from dialtone.store import CallStore
-        from local.demo import create_demo
+        from local.demo import DemoIngestion
 
-        session = self.aws.session()
-        dynamodb = session.client("dynamodb")
-        demo = create_demo(
-            AccountStore(self.stack.names["AccountsTable"], dynamodb=dynamodb),
-            CallStore(self.stack.names["CallsTable"], dynamodb=dynamodb),
-            session.client("s3"),
-            self.stack.names["RecordingsBucket"],
-            count=self.demo_calls,
+        accounts = AccountStore(
+            self.stack.names["AccountsTable"], dynamodb=self.aws.session().client("dynamodb")
         )
+        environment = {
+            **self.stack.function_environment("UpsertCallFunction"),
+            **self.stack.function_environment("CreateRecordingUploadFunction"),
+            **self.aws.environment(),
+        }
+        return DemoIngestion(accounts, environment, self.demo_calls, self.log)
+
+    def _demo_info(self, demo: Demo) -> dict[str, Any]:
+        """What `info` says of the demo, once the example call's recording is indexed (or the
+        wait for it timed out), so the curl printed for it works at once."""
+        from dialtone.store import CallStore
+        from local.pollers import wait_until
+
+        calls = CallStore(
+            self.stack.names["CallsTable"], dynamodb=self.aws.session().client("dynamodb")
+        )
+        example = demo.recorded_call_ids[0] if demo.recorded_call_ids else None
+        if example is not None and not wait_until(
+            lambda: calls.get_call(demo.tenant_id, example).call.recording_format is not None,
+            timeout=DEMO_INDEX_TIMEOUT,
+        ):
+            LOG.warning(
+                "the example call's recording was not indexed within %d s", DEMO_INDEX_TIMEOUT
+            )
         return {
             "api_key": demo.api_key,
             "tenant_id": demo.tenant_id,
             "demo_calls": len(demo.call_ids),
-            "example_call_id": demo.recorded_call_ids[0] if demo.recorded_call_ids else None,
+            "example_call_id": example,
         }
 
     def write_info(self, path: Path) -> None:
@@ -93,7 +125,7 @@ class LocalStack:
         path.write_text(json.dumps(self.info, indent=2) + "\n")
 
     def stop(self) -> None:
-        for part in ("event_sources", "api", "runtime", "aws"):
+        for part in ("_demo", "event_sources", "api", "runtime", "aws"):
             component = getattr(self, part, None)
             if component is not None:
                 component.stop()

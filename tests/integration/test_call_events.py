@@ -14,7 +14,6 @@ import pytest
 
 from dialtone.accounts import AccountStore
 from dialtone.auth import Scope
-from local import moto_fixes
 from local.invoke import api_event, invoke
 
 T0 = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
@@ -34,13 +33,6 @@ EVENT_FIELDS = {
     "reason",
     "attributes",
 }
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _moto_transactions_as_dynamodb() -> None:
-    """moto's own TransactWriteItems copies the whole table once per action; local.moto_fixes
-    does what DynamoDB does."""
-    moto_fixes.apply()
 
 
 def body(result: dict[str, Any]) -> Any:

@@ -18,7 +18,6 @@ from dialtone.accounts import AccountStore
 from dialtone.auth import Scope
 from dialtone.ingest import MAX_TEXT
 from dialtone.store import CallStore, call_pk
-from local import moto_fixes
 from local.invoke import api_event, invoke
 
 T0 = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
@@ -40,13 +39,6 @@ SENSITIVE = [
         "Call me back on [PHONE] about ticket 558213.",
     ),
 ]
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _moto_transactions_as_dynamodb() -> None:
-    """moto's own TransactWriteItems copies the whole table once per action (minutes for a
-    long transcript); local.moto_fixes does what DynamoDB does."""
-    moto_fixes.apply()
 
 
 def body(result: dict[str, Any]) -> Any:

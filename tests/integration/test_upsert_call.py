@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -16,7 +15,6 @@ from typing import Any
 
 import pytest
 import requests
-from moto.dynamodb.models import DynamoDBBackend
 
 from dialtone import aws as dialtone_aws
 from dialtone import retention, settings
@@ -25,7 +23,6 @@ from dialtone.auth import Scope
 from dialtone.errors import TenantNotFound, WriteContention
 from dialtone.models import CallStatus
 from dialtone.store import BATCH_BUCKETS, BatchRecord, CallStore, batch_pk, call_pk
-from local import moto_fixes
 from local.invoke import api_event, invoke, sample_event
 from tests.integration.conftest import SAMPLE_CALL_ID, SAMPLE_TENANT_ID
 
@@ -33,13 +30,6 @@ ROUTE = "PUT /v1/calls/{call_id}"
 T0 = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 CUSTOMER = "+14155550123"
 LINE = "+14155550100"
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _moto_transactions_as_dynamodb() -> None:
-    """moto's own TransactWriteItems copies the whole table once per action (minutes for a
-    long transcript); local.moto_fixes does what DynamoDB does."""
-    moto_fixes.apply()
 
 
 def body(result: dict[str, Any]) -> Any:
@@ -626,24 +616,6 @@ def test_calls_outside_a_batch_leave_batch_counters_alone(
 # Concurrent writers
 
 
-@pytest.fixture
-def atomic_moto(monkeypatch: pytest.MonkeyPatch) -> None:
-    """DynamoDB checks a write's condition and applies the write atomically. moto checks, then
-    writes, and its server answers requests in threads, so two racing conditional writes can
-    both pass the check and the second silently overwrites the first. One lock around moto's
-    item operations (its server runs in this process) restores DynamoDB's guarantee, which the
-    versioned writes of PUT rely on."""
-    lock = threading.RLock()
-    for name in ("get_item", "put_item", "update_item", "delete_item", "transact_write_items"):
-        original = getattr(DynamoDBBackend, name)
-
-        def locked(self: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
-            with lock:
-                return _original(self, *args, **kwargs)
-
-        monkeypatch.setattr(DynamoDBBackend, name, locked)
-
-
 def in_parallel(events: list[dict[str, Any]], tries: int = 3) -> list[dict[str, Any]]:
     """Handle each PUT event in a process of its own, all released at the same moment; the
     results in order. A 409 that asks to retry (the call kept changing under it) is retried,
@@ -681,7 +653,7 @@ def in_parallel(events: list[dict[str, Any]], tries: int = 3) -> list[dict[str, 
     return [answers[n] for n in range(len(events))]
 
 
-def test_concurrent_updates_of_different_fields_all_survive(tenant: Any, atomic_moto: None) -> None:
+def test_concurrent_updates_of_different_fields_all_survive(tenant: Any) -> None:
     # Given: a call
     call = create_call(tenant, metadata={"seed": 0})
     writers = 10
@@ -706,9 +678,7 @@ def test_concurrent_updates_of_different_fields_all_survive(tenant: Any, atomic_
     assert (got["agent_name"], got["end_reason"]) == ("Concierge", "caller hung up")
 
 
-def test_concurrent_forward_and_backward_statuses_end_at_the_final_one(
-    tenant: Any, atomic_moto: None
-) -> None:
+def test_concurrent_forward_and_backward_statuses_end_at_the_final_one(tenant: Any) -> None:
     # Given: a ringing call
     call = create_call(tenant, status="ringing")
 
@@ -730,7 +700,7 @@ def test_concurrent_forward_and_backward_statuses_end_at_the_final_one(
 
 @pytest.mark.parametrize("round_", range(3))
 def test_a_racing_create_of_the_same_call_makes_one_call_with_both_writes(
-    tenant: Any, call_store: CallStore, atomic_moto: None, round_: int
+    tenant: Any, call_store: CallStore, round_: int
 ) -> None:
     # Given: a new call id two runtime workers both report at once
     call_id = new_call_id(tenant)
