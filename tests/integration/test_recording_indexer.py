@@ -630,6 +630,65 @@ def test_a_good_upload_in_another_format_replaces_the_first_and_its_versions(
     assert markers == []
 
 
+def test_a_newer_upload_indexed_while_an_older_one_is_read_stays_the_recording(
+    recordings: Recordings, outcomes: list[list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given: a WAV recording uploaded, then an MP3 one
+    call_id = recordings.create_call()
+    wav_key = recordings.upload(call_id, "wav", make_audio("wav"))
+    time.sleep(0.01)  # the notifications' times differ
+    mp3_key = recordings.upload(call_id, "mp3", make_audio("mp3", channels=2))
+    [wav_message] = recordings.queue.take(wav_key)
+    [mp3_message] = recordings.queue.take(mp3_key)
+
+    # When: the MP3 is indexed by another indexer while this one reads the WAV
+    from dialtone import audio
+
+    inspect = audio.inspect_audio
+
+    def meanwhile(file: Any) -> Any:
+        monkeypatch.setattr(audio, "inspect_audio", inspect)
+        invoke("recording_indexer", recordings.queue.event(mp3_message))
+        return inspect(file)
+
+    monkeypatch.setattr(audio, "inspect_audio", meanwhile)
+    result = invoke("recording_indexer", recordings.queue.event(wav_message))
+
+    # Then: the older WAV neither replaces the MP3 nor deletes it: the WAV goes
+    assert result == {"batchItemFailures": []}
+    assert outcomes == [["indexed"], ["ignored"]]
+    call = recordings.call(call_id)
+    assert (call["recording_format"], call["recording_channels"]) == ("mp3", 2)
+    versions, markers = recordings.versions(
+        retention.call_prefix(recordings.tenant.tenant_id, call_id)
+    )
+    assert ([v["Key"] for v in versions], markers) == ([mp3_key], [])
+
+
+def test_the_same_recording_uploaded_again_keeps_its_retention_tag(
+    recordings: Recordings, account_store: AccountStore, outcomes: list[list[str]]
+) -> None:
+    # Given: a tenant keeping calls 30 days, and a call's recording uploaded and indexed
+    account_store.update_settings(
+        recordings.tenant.tenant_id, TenantSettingsUpdate(retention_days=30)
+    )
+    call_id = recordings.create_call()
+    audio = make_audio("wav")
+    key = recordings.upload(call_id, "wav", audio)
+    recordings.index(key)
+    first = recordings.current_version(key)
+
+    # When: the runtime uploads the very same bytes again (a new version) and it is indexed
+    recordings.upload(call_id, "wav", audio)
+    assert recordings.current_version(key) != first
+    recordings.index(key)
+
+    # Then: nothing about the call changes, and the new current version carries the tag its
+    # lifecycle rule expires it by, as the first did
+    assert outcomes == [["indexed"], ["unchanged"]]
+    assert recordings.tags(key) == {retention.RETENTION_TAG: "30"}
+
+
 # Objects that belong to no call
 
 

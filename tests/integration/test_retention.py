@@ -1,6 +1,8 @@
 """Retention of call records: a tenant's `retention_days` becomes `expires_at` (the calls table's
 TTL attribute) on the call item and every exchange and history event item, counted from the
-call's start; a call past it reads as not found even before DynamoDB's TTL removes it."""
+call's start (from its creation when the start is still to come); a call past it reads as not
+found even before DynamoDB's TTL removes it, and can still be erased. An erasure that has begun
+leaves the call unreadable and unwritable until it is finished."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ import pytest
 
 from dialtone.accounts import AccountStore, TenantSettingsUpdate
 from dialtone.auth import Scope
-from dialtone.store import CALL_SK, call_pk
+from dialtone.store import CALL_SK, CallStore, call_pk
 from local.endpoint import EmbeddedAws
 from local.invoke import api_event, invoke
 from tests.tenants import TenantFixture
@@ -189,13 +191,14 @@ def test_a_tenant_without_retention_keeps_its_calls(
 
 
 def expire(dynamodb: Any, table: str, tenant_id: str, call_id: str, at: float) -> None:
-    """Give the call item an expiry, as retention would have."""
-    dynamodb.update_item(
-        TableName=table,
-        Key={"pk": {"S": call_pk(tenant_id, call_id)}, "sk": {"S": CALL_SK}},
-        UpdateExpression="SET expires_at = :at",
-        ExpressionAttributeValues={":at": {"N": str(int(at))}},
-    )
+    """Give every item of the call an expiry, as retention would have."""
+    for item in call_items(dynamodb, table, tenant_id, call_id):
+        dynamodb.update_item(
+            TableName=table,
+            Key={"pk": item["pk"], "sk": item["sk"]},
+            UpdateExpression="SET expires_at = :at",
+            ExpressionAttributeValues={":at": {"N": str(int(at))}},
+        )
 
 
 @pytest.mark.parametrize(
@@ -288,3 +291,142 @@ def test_putting_a_call_past_its_expiry_starts_a_fresh_one(
     assert [
         item["sk"]["S"] for item in call_items(dynamodb, calls_table, tenant.tenant_id, call_id)
     ] == [CALL_SK]
+
+
+def test_a_call_that_started_before_the_retention_is_refused(
+    tenant: TenantFixture, account_store: AccountStore, dynamodb: Any, calls_table: str
+) -> None:
+    # Given: a tenant that keeps calls 30 days
+    account_store.update_settings(tenant.tenant_id, TenantSettingsUpdate(retention_days=30))
+    call_id = str(uuid.uuid4())
+    tenant.call_ids.append(call_id)
+
+    # When: the runtime backfills a call that started 31 days ago
+    start = datetime.now(UTC) - timedelta(days=31)
+    result = call_request(
+        "upsert_call",
+        "PUT /v1/calls/{call_id}",
+        tenant,
+        call_id,
+        Scope.CALLS_INGEST,
+        {"direction": "inbound", "start_time": start.isoformat()},
+    )
+
+    # Then: 422 on start_time saying why, rather than a call that would read as not found
+    assert result["statusCode"] == 422, result["body"]
+    [error] = body(result)["detail"]
+    assert error["loc"] == ["body", "start_time"]
+    assert "retention of 30 days" in error["msg"]
+    assert call_items(dynamodb, calls_table, tenant.tenant_id, call_id) == []
+
+
+def test_a_call_starting_later_expires_its_retention_after_its_creation(
+    tenant: TenantFixture, account_store: AccountStore, dynamodb: Any, calls_table: str
+) -> None:
+    # Given: a tenant that keeps calls 7 days
+    account_store.update_settings(tenant.tenant_id, TenantSettingsUpdate(retention_days=7))
+    call_id = str(uuid.uuid4())
+    tenant.call_ids.append(call_id)
+
+    # When: the runtime creates a call whose start is a year ahead
+    before = time.time()
+    result = call_request(
+        "upsert_call",
+        "PUT /v1/calls/{call_id}",
+        tenant,
+        call_id,
+        Scope.CALLS_INGEST,
+        {"direction": "web", "start_time": (datetime.now(UTC) + timedelta(days=365)).isoformat()},
+    )
+
+    # Then: it expires 7 days from now, not 7 days after that start
+    assert result["statusCode"] == 201, result["body"]
+    [item] = call_items(dynamodb, calls_table, tenant.tenant_id, call_id)
+    assert before + 7 * 86400 - 1 <= int(item["expires_at"]["N"]) <= time.time() + 7 * 86400
+
+
+def delete_call(tenant: TenantFixture, call_id: str) -> dict[str, Any]:
+    return call_request("delete_call", "DELETE /v1/calls/{call_id}", tenant, call_id, Scope.ADMIN)
+
+
+def test_a_call_past_its_expiry_can_still_be_erased(
+    tenant: TenantFixture, dynamodb: Any, calls_table: str
+) -> None:
+    # Given: an expired call whose items DynamoDB's TTL has not removed yet
+    call_id = record_call(tenant, datetime.now(UTC) - timedelta(days=31))
+    expire(dynamodb, calls_table, tenant.tenant_id, call_id, time.time() - 60)
+
+    # When: an admin erases it
+    result = delete_call(tenant, call_id)
+
+    # Then: 204 and nothing of it is left; a second erasure finds nothing
+    assert result["statusCode"] == 204, result.get("body")
+    assert call_items(dynamodb, calls_table, tenant.tenant_id, call_id) == []
+    assert delete_call(tenant, call_id)["statusCode"] == 404
+
+
+def test_a_call_being_erased_is_neither_readable_nor_writable_until_erased(
+    tenant: TenantFixture, dynamodb: Any, calls_table: str, call_store: CallStore
+) -> None:
+    # Given: a call whose erasure began and was interrupted before its items were removed
+    call_id = record_call(tenant, datetime.now(UTC) - timedelta(minutes=10))
+    call_store.begin_erasure(tenant.tenant_id, call_id)
+    ingest = Scope.CALLS_INGEST
+
+    # When / Then: it reads as not found through every endpoint
+    for function, route in [
+        ("get_call", "GET /v1/calls/{call_id}"),
+        ("get_call_transcript", "GET /v1/calls/{call_id}/transcript"),
+        ("get_call_history", "GET /v1/calls/{call_id}/history"),
+        ("get_call_recording", "GET /v1/calls/{call_id}/recording"),
+    ]:
+        got = call_request(function, route, tenant, call_id, Scope.CALLS_READ)
+        assert got["statusCode"] == 404, function
+    # And nothing more can be written under it
+    appended = call_request(
+        "append_call_exchanges",
+        "POST /v1/calls/{call_id}/exchanges",
+        tenant,
+        call_id,
+        ingest,
+        {"sequence_number": 7, "user_transcript": "too late"},
+    )
+    assert appended["statusCode"] == 404
+    events = call_request(
+        "append_call_events",
+        "POST /v1/calls/{call_id}/events",
+        tenant,
+        call_id,
+        ingest,
+        {"type": "escalated", "timestamp": datetime.now(UTC).isoformat()},
+    )
+    assert events["statusCode"] == 404
+    put = call_request(
+        "upsert_call", "PUT /v1/calls/{call_id}", tenant, call_id, ingest, {"direction": "web"}
+    )
+    assert put["statusCode"] == 409
+    assert "being erased" in body(put)["detail"]
+    assert len(call_items(dynamodb, calls_table, tenant.tenant_id, call_id)) == 6
+
+    # When: the erasure is run again
+    result = delete_call(tenant, call_id)
+
+    # Then: it finishes: nothing is left, and the id may be used for a new call
+    assert result["statusCode"] == 204
+    assert call_items(dynamodb, calls_table, tenant.tenant_id, call_id) == []
+    assert delete_call(tenant, call_id)["statusCode"] == 404
+
+
+def test_purging_an_expired_call_spares_a_new_call_under_the_same_id(
+    tenant: TenantFixture, dynamodb: Any, calls_table: str, call_store: CallStore
+) -> None:
+    # Given: a call under an id whose earlier call expired, created by a request racing ours
+    # (its items carry no expiry, or one ahead)
+    call_id = record_call(tenant, datetime.now(UTC) - timedelta(minutes=10))
+    before = call_items(dynamodb, calls_table, tenant.tenant_id, call_id)
+
+    # When: our request purges what it took for the expired call's leftovers
+    call_store.purge_expired_call(tenant.tenant_id, call_id)
+
+    # Then: the live call's items are all still there
+    assert call_items(dynamodb, calls_table, tenant.tenant_id, call_id) == before

@@ -265,8 +265,8 @@ def test_an_explicit_null_clears_a_field_and_an_absent_one_keeps_it(tenant: Any)
     assert body(get_call(tenant, call["id"]))["agent_name"] is None
 
 
-@pytest.mark.parametrize("field", ["direction", "start_time"])
-def test_direction_and_start_time_cannot_be_cleared(tenant: Any, field: str) -> None:
+@pytest.mark.parametrize("field", ["direction", "start_time", "is_test_call"])
+def test_direction_start_time_and_test_flag_cannot_be_cleared(tenant: Any, field: str) -> None:
     # Given: a call
     call = create_call(tenant)
 

@@ -139,3 +139,61 @@ def test_an_ended_event_may_carry_any_final_status(status: str) -> None:
     )
     assert event.status is not None
     assert event.status.value == status
+
+
+@pytest.mark.parametrize(
+    ("model", "data"),
+    [
+        (CallUpdate, {"start_time": "0001-01-01T00:00:00+05:00"}),  # before year 1 in UTC
+        (CallUpdate, {"end_time": "9999-12-31T23:00:00-05:00"}),  # after year 9999 in UTC
+        (CallUpdate, {"start_time": "1969-12-31T23:59:59Z"}),
+        (CallUpdate, {"end_time": "2100-01-01T00:00:00Z"}),
+        (ExchangesRequest, {"sequence_number": 0, "exchange_timestamp": "0001-01-01T00:00:00"}),
+        (EventsRequest, {"type": "span", "timestamp": "9999-12-31T23:59:59Z"}),
+    ],
+)
+def test_a_moment_outside_1970_to_2099_is_refused(model: type[Any], data: dict[str, Any]) -> None:
+    assert "must be a moment from 1970 to 2099" in errors(model, data)
+
+
+def test_the_first_and_last_moments_allowed_are_kept() -> None:
+    update = CallUpdate.model_validate(
+        {"start_time": "1970-01-01T00:00:00Z", "end_time": "2099-12-31T23:59:59-00:00"}
+    )
+    assert (update.start_time, update.end_time) == (
+        datetime(1970, 1, 1, tzinfo=UTC),
+        datetime(2099, 12, 31, 23, 59, 59, tzinfo=UTC),
+    )
+
+
+def test_attributes_cannot_hide_the_size_of_arguments_and_result() -> None:
+    # 5 KB of arguments and 5 KB of result: over the 8 KB of an event, whatever attributes say
+    data = {
+        "type": "function_call",
+        "timestamp": "2026-03-10T12:00:00Z",
+        "arguments": {"query": "x" * 5000},
+        "result": "y" * 5000,
+        "attributes": {"arguments": None, "result": None},
+    }
+    assert "at most 8 KB of JSON" in errors(EventIn, data)
+
+
+def test_a_request_holds_at_most_256_kb_of_text_in_all() -> None:
+    # 40 exchanges of 2 x 4,000 characters: each within its limit, 320,000 characters in all
+    exchanges = [
+        {"sequence_number": n, "user_transcript": "a" * 4000, "agent_response": "b" * 4000}
+        for n in range(40)
+    ]
+    assert "at most 256 KB of text in all" in errors(ExchangesRequest, {"exchanges": exchanges})
+    assert len(ExchangesRequest.model_validate({"exchanges": exchanges[:32]}).exchanges) == 32
+    events = [
+        {
+            "type": "span",
+            "timestamp": "2026-03-10T12:00:00Z",
+            "text": "t" * 4000,
+            "event_id": f"e{n}",
+        }
+        for n in range(70)
+    ]
+    assert "at most 256 KB of text in all" in errors(EventsRequest, {"events": events})
+    assert len(EventsRequest.model_validate({"events": events[:60]}).events) == 60

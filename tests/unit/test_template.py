@@ -188,6 +188,44 @@ def test_uploads_and_the_indexer_share_one_size_cap(template: dict[str, Any]) ->
     assert int(parameter["MaxValue"]) == bounds["Le"].le
 
 
+def test_the_indexer_has_room_for_the_largest_recording_one_at_a_time(
+    template: dict[str, Any],
+) -> None:
+    # Given: the indexer, which downloads each upload to /tmp to read it
+    function = indexer(template)
+    [source] = function["Events"].values()
+    largest = int(template["Parameters"]["MaxRecordingBytes"]["MaxValue"])
+
+    # Then: it reads one upload per invocation, and /tmp holds the largest allowed
+    assert source["Properties"]["BatchSize"] == 1
+    assert function["EphemeralStorage"]["Size"] * 1024 * 1024 > largest
+
+
+def test_upload_links_may_only_put_recordings_under_the_tenants_prefix(
+    template: dict[str, Any],
+) -> None:
+    # Given: the permissions of the function that signs upload links (a link acts with them)
+    function = resources_of(template, "AWS::Serverless::Function")["CreateRecordingUploadFunction"]
+    statements = [
+        statement
+        for policy in function["Policies"]
+        if "Statement" in policy
+        for statement in policy["Statement"]
+    ]
+    templates = [p for p in function["Policies"] if "Statement" not in p]
+
+    # Then: S3 is reached by one statement, PutObject under tenants/, and no SAM policy
+    # template grants more of the bucket
+    assert statements == [
+        {
+            "Effect": "Allow",
+            "Action": "s3:PutObject",
+            "Resource": {"Fn::Sub": "${RecordingsBucket.Arn}/tenants/*"},
+        }
+    ]
+    assert templates == [{"DynamoDBReadPolicy": {"TableName": {"Ref": "CallsTable"}}}]
+
+
 def test_every_function_has_a_sample_event_for_its_own_trigger(template: dict[str, Any]) -> None:
     # Given every function of the template, and the samples in events/
     from local.invoke import sample_event

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -511,3 +512,43 @@ def test_a_call_claimed_by_a_dialer_cannot_be_canceled_because_it_is_being_diale
 
 def test_an_unknown_call_cannot_be_canceled(dial_tenant: DialTenant) -> None:
     assert cancel(dial_tenant, str(uuid.uuid4())) == (404, {"detail": "Call not found"})
+
+
+# Retention and privacy of outbound calls
+
+
+def test_outbound_calls_expire_and_redact_as_their_tenant_says(
+    dial_tenant: DialTenant, dial_queues: DialQueues
+) -> None:
+    # Given: a tenant that keeps calls 30 days and stores no sensitive data
+    dial_tenant.settings(retention_days=30, opt_out_sensitive_data_storage=True)
+
+    # When: it places a call and a batch of two
+    before = time.time()
+    status, single = create_call(dial_tenant, {"to_number": "+14155550123"})
+    assert status == 202, single
+    status, batch = create_batch(dial_tenant, {"to_numbers": ["+14155550124", "+14155550125"]})
+    assert status == 202, batch
+    after = time.time()
+
+    # Then: every call expires 30 days after it was accepted, and opted out at creation
+    calls = {call.id: call for call in tenant_calls(dial_tenant)}
+    assert len(calls) == 3
+    for call_id in calls:
+        stored = dial_tenant.call(call_id)
+        assert stored.call.opt_out_sensitive_data_storage is True
+        expires = stored.internal["expires_at"]
+        assert before + 30 * 86400 - 1 <= expires <= after + 30 * 86400
+    # And what the runtime later appends to one of them is redacted before it is stored
+    call_id = single["call_id"]
+    event = api_event(
+        "append_call_exchanges",
+        "POST /v1/calls/{call_id}/exchanges",
+        f"/v1/calls/{call_id}/exchanges",
+        path_parameters={"call_id": call_id},
+        authorizer=dial_tenant.fixture.authorizer(Scope.CALLS_INGEST),
+        body=json.dumps({"sequence_number": 0, "user_transcript": "call me on 415 555 2671"}),
+    )
+    assert invoke("append_call_exchanges", event)["statusCode"] == 200
+    [exchange] = dial_tenant.calls.list_exchanges(dial_tenant.tenant_id, call_id)
+    assert exchange.user_transcript == "call me on [PHONE]"

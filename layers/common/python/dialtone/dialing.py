@@ -15,12 +15,12 @@ import secrets
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel, Field, field_validator
 
-from dialtone import aws, phones, settings
+from dialtone import aws, phones, retention, settings
 from dialtone.auth import Principal, Scope
 from dialtone.dynamo import check_storable
 from dialtone.errors import (
@@ -118,22 +118,30 @@ def dial_message(tenant_id: str, call_id: str) -> str:
     return json.dumps({"tenant_id": tenant_id, "call_id": call_id})
 
 
+class Origin(NamedTuple):
+    """Where a new outbound call comes from, and what its tenant keeps of it."""
+
+    from_number: str | None
+    agent_name: str | None = None
+    retention_days: int | None = None
+    opt_out_sensitive_data_storage: bool = False
+
+
 class Dialing:
     """Accepts outbound calls for a principal and hands them to the dial queue."""
 
     def __init__(self, store: CallStore, queue_url: str, resolve_from: Any = None) -> None:
         self.store = store
         self.queue_url = queue_url
-        # (principal, agent_id, requested from_number) -> (from_number, agent_name)
-        self.resolve_from = resolve_from or (lambda principal, agent_id, number: (number, None))
+        # (principal, agent_id, requested from_number) -> Origin
+        self.resolve_from = resolve_from or (lambda principal, agent_id, number: Origin(number))
 
     def _new_call(
         self,
         principal: Principal,
         to_number: str,
-        from_number: str | None,
+        origin: Origin,
         agent_id: str | None,
-        agent_name: str | None,
         metadata: dict[str, Any],
         now: datetime,
         batch_id: str | None = None,
@@ -146,11 +154,12 @@ class Dialing:
             status=status,
             end_reason="invalid_number" if error else None,
             error_reason=error,
-            from_number=from_number,
+            from_number=origin.from_number,
             to_number=to_number,
             phone_number=to_number,
             agent_id=agent_id,
-            agent_name=agent_name,
+            agent_name=origin.agent_name,
+            opt_out_sensitive_data_storage=origin.opt_out_sensitive_data_storage,
             batch_id=batch_id,
             metadata=metadata,
             start_time=now,
@@ -163,20 +172,17 @@ class Dialing:
     def create_call(self, principal: Principal, request: DialRequest) -> DialAccepted:
         """Store one queued call and enqueue it; DialQueueUnavailable (503) if that fails."""
         principal.require(Scope.CALLS_WRITE)
-        from_number, agent_name = self.resolve_from(
-            principal, request.agent_id, request.from_number
-        )
+        origin = self.resolve_from(principal, request.agent_id, request.from_number)
         now = datetime.now(UTC)
         call = self._new_call(
-            principal,
-            request.to_number,
-            from_number,
-            request.agent_id,
-            agent_name,
-            request.metadata,
-            now,
+            principal, request.to_number, origin, request.agent_id, request.metadata, now
         )
-        self.store.put_queued_calls(principal.tenant_id, [call], enqueued_at=now)
+        self.store.put_queued_calls(
+            principal.tenant_id,
+            [call],
+            enqueued_at=now,
+            expires_at=retention.expires_at(now, origin.retention_days),
+        )
         try:
             aws.client("sqs").send_message(
                 QueueUrl=self.queue_url, MessageBody=dial_message(principal.tenant_id, call.id)
@@ -200,9 +206,7 @@ class Dialing:
         enqueue them. BatchNotStored (503) if they cannot be stored: nothing is kept or queued.
         """
         principal.require(Scope.CALLS_WRITE)
-        from_number, agent_name = self.resolve_from(
-            principal, request.agent_id, request.from_number
-        )
+        origin = self.resolve_from(principal, request.agent_id, request.from_number)
         now = datetime.now(UTC)
         batch_id = str(uuid.uuid4())
         calls = []
@@ -215,9 +219,8 @@ class Dialing:
                 self._new_call(
                     principal,
                     number,
-                    from_number,
+                    origin,
                     request.agent_id,
-                    agent_name,
                     request.metadata,
                     now,
                     batch_id=batch_id,
@@ -230,7 +233,12 @@ class Dialing:
         # The calls first, then the batch that counts them: a batch never counts a call that
         # was not stored. Nothing is enqueued until both are.
         try:
-            self.store.put_queued_calls(principal.tenant_id, calls, enqueued_at=now)
+            self.store.put_queued_calls(
+                principal.tenant_id,
+                calls,
+                enqueued_at=now,
+                expires_at=retention.expires_at(now, origin.retention_days),
+            )
             self.store.put_batch(
                 principal.tenant_id,
                 BatchRecord(batch_id=batch_id, total=len(calls), created_at=now, counts=counts),
@@ -342,8 +350,8 @@ def _not_cancelable(stored: StoredCall) -> CallNotCancelable:
 
 
 def _from_number_resolver(accounts_table: str) -> Any:
-    """(principal, agent_id, requested) -> (from_number, agent_name), from the request, then
-    the agent's first number, then the tenant's default."""
+    """(principal, agent_id, requested) -> Origin: the number from the request, then the
+    agent's first number, then the tenant's default; the tenant's retention and privacy."""
     from dialtone import agents
     from dialtone.accounts import AccountStore
 
@@ -362,8 +370,12 @@ def _from_number_resolver(accounts_table: str) -> Any:
                 raise InvalidParameter(
                     ("body", "agent_id"), f"Agent {agent_id} not found"
                 ) from error
-        number = agents.resolve_from_number(tenant, agent, requested)
-        return number, agent.name if agent else None
+        return Origin(
+            agents.resolve_from_number(tenant, agent, requested),
+            agent.name if agent else None,
+            tenant.retention_days,
+            tenant.opt_out_sensitive_data_storage,
+        )
 
     return resolve
 

@@ -22,6 +22,11 @@ class CallExpired(CallNotFound):
     not found like any other, but its id may be used again once the leftovers are purged."""
 
 
+class CallErasing(CallNotFound):
+    """`DELETE /v1/calls/{id}` has begun erasing the call: nothing of it is readable or
+    writable any more, and what is left goes next."""
+
+
 class RecordingNotAvailable(DialtoneError):
     detail = "Recording not available"
 

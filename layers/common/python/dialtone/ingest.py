@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -26,6 +26,7 @@ from dialtone.accounts import AccountStore
 from dialtone.auth import Principal, Scope
 from dialtone.dynamo import check_storable
 from dialtone.errors import (
+    CallErasing,
     CallExpired,
     CallNotFound,
     ChildConflict,
@@ -63,6 +64,9 @@ MAX_TEXT = 4000
 MAX_JSON_BYTES = 16 * 1024
 MAX_EVENT_JSON_BYTES = 8 * 1024
 MAX_OFFSET_MS = 7 * 24 * 3600 * 1000
+# Text one request may carry in all (characters): bounds the time a request takes to redact
+# and store, far inside the functions' timeout, whatever the text holds.
+MAX_REQUEST_TEXT = 256 * 1024
 
 # Fields of the call object only the API writes.
 OWNED_FIELDS = frozenset(
@@ -90,14 +94,25 @@ OWNED_FIELDS = frozenset(
 )
 
 
+# The moments a call's timestamps may name.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+
+
 def _utc(value: datetime | None) -> datetime | None:
     """A timestamp in UTC (one without a zone is UTC), so that the same moment sent with
-    another offset compares equal to what is stored."""
+    another offset compares equal to what is stored; from 1970 to 2099."""
     if value is None:
         return value
     if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+        value = value.replace(tzinfo=UTC)
+    try:
+        value = value.astimezone(UTC)
+    except OverflowError:  # year 1 with a positive offset, year 9999 with a negative one
+        value = EARLIEST - timedelta(days=1)
+    if not EARLIEST <= value < LATEST:
+        raise ValueError("must be a moment from 1970 to 2099")
+    return value
 
 
 UtcDateTime = Annotated[datetime, AfterValidator(_utc)]
@@ -222,6 +237,27 @@ class ExchangesRequest(BaseModel):
 
     _wrap = model_validator(mode="before")(_one_or_many("exchanges", "sequence_number"))
 
+    @model_validator(mode="after")
+    def _bounded(self) -> ExchangesRequest:
+        texts = (
+            len(text)
+            for e in self.exchanges
+            for text in (e.user_transcript, e.agent_response, e.error_message)
+            if text
+        )
+        _check_request_text(sum(texts), "exchanges")
+        return self
+
+
+def _check_request_text(size: int, what: str) -> None:
+    if size > MAX_REQUEST_TEXT:
+        raise PydanticCustomError(
+            "too_large",
+            "the {what} of one request may hold at most {limit} KB of text in all; "
+            "send them in several requests",
+            {"what": what, "limit": MAX_REQUEST_TEXT // 1024},
+        )
+
 
 EventId = Annotated[str, Field(pattern=r"^[A-Za-z0-9._:-]{1,128}$")]
 
@@ -256,7 +292,11 @@ class EventIn(BaseModel):
             )
         if self.outcome is not None and self.type not in LIFECYCLE_EVENTS:
             raise PydanticCustomError("lifecycle", "outcome is only for lifecycle events")
-        payload = {"arguments": self.arguments, "result": self.result, **self.attributes}
+        payload = {
+            "arguments": self.arguments,
+            "result": self.result,
+            "attributes": self.attributes,
+        }
         if _json_size(payload) > MAX_EVENT_JSON_BYTES:
             raise PydanticCustomError(
                 "too_large", "arguments, result and attributes must be at most 8 KB of JSON"
@@ -266,6 +306,10 @@ class EventIn(BaseModel):
         except ValueError as error:
             raise PydanticCustomError("not_storable", str(error)) from None
         return self
+
+    def payload(self) -> dict[str, Any]:
+        """The event's free-form JSON: its arguments, result and attributes."""
+        return {"arguments": self.arguments, "result": self.result, "attributes": self.attributes}
 
     def to_event(self) -> HistoryEvent:
         """The stored event; without an `event_id`, one derived from the content."""
@@ -284,6 +328,14 @@ class EventsRequest(BaseModel):
     events: list[EventIn] = Field(min_length=1, max_length=MAX_ITEMS_PER_REQUEST)
 
     _wrap = model_validator(mode="before")(_one_or_many("events", "type"))
+
+    @model_validator(mode="after")
+    def _bounded(self) -> EventsRequest:
+        size = sum(
+            len(e.text or "") + len(e.reason or "") + _json_size(e.payload()) for e in self.events
+        )
+        _check_request_text(size, "events")
+        return self
 
 
 class AppendReceipt(BaseModel):
@@ -325,9 +377,13 @@ class Ingestor:
             try:
                 existing = self.store.get_call(tenant_id, call_id, consistent=True)
             except CallNotFound as missing:
+                if isinstance(missing, CallErasing):
+                    raise WriteContention(
+                        "The call is being erased; retry to create it anew"
+                    ) from None
                 if isinstance(missing, CallExpired):
                     # Past its retention, waiting for TTL: what is left of it goes first.
-                    self.store.delete_call_items(tenant_id, call_id)
+                    self.store.purge_expired_call(tenant_id, call_id)
                 call, internal = self._new_call(tenant_id, call_id, update)
                 if self.store.create_call(tenant_id, call, internal):
                     return call, True
@@ -362,8 +418,16 @@ class Ingestor:
             call = call.model_copy(
                 update={"analysis": self._redacted_analysis(call.analysis.model_dump())}
             )
+        # Kept for the tenant's retention from its start, or from now for a start yet to come.
+        expires_at = retention.expires_at(min(call.start_time, now), tenant.retention_days)
+        if expires_at is not None and expires_at <= now.timestamp():
+            raise InvalidParameter(
+                ("body", "start_time"),
+                f"start_time is older than this tenant's retention of {tenant.retention_days} "
+                "days: the call would expire at once",
+            )
         internal: dict[str, Any] = {
-            "expires_at": retention.expires_at(call.start_time, tenant.retention_days),
+            "expires_at": expires_at,
             "latency_from_runtime": True if call.latency is not None else None,
         }
         return call, {k: v for k, v in internal.items() if v is not None}
@@ -374,7 +438,7 @@ class Ingestor:
         sent = update.model_dump(exclude_unset=True)
         fields: dict[str, Any] = {}
         for name, value in sent.items():
-            if name in ("direction", "start_time") and value is None:
+            if name in ("direction", "start_time", "is_test_call") and value is None:
                 raise InvalidParameter(("body", name), f"{name} cannot be cleared")
             if name == "status":
                 if value is None or STATUS_RANK[value] <= STATUS_RANK[current.status]:

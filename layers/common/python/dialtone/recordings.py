@@ -194,13 +194,10 @@ class Recordings:
         except CallNotFound:
             return self._reject(None, key, version_id, "no such call")
         etag = str(head["ETag"]).strip('"')
-        if stored.recording_key == key and stored.internal.get("recording_etag") == etag:
-            return IndexOutcome.UNCHANGED
         uploaded_at = sort_timestamp(moment)
-        if uploaded_at < str(stored.internal.get("recording_uploaded_at") or ""):
-            # An older upload's late event: the call already describes a newer recording.
-            self._delete(key, version_id)
-            return IndexOutcome.IGNORED
+        state = _index_state(stored, key, etag, uploaded_at)
+        if state is not None:
+            return self._settled(state, stored, key, version_id)
         if stored.call.opt_out_sensitive_data_storage:
             reason = "recordings are not kept for this call (opt_out_sensitive_data_storage)"
             return self._reject(stored, key, version_id, reason)
@@ -231,17 +228,41 @@ class Recordings:
             "recording_etag": etag,
             "recording_uploaded_at": uploaded_at,
         }
+        # Decided again on the call as it is when written: another upload may have been
+        # indexed while this one was read.
+        seen: dict[str, Any] = {}
+
+        def compute(current: StoredCall) -> dict[str, Any]:
+            seen.update(state=_index_state(current, key, etag, uploaded_at), call=current)
+            return {} if seen["state"] is not None else fields
+
         try:
-            self.store.merge_call(tenant_id, call_id, lambda _: fields)
+            self.store.merge_call(tenant_id, call_id, compute, current=stored)
         except CallNotFound:
             # Erased while the file was read: nothing of the call may stay behind.
             return self._reject(None, key, version_id, "no such call")
-        if stored.recording_key and stored.recording_key != key:
-            retention.delete_object_versions(self.bucket, stored.recording_key)
+        if seen["state"] is not None:
+            return self._settled(seen["state"], seen["call"], key, version_id)
+        replaced = seen["call"].recording_key
+        if replaced and replaced != key:
+            retention.delete_object_versions(self.bucket, replaced)
         self._tag(key, version_id, stored)
         metrics.add_metric(name="RecordingsIndexed", unit="Count", value=1)
         logger.info("Recording indexed", extra={"call_id": call_id, "format": info.format})
         return IndexOutcome.INDEXED
+
+    def _settled(
+        self, state: IndexOutcome, stored: StoredCall, key: str, version_id: str | None
+    ) -> IndexOutcome:
+        """Finish an upload the call already accounts for."""
+        if state is IndexOutcome.UNCHANGED:
+            # The same bytes uploaded again are a new version, which needs the tag too (as
+            # does a version whose tagging failed before this event was redelivered).
+            self._tag(key, version_id, stored)
+        else:
+            # An older upload's late event: the call already describes a newer recording.
+            self._delete(key, version_id)
+        return state
 
     def _head(self, key: str, version_id: str | None) -> dict[str, Any] | None:
         s3 = aws.client("s3")
@@ -292,14 +313,26 @@ class Recordings:
     # Erasure
 
     def erase_call(self, principal: Principal, call_id: str) -> None:
-        """Erase a call: its recording objects (every version), then all its items."""
+        """Erase a call: mark it so that nothing more is written under it, then remove its
+        recording objects (every version) and all its items, the call item last. A call past
+        its retention that TTL has not yet removed is erased too."""
         principal.require(Scope.ADMIN)
-        self.store.get_call(principal.tenant_id, call_id, consistent=True)
+        self.store.begin_erasure(principal.tenant_id, call_id)
         retention.delete_object_versions(
             self.bucket, retention.call_prefix(principal.tenant_id, call_id)
         )
         self.store.delete_call_items(principal.tenant_id, call_id)
         logger.info("Call erased", extra={"call_id": call_id})
+
+
+def _index_state(stored: StoredCall, key: str, etag: str, uploaded_at: str) -> IndexOutcome | None:
+    """UNCHANGED when the call already describes this object, IGNORED when it describes a
+    newer upload, None when the object is to be indexed."""
+    if stored.recording_key == key and stored.internal.get("recording_etag") == etag:
+        return IndexOutcome.UNCHANGED
+    if uploaded_at < str(stored.internal.get("recording_uploaded_at") or ""):
+        return IndexOutcome.IGNORED
+    return None
 
 
 def _event_time(value: Any) -> datetime | None:

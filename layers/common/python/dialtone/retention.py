@@ -1,11 +1,13 @@
 """How long a call is kept, and erasing one.
 
 A tenant's `retention_days` becomes `expires_at` (epoch seconds, the calls table's TTL
-attribute) on every item of each of its calls, counted from the call's start. Recordings carry
+attribute) on every item of each of its calls, counted from the call's start (from its
+creation when the start is still to come). Recordings carry
 a tag naming the smallest retention class that covers the tenant's period; the recordings
 bucket has one lifecycle rule per class (template.yaml), so S3 expires them as DynamoDB expires
-the records. Erasure removes every version of a call's recording objects and every item of the
-call, the call item last, so an interrupted erasure can simply be run again.
+the records (counted from the upload, and rounded up to the class). Erasure first marks the
+call (`CallStore.begin_erasure`), then removes every version of its recording objects and every
+item of the call, the call item last, so an interrupted erasure can simply be run again.
 """
 
 from __future__ import annotations

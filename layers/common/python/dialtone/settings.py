@@ -62,7 +62,7 @@ class RecordingsSettings(EnvSettings):
     calls_table: str = Field(alias="CALLS_TABLE", min_length=1)
     recordings_bucket: str = Field(alias="RECORDINGS_BUCKET", min_length=1)
     max_recording_bytes: int = Field(
-        alias="MAX_RECORDING_BYTES", default=200 * 1024 * 1024, ge=1024, le=5 * 1024**3
+        alias="MAX_RECORDING_BYTES", default=200 * 1024 * 1024, ge=1024, le=1024**3
     )
     upload_ttl_seconds: int = Field(
         alias="RECORDING_UPLOAD_TTL_SECONDS", default=900, ge=60, le=3600

@@ -9,6 +9,7 @@ whole call, so one page of any single filter reads only the calls it returns.
 
 from __future__ import annotations
 
+import contextlib
 import random
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -17,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from dialtone.dynamo import TableStore, from_item, string_key, to_item
-from dialtone.errors import BatchNotFound, CallExpired, CallNotFound, WriteContention
+from dialtone.errors import BatchNotFound, CallErasing, CallExpired, CallNotFound, WriteContention
 from dialtone.models import (
     BATCH_BUCKET,
     Call,
@@ -123,6 +124,7 @@ class StoredCall:
 # onto every item of the call. `latency_from_runtime`: the runtime sent `latency` itself, so it
 # is not derived from history events. `recording_etag`, `recording_uploaded_at`: the object the
 # recording fields describe, so that a redelivered or older upload event changes nothing.
+# `erasing`: an erasure has begun; the call reads as not found and takes no more writes.
 INTERNAL_ATTRIBUTES = (
     "claim_token",
     "claimed_at",
@@ -134,6 +136,22 @@ INTERNAL_ATTRIBUTES = (
     "latency_from_runtime",
     "recording_etag",
     "recording_uploaded_at",
+    "erasing",
+)
+
+
+# Why an item of a transaction may be refused and the transaction still succeed when it is
+# tried again: untouched ("None"), a condition (sorted out item by item), contention, throttling.
+_RETRIED_CANCELLATIONS = frozenset(
+    {
+        None,
+        "None",
+        "ConditionalCheckFailed",
+        "TransactionConflict",
+        "ThrottlingError",
+        "ProvisionedThroughputExceeded",
+        "RequestLimitExceeded",
+    }
 )
 
 
@@ -325,7 +343,7 @@ class CallStore(TableStore):
                 "ConditionCheck": {
                     "TableName": self.table_name,
                     "Key": string_key(pk=pk, sk=CALL_SK),
-                    "ConditionExpression": "attribute_exists(pk)",
+                    "ConditionExpression": "attribute_exists(pk) AND attribute_not_exists(erasing)",
                 }
             }
             puts = [
@@ -345,6 +363,8 @@ class CallStore(TableStore):
                 reasons = error.response.get("CancellationReasons") or []
                 if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
                     raise CallNotFound() from None
+                if any(reason.get("Code") not in _RETRIED_CANCELLATIONS for reason in reasons):
+                    raise  # refused for what a retry cannot change (a ValidationError, ...)
                 for sk, reason in zip(list(pending), reasons[1:], strict=False):
                     if reason.get("Code") != "ConditionalCheckFailed":
                         continue  # not written for another item's sake, or a conflict: retry
@@ -389,6 +409,56 @@ class CallStore(TableStore):
         keys.sort(key=lambda key: key["sk"]["S"] == CALL_SK)
         self._batch_write([{"DeleteRequest": {"Key": key}} for key in keys])
         return len(keys)
+
+    def begin_erasure(self, tenant_id: str, call_id: str) -> None:
+        """Mark a call as being erased (CallNotFound when there is no call item): from then
+        on it reads as not found, and appends and merges under it fail, so nothing new is
+        written under it while its items are removed. A call already being erased, or past its
+        retention, is marked too, so an interrupted erasure can be run again."""
+        try:
+            self.dynamodb.update_item(
+                TableName=self.table_name,
+                Key=string_key(pk=call_pk(tenant_id, call_id), sk=CALL_SK),
+                # A new row_version also fails any merge that read the call before.
+                UpdateExpression=(
+                    "SET erasing = :true, row_version = if_not_exists(row_version, :zero) + :one"
+                ),
+                ConditionExpression="attribute_exists(pk)",
+                ExpressionAttributeValues={
+                    ":true": {"BOOL": True},
+                    ":zero": {"N": "0"},
+                    ":one": {"N": "1"},
+                },
+            )
+        except self.dynamodb.exceptions.ConditionalCheckFailedException:
+            raise CallNotFound() from None
+
+    def purge_expired_call(self, tenant_id: str, call_id: str) -> None:
+        """Remove what is left of a call past its retention that TTL has not yet removed.
+
+        Only items whose `expires_at` has passed go (every item of a call carries the call's),
+        the call item last and on that condition too, so that a new call created under the same
+        id meanwhile, by a request racing this one, and what is stored under it are left alone.
+        """
+        now = {":now": {"N": str(int(time.time()))}}
+        keys: list[dict[str, Any]] = []
+        for page in self.dynamodb.get_paginator("query").paginate(
+            TableName=self.table_name,
+            KeyConditionExpression="pk = :pk",
+            FilterExpression="expires_at <= :now",
+            ExpressionAttributeValues={":pk": {"S": call_pk(tenant_id, call_id)}, **now},
+            ProjectionExpression="pk, sk",
+        ):
+            keys.extend(key for key in page["Items"] if key["sk"]["S"] != CALL_SK)
+        self._batch_write([{"DeleteRequest": {"Key": key}} for key in keys])
+        # Not when already replaced by a new call.
+        with contextlib.suppress(self.dynamodb.exceptions.ConditionalCheckFailedException):
+            self.dynamodb.delete_item(
+                TableName=self.table_name,
+                Key=string_key(pk=call_pk(tenant_id, call_id), sk=CALL_SK),
+                ConditionExpression="expires_at <= :now",
+                ExpressionAttributeValues=now,
+            )
 
     def _batch_write(self, requests: list[dict[str, Any]]) -> None:
         for start in range(0, len(requests), 25):
@@ -561,6 +631,8 @@ class CallStore(TableStore):
         )
         if "Item" not in response:
             raise CallNotFound()
+        if "erasing" in response["Item"]:
+            raise CallErasing()
         if _expired(response["Item"]):
             raise CallExpired()
         return stored_call(response["Item"])
@@ -641,13 +713,18 @@ class CallStore(TableStore):
     # New outbound calls and their batches
 
     def put_queued_calls(
-        self, tenant_id: str, calls: Sequence[Call], enqueued_at: datetime
+        self,
+        tenant_id: str,
+        calls: Sequence[Call],
+        enqueued_at: datetime,
+        expires_at: int | None = None,
     ) -> None:
-        """Store new outbound calls; the queued ones also remember `enqueued_at`, when their
-        dial message is sent (right after this)."""
+        """Store new outbound calls (expiring at `expires_at`, epoch seconds); the queued ones
+        also remember `enqueued_at`, when their dial message is sent (right after this)."""
         items = []
         for call in calls:
-            item = _call_item(tenant_id, call, None)
+            internal = {"expires_at": expires_at} if expires_at is not None else None
+            item = _call_item(tenant_id, call, None, internal)
             if call.status is CallStatus.QUEUED:
                 item["enqueued_at"] = {"S": format_timestamp(enqueued_at)}
             items.append(item)
