@@ -14,7 +14,8 @@ import pytest
 
 from dialtone.accounts import AccountStore
 from dialtone.auth import Scope
-from local.invoke import api_event, invoke
+from tests import call_routes as routes
+from tests.call_routes import body, call_route
 
 T0 = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 CUSTOMER = "+14155550123"
@@ -35,10 +36,6 @@ EVENT_FIELDS = {
 }
 
 
-def body(result: dict[str, Any]) -> Any:
-    return json.loads(result["body"])
-
-
 def ingest(tenant: Any) -> dict[str, str]:
     return tenant.authorizer(Scope.CALLS_INGEST)
 
@@ -49,38 +46,18 @@ def at(seconds: float) -> str:
 
 
 def put_call(tenant: Any, call_id: str, payload: dict[str, Any]) -> dict[str, Any]:
-    event = api_event(
-        "upsert_call",
-        "PUT /v1/calls/{call_id}",
-        f"/v1/calls/{call_id}",
-        path_parameters={"call_id": call_id},
-        authorizer=ingest(tenant),
-        body=json.dumps(payload),
-    )
-    return invoke("upsert_call", event)
+    return call_route("upsert_call", "PUT /v1/calls/{call_id}", call_id, ingest(tenant), payload)
 
 
 def create_call(tenant: Any, **fields: Any) -> str:
     """A call the runtime created with PUT, started at T0; its id."""
-    call_id = str(uuid.uuid4())
-    tenant.call_ids.append(call_id)
-    payload = {"direction": "inbound", "from_number": CUSTOMER, "start_time": at(0), **fields}
-    result = put_call(tenant, call_id, payload)
-    assert result["statusCode"] == 201, result["body"]
-    return call_id
+    return routes.create_call(tenant, **{"start_time": at(0), **fields})
 
 
 def post_events(authorizer: dict[str, str] | None, call_id: str, payload: Any) -> dict[str, Any]:
     """The Lambda result of POST /v1/calls/<call_id>/events (a raw string is sent as is)."""
-    event = api_event(
-        "append_call_events",
-        "POST /v1/calls/{call_id}/events",
-        f"/v1/calls/{call_id}/events",
-        path_parameters={"call_id": call_id},
-        authorizer=authorizer,
-        body=payload if isinstance(payload, str) else json.dumps(payload),
-    )
-    return invoke("append_call_events", event)
+    route = "POST /v1/calls/{call_id}/events"
+    return call_route("append_call_events", route, call_id, authorizer, payload)
 
 
 def send(tenant: Any, call_id: str, *events: dict[str, Any]) -> dict[str, Any]:
@@ -92,14 +69,8 @@ def send(tenant: Any, call_id: str, *events: dict[str, Any]) -> dict[str, Any]:
 
 
 def get_history(authorizer: dict[str, str] | None, call_id: str) -> dict[str, Any]:
-    event = api_event(
-        "get_call_history",
-        "GET /v1/calls/{call_id}/history",
-        f"/v1/calls/{call_id}/history",
-        path_parameters={"call_id": call_id},
-        authorizer=authorizer,
-    )
-    return invoke("get_call_history", event)
+    route = "GET /v1/calls/{call_id}/history"
+    return call_route("get_call_history", route, call_id, authorizer)
 
 
 def history(tenant: Any, call_id: str) -> list[dict[str, Any]]:
@@ -111,14 +82,8 @@ def history(tenant: Any, call_id: str) -> list[dict[str, Any]]:
 
 
 def get_call(tenant: Any, call_id: str) -> dict[str, Any]:
-    event = api_event(
-        "get_call",
-        "GET /v1/calls/{call_id}",
-        f"/v1/calls/{call_id}",
-        path_parameters={"call_id": call_id},
-        authorizer=tenant.authorizer(Scope.CALLS_READ),
-    )
-    result = invoke("get_call", event)
+    authorizer = tenant.authorizer(Scope.CALLS_READ)
+    result = call_route("get_call", "GET /v1/calls/{call_id}", call_id, authorizer)
     assert result["statusCode"] == 200, result["body"]
     call: dict[str, Any] = body(result)
     return call

@@ -6,7 +6,6 @@ data storage."""
 from __future__ import annotations
 
 import itertools
-import json
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -18,7 +17,8 @@ from dialtone.accounts import AccountStore
 from dialtone.auth import Scope
 from dialtone.ingest import MAX_TEXT
 from dialtone.store import CallStore, call_pk
-from local.invoke import api_event, invoke
+from tests import call_routes as routes
+from tests.call_routes import body, call_route
 
 T0 = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 CUSTOMER = "+14155550123"
@@ -41,72 +41,39 @@ SENSITIVE = [
 ]
 
 
-def body(result: dict[str, Any]) -> Any:
-    return json.loads(result["body"])
-
-
 def ingest(tenant: Any) -> dict[str, str]:
     return tenant.authorizer(Scope.CALLS_INGEST)
 
 
 def create_call(tenant: Any, **fields: Any) -> str:
     """A call the runtime created with PUT, started at T0; its id."""
-    call_id = str(uuid.uuid4())
-    tenant.call_ids.append(call_id)
-    payload = {
-        "direction": "inbound",
-        "from_number": CUSTOMER,
-        "start_time": T0.isoformat(),
-        **fields,
-    }
-    event = api_event(
-        "upsert_call",
-        "PUT /v1/calls/{call_id}",
-        f"/v1/calls/{call_id}",
-        path_parameters={"call_id": call_id},
-        authorizer=ingest(tenant),
-        body=json.dumps(payload),
-    )
-    result = invoke("upsert_call", event)
-    assert result["statusCode"] == 201, result["body"]
-    return call_id
+    return routes.create_call(tenant, **{"start_time": T0.isoformat(), **fields})
 
 
 def post_exchanges(authorizer: dict[str, str] | None, call_id: str, payload: Any) -> dict[str, Any]:
     """The Lambda result of POST /v1/calls/<call_id>/exchanges (a raw string is sent as is)."""
-    event = api_event(
-        "append_call_exchanges",
-        "POST /v1/calls/{call_id}/exchanges",
-        f"/v1/calls/{call_id}/exchanges",
-        path_parameters={"call_id": call_id},
-        authorizer=authorizer,
-        body=payload if isinstance(payload, str) else json.dumps(payload),
-    )
-    return invoke("append_call_exchanges", event)
+    route = "POST /v1/calls/{call_id}/exchanges"
+    return call_route("append_call_exchanges", route, call_id, authorizer, payload)
 
 
 def get_transcript(tenant: Any, call_id: str, fmt: str = "exchanges") -> dict[str, Any]:
-    event = api_event(
+    return call_route(
         "get_call_transcript",
         "GET /v1/calls/{call_id}/transcript",
-        f"/v1/calls/{call_id}/transcript",
+        call_id,
+        tenant.authorizer(Scope.CALLS_READ),
         query={"format": fmt},
-        path_parameters={"call_id": call_id},
-        authorizer=tenant.authorizer(Scope.CALLS_READ),
     )
-    return invoke("get_call_transcript", event)
 
 
 def get_call_with_transcript(tenant: Any, call_id: str) -> dict[str, Any]:
-    event = api_event(
+    return call_route(
         "get_call",
         "GET /v1/calls/{call_id}",
-        f"/v1/calls/{call_id}",
+        call_id,
+        tenant.authorizer(Scope.CALLS_READ),
         query={"include": "transcript"},
-        path_parameters={"call_id": call_id},
-        authorizer=tenant.authorizer(Scope.CALLS_READ),
     )
-    return invoke("get_call", event)
 
 
 def transcript(tenant: Any, call_id: str) -> list[dict[str, Any]]:

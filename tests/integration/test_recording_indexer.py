@@ -24,18 +24,15 @@ from dialtone.accounts import AccountStore, TenantSettingsUpdate
 from dialtone.auth import Scope
 from dialtone.store import CALL_SK, call_pk
 from local.endpoint import REGION, EmbeddedAws
-from local.invoke import api_event, invoke, load_handler, sample_event
+from local.invoke import invoke, load_handler, sample_event
 from local.pollers import sqs_record
 from local.provision import Stack
 from tests.audio_files import corrupt_files, make_audio
+from tests.call_routes import body, call_route, create_call
 from tests.tenants import TenantFixture
 
 CONTENT_TYPES = {"wav": "audio/wav", "ogg": "audio/ogg", "mp3": "audio/mpeg", "m4a": "audio/mp4"}
 TEST_EVENT = "s3:TestEvent"
-
-
-def body(result: dict[str, Any]) -> Any:
-    return json.loads(result["body"])
 
 
 def announced_key(message_body: str) -> str:
@@ -140,34 +137,20 @@ class Recordings:
 
     def create_call(self, **fields: Any) -> str:
         """A call the runtime created with PUT /v1/calls/<id>; its id."""
-        call_id = str(uuid.uuid4())
-        self.tenant.call_ids.append(call_id)
-        event = api_event(
-            "upsert_call",
-            "PUT /v1/calls/{call_id}",
-            f"/v1/calls/{call_id}",
-            path_parameters={"call_id": call_id},
-            authorizer=self.tenant.authorizer(Scope.CALLS_INGEST),
-            body=json.dumps({"direction": "inbound", "from_number": "+14155550123", **fields}),
-        )
-        result = invoke("upsert_call", event)
-        assert result["statusCode"] == 201, result["body"]
-        return call_id
+        return create_call(self.tenant, **fields)
 
     def key(self, call_id: str, fmt: str) -> str:
         return f"tenants/{self.tenant.tenant_id}/calls/{call_id}/recording.{fmt}"
 
     def upload(self, call_id: str, fmt: str, audio: bytes) -> str:
         """Upload as the runtime does: ask for a presigned PUT, then PUT the bytes; the key."""
-        event = api_event(
+        result = call_route(
             "create_recording_upload",
             "POST /v1/calls/{call_id}/recording/upload",
-            f"/v1/calls/{call_id}/recording/upload",
-            path_parameters={"call_id": call_id},
-            authorizer=self.tenant.authorizer(Scope.CALLS_INGEST),
-            body=json.dumps({"format": fmt, "size_bytes": max(1, len(audio))}),
+            call_id,
+            self.tenant.authorizer(Scope.CALLS_INGEST),
+            {"format": fmt, "size_bytes": max(1, len(audio))},
         )
-        result = invoke("create_recording_upload", event)
         assert result["statusCode"] == 200, result["body"]
         link = body(result)
         response = requests.put(link["upload_url"], data=audio, headers=link["headers"], timeout=10)
@@ -200,14 +183,8 @@ class Recordings:
 
     def get_call(self, call_id: str) -> dict[str, Any]:
         """The Lambda result of GET /v1/calls/<call_id>."""
-        event = api_event(
-            "get_call",
-            "GET /v1/calls/{call_id}",
-            f"/v1/calls/{call_id}",
-            path_parameters={"call_id": call_id},
-            authorizer=self.tenant.authorizer(Scope.CALLS_READ),
-        )
-        return invoke("get_call", event)
+        authorizer = self.tenant.authorizer(Scope.CALLS_READ)
+        return call_route("get_call", "GET /v1/calls/{call_id}", call_id, authorizer)
 
     def call(self, call_id: str) -> dict[str, Any]:
         result = self.get_call(call_id)
@@ -217,14 +194,9 @@ class Recordings:
 
     def recording(self, call_id: str) -> dict[str, Any]:
         """The Lambda result of GET /v1/calls/<call_id>/recording."""
-        event = api_event(
-            "get_call_recording",
-            "GET /v1/calls/{call_id}/recording",
-            f"/v1/calls/{call_id}/recording",
-            path_parameters={"call_id": call_id},
-            authorizer=self.tenant.authorizer(Scope.CALLS_READ),
-        )
-        return invoke("get_call_recording", event)
+        route = "GET /v1/calls/{call_id}/recording"
+        authorizer = self.tenant.authorizer(Scope.CALLS_READ)
+        return call_route("get_call_recording", route, call_id, authorizer)
 
     def call_item(self, call_id: str) -> dict[str, Any] | None:
         """The call's item as stored, every attribute."""
@@ -823,14 +795,8 @@ def test_erasing_a_call_deletes_every_version_of_its_recordings(
 
     # When: an admin erases the call
     def delete() -> dict[str, Any]:
-        event = api_event(
-            "delete_call",
-            "DELETE /v1/calls/{call_id}",
-            f"/v1/calls/{call_id}",
-            path_parameters={"call_id": call_id},
-            authorizer=recordings.tenant.authorizer(Scope.ADMIN),
-        )
-        return invoke("delete_call", event)
+        authorizer = recordings.tenant.authorizer(Scope.ADMIN)
+        return call_route("delete_call", "DELETE /v1/calls/{call_id}", call_id, authorizer)
 
     result = delete()
 

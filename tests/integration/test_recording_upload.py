@@ -15,46 +15,17 @@ import requests
 
 from dialtone import retention
 from dialtone.auth import Scope
-from local.invoke import api_event, invoke
 from local.provision import Stack
 from tests.audio_files import make_audio
+from tests.call_routes import body, call_route, create_call
 
 ROUTE = "POST /v1/calls/{call_id}/recording/upload"
 CONTENT_TYPES = {"wav": "audio/wav", "ogg": "audio/ogg", "mp3": "audio/mpeg", "m4a": "audio/mp4"}
 
 
-def body(result: dict[str, Any]) -> Any:
-    return json.loads(result["body"])
-
-
 def request_upload(authorizer: dict[str, str] | None, call_id: str, payload: Any) -> dict[str, Any]:
     """The Lambda result of POST /v1/calls/<call_id>/recording/upload with `payload`."""
-    event = api_event(
-        "create_recording_upload",
-        ROUTE,
-        f"/v1/calls/{call_id}/recording/upload",
-        path_parameters={"call_id": call_id},
-        authorizer=authorizer,
-        body=json.dumps(payload),
-    )
-    return invoke("create_recording_upload", event)
-
-
-def create_call(tenant: Any, **fields: Any) -> str:
-    """A call the runtime created with PUT /v1/calls/<id>; its id."""
-    call_id = str(uuid.uuid4())
-    tenant.call_ids.append(call_id)
-    event = api_event(
-        "upsert_call",
-        "PUT /v1/calls/{call_id}",
-        f"/v1/calls/{call_id}",
-        path_parameters={"call_id": call_id},
-        authorizer=tenant.authorizer(Scope.CALLS_INGEST),
-        body=json.dumps({"direction": "inbound", "from_number": "+14155550123", **fields}),
-    )
-    result = invoke("upsert_call", event)
-    assert result["statusCode"] == 201, result["body"]
-    return call_id
+    return call_route("create_recording_upload", ROUTE, call_id, authorizer, payload)
 
 
 def url_key(url: str, bucket: str) -> str:

@@ -6,7 +6,6 @@ leaves the call unreadable and unwritable until it is finished."""
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -18,12 +17,8 @@ from dialtone.accounts import AccountStore, TenantSettingsUpdate
 from dialtone.auth import Scope
 from dialtone.store import CALL_SK, CallStore, call_pk
 from local.endpoint import EmbeddedAws
-from local.invoke import api_event, invoke
+from tests.call_routes import body, call_route
 from tests.tenants import TenantFixture
-
-
-def body(result: dict[str, Any]) -> Any:
-    return json.loads(result["body"])
 
 
 def call_request(
@@ -35,16 +30,7 @@ def call_request(
     payload: Any = None,
 ) -> dict[str, Any]:
     """The Lambda result of `route` (e.g. "POST /v1/calls/{call_id}/events") for the call."""
-    _, template = route.split(" ", 1)
-    event = api_event(
-        function,
-        route,
-        template.replace("{call_id}", call_id),
-        path_parameters={"call_id": call_id},
-        authorizer=tenant.authorizer(scope),
-        body=None if payload is None else json.dumps(payload),
-    )
-    return invoke(function, event)
+    return call_route(function, route, call_id, tenant.authorizer(scope), payload)
 
 
 def record_call(tenant: TenantFixture, start_time: datetime) -> str:

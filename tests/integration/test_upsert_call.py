@@ -23,7 +23,8 @@ from dialtone.auth import Scope
 from dialtone.errors import TenantNotFound, WriteContention
 from dialtone.models import CallStatus
 from dialtone.store import BATCH_BUCKETS, BatchRecord, CallStore, batch_pk, call_pk
-from local.invoke import api_event, invoke, sample_event
+from local.invoke import invoke, sample_event
+from tests.call_routes import body, call_event, call_route
 from tests.integration.conftest import SAMPLE_CALL_ID, SAMPLE_TENANT_ID
 
 ROUTE = "PUT /v1/calls/{call_id}"
@@ -32,21 +33,10 @@ CUSTOMER = "+14155550123"
 LINE = "+14155550100"
 
 
-def body(result: dict[str, Any]) -> Any:
-    return json.loads(result["body"])
-
-
 def put_event(authorizer: dict[str, str] | None, call_id: str, payload: Any) -> dict[str, Any]:
     """The API Gateway event of PUT /v1/calls/<call_id> with `payload` (a raw string is sent
     as it is)."""
-    return api_event(
-        "upsert_call",
-        ROUTE,
-        f"/v1/calls/{call_id}",
-        path_parameters={"call_id": call_id},
-        authorizer=authorizer,
-        body=payload if isinstance(payload, str) else json.dumps(payload),
-    )
+    return call_event("upsert_call", ROUTE, call_id, authorizer, payload)
 
 
 def put_call(authorizer: dict[str, str] | None, call_id: str, payload: Any) -> dict[str, Any]:
@@ -60,14 +50,8 @@ def ingest(tenant: Any) -> dict[str, str]:
 
 def get_call(tenant: Any, call_id: str) -> dict[str, Any]:
     """The Lambda result of GET /v1/calls/<call_id> for the tenant (calls:read)."""
-    event = api_event(
-        "get_call",
-        "GET /v1/calls/{call_id}",
-        f"/v1/calls/{call_id}",
-        path_parameters={"call_id": call_id},
-        authorizer=tenant.authorizer(Scope.CALLS_READ),
-    )
-    return invoke("get_call", event)
+    authorizer = tenant.authorizer(Scope.CALLS_READ)
+    return call_route("get_call", "GET /v1/calls/{call_id}", call_id, authorizer)
 
 
 def new_call_id(tenant: Any) -> str:
@@ -730,40 +714,21 @@ def test_a_racing_create_of_the_same_call_makes_one_call_with_both_writes(
 
 
 def delete_call(authorizer: dict[str, str] | None, call_id: str) -> dict[str, Any]:
-    event = api_event(
-        "delete_call",
-        "DELETE /v1/calls/{call_id}",
-        f"/v1/calls/{call_id}",
-        path_parameters={"call_id": call_id},
-        authorizer=authorizer,
-    )
-    return invoke("delete_call", event)
+    return call_route("delete_call", "DELETE /v1/calls/{call_id}", call_id, authorizer)
 
 
 def read(tenant: Any, function_dir: str, suffix: str, call_id: str, **query: str) -> int:
     """The status of a GET of the call (or of one of its parts) by the tenant."""
-    event = api_event(
-        function_dir,
-        f"GET /v1/calls/{{call_id}}{suffix}",
-        f"/v1/calls/{call_id}{suffix}",
-        query=query or None,
-        path_parameters={"call_id": call_id},
-        authorizer=tenant.authorizer(Scope.CALLS_READ),
-    )
-    status: int = invoke(function_dir, event)["statusCode"]
+    route = f"GET /v1/calls/{{call_id}}{suffix}"
+    authorizer = tenant.authorizer(Scope.CALLS_READ)
+    result = call_route(function_dir, route, call_id, authorizer, query=query or None)
+    status: int = result["statusCode"]
     return status
 
 
 def post(tenant: Any, function_dir: str, suffix: str, call_id: str, payload: Any) -> Any:
-    event = api_event(
-        function_dir,
-        f"POST /v1/calls/{{call_id}}{suffix}",
-        f"/v1/calls/{call_id}{suffix}",
-        path_parameters={"call_id": call_id},
-        authorizer=ingest(tenant),
-        body=json.dumps(payload),
-    )
-    result = invoke(function_dir, event)
+    route = f"POST /v1/calls/{{call_id}}{suffix}"
+    result = call_route(function_dir, route, call_id, ingest(tenant), payload)
     assert result["statusCode"] == 200, result["body"]
     return body(result)
 
