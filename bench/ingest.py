@@ -11,11 +11,9 @@
   and `vtt`). Its floor is the same requests made bare: the GetItem of the call and the
   paginated Query of its exchanges (pages of up to 1 MB), decoded no further than botocore does.
 
-moto copies the whole table (its items and its stream's records) for every action of a
-transaction, so a transaction's time grows with the table. Every run of either side therefore
-starts on the calls table recreated empty from template.yaml, and the 5,000 exchanges are stored
-with BatchWriteItem, as the items the append handler writes (through the handler, each of its
-50 transactions would copy a table of thousands of items 100 times).
+Every run of either side starts on the calls table recreated empty from template.yaml, so that
+its time does not depend on what earlier runs stored; the 5,000 exchanges are stored with
+BatchWriteItem, as the items the append handler writes.
 
 Items read are counted as the list benchmark counts them (`bench.listing.ReadCounter` on the
 handler's own client: `ScannedCount` of every Query, one per GetItem that found its item); items
@@ -165,8 +163,7 @@ class Clock:
 
     def timed(self, action: Callable[[], Any]) -> tuple[float, float]:
         """Milliseconds `action` takes in all, and outside the DynamoDB requests. Garbage is
-        collected first: moto's copies of tables leave plenty, and its collection belongs to
-        no run."""
+        collected first: its collection belongs to no run."""
         gc.collect()
         self.inside = 0.0
         started = time.perf_counter()
@@ -375,8 +372,7 @@ class _Bench:
                 NO_GOAL,
                 None,
                 f"handler {handler_ms:.1f} ms ÷ floor {floor_ms:.1f} ms (the same DynamoDB"
-                " requests, bare; moto copying the table for every action of a transaction"
-                " weighs on both)",
+                " requests, bare)",
             ),
             Figure(
                 "ingest_exchange_batch_items_read",

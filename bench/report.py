@@ -148,20 +148,17 @@ the template gives it. Metrics stay enabled as deployed. Regenerate with `make b
   (`api_handlers_import_phonenumbers_or_mutagen`): both are for first use only.
 - **Exchange append** (`ingest_exchange_batch_*`): `POST /v1/calls/{id}/exchanges` of 100
   exchanges (`local.seed.make_exchanges`) in one request through the `append_call_exchanges`
-  handler in process, warm, each run on a new call created through the `upsert_call` handler
-  (so every sequence number is new), medians of interleaved runs. The floor is the same
-  DynamoDB requests made bare on the same client (the consistent GetItem of the call, then the
-  transactions of a ConditionCheck and up to 99 conditional Puts, already serialised). moto
-  copies the whole table, stream records included, for every action of a transaction, so a
-  transaction's time grows with the table: each run of either side starts on the calls table
-  recreated empty from the template. Items read and written are counted by botocore hooks on
-  the handler's client (reads as for the lists; writes: the Puts/Updates/Deletes a request
-  carries, ConditionChecks apart). "Outside the DynamoDB requests" is the run's time less the
-  time between botocore's `before-call` and `after-call` of each request. Garbage is collected
-  before every timed run (moto's copies of tables leave plenty).
+  handler in process, warm, each run on a new call created through the `upsert_call` handler (so
+  every sequence number is new), medians of interleaved runs. The floor is the same DynamoDB
+  requests made bare on the same client (the consistent GetItem of the call, then the
+  transactions of a ConditionCheck and up to 99 conditional Puts, already serialised). Each run
+  of either side starts on the calls table recreated empty from the template. Items read and
+  written are counted by botocore hooks on the handler's client (reads as for the lists; writes:
+  the Puts/Updates/Deletes a request carries, ConditionChecks apart). "Outside the DynamoDB
+  requests" is the run's time less the time between botocore's `before-call` and `after-call` of
+  each request. Garbage is collected before every timed run.
 - **Transcript read** (`transcript_read_5000_*`): `GET /v1/calls/{id}/transcript` of a call of
-  5,000 exchanges (the items the append handler writes, stored with BatchWriteItem: through the
-  handler, its 50 transactions would each copy a table of thousands of items 100 times), through
+  5,000 exchanges (the items the append handler writes, stored with BatchWriteItem), through
   the `get_call_transcript` handler: format `exchanges` interleaved with its floor (the GetItem
   of the call and the paginated Query of its exchanges, bare), then one run each of `turns` and
   `vtt`. moto takes seconds to serialise 5,000 items, for the handler and the floor alike; the
