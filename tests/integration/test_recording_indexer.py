@@ -12,7 +12,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -772,6 +772,25 @@ def test_a_recording_is_tagged_with_its_tenants_retention_class(
     expected = {} if tag is None else {retention.RETENTION_TAG: tag}
     assert recordings.tags(key) == expected
     assert recordings.call(call_id)["recording_format"] == "wav"
+
+
+def test_a_call_starting_later_has_its_recording_kept_for_its_whole_retention(
+    recordings: Recordings, account_store: AccountStore
+) -> None:
+    # Given: a tenant keeping calls 30 days, and a call whose start is a year ahead (its
+    # record expires 30 days from now)
+    account_store.update_settings(
+        recordings.tenant.tenant_id, TenantSettingsUpdate(retention_days=30)
+    )
+    start = datetime.now(UTC) + timedelta(days=365)
+    call_id = recordings.create_call(start_time=start.isoformat())
+
+    # When: its recording is uploaded and indexed
+    key = recordings.upload(call_id, "wav", make_audio("wav"))
+    recordings.index(key)
+
+    # Then: S3 keeps the recording as long as the record: the 30-day class, counted from now
+    assert recordings.tags(key) == {retention.RETENTION_TAG: "30"}
 
 
 # Erasure

@@ -17,6 +17,7 @@ from dialtone.accounts import AccountStore, TenantSettingsUpdate
 from dialtone.auth import Scope
 from dialtone.store import CALL_SK, CallStore, call_pk
 from local.endpoint import EmbeddedAws
+from local.invoke import api_event, invoke
 from tests.call_routes import body, call_route
 from tests.tenants import TenantFixture
 
@@ -391,7 +392,7 @@ def test_a_call_being_erased_is_neither_readable_nor_writable_until_erased(
         "upsert_call", "PUT /v1/calls/{call_id}", tenant, call_id, ingest, {"direction": "web"}
     )
     assert put["statusCode"] == 409
-    assert "being erased" in body(put)["detail"]
+    assert "erasure of this call is in progress" in body(put)["detail"]
     assert len(call_items(dynamodb, calls_table, tenant.tenant_id, call_id)) == 6
 
     # When: the erasure is run again
@@ -406,13 +407,54 @@ def test_a_call_being_erased_is_neither_readable_nor_writable_until_erased(
 def test_purging_an_expired_call_spares_a_new_call_under_the_same_id(
     tenant: TenantFixture, dynamodb: Any, calls_table: str, call_store: CallStore
 ) -> None:
-    # Given: a call under an id whose earlier call expired, created by a request racing ours
-    # (its items carry no expiry, or one ahead)
+    # Given: a live call (with a 30-day expiry ahead) created under an id whose earlier call
+    # expired, by a request racing ours; a leftover exchange of the expired call remains
     call_id = record_call(tenant, datetime.now(UTC) - timedelta(minutes=10))
-    before = call_items(dynamodb, calls_table, tenant.tenant_id, call_id)
+    expire(dynamodb, calls_table, tenant.tenant_id, call_id, time.time() + 30 * 86400)
+    live = call_items(dynamodb, calls_table, tenant.tenant_id, call_id)
+    dynamodb.put_item(
+        TableName=calls_table,
+        Item={
+            "pk": {"S": call_pk(tenant.tenant_id, call_id)},
+            "sk": {"S": "EX#0000009999"},
+            "sequence_number": {"N": "9999"},
+            "expires_at": {"N": str(int(time.time()) - 60)},
+        },
+    )
 
     # When: our request purges what it took for the expired call's leftovers
     call_store.purge_expired_call(tenant.tenant_id, call_id)
 
-    # Then: the live call's items are all still there
-    assert call_items(dynamodb, calls_table, tenant.tenant_id, call_id) == before
+    # Then: the leftover is gone, and the live call's items are all still there
+    assert call_items(dynamodb, calls_table, tenant.tenant_id, call_id) == live
+
+
+def list_calls(tenant: TenantFixture) -> tuple[list[str], int]:
+    """The ids of the tenant's calls as listed, and the total the listing counts."""
+    event = api_event(
+        "list_calls",
+        "GET /v1/calls",
+        "/v1/calls",
+        query={"limit": "100"},
+        authorizer=tenant.authorizer(Scope.CALLS_READ),
+    )
+    result = invoke("list_calls", event)
+    assert result["statusCode"] == 200, result["body"]
+    page = body(result)
+    return [call["id"] for call in page["calls"]], page["total"]
+
+
+def test_calls_past_their_expiry_or_being_erased_are_not_listed(
+    tenant: TenantFixture, dynamodb: Any, calls_table: str, call_store: CallStore
+) -> None:
+    # Given: three calls of a tenant: one live, one past its expiry, one being erased
+    start = datetime.now(UTC) - timedelta(minutes=10)
+    live, expired, erasing = (record_call(tenant, start) for _ in range(3))
+    expire(dynamodb, calls_table, tenant.tenant_id, expired, time.time() - 60)
+    call_store.begin_erasure(tenant.tenant_id, erasing)
+
+    # When: the tenant lists its calls
+    listed, total = list_calls(tenant)
+
+    # Then: only the live call is listed, and counted
+    assert (listed, total) == ([live], 1)

@@ -178,13 +178,15 @@ def test_attributes_cannot_hide_the_size_of_arguments_and_result() -> None:
     assert "at most 8 KB of JSON" in errors(EventIn, data)
 
 
-def test_a_request_holds_at_most_256_kb_of_text_in_all() -> None:
+def test_a_request_holds_at_most_262144_characters_of_text_in_all() -> None:
     # 40 exchanges of 2 x 4,000 characters: each within its limit, 320,000 characters in all
     exchanges = [
         {"sequence_number": n, "user_transcript": "a" * 4000, "agent_response": "b" * 4000}
         for n in range(40)
     ]
-    assert "at most 256 KB of text in all" in errors(ExchangesRequest, {"exchanges": exchanges})
+    assert "at most 262,144 characters of text in all" in errors(
+        ExchangesRequest, {"exchanges": exchanges}
+    )
     assert len(ExchangesRequest.model_validate({"exchanges": exchanges[:32]}).exchanges) == 32
     events = [
         {
@@ -195,5 +197,5 @@ def test_a_request_holds_at_most_256_kb_of_text_in_all() -> None:
         }
         for n in range(70)
     ]
-    assert "at most 256 KB of text in all" in errors(EventsRequest, {"events": events})
+    assert "at most 262,144 characters of text in all" in errors(EventsRequest, {"events": events})
     assert len(EventsRequest.model_validate({"events": events[:60]}).events) == 60

@@ -20,6 +20,7 @@ from dialtone.dialer import (
     callee_zone,
 )
 from dialtone.models import CallStatus
+from dialtone.store import CALL_SK, call_pk
 from dialtone.suppressions import SuppressionCreate, SuppressionStore
 from dialtone.telephony import DialOrder, ProviderCall, ProviderError
 from tests.integration.dialer.conftest import (
@@ -282,6 +283,34 @@ def test_a_message_for_an_erased_call_needs_nothing(
     body = dial_tenant.message("8c4e3a2e-6f7d-4a51-9a43-1f0e2d3c4b5a")
     assert make_dialer().handle(body) is DialOutcome.GONE
     assert provider.attempts == []
+
+
+def test_a_call_whose_erasure_begins_after_it_was_read_is_not_dialed(
+    make_dialer: Callable[..., Dialer], dial_tenant: DialTenant, provider: FakeProvider
+) -> None:
+    # Given: a queued call, and a dialer that reads it just before an admin begins erasing it
+    call = dial_tenant.queued_call()
+    dialer = make_dialer()
+    read = dialer.calls.get_call
+
+    def read_then_erasure_begins(*args: Any, **kwargs: Any) -> Any:
+        stored = read(*args, **kwargs)
+        dial_tenant.calls.begin_erasure(dial_tenant.tenant_id, call.id)
+        return stored
+
+    dialer.calls.get_call = read_then_erasure_begins  # type: ignore[method-assign]
+
+    # When: the dialer handles the call's message
+    outcome = dialer.handle(dial_tenant.message(call.id))
+
+    # Then: it cannot claim the call, and nobody is phoned
+    assert outcome is DialOutcome.CLAIMED_ELSEWHERE
+    assert provider.attempts == []
+    item = dial_tenant.calls.dynamodb.get_item(
+        TableName=dial_tenant.calls.table_name,
+        Key={"pk": {"S": call_pk(dial_tenant.tenant_id, call.id)}, "sk": {"S": CALL_SK}},
+    )["Item"]
+    assert "claim_token" not in item
 
 
 def test_a_slot_beyond_the_deadline_releases_the_claim_and_reschedules(

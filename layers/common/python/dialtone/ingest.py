@@ -253,9 +253,9 @@ def _check_request_text(size: int, what: str) -> None:
     if size > MAX_REQUEST_TEXT:
         raise PydanticCustomError(
             "too_large",
-            "the {what} of one request may hold at most {limit} KB of text in all; "
+            "the {what} of one request may hold at most {limit} characters of text in all; "
             "send them in several requests",
-            {"what": what, "limit": MAX_REQUEST_TEXT // 1024},
+            {"what": what, "limit": f"{MAX_REQUEST_TEXT:,}"},
         )
 
 
@@ -376,11 +376,9 @@ class Ingestor:
         for _ in range(MERGE_ATTEMPTS):
             try:
                 existing = self.store.get_call(tenant_id, call_id, consistent=True)
+            except CallErasing:
+                raise _being_erased() from None
             except CallNotFound as missing:
-                if isinstance(missing, CallErasing):
-                    raise WriteContention(
-                        "The call is being erased; retry to create it anew"
-                    ) from None
                 if isinstance(missing, CallExpired):
                     # Past its retention, waiting for TTL: what is left of it goes first.
                     self.store.purge_expired_call(tenant_id, call_id)
@@ -388,14 +386,17 @@ class Ingestor:
                 if self.store.create_call(tenant_id, call, internal):
                     return call, True
                 continue  # created meanwhile by another request: merge into it
-            before, after = self.store.merge_call(
-                tenant_id, call_id, lambda s: self._merge(s, update), current=existing
-            )
-            moved_to_final = (
-                after.call.status in FINAL_STATUSES and before.call.status not in FINAL_STATUSES
-            )
-            if moved_to_final:
-                after = self.refresh_latency(tenant_id, call_id) or after
+            try:
+                before, after = self.store.merge_call(
+                    tenant_id, call_id, lambda s: self._merge(s, update), current=existing
+                )
+                moved_to_final = (
+                    after.call.status in FINAL_STATUSES and before.call.status not in FINAL_STATUSES
+                )
+                if moved_to_final:
+                    after = self.refresh_latency(tenant_id, call_id) or after
+            except CallErasing:
+                raise _being_erased() from None
             return after.call, False
         raise WriteContention()
 
@@ -608,6 +609,10 @@ class Ingestor:
 
         before, after = self.store.merge_call(tenant_id, call_id, compute)
         return None if after is before else after
+
+
+def _being_erased() -> WriteContention:
+    return WriteContention("An erasure of this call is in progress; the call cannot be written")
 
 
 T = TypeVar("T")

@@ -16,6 +16,7 @@ import contextlib
 import json
 import re
 import tempfile
+import time
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Literal
@@ -298,8 +299,9 @@ class Recordings:
         expires = stored.internal.get("expires_at")
         if expires is None:
             return
-        start = stored.call.start_time.timestamp()
-        days = retention.retention_class(max(1, -(-(int(expires) - int(start)) // 86400)))
+        # S3 counts from the upload, which is now: the class covers what the call has left.
+        days_left = -(-(int(expires) - int(time.time())) // 86400)
+        days = retention.retention_class(max(1, days_left))
         if days is None:
             return
         extra = {"VersionId": version_id} if version_id else {}

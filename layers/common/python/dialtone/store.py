@@ -534,7 +534,10 @@ class CallStore(TableStore):
         names.update(condition_names or {})
         names["#status"] = "status"
         expression_values[":expected"] = serializer.serialize(expected.value)
-        check = "#status = :expected" + (f" AND ({condition})" if condition else "")
+        # A call being erased takes no more changes (dialer claims, status callbacks, ...).
+        check = "#status = :expected AND attribute_not_exists(erasing)" + (
+            f" AND ({condition})" if condition else ""
+        )
         expression_values.update(condition_values or {})
         call_update = {
             "Update": {
@@ -663,16 +666,27 @@ class CallStore(TableStore):
     def _query(self, stream: QueryStream, bound: str | None) -> dict[str, Any]:
         """The Query of a stream's index, key range (stopping at `bound`) and filters."""
         condition, values = stream.key_condition(bound)
-        request: dict[str, Any] = {
+        # Calls past their retention (not yet removed by TTL) or being erased are not listed.
+        live = "attribute_not_exists(#erasing) AND (attribute_not_exists(#ttl) OR #ttl > :now)"
+        # The stream's own conditions are joined by AND, each OR inside parentheses already
+        # (DynamoDB refuses redundant ones).
+        filters = f"{stream.filter_expression} AND {live}" if stream.filter_expression else live
+        return {
             "TableName": self.table_name,
             "IndexName": stream.index.name,
             "KeyConditionExpression": condition,
-            "ExpressionAttributeNames": stream.attribute_names(condition),
-            "ExpressionAttributeValues": {**values, **stream.values},
+            "FilterExpression": filters,
+            "ExpressionAttributeNames": {
+                **stream.attribute_names(condition),
+                "#erasing": "erasing",
+                "#ttl": "expires_at",
+            },
+            "ExpressionAttributeValues": {
+                **values,
+                **stream.values,
+                ":now": {"N": str(int(time.time()))},
+            },
         }
-        if stream.filter_expression:
-            request["FilterExpression"] = stream.filter_expression
-        return request
 
     def fetch(self, stream: QueryStream, limit: int, bound: str | None = None) -> None:
         """Read up to `limit` more items of a stream into its buffer (one Query)."""
