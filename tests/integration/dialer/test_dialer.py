@@ -303,14 +303,42 @@ def test_a_call_whose_erasure_begins_after_it_was_read_is_not_dialed(
     # When: the dialer handles the call's message
     outcome = dialer.handle(dial_tenant.message(call.id))
 
-    # Then: it cannot claim the call, and nobody is phoned
-    assert outcome is DialOutcome.CLAIMED_ELSEWHERE
+    # Then: it cannot claim the call, finds it gone, and nobody is phoned
+    assert outcome is DialOutcome.GONE
     assert provider.attempts == []
     item = dial_tenant.calls.dynamodb.get_item(
         TableName=dial_tenant.calls.table_name,
         Key={"pk": {"S": call_pk(dial_tenant.tenant_id, call.id)}, "sk": {"S": CALL_SK}},
     )["Item"]
     assert "claim_token" not in item
+
+
+def test_a_call_erased_while_it_is_being_placed_ends_the_dial_without_error(
+    make_dialer: Callable[..., Dialer], dial_tenant: DialTenant, provider: FakeProvider
+) -> None:
+    # Given: a queued call whose erasure begins while the provider is placing it
+    call = dial_tenant.queued_call()
+    place = provider.place_call
+
+    def erasure_begins_meanwhile(order: DialOrder) -> ProviderCall:
+        placed = place(order)
+        dial_tenant.calls.begin_erasure(dial_tenant.tenant_id, call.id)
+        return placed
+
+    provider.place_call = erasure_begins_meanwhile  # type: ignore[method-assign]
+
+    # When: the dialer handles the call's message
+    outcome = make_dialer().handle(dial_tenant.message(call.id))
+
+    # Then: the one placement stands and the message is done with (no retry, no second dial);
+    # nothing more is written to the call being erased
+    assert outcome is DialOutcome.DIALED
+    assert provider.calls_placed_for(call.id) == 1
+    item = dial_tenant.calls.dynamodb.get_item(
+        TableName=dial_tenant.calls.table_name,
+        Key={"pk": {"S": call_pk(dial_tenant.tenant_id, call.id)}, "sk": {"S": CALL_SK}},
+    )["Item"]
+    assert (item["status"]["S"], "twilio_call_sid" in item) == ("queued", False)
 
 
 def test_a_slot_beyond_the_deadline_releases_the_claim_and_reschedules(

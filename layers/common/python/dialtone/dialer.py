@@ -298,7 +298,10 @@ class DialQueueWriter:
             self._follow(stored, placed, advance)
             return True
         for _ in range(3):
-            current = self.calls.get_call(stored.tenant_id, stored.call.id, consistent=True)
+            try:
+                current = self.calls.get_call(stored.tenant_id, stored.call.id, consistent=True)
+            except CallNotFound:
+                return False  # erased (or being erased) since it was claimed
             if current.internal.get("claim_token") != token:
                 return False
             if current.call.twilio_call_sid not in (None, placed.sid):
@@ -439,6 +442,11 @@ class Dialer:
             condition="attribute_not_exists(claim_token)",
         )
         if not claimed:
+            try:
+                self.calls.get_call(tenant.tenant_id, call.id, consistent=True)
+            except CallNotFound:
+                self._log("Dial message for a call erased as it was claimed", message.call_id)
+                return DialOutcome.GONE
             return DialOutcome.CLAIMED_ELSEWHERE
         deadline = deadline if deadline is not None else self.clock() + 60
         return self._place(tenant, stored, token, receipt_handle, deadline)
