@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 import requests
@@ -94,6 +94,29 @@ def test_the_put_url_takes_the_recording(tenant: Any, bucket: str, s3: Any) -> N
     )
     assert stored["Body"].read() == audio
     assert stored["ContentType"] == "audio/ogg"
+
+
+def test_a_put_link_for_a_stated_size_is_signed_for_exactly_that_size(
+    tenant: Any, bucket: str, s3: Any
+) -> None:
+    # Given: the runtime states the size of the recording it will upload
+    call_id = create_call(tenant)
+    audio = make_audio("wav", seconds=1.0)
+    payload = {"format": "wav", "size_bytes": len(audio)}
+    upload = body(request_upload(tenant.authorizer(Scope.CALLS_INGEST), call_id, payload))
+
+    # Then: the link signs the Content-Length it was given (S3 refuses any other size), and
+    # the headers to send carry it
+    signed = parse_qs(urlsplit(upload["upload_url"]).query)["X-Amz-SignedHeaders"][0]
+    assert "content-length" in signed.split(";")
+    assert upload["headers"] == {"Content-Type": "audio/wav", "Content-Length": str(len(audio))}
+    # And the file of that size goes up with those headers
+    response = requests.put(upload["upload_url"], data=audio, headers=upload["headers"], timeout=10)
+    assert response.status_code == 200, response.text
+    stored = s3.get_object(
+        Bucket=bucket, Key=f"tenants/{tenant.tenant_id}/calls/{call_id}/recording.wav"
+    )
+    assert stored["Body"].read() == audio
 
 
 def test_a_post_upload_takes_the_recording_as_a_form(tenant: Any, bucket: str, s3: Any) -> None:

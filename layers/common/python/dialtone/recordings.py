@@ -58,7 +58,8 @@ class RecordingUploadRequest(BaseModel):
 
     format: RecordingFormat
     method: Literal["PUT", "POST"] = "PUT"
-    # The size the client means to upload, checked against the cap before it starts.
+    # The size the client means to upload, checked against the cap before it starts; a PUT
+    # link is then signed for exactly that size.
     size_bytes: int | None = Field(default=None, ge=1)
 
     @field_validator("method", mode="before")
@@ -131,14 +132,16 @@ class Recordings:
             return RecordingUpload(
                 method="POST", upload_url=post["url"], fields=post["fields"], **common
             )
+        params: dict[str, Any] = {"Bucket": self.bucket, "Key": key, "ContentType": content_type}
+        headers = {"Content-Type": content_type}
+        if request.size_bytes is not None:
+            # Signed (SigV4 signs the header): S3 takes exactly that many bytes and no other.
+            params["ContentLength"] = request.size_bytes
+            headers["Content-Length"] = str(request.size_bytes)
         url = s3.generate_presigned_url(
-            "put_object",
-            Params={"Bucket": self.bucket, "Key": key, "ContentType": content_type},
-            ExpiresIn=self.upload_ttl_seconds,
+            "put_object", Params=params, ExpiresIn=self.upload_ttl_seconds
         )
-        return RecordingUpload(
-            method="PUT", upload_url=url, headers={"Content-Type": content_type}, **common
-        )
+        return RecordingUpload(method="PUT", upload_url=url, headers=headers, **common)
 
     # Indexing
 
