@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 from dialtone.auth import Scope
+from dialtone.store import call_pk
 from local.invoke import api_event, invoke
 from tests.tenants import TenantFixture
 
@@ -64,3 +65,14 @@ def create_call(tenant: TenantFixture, **fields: Any) -> str:
     result = call_route("upsert_call", "PUT /v1/calls/{call_id}", call_id, authorizer, payload)
     assert result["statusCode"] == 201, result["body"]
     return call_id
+
+
+def call_items(dynamodb: Any, table: str, tenant_id: str, call_id: str) -> list[dict[str, Any]]:
+    """Every item of a call, as the table holds it (strongly consistent)."""
+    items: list[dict[str, Any]] = dynamodb.query(
+        TableName=table,
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": call_pk(tenant_id, call_id)}},
+        ConsistentRead=True,
+    )["Items"]
+    return items

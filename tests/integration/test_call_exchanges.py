@@ -18,7 +18,7 @@ from dialtone.auth import Scope
 from dialtone.ingest import MAX_TEXT
 from dialtone.store import CallStore, call_pk
 from tests import call_routes as routes
-from tests.call_routes import body, call_route
+from tests.call_routes import body, call_items, call_route
 
 T0 = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 CUSTOMER = "+14155550123"
@@ -340,12 +340,7 @@ def test_a_call_id_that_is_not_a_uuid_is_rejected(tenant: Any) -> None:
 
 
 def stored_keys(call_store: CallStore, tenant_id: str, call_id: str) -> list[str]:
-    items = call_store.dynamodb.query(
-        TableName=call_store.table_name,
-        KeyConditionExpression="pk = :pk",
-        ExpressionAttributeValues={":pk": {"S": call_pk(tenant_id, call_id)}},
-        ConsistentRead=True,
-    )["Items"]
+    items = call_items(call_store.dynamodb, call_store.table_name, tenant_id, call_id)
     return [item["sk"]["S"] for item in items]
 
 

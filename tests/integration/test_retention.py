@@ -18,7 +18,7 @@ from dialtone.auth import Scope
 from dialtone.store import CALL_SK, CallStore, call_pk
 from local.endpoint import EmbeddedAws
 from local.invoke import api_event, invoke
-from tests.call_routes import body, call_route
+from tests.call_routes import body, call_items, call_route
 from tests.tenants import TenantFixture
 
 
@@ -77,17 +77,6 @@ def record_call(tenant: TenantFixture, start_time: datetime) -> str:
     )
     assert body(events)["stored"] == 2, events["body"]
     return call_id
-
-
-def call_items(dynamodb: Any, table: str, tenant_id: str, call_id: str) -> list[dict[str, Any]]:
-    """Every item of a call, as the table holds it."""
-    items: list[dict[str, Any]] = dynamodb.query(
-        TableName=table,
-        KeyConditionExpression="pk = :pk",
-        ExpressionAttributeValues={":pk": {"S": call_pk(tenant_id, call_id)}},
-        ConsistentRead=True,
-    )["Items"]
-    return items
 
 
 def get_call(tenant: TenantFixture, call_id: str) -> dict[str, Any]:

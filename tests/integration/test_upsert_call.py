@@ -24,7 +24,7 @@ from dialtone.errors import TenantNotFound, WriteContention
 from dialtone.models import CallStatus
 from dialtone.store import BATCH_BUCKETS, BatchRecord, CallStore, batch_pk, call_pk
 from local.invoke import invoke, sample_event
-from tests.call_routes import body, call_event, call_route
+from tests.call_routes import body, call_event, call_items, call_route
 from tests.integration.conftest import SAMPLE_CALL_ID, SAMPLE_TENANT_ID
 
 ROUTE = "PUT /v1/calls/{call_id}"
@@ -759,12 +759,7 @@ def upload_recording(tenant: Any, call_id: str, audio: bytes, bucket: str) -> No
 
 
 def stored_keys(call_store: CallStore, tenant_id: str, call_id: str) -> list[str]:
-    items = call_store.dynamodb.query(
-        TableName=call_store.table_name,
-        KeyConditionExpression="pk = :pk",
-        ExpressionAttributeValues={":pk": {"S": call_pk(tenant_id, call_id)}},
-        ConsistentRead=True,
-    )["Items"]
+    items = call_items(call_store.dynamodb, call_store.table_name, tenant_id, call_id)
     return [item["sk"]["S"] for item in items]
 
 

@@ -179,7 +179,7 @@ class Recordings:
             logger.warning("Object of another bucket ignored", extra={"bucket": bucket})
             return IndexOutcome.IGNORED
         s3 = aws.client("s3")
-        head = self._head(key, version_id)
+        head = self._head(key)
         if head is None:
             return IndexOutcome.IGNORED  # already deleted (rejected before, or erased)
         # The key's current version is read, whichever version the event names: an older
@@ -268,7 +268,8 @@ class Recordings:
             self._delete(key, version_id)
         return state
 
-    def _head(self, key: str, version_id: str | None) -> dict[str, Any] | None:
+    def _head(self, key: str) -> dict[str, Any] | None:
+        """The key's current version, None when there is none."""
         s3 = aws.client("s3")
         try:
             head: dict[str, Any] = s3.head_object(Bucket=self.bucket, Key=key)

@@ -398,17 +398,29 @@ class CallStore(TableStore):
     def delete_call_items(self, tenant_id: str, call_id: str) -> int:
         """Remove every item of a call (its exchanges, history and the rest, then the call
         itself, so that an interrupted erasure can be run again); how many were removed."""
-        keys = []
-        for page in self.dynamodb.get_paginator("query").paginate(
-            TableName=self.table_name,
-            KeyConditionExpression="pk = :pk",
-            ExpressionAttributeValues={":pk": {"S": call_pk(tenant_id, call_id)}},
-            ProjectionExpression="pk, sk",
-        ):
-            keys.extend(page["Items"])
+        keys = self._item_keys(tenant_id, call_id)
         keys.sort(key=lambda key: key["sk"]["S"] == CALL_SK)
         self._batch_write([{"DeleteRequest": {"Key": key}} for key in keys])
         return len(keys)
+
+    def _item_keys(
+        self, tenant_id: str, call_id: str, expired_at: int | None = None
+    ) -> list[dict[str, Any]]:
+        """The keys of every item of a call; with `expired_at` (epoch seconds), only of those
+        whose `expires_at` has passed by then."""
+        request: dict[str, Any] = {
+            "TableName": self.table_name,
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": call_pk(tenant_id, call_id)}},
+            "ProjectionExpression": "pk, sk",
+        }
+        if expired_at is not None:
+            request["FilterExpression"] = "expires_at <= :now"
+            request["ExpressionAttributeValues"][":now"] = {"N": str(expired_at)}
+        keys: list[dict[str, Any]] = []
+        for page in self.dynamodb.get_paginator("query").paginate(**request):
+            keys.extend(page["Items"])
+        return keys
 
     def begin_erasure(self, tenant_id: str, call_id: str) -> None:
         """Mark a call as being erased (CallNotFound when there is no call item): from then
@@ -440,16 +452,8 @@ class CallStore(TableStore):
         the call item last and on that condition too, so that a new call created under the same
         id meanwhile, by a request racing this one, and what is stored under it are left alone.
         """
-        now = {":now": {"N": str(int(time.time()))}}
-        keys: list[dict[str, Any]] = []
-        for page in self.dynamodb.get_paginator("query").paginate(
-            TableName=self.table_name,
-            KeyConditionExpression="pk = :pk",
-            FilterExpression="expires_at <= :now",
-            ExpressionAttributeValues={":pk": {"S": call_pk(tenant_id, call_id)}, **now},
-            ProjectionExpression="pk, sk",
-        ):
-            keys.extend(key for key in page["Items"] if key["sk"]["S"] != CALL_SK)
+        now = int(time.time())
+        keys = [k for k in self._item_keys(tenant_id, call_id, now) if k["sk"]["S"] != CALL_SK]
         self._batch_write([{"DeleteRequest": {"Key": key}} for key in keys])
         # Not when already replaced by a new call.
         with contextlib.suppress(self.dynamodb.exceptions.ConditionalCheckFailedException):
@@ -457,7 +461,7 @@ class CallStore(TableStore):
                 TableName=self.table_name,
                 Key=string_key(pk=call_pk(tenant_id, call_id), sk=CALL_SK),
                 ConditionExpression="expires_at <= :now",
-                ExpressionAttributeValues=now,
+                ExpressionAttributeValues={":now": {"N": str(now)}},
             )
 
     def _batch_write(self, requests: list[dict[str, Any]]) -> None:
@@ -642,18 +646,10 @@ class CallStore(TableStore):
 
     def list_exchanges(self, tenant_id: str, call_id: str) -> list[Exchange]:
         """Every exchange of a call, in sequence order."""
-        exchanges: list[Exchange] = []
-        paginator = self.dynamodb.get_paginator("query")
-        for page in paginator.paginate(
-            TableName=self.table_name,
-            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
-            ExpressionAttributeValues={
-                ":pk": {"S": call_pk(tenant_id, call_id)},
-                ":prefix": {"S": EXCHANGE_PREFIX},
-            },
-        ):
-            exchanges.extend(Exchange.model_validate(from_item(i)) for i in page["Items"])
-        return exchanges
+        return [
+            Exchange.model_validate(values)
+            for values in self.list_children(tenant_id, call_id, EXCHANGE_PREFIX)
+        ]
 
     def list_events(self, tenant_id: str, call_id: str) -> list[HistoryEvent]:
         """Every history event of a call, in time order (ties by event id)."""
