@@ -3,7 +3,10 @@
 
 export SAM_CLI_TELEMETRY := 0
 
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# Python 3.13 (the Lambda runtime): python3.13 on PATH if it runs (a pyenv shim may not),
+# else one installed by pyenv.
+PYTHON ?= $(shell for p in "$$(command -v python3.13)" $$(ls -d "$$(pyenv root 2>/dev/null || echo $$HOME/.pyenv)"/versions/3.13*/bin/python3.13 2>/dev/null); do \
+	[ -n "$$p" ] && "$$p" -c 'import sys; assert sys.version_info[:2] == (3, 13)' 2>/dev/null && { echo "$$p"; break; }; done)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
@@ -16,8 +19,8 @@ help:
 	@echo "make bench  print the performance figures and write BENCHMARKS.md"
 
 $(STAMP): requirements-dev.txt layers/common/requirements.txt pyproject.toml
-	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Dialtone needs Python 3.11 (the Lambda runtime)"'
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -n "$(PYTHON)" || { echo "Dialtone needs Python 3.13 (the Lambda runtime): install python3.13, or run 'pyenv install 3.13'" >&2; exit 1; }
+	$(BIN)/python -c 'import sys; assert sys.version_info[:2] == (3, 13)' 2>/dev/null || { rm -rf $(VENV); $(PYTHON) -m venv $(VENV); }
 	$(BIN)/python -m pip install --quiet --upgrade pip==25.3 setuptools==80.9.0 wheel==0.45.1
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .

@@ -16,7 +16,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError, to_jsonable_python
@@ -615,10 +615,7 @@ def _being_erased() -> WriteContention:
     return WriteContention("An erasure of this call is in progress; the call cannot be written")
 
 
-T = TypeVar("T")
-
-
-def _unique(items: list[T], key: Callable[[T], Any], location: str, what: str) -> list[T]:
+def _unique[T](items: list[T], key: Callable[[T], Any], location: str, what: str) -> list[T]:
     """Items with distinct keys: an identical repeat within the request is dropped, a
     different one with the same key is a 422."""
     seen: dict[Any, T] = {}

@@ -9,11 +9,9 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-
-S = TypeVar("S", bound=BaseModel)
 
 ResourceName = Field(min_length=1)
 
@@ -151,13 +149,11 @@ class DialerSettings(SweeperSettings):
     dial_retry_seconds: float = Field(alias="DIAL_RETRY_SECONDS", default=30.0, ge=0, le=900)
 
 
-F = TypeVar("F", bound=Callable[..., Any])
-
 # Factories built from settings (stores, readers, providers), forgotten together with them.
 _FACTORIES: list[Any] = []
 
 
-def per_environment(factory: F) -> F:
+def per_environment[F: Callable[..., Any]](factory: F) -> F:
     """Cache what a handler builds from its settings for the life of the execution
     environment; `reset()` forgets it along with the settings."""
     cached = functools.cache(factory)
@@ -175,7 +171,7 @@ def secret_string(secret_arn: str) -> str:
 
 
 @functools.cache
-def load(model: type[S]) -> S:
+def load[S: BaseModel](model: type[S]) -> S:
     """Validate `model` against the process environment, once."""
     return model.model_validate(dict(os.environ))
 
