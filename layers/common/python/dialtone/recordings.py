@@ -17,9 +17,10 @@ import json
 import re
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import unquote_plus
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -30,6 +31,9 @@ from dialtone.errors import CallNotFound, InvalidParameter, RecordingsNotKept
 from dialtone.models import RecordingUpload
 from dialtone.observability import logger, metrics
 from dialtone.store import CallStore, StoredCall, sort_timestamp
+
+if TYPE_CHECKING:
+    from dialtone.audio import AudioInfo
 
 RecordingFormat = Literal["wav", "ogg", "mp3", "m4a"]
 
@@ -178,42 +182,34 @@ class Recordings:
         if bucket != self.bucket:
             logger.warning("Object of another bucket ignored", extra={"bucket": bucket})
             return IndexOutcome.IGNORED
-        s3 = aws.client("s3")
         head = self._head(key)
         if head is None:
             return IndexOutcome.IGNORED  # already deleted (rejected before, or erased)
-        # The key's current version is read, whichever version the event names: an older
-        # version's late event may come after a newer upload was rejected (its version deleted),
-        # and then nothing else would ever describe the older one, current again.
-        event_version, version_id = version_id, head.get("VersionId") or version_id
-        moment: datetime = head["LastModified"]  # whole seconds only
-        if event_time is not None and event_version in (None, version_id):
-            moment = max(moment, event_time)
+        upload = _Upload.of(key, head, version_id, event_time)
         parsed = parse_key(key)
         if parsed is None:
-            return self._reject(None, key, version_id, "not a recording key")
+            return self._reject(None, key, upload.version_id, "not a recording key")
         tenant_id, call_id, key_format = parsed
         try:
             stored = self.store.get_call(tenant_id, call_id, consistent=True)
         except CallNotFound:
-            return self._reject(None, key, version_id, "no such call")
-        etag = str(head["ETag"]).strip('"')
-        uploaded_at = sort_timestamp(moment)
-        state = _index_state(stored, key, etag, uploaded_at)
+            return self._reject(None, key, upload.version_id, "no such call")
+        state = _index_state(stored, key, upload.etag, upload.uploaded_at)
         if state is not None:
-            return self._settled(state, stored, key, version_id)
-        if stored.call.opt_out_sensitive_data_storage:
-            reason = "recordings are not kept for this call (opt_out_sensitive_data_storage)"
-            return self._reject(stored, key, version_id, reason)
-        size = int(head["ContentLength"])
-        if size > self.max_bytes:
-            reason = f"the upload is {size} bytes, more than the {self.max_bytes} allowed"
+            return self._settled(state, stored, key, upload.version_id)
+        return self._index_new(stored, upload, key_format)
+
+    def _index_new(self, stored: StoredCall, upload: _Upload, key_format: str) -> IndexOutcome:
+        """Check an upload the call does not account for yet, then describe it on the call."""
+        key, version_id = upload.key, upload.version_id
+        reason = self._refusal(stored, upload)
+        if reason is not None:
             return self._reject(stored, key, version_id, reason)
         from dialtone.audio import NotAudio, inspect_audio
 
         with tempfile.TemporaryFile() as file:
             extra = {"VersionId": version_id} if version_id else {}
-            s3.download_fileobj(self.bucket, key, file, ExtraArgs=extra or None)
+            aws.client("s3").download_fileobj(self.bucket, key, file, ExtraArgs=extra or None)
             file.seek(0)
             try:
                 info = inspect_audio(file)
@@ -222,26 +218,44 @@ class Recordings:
         if info.format != key_format:
             reason = f"the upload holds {info.format} audio, not {key_format}"
             return self._reject(stored, key, version_id, reason)
+        return self._describe(stored, upload, info)
+
+    def _refusal(self, stored: StoredCall, upload: _Upload) -> str | None:
+        """Why the upload cannot be kept whatever it holds; None when it may be read."""
+        if stored.call.opt_out_sensitive_data_storage:
+            return "recordings are not kept for this call (opt_out_sensitive_data_storage)"
+        if upload.size_bytes > self.max_bytes:
+            return (
+                f"the upload is {upload.size_bytes} bytes, more than the {self.max_bytes} allowed"
+            )
+        return None
+
+    def _describe(self, stored: StoredCall, upload: _Upload, info: AudioInfo) -> IndexOutcome:
+        """Write the recording's fields on its call, unless another upload was indexed while
+        this one was read."""
+        key, version_id = upload.key, upload.version_id
         fields = {
             "recording_format": info.format,
-            "recording_size_bytes": size,
+            "recording_size_bytes": upload.size_bytes,
             "recording_duration_seconds": round(info.duration_seconds, 3),
             "recording_channels": info.channels,
             "recording_error": None,
             "recording_key": key,
-            "recording_etag": etag,
-            "recording_uploaded_at": uploaded_at,
+            "recording_etag": upload.etag,
+            "recording_uploaded_at": upload.uploaded_at,
         }
         # Decided again on the call as it is when written: another upload may have been
         # indexed while this one was read.
         seen: dict[str, Any] = {}
 
         def compute(current: StoredCall) -> dict[str, Any]:
-            seen.update(state=_index_state(current, key, etag, uploaded_at), call=current)
+            seen.update(
+                state=_index_state(current, key, upload.etag, upload.uploaded_at), call=current
+            )
             return {} if seen["state"] is not None else fields
 
         try:
-            self.store.merge_call(tenant_id, call_id, compute, current=stored)
+            self.store.merge_call(stored.tenant_id, stored.call.id, compute, current=stored)
         except CallNotFound:
             # Erased while the file was read: nothing of the call may stay behind.
             return self._reject(None, key, version_id, "no such call")
@@ -252,7 +266,7 @@ class Recordings:
             retention.delete_object_versions(self.bucket, replaced)
         self._tag(key, version_id, stored)
         metrics.add_metric(name="RecordingsIndexed", unit="Count", value=1)
-        logger.info("Recording indexed", extra={"call_id": call_id, "format": info.format})
+        logger.info("Recording indexed", extra={"call_id": stored.call.id, "format": info.format})
         return IndexOutcome.INDEXED
 
     def _settled(
@@ -329,6 +343,37 @@ class Recordings:
         )
         self.store.delete_call_items(principal.tenant_id, call_id)
         logger.info("Call erased", extra={"call_id": call_id})
+
+
+@dataclass(frozen=True)
+class _Upload:
+    """The current version of an uploaded object, as its HEAD describes it."""
+
+    key: str
+    version_id: str | None
+    etag: str
+    uploaded_at: str  # a sort timestamp, to the millisecond when the event gave one
+    size_bytes: int
+
+    @classmethod
+    def of(
+        cls, key: str, head: dict[str, Any], version_id: str | None, event_time: datetime | None
+    ) -> _Upload:
+        """The upload the key's HEAD describes, for an event naming `version_id`."""
+        # The key's current version is read, whichever version the event names: an older
+        # version's late event may come after a newer upload was rejected (its version deleted),
+        # and then nothing else would ever describe the older one, current again.
+        current = head.get("VersionId") or version_id
+        moment: datetime = head["LastModified"]  # whole seconds only
+        if event_time is not None and version_id in (None, current):
+            moment = max(moment, event_time)
+        return cls(
+            key=key,
+            version_id=current,
+            etag=str(head["ETag"]).strip('"'),
+            uploaded_at=sort_timestamp(moment),
+            size_bytes=int(head["ContentLength"]),
+        )
 
 
 def _index_state(stored: StoredCall, key: str, etag: str, uploaded_at: str) -> IndexOutcome | None:
