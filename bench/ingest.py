@@ -443,51 +443,62 @@ class _Bench:
         returned = [e["sequence_number"] for e in json.loads(bodies["exchanges"])["exchanges"]]
         if returned != list(range(TRANSCRIPT_EXCHANGES)):
             raise _Failed(name, f"the transcript holds {len(returned)} exchanges, not in order")
-        sizes = {format: len(body.encode("utf-8")) for format, body in bodies.items()}
-        floor_ms = statistics.median(t for t, _ in runs["floor"])
-        handler_ms = statistics.median(t for t, _ in runs["exchanges"])
-        own_ms = statistics.median(o for _, o in runs["exchanges"])
-        queries = requests.requests.get("Query", 0)
-        figures = [
+        return _transcript_figures(name, runs, bodies, reads, requests)
+
+
+def _transcript_figures(
+    name: str,
+    runs: dict[str, list[tuple[float, float]]],
+    bodies: dict[str, str],
+    reads: ReadCounter,
+    requests: Writes,
+) -> list[Figure]:
+    """The transcript read's figures: each format against the floor, and what it read."""
+    sizes = {format: len(body.encode("utf-8")) for format, body in bodies.items()}
+    floor_ms = statistics.median(t for t, _ in runs["floor"])
+    handler_ms = statistics.median(t for t, _ in runs["exchanges"])
+    own_ms = statistics.median(o for _, o in runs["exchanges"])
+    queries = requests.requests.get("Query", 0)
+    figures = [
+        Figure(
+            name,
+            f"{handler_ms:.0f}",
+            NO_GOAL,
+            None,
+            f"{TRANSCRIPT_EXCHANGES} exchanges, format exchanges"
+            f" ({sizes['exchanges'] / 1024:.0f} KB of JSON), median of {TRANSCRIPT_RUNS};"
+            f" {own_ms:.0f} ms of it outside the DynamoDB requests; requests:"
+            f" {requests.summary()}",
+        ),
+        Figure(
+            "transcript_read_5000_ratio",
+            f"{handler_ms / floor_ms:.2f}",
+            NO_GOAL,
+            None,
+            f"handler {handler_ms:.0f} ms ÷ floor {floor_ms:.0f} ms (the GetItem and the"
+            " paginated Query, bare), interleaved",
+        ),
+        Figure(
+            "transcript_read_5000_items_read",
+            str(reads.reads.page),
+            NO_GOAL,
+            None,
+            f"the call and its {TRANSCRIPT_EXCHANGES} exchanges:"
+            f" {requests.requests.get('GetItem', 0)} GetItem, {_queries(queries)}"
+            " (pages of up to 1 MB)",
+        ),
+    ]
+    for format in ("turns", "vtt"):
+        total_ms, format_own_ms = runs[format][0]
+        figures.append(
             Figure(
-                name,
-                f"{handler_ms:.0f}",
+                f"transcript_read_5000_{format}_ms",
+                f"{total_ms:.0f}",
                 NO_GOAL,
                 None,
-                f"{TRANSCRIPT_EXCHANGES} exchanges, format exchanges"
-                f" ({sizes['exchanges'] / 1024:.0f} KB of JSON), median of {TRANSCRIPT_RUNS};"
-                f" {own_ms:.0f} ms of it outside the DynamoDB requests; requests:"
-                f" {requests.summary()}",
-            ),
-            Figure(
-                "transcript_read_5000_ratio",
-                f"{handler_ms / floor_ms:.2f}",
-                NO_GOAL,
-                None,
-                f"handler {handler_ms:.0f} ms ÷ floor {floor_ms:.0f} ms (the GetItem and the"
-                " paginated Query, bare), interleaved",
-            ),
-            Figure(
-                "transcript_read_5000_items_read",
-                str(reads.reads.page),
-                NO_GOAL,
-                None,
-                f"the call and its {TRANSCRIPT_EXCHANGES} exchanges:"
-                f" {requests.requests.get('GetItem', 0)} GetItem, {_queries(queries)}"
-                " (pages of up to 1 MB)",
-            ),
-        ]
-        for format in ("turns", "vtt"):
-            total_ms, format_own_ms = runs[format][0]
-            figures.append(
-                Figure(
-                    f"transcript_read_5000_{format}_ms",
-                    f"{total_ms:.0f}",
-                    NO_GOAL,
-                    None,
-                    f"format {format} ({sizes[format] / 1024:.0f} KB), one run;"
-                    f" {format_own_ms:.0f} ms of it outside the DynamoDB requests;"
-                    f" {total_ms / floor_ms:.2f} times the floor",
-                )
+                f"format {format} ({sizes[format] / 1024:.0f} KB), one run;"
+                f" {format_own_ms:.0f} ms of it outside the DynamoDB requests;"
+                f" {total_ms / floor_ms:.2f} times the floor",
             )
-        return figures
+        )
+    return figures

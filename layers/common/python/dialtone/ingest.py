@@ -94,6 +94,9 @@ OWNED_FIELDS = frozenset(
 )
 
 
+# What `Ingestor._merged_field` answers for a sent value that changes nothing.
+_UNCHANGED = object()
+
 # The moments a call's timestamps may name.
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)
@@ -439,34 +442,9 @@ class Ingestor:
         sent = update.model_dump(exclude_unset=True)
         fields: dict[str, Any] = {}
         for name, value in sent.items():
-            if name in ("direction", "start_time", "is_test_call") and value is None:
-                raise InvalidParameter(("body", name), f"{name} cannot be cleared")
-            if name == "status":
-                if value is None or STATUS_RANK[value] <= STATUS_RANK[current.status]:
-                    continue  # forward only: a late or repeated status changes nothing
-            elif name in ("metadata", "provider_usage"):
-                merged = {**getattr(current, name), **(value or {})}
-                value = {k: v for k, v in merged.items() if v is not None}
-                if _json_size(value) > MAX_JSON_BYTES:
-                    raise InvalidParameter(
-                        ("body", name), f"{name} must stay at most 16 KB of JSON once merged"
-                    )
-            elif name == "analysis" and value is not None:
-                base = current.analysis.model_dump() if current.analysis else {}
-                value = {**base, **value}
-                if current.opt_out_sensitive_data_storage:
-                    value = self._redacted_analysis(value).model_dump()
-            elif name in ("cost", "latency") and value is not None:
-                # Replaced whole, as stored (with its defaults), so a repeat compares equal.
-                value = getattr(update, name).model_dump()
-            elif name == "opt_out_sensitive_data_storage":
-                if value is None or value == current.opt_out_sensitive_data_storage:
-                    continue
-                raise FieldNotWritable(
-                    "opt_out_sensitive_data_storage is chosen when a call is created "
-                    "and cannot change"
-                )
-            fields[name] = value
+            merged = self._merged_field(current, update, name, value)
+            if merged is not _UNCHANGED:
+                fields[name] = merged
         if "latency" in sent:
             fields["latency_from_runtime"] = True if sent["latency"] is not None else None
         # The fields as values (times as datetimes), not as serialised by the API model.
@@ -479,6 +457,34 @@ class Ingestor:
             for name, value in fields.items()
             if to_jsonable_python(value) != now_json.get(name)
         }
+
+    def _merged_field(self, current: Call, update: CallUpdate, name: str, value: Any) -> Any:
+        """The value a field takes when `value` is sent for it, `_UNCHANGED` when the update
+        leaves it as it is."""
+        if name in ("direction", "start_time", "is_test_call") and value is None:
+            raise InvalidParameter(("body", name), f"{name} cannot be cleared")
+        if name == "status":
+            # Forward only: a late or repeated status changes nothing.
+            forward = value is not None and STATUS_RANK[value] > STATUS_RANK[current.status]
+            return value if forward else _UNCHANGED
+        if name in ("metadata", "provider_usage"):
+            return _merged_json(name, getattr(current, name), value)
+        if name == "analysis" and value is not None:
+            base = current.analysis.model_dump() if current.analysis else {}
+            value = {**base, **value}
+            if current.opt_out_sensitive_data_storage:
+                value = self._redacted_analysis(value).model_dump()
+            return value
+        if name in ("cost", "latency") and value is not None:
+            # Replaced whole, as stored (with its defaults), so a repeat compares equal.
+            return getattr(update, name).model_dump()
+        if name == "opt_out_sensitive_data_storage":
+            if value is None or value == current.opt_out_sensitive_data_storage:
+                return _UNCHANGED
+            raise FieldNotWritable(
+                "opt_out_sensitive_data_storage is chosen when a call is created and cannot change"
+            )
+        return value
 
     def _redacted_analysis(self, values: dict[str, Any]) -> CallAnalysis:
         from dialtone.redaction import redact_text
@@ -627,6 +633,18 @@ def _unique[T](items: list[T], key: Callable[[T], Any], location: str, what: str
             )
         seen.setdefault(value, item)
     return list(seen.values())
+
+
+def _merged_json(name: str, stored: dict[str, Any], sent: dict[str, Any] | None) -> dict[str, Any]:
+    """A JSON object field (metadata, provider_usage) with the keys sent merged in; a key sent
+    as null is removed."""
+    merged = {**stored, **(sent or {})}
+    value = {k: v for k, v in merged.items() if v is not None}
+    if _json_size(value) > MAX_JSON_BYTES:
+        raise InvalidParameter(
+            ("body", name), f"{name} must stay at most 16 KB of JSON once merged"
+        )
+    return value
 
 
 def _derived(values: dict[str, Any], sent: dict[str, Any]) -> dict[str, Any]:

@@ -15,7 +15,15 @@ from typing import Any
 
 from dialtone.errors import InvalidCursor
 from dialtone.models import CallOutcome, CallStatus, Direction
-from dialtone.store import INDEXES, CallStore, QueryStream, partition, sort_timestamp, stored_call
+from dialtone.store import (
+    INDEXES,
+    CallStore,
+    IndexSpec,
+    QueryStream,
+    partition,
+    sort_timestamp,
+    stored_call,
+)
 from dialtone.store import StoredCall as StoredCall
 
 # Order in which filters are preferred as the index to read (most selective first).
@@ -115,72 +123,106 @@ def plan_streams(tenant_id: str, filters: CallFilters, ascending: bool) -> list[
     """The index reads that answer a query, each with the rest of the filters as conditions."""
     low, high = _range(filters)
     equalities = filters.equality_filters()
-
     if filters.call_id_prefix is not None:
-        conditions = _Conditions()
-        for name, value in equalities.items():
-            conditions.equals(name, value)
-        if filters.phone_number:
-            conditions.either(("from_number", "to_number"), filters.phone_number)
-        conditions.between("start_key", low, high)
-        index = INDEXES["call_id"]
         return [
-            QueryStream(
-                index=index,
-                hash_value=tenant_id,
-                ascending=True,
-                range_low=filters.call_id_prefix,
-                range_high=filters.call_id_prefix + "\uffff",
-                filter_expression=conditions.expression(),
-                names=conditions.names,
-                values=conditions.values,
+            _call_id_prefix_stream(
+                tenant_id, filters.call_id_prefix, filters.phone_number, equalities, low, high
             )
         ]
-
     if filters.phone_number and not equalities.keys() & {"batch_id", "agent_id"}:
-        streams = []
-        for side, other in (("from_number", None), ("to_number", "from_number")):
-            conditions = _Conditions()
-            for name, value in equalities.items():
-                conditions.equals(name, value)
-            if other:
-                # A call with the number on both sides is read once, from the first stream.
-                conditions.not_equals(other, filters.phone_number)
-            streams.append(
-                QueryStream(
-                    index=INDEXES[side],
-                    hash_value=partition(tenant_id, filters.phone_number),
-                    ascending=ascending,
-                    range_low=low,
-                    range_high=high,
-                    filter_expression=conditions.expression(),
-                    names=conditions.names,
-                    values=conditions.values,
-                )
-            )
-        return streams
+        return _phone_number_streams(
+            tenant_id, filters.phone_number, equalities, ascending, low, high
+        )
+    return [_primary_stream(tenant_id, filters.phone_number, equalities, ascending, low, high)]
 
+
+def _call_id_prefix_stream(
+    tenant_id: str,
+    prefix: str,
+    phone_number: str | None,
+    equalities: dict[str, Any],
+    low: str | None,
+    high: str | None,
+) -> QueryStream:
+    """The calls whose id starts with the prefix asked for, in id order."""
+    conditions = _equal_to(equalities)
+    if phone_number:
+        conditions.either(("from_number", "to_number"), phone_number)
+    conditions.between("start_key", low, high)
+    return _stream(INDEXES["call_id"], tenant_id, True, (prefix, prefix + "\uffff"), conditions)
+
+
+def _phone_number_streams(
+    tenant_id: str,
+    phone_number: str,
+    equalities: dict[str, Any],
+    ascending: bool,
+    low: str | None,
+    high: str | None,
+) -> list[QueryStream]:
+    """The calls from the number and the calls to it, read side by side."""
+    streams = []
+    for side, other in (("from_number", None), ("to_number", "from_number")):
+        conditions = _equal_to(equalities)
+        if other:
+            # A call with the number on both sides is read once, from the first stream.
+            conditions.not_equals(other, phone_number)
+        streams.append(
+            _stream(
+                INDEXES[side],
+                partition(tenant_id, phone_number),
+                ascending,
+                (low, high),
+                conditions,
+            )
+        )
+    return streams
+
+
+def _primary_stream(
+    tenant_id: str,
+    phone_number: str | None,
+    equalities: dict[str, Any],
+    ascending: bool,
+    low: str | None,
+    high: str | None,
+) -> QueryStream:
+    """The calls of the most selective equality filter's index, or of the time index."""
     primary = next((name for name in _PRIMARY_ORDER if name in equalities), None)
-    conditions = _Conditions()
-    for name, value in equalities.items():
-        if name != primary:
-            conditions.equals(name, value)
-    if filters.phone_number:
-        conditions.either(("from_number", "to_number"), filters.phone_number)
+    conditions = _equal_to(equalities, but=primary)
+    if phone_number:
+        conditions.either(("from_number", "to_number"), phone_number)
     index = INDEXES[primary or "time"]
     hash_value = partition(tenant_id, equalities[primary]) if primary else tenant_id
-    return [
-        QueryStream(
-            index=index,
-            hash_value=hash_value,
-            ascending=ascending,
-            range_low=low,
-            range_high=high,
-            filter_expression=conditions.expression(),
-            names=conditions.names,
-            values=conditions.values,
-        )
-    ]
+    return _stream(index, hash_value, ascending, (low, high), conditions)
+
+
+def _equal_to(equalities: dict[str, Any], but: str | None = None) -> _Conditions:
+    """Conditions that every equality filter holds, except the one named `but`."""
+    conditions = _Conditions()
+    for name, value in equalities.items():
+        if name != but:
+            conditions.equals(name, value)
+    return conditions
+
+
+def _stream(
+    index: IndexSpec,
+    hash_value: str,
+    ascending: bool,
+    bounds: tuple[str | None, str | None],
+    conditions: _Conditions,
+) -> QueryStream:
+    return QueryStream(
+        index=index,
+        hash_value=hash_value,
+        ascending=ascending,
+        range_low=bounds[0],
+        range_high=bounds[1],
+        filter_expression=conditions.expression(),
+        names=conditions.names,
+        values=conditions.values,
+    )
 
 
 def _first(items: list[tuple[str, QueryStream]], ascending: bool) -> tuple[str, QueryStream]:
@@ -228,17 +270,24 @@ def read_merged(store: CallStore, streams: list[QueryStream], need: int) -> list
                 last_id = call_id
         if len(out) >= need or not active:
             break
-        remaining = need - len(out)
-        if len(active) == 1:
-            store.fetch(active[0], limit=remaining)
-            continue
-        ordered = sorted(active, key=lambda s: s.known_to or "", reverse=not ascending)
-        shallow, next_known = ordered[0], ordered[1].known_to
-        if next_known is not None and shallow.known_to != next_known:
-            store.fetch(shallow, limit=remaining, bound=next_known)
-        else:
-            store.fetch(shallow, limit=step)
+        _read_further(store, active, need - len(out), step, ascending)
     return out
+
+
+def _read_further(
+    store: CallStore, active: list[QueryStream], remaining: int, step: int, ascending: bool
+) -> None:
+    """Read the unfinished stream known the least far: up to where the next one is known, or
+    (all known equally far) a small unbounded step; a lone stream reads all that is missing."""
+    if len(active) == 1:
+        store.fetch(active[0], limit=remaining)
+        return
+    ordered = sorted(active, key=lambda s: s.known_to or "", reverse=not ascending)
+    shallow, next_known = ordered[0], ordered[1].known_to
+    if next_known is not None and shallow.known_to != next_known:
+        store.fetch(shallow, limit=remaining, bound=next_known)
+    else:
+        store.fetch(shallow, limit=step)
 
 
 def read_page(

@@ -339,46 +339,46 @@ class CallStore(TableStore):
                 return
             if attempt:
                 time.sleep(random.uniform(0, 0.05 * attempt))  # noqa: S311 - jitter
-            check = {
-                "ConditionCheck": {
-                    "TableName": self.table_name,
-                    "Key": string_key(pk=pk, sk=CALL_SK),
-                    "ConditionExpression": "attribute_exists(pk) AND attribute_not_exists(erasing)",
-                }
-            }
-            puts = [
-                {
-                    "Put": {
-                        "TableName": self.table_name,
-                        "Item": to_item({"pk": pk, "sk": sk, **values, "expires_at": expires_at}),
-                        "ConditionExpression": "attribute_not_exists(sk)",
-                        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-                    }
-                }
-                for sk, values in pending.items()
-            ]
             try:
-                client.transact_write_items(TransactItems=[check, *puts])
+                client.transact_write_items(
+                    TransactItems=self._append_transaction(pk, pending, expires_at)
+                )
             except client.exceptions.TransactionCanceledException as error:
                 reasons = error.response.get("CancellationReasons") or []
                 if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
                     raise CallNotFound() from None
                 if any(reason.get("Code") not in _RETRIED_CANCELLATIONS for reason in reasons):
                     raise  # refused for what a retry cannot change (a ValidationError, ...)
-                for sk, reason in zip(list(pending), reasons[1:], strict=False):
-                    if reason.get("Code") != "ConditionalCheckFailed":
-                        continue  # not written for another item's sake, or a conflict: retry
-                    existing = from_item(reason.get("Item") or {})
-                    for name in ("pk", "sk", "expires_at"):
-                        existing.pop(name, None)
-                    if existing == pending.pop(sk):
-                        result.unchanged.append(sk)
-                    else:
-                        result.conflicts.append(sk)
+                _settle_existing(pending, reasons[1:], result)
                 continue
             result.stored.extend(pending)
             return
         raise WriteContention()
+
+    def _append_transaction(
+        self, pk: str, pending: dict[str, dict[str, Any]], expires_at: int | None
+    ) -> list[dict[str, Any]]:
+        """A check that the call exists and is not being erased, then a put of each pending
+        item that writes only a sort key not yet taken (and answers with what holds it)."""
+        check = {
+            "ConditionCheck": {
+                "TableName": self.table_name,
+                "Key": string_key(pk=pk, sk=CALL_SK),
+                "ConditionExpression": "attribute_exists(pk) AND attribute_not_exists(erasing)",
+            }
+        }
+        puts = [
+            {
+                "Put": {
+                    "TableName": self.table_name,
+                    "Item": to_item({"pk": pk, "sk": sk, **values, "expires_at": expires_at}),
+                    "ConditionExpression": "attribute_not_exists(sk)",
+                    "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                }
+            }
+            for sk, values in pending.items()
+        ]
+        return [check, *puts]
 
     def list_children(self, tenant_id: str, call_id: str, prefix: str) -> list[dict[str, Any]]:
         """The values of every item under a call whose sort key starts with `prefix`, in
@@ -791,6 +791,24 @@ def _expired(item: dict[str, Any]) -> bool:
     """Past its retention: DynamoDB's TTL removes such items within days, not at once."""
     expires_at = item.get("expires_at", {}).get("N")
     return expires_at is not None and int(expires_at) <= time.time()
+
+
+def _settle_existing(
+    pending: dict[str, dict[str, Any]], reasons: list[dict[str, Any]], result: AppendResult
+) -> None:
+    """Take out of `pending` each item refused because its sort key is taken (`reasons` are
+    the puts' cancellation reasons, in order): unchanged when it holds the same values, a
+    conflict otherwise. The others stay pending, to be retried."""
+    for sk, reason in zip(list(pending), reasons, strict=False):
+        if reason.get("Code") != "ConditionalCheckFailed":
+            continue  # not written for another item's sake, or a conflict: retry
+        existing = from_item(reason.get("Item") or {})
+        for name in ("pk", "sk", "expires_at"):
+            existing.pop(name, None)
+        if existing == pending.pop(sk):
+            result.unchanged.append(sk)
+        else:
+            result.conflicts.append(sk)
 
 
 # Items per append transaction: DynamoDB's 100 actions, less the check that the call exists.
