@@ -27,13 +27,20 @@ from __future__ import annotations
 
 import base64
 import copy
+import importlib.metadata
 import json
 import threading
 from typing import Any
 
+# The moto these fixes were written against and checked with (tests/integration/
+# test_moto_fixes.py): they replace and wrap its internals, which change between releases.
+MOTO_VERSION = "5.2.5"
+
 # Held by every item read and write, and by whole transactions, so each is atomic.
 _ITEMS = threading.RLock()
 _applied = False
+# moto's own attributes, by (class, name), as they were before they were patched.
+_originals: dict[tuple[type, str], Any] = {}
 
 _ATOMIC_OPERATIONS = (
     "get_item",
@@ -46,20 +53,44 @@ _ATOMIC_OPERATIONS = (
 
 
 def apply() -> None:
-    """Install the fixes (once per process)."""
+    """Install the fixes (once per process), after checking that the installed moto is the
+    one they were written for."""
     global _applied
     if _applied:
         return
+    check_version(importlib.metadata.version("moto"))
     from moto.dynamodb.models import DynamoDBBackend
     from moto.dynamodb.models.table import Table
     from moto.dynamodb.responses import DynamoHandler
 
-    DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
+    _patch(DynamoDBBackend, "transact_write_items", _transact_write_items)
     for name in _ATOMIC_OPERATIONS:
-        setattr(DynamoDBBackend, name, _atomic(getattr(DynamoDBBackend, name)))
-    Table.query = _partition_query(Table.query)  # type: ignore[method-assign]
-    DynamoHandler.serialized = _item_responses(DynamoHandler.serialized)  # type: ignore[method-assign]
+        _patch(DynamoDBBackend, name, _atomic(getattr(DynamoDBBackend, name)))
+    _patch(Table, "query", _partition_query(Table.query))
+    _patch(DynamoHandler, "serialized", _item_responses(DynamoHandler.serialized))
     _applied = True
+
+
+def check_version(installed: str) -> None:
+    """Refuse any moto but the one the fixes were written for: on another, a fix could
+    silently stop applying, or break what it patches."""
+    if installed != MOTO_VERSION:
+        raise RuntimeError(
+            f"local/moto_fixes.py patches the internals of moto {MOTO_VERSION}, but moto "
+            f"{installed} is installed. Install the pinned version (pip install -r "
+            "requirements-dev.txt), or check every fix against the new moto, then update "
+            "MOTO_VERSION with tests/integration/test_moto_fixes.py passing."
+        )
+
+
+def unpatched(owner: type, name: str) -> Any:
+    """moto's own attribute `name` of `owner`, whether or not the fixes are applied."""
+    return _originals.get((owner, name), getattr(owner, name))
+
+
+def _patch(owner: type, name: str, replacement: Any) -> None:
+    _originals.setdefault((owner, name), getattr(owner, name))
+    setattr(owner, name, replacement)
 
 
 def _atomic(operation: Any) -> Any:
@@ -162,83 +193,139 @@ def _key_of(table: Any, op_type: str, op: dict[str, Any]) -> dict[str, Any]:
     return key
 
 
+# A cancellation reason as moto's TransactionCanceledException takes it: (code, message, the
+# item as it was when asked for); all None for an item that was not the cause.
+type _Reason = tuple[str | None, str | None, dict[str, Any] | None]
+# A write of a transaction: its index in the request, its type, its request and the item's key.
+type _Write = tuple[int, str, dict[str, Any], dict[str, Any]]
+
+_NO_REASON: _Reason = (None, None, None)
+_TRANSACT_OPERATIONS = frozenset({"ConditionCheck", "Put", "Delete", "Update"})
+
+
 def _transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
-    from moto.dynamodb.comparisons import get_filter_expression
+    """moto's TransactWriteItems as DynamoDB runs it: every condition is checked before
+    anything is written, one transaction at a time."""
     from moto.dynamodb.exceptions import (
-        ConditionalCheckFailed,
-        MockValidationException,
-        MultipleTransactionsException,
         TooManyTransactionsException,
         TransactionCanceledException,
-        TransactWriteSingleOpException,
     )
 
     if len(transact_items) > 100:
         raise TooManyTransactionsException()
     with _ITEMS:
-        targets: set[tuple[str, str]] = set()
-        errors: list[tuple[Any, Any, Any]] = []
-        writes: list[tuple[int, str, dict[str, Any], dict[str, Any]]] = []
-        for index, item in enumerate(transact_items):
-            if len(item) > 1:
-                raise TransactWriteSingleOpException
-            original_item = None
-            try:
-                op_type, op = next(iter(item.items()))
-                if op_type not in {"ConditionCheck", "Put", "Delete", "Update"}:
-                    raise ValueError("Unsupported transaction operation")
-                table_name = op["TableName"]
-                key = _key_of(self.get_table(table_name), op_type, op)
-                target = (str(table_name), str(dict(sorted(key.items()))))
-                if target in targets:
-                    raise MultipleTransactionsException()
-                targets.add(target)
-                current = self.get_item(table_name, key)
-                condition = op.get("ConditionExpression")
-                if condition is not None:
-                    check = get_filter_expression(
-                        condition,
-                        op.get("ExpressionAttributeNames"),
-                        op.get("ExpressionAttributeValues"),
-                    )
-                    if not check.expr(current):
-                        if op.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD" and current:
-                            original_item = current.to_json()["Attributes"]
-                        raise ConditionalCheckFailed(item=original_item)
-                if op_type != "ConditionCheck":
-                    writes.append((index, op_type, op, key))
-                errors.append((None, None, None))
-            except (MultipleTransactionsException, MockValidationException):
-                raise
-            except ConditionalCheckFailed as error:
-                errors.append(("ConditionalCheckFailed", str(error.message), original_item))
-            except Exception as error:
-                errors.append((type(error).__name__, str(error), original_item))
-        if any(code is not None for code, _, _ in errors):
-            raise TransactionCanceledException(errors)
+        reasons, writes = _check_transaction(self, transact_items)
+        if any(code is not None for code, _, _ in reasons):
+            raise TransactionCanceledException(reasons)
+        _write_transaction(self, writes, reasons)
 
-        saved = [
-            (op["TableName"], key, copy.deepcopy(self.get_item(op["TableName"], key)))
-            for _, _, op, key in writes
-        ]
-        try:
-            for index, op_type, op, key in writes:
-                try:
-                    _write(self, op_type, op, key)
-                except (MultipleTransactionsException, MockValidationException):
-                    raise
-                except Exception as error:
-                    errors[index] = (type(error).__name__, str(error), None)
-                    raise TransactionCanceledException(errors) from error
-        except Exception:
-            for table_name, key, before in saved:
-                table = self.get_table(table_name)
-                hash_value, range_value = self.get_keys_value(table, key)
-                if before is None:
-                    table.delete_item(hash_value, range_value)
-                else:
-                    self.put_item(table_name, before.to_json()["Attributes"])
-            raise
+
+def _check_transaction(
+    self: Any, transact_items: list[dict[str, Any]]
+) -> tuple[list[_Reason], list[_Write]]:
+    """Each item's cancellation reason, in order, and the writes the transaction makes."""
+    from moto.dynamodb.exceptions import TransactWriteSingleOpException
+
+    targets: set[tuple[str, str]] = set()
+    reasons: list[_Reason] = []
+    writes: list[_Write] = []
+    for index, item in enumerate(transact_items):
+        if len(item) > 1:
+            raise TransactWriteSingleOpException
+        reason, write = _check_item(self, item, targets)
+        reasons.append(reason)
+        if write is not None:
+            writes.append((index, *write))
+    return reasons, writes
+
+
+def _check_item(
+    self: Any, item: dict[str, Any], targets: set[tuple[str, str]]
+) -> tuple[_Reason, tuple[str, dict[str, Any], dict[str, Any]] | None]:
+    """One item's cancellation reason (`_NO_REASON` when its condition holds) and the write
+    it makes (none for a ConditionCheck, or when its condition fails); a validation error
+    (two operations on one item among them) fails the whole request instead."""
+    from moto.dynamodb.exceptions import MockValidationException
+
+    try:
+        op_type, op = next(iter(item.items()))
+        if op_type not in _TRANSACT_OPERATIONS:
+            raise ValueError("Unsupported transaction operation")
+        table_name = op["TableName"]
+        key = _key_of(self.get_table(table_name), op_type, op)
+        _claim(targets, table_name, key)
+        failure = _condition_failure(op, self.get_item(table_name, key))
+    except MockValidationException:  # MultipleTransactionsException is one
+        raise
+    except Exception as error:
+        return (type(error).__name__, str(error), None), None
+    if failure is not None:
+        return failure, None
+    return _NO_REASON, None if op_type == "ConditionCheck" else (op_type, op, key)
+
+
+def _claim(targets: set[tuple[str, str]], table_name: str, key: dict[str, Any]) -> None:
+    """Note that the transaction acts on this item, which it may do only once."""
+    from moto.dynamodb.exceptions import MultipleTransactionsException
+
+    target = (str(table_name), str(dict(sorted(key.items()))))
+    if target in targets:
+        raise MultipleTransactionsException()
+    targets.add(target)
+
+
+def _condition_failure(op: dict[str, Any], current: Any) -> _Reason | None:
+    """Why the operation's condition fails on the item as it is (`current`, None when there
+    is none), with the item when asked for; None when the condition holds."""
+    from moto.dynamodb.comparisons import get_filter_expression
+    from moto.dynamodb.exceptions import ConditionalCheckFailed
+
+    condition = op.get("ConditionExpression")
+    if condition is None:
+        return None
+    check = get_filter_expression(
+        condition, op.get("ExpressionAttributeNames"), op.get("ExpressionAttributeValues")
+    )
+    if check.expr(current):
+        return None
+    old = None
+    if op.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD" and current:
+        old = current.to_json()["Attributes"]
+    return ("ConditionalCheckFailed", str(ConditionalCheckFailed(item=old).message), old)
+
+
+def _write_transaction(self: Any, writes: list[_Write], reasons: list[_Reason]) -> None:
+    """Make a transaction's writes, its conditions checked; when one fails, put back what
+    the others wrote and cancel the transaction with that write's reason."""
+    from moto.dynamodb.exceptions import MockValidationException, TransactionCanceledException
+
+    saved = [
+        (op["TableName"], key, copy.deepcopy(self.get_item(op["TableName"], key)))
+        for _, _, op, key in writes
+    ]
+    try:
+        for index, op_type, op, key in writes:
+            try:
+                _write(self, op_type, op, key)
+            except MockValidationException:
+                raise
+            except Exception as error:
+                reasons[index] = (type(error).__name__, str(error), None)
+                raise TransactionCanceledException(reasons) from error
+    except Exception:
+        _restore(self, saved)
+        raise
+
+
+def _restore(self: Any, saved: list[tuple[str, dict[str, Any], Any]]) -> None:
+    """Put the items a failed transaction wrote back as they were before it."""
+    for table_name, key, before in saved:
+        table = self.get_table(table_name)
+        hash_value, range_value = self.get_keys_value(table, key)
+        if before is None:
+            table.delete_item(hash_value, range_value)
+        else:
+            self.put_item(table_name, before.to_json()["Attributes"])
 
 
 def _write(self: Any, op_type: str, op: dict[str, Any], key: dict[str, Any]) -> None:

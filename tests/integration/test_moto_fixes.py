@@ -1,0 +1,509 @@
+"""Each fix of local/moto_fixes.py: the defect of moto's own code that it assumes (so that a
+moto which changes it fails here, not silently in the local stack), and what the fix does.
+
+moto's own functions are reached with `moto_fixes.unpatched`, whether or not the fixes were
+applied before; both run on the backend of the embedded endpoint, on tables of their own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import inspect
+import re
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+from moto.dynamodb.exceptions import ConditionalCheckFailed, DynamodbException
+from moto.dynamodb.models import DynamoDBBackend, dynamodb_backends
+from moto.dynamodb.models import table as moto_table
+from moto.dynamodb.models.dynamo_type import DynamoType
+from moto.dynamodb.models.table import Table
+from moto.dynamodb.responses import DynamoHandler
+
+from local import moto_fixes
+from local.endpoint import REGION, EmbeddedAws
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def dynamodb(embedded_aws: EmbeddedAws) -> Any:
+    return embedded_aws.session().client("dynamodb")
+
+
+@pytest.fixture
+def make_table(dynamodb: Any) -> Iterator[Callable[..., str]]:
+    """New tables keyed by `pk` and `sk` (strings), holding the items given; dropped after."""
+    names: list[str] = []
+
+    def make(*items: dict[str, Any]) -> str:
+        name = f"moto-fixes-{uuid.uuid4().hex[:8]}"
+        dynamodb.create_table(
+            TableName=name,
+            KeySchema=[
+                {"AttributeName": "pk", "KeyType": "HASH"},
+                {"AttributeName": "sk", "KeyType": "RANGE"},
+            ],
+            AttributeDefinitions=[
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "sk", "AttributeType": "S"},
+            ],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        names.append(name)
+        for item in items:
+            dynamodb.put_item(TableName=name, Item=item)
+        return name
+
+    yield make
+    for name in names:
+        dynamodb.delete_table(TableName=name)
+
+
+def _backend(table_name: str) -> Any:
+    """The backend (of whichever account the endpoint's credentials map to) holding a table."""
+    for regions in dynamodb_backends.values():
+        backend = regions.get(REGION) if hasattr(regions, "get") else None
+        if backend is not None and table_name in backend.tables:
+            return backend
+    raise LookupError(table_name)
+
+
+def _item(pk: str, sk: str, **values: str) -> dict[str, Any]:
+    return {"pk": {"S": pk}, "sk": {"S": sk}, **{k: {"S": v} for k, v in values.items()}}
+
+
+def _contents(backend: Any, table_name: str) -> list[dict[str, Any]]:
+    items = backend.get_table(table_name).all_items()
+    return [item.to_json()["Attributes"] for item in items]
+
+
+# The version check
+
+
+def test_fixes_are_written_for_the_pinned_moto() -> None:
+    # Given the moto pinned for development
+    pins = (REPO / "requirements-dev.txt").read_text()
+    pinned = re.search(r"^moto==(\S+)$", pins, re.MULTILINE)
+
+    # Then the fixes name that version as theirs
+    assert pinned is not None
+    assert pinned[1] == moto_fixes.MOTO_VERSION
+
+
+def test_another_moto_version_is_refused_with_what_to_do(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given a moto other than the one the fixes were written for
+    monkeypatch.setattr(moto_fixes, "_applied", False)
+    monkeypatch.setattr(moto_fixes.importlib.metadata, "version", lambda _: "5.3.0")
+    patched = DynamoDBBackend.put_item
+
+    # When the fixes are applied, Then they refuse, naming both versions, and patch nothing
+    with pytest.raises(RuntimeError, match=r"moto 5\.2\.5, but moto 5\.3\.0 is installed"):
+        moto_fixes.apply()
+    assert DynamoDBBackend.put_item is patched
+
+
+def test_the_pinned_moto_version_is_accepted() -> None:
+    moto_fixes.check_version(moto_fixes.MOTO_VERSION)
+
+
+# One item operation at a time
+
+
+def _racing_puts(put: Callable[[str], None], monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Two conditional puts of one new item, each held between its read of the item and its
+    check of the condition until the other gets there too (or a second has passed)."""
+    meet = threading.Barrier(2, timeout=1.0)
+    check = moto_table.get_filter_expression
+
+    def held(expression: Any, names: Any = None, values: Any = None) -> Any:
+        if names and "#race" in names:
+            # When the other put is not coming, it waits for this one to finish.
+            with contextlib.suppress(threading.BrokenBarrierError):
+                meet.wait()
+        return check(expression, names, values)
+
+    monkeypatch.setattr(moto_table, "get_filter_expression", held)
+    outcomes: list[str] = []
+
+    def attempt(writer: str) -> None:
+        try:
+            put(writer)
+        except ConditionalCheckFailed:
+            outcomes.append("refused")
+        else:
+            outcomes.append("written")
+
+    threads = [threading.Thread(target=attempt, args=(w,)) for w in ("first", "second")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    return sorted(outcomes)
+
+
+def _create_once(put_item: Any, backend: Any, table_name: str) -> Callable[[str], None]:
+    def put(writer: str) -> None:
+        put_item(
+            backend,
+            table_name,
+            _item("call", "CALL", writer=writer),
+            condition_expression="attribute_not_exists(#race)",
+            expression_attribute_names={"#race": "pk"},
+        )
+
+    return put
+
+
+def test_moto_checks_a_condition_and_writes_without_a_lock(
+    make_table: Callable[..., str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given moto's own put_item
+    name = make_table()
+    backend = _backend(name)
+    put = _create_once(moto_fixes.unpatched(DynamoDBBackend, "put_item"), backend, name)
+
+    # When two puts that may only create the item race
+    outcomes = _racing_puts(put, monkeypatch)
+
+    # Then both pass their condition: the second overwrote the first
+    assert outcomes == ["written", "written"]
+
+
+def test_racing_conditional_writes_are_one_after_the_other(
+    make_table: Callable[..., str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the fixed put_item
+    name = make_table()
+    backend = _backend(name)
+    put = _create_once(DynamoDBBackend.put_item, backend, name)
+
+    # When two puts that may only create the item race
+    outcomes = _racing_puts(put, monkeypatch)
+
+    # Then the second sees the first's item and is refused
+    assert outcomes == ["refused", "written"]
+    assert [i["writer"]["S"] for i in _contents(backend, name)] in (["first"], ["second"])
+
+
+def test_every_item_operation_is_held_by_the_lock() -> None:
+    for name in moto_fixes._ATOMIC_OPERATIONS:
+        assert getattr(DynamoDBBackend, name) is not moto_fixes.unpatched(DynamoDBBackend, name)
+        assert callable(moto_fixes.unpatched(DynamoDBBackend, name)), name
+
+
+# TransactWriteItems
+
+
+def _table_copies(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the tables deep-copied from now on."""
+    copied: list[str] = []
+    deepcopy = copy.deepcopy
+
+    def counting(value: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(value, Table):
+            copied.append(value.name)
+        return deepcopy(value, *args, **kwargs)
+
+    monkeypatch.setattr(copy, "deepcopy", counting)
+    return copied
+
+
+def _puts(name: str, count: int) -> list[dict[str, Any]]:
+    return [{"Put": {"TableName": name, "Item": _item("call", f"E#{n}")}} for n in range(count)]
+
+
+def test_moto_copies_the_whole_table_for_each_item_of_a_transaction(
+    make_table: Callable[..., str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a table, and moto's own TransactWriteItems
+    name = make_table(_item("call", "CALL"))
+    backend = _backend(name)
+    transact = moto_fixes.unpatched(DynamoDBBackend, "transact_write_items")
+    copied = _table_copies(monkeypatch)
+
+    # When a transaction puts three items
+    transact(backend, _puts(name, 3))
+
+    # Then the table was copied three times
+    assert copied == [name, name, name]
+
+
+def test_a_transaction_copies_only_the_items_it_writes(
+    make_table: Callable[..., str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a table and the fixed TransactWriteItems
+    name = make_table(_item("call", "CALL"))
+    backend = _backend(name)
+    copied = _table_copies(monkeypatch)
+
+    # When a transaction puts three items
+    DynamoDBBackend.transact_write_items(backend, _puts(name, 3))
+
+    # Then it wrote them, copying no table
+    assert copied == []
+    assert len(_contents(backend, name)) == 4
+
+
+_SEED = (_item("call", "CALL", status="queued", n="one"), _item("call", "E#1", text="hi"))
+
+# Transactions on a table holding _SEED (`{t}` is its name), each answered the same by moto's
+# own TransactWriteItems and the fixed one.
+_TRANSACTIONS: dict[str, list[dict[str, Any]]] = {
+    "every write made": [
+        {"Put": {"TableName": "{t}", "Item": _item("call", "E#2", text="there")}},
+        {
+            "Update": {
+                "TableName": "{t}",
+                "Key": _item("call", "CALL"),
+                "UpdateExpression": "SET #s = :s",
+                "ConditionExpression": "#s = :queued",
+                "ExpressionAttributeNames": {"#s": "status"},
+                "ExpressionAttributeValues": {":s": {"S": "dialing"}, ":queued": {"S": "queued"}},
+            }
+        },
+        {"Delete": {"TableName": "{t}", "Key": _item("call", "E#1")}},
+    ],
+    "a condition that fails, with the item asked for": [
+        {
+            "ConditionCheck": {
+                "TableName": "{t}",
+                "Key": _item("call", "CALL"),
+                "ConditionExpression": "attribute_exists(pk)",
+            }
+        },
+        {
+            "Put": {
+                "TableName": "{t}",
+                "Item": _item("call", "E#1", text="changed"),
+                "ConditionExpression": "attribute_not_exists(sk)",
+                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+            }
+        },
+        {"Put": {"TableName": "{t}", "Item": _item("call", "E#3")}},
+    ],
+    "two operations on one item": [
+        {"Put": {"TableName": "{t}", "Item": _item("call", "E#4")}},
+        {"Delete": {"TableName": "{t}", "Key": _item("call", "E#4")}},
+    ],
+    "an unsupported operation": [
+        {"Put": {"TableName": "{t}", "Item": _item("call", "E#5")}},
+        {"Get": {"TableName": "{t}", "Key": _item("call", "CALL")}},
+    ],
+    "a write that fails after another was made": [
+        {"Put": {"TableName": "{t}", "Item": _item("call", "E#6")}},
+        {
+            "Update": {
+                "TableName": "{t}",
+                "Key": _item("call", "CALL"),
+                "UpdateExpression": "SET n = n + :one",
+                "ExpressionAttributeValues": {":one": {"N": "1"}},
+            }
+        },
+    ],
+}
+
+
+def _on(name: str, transaction: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def fill(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: fill(v) for k, v in value.items()}
+        return name if value == "{t}" else value
+
+    return [fill(item) for item in transaction]
+
+
+def _answer(transact: Any, backend: Any, items: list[dict[str, Any]]) -> tuple[str, str, int]:
+    """(error type, error body, status), all empty for a transaction that succeeded."""
+    try:
+        transact(backend, items)
+    except DynamodbException as error:
+        return error.error_type, error.description, error.code
+    return "", "", 200
+
+
+@pytest.mark.parametrize("case", list(_TRANSACTIONS))
+def test_a_transaction_is_answered_and_applied_as_moto_does(
+    case: str, make_table: Callable[..., str]
+) -> None:
+    # Given two tables holding the same items
+    theirs, ours = make_table(*_SEED), make_table(*_SEED)
+    backend = _backend(theirs)
+
+    # When moto's own TransactWriteItems runs on one and the fixed one on the other
+    expected = _answer(
+        moto_fixes.unpatched(DynamoDBBackend, "transact_write_items"),
+        backend,
+        _on(theirs, _TRANSACTIONS[case]),
+    )
+    answered = _answer(
+        DynamoDBBackend.transact_write_items, backend, _on(ours, _TRANSACTIONS[case])
+    )
+
+    # Then both answer the same, and leave the same items
+    assert answered == expected
+    assert _contents(backend, ours) == _contents(backend, theirs)
+
+
+def test_a_failed_transaction_reports_each_reason_and_writes_nothing(
+    make_table: Callable[..., str], dynamodb: Any
+) -> None:
+    # Given a table holding an exchange
+    name = make_table(*_SEED)
+    items = _on(name, _TRANSACTIONS["a condition that fails, with the item asked for"])
+
+    # When a transaction's second put finds its sort key taken
+    with pytest.raises(ClientError) as raised:
+        dynamodb.transact_write_items(TransactItems=items)
+
+    # Then the reasons name it, with the item that holds the key, and nothing was written
+    reasons = raised.value.response["CancellationReasons"]
+    assert [r["Code"] for r in reasons] == ["None", "ConditionalCheckFailed", "None"]
+    assert reasons[1]["Item"] == _item("call", "E#1", text="hi")
+    assert len(_contents(_backend(name), name)) == 2
+
+
+def test_a_write_that_fails_puts_back_what_the_transaction_wrote(
+    make_table: Callable[..., str], dynamodb: Any
+) -> None:
+    # Given a call whose `n` is a string
+    name = make_table(*_SEED)
+    items = _on(name, _TRANSACTIONS["a write that fails after another was made"])
+
+    # When a transaction puts an item, then fails to add a number to `n`
+    with pytest.raises(ClientError):
+        dynamodb.transact_write_items(TransactItems=items)
+
+    # Then the put item is gone again
+    assert "Item" not in dynamodb.get_item(TableName=name, Key=_item("call", "E#6"))
+
+
+# Query of one partition
+
+
+def _all_items_seen(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many items each Query's look at the table's items saw, from now on."""
+    seen: list[int] = []
+    all_items = Table.all_items
+
+    def counting(self: Any) -> Any:
+        items = all_items(self)
+        seen.append(len(items))
+        return items
+
+    monkeypatch.setattr(Table, "all_items", counting)
+    return seen
+
+
+def _query(query: Any, table: Any, pk: str) -> list[str]:
+    items, _, _ = query(table, DynamoType({"S": pk}), None, [], None, None, True, None)
+    return [item.range_key.value for item in items]
+
+
+@pytest.fixture
+def two_calls(make_table: Callable[..., str]) -> Any:
+    """A table holding a call of 2 items and another of 5."""
+    small = [_item("small", f"E#{n}") for n in range(2)]
+    large = [_item("large", f"E#{n}") for n in range(5)]
+    name = make_table(*small, *large)
+    return _backend(name).get_table(name)
+
+
+def test_moto_queries_a_partition_by_reading_the_whole_table(
+    two_calls: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen = _all_items_seen(monkeypatch)
+
+    found = _query(moto_fixes.unpatched(Table, "query"), two_calls, "small")
+
+    assert found == ["E#0", "E#1"]
+    assert seen == [7]
+
+
+def test_a_query_reads_only_the_partition_it_names(
+    two_calls: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen = _all_items_seen(monkeypatch)
+
+    found = _query(Table.query, two_calls, "small")
+
+    assert found == ["E#0", "E#1"]
+    assert seen == [2]
+
+
+def test_moto_query_takes_the_arguments_the_fix_passes_in_order() -> None:
+    parameters = list(inspect.signature(moto_fixes.unpatched(Table, "query")).parameters)
+
+    assert parameters[:9] == [
+        "self",
+        "hash_key",
+        "range_comparison",
+        "range_objs",
+        "limit",
+        "exclusive_start_key",
+        "scan_index_forward",
+        "projection_expressions",
+        "index_name",
+    ]
+
+
+# Answers holding items
+
+
+_RICH = {
+    **_item("call", "CALL"),
+    "audio": {"B": b"\x00\xffRIFF"},
+    "chunks": {"BS": [b"\x01", b"\x02"]},
+    "counts": {"NS": ["1", "2.5"]},
+    "meta": {"M": {"nested": {"L": [{"S": "x"}, {"NULL": True}, {"BOOL": False}]}}},
+}
+
+
+def _answers(dynamodb: Any, name: str) -> list[Any]:
+    got = dynamodb.get_item(TableName=name, Key=_item("call", "CALL"))
+    queried = dynamodb.query(
+        TableName=name,
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": "call"}},
+    )
+    for answer in (got, queried):
+        answer.pop("ResponseMetadata")
+    return [got, queried]
+
+
+def test_answers_holding_items_are_sent_as_moto_would_send_them(
+    make_table: Callable[..., str], dynamodb: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given an item with binary, sets, nulls and nested values
+    name = make_table(_RICH)
+    written: list[Any] = []
+    wire = moto_fixes._wire
+
+    def counting(value: Any) -> Any:
+        written.append(value)
+        return wire(value)
+
+    monkeypatch.setattr(moto_fixes, "_wire", counting)
+
+    # When it is read with the fix, and with moto's own serializer
+    fixed = _answers(dynamodb, name)
+    # (moto still hands each answer over as the JSON it sends)
+    answers = [v for v in written if isinstance(v, dict) and v.keys() & {"Item", "Items"}]
+    assert len(answers) == 2
+    monkeypatch.setattr(
+        DynamoHandler, "serialized", moto_fixes.unpatched(DynamoHandler, "serialized")
+    )
+    theirs = _answers(dynamodb, name)
+
+    # Then the answers are the same, and the item is read back as written
+    assert fixed == theirs
+    assert fixed[0]["Item"] == _RICH
+    assert fixed[1]["Items"] == [_RICH]
