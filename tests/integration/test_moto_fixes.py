@@ -69,7 +69,7 @@ def make_table(dynamodb: Any) -> Iterator[Callable[..., str]]:
 def _backend(table_name: str) -> Any:
     """The backend (of whichever account the endpoint's credentials map to) holding a table."""
     for regions in dynamodb_backends.values():
-        backend = regions.get(REGION) if hasattr(regions, "get") else None
+        backend = regions.get(REGION)
         if backend is not None and table_name in backend.tables:
             return backend
     raise LookupError(table_name)
@@ -194,7 +194,7 @@ def test_racing_conditional_writes_are_one_after_the_other(
     assert [i["writer"]["S"] for i in _contents(backend, name)] in (["first"], ["second"])
 
 
-def test_every_item_operation_is_held_by_the_lock() -> None:
+def test_every_item_operation_of_moto_is_wrapped_in_the_lock() -> None:
     for name in moto_fixes._ATOMIC_OPERATIONS:
         assert getattr(DynamoDBBackend, name) is not moto_fixes.unpatched(DynamoDBBackend, name)
         assert callable(moto_fixes.unpatched(DynamoDBBackend, name)), name
