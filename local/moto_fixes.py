@@ -1,5 +1,6 @@
 """Fixes to moto for the embedded endpoint (the local stack, the tests and the benchmarks),
-written against the pinned moto (requirements-dev.txt) and applied by `EmbeddedAws.start`.
+written against the pinned moto (requirements-dev.txt, `MOTO_VERSION`) and applied by
+`EmbeddedAws.start`, which fails on any other moto version.
 
 DynamoDB applies a conditional write atomically; moto's server answers requests in threads and
 checks a condition, then writes, so two racing conditional writes could both pass their check
