@@ -271,8 +271,10 @@ def parse_answer(response: dict[str, Any]) -> ModelAnswer:
         raise MalformedAnswer(f"The model's answer is not JSON: {exc.msg}") from exc
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "answer"
-        raise MalformedAnswer(f"The model's answer does not fit: {where}: {first['msg']}") from exc
+        where = ".".join(str(part) for part in first["loc"])
+        message = first["msg"].removeprefix("Value error, ")
+        problem = f"{where}: {message}" if where else message
+        raise MalformedAnswer(f"The model's answer does not fit: {problem}") from exc
 
 
 def _json_text(text: str) -> str:
