@@ -252,7 +252,9 @@ def _caller_left(call: Call, turns: Sequence[Exchange]) -> str | None:
         return "caller abandoned the call"
     if call.end_reason in CALLER_HANGUP_REASONS:
         return f"caller hung up ({call.end_reason})"
-    last = turns[-1]
+    last = turns[-1] if turns else None
+    if last is None:
+        return None
     if word_count(last.user_transcript) and not word_count(last.agent_response) and not last.error:
         return "caller's last words went unanswered"
     return None
