@@ -14,9 +14,15 @@ from twilio.http.response import Response as TwilioResponse
 
 from dialtone import settings, telephony
 from dialtone.models import CallStatus
-from dialtone.simulator import Placement, SimulatorProvider, parse_outcomes, simulator_account_sid
-from dialtone.telephony import Connection, ProviderError
-from dialtone.twilio_provider import _ssm_parameter_name, call_instructions, provider_error
+from dialtone.telephony.base import Connection, ProviderError
+from dialtone.telephony.credentials import _ssm_parameter_name
+from dialtone.telephony.simulator import (
+    Placement,
+    SimulatorProvider,
+    parse_outcomes,
+    simulator_account_sid,
+)
+from dialtone.telephony.twilio import call_instructions, provider_error
 
 
 def test_a_twiml_url_connection_is_passed_as_url() -> None:

@@ -12,17 +12,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from dialtone.dialer import (
+from dialtone.dialing.dialer import (
     Dialer,
     DialOutcome,
     DialRetryLater,
-    PoisonMessage,
     callee_zone,
 )
+from dialtone.dialing.queue import PoisonMessage
+from dialtone.dialing.suppressions import SuppressionCreate, SuppressionStore
 from dialtone.models import CallStatus
 from dialtone.store import CALL_SK, call_pk
-from dialtone.suppressions import SuppressionCreate, SuppressionStore
-from dialtone.telephony import DialOrder, ProviderCall, ProviderError
+from dialtone.telephony.base import DialOrder, ProviderCall, ProviderError
 from tests.integration.dialer.conftest import (
     FROM_NUMBER,
     TO_NUMBER,
@@ -374,7 +374,7 @@ def test_dialing_a_batch_call_moves_the_batch_counters(
     provider: FakeProvider,
 ) -> None:
     # Given a batch of two good numbers and one the provider refuses
-    from dialtone.dialing import BatchDialRequest, Dialing
+    from dialtone.dialing.accept import BatchDialRequest, Dialing
 
     dialing = Dialing(dial_tenant.calls, dial_queues.url)
     provider.failures = []

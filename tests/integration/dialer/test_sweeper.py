@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from dialtone.dialer import Dialer, DialOutcome
+from dialtone.dialing.dialer import Dialer, DialOutcome
+from dialtone.dialing.sweeper import Sweeper
 from dialtone.models import CallStatus
-from dialtone.sweeper import Sweeper
-from dialtone.telephony import DialOrder, ProviderCall
+from dialtone.telephony.base import DialOrder, ProviderCall
 from tests.integration.dialer.conftest import DialQueues, DialTenant, FakeProvider, later
 
 

@@ -34,7 +34,7 @@ from dialtone.store import CallStore, StoredCall
 
 if TYPE_CHECKING:
     from dialtone import listing
-    from dialtone.dial_queue import DialQueueView
+    from dialtone.dialing.status import DialQueueView
     from dialtone.pagination import CursorCodec
 
 _CALL_ID_FRAGMENT = re.compile(r"^[0-9a-f-]{4,36}$")
@@ -381,7 +381,7 @@ def reader() -> CallReader:
 def call_reader() -> CallReader:
     """The call reader of get_call, which also shows where a queued call stands in the dial
     queue (`queue_position`, `dial_at_estimate`)."""
-    from dialtone.dial_queue import view
+    from dialtone.dialing.status import view
 
     config = settings.load(settings.CallsReaderSettings)
     return CallReader(

@@ -25,7 +25,7 @@ from urllib.parse import unquote_plus
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from dialtone import aws, retention, settings
-from dialtone.auth import Principal, Scope
+from dialtone.auth import TENANT_ID_CHARS, Principal, Scope
 from dialtone.errors import CallNotFound, InvalidParameter, RecordingsNotKept
 from dialtone.models import RecordingUpload
 from dialtone.observability import logger, metrics
@@ -34,7 +34,7 @@ from dialtone.store import CallStore, StoredCall, sort_timestamp
 RecordingFormat = Literal["wav", "ogg", "mp3", "m4a"]
 
 _KEY = re.compile(
-    r"^tenants/(?P<tenant>[A-Za-z0-9][A-Za-z0-9._-]{0,63})/calls/"
+    rf"^tenants/(?P<tenant>{TENANT_ID_CHARS})/calls/"
     r"(?P<call>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/"
     r"recording\.(?P<format>wav|ogg|mp3|m4a)$"
 )

@@ -35,15 +35,17 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from dialtone import settings
-from dialtone.dialer import MAX_DIAL_ATTEMPTS, DialQueueWriter, provider_fields
+from dialtone.dialing.dialer import MAX_DIAL_ATTEMPTS
+from dialtone.dialing.queue import DialQueueWriter
 from dialtone.models import FINAL_STATUSES, STATUS_RANK, CallStatus
 from dialtone.progress import advance
 from dialtone.store import INDEXES, QueryStream, StoredCall, partition, sort_timestamp, stored_call
-from dialtone.telephony import DialOrder
+from dialtone.telephony.base import DialOrder
+from dialtone.telephony.status_callbacks import provider_fields, status_callback_url
 
 if TYPE_CHECKING:
     from dialtone.store import CallStore
-    from dialtone.telephony import TelephonyProvider
+    from dialtone.telephony.base import TelephonyProvider
 
 CLAIM_GRACE = timedelta(minutes=2)
 RINGING_TIMEOUT = timedelta(minutes=10)
@@ -286,9 +288,8 @@ class Sweeper:
 def sweeper() -> Sweeper:
     """The sweeper of this execution environment, from the environment's settings."""
     from dialtone.observability import metrics
-    from dialtone.status_callbacks import status_callback_url
     from dialtone.store import CallStore
-    from dialtone.telephony import provider_from_environment
+    from dialtone.telephony.base import provider_from_environment
 
     config = settings.load(settings.SweeperSettings)
     return Sweeper(

@@ -1,7 +1,9 @@
-"""Telephony providers behind one interface: who actually places a call.
+"""The telephony provider interface: who actually places a call.
 
-`twilio` places real calls through the Twilio SDK; `simulator` places none and drives the same
-status-callback path Twilio would. The dialer talks only to `TelephonyProvider`.
+`dialtone.telephony.twilio` places real calls through the Twilio SDK;
+`dialtone.telephony.simulator` places none and drives the same status-callback path Twilio
+would. The dialer talks only to `TelephonyProvider`. The backends import this module; this
+module imports no backend except, inside `provider_from_environment`, the one it builds.
 """
 
 from __future__ import annotations
@@ -105,9 +107,9 @@ def provider_from_environment() -> TelephonyProvider:
 
     config = settings.load(settings.TelephonySettings)
     if config.telephony == "twilio":
-        from dialtone.twilio_provider import TwilioProvider
+        from dialtone.telephony.twilio import TwilioProvider
 
         return TwilioProvider.from_secret(config.twilio_secret_arn)
-    from dialtone.simulator import SimulatorProvider
+    from dialtone.telephony.simulator import SimulatorProvider
 
     return SimulatorProvider.from_settings(config)
