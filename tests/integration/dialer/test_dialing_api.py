@@ -538,7 +538,7 @@ def test_outbound_calls_expire_and_redact_as_their_tenant_says(
     for call_id in calls:
         stored = dial_tenant.call(call_id)
         assert stored.call.opt_out_sensitive_data_storage is True
-        expires = stored.internal["expires_at"]
+        expires = stored.internal.expires_at
         assert before + 30 * 86400 - 1 <= expires <= after + 30 * 86400
     # And what the runtime later appends to one of them is redacted before it is stored
     call_id = single["call_id"]

@@ -259,13 +259,9 @@ class CallReader:
 
     def presign(self, key: str, expires_in: int, download_filename: str | None = None) -> str:
         """A SigV4 presigned GET of a recording object (no network call: it is signed here)."""
-        params: dict[str, Any] = {"Bucket": self.recordings_bucket, "Key": key}
-        if download_filename:
-            params["ResponseContentDisposition"] = f'attachment; filename="{download_filename}"'
-        url: str = aws.client("s3").generate_presigned_url(
-            "get_object", Params=params, ExpiresIn=expires_in
-        )
-        return url
+        from dialtone.recordings import presign_recording
+
+        return presign_recording(self.recordings_bucket, key, expires_in, download_filename)
 
     def recording(
         self, principal: Principal, call_id: str, expires_in: int, download: bool = False

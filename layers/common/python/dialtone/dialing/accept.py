@@ -294,7 +294,7 @@ class Dialing:
         """Cancel a call that is still queued and not yet claimed by a dialer; 409 otherwise."""
         principal.require(Scope.CALLS_WRITE)
         stored = self.store.get_call(principal.tenant_id, call_id, consistent=True)
-        if stored.call.status is not CallStatus.QUEUED or "claim_token" in stored.internal:
+        if stored.call.status is not CallStatus.QUEUED or stored.internal.claim_token is not None:
             raise _not_cancelable(stored)
         now = datetime.now(UTC)
         changed = self.store.change_call(

@@ -61,10 +61,9 @@ from dialtone.dialing.queue import (
     DialMessage,
     DialQueueWriter,
     PoisonMessage,
-    _iso,
 )
 from dialtone.errors import AgentNotFound, CallNotFound, TenantNotFound
-from dialtone.models import Call, CallStatus
+from dialtone.models import Call, CallStatus, format_timestamp
 from dialtone.telephony.base import Connection, DialOrder, ProviderCall, ProviderError
 
 if TYPE_CHECKING:
@@ -160,6 +159,10 @@ def window_opening(window: CallingWindow, zone: ZoneInfo, now: datetime) -> date
     return opening.astimezone(UTC)
 
 
+def _iso(moment: datetime) -> str:
+    return format_timestamp(moment)
+
+
 # The dialer
 
 
@@ -225,7 +228,7 @@ class Dialer:
         call = stored.call
         if call.status is not CallStatus.QUEUED:
             return DialOutcome.NOT_QUEUED
-        if "claim_token" in stored.internal:
+        if stored.internal.claim_token is not None:
             return DialOutcome.CLAIMED_ELSEWHERE
         if not call.to_number or not call.from_number:
             self.writer.fail(stored, None, "no_number: the call has no to_number or from_number")
@@ -319,7 +322,7 @@ class Dialer:
 
         call = stored.call
         order = self._order(tenant, call)
-        attempts = int(stored.internal.get("dial_attempts", 0))
+        attempts = int(stored.internal.dial_attempts or 0)
         last_error: ProviderError | None = None
         for delay in (0.0, *self.retry_delays):
             if delay:
@@ -371,7 +374,7 @@ class Dialer:
         """The provider may have placed the call: look it up instead of dialing again. If it
         cannot be found yet, the claim stays and the sweeper settles it (found: its SID is
         saved; still unknown after a grace period: the call is queued again)."""
-        claimed_at = stored.internal.get("claimed_at")
+        claimed_at = stored.internal.claimed_at
         since = datetime.fromisoformat(str(claimed_at)) if claimed_at else self.now()
         try:
             found = self.provider.find_call(order, since - timedelta(seconds=5))

@@ -113,10 +113,6 @@ class DialQueue:
             )
 
 
-def _iso(moment: datetime) -> str:
-    return format_timestamp(moment)
-
-
 @dataclass
 class DialQueueWriter:
     """The writes of the dialer and the sweeper on claimed calls, and the dial queue."""
@@ -140,7 +136,10 @@ class DialQueueWriter:
         # later (harmless: the claim dials once), never a call without a message.
         try:
             self.calls.change_call(
-                tenant_id, call_id, CallStatus.QUEUED, {"enqueued_at": _iso(datetime.now(UTC))}
+                tenant_id,
+                call_id,
+                CallStatus.QUEUED,
+                {"enqueued_at": format_timestamp(datetime.now(UTC))},
             )
         except (BotoCoreError, ClientError) as error:
             from dialtone.observability import logger
@@ -228,7 +227,7 @@ class DialQueueWriter:
                 current = self.calls.get_call(stored.tenant_id, stored.call.id, consistent=True)
             except CallNotFound:
                 return False  # erased (or being erased) since it was claimed
-            if current.internal.get("claim_token") != token:
+            if current.internal.claim_token != token:
                 return False
             if current.call.twilio_call_sid not in (None, placed.sid):
                 return False

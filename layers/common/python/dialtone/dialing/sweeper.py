@@ -90,7 +90,7 @@ def last_touched(stored: StoredCall) -> datetime:
     or any change (a claim, its release, a deferral), or its creation."""
     call = stored.call
     moments = [call.queued_at or call.created_at, call.updated_at]
-    enqueued_at = _parse(stored.internal.get("enqueued_at"))
+    enqueued_at = _parse(stored.internal.enqueued_at)
     if enqueued_at is not None:
         moments.append(enqueued_at)
     return max(moments)
@@ -180,8 +180,8 @@ class Sweeper:
             yield stored_call(item)
 
     def _queued(self, stored: StoredCall, now: datetime) -> bool:
-        if "claim_token" in stored.internal:
-            claimed_at = _parse(stored.internal.get("claimed_at"))
+        if stored.internal.claim_token is not None:
+            claimed_at = _parse(stored.internal.claimed_at)
             return claimed_at is None or claimed_at <= now - CLAIM_GRACE
         call = stored.call
         waiting = call.dial_at_estimate is not None and call.dial_at_estimate > now
@@ -201,7 +201,7 @@ class Sweeper:
     def _settle(self, stored: StoredCall, now: datetime, report: SweepReport) -> None:
         call = stored.call
         if call.status is CallStatus.QUEUED:
-            token = stored.internal.get("claim_token")
+            token = stored.internal.claim_token
             if token:
                 self._reconcile_claim(stored, str(token), now, report)
             else:
@@ -226,7 +226,7 @@ class Sweeper:
     ) -> None:
         """A claim without SID: was the call placed? Never dial again without asking."""
         call = stored.call
-        claimed_at = _parse(stored.internal.get("claimed_at")) or call.queued_at or now
+        claimed_at = _parse(stored.internal.claimed_at) or call.queued_at or now
         order = DialOrder(
             tenant_id=stored.tenant_id,
             call_id=call.id,
@@ -240,7 +240,7 @@ class Sweeper:
                 report.reconciled += 1
                 self._count("CallsReconciled")
             return
-        attempts = int(stored.internal.get("dial_attempts", 0)) + 1
+        attempts = int(stored.internal.dial_attempts or 0) + 1
         if attempts >= self.max_attempts:
             self.writer.fail(stored, token, "dial_lost: the dialer stopped before placing the call")
             self._count("CallsFailed")
