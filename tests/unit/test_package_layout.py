@@ -18,6 +18,7 @@ LAYER = ROOT / "layers" / "common" / "python"
 PACKAGE = LAYER / "dialtone"
 
 TELEPHONY_INTERFACE = "dialtone.telephony.base"
+TELEPHONY_FACTORY = "dialtone.telephony.providers"
 TELEPHONY_BACKENDS = ("dialtone.telephony.twilio", "dialtone.telephony.simulator")
 # The flat modules the subpackages replaced: none of them may come back as a shim.
 FORMER_MODULES = (
@@ -101,13 +102,8 @@ def package_edges(module: str) -> set[str]:
 
 
 def every_package_edge(module: str) -> set[str]:
-    """The package's own modules `module` imports anywhere, inside functions too, except the
-    one import the layout allows to point back: the interface building the configured backend
-    (`provider_from_environment`)."""
-    names = {name for name in IMPORTS[module].every if name in MODULES and name != module}
-    if module == TELEPHONY_INTERFACE:
-        names -= set(TELEPHONY_BACKENDS)
-    return names
+    """The package's own modules `module` imports anywhere, inside functions too."""
+    return {name for name in IMPORTS[module].every if name in MODULES and name != module}
 
 
 def find_cycle(edges: Callable[[str], set[str]] = package_edges) -> list[str] | None:
@@ -180,11 +176,20 @@ def test_each_telephony_backend_imports_the_interface_and_no_other_backend(backe
     assert not others & IMPORTS[backend].every
 
 
-def test_the_telephony_interface_imports_no_backend_at_import_time() -> None:
-    for module in (TELEPHONY_INTERFACE, "dialtone.telephony"):
-        assert not set(TELEPHONY_BACKENDS) & IMPORTS[module].eager, module
-    # It builds the configured one, importing it only then.
-    assert set(TELEPHONY_BACKENDS) <= IMPORTS[TELEPHONY_INTERFACE].every
+def test_the_telephony_interface_imports_no_backend() -> None:
+    assert not {name for name in IMPORTS[TELEPHONY_INTERFACE].every if name in MODULES} & {
+        *TELEPHONY_BACKENDS,
+        TELEPHONY_FACTORY,
+        "dialtone.telephony.status_callbacks",
+    }
+
+
+def test_backends_are_imported_only_by_the_factory_that_builds_them_on_demand() -> None:
+    for backend in TELEPHONY_BACKENDS:
+        importers = {m for m, found in IMPORTS.items() if backend in found.every} - {backend}
+        assert importers == {TELEPHONY_FACTORY}, backend
+        for module in (TELEPHONY_FACTORY, "dialtone.telephony"):
+            assert backend not in IMPORTS[module].eager, module
 
 
 def test_telephony_knows_nothing_of_dialing() -> None:
@@ -204,6 +209,29 @@ def test_only_the_twilio_backend_and_the_signer_use_the_twilio_sdk() -> None:
     for module in users:
         eager = [name for name in IMPORTS[module].eager if name.split(".")[0] == "twilio"]
         assert eager == [], f"{module} imports the SDK at import time: {eager}"
+
+
+def clients_used(module: str) -> set[str]:
+    """The AWS services a module asks `dialtone.aws` (or boto3) for a client of."""
+    services = set()
+    for node in ast.walk(ast.parse(MODULES[module].read_text())):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "client"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+        ):
+            services.add(str(node.args[0].value))
+    return services
+
+
+@pytest.mark.parametrize(
+    ("service", "adapter"), [("sqs", "dialtone.dialing.queue"), ("s3", "dialtone.recordings")]
+)
+def test_one_module_touches_each_queue_and_bucket(service: str, adapter: str) -> None:
+    users = {module for module in MODULES if service in clients_used(module)}
+    assert users == {adapter}
 
 
 def test_the_flat_modules_the_subpackages_replaced_are_gone() -> None:

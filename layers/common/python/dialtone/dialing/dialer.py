@@ -446,7 +446,7 @@ def dialer() -> Dialer:
     from dialtone.dialing.suppressions import SuppressionStore
     from dialtone.observability import metrics
     from dialtone.store import CallStore
-    from dialtone.telephony.base import provider_from_environment
+    from dialtone.telephony.providers import provider_from_environment
     from dialtone.telephony.status_callbacks import status_callback_url
 
     config = settings.load(settings.DialerSettings)

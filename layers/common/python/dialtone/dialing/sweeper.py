@@ -289,7 +289,7 @@ def sweeper() -> Sweeper:
     """The sweeper of this execution environment, from the environment's settings."""
     from dialtone.observability import metrics
     from dialtone.store import CallStore
-    from dialtone.telephony.base import provider_from_environment
+    from dialtone.telephony.providers import provider_from_environment
 
     config = settings.load(settings.SweeperSettings)
     return Sweeper(

@@ -1,8 +1,9 @@
 """Telephony: placing calls through a provider and hearing back from it.
 
 - `base`: the provider interface (`TelephonyProvider`, `DialOrder`, `ProviderCall`,
-  `ProviderError`) and `provider_from_environment`;
+  `ProviderError`), which imports no provider;
 - `twilio`, `simulator`: one module per provider, each importing `base` and never each other;
+- `providers`: `provider_from_environment`, which builds the one the environment names;
 - `signing`: Twilio's request signature (`X-Twilio-Signature`), computed by the simulator and
   checked by the status callback receiver;
 - `credentials`: the Twilio account's credentials and the simulator's token, from Secrets
@@ -19,8 +20,8 @@ from dialtone.telephony.base import (
     ProviderCall,
     ProviderError,
     TelephonyProvider,
-    provider_from_environment,
 )
+from dialtone.telephony.providers import provider_from_environment
 
 __all__ = [
     "PROVIDER_STATUS",
