@@ -217,7 +217,7 @@ def _pacing(notes: list[str]) -> list[Figure]:
 
 def _drain_a_batch(stack: Any, info: dict[str, Any]) -> list[tuple[float, str]]:
     """Queue a 20-call batch over HTTP and wait until the dialers have placed every call."""
-    from dialtone.simulator import SimulatorProvider
+    from dialtone.telephony.simulator import SimulatorProvider
 
     session = stack.aws.session()
     accounts = AccountStore(info["accounts_table"], dynamodb=session.client("dynamodb"))

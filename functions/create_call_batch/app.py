@@ -6,8 +6,9 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 
-from dialtone import dialing, http
-from dialtone.dialing import BatchDialRequest
+from dialtone import http
+from dialtone.dialing import accept as dialing
+from dialtone.dialing.accept import BatchDialRequest
 from dialtone.observability import api_handler
 
 app = http.create_app()

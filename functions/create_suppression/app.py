@@ -9,9 +9,10 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from dialtone import http, suppressions
+from dialtone import http
+from dialtone.dialing import suppressions
+from dialtone.dialing.suppressions import SuppressionCreate
 from dialtone.observability import api_handler
-from dialtone.suppressions import SuppressionCreate
 
 app = http.create_app()
 

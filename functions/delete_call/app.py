@@ -8,7 +8,7 @@ from uuid import UUID
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
-from dialtone import http, recordings
+from dialtone import erasure, http
 from dialtone.observability import api_handler
 
 app = http.create_app()
@@ -16,7 +16,7 @@ app = http.create_app()
 
 @app.delete("/v1/calls/<call_id>")
 def delete_call(call_id: Annotated[UUID, Path()]) -> Response[Any]:
-    recordings.recordings().erase_call(http.principal(app), str(call_id))
+    erasure.eraser().erase_call(http.principal(app), str(call_id))
     return Response(status_code=204)
 
 

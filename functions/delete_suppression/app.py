@@ -9,9 +9,10 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from pydantic import AfterValidator
 
-from dialtone import http, suppressions
+from dialtone import http
+from dialtone.dialing import suppressions
+from dialtone.dialing.suppressions import e164_query_value
 from dialtone.observability import api_handler
-from dialtone.suppressions import e164_query_value
 
 app = http.create_app()
 

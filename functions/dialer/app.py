@@ -16,7 +16,7 @@ from aws_lambda_powertools.utilities.batch import (
 )
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from dialtone import dialer
+from dialtone.dialing import dialer
 from dialtone.observability import logger, metrics
 
 # Seconds kept back from the invocation's remaining time, to finish the record in hand.

@@ -7,7 +7,8 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 
-from dialtone import dial_queue, http
+from dialtone import http
+from dialtone.dialing import status as dial_queue
 from dialtone.observability import api_handler
 
 app = http.create_app()

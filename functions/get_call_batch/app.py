@@ -8,7 +8,8 @@ from uuid import UUID
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
-from dialtone import dialing, http
+from dialtone import http
+from dialtone.dialing import accept as dialing
 from dialtone.observability import api_handler
 
 app = http.create_app()

@@ -6,7 +6,8 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 
-from dialtone import http, suppressions
+from dialtone import http
+from dialtone.dialing import suppressions
 from dialtone.observability import api_handler
 
 app = http.create_app()

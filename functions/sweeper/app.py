@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from dialtone import sweeper
+from dialtone.dialing import sweeper
 from dialtone.observability import logger, metrics
 
 # Seconds kept back from the invocation's remaining time: a sweep stops between tenants.

@@ -12,12 +12,12 @@ from uuid import UUID
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from dialtone import http, status_callbacks
+from dialtone import http
+from dialtone.auth import TENANT_ID_PATTERN as TENANT_ID
 from dialtone.observability import api_handler
+from dialtone.telephony import status_callbacks
 
 app = http.create_app()
-
-TENANT_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 
 
 @app.post("/v1/telephony/twilio/status")

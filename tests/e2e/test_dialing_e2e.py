@@ -13,7 +13,7 @@ import requests
 
 from dialtone.accounts import AccountStore, TenantSettingsUpdate
 from dialtone.auth import Scope
-from dialtone.simulator import SimulatorProvider
+from dialtone.telephony.simulator import SimulatorProvider
 from local.pollers import wait_until
 from local.stack import LocalStack
 

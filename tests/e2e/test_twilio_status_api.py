@@ -16,8 +16,8 @@ from twilio.request_validator import RequestValidator
 from dialtone.accounts import AccountStore
 from dialtone.auth import Scope
 from dialtone.models import Call, CallStatus, Direction
-from dialtone.status_callbacks import status_callback_url
 from dialtone.store import CallStore
+from dialtone.telephony.status_callbacks import status_callback_url
 from local.stack import LocalStack
 
 pytestmark = pytest.mark.e2e

@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from dialtone.limiter import SLOT_LEAD, RateLimiter, SlotOutOfReach, interval_us
+from dialtone.dialing.limiter import SLOT_LEAD, RateLimiter, SlotOutOfReach, interval_us
 from local.provision import Stack
 
 

@@ -22,6 +22,7 @@ import requests
 from dialtone import retention, settings
 from dialtone.accounts import AccountStore, TenantSettingsUpdate
 from dialtone.auth import Scope
+from dialtone.recordings import delete_object_versions
 from dialtone.store import CALL_SK, call_pk
 from local.endpoint import REGION, EmbeddedAws
 from local.invoke import invoke, load_handler, sample_event
@@ -231,7 +232,7 @@ def recordings(
         calls_table=handler_environment["CALLS_TABLE"],
         queue=queue,
     )
-    retention.delete_object_versions(bucket, f"tenants/{tenant.tenant_id}/")
+    delete_object_versions(bucket, f"tenants/{tenant.tenant_id}/")
 
 
 def aws_notification(key: str, version_id: str) -> dict[str, Any]:

@@ -13,8 +13,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 import requests
 
-from dialtone import retention
 from dialtone.auth import Scope
+from dialtone.recordings import delete_object_versions
 from local.provision import Stack
 from tests.audio_files import make_audio
 from tests.call_routes import body, call_route, create_call
@@ -45,7 +45,7 @@ def bucket(handler_environment: dict[str, str], s3: Any, tenant: Any) -> Iterato
     """The recordings bucket; everything uploaded for the test's tenant is removed afterwards."""
     name = handler_environment["RECORDINGS_BUCKET"]
     yield name
-    retention.delete_object_versions(name, f"tenants/{tenant.tenant_id}/")
+    delete_object_versions(name, f"tenants/{tenant.tenant_id}/")
 
 
 # The upload's key is the call's own

@@ -22,12 +22,12 @@ import pytest
 from twilio.request_validator import RequestValidator
 
 from dialtone import settings
-from dialtone.dialing import Dialing, DialRequest
+from dialtone.dialing.accept import Dialing, DialRequest
 from dialtone.models import CallStatus
-from dialtone.simulator import SimulatorProvider
-from dialtone.status_callbacks import status_callback_url
 from dialtone.store import CallStore
-from dialtone.telephony import DialOrder
+from dialtone.telephony.base import DialOrder
+from dialtone.telephony.simulator import SimulatorProvider
+from dialtone.telephony.status_callbacks import status_callback_url
 from local.endpoint import EmbeddedAws
 from local.invoke import api_event, invoke
 from local.provision import ROOT
@@ -190,7 +190,7 @@ def test_placements_are_found_again_from_another_process(
     # When another process looks at the same state directory
     script = (
         "import json, sys\n"
-        "from dialtone.simulator import SimulatorProvider\n"
+        "from dialtone.telephony.simulator import SimulatorProvider\n"
         "p = SimulatorProvider('x', state_dir=sys.argv[1])\n"
         "c = p.get_call(sys.argv[2])\n"
         "print(json.dumps({'status': c.status.value, 'duration': c.duration_seconds,"

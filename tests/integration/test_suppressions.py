@@ -10,7 +10,7 @@ import pytest
 
 from dialtone.accounts import AccountStore
 from dialtone.auth import Scope
-from dialtone.suppressions import SuppressionStore
+from dialtone.dialing.suppressions import SuppressionStore
 from local.invoke import api_event, invoke, sample_event
 from tests.integration.conftest import SAMPLE_TENANT_ID
 

@@ -14,9 +14,10 @@ import pytest
 
 from dialtone import settings, telephony
 from dialtone.models import CallStatus
-from dialtone.status_callbacks import status_callback_url
-from dialtone.telephony import Connection, DialOrder, ProviderError
-from dialtone.twilio_provider import TwilioProvider, load_twilio_credentials
+from dialtone.telephony.base import Connection, DialOrder, ProviderError
+from dialtone.telephony.credentials import load_twilio_credentials
+from dialtone.telephony.status_callbacks import status_callback_url
+from dialtone.telephony.twilio import TwilioProvider
 from local.endpoint import EmbeddedAws
 from tests.integration.fake_twilio import FakeTwilio, serve
 

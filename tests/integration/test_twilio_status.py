@@ -15,10 +15,11 @@ from urllib.parse import urlencode
 import pytest
 from twilio.request_validator import RequestValidator
 
-from dialtone import settings, status_callbacks
-from dialtone.dialing import BatchDialRequest, Dialing, DialRequest
+from dialtone import settings
+from dialtone.dialing.accept import BatchDialRequest, Dialing, DialRequest
 from dialtone.models import Call, CallStatus, Direction
 from dialtone.store import BATCH_SK, CallStore, batch_pk
+from dialtone.telephony import signing, status_callbacks
 from local.endpoint import EmbeddedAws
 from local.invoke import api_event, invoke, sample_event
 from tests.integration.conftest import SampleTenant
@@ -475,9 +476,7 @@ def test_the_sample_event_completes_the_sample_call(
     # When the sample callback arrives, signed (as the simulator would) with the stack's token
     form = status_callbacks.parse_form(event["body"], event["isBase64Encoded"])
     url = status_callbacks.public_url(event)
-    event["headers"]["x-twilio-signature"] = status_callbacks.twilio_signature(
-        auth_token, url, form
-    )
+    event["headers"]["x-twilio-signature"] = signing.twilio_signature(auth_token, url, form)
     result = invoke("twilio_status", event)
 
     # Then the call is completed as it says

@@ -22,6 +22,7 @@ from dialtone.accounts import AccountStore
 from dialtone.auth import Scope
 from dialtone.errors import TenantNotFound, WriteContention
 from dialtone.models import CallStatus
+from dialtone.recordings import delete_object_versions
 from dialtone.store import BATCH_BUCKETS, BatchRecord, CallStore, batch_pk, call_pk
 from local.invoke import invoke, sample_event
 from tests.call_routes import body, call_event, call_items, call_route
@@ -796,7 +797,7 @@ def full_call(
     assert read(tenant, "get_call_recording", "/recording", call["id"]) == 200
     assert len(object_versions(s3, bucket, tenant.tenant_id, call["id"])) == 2
     yield call
-    retention.delete_object_versions(bucket, retention.call_prefix(tenant.tenant_id, call["id"]))
+    delete_object_versions(bucket, retention.call_prefix(tenant.tenant_id, call["id"]))
 
 
 def test_delete_erases_the_call_its_transcript_history_and_recording(

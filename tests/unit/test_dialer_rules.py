@@ -9,15 +9,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from dialtone.accounts import CallingWindow
-from dialtone.dialer import (
-    DialMessage,
-    PoisonMessage,
+from dialtone.dialing.dialer import (
     callee_zone,
     callee_zones,
     window_opening,
     window_opening_everywhere,
 )
-from dialtone.limiter import PACING_GUARD, interval_us
+from dialtone.dialing.limiter import PACING_GUARD, interval_us
+from dialtone.dialing.queue import DialMessage, PoisonMessage
 
 DAYTIME = CallingWindow(start="08:00", end="21:00")
 NIGHT = CallingWindow(start="21:00", end="08:00")

@@ -14,9 +14,16 @@ from twilio.http.response import Response as TwilioResponse
 
 from dialtone import settings, telephony
 from dialtone.models import CallStatus
-from dialtone.simulator import Placement, SimulatorProvider, parse_outcomes, simulator_account_sid
-from dialtone.telephony import Connection, ProviderError
-from dialtone.twilio_provider import _ssm_parameter_name, call_instructions, provider_error
+from dialtone.telephony.base import Connection, ProviderError
+from dialtone.telephony.credentials import _ssm_parameter_name
+from dialtone.telephony.signing import signature_is_valid
+from dialtone.telephony.simulator import (
+    Placement,
+    SimulatorProvider,
+    parse_outcomes,
+    simulator_account_sid,
+)
+from dialtone.telephony.twilio import call_instructions, provider_error
 
 
 def test_a_twiml_url_connection_is_passed_as_url() -> None:
@@ -154,6 +161,25 @@ def test_a_simulated_answered_call_goes_through_every_status() -> None:
     assert done.start_time is not None
     assert done.end_time is not None
     assert (done.end_time - done.start_time).total_seconds() == 2.0
+
+
+def test_the_simulators_callbacks_pass_the_receivers_signature_check(tmp_path: Path) -> None:
+    # Given a simulator and the form of one of its callbacks
+    simulator = SimulatorProvider("sim-token", state_dir=tmp_path)
+    call = placement("completed")
+    form = simulator.callback_form(call, "completed", 3)
+    url = call.status_callback_url
+
+    # When it signs the callback
+    signature = simulator.sign(url, form)
+
+    # Then the status callback receiver's check accepts it, with its token only
+    as_received = {name: [value] for name, value in form.items()}
+    assert signature_is_valid("sim-token", url, as_received, signature)
+    assert not signature_is_valid("another-token", url, as_received, signature)
+    assert not signature_is_valid(
+        "sim-token", url, {**as_received, "CallStatus": ["busy"]}, signature
+    )
 
 
 @pytest.mark.parametrize(

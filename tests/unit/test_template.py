@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from dialtone.dialer import MAX_DELAY_SECONDS
+from dialtone.dialing.queue import MAX_DELAY_SECONDS
+from dialtone.dialing.sweeper import QUEUED_STALE_AFTER
 from dialtone.retention import RETENTION_CLASSES, RETENTION_TAG
 from dialtone.settings import RecordingsSettings
-from dialtone.sweeper import QUEUED_STALE_AFTER
 from local.provision import load_template, resources_of
 
 

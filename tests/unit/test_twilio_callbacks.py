@@ -12,14 +12,13 @@ from twilio.request_validator import RequestValidator
 
 from dialtone.errors import InvalidParameter, MalformedRequestBody
 from dialtone.models import CallStatus
-from dialtone.status_callbacks import (
+from dialtone.telephony.signing import signature_is_valid, twilio_signature
+from dialtone.telephony.status_callbacks import (
     END_REASONS,
     parse_form,
     parse_status,
     public_url,
-    signature_is_valid,
     status_callback_url,
-    twilio_signature,
 )
 from local.invoke import sample_event
 

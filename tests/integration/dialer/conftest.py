@@ -17,12 +17,12 @@ import pytest
 
 from dialtone.accounts import AccountStore, TenantSettingsUpdate
 from dialtone.agents import AgentStore
-from dialtone.dialer import Dialer
-from dialtone.limiter import RateLimiter
+from dialtone.dialing.dialer import Dialer
+from dialtone.dialing.limiter import RateLimiter
+from dialtone.dialing.suppressions import SuppressionStore
 from dialtone.models import Call, CallStatus, Direction
 from dialtone.store import CallStore
-from dialtone.suppressions import SuppressionStore
-from dialtone.telephony import DialOrder, ProviderCall, ProviderError
+from dialtone.telephony.base import DialOrder, ProviderCall, ProviderError
 from local.endpoint import EmbeddedAws
 from local.provision import Stack, load_template, provision
 

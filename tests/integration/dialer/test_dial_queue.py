@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from dialtone.auth import Scope
-from dialtone.limiter import RateLimiter, interval_us
+from dialtone.dialing.limiter import RateLimiter, interval_us
 from dialtone.models import CallStatus
 from local.invoke import api_event, invoke
 from tests.integration.dialer.conftest import DialTenant

@@ -12,17 +12,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from dialtone.dialer import (
+from dialtone.dialing.dialer import (
     Dialer,
     DialOutcome,
     DialRetryLater,
-    PoisonMessage,
     callee_zone,
 )
+from dialtone.dialing.queue import PoisonMessage
+from dialtone.dialing.suppressions import SuppressionCreate, SuppressionStore
 from dialtone.models import CallStatus
 from dialtone.store import CALL_SK, call_pk
-from dialtone.suppressions import SuppressionCreate, SuppressionStore
-from dialtone.telephony import DialOrder, ProviderCall, ProviderError
+from dialtone.telephony.base import DialOrder, ProviderCall, ProviderError
 from tests.integration.dialer.conftest import (
     FROM_NUMBER,
     TO_NUMBER,
@@ -57,8 +57,8 @@ def test_a_queued_call_is_placed_and_its_sid_saved(
     assert stored.call.status is CallStatus.INITIATED
     assert stored.call.twilio_call_sid == stored.call.call_sid == sid
     assert stored.call.dialed_at is not None
-    assert stored.internal["claim_token"]
-    assert stored.internal["telephony_account_id"] == f"acct-{dial_tenant.tenant_id}"
+    assert stored.internal.claim_token
+    assert stored.internal.telephony_account_id == f"acct-{dial_tenant.tenant_id}"
     # And the metrics say so
     assert metrics.values["CallsDialed"] == [1]
     assert len(metrics.values["DialLatency"]) == 1
@@ -168,7 +168,7 @@ def test_outside_the_calling_window_the_call_waits(
     assert provider.attempts == []
     stored = dial_tenant.call(call.id)
     assert stored.call.status is CallStatus.QUEUED
-    assert "claim_token" not in stored.internal
+    assert stored.internal.claim_token is None
     assert stored.call.dial_at_estimate == opening
     # And a fresh message waits in the queue (15 minutes at most, then the check repeats)
     assert dial_queues.counts() == {"visible": 0, "in_flight": 0, "delayed": 1}
@@ -219,8 +219,8 @@ def test_a_provider_that_keeps_failing_gives_the_message_back_then_fails_the_cal
         stored = dial_tenant.call(call.id)
         # unclaimed again (so it can still be canceled), with the attempt counted
         assert stored.call.status is CallStatus.QUEUED
-        assert "claim_token" not in stored.internal
-        assert stored.internal["dial_attempts"] == attempt
+        assert stored.internal.claim_token is None
+        assert stored.internal.dial_attempts == attempt
     assert [dialer.retry_visibility(n) for n in (1, 2, 3, 4)] == [0, 0, 0, 0]
     # Then the fifth delivery's failure ends the call failed, with the provider's reason
     assert dialer.handle(dial_tenant.message(call.id)) is DialOutcome.FAILED
@@ -363,7 +363,7 @@ def test_a_slot_beyond_the_deadline_releases_the_claim_and_reschedules(
     assert provider.attempts == []
     stored = dial_tenant.call(call.id)
     assert stored.call.status is CallStatus.QUEUED
-    assert "claim_token" not in stored.internal
+    assert stored.internal.claim_token is None
     assert dial_queues.counts()["delayed"] == 1
 
 
@@ -374,7 +374,7 @@ def test_dialing_a_batch_call_moves_the_batch_counters(
     provider: FakeProvider,
 ) -> None:
     # Given a batch of two good numbers and one the provider refuses
-    from dialtone.dialing import BatchDialRequest, Dialing
+    from dialtone.dialing.accept import BatchDialRequest, Dialing
 
     dialing = Dialing(dial_tenant.calls, dial_queues.url)
     provider.failures = []
@@ -422,7 +422,7 @@ def test_an_error_before_the_provider_is_asked_frees_the_claim(
     assert provider.attempts == []
     stored = dial_tenant.call(call.id)
     assert stored.call.status is CallStatus.QUEUED
-    assert "claim_token" not in stored.internal
+    assert stored.internal.claim_token is None
     assert make_dialer().handle(dial_tenant.message(call.id)) is DialOutcome.DIALED
 
 
@@ -479,7 +479,7 @@ def test_a_timeout_with_nothing_found_keeps_the_claim_for_the_sweeper(
     assert len(provider.attempts) == 1
     stored = dial_tenant.call(call.id)
     assert stored.call.status is CallStatus.QUEUED
-    assert "claim_token" in stored.internal
+    assert stored.internal.claim_token is not None
 
 
 def test_tenants_on_the_deployments_account_share_its_calls_per_second(

@@ -13,7 +13,7 @@ import pytest
 
 from dialtone import settings
 from dialtone.models import CallStatus
-from dialtone.simulator import SimulatorProvider
+from dialtone.telephony.simulator import SimulatorProvider
 from local.endpoint import environment
 from local.invoke import LambdaContext, load_handler
 from local.pollers import SqsPoller, sqs_record, wait_until

@@ -12,9 +12,10 @@ from typing import Any
 
 import pytest
 
-from dialtone import dialing, settings
+from dialtone import settings
 from dialtone.auth import Scope
-from dialtone.dialer import Dialer, DialOutcome
+from dialtone.dialing import accept
+from dialtone.dialing.dialer import Dialer, DialOutcome
 from dialtone.models import CallStatus
 from local.endpoint import environment
 from local.invoke import api_event, invoke
@@ -366,12 +367,12 @@ def test_a_batch_that_cannot_be_stored_is_refused_whole(
     store = CallStore(
         handler_environment["CALLS_TABLE"], FailingDynamoDB(dial_tenant.calls.dynamodb, fails)
     )
-    failing = dialing.Dialing(
+    failing = accept.Dialing(
         store,
         dial_queues.url,
-        resolve_from=dialing._from_number_resolver(handler_environment["ACCOUNTS_TABLE"]),
+        resolve_from=accept._from_number_resolver(handler_environment["ACCOUNTS_TABLE"]),
     )
-    monkeypatch.setattr(dialing, "dialing", lambda: failing)
+    monkeypatch.setattr(accept, "dialing", lambda: failing)
     numbers = [f"+1415555{n:04d}" for n in range(200, 230)]
 
     # When the batch is requested
@@ -537,7 +538,7 @@ def test_outbound_calls_expire_and_redact_as_their_tenant_says(
     for call_id in calls:
         stored = dial_tenant.call(call_id)
         assert stored.call.opt_out_sensitive_data_storage is True
-        expires = stored.internal["expires_at"]
+        expires = stored.internal.expires_at
         assert before + 30 * 86400 - 1 <= expires <= after + 30 * 86400
     # And what the runtime later appends to one of them is redacted before it is stored
     call_id = single["call_id"]

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from dialtone.dialer import Dialer, DialOutcome
+from dialtone.dialing.dialer import Dialer, DialOutcome
+from dialtone.dialing.sweeper import Sweeper
 from dialtone.models import CallStatus
-from dialtone.sweeper import Sweeper
-from dialtone.telephony import DialOrder, ProviderCall
+from dialtone.telephony.base import DialOrder, ProviderCall
 from tests.integration.dialer.conftest import DialQueues, DialTenant, FakeProvider, later
 
 
@@ -68,7 +68,7 @@ def test_a_dialer_dying_after_the_provider_call_dials_once_and_is_reconciled(
         make_dialer(provider=provider).handle(dial_tenant.message(call.id))
     stored = dial_tenant.call(call.id)
     assert stored.call.status is CallStatus.QUEUED
-    assert stored.internal["claim_token"]
+    assert stored.internal.claim_token
     # When the message is redelivered, to this dialer or another
     outcome = make_dialer(provider=provider).handle(dial_tenant.message(call.id))
     # Then nothing is dialed: the claim without SID means "maybe placed"
@@ -126,8 +126,8 @@ def test_a_claim_the_provider_never_saw_goes_back_to_the_queue_and_is_dialed_onc
     assert report.requeued == 1
     stored = dial_tenant.call(call.id)
     assert stored.call.status is CallStatus.QUEUED
-    assert "claim_token" not in stored.internal
-    assert stored.internal["dial_attempts"] == 1
+    assert stored.internal.claim_token is None
+    assert stored.internal.dial_attempts == 1
     messages = dial_queues.receive(wait=3)
     assert [json.loads(m["Body"]) for m in messages] == [
         {"tenant_id": dial_tenant.tenant_id, "call_id": call.id}

@@ -6,7 +6,7 @@ transaction: at (`KEY#<sha256>`, `KEY`), found by its hash on every request, and
 The tenant item also carries the tenant's settings: dial settings, retention and the
 sensitive-data opt-out (`TenantSettingsUpdate` changes any of them).
 Agents (`AGENT#<id>`) and the do-not-call list (`DNC#<e164>`) live under the tenant's key too,
-see `dialtone.agents` and `dialtone.suppressions`.
+see `dialtone.agents` and `dialtone.dialing.suppressions`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pydantic_core import PydanticCustomError
 
 from dialtone import phones
-from dialtone.auth import Principal, Scope, generate_key
+from dialtone.auth import TENANT_ID_PATTERN, Principal, Scope, generate_key
 from dialtone.dynamo import TableStore, condition_failed, from_item, string_key, to_item
 from dialtone.errors import ApiKeyNotFound, TenantNotFound
 from dialtone.retention import RETENTION_CLASSES
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 DEFAULT_TELEPHONY_ACCOUNT = "default"
 
 # Tenant ids end up inside index keys (`<tenant>#<value>`): no separator may appear in them.
-TENANT_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+_TENANT_ID = re.compile(TENANT_ID_PATTERN)
 
 
 _CLOCK_TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
@@ -192,7 +192,7 @@ class AccountStore(TableStore):
     ) -> Tenant:
         """Create a tenant (a fresh id unless one is given; an existing id is an error).
         ValueError for a malformed id or a retention outside 1-`MAX_RETENTION_DAYS` days."""
-        if tenant_id is not None and not TENANT_ID_PATTERN.match(tenant_id):
+        if tenant_id is not None and not _TENANT_ID.match(tenant_id):
             raise ValueError("a tenant id is 1-64 letters, digits, '.', '_' or '-'")
         if retention_days is not None and not (
             MIN_RETENTION_DAYS <= retention_days <= MAX_RETENTION_DAYS

@@ -15,6 +15,11 @@ from dialtone.errors import MissingScope, Unauthenticated
 
 KEY_PREFIX = "dt_"
 
+# A tenant id, the one definition: every key, URL parameter, message and S3 prefix of a tenant
+# is built from it. `TENANT_ID_CHARS` is the id alone (to embed in a longer pattern).
+TENANT_ID_CHARS = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"
+TENANT_ID_PATTERN = rf"^{TENANT_ID_CHARS}$"
+
 
 class Scope(StrEnum):
     CALLS_READ = "calls:read"

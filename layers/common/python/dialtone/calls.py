@@ -34,7 +34,7 @@ from dialtone.store import CallStore, StoredCall
 
 if TYPE_CHECKING:
     from dialtone import listing
-    from dialtone.dial_queue import DialQueueView
+    from dialtone.dialing.status import DialQueueView
     from dialtone.pagination import CursorCodec
 
 _CALL_ID_FRAGMENT = re.compile(r"^[0-9a-f-]{4,36}$")
@@ -259,13 +259,9 @@ class CallReader:
 
     def presign(self, key: str, expires_in: int, download_filename: str | None = None) -> str:
         """A SigV4 presigned GET of a recording object (no network call: it is signed here)."""
-        params: dict[str, Any] = {"Bucket": self.recordings_bucket, "Key": key}
-        if download_filename:
-            params["ResponseContentDisposition"] = f'attachment; filename="{download_filename}"'
-        url: str = aws.client("s3").generate_presigned_url(
-            "get_object", Params=params, ExpiresIn=expires_in
-        )
-        return url
+        from dialtone.recordings import presign_recording
+
+        return presign_recording(self.recordings_bucket, key, expires_in, download_filename)
 
     def recording(
         self, principal: Principal, call_id: str, expires_in: int, download: bool = False
@@ -381,7 +377,7 @@ def reader() -> CallReader:
 def call_reader() -> CallReader:
     """The call reader of get_call, which also shows where a queued call stands in the dial
     queue (`queue_position`, `dial_at_estimate`)."""
-    from dialtone.dial_queue import view
+    from dialtone.dialing.status import view
 
     config = settings.load(settings.CallsReaderSettings)
     return CallReader(

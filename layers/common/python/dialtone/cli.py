@@ -48,7 +48,7 @@ from dialtone.accounts import (
     Tenant,
     TenantSettingsUpdate,
 )
-from dialtone.auth import ALL_SCOPES, parse_scopes
+from dialtone.auth import ALL_SCOPES, TENANT_ID_PATTERN, parse_scopes
 from dialtone.dynamo import condition_failed
 from dialtone.errors import DialtoneError
 from dialtone.models import format_timestamp
@@ -58,7 +58,7 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 # Tenant ids become part of DynamoDB keys joined with "#", so "#" (and other separators) is out.
-_TENANT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+_TENANT_ID = re.compile(TENANT_ID_PATTERN)
 
 
 class UsageError(Exception):

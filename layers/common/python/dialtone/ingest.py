@@ -451,7 +451,7 @@ class Ingestor:
         values = {**dict(current), **fields}
         fields.update(_derived(values, sent))
         # Only what differs is written: a repeated update is a no-op.
-        now_json = to_jsonable_python({**current.model_dump(), **stored.internal})
+        now_json = to_jsonable_python({**current.model_dump(), **stored.internal.stored_values()})
         return {
             name: value
             for name, value in fields.items()
@@ -515,7 +515,7 @@ class Ingestor:
             principal.tenant_id,
             call_id,
             [(exchange_sk(e.sequence_number), e.model_dump(mode="json")) for e in exchanges],
-            expires_at=stored.internal.get("expires_at"),
+            expires_at=stored.internal.expires_at,
         )
         if result.conflicts:
             numbers = [str(int(sk.split("#", 1)[1])) for sk in result.conflicts]
@@ -561,7 +561,7 @@ class Ingestor:
             tenant_id,
             call_id,
             [(event_sk(e.event_id), e.model_dump(mode="json")) for e in events],
-            expires_at=stored.internal.get("expires_at"),
+            expires_at=stored.internal.expires_at,
         )
         refused = {sk.split("#", 1)[1] for sk in result.conflicts}
         after = stored
@@ -609,7 +609,7 @@ class Ingestor:
             return None
 
         def compute(stored: StoredCall) -> dict[str, Any]:
-            if stored.internal.get("latency_from_runtime") or stored.call.latency == latency:
+            if stored.internal.latency_from_runtime or stored.call.latency == latency:
                 return {}
             return {"latency": latency.model_dump(mode="json")}
 

@@ -1,4 +1,5 @@
-"""Call recordings: presigned uploads, the indexer that reads what was uploaded, and erasure.
+"""Call recordings: presigned uploads and downloads, the indexer that reads what was uploaded,
+and deleting a call's objects. This is the one module that touches the recordings bucket.
 
 An upload goes straight to S3 under the call's own key, `tenants/<tenant>/calls/<call>/
 recording.<format>`, built here from the authenticated tenant, the call id and the format, so
@@ -26,7 +27,7 @@ from urllib.parse import unquote_plus
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from dialtone import aws, retention, settings
-from dialtone.auth import Principal, Scope
+from dialtone.auth import TENANT_ID_CHARS, Principal, Scope
 from dialtone.errors import CallNotFound, InvalidParameter, RecordingsNotKept
 from dialtone.models import RecordingUpload
 from dialtone.observability import logger, metrics
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
 RecordingFormat = Literal["wav", "ogg", "mp3", "m4a"]
 
 _KEY = re.compile(
-    r"^tenants/(?P<tenant>[A-Za-z0-9][A-Za-z0-9._-]{0,63})/calls/"
+    rf"^tenants/(?P<tenant>{TENANT_ID_CHARS})/calls/"
     r"(?P<call>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/"
     r"recording\.(?P<format>wav|ogg|mp3|m4a)$"
 )
@@ -80,7 +81,7 @@ class IndexOutcome(StrEnum):
 
 
 class Recordings:
-    """Uploads, indexing and erasure of the recordings of one deployment's bucket."""
+    """Uploads and indexing of the recordings of one deployment's bucket."""
 
     def __init__(
         self,
@@ -263,7 +264,7 @@ class Recordings:
             return self._settled(seen["state"], seen["call"], key, version_id)
         replaced = seen["call"].recording_key
         if replaced and replaced != key:
-            retention.delete_object_versions(self.bucket, replaced)
+            delete_object_versions(self.bucket, replaced)
         self._tag(key, version_id, stored)
         metrics.add_metric(name="RecordingsIndexed", unit="Count", value=1)
         logger.info("Recording indexed", extra={"call_id": stored.call.id, "format": info.format})
@@ -314,7 +315,7 @@ class Recordings:
 
     def _tag(self, key: str, version_id: str | None, stored: StoredCall) -> None:
         """Tag the recording with its retention class, which its lifecycle rule expires."""
-        expires = stored.internal.get("expires_at")
+        expires = stored.internal.expires_at
         if expires is None:
             return
         # S3 counts from the upload, which is now: the class covers what the call has left.
@@ -329,20 +330,6 @@ class Recordings:
             Tagging={"TagSet": [{"Key": retention.RETENTION_TAG, "Value": str(days)}]},
             **extra,
         )
-
-    # Erasure
-
-    def erase_call(self, principal: Principal, call_id: str) -> None:
-        """Erase a call: mark it so that nothing more is written under it, then remove its
-        recording objects (every version) and all its items, the call item last. A call past
-        its retention that TTL has not yet removed is erased too."""
-        principal.require(Scope.ADMIN)
-        self.store.begin_erasure(principal.tenant_id, call_id)
-        retention.delete_object_versions(
-            self.bucket, retention.call_prefix(principal.tenant_id, call_id)
-        )
-        self.store.delete_call_items(principal.tenant_id, call_id)
-        logger.info("Call erased", extra={"call_id": call_id})
 
 
 @dataclass(frozen=True)
@@ -379,9 +366,9 @@ class _Upload:
 def _index_state(stored: StoredCall, key: str, etag: str, uploaded_at: str) -> IndexOutcome | None:
     """UNCHANGED when the call already describes this object, IGNORED when it describes a
     newer upload, None when the object is to be indexed."""
-    if stored.recording_key == key and stored.internal.get("recording_etag") == etag:
+    if stored.recording_key == key and stored.internal.recording_etag == etag:
         return IndexOutcome.UNCHANGED
-    if uploaded_at < str(stored.internal.get("recording_uploaded_at") or ""):
+    if uploaded_at < str(stored.internal.recording_uploaded_at or ""):
         return IndexOutcome.IGNORED
     return None
 
@@ -397,7 +384,7 @@ def _event_time(value: Any) -> datetime | None:
 
 @settings.per_environment
 def recordings() -> Recordings:
-    """Recordings of the deployment's bucket, for the upload, indexer and erasure handlers."""
+    """Recordings of the deployment's bucket, for the upload and indexer handlers."""
     config = settings.load(settings.RecordingsSettings)
     return Recordings(
         CallStore(config.calls_table),
@@ -405,3 +392,44 @@ def recordings() -> Recordings:
         config.max_recording_bytes,
         config.upload_ttl_seconds,
     )
+
+
+# The bucket's objects, for the readers and the erasure of calls
+
+
+def presign_recording(
+    bucket: str, key: str, expires_in: int, download_filename: str | None = None
+) -> str:
+    """A SigV4 presigned GET of a recording object (no network call: it is signed here); with
+    `download_filename`, one that downloads as an attachment of that name."""
+    params: dict[str, Any] = {"Bucket": bucket, "Key": key}
+    if download_filename:
+        params["ResponseContentDisposition"] = f'attachment; filename="{download_filename}"'
+    url: str = aws.client("s3").generate_presigned_url(
+        "get_object", Params=params, ExpiresIn=expires_in
+    )
+    return url
+
+
+def delete_call_recordings(bucket: str, tenant_id: str, call_id: str) -> int:
+    """Delete every version of every object of a call; how many versions were deleted."""
+    return delete_object_versions(bucket, retention.call_prefix(tenant_id, call_id))
+
+
+def delete_object_versions(bucket: str, prefix: str, keep_key: str | None = None) -> int:
+    """Delete every version (and delete marker) of every object under `prefix`, except those
+    of `keep_key`; how many versions were deleted."""
+    s3 = aws.client("s3")
+    doomed: list[dict[str, Any]] = []
+    for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=prefix):
+        for entry in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]:
+            if entry["Key"] != keep_key:
+                doomed.append({"Key": entry["Key"], "VersionId": entry["VersionId"]})
+    for start in range(0, len(doomed), 1000):
+        response = s3.delete_objects(
+            Bucket=bucket, Delete={"Objects": doomed[start : start + 1000], "Quiet": True}
+        )
+        if response.get("Errors"):
+            first = response["Errors"][0]
+            raise RuntimeError(f"could not delete {first['Key']}: {first.get('Message')}")
+    return len(doomed)

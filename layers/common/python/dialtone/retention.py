@@ -1,21 +1,17 @@
-"""How long a call is kept, and erasing one.
+"""How long a call is kept.
 
 A tenant's `retention_days` becomes `expires_at` (epoch seconds, the calls table's TTL
 attribute) on every item of each of its calls, counted from the call's start (from its
 creation when the start is still to come). Recordings carry
 a tag naming the smallest retention class that covers the tenant's period; the recordings
 bucket has one lifecycle rule per class (template.yaml), so S3 expires them as DynamoDB expires
-the records (counted from the upload, and rounded up to the class). Erasure first marks the
-call (`CallStore.begin_erasure`), then removes every version of its recording objects and every
-item of the call, the call item last, so an interrupted erasure can simply be run again.
+the records (counted from the upload, and rounded up to the class). Erasing a call before then
+is `dialtone.erasure`.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
-
-from dialtone import aws
 
 # Retention periods, in days, that the recordings bucket's lifecycle rules know; a tenant's
 # period is rounded up to one of them (or kept indefinitely above the largest).
@@ -41,22 +37,3 @@ def retention_class(retention_days: int | None) -> int | None:
 def call_prefix(tenant_id: str, call_id: str) -> str:
     """Where every object of a call lives in the recordings bucket."""
     return f"tenants/{tenant_id}/calls/{call_id}/"
-
-
-def delete_object_versions(bucket: str, prefix: str, keep_key: str | None = None) -> int:
-    """Delete every version (and delete marker) of every object under `prefix`, except those
-    of `keep_key`; how many versions were deleted."""
-    s3 = aws.client("s3")
-    doomed: list[dict[str, Any]] = []
-    for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=prefix):
-        for entry in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]:
-            if entry["Key"] != keep_key:
-                doomed.append({"Key": entry["Key"], "VersionId": entry["VersionId"]})
-    for start in range(0, len(doomed), 1000):
-        response = s3.delete_objects(
-            Bucket=bucket, Delete={"Objects": doomed[start : start + 1000], "Quiet": True}
-        )
-        if response.get("Errors"):
-            first = response["Errors"][0]
-            raise RuntimeError(f"could not delete {first['Key']}: {first.get('Message')}")
-    return len(doomed)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import random
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -106,38 +106,61 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
+class CallBookkeeping:
+    """Attributes of a call item that are the API's own bookkeeping, never shown to clients;
+    None where the item holds none.
+
+    `claim_token`, `claimed_at`: the dialer that claimed the queued call, and when.
+    `dial_attempts`: the failed attempts to place it. `telephony_account_id`: the account it is
+    dialed through. `enqueued_at`: when the call's latest dial message was sent (or given back),
+    from which the sweeper tells a lost message from a long backlog.
+    `row_version`: counts every change of the call item, for writers that merge (the runtime's
+    updates) to detect a write that came in between their read and their write.
+    `expires_at`: when the call's items expire (epoch seconds, the table's TTL attribute), copied
+    onto every item of the call. `latency_from_runtime`: the runtime sent `latency` itself, so it
+    is not derived from history events. `recording_etag`, `recording_uploaded_at`: the object the
+    recording fields describe, so that a redelivered or older upload event changes nothing.
+    `erasing`: an erasure has begun; the call reads as not found and takes no more writes.
+    """
+
+    claim_token: str | None = None
+    claimed_at: str | None = None
+    dial_attempts: int | None = None
+    telephony_account_id: str | None = None
+    enqueued_at: str | None = None
+    row_version: int | None = None
+    expires_at: int | None = None
+    latency_from_runtime: bool | None = None
+    recording_etag: str | None = None
+    recording_uploaded_at: str | None = None
+    erasing: bool | None = None
+
+    @classmethod
+    def from_values(cls, values: Mapping[str, Any]) -> CallBookkeeping:
+        """The bookkeeping among a call item's plain values."""
+        return cls(**{name: values[name] for name in INTERNAL_ATTRIBUTES if name in values})
+
+    def stored_values(self) -> dict[str, Any]:
+        """The attributes the item holds, by name (as stored)."""
+        return {
+            name: getattr(self, name)
+            for name in INTERNAL_ATTRIBUTES
+            if getattr(self, name) is not None
+        }
+
+
+INTERNAL_ATTRIBUTES = tuple(CallBookkeeping.__dataclass_fields__)
+
+
+@dataclass(frozen=True)
 class StoredCall:
-    """A call as stored: the API object (without its presigned URL) and where its audio is."""
+    """A call as stored: the API object (without its presigned URL), where its audio is and
+    the API's own bookkeeping."""
 
     call: Call
     tenant_id: str
     recording_key: str | None = None
-    internal: dict[str, Any] = field(default_factory=dict)
-
-
-# Attributes of a call item that are the API's own bookkeeping, never shown to clients.
-# `enqueued_at`: when the call's latest dial message was sent (or given back), from which the
-# sweeper tells a lost message from a long backlog.
-# `row_version`: counts every change of the call item, for writers that merge (the runtime's
-# updates) to detect a write that came in between their read and their write.
-# `expires_at`: when the call's items expire (epoch seconds, the table's TTL attribute), copied
-# onto every item of the call. `latency_from_runtime`: the runtime sent `latency` itself, so it
-# is not derived from history events. `recording_etag`, `recording_uploaded_at`: the object the
-# recording fields describe, so that a redelivered or older upload event changes nothing.
-# `erasing`: an erasure has begun; the call reads as not found and takes no more writes.
-INTERNAL_ATTRIBUTES = (
-    "claim_token",
-    "claimed_at",
-    "dial_attempts",
-    "telephony_account_id",
-    "enqueued_at",
-    "row_version",
-    "expires_at",
-    "latency_from_runtime",
-    "recording_etag",
-    "recording_uploaded_at",
-    "erasing",
-)
+    internal: CallBookkeeping = field(default_factory=CallBookkeeping)
 
 
 # Why an item of a transaction may be refused and the transaction still succeed when it is
@@ -184,7 +207,7 @@ def stored_call(item: dict[str, Any]) -> StoredCall:
         call=Call.model_validate(values),
         tenant_id=values["tenant_id"],
         recording_key=values.get("recording_key"),
-        internal={k: values[k] for k in INTERNAL_ATTRIBUTES if k in values},
+        internal=CallBookkeeping.from_values(values),
     )
 
 
@@ -610,7 +633,7 @@ class CallStore(TableStore):
             fields = compute(stored)
             if not fields:
                 return stored, stored
-            version = stored.internal.get("row_version")
+            version = stored.internal.row_version
             if version is None:
                 condition, values = "attribute_not_exists(#rv)", {}
             else:

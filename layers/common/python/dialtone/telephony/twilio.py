@@ -1,20 +1,23 @@
 """The real telephony provider: calls placed through Twilio's REST API with the `twilio` SDK.
 
-This is the only module that imports the SDK, and only when a call is placed or looked up
-(never at import): the dialer pays for it, API handlers never do. Credentials are JSON
-{"account_sid", "auth_token"} in Secrets Manager, or in an SSM SecureString parameter.
+This is the only module that imports the SDK's REST client, and only when a call is placed or
+looked up (never at import): the dialer pays for it, API handlers never do. Its credentials are
+loaded by `dialtone.telephony.credentials`.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from dialtone import aws, settings
-from dialtone.status_callbacks import STATUS_CALLBACK_EVENTS
-from dialtone.telephony import PROVIDER_STATUS, Connection, DialOrder, ProviderCall, ProviderError
+from dialtone.telephony.base import (
+    PROVIDER_STATUS,
+    Connection,
+    DialOrder,
+    ProviderCall,
+    ProviderError,
+)
+from dialtone.telephony.credentials import load_twilio_credentials
 
 if TYPE_CHECKING:
     from twilio.rest import Client
@@ -22,47 +25,8 @@ if TYPE_CHECKING:
 DEFAULT_TIMEOUT_SECONDS = 10.0
 # How many of the newest calls between the order's two numbers `find_call` looks through.
 FIND_CALL_LIMIT = 20
-
-
-@dataclass(frozen=True)
-class TwilioCredentials:
-    account_sid: str
-    auth_token: str = field(repr=False)
-
-
-def _ssm_parameter_name(arn: str) -> str | None:
-    """The parameter name of an SSM parameter ARN (`arn:aws:ssm:<region>:<account>:parameter/x`),
-    or None for anything else. A hierarchical name (`/dialtone/twilio`) loses its leading slash
-    in the ARN."""
-    parts = arn.split(":", 5)
-    if len(parts) < 6 or parts[0] != "arn" or parts[2] != "ssm":
-        return None
-    resource = parts[5]
-    if not resource.startswith("parameter/"):
-        return None
-    name = resource.removeprefix("parameter/")
-    return f"/{name}" if "/" in name else name
-
-
-@settings.per_environment
-def load_twilio_credentials(secret_arn: str) -> TwilioCredentials:
-    """The Twilio account's SID and auth token, read once per execution environment from a
-    Secrets Manager secret or, for an SSM parameter ARN, a SecureString parameter (decrypted)."""
-    parameter = _ssm_parameter_name(secret_arn)
-    if parameter is not None:
-        response = aws.client("ssm").get_parameter(Name=parameter, WithDecryption=True)
-        text = response["Parameter"]["Value"]
-    else:
-        text = aws.client("secretsmanager").get_secret_value(SecretId=secret_arn)["SecretString"]
-    try:
-        values = json.loads(text)
-        return TwilioCredentials(
-            account_sid=str(values["account_sid"]), auth_token=str(values["auth_token"])
-        )
-    except (ValueError, TypeError, KeyError) as error:
-        raise ValueError(
-            f'{secret_arn} must hold JSON {{"account_sid": ..., "auth_token": ...}}'
-        ) from error
+# The progress events the dialer asks Twilio for (`answered` arrives as CallStatus=in-progress).
+STATUS_CALLBACK_EVENTS = ("initiated", "ringing", "answered", "completed")
 
 
 def call_instructions(connection: Connection | None) -> dict[str, str]:

@@ -1,5 +1,5 @@
-"""The dial queue as a tenant sees it: its rate, its backlog, its calls in flight, when the
-backlog will have been dialed, and where one queued call stands.
+"""The dialer's status: the dial queue as a tenant sees it (its rate, its backlog, its calls in
+flight, when the backlog will have been dialed) and where one queued call stands.
 
 Everything is counted on the ByStatus index (`<tenant>#<status>`, sorted by start time) with
 `Select=COUNT`, so no call is read whole. A queued call's position is the number of the
@@ -21,13 +21,13 @@ from typing import TYPE_CHECKING
 
 from dialtone import settings
 from dialtone.auth import Principal, Scope
-from dialtone.limiter import interval_us
+from dialtone.dialing.limiter import interval_us
 from dialtone.models import ApiModel, Call, CallStatus, Timestamp
 from dialtone.store import INDEXES, QueryStream, partition, sort_timestamp
 
 if TYPE_CHECKING:
     from dialtone.accounts import AccountStore, Tenant
-    from dialtone.limiter import RateLimiter
+    from dialtone.dialing.limiter import RateLimiter
     from dialtone.store import CallStore
 
 IN_FLIGHT = (CallStatus.INITIATED, CallStatus.RINGING, CallStatus.IN_PROGRESS)
@@ -118,7 +118,7 @@ def _after(start: datetime, calls: int, rate_per_second: int) -> datetime:
 def view() -> DialQueueView:
     """The dial queue view of this execution environment (dialer status, get_call)."""
     from dialtone.accounts import AccountStore
-    from dialtone.limiter import RateLimiter
+    from dialtone.dialing.limiter import RateLimiter
     from dialtone.store import CallStore
 
     config = settings.load(settings.DialQueueSettings)

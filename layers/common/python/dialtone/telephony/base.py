@@ -1,7 +1,9 @@
-"""Telephony providers behind one interface: who actually places a call.
+"""The telephony provider interface: who actually places a call.
 
-`twilio` places real calls through the Twilio SDK; `simulator` places none and drives the same
-status-callback path Twilio would. The dialer talks only to `TelephonyProvider`.
+`dialtone.telephony.twilio` places real calls through the Twilio SDK;
+`dialtone.telephony.simulator` places none and drives the same status-callback path Twilio
+would. The dialer talks only to `TelephonyProvider`. The backends import this module, and this
+module imports none of them (`dialtone.telephony.providers` builds the configured one).
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from dialtone import settings
 from dialtone.models import CallStatus
 
 # Twilio's call statuses, and ours.
@@ -95,19 +96,3 @@ class TelephonyProvider(Protocol):
     def get_call(self, sid: str) -> ProviderCall | None:
         """The provider's view of a call by SID, or None if it has none."""
         ...
-
-
-@settings.per_environment
-def provider_from_environment() -> TelephonyProvider:
-    """The provider DIALTONE_TELEPHONY names (`simulator`, the default, or `twilio` with
-    TWILIO_SECRET_ARN), built once per execution environment. The Twilio SDK is imported only
-    when a Twilio call is placed or looked up."""
-
-    config = settings.load(settings.TelephonySettings)
-    if config.telephony == "twilio":
-        from dialtone.twilio_provider import TwilioProvider
-
-        return TwilioProvider.from_secret(config.twilio_secret_arn)
-    from dialtone.simulator import SimulatorProvider
-
-    return SimulatorProvider.from_settings(config)

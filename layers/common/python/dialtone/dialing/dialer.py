@@ -12,7 +12,7 @@ For each message, in this order:
 4. The claim: one conditional write, from `queued` without a `claim_token` to `queued` with
    this dialer's token. Of two deliveries of one message, or two dialers racing, exactly one
    wins; the other does nothing. From here on the call cannot be canceled.
-5. A slot from the telephony account's limiter (`dialtone.limiter`), then a sleep until it.
+5. A slot from the telephony account's limiter (`dialtone.dialing.limiter`), then a sleep until it.
 6. The provider call; its SID is saved at once (`initiated`, `twilio_call_sid`, `dialed_at`).
 
 Why claim first, then reserve. A slot is worth 1/N of a second of the account's capacity; a
@@ -38,15 +38,13 @@ connection) is never retried blindly: the dialer looks the call up with `find_ca
 cannot find it yet, it keeps the claim for the sweeper, exactly as after a crash.
 
 A dialer that dies after the provider call and before the SID is saved leaves a claim without
-a SID: redeliveries do nothing (step 1), and the sweeper (`dialtone.sweeper`) asks the provider
-whether the call exists before anything is dialed again.
+a SID: redeliveries do nothing (step 1), and the sweeper (`dialtone.dialing.sweeper`) asks the
+provider whether the call exists before anything is dialed again.
 """
 
 from __future__ import annotations
 
 import functools
-import json
-import math
 import secrets
 import time
 from collections.abc import Callable
@@ -57,24 +55,25 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
-from dialtone import aws, settings
-from dialtone.dialing import dial_message
+from dialtone import settings
+from dialtone.dialing.queue import (
+    MAX_DELAY_SECONDS,
+    DialMessage,
+    DialQueueWriter,
+    PoisonMessage,
+)
 from dialtone.errors import AgentNotFound, CallNotFound, TenantNotFound
 from dialtone.models import Call, CallStatus, format_timestamp
-from dialtone.telephony import Connection, DialOrder, ProviderCall, ProviderError
+from dialtone.telephony.base import Connection, DialOrder, ProviderCall, ProviderError
 
 if TYPE_CHECKING:
     from dialtone.accounts import AccountStore, CallingWindow, Tenant
     from dialtone.agents import AgentStore
-    from dialtone.limiter import RateLimiter
+    from dialtone.dialing.limiter import RateLimiter
+    from dialtone.dialing.suppressions import SuppressionStore
     from dialtone.store import CallStore, StoredCall
-    from dialtone.suppressions import SuppressionStore
-    from dialtone.telephony import TelephonyProvider
+    from dialtone.telephony.base import TelephonyProvider
 
-# SQS caps a message's delay at 15 minutes; a longer wait is several delayed messages.
-MAX_DELAY_SECONDS = 900
 # After this many failed attempts (each one a delivery that tried, in process, several times),
 # a call ends failed.
 MAX_DIAL_ATTEMPTS = 5
@@ -84,10 +83,6 @@ RETRY_DELAYS = (0.5, 1.0, 2.0)
 # is not worth reserving.
 PLACE_BUDGET_SECONDS = 12.0
 END_REASON_SUPPRESSED = "suppressed"
-
-
-class PoisonMessage(Exception):
-    """A message no dialer can ever process; reported as failed so it reaches the DLQ."""
 
 
 class DialRetryLater(Exception):
@@ -106,26 +101,6 @@ class DialOutcome(StrEnum):
     RESCHEDULED = "rescheduled"  # the next slot is later than this invocation can wait
     FAILED = "failed"
     UNCERTAIN = "uncertain"  # the provider may have placed it: the sweeper settles the claim
-
-
-class DialMessage(BaseModel):
-    """The body of a dial queue message."""
-
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-    tenant_id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-    call_id: str = Field(pattern=r"^[0-9a-fA-F-]{36}$")
-
-    @classmethod
-    def parse(cls, body: str) -> DialMessage:
-        """The message in `body`; PoisonMessage if it is not one."""
-        try:
-            return cls.model_validate(json.loads(body))
-        except (ValueError, TypeError, ValidationError) as error:
-            raise PoisonMessage(f"not a dial message: {body[:200]!r}") from error
-
-    def body(self) -> str:
-        return dial_message(self.tenant_id, self.call_id)
 
 
 # The calling window
@@ -184,167 +159,8 @@ def window_opening(window: CallingWindow, zone: ZoneInfo, now: datetime) -> date
     return opening.astimezone(UTC)
 
 
-# Shared with the sweeper: the writes that move a claimed call.
-
-
 def _iso(moment: datetime) -> str:
     return format_timestamp(moment)
-
-
-@dataclass
-class DialQueueWriter:
-    """The writes of the dialer and the sweeper on claimed calls, and the dial queue."""
-
-    calls: CallStore
-    queue_url: str
-
-    def enqueue(self, tenant_id: str, call_id: str, delay_seconds: float = 0) -> None:
-        """Send a fresh dial message for the call, visible after `delay_seconds` (≤ 900), and
-        note when on the queued call (`enqueued_at`): the sweeper sends a new message for a
-        call whose latest one is long overdue."""
-        from botocore.exceptions import BotoCoreError, ClientError
-
-        delay = max(0, min(MAX_DELAY_SECONDS, math.ceil(delay_seconds)))
-        aws.client("sqs").send_message(
-            QueueUrl=self.queue_url,
-            MessageBody=DialMessage(tenant_id=tenant_id, call_id=call_id).body(),
-            DelaySeconds=delay,
-        )
-        # After the message, and best effort: a stale note costs at most a duplicate message
-        # later (harmless: the claim dials once), never a call without a message.
-        try:
-            self.calls.change_call(
-                tenant_id, call_id, CallStatus.QUEUED, {"enqueued_at": _iso(datetime.now(UTC))}
-            )
-        except (BotoCoreError, ClientError) as error:
-            from dialtone.observability import logger
-
-            logger.warning(
-                "Could not note when the call was enqueued",
-                extra={"call_id": call_id, "error": str(error)},
-            )
-
-    def release(self, stored: StoredCall, token: str, attempts: int | None = None) -> bool:
-        """Give up this claim (only if it is still `token`'s); the call is `queued` and
-        unclaimed again, with `dial_attempts` set when given."""
-        fields: dict[str, Any] = {}
-        if attempts is not None:
-            fields["dial_attempts"] = attempts
-        return self.calls.change_call(
-            stored.tenant_id,
-            stored.call.id,
-            CallStatus.QUEUED,
-            fields,
-            remove=("claim_token", "claimed_at"),
-            condition="claim_token = :token",
-            condition_values={":token": {"S": token}},
-        )
-
-    def fail(
-        self,
-        stored: StoredCall,
-        token: str | None,
-        reason: str,
-        attempts: int | None = None,
-        end_reason: str = "error",
-    ) -> bool:
-        """End a queued call `failed` with `error_reason` (under this claim, when given; else
-        only while no dialer claims it)."""
-        fields: dict[str, Any] = {
-            "status": CallStatus.FAILED,
-            "error_reason": reason[:500],
-            "end_reason": end_reason,
-            "end_time": datetime.now(UTC),
-            "dial_at_estimate": None,
-        }
-        if attempts is not None:
-            fields["dial_attempts"] = attempts
-        return self.calls.change_call(
-            stored.tenant_id,
-            stored.call.id,
-            CallStatus.QUEUED,
-            fields,
-            condition="claim_token = :token" if token else "attribute_not_exists(claim_token)",
-            condition_values={":token": {"S": token}} if token else None,
-            batch_id=stored.call.batch_id,
-        )
-
-    def save_placement(
-        self, stored: StoredCall, token: str, placed: ProviderCall, dialed_at: datetime
-    ) -> bool:
-        """Record the provider's SID on the claimed call: `initiated`, `twilio_call_sid`,
-        `call_sid`, `dialed_at`. The claim stays, so the call can no longer be canceled.
-
-        A status callback may have moved the call on already (it can arrive before this
-        write): then only the SID and dial time are added, never moving the call back.
-        """
-        from dialtone.progress import advance
-
-        sid_fields: dict[str, Any] = {
-            "twilio_call_sid": placed.sid,
-            "call_sid": placed.sid,
-            "dialed_at": dialed_at,
-            "dial_at_estimate": None,
-        }
-        if self.calls.change_call(
-            stored.tenant_id,
-            stored.call.id,
-            CallStatus.QUEUED,
-            {**sid_fields, "status": CallStatus.INITIATED},
-            condition="claim_token = :token",
-            condition_values={":token": {"S": token}},
-            batch_id=stored.call.batch_id,
-        ):
-            self._follow(stored, placed, advance)
-            return True
-        for _ in range(3):
-            try:
-                current = self.calls.get_call(stored.tenant_id, stored.call.id, consistent=True)
-            except CallNotFound:
-                return False  # erased (or being erased) since it was claimed
-            if current.internal.get("claim_token") != token:
-                return False
-            if current.call.twilio_call_sid not in (None, placed.sid):
-                return False
-            if current.call.status is CallStatus.QUEUED:
-                return False  # the claim is ours and still queued, yet the write failed
-            if self.calls.change_call(
-                stored.tenant_id,
-                stored.call.id,
-                current.call.status,
-                sid_fields,
-                condition="claim_token = :token",
-                condition_values={":token": {"S": token}},
-            ):
-                return True
-        return False
-
-    def _follow(self, stored: StoredCall, placed: ProviderCall, advance: Any) -> None:
-        """Move the call on to where the provider says it already is (reconciliation finds
-        calls that went further than `initiated`)."""
-        if placed.status in (CallStatus.QUEUED, CallStatus.INITIATED):
-            return
-        advance(
-            self.calls, stored.tenant_id, stored.call.id, placed.status, provider_fields(placed)
-        )
-
-
-def provider_fields(remote: ProviderCall) -> dict[str, Any]:
-    """What the provider's view of a call says about it, as call fields (a final status
-    with its end time, duration and end reason, as a status callback would set them)."""
-    from dialtone.models import FINAL_STATUSES
-    from dialtone.status_callbacks import END_REASONS
-
-    fields: dict[str, Any] = {}
-    if remote.status in FINAL_STATUSES:
-        fields["end_reason"] = END_REASONS.get(remote.status, remote.status.value)
-        if remote.end_time is not None:
-            fields["end_time"] = remote.end_time
-        if remote.duration_seconds is not None:
-            fields["duration_seconds"] = remote.duration_seconds
-        if remote.status is CallStatus.FAILED:
-            fields["error_reason"] = "provider_failed"
-    return fields
 
 
 # The dialer
@@ -396,10 +212,7 @@ class Dialer:
             raise
 
     def _give_back(self, receipt_handle: str | None, seconds: int) -> None:
-        if receipt_handle:
-            aws.client("sqs").change_message_visibility(
-                QueueUrl=self.queue_url, ReceiptHandle=receipt_handle, VisibilityTimeout=seconds
-            )
+        self.writer.queue.give_back(receipt_handle, seconds)
 
     def _handle(self, body: str, receipt_handle: str | None, deadline: float | None) -> DialOutcome:
         message = DialMessage.parse(body)
@@ -415,7 +228,7 @@ class Dialer:
         call = stored.call
         if call.status is not CallStatus.QUEUED:
             return DialOutcome.NOT_QUEUED
-        if "claim_token" in stored.internal:
+        if stored.internal.claim_token is not None:
             return DialOutcome.CLAIMED_ELSEWHERE
         if not call.to_number or not call.from_number:
             self.writer.fail(stored, None, "no_number: the call has no to_number or from_number")
@@ -505,11 +318,11 @@ class Dialer:
         receipt_handle: str | None,
         deadline: float,
     ) -> DialOutcome:
-        from dialtone.limiter import SlotOutOfReach
+        from dialtone.dialing.limiter import SlotOutOfReach
 
         call = stored.call
         order = self._order(tenant, call)
-        attempts = int(stored.internal.get("dial_attempts", 0))
+        attempts = int(stored.internal.dial_attempts or 0)
         last_error: ProviderError | None = None
         for delay in (0.0, *self.retry_delays):
             if delay:
@@ -561,7 +374,7 @@ class Dialer:
         """The provider may have placed the call: look it up instead of dialing again. If it
         cannot be found yet, the claim stays and the sweeper settles it (found: its SID is
         saved; still unknown after a grace period: the call is queued again)."""
-        claimed_at = stored.internal.get("claimed_at")
+        claimed_at = stored.internal.claimed_at
         since = datetime.fromisoformat(str(claimed_at)) if claimed_at else self.now()
         try:
             found = self.provider.find_call(order, since - timedelta(seconds=5))
@@ -629,12 +442,12 @@ def dialer() -> Dialer:
     """The dialer of this execution environment, from the environment's settings."""
     from dialtone.accounts import AccountStore
     from dialtone.agents import AgentStore
-    from dialtone.limiter import RateLimiter
+    from dialtone.dialing.limiter import RateLimiter
+    from dialtone.dialing.suppressions import SuppressionStore
     from dialtone.observability import metrics
-    from dialtone.status_callbacks import status_callback_url
     from dialtone.store import CallStore
-    from dialtone.suppressions import SuppressionStore
-    from dialtone.telephony import provider_from_environment
+    from dialtone.telephony.providers import provider_from_environment
+    from dialtone.telephony.status_callbacks import status_callback_url
 
     config = settings.load(settings.DialerSettings)
     return Dialer(

@@ -1,5 +1,5 @@
-"""The rules of placing outbound calls: accepting one call or a batch, queueing them for the
-dialer, batch progress and cancelation.
+"""Accepting outbound calls: one call or a batch, stored and then queued for the dialer (through
+`dialtone.dialing.queue`), batch progress and cancelation.
 
 A call is stored `queued` before it is enqueued; if the queue refuses it, the call ends
 `failed` with `error_reason: "enqueue_failed"` (and a single call's request fails with 503),
@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import secrets
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
@@ -22,6 +21,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from dialtone import aws, phones, retention, settings
 from dialtone.auth import Principal, Scope
+from dialtone.dialing.queue import DialQueue
 from dialtone.dynamo import check_storable
 from dialtone.errors import (
     AgentNotFound,
@@ -114,10 +114,6 @@ def queued_sid() -> str:
     return f"queued-{secrets.token_hex(16)}"
 
 
-def dial_message(tenant_id: str, call_id: str) -> str:
-    return json.dumps({"tenant_id": tenant_id, "call_id": call_id})
-
-
 class Origin(NamedTuple):
     """Where a new outbound call comes from, and what its tenant keeps of it."""
 
@@ -133,6 +129,7 @@ class Dialing:
     def __init__(self, store: CallStore, queue_url: str, resolve_from: Any = None) -> None:
         self.store = store
         self.queue_url = queue_url
+        self.queue = DialQueue(queue_url)
         # (principal, agent_id, requested from_number) -> Origin
         self.resolve_from = resolve_from or (lambda principal, agent_id, number: Origin(number))
 
@@ -184,9 +181,7 @@ class Dialing:
             expires_at=retention.expires_at(now, origin.retention_days),
         )
         try:
-            aws.client("sqs").send_message(
-                QueueUrl=self.queue_url, MessageBody=dial_message(principal.tenant_id, call.id)
-            )
+            self.queue.send(principal.tenant_id, call.id)
         except Exception as error:
             self._enqueue_failed(principal.tenant_id, call)
             raise DialQueueUnavailable() from error
@@ -246,27 +241,8 @@ class Dialing:
         except (BotoCoreError, ClientError) as error:
             self._forget(principal.tenant_id, calls)
             raise BatchNotStored() from error
-        queued = [c for c in calls if c.status is CallStatus.QUEUED]
-        chunks = [queued[start : start + 10] for start in range(0, len(queued), 10)]
-        sqs = aws.client("sqs")
-
-        def enqueue(chunk: list[Call]) -> list[Call]:
-            """The calls of a chunk the queue did not take."""
-            try:
-                response = sqs.send_message_batch(
-                    QueueUrl=self.queue_url,
-                    Entries=[
-                        {"Id": str(i), "MessageBody": dial_message(principal.tenant_id, c.id)}
-                        for i, c in enumerate(chunk)
-                    ],
-                )
-            except Exception:
-                return chunk
-            return [chunk[int(f["Id"])] for f in response.get("Failed", [])]
-
-        # Up to 100 sends of 10: in parallel, a 1,000-number batch is accepted in a few round trips.
-        with ThreadPoolExecutor(max_workers=8) as pool:
-            refused = [call for failed in pool.map(enqueue, chunks) for call in failed]
+        queued = {c.id: c for c in calls if c.status is CallStatus.QUEUED}
+        refused = [queued[i] for i in self.queue.send_many(principal.tenant_id, list(queued))]
         for call in refused:
             self._enqueue_failed(principal.tenant_id, call)
         return BatchAccepted(batch_id=batch_id, total=len(calls))
@@ -318,7 +294,7 @@ class Dialing:
         """Cancel a call that is still queued and not yet claimed by a dialer; 409 otherwise."""
         principal.require(Scope.CALLS_WRITE)
         stored = self.store.get_call(principal.tenant_id, call_id, consistent=True)
-        if stored.call.status is not CallStatus.QUEUED or "claim_token" in stored.internal:
+        if stored.call.status is not CallStatus.QUEUED or stored.internal.claim_token is not None:
             raise _not_cancelable(stored)
         now = datetime.now(UTC)
         changed = self.store.change_call(

@@ -5,9 +5,8 @@ The dialer gives every call `status_callback_url(base, tenant_id, call_id)`, i.e
 `<base>/v1/telephony/twilio/status?tenant_id=<tenant>&call_id=<call>`; Twilio (or the simulator)
 POSTs form-encoded progress events there, signed with `X-Twilio-Signature`.
 
-The signature is checked with the SDK's own `twilio.request_validator.RequestValidator`: that
-module uses the standard library only, so this API handler still never loads the SDK's REST
-client (its cold start).
+The signature is checked by `dialtone.telephony.signing`, which signs the simulator's callbacks
+too; the secret it is keyed with comes from `dialtone.telephony.credentials`.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -28,12 +27,11 @@ from dialtone.models import FINAL_STATUSES, STATUS_RANK, CallStatus
 from dialtone.observability import logger
 from dialtone.progress import advance
 from dialtone.store import CallStore
-from dialtone.telephony import PROVIDER_STATUS
+from dialtone.telephony.base import PROVIDER_STATUS, ProviderCall
+from dialtone.telephony.credentials import callback_auth_token
+from dialtone.telephony.signing import SIGNATURE_HEADER, Form, signature_is_valid
 
 STATUS_CALLBACK_PATH = "/v1/telephony/twilio/status"
-SIGNATURE_HEADER = "x-twilio-signature"
-# The progress events the dialer asks Twilio for (`answered` arrives as CallStatus=in-progress).
-STATUS_CALLBACK_EVENTS = ("initiated", "ringing", "answered", "completed")
 
 # How a call that reached a final status ended.
 END_REASONS = {
@@ -43,8 +41,6 @@ END_REASONS = {
     CallStatus.FAILED: "failed",
     CallStatus.CANCELED: "canceled",
 }
-
-Form = Mapping[str, Sequence[str]]
 
 
 def status_callback_url(base_url: str, tenant_id: str, call_id: str) -> str:
@@ -56,39 +52,6 @@ def status_callback_url(base_url: str, tenant_id: str, call_id: str) -> str:
     """
     query = urlencode({"tenant_id": tenant_id, "call_id": call_id})
     return f"{base_url.rstrip('/')}{STATUS_CALLBACK_PATH}?{query}"
-
-
-# Signatures
-
-
-class _Form(dict[str, list[str]]):
-    """A parsed form as RequestValidator reads repeated fields (`getall`)."""
-
-    def __init__(self, form: Form) -> None:
-        super().__init__({name: list(values) for name, values in form.items()})
-
-    def getall(self, name: str) -> list[str]:
-        return self[name]
-
-
-def twilio_signature(auth_token: str, url: str, form: Form) -> str:
-    """Twilio's `X-Twilio-Signature` of a form POST to `url` (base64 HMAC-SHA1 keyed by the auth
-    token over the URL and the sorted form fields), as the SDK computes it."""
-    from twilio.request_validator import RequestValidator
-
-    signature: str = RequestValidator(auth_token).compute_signature(url, _Form(form))
-    return signature
-
-
-def signature_is_valid(auth_token: str, url: str, form: Form, signature: str) -> bool:
-    """Whether `signature` signs this URL and form, checked by the SDK's RequestValidator (which
-    also accepts the URL with or without its default port, as Twilio signs either)."""
-    if not auth_token or not signature:
-        return False
-    from twilio.request_validator import RequestValidator
-
-    valid: bool = RequestValidator(auth_token).validate(url, _Form(form), signature)
-    return valid
 
 
 # The request
@@ -248,6 +211,21 @@ def apply_status(store: CallStore, tenant_id: str, call_id: str, update: StatusU
     return moved
 
 
+def provider_fields(remote: ProviderCall) -> dict[str, Any]:
+    """What the provider's view of a call says about it, as call fields (a final status
+    with its end time, duration and end reason, as a status callback would set them)."""
+    fields: dict[str, Any] = {}
+    if remote.status in FINAL_STATUSES:
+        fields["end_reason"] = END_REASONS.get(remote.status, remote.status.value)
+        if remote.end_time is not None:
+            fields["end_time"] = remote.end_time
+        if remote.duration_seconds is not None:
+            fields["duration_seconds"] = remote.duration_seconds
+        if remote.status is CallStatus.FAILED:
+            fields["error_reason"] = "provider_failed"
+    return fields
+
+
 class StatusCallbacks:
     """Receives status callbacks: checks the signature, then moves the call."""
 
@@ -266,17 +244,6 @@ class StatusCallbacks:
             logger.warning("Invalid Twilio signature", extra={"url": request.url})
             raise InvalidTwilioSignature()
         return apply_status(self.store, tenant_id, call_id, parse_status(request.form))
-
-
-def callback_auth_token(config: settings.TelephonySettings) -> str:
-    """The secret status callbacks are signed with: the Twilio account's auth token, or the
-    simulator's token (the stack's generated SimulatorSecret). Read on the first callback and
-    kept for the life of the execution environment."""
-    if config.telephony == "twilio":
-        from dialtone.twilio_provider import load_twilio_credentials
-
-        return load_twilio_credentials(config.twilio_secret_arn).auth_token
-    return settings.secret_string(config.simulator_secret_arn)
 
 
 @settings.per_environment

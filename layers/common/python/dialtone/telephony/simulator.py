@@ -4,8 +4,9 @@
 records the placement in a state directory (so that `find_call`, `get_call` and `placements`
 work from any process on the machine), then, from a background thread, drives the same path a
 real call does: Twilio-style status callbacks (initiated → ringing → in-progress → completed,
-or busy / no-answer / failed), form-encoded and signed with `X-Twilio-Signature` by the
-`twilio` SDK's RequestValidator, POSTed to the order's status callback URL.
+or busy / no-answer / failed), form-encoded and signed with `X-Twilio-Signature` by
+`dialtone.telephony.signing` (the signer the status callback receiver checks), POSTed to the
+order's status callback URL.
 
 The outcome depends on the number dialed: SIMULATOR_OUTCOMES ("+15005550002=busy,…") first,
 then numbers ending 0486 (busy), 0487 (no-answer), 0488 (failed); every other call is answered
@@ -37,7 +38,9 @@ from urllib.parse import urlencode
 from dialtone.models import CallStatus
 from dialtone.observability import logger
 from dialtone.settings import TelephonySettings
-from dialtone.telephony import PROVIDER_STATUS, DialOrder, ProviderCall, ProviderError
+from dialtone.telephony.base import PROVIDER_STATUS, DialOrder, ProviderCall, ProviderError
+from dialtone.telephony.credentials import simulator_auth_token
+from dialtone.telephony.signing import twilio_signature
 
 OUTCOMES = ("completed", "busy", "no-answer", "failed")
 # Numbers that end like this never answer, whatever SIMULATOR_OUTCOMES says of others.
@@ -165,10 +168,8 @@ class SimulatorProvider:
     def from_settings(cls, config: TelephonySettings) -> SimulatorProvider:
         """The simulator the environment describes (SIMULATOR_* and DIALTONE_SIMULATOR_DIR); its
         token is read from SIMULATOR_SECRET_ARN on the first callback, once."""
-        from dialtone.settings import secret_string
-
         return cls(
-            auth_token=functools.partial(secret_string, config.simulator_secret_arn),
+            auth_token=functools.partial(simulator_auth_token, config.simulator_secret_arn),
             account=config.simulator_account,
             state_dir=config.simulator_dir or None,
             ring_seconds=config.simulator_ring_seconds,
@@ -329,11 +330,11 @@ class SimulatorProvider:
         return form
 
     def sign(self, url: str, form: dict[str, str]) -> str:
-        """`X-Twilio-Signature` of a callback, computed by the Twilio SDK itself."""
-        from twilio.request_validator import RequestValidator
-
-        signature: str = RequestValidator(self.auth_token).compute_signature(url, form)
-        return signature
+        """`X-Twilio-Signature` of a callback, by the signer the status callback receiver
+        checks."""
+        return twilio_signature(
+            self.auth_token, url, {name: [value] for name, value in form.items()}
+        )
 
     def _send_callbacks(self, placement: Placement) -> None:
         for sequence, (offset, provider_status) in enumerate(placement.schedule()):

@@ -35,15 +35,17 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from dialtone import settings
-from dialtone.dialer import MAX_DIAL_ATTEMPTS, DialQueueWriter, provider_fields
+from dialtone.dialing.dialer import MAX_DIAL_ATTEMPTS
+from dialtone.dialing.queue import DialQueueWriter
 from dialtone.models import FINAL_STATUSES, STATUS_RANK, CallStatus
 from dialtone.progress import advance
 from dialtone.store import INDEXES, QueryStream, StoredCall, partition, sort_timestamp, stored_call
-from dialtone.telephony import DialOrder
+from dialtone.telephony.base import DialOrder
+from dialtone.telephony.status_callbacks import provider_fields, status_callback_url
 
 if TYPE_CHECKING:
     from dialtone.store import CallStore
-    from dialtone.telephony import TelephonyProvider
+    from dialtone.telephony.base import TelephonyProvider
 
 CLAIM_GRACE = timedelta(minutes=2)
 RINGING_TIMEOUT = timedelta(minutes=10)
@@ -88,7 +90,7 @@ def last_touched(stored: StoredCall) -> datetime:
     or any change (a claim, its release, a deferral), or its creation."""
     call = stored.call
     moments = [call.queued_at or call.created_at, call.updated_at]
-    enqueued_at = _parse(stored.internal.get("enqueued_at"))
+    enqueued_at = _parse(stored.internal.enqueued_at)
     if enqueued_at is not None:
         moments.append(enqueued_at)
     return max(moments)
@@ -178,8 +180,8 @@ class Sweeper:
             yield stored_call(item)
 
     def _queued(self, stored: StoredCall, now: datetime) -> bool:
-        if "claim_token" in stored.internal:
-            claimed_at = _parse(stored.internal.get("claimed_at"))
+        if stored.internal.claim_token is not None:
+            claimed_at = _parse(stored.internal.claimed_at)
             return claimed_at is None or claimed_at <= now - CLAIM_GRACE
         call = stored.call
         waiting = call.dial_at_estimate is not None and call.dial_at_estimate > now
@@ -199,7 +201,7 @@ class Sweeper:
     def _settle(self, stored: StoredCall, now: datetime, report: SweepReport) -> None:
         call = stored.call
         if call.status is CallStatus.QUEUED:
-            token = stored.internal.get("claim_token")
+            token = stored.internal.claim_token
             if token:
                 self._reconcile_claim(stored, str(token), now, report)
             else:
@@ -224,7 +226,7 @@ class Sweeper:
     ) -> None:
         """A claim without SID: was the call placed? Never dial again without asking."""
         call = stored.call
-        claimed_at = _parse(stored.internal.get("claimed_at")) or call.queued_at or now
+        claimed_at = _parse(stored.internal.claimed_at) or call.queued_at or now
         order = DialOrder(
             tenant_id=stored.tenant_id,
             call_id=call.id,
@@ -238,7 +240,7 @@ class Sweeper:
                 report.reconciled += 1
                 self._count("CallsReconciled")
             return
-        attempts = int(stored.internal.get("dial_attempts", 0)) + 1
+        attempts = int(stored.internal.dial_attempts or 0) + 1
         if attempts >= self.max_attempts:
             self.writer.fail(stored, token, "dial_lost: the dialer stopped before placing the call")
             self._count("CallsFailed")
@@ -286,9 +288,8 @@ class Sweeper:
 def sweeper() -> Sweeper:
     """The sweeper of this execution environment, from the environment's settings."""
     from dialtone.observability import metrics
-    from dialtone.status_callbacks import status_callback_url
     from dialtone.store import CallStore
-    from dialtone.telephony import provider_from_environment
+    from dialtone.telephony.providers import provider_from_environment
 
     config = settings.load(settings.SweeperSettings)
     return Sweeper(
