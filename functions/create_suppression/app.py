@@ -7,16 +7,28 @@ from http import HTTPStatus
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestUnsupportedContentType
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from dialtone import http, suppressions
+from dialtone.auth import Scope
+from dialtone.errors import SuppressionNotFound
 from dialtone.observability import api_handler
-from dialtone.suppressions import SuppressionCreate
+from dialtone.suppressions import Suppression, SuppressionCreate
 
 app = http.create_app()
 
 
-@app.post("/v1/suppressions")
+@app.post(
+    "/v1/suppressions",
+    **http.operation(
+        "Add a number to the do-not-call list",
+        tag=http.Tag.SUPPRESSIONS,
+        scope=Scope.CALLS_WRITE,
+        ok={200: Suppression, 201: Suppression},
+        errors=(SuppressionNotFound, RequestUnsupportedContentType),
+    ),
+)
 def create_suppression(request: Annotated[SuppressionCreate, Body()]) -> Response[Any]:
     added = suppressions.service().add(http.principal(app), request)
     status = HTTPStatus.CREATED if added.created else HTTPStatus.OK

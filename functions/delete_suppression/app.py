@@ -10,13 +10,24 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from pydantic import AfterValidator
 
 from dialtone import http, suppressions
+from dialtone.auth import Scope
+from dialtone.errors import SuppressionNotFound
 from dialtone.observability import api_handler
 from dialtone.suppressions import e164_query_value
 
 app = http.create_app()
 
 
-@app.delete("/v1/suppressions")
+@app.delete(
+    "/v1/suppressions",
+    **http.operation(
+        "Remove a number from the do-not-call list",
+        tag=http.Tag.SUPPRESSIONS,
+        scope=Scope.CALLS_WRITE,
+        ok={204: None},
+        errors=(SuppressionNotFound,),
+    ),
+)
 def delete_suppression(
     phone_number: Annotated[str, Query(max_length=32), AfterValidator(e164_query_value)],
 ) -> Response[Any]:

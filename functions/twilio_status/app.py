@@ -13,6 +13,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from dialtone import http, status_callbacks
+from dialtone.errors import CallNotFound, InvalidTwilioSignature, MalformedRequestBody
 from dialtone.observability import api_handler
 
 app = http.create_app()
@@ -20,7 +21,17 @@ app = http.create_app()
 TENANT_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 
 
-@app.post("/v1/telephony/twilio/status")
+@app.post(
+    "/v1/telephony/twilio/status",
+    **http.operation(
+        "Receive a Twilio status callback",
+        tag=http.Tag.TELEPHONY,
+        description="Public: no API key; Twilio signs the form body it posts, and a request "
+        "whose `X-Twilio-Signature` does not match is refused (403).",
+        ok={204: None},
+        errors=(MalformedRequestBody, InvalidTwilioSignature, CallNotFound),
+    ),
+)
 def twilio_status(
     tenant_id: Annotated[str, Query(pattern=TENANT_ID)],
     call_id: Annotated[UUID, Query()],
