@@ -368,11 +368,7 @@ def operation(
         "responses": dict(sorted(answers.items())),
         # A route's required scope is its security requirement's role (OpenAPI 3.1 allows
         # roles on API key schemes); a public route overrides the document's requirement.
-        "openapi_extensions": {
-            "security": [{"ApiKey": [scope.value]}, {"BearerKey": [scope.value]}]
-            if scope is not None
-            else []
-        },
+        "openapi_extensions": {"security": [{"ApiKey": [scope.value]}] if scope else []},
     }
     if description:
         declaration["description"] = description
