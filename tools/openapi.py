@@ -17,8 +17,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, create_model
 
+from dialtone import http
 from dialtone.http import Tag
 from local.invoke import load_handler
 
@@ -150,6 +151,31 @@ def merge(documents: dict[str, dict[str, Any]]) -> dict[str, Any]:
     return {"paths": paths, "schemas": schemas}
 
 
+def _add_response_models(schemas: dict[str, Any]) -> None:
+    """The schemas of the response models the routes refer to (dialtone.http registers them),
+    as they are serialised; one that powertools also wrote for a request must agree."""
+    # One model with a field of each: its schema's definitions are theirs, named as they are.
+    fields: Any = {name: (model, ...) for name, model in http.RESPONSE_MODELS.items()}
+    every = create_model("EveryResponse", **fields)
+    definitions = every.model_json_schema(
+        mode="serialization", ref_template="#/components/schemas/{model}"
+    )
+    for name, written in definitions.get("$defs", {}).items():
+        schema = _without_nulls(written)
+        if name in schemas and schemas[name] != schema:
+            raise MergeError(f"schema {name} differs as a request and as a response")
+        schemas[name] = schema
+
+
+def _without_nulls(node: Any) -> Any:
+    """A schema as powertools writes its own: without null values (`"default": null`)."""
+    if isinstance(node, dict):
+        return {key: _without_nulls(value) for key, value in node.items() if value is not None}
+    if isinstance(node, list):
+        return [_without_nulls(value) for value in node]
+    return node
+
+
 def _tidy(node: Any) -> Any:
     """Drops what the document does not need: empty `content` (no body) and the `Return`
     title powertools gives a response union."""
@@ -185,6 +211,7 @@ def document() -> dict[str, Any]:
     """The whole API's OpenAPI document."""
     merged = merge({name: function_document(name) for name in api_function_names()})
     schemas = merged["schemas"]
+    _add_response_models(schemas)
     for name, example in _examples().items():
         schemas[name]["examples"] = [example]
     # powertools adds its own validation models, and a query model's schema, to every

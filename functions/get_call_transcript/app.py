@@ -20,7 +20,7 @@ TRANSCRIPT = {
     "description": "The exchanges (default), the turns (`format=turns`) or WebVTT captions "
     "(`format=vtt`)",
     "content": {
-        "application/json": {"model": TranscriptExchanges | TranscriptTurns},
+        "application/json": {"schema": http.response_schema(TranscriptExchanges | TranscriptTurns)},
         "text/vtt": {"schema": {"type": "string"}},
     },
 }

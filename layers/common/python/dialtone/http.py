@@ -6,7 +6,8 @@ from __future__ import annotations
 import binascii
 from enum import StrEnum
 from http import HTTPStatus
-from typing import Any
+from types import UnionType
+from typing import Any, TypedDict, get_args
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
@@ -221,13 +222,15 @@ class Tag(StrEnum):
     DOCS = "Documentation"
 
 
-class ErrorBody(BaseModel):
+# The bodies of errors, for the document: typed dicts, since the handlers write these bodies
+# themselves and a pydantic model would only cost its build at every cold start.
+class ErrorBody(TypedDict):
     """Every error the API answers itself: `{"detail": "..."}`."""
 
     detail: str
 
 
-class ValidationIssue(BaseModel):
+class ValidationIssue(TypedDict):
     """One reason a request was refused: where (`["query", "limit"]`), what, and its kind."""
 
     loc: list[str | int]
@@ -235,13 +238,13 @@ class ValidationIssue(BaseModel):
     type: str
 
 
-class ValidationErrorBody(BaseModel):
+class ValidationErrorBody(TypedDict):
     """A request that breaks the contract (422): one issue per parameter or body field."""
 
     detail: list[ValidationIssue]
 
 
-class GatewayErrorBody(BaseModel):
+class GatewayErrorBody(TypedDict):
     """API Gateway's own answers, before a handler runs (no key: 401, a refused key: 403)."""
 
     message: str
@@ -252,8 +255,27 @@ type Success = type[BaseModel] | Any | None
 OpenAPI response object (a dict) for a redirect or a non-JSON body."""
 
 
+# The response models the routes declare, by schema name; `tools/openapi.py` writes their
+# schemas. A route's answer holds only a $ref to its model: powertools would otherwise build a
+# validator of every declared model on the first request, a cost at each cold start.
+RESPONSE_MODELS: dict[str, type] = {}
+
+
+def response_schema(model: Any) -> dict[str, Any]:
+    """The JSON schema of a response model, or of a union of them (`Call | CallWithTranscript`),
+    as references to the document's component schemas."""
+    members = get_args(model) if isinstance(model, UnionType) else (model,)
+    references = []
+    for member in members:
+        known = RESPONSE_MODELS.setdefault(member.__name__, member)
+        if known is not member:
+            raise ValueError(f"two response models are named {member.__name__}")
+        references.append({"$ref": f"#/components/schemas/{member.__name__}"})
+    return references[0] if len(references) == 1 else {"anyOf": references}
+
+
 def _content(model: Any, examples: dict[str, Any] | None = None) -> dict[str, Any]:
-    media: dict[str, Any] = {"model": model}
+    media: dict[str, Any] = {"schema": response_schema(model)}
     if examples:
         media["examples"] = examples
     return {content_types.APPLICATION_JSON: media}
