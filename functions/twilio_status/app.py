@@ -15,10 +15,32 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from dialtone import http, status_callbacks
 from dialtone.errors import CallNotFound, InvalidTwilioSignature, MalformedRequestBody
 from dialtone.observability import api_handler
+from dialtone.telephony import PROVIDER_STATUS
 
 app = http.create_app()
 
 TENANT_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+
+# The fields of Twilio's form that move the call; Twilio sends more, which are ignored.
+CALLBACK_FORM = {
+    "required": True,
+    "content": {
+        "application/x-www-form-urlencoded": {
+            "schema": {
+                "type": "object",
+                "required": ["CallSid", "CallStatus"],
+                "properties": {
+                    "CallSid": {"type": "string"},
+                    "CallStatus": {"type": "string", "enum": sorted(PROVIDER_STATUS)},
+                    "CallDuration": {"type": "string", "pattern": "^[0-9]+$"},
+                    "Timestamp": {"type": "string", "description": "RFC 2822"},
+                    "SipResponseCode": {"type": "string"},
+                },
+                "additionalProperties": True,
+            }
+        }
+    },
+}
 
 
 @app.post(
@@ -28,6 +50,7 @@ TENANT_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
         tag=http.Tag.TELEPHONY,
         description="Public: no API key; Twilio signs the form body it posts, and a request "
         "whose `X-Twilio-Signature` does not match is refused (403).",
+        request_body=CALLBACK_FORM,
         ok={204: None},
         errors=(MalformedRequestBody, InvalidTwilioSignature, CallNotFound),
     ),

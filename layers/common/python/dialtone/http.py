@@ -372,12 +372,14 @@ def operation(
     errors: tuple[type[Exception], ...] = (),
     scope: Scope | None = None,
     description: str | None = None,
+    request_body: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A route's OpenAPI declaration, the keyword arguments of its `@app.get(...)` (or post,
     put...): its summary and tag, its success answers, and an error answer for each status
     its declared `errors` map to in `_STATUS`, with a 422 for validation. `scope` is the API
     key scope the route requires (with API Gateway's 401/403 and the missing-scope 403);
-    None marks a public route, which needs no key."""
+    None marks a public route, which needs no key. `request_body` describes a body the route
+    reads itself (one that no body model of its signature describes)."""
     answers = {status: _success(status, answer) for status, answer in ok.items()}
     own = (*errors, MissingScope) if scope is not None else errors
     answers.update(_error_responses(own, scope))
@@ -392,6 +394,8 @@ def operation(
         # roles on API key schemes); a public route overrides the document's requirement.
         "openapi_extensions": {"security": [{"ApiKey": [scope.value]}] if scope else []},
     }
+    if request_body:
+        declaration["openapi_extensions"]["requestBody"] = request_body
     if description:
         declaration["description"] = description
     return declaration
