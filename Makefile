@@ -11,12 +11,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: help venv test lint typecheck unit pytest sam-validate sam-build bench dev clean
+.PHONY: help venv test lint typecheck unit pytest sam-validate sam-build openapi openapi-check bench dev clean
 
 help:
 	@echo "make dev    run the whole API locally (embedded AWS endpoint, demo data)"
 	@echo "make test   lint, type-check, test, sam validate --lint and sam build"
 	@echo "make bench  print the performance figures and write BENCHMARKS.md"
+	@echo "make openapi  write openapi.json from the routes' declarations"
 
 $(STAMP): requirements-dev.txt layers/common/requirements.txt pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Dialtone needs Python 3.13 (the Lambda runtime): install python3.13, or run 'pyenv install 3.13'" >&2; exit 1; }
@@ -44,7 +45,14 @@ sam-validate: $(STAMP)
 sam-build: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/sam build --template-file template.yaml --build-dir .aws-sam/build
 
-test: lint typecheck pytest sam-validate sam-build
+# openapi.json is generated from the routes, never edited: `make test` fails when it is stale.
+openapi: $(STAMP)
+	$(BIN)/python -m tools.openapi
+
+openapi-check: $(STAMP)
+	$(BIN)/python -m tools.openapi --check
+
+test: lint typecheck openapi-check pytest sam-validate sam-build
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -73,7 +73,8 @@ More keys (the local endpoint takes any credentials):
         f"""
 Dialtone is running locally ({took:.1f} s to start).
 
-  API            {url}{demo}
+  API            {url}
+  API docs       {url}/v1/docs   (the contract: {url}/v1/openapi.json){demo}
 Ctrl-C stops it.""",
         flush=True,
     )

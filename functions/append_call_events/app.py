@@ -7,16 +7,28 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestUnsupportedContentType
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from dialtone import http, ingest
-from dialtone.ingest import EventsRequest
+from dialtone.auth import Scope
+from dialtone.errors import CallNotFound, ChildConflict, WriteContention
+from dialtone.ingest import EventsReceipt, EventsRequest
 from dialtone.observability import api_handler
 
 app = http.create_app()
 
 
-@app.post("/v1/calls/<call_id>/events")
+@app.post(
+    "/v1/calls/<call_id>/events",
+    **http.operation(
+        "Append history events to a call",
+        tag=http.Tag.CALL_DATA,
+        scope=Scope.CALLS_INGEST,
+        ok={200: EventsReceipt},
+        errors=(CallNotFound, ChildConflict, WriteContention, RequestUnsupportedContentType),
+    ),
+)
 def append_call_events(call_id: Annotated[UUID, Path()], request: EventsRequest) -> Response[Any]:
     receipt = ingest.ingestor().append_events(http.principal(app), str(call_id), request)
     return http.json_response(receipt)

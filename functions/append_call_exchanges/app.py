@@ -6,16 +6,28 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestUnsupportedContentType
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from dialtone import http, ingest
-from dialtone.ingest import ExchangesRequest
+from dialtone.auth import Scope
+from dialtone.errors import CallNotFound, ChildConflict
+from dialtone.ingest import AppendReceipt, ExchangesRequest
 from dialtone.observability import api_handler
 
 app = http.create_app()
 
 
-@app.post("/v1/calls/<call_id>/exchanges")
+@app.post(
+    "/v1/calls/<call_id>/exchanges",
+    **http.operation(
+        "Append transcript exchanges to a call",
+        tag=http.Tag.CALL_DATA,
+        scope=Scope.CALLS_INGEST,
+        ok={200: AppendReceipt},
+        errors=(CallNotFound, ChildConflict, RequestUnsupportedContentType),
+    ),
+)
 def append_call_exchanges(
     call_id: Annotated[UUID, Path()], request: ExchangesRequest
 ) -> Response[Any]:

@@ -9,15 +9,27 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from dialtone import http
-from dialtone.dialing import accept as dialing
+from dialtone.auth import Scope
+from dialtone.dialing import accept
+from dialtone.errors import CallNotCancelable, CallNotFound
+from dialtone.models import Call
 from dialtone.observability import api_handler
 
 app = http.create_app()
 
 
-@app.post("/v1/calls/<call_id>/cancel")
+@app.post(
+    "/v1/calls/<call_id>/cancel",
+    **http.operation(
+        "Cancel a queued call",
+        tag=http.Tag.DIALING,
+        scope=Scope.CALLS_WRITE,
+        ok={200: Call},
+        errors=(CallNotFound, CallNotCancelable),
+    ),
+)
 def cancel_call(call_id: Annotated[UUID, Path()]) -> Response[Any]:
-    call = dialing.dialing().cancel(http.principal(app), str(call_id))
+    call = accept.dialing().cancel(http.principal(app), str(call_id))
     return http.json_response(call)
 
 

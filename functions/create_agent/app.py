@@ -6,16 +6,28 @@ from http import HTTPStatus
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestUnsupportedContentType
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from dialtone import agents, http
-from dialtone.agents import AgentCreate
+from dialtone.agents import Agent, AgentCreate
+from dialtone.auth import Scope
+from dialtone.errors import AgentExists
 from dialtone.observability import api_handler
 
 app = http.create_app()
 
 
-@app.post("/v1/agents")
+@app.post(
+    "/v1/agents",
+    **http.operation(
+        "Create an agent",
+        tag=http.Tag.AGENTS,
+        scope=Scope.ADMIN,
+        ok={201: Agent},
+        errors=(AgentExists, RequestUnsupportedContentType),
+    ),
+)
 def create_agent(request: Annotated[AgentCreate, Body()]) -> Response[Any]:
     agent = agents.service().create(http.principal(app), request)
     return http.json_response(agent, HTTPStatus.CREATED)

@@ -2,22 +2,54 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestUnsupportedContentType
+from aws_lambda_powertools.event_handler.openapi.params import Header
 
 from dialtone import http
-from dialtone.dialing import accept as dialing
-from dialtone.dialing.accept import DialRequest
+from dialtone.auth import Scope
+from dialtone.dialing import accept
+from dialtone.dialing.accept import DialAccepted, DialRequest
+from dialtone.errors import (
+    DialQueueUnavailable,
+    IdempotencyKeyReused,
+    IdempotentRequestInProgress,
+    TenantNotFound,
+)
 from dialtone.observability import api_handler
 
 app = http.create_app()
 
 
-@app.post("/v1/calls")
-def create_call(request: DialRequest) -> Response[Any]:
-    key = app.current_event.headers.get("idempotency-key")
-    accepted = dialing.create_call(http.principal(app), request, key, app.lambda_context)
+@app.post(
+    "/v1/calls",
+    **http.operation(
+        "Queue an outbound call",
+        tag=http.Tag.DIALING,
+        scope=Scope.CALLS_WRITE,
+        ok={202: DialAccepted},
+        errors=(
+            TenantNotFound,
+            IdempotentRequestInProgress,
+            IdempotencyKeyReused,
+            DialQueueUnavailable,
+            RequestUnsupportedContentType,
+        ),
+    ),
+)
+def create_call(
+    request: DialRequest,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            description="A retry with the same key returns the first answer and dials once",
+        ),
+    ] = None,
+) -> Response[Any]:
+    accepted = accept.create_call(http.principal(app), request, idempotency_key, app.lambda_context)
     return http.json_response(accepted, status=202)
 
 

@@ -6,16 +6,29 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestUnsupportedContentType
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from dialtone import http, recordings
+from dialtone.auth import Scope
+from dialtone.errors import CallNotFound, RecordingsNotKept
+from dialtone.models import RecordingUpload
 from dialtone.observability import api_handler
 from dialtone.recordings import RecordingUploadRequest
 
 app = http.create_app()
 
 
-@app.post("/v1/calls/<call_id>/recording/upload")
+@app.post(
+    "/v1/calls/<call_id>/recording/upload",
+    **http.operation(
+        "Create a presigned upload of a call's recording",
+        tag=http.Tag.CALL_DATA,
+        scope=Scope.CALLS_INGEST,
+        ok={200: RecordingUpload},
+        errors=(CallNotFound, RecordingsNotKept, RequestUnsupportedContentType),
+    ),
+)
 def create_recording_upload(
     call_id: Annotated[UUID, Path()], request: RecordingUploadRequest
 ) -> Response[Any]:

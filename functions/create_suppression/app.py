@@ -7,17 +7,29 @@ from http import HTTPStatus
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestUnsupportedContentType
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from dialtone import http
+from dialtone.auth import Scope
 from dialtone.dialing import suppressions
-from dialtone.dialing.suppressions import SuppressionCreate
+from dialtone.dialing.suppressions import Suppression, SuppressionCreate
+from dialtone.errors import SuppressionNotFound
 from dialtone.observability import api_handler
 
 app = http.create_app()
 
 
-@app.post("/v1/suppressions")
+@app.post(
+    "/v1/suppressions",
+    **http.operation(
+        "Add a number to the do-not-call list",
+        tag=http.Tag.SUPPRESSIONS,
+        scope=Scope.CALLS_WRITE,
+        ok={200: Suppression, 201: Suppression},
+        errors=(SuppressionNotFound, RequestUnsupportedContentType),
+    ),
+)
 def create_suppression(request: Annotated[SuppressionCreate, Body()]) -> Response[Any]:
     added = suppressions.service().add(http.principal(app), request)
     status = HTTPStatus.CREATED if added.created else HTTPStatus.OK

@@ -9,12 +9,23 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from dialtone import erasure, http
+from dialtone.auth import Scope
+from dialtone.errors import CallNotFound
 from dialtone.observability import api_handler
 
 app = http.create_app()
 
 
-@app.delete("/v1/calls/<call_id>")
+@app.delete(
+    "/v1/calls/<call_id>",
+    **http.operation(
+        "Erase a call, its transcript, history and recording",
+        tag=http.Tag.CALL_DATA,
+        scope=Scope.ADMIN,
+        ok={204: None},
+        errors=(CallNotFound,),
+    ),
+)
 def delete_call(call_id: Annotated[UUID, Path()]) -> Response[Any]:
     erasure.eraser().erase_call(http.principal(app), str(call_id))
     return Response(status_code=204)

@@ -10,14 +10,25 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from pydantic import AfterValidator
 
 from dialtone import http
+from dialtone.auth import Scope
 from dialtone.dialing import suppressions
 from dialtone.dialing.suppressions import e164_query_value
+from dialtone.errors import SuppressionNotFound
 from dialtone.observability import api_handler
 
 app = http.create_app()
 
 
-@app.delete("/v1/suppressions")
+@app.delete(
+    "/v1/suppressions",
+    **http.operation(
+        "Remove a number from the do-not-call list",
+        tag=http.Tag.SUPPRESSIONS,
+        scope=Scope.CALLS_WRITE,
+        ok={204: None},
+        errors=(SuppressionNotFound,),
+    ),
+)
 def delete_suppression(
     phone_number: Annotated[str, Query(max_length=32), AfterValidator(e164_query_value)],
 ) -> Response[Any]:

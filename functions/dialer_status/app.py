@@ -8,15 +8,27 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 
 from dialtone import http
-from dialtone.dialing import status as dial_queue
+from dialtone.auth import Scope
+from dialtone.dialing import status
+from dialtone.dialing.status import DialerStatus
+from dialtone.errors import TenantNotFound
 from dialtone.observability import api_handler
 
 app = http.create_app()
 
 
-@app.get("/v1/dialer/status")
+@app.get(
+    "/v1/dialer/status",
+    **http.operation(
+        "The dialer's rate, backlog and calls in flight",
+        tag=http.Tag.DIALING,
+        scope=Scope.CALLS_READ,
+        ok={200: DialerStatus},
+        errors=(TenantNotFound,),
+    ),
+)
 def dialer_status() -> Response[Any]:
-    return http.json_response(dial_queue.view().status(http.principal(app)))
+    return http.json_response(status.view().status(http.principal(app)))
 
 
 @api_handler

@@ -8,13 +8,24 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from dialtone import agents, http
-from dialtone.agents import AGENT_ID_PATTERN
+from dialtone.agents import AGENT_ID_PATTERN, Agent
+from dialtone.auth import Scope
+from dialtone.errors import AgentNotFound
 from dialtone.observability import api_handler
 
 app = http.create_app()
 
 
-@app.get("/v1/agents/<agent_id>")
+@app.get(
+    "/v1/agents/<agent_id>",
+    **http.operation(
+        "Get an agent",
+        tag=http.Tag.AGENTS,
+        scope=Scope.CALLS_READ,
+        ok={200: Agent},
+        errors=(AgentNotFound,),
+    ),
+)
 def get_agent(agent_id: Annotated[str, Path(pattern=AGENT_ID_PATTERN)]) -> Response[Any]:
     return http.json_response(agents.service().get(http.principal(app), agent_id))
 

@@ -9,12 +9,24 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from dialtone import calls, http
+from dialtone.auth import Scope
+from dialtone.errors import CallNotFound
+from dialtone.models import Call, CallWithTranscript
 from dialtone.observability import api_handler
 
 app = http.create_app()
 
 
-@app.get("/v1/calls/<call_id>")
+@app.get(
+    "/v1/calls/<call_id>",
+    **http.operation(
+        "Get a call",
+        tag=http.Tag.CALLS,
+        scope=Scope.CALLS_READ,
+        ok={200: Call | CallWithTranscript},
+        errors=(CallNotFound,),
+    ),
+)
 def get_call(
     call_id: Annotated[UUID, Path()],
     include: Annotated[Literal["transcript"] | None, Query()] = None,

@@ -9,15 +9,27 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from dialtone import http
-from dialtone.dialing import accept as dialing
+from dialtone.auth import Scope
+from dialtone.dialing import accept
+from dialtone.dialing.accept import BatchStatus
+from dialtone.errors import BatchNotFound
 from dialtone.observability import api_handler
 
 app = http.create_app()
 
 
-@app.get("/v1/calls/batch/<batch_id>")
+@app.get(
+    "/v1/calls/batch/<batch_id>",
+    **http.operation(
+        "Get a batch's progress and its calls",
+        tag=http.Tag.DIALING,
+        scope=Scope.CALLS_READ,
+        ok={200: BatchStatus},
+        errors=(BatchNotFound,),
+    ),
+)
 def get_call_batch(batch_id: Annotated[UUID, Path()]) -> Response[Any]:
-    status = dialing.dialing().batch_status(http.principal(app), str(batch_id))
+    status = accept.dialing().batch_status(http.principal(app), str(batch_id))
     return http.json_response(status)
 
 

@@ -9,12 +9,36 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from dialtone import calls, http
+from dialtone.auth import Scope
+from dialtone.errors import CallNotFound, RecordingNotAvailable
+from dialtone.models import RecordingLink
 from dialtone.observability import api_handler
 
 app = http.create_app()
 
+# `download=true` answers with a redirect to the presigned link, which downloads as a file.
+DOWNLOAD = {
+    "description": "Found: `download=true` redirects to a presigned link that downloads the file",
+    "headers": {
+        "Location": {
+            "description": "The presigned S3 URL",
+            "schema": {"type": "string", "format": "uri"},
+        }
+    },
+    "content": {},
+}
 
-@app.get("/v1/calls/<call_id>/recording")
+
+@app.get(
+    "/v1/calls/<call_id>/recording",
+    **http.operation(
+        "Get a link to a call's recording",
+        tag=http.Tag.CALLS,
+        scope=Scope.CALLS_READ,
+        ok={200: RecordingLink, 302: DOWNLOAD},
+        errors=(CallNotFound, RecordingNotAvailable),
+    ),
+)
 def get_call_recording(
     call_id: Annotated[UUID, Path()],
     download: Annotated[bool, Query()] = False,

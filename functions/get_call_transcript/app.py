@@ -9,13 +9,33 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from dialtone import calls, http
-from dialtone.models import TranscriptFormat
+from dialtone.auth import Scope
+from dialtone.errors import CallNotFound
+from dialtone.models import TranscriptExchanges, TranscriptFormat, TranscriptTurns
 from dialtone.observability import api_handler
 
 app = http.create_app()
 
+TRANSCRIPT = {
+    "description": "The exchanges (default), the turns (`format=turns`) or WebVTT captions "
+    "(`format=vtt`)",
+    "content": {
+        "application/json": {"schema": http.response_schema(TranscriptExchanges | TranscriptTurns)},
+        "text/vtt": {"schema": {"type": "string"}},
+    },
+}
 
-@app.get("/v1/calls/<call_id>/transcript")
+
+@app.get(
+    "/v1/calls/<call_id>/transcript",
+    **http.operation(
+        "Get a call's transcript",
+        tag=http.Tag.CALLS,
+        scope=Scope.CALLS_READ,
+        ok={200: TRANSCRIPT},
+        errors=(CallNotFound,),
+    ),
+)
 def get_call_transcript(
     call_id: Annotated[UUID, Path()],
     format: Annotated[TranscriptFormat, Query()] = TranscriptFormat.EXCHANGES,

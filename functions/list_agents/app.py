@@ -7,12 +7,22 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 
 from dialtone import agents, http
+from dialtone.agents import AgentList
+from dialtone.auth import Scope
 from dialtone.observability import api_handler
 
 app = http.create_app()
 
 
-@app.get("/v1/agents")
+@app.get(
+    "/v1/agents",
+    **http.operation(
+        "List agents",
+        tag=http.Tag.AGENTS,
+        scope=Scope.CALLS_READ,
+        ok={200: AgentList},
+    ),
+)
 def list_agents() -> Response[Any]:
     return http.json_response(agents.service().list(http.principal(app)))
 

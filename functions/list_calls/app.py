@@ -8,13 +8,25 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from dialtone import calls, http
+from dialtone.auth import Scope
 from dialtone.calls import ListCallsParams
+from dialtone.errors import InvalidCursor
+from dialtone.models import CallList
 from dialtone.observability import api_handler
 
 app = http.create_app()
 
 
-@app.get("/v1/calls")
+@app.get(
+    "/v1/calls",
+    **http.operation(
+        "List calls",
+        tag=http.Tag.CALLS,
+        scope=Scope.CALLS_READ,
+        ok={200: CallList},
+        errors=(InvalidCursor,),
+    ),
+)
 def list_calls(params: Annotated[ListCallsParams, Query()]) -> Response[Any]:
     page = calls.lister().list_calls(http.principal(app), params)
     return http.json_response(page)

@@ -7,13 +7,23 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 
 from dialtone import http
+from dialtone.auth import Scope
 from dialtone.dialing import suppressions
+from dialtone.dialing.suppressions import SuppressionList
 from dialtone.observability import api_handler
 
 app = http.create_app()
 
 
-@app.get("/v1/suppressions")
+@app.get(
+    "/v1/suppressions",
+    **http.operation(
+        "List the do-not-call list",
+        tag=http.Tag.SUPPRESSIONS,
+        scope=Scope.CALLS_READ,
+        ok={200: SuppressionList},
+    ),
+)
 def list_suppressions() -> Response[Any]:
     return http.json_response(suppressions.service().list(http.principal(app)))
 

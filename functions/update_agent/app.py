@@ -5,16 +5,28 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestUnsupportedContentType
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
 from dialtone import agents, http
-from dialtone.agents import AGENT_ID_PATTERN, AgentUpdate
+from dialtone.agents import AGENT_ID_PATTERN, Agent, AgentUpdate
+from dialtone.auth import Scope
+from dialtone.errors import AgentNotFound
 from dialtone.observability import api_handler
 
 app = http.create_app()
 
 
-@app.patch("/v1/agents/<agent_id>")
+@app.patch(
+    "/v1/agents/<agent_id>",
+    **http.operation(
+        "Update an agent",
+        tag=http.Tag.AGENTS,
+        scope=Scope.ADMIN,
+        ok={200: Agent},
+        errors=(AgentNotFound, RequestUnsupportedContentType),
+    ),
+)
 def update_agent(
     agent_id: Annotated[str, Path(pattern=AGENT_ID_PATTERN)],
     request: Annotated[AgentUpdate, Body()],

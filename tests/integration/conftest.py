@@ -4,21 +4,25 @@ endpoint, a real WAV recording in the recordings bucket, and the tenant of the s
 from __future__ import annotations
 
 import io
+import json
 import math
 import random
 import struct
 import wave
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any
 
 import pytest
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 
 from dialtone.accounts import AccountStore
 from dialtone.store import CallStore
 from local.endpoint import EmbeddedAws
 from local.invoke import sample_event
 from tests.tenants import TenantFixture, erase_account_items
+from tools import openapi
 
 # The samples in events/ all speak for this tenant about this call.
 SAMPLE_AUTHORIZER = sample_event("get_call")["requestContext"]["authorizer"]["lambda"]
@@ -29,6 +33,39 @@ SAMPLE_CALL_ID: str = sample_event("get_call")["pathParameters"]["call_id"]
 @pytest.fixture(autouse=True)
 def _handlers_on_embedded_aws(handler_environment: dict[str, str]) -> None:
     """Every handler invoked by these tests reads and writes the embedded endpoint."""
+
+
+@pytest.fixture(scope="session")
+def documented_statuses() -> dict[str, set[int]]:
+    """routeKey ("GET /v1/calls/{call_id}") → the statuses openapi.json says it answers."""
+    document = json.loads(openapi.DOCUMENT.read_text())
+    return {
+        f"{method.upper()} {path}": {int(status) for status in operation["responses"]}
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+    }
+
+
+@pytest.fixture(autouse=True)
+def _answers_match_the_contract(
+    monkeypatch: pytest.MonkeyPatch, documented_statuses: dict[str, set[int]]
+) -> None:
+    """Every answer a handler gives in these tests has a status its route documents (a 500 is
+    never documented: it fails the test that caused it anyway)."""
+    resolve = APIGatewayHttpResolver.resolve
+
+    def checked(app: APIGatewayHttpResolver, event: Any, context: Any) -> dict[str, Any]:
+        result: dict[str, Any] = resolve(app, event, context)
+        statuses = documented_statuses.get(event.get("routeKey", ""))
+        status = result["statusCode"]
+        if statuses is not None and status != HTTPStatus.INTERNAL_SERVER_ERROR:
+            assert status in statuses, (
+                f"{event['routeKey']} answered {status}, which openapi.json does not declare"
+                f" ({sorted(statuses)}): {result.get('body')}"
+            )
+        return result
+
+    monkeypatch.setattr(APIGatewayHttpResolver, "resolve", checked)
 
 
 def sine_wav(seconds: float = 1.0, frequency: float = 440.0, rate: int = 8000) -> bytes:

@@ -4,8 +4,10 @@ where domain errors become HTTP responses."""
 from __future__ import annotations
 
 import binascii
+from enum import StrEnum
 from http import HTTPStatus
-from typing import Any
+from types import UnionType
+from typing import Any, TypedDict, get_args
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
@@ -16,7 +18,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 )
 from pydantic import BaseModel
 
-from dialtone.auth import Principal
+from dialtone.auth import Principal, Scope
 from dialtone.errors import (
     AgentExists,
     AgentNotFound,
@@ -197,3 +199,203 @@ def create_app() -> APIGatewayHttpResolver:
 def principal(app: APIGatewayHttpResolver) -> Principal:
     """The caller, as the authorizer described it."""
     return Principal.from_event(app.current_event.raw_event)
+
+
+# The contract: what each route answers, derived from `_STATUS` above, so the OpenAPI document
+# cannot claim a status a handler never returns, nor miss one a declared error maps to.
+
+# Errors that powertools raises before a route body runs, mapped by `create_app` above.
+_FRAMEWORK_STATUS: dict[type[Exception], HTTPStatus] = {
+    RequestUnsupportedContentType: HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+}
+
+
+class Tag(StrEnum):
+    """The domains of the API, one OpenAPI tag each."""
+
+    CALLS = "Calls"
+    CALL_DATA = "Call data"
+    DIALING = "Dialing"
+    AGENTS = "Agents"
+    SUPPRESSIONS = "Suppressions"
+    TELEPHONY = "Telephony"
+    DOCS = "Documentation"
+
+
+# The bodies of errors, for the document: typed dicts, since the handlers write these bodies
+# themselves and a pydantic model would only cost its build at every cold start.
+class ErrorBody(TypedDict):
+    """Every error the API answers itself: `{"detail": "..."}`."""
+
+    detail: str
+
+
+class ValidationIssue(TypedDict):
+    """One reason a request was refused: where (`["query", "limit"]`), what, and its kind."""
+
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ValidationErrorBody(TypedDict):
+    """A request that breaks the contract (422): one issue per parameter or body field."""
+
+    detail: list[ValidationIssue]
+
+
+class GatewayErrorBody(TypedDict):
+    """API Gateway's own answers, before a handler runs (no key: 401, a refused key: 403)."""
+
+    message: str
+
+
+type Success = type[BaseModel] | Any | None
+"""A success answer: a response model (or a union of them), None for no body, or a ready
+OpenAPI response object (a dict) for a redirect or a non-JSON body."""
+
+
+# The response models the routes declare, by schema name; `tools/openapi.py` writes their
+# schemas. A route's answer holds only a $ref to its model: powertools would otherwise build a
+# validator of every declared model on the first request, a cost at each cold start.
+RESPONSE_MODELS: dict[str, type] = {}
+
+
+def response_schema(model: Any) -> dict[str, Any]:
+    """The JSON schema of a response model, or of a union of them (`Call | CallWithTranscript`),
+    as references to the document's component schemas."""
+    members = get_args(model) if isinstance(model, UnionType) else (model,)
+    references = []
+    for member in members:
+        known = RESPONSE_MODELS.setdefault(member.__name__, member)
+        if known is not member:
+            raise ValueError(f"two response models are named {member.__name__}")
+        references.append({"$ref": f"#/components/schemas/{member.__name__}"})
+    return references[0] if len(references) == 1 else {"anyOf": references}
+
+
+def _content(model: Any, examples: dict[str, Any] | None = None) -> dict[str, Any]:
+    media: dict[str, Any] = {"schema": response_schema(model)}
+    if examples:
+        media["examples"] = examples
+    return {content_types.APPLICATION_JSON: media}
+
+
+def _success(status: int, answer: Success) -> dict[str, Any]:
+    if isinstance(answer, dict):
+        return answer
+    description = HTTPStatus(status).phrase
+    if answer is None:
+        return {"description": description, "content": {}}
+    return {"description": description, "content": _content(answer)}
+
+
+def _error_example(error: type[Exception], scope: Scope | None) -> dict[str, Any]:
+    if error is MissingScope:
+        return {"detail": f"Missing scope {scope.value if scope else '<scope>'}"}
+    return {"detail": getattr(error, "detail", HTTPStatus(status_of(error)).phrase)}
+
+
+def status_of(error: type[Exception]) -> HTTPStatus:
+    """The status a domain (or validation framework) error is answered with; a LookupError for
+    an error the map does not name, so no route can declare an error the API cannot answer."""
+    for kind, status in (*_STATUS.items(), *_FRAMEWORK_STATUS.items()):
+        if issubclass(error, kind):
+            return status
+    raise LookupError(f"{error.__name__} has no HTTP status in dialtone.http")
+
+
+def _error_responses(
+    errors: tuple[type[Exception], ...], scope: Scope | None
+) -> dict[int, dict[str, Any]]:
+    by_status: dict[int, list[type[Exception]]] = {}
+    for error in errors:
+        by_status.setdefault(status_of(error), []).append(error)
+    answers: dict[int, dict[str, Any]] = {}
+    for status, kinds in sorted(by_status.items()):
+        examples = {kind.__name__: {"value": _error_example(kind, scope)} for kind in kinds}
+        phrases = "; ".join(example["value"]["detail"] for example in examples.values())
+        answers[status] = {"description": phrases, "content": _content(ErrorBody, examples)}
+    return answers
+
+
+def _gateway_responses(answers: dict[int, dict[str, Any]]) -> None:
+    """401 and 403 as API Gateway gives them for a missing or refused key; a 403 of the route's
+    own (a missing scope) joins the gateway's."""
+    answers[HTTPStatus.UNAUTHORIZED] = {
+        "description": "No API key: API Gateway refuses the request",
+        "content": _content(GatewayErrorBody, {"NoKey": {"value": {"message": "Unauthorized"}}}),
+    }
+    refused = {"RefusedKey": {"value": {"message": "Forbidden"}}}
+    own = answers.get(HTTPStatus.FORBIDDEN)
+    if own is None:
+        answers[HTTPStatus.FORBIDDEN] = {
+            "description": "An unknown or revoked API key: API Gateway refuses the request",
+            "content": _content(GatewayErrorBody, refused),
+        }
+        return
+    media = own["content"][content_types.APPLICATION_JSON]
+    answers[HTTPStatus.FORBIDDEN] = {
+        "description": f"{own['description']}; or an unknown or revoked API key (API Gateway)",
+        "content": _content(ErrorBody | GatewayErrorBody, {**media["examples"], **refused}),
+    }
+
+
+def _validation_response(answers: dict[int, dict[str, Any]]) -> None:
+    """422 is always possible (validation); a domain error answered 422 with a plain detail
+    (a reused Idempotency-Key) joins it."""
+    own = answers.get(HTTPStatus.UNPROCESSABLE_ENTITY)
+    model: Any = ValidationErrorBody if own is None else ValidationErrorBody | ErrorBody
+    examples = {} if own is None else own["content"][content_types.APPLICATION_JSON]["examples"]
+    examples["ValidationError"] = {
+        "value": {
+            "detail": [
+                {
+                    "loc": ["query", "limit"],
+                    "msg": "Input should be less than or equal to 100",
+                    "type": "less_than_equal",
+                }
+            ]
+        }
+    }
+    answers[HTTPStatus.UNPROCESSABLE_ENTITY] = {
+        "description": "The request breaks the contract: a parameter or a body field, each named",
+        "content": _content(model, examples),
+    }
+
+
+def operation(
+    summary: str,
+    *,
+    tag: Tag,
+    ok: dict[int, Success],
+    errors: tuple[type[Exception], ...] = (),
+    scope: Scope | None = None,
+    description: str | None = None,
+    request_body: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A route's OpenAPI declaration, the keyword arguments of its `@app.get(...)` (or post,
+    put...): its summary and tag, its success answers, and an error answer for each status
+    its declared `errors` map to in `_STATUS`, with a 422 for validation. `scope` is the API
+    key scope the route requires (with API Gateway's 401/403 and the missing-scope 403);
+    None marks a public route, which needs no key. `request_body` describes a body the route
+    reads itself (one that no body model of its signature describes)."""
+    answers = {status: _success(status, answer) for status, answer in ok.items()}
+    own = (*errors, MissingScope) if scope is not None else errors
+    answers.update(_error_responses(own, scope))
+    _validation_response(answers)
+    if scope is not None:
+        _gateway_responses(answers)
+    declaration: dict[str, Any] = {
+        "summary": summary,
+        "tags": [tag.value],
+        "responses": dict(sorted(answers.items())),
+        # A route's required scope is its security requirement's role (OpenAPI 3.1 allows
+        # roles on API key schemes); a public route overrides the document's requirement.
+        "openapi_extensions": {"security": [{"ApiKey": [scope.value]}] if scope else []},
+    }
+    if request_body:
+        declaration["openapi_extensions"]["requestBody"] = request_body
+    if description:
+        declaration["description"] = description
+    return declaration

@@ -27,6 +27,17 @@ class AccountsSettings(EnvSettings):
     accounts_table: str = Field(alias="ACCOUNTS_TABLE", min_length=1)
 
 
+class DocsSettings(EnvSettings):
+    """Where the API docs page (`GET /v1/docs`) loads Swagger UI from: swagger-ui-dist on a
+    public CDN by default; a mirror of it for browsers that cannot reach the CDN."""
+
+    swagger_ui_url: str = Field(
+        alias="SWAGGER_UI_URL",
+        default="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5.17.14",
+        min_length=1,
+    )
+
+
 class CallsReaderSettings(EnvSettings):
     """What every calls reader needs: the calls table and the recordings bucket."""
 

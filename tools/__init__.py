@@ -1,0 +1,1 @@
+"""Developer tools that are neither the local stack nor the benchmarks."""

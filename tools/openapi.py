@@ -1,0 +1,258 @@
+"""`make openapi`: the API's OpenAPI 3.1 document, merged from every API function's resolver.
+
+Each `functions/<name>/app.py` that builds its app with `dialtone.http.create_app()` is imported
+under its own module name, asked for its own document (powertools builds it from the route
+declarations), and merged: paths, and component schemas that must agree where two functions
+share one. The result is written, with sorted keys, to `openapi.json` at the repository root and
+next to the docs function, which serves it. `python -m tools.openapi --check` fails when either
+file differs from what the code declares.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, create_model
+
+from dialtone import http
+from dialtone.http import Tag
+from local.invoke import load_handler
+
+ROOT = Path(__file__).resolve().parent.parent
+FUNCTIONS = ROOT / "functions"
+DOCUMENT = ROOT / "openapi.json"
+# The docs function serves its own copy: a function's package holds only its own directory.
+SERVED_DOCUMENT = FUNCTIONS / "get_api_docs" / "openapi.json"
+OUTPUTS = (DOCUMENT, SERVED_DOCUMENT)
+
+INFO = {
+    "title": "Dialtone Calls API",
+    "version": "1.0.0",
+    "summary": "Call records, transcripts, recordings and outbound dialing for AI voice agents",
+    "description": (
+        "Every request carries an API key as `X-API-Key: <key>`; a route's security "
+        "requirement names the scope its key must hold. Errors are "
+        '`{"detail": "..."}`, or for validation `{"detail": [{"loc", "msg", "type"}]}`; API '
+        'Gateway\'s own refusals (no key, a refused key) are `{"message": "..."}`.'
+    ),
+    "license": {"name": "Apache-2.0", "identifier": "Apache-2.0"},
+}
+SERVERS = [
+    {"url": "/", "description": "This deployment"},
+    {"url": "http://127.0.0.1:3000", "description": "The local stack (make dev)"},
+]
+SECURITY_SCHEMES = {"ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"}}
+TAGS = {
+    Tag.CALLS: "Reading calls: the list, one call, its transcript, history and recording",
+    Tag.CALL_DATA: "What the voice runtime reports (scope calls:ingest), and erasure",
+    Tag.DIALING: "Outbound calls and batches, paced at the telephony account's rate",
+    Tag.AGENTS: "The tenant's agents",
+    Tag.SUPPRESSIONS: "The tenant's do-not-call list, checked at dial time",
+    Tag.TELEPHONY: "Callbacks from the telephony provider",
+    Tag.DOCS: "This document and its Swagger UI",
+}
+
+
+class MergeError(Exception):
+    """Two functions declare the same route, or different schemas under one name."""
+
+
+def api_function_names() -> list[str]:
+    """The functions whose handler is an HTTP API resolver made by `dialtone.http`."""
+    return sorted(
+        path.parent.name
+        for path in FUNCTIONS.glob("*/app.py")
+        if "http.create_app()" in path.read_text()
+    )
+
+
+def function_document(name: str) -> dict[str, Any]:
+    """One function's own OpenAPI document, as its resolver describes it."""
+    app = load_handler(name).app
+    schema = app.get_openapi_schema(title=str(INFO["title"]), version=str(INFO["version"]))
+    document: dict[str, Any] = schema.model_dump(mode="json", by_alias=True, exclude_none=True)
+    routes = {route.operation_id: route for route in app._static_routes + app._dynamic_routes}
+    schemas = document.get("components", {}).get("schemas", {})
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            route = routes[operation["operationId"]]
+            # operationId = the route function's name (`get_call`): an SDK's method name.
+            operation["operationId"] = route.func.__name__
+            _describe_query_models(route, operation, schemas)
+            _drop_impossible_validation(operation)
+    return document
+
+
+def _drop_impossible_validation(operation: dict[str, Any]) -> None:
+    """powertools validates parameters and bodies only: a route with neither never answers
+    422, unless one of its declared errors is a 422."""
+    if operation.get("parameters") or operation.get("requestBody"):
+        return
+    answer = operation["responses"].get("422", {})
+    examples = answer.get("content", {}).get("application/json", {}).get("examples", {})
+    if set(examples) <= {"ValidationError"}:
+        operation["responses"].pop("422", None)
+
+
+def _describe_query_models(route: Any, operation: dict[str, Any], schemas: dict[str, Any]) -> None:
+    """A query parameter model (`ListCallsParams`) is listed by powertools as bare types; each
+    of its parameters gets its field's full schema (bounds, enums, formats) instead."""
+    for param in route.dependant.query_params:
+        model = param.field_info.annotation
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            continue
+        fields = schemas[model.__name__]
+        for parameter in operation.get("parameters", []):
+            field = fields["properties"].get(parameter["name"])
+            if parameter["in"] == "query" and field is not None:
+                parameter["schema"] = field
+                parameter["required"] = parameter["name"] in fields.get("required", [])
+                if "description" in field:
+                    parameter["description"] = field["description"]
+
+
+def _referenced(paths: dict[str, Any], schemas: dict[str, Any]) -> set[str]:
+    """The schemas the paths refer to, directly or through other schemas."""
+    prefix = "#/components/schemas/"
+    seen: set[str] = set()
+    pending = [paths]
+    while pending:
+        text = json.dumps(pending.pop())
+        for chunk in text.split(f'"{prefix}')[1:]:
+            name = chunk.split('"', 1)[0]
+            if name not in seen:
+                seen.add(name)
+                pending.append(schemas[name])
+    return seen
+
+
+def merge(documents: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The functions' documents as one: a route or a schema name declared twice differently is
+    a MergeError naming both functions."""
+    paths: dict[str, dict[str, Any]] = {}
+    schemas: dict[str, Any] = {}
+    owners: dict[str, str] = {}
+    for function, document in sorted(documents.items()):
+        for path, operations in document.get("paths", {}).items():
+            for method, operation in operations.items():
+                if method in paths.setdefault(path, {}):
+                    raise MergeError(f"{method.upper()} {path} is declared twice ({function})")
+                paths[path][method] = operation
+        for name, schema in document.get("components", {}).get("schemas", {}).items():
+            if name in schemas and schemas[name] != schema:
+                raise MergeError(f"schema {name} differs in {owners[name]} and {function}")
+            schemas.setdefault(name, schema)
+            owners.setdefault(name, function)
+    return {"paths": paths, "schemas": schemas}
+
+
+def _add_response_models(schemas: dict[str, Any]) -> None:
+    """The schemas of the response models the routes refer to (dialtone.http registers them),
+    as they are serialised; one that powertools also wrote for a request must agree."""
+    # One model with a field of each: its schema's definitions are theirs, named as they are.
+    fields: Any = {name: (model, ...) for name, model in http.RESPONSE_MODELS.items()}
+    every = create_model("EveryResponse", **fields)
+    definitions = every.model_json_schema(
+        mode="serialization", ref_template="#/components/schemas/{model}"
+    )
+    for name, written in definitions.get("$defs", {}).items():
+        schema = _without_nulls(written)
+        if name in schemas and schemas[name] != schema:
+            raise MergeError(f"schema {name} differs as a request and as a response")
+        schemas[name] = schema
+
+
+def _without_nulls(node: Any) -> Any:
+    """A schema as powertools writes its own: without null values (`"default": null`)."""
+    if isinstance(node, dict):
+        return {key: _without_nulls(value) for key, value in node.items() if value is not None}
+    if isinstance(node, list):
+        return [_without_nulls(value) for value in node]
+    return node
+
+
+def _tidy(node: Any) -> Any:
+    """Drops what the document does not need: empty `content` (no body) and the `Return`
+    title powertools gives a response union."""
+    if isinstance(node, dict):
+        return {
+            key: _tidy(value)
+            for key, value in node.items()
+            if not (key == "content" and value == {}) and not (key == "title" and value == "Return")
+        }
+    if isinstance(node, list):
+        return [_tidy(value) for value in node]
+    return node
+
+
+def _examples() -> dict[str, Any]:
+    """Examples of the main schemas, made the way the demo data is (local/seed.py)."""
+    from dialtone.models import CallStatus, Direction
+    from local.seed import make_call, make_exchanges
+
+    rng = random.Random(2026)  # noqa: S311 (examples, not secrets)
+    start = datetime(2026, 3, 2, 15, 4, 5, tzinfo=UTC)
+    call = make_call(
+        rng, start_time=start, direction=Direction.OUTBOUND, status=CallStatus.COMPLETED
+    )
+    exchanges = make_exchanges(call, 2)
+    return {
+        "Call": call.model_dump(mode="json"),
+        "Exchange": exchanges[0].model_dump(mode="json"),
+    }
+
+
+def document() -> dict[str, Any]:
+    """The whole API's OpenAPI document."""
+    merged = merge({name: function_document(name) for name in api_function_names()})
+    schemas = merged["schemas"]
+    _add_response_models(schemas)
+    for name, example in _examples().items():
+        schemas[name]["examples"] = [example]
+    # powertools adds its own validation models, and a query model's schema, to every
+    # document: only what the paths refer to is kept.
+    used = _referenced(merged["paths"], schemas)
+    schemas = {name: schema for name, schema in schemas.items() if name in used}
+    return _tidy(
+        {
+            "openapi": "3.1.0",
+            "info": INFO,
+            "servers": SERVERS,
+            "security": [{"ApiKey": []}],
+            "tags": [{"name": tag.value, "description": text} for tag, text in TAGS.items()],
+            "paths": merged["paths"],
+            "components": {"schemas": schemas, "securitySchemes": SECURITY_SCHEMES},
+        }
+    )
+
+
+def render(value: dict[str, Any]) -> str:
+    """The document as it is committed: sorted keys, two-space indent, a final newline."""
+    return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def stale_outputs(text: str) -> list[Path]:
+    """The written copies of the document that differ from `text`."""
+    return [path for path in OUTPUTS if not path.exists() or path.read_text() != text]
+
+
+def main(argv: list[str]) -> int:
+    text = render(document())
+    if "--check" in argv:
+        stale = stale_outputs(text)
+        for path in stale:
+            print(f"{path.relative_to(ROOT)} is stale: run `make openapi`", file=sys.stderr)
+        return 1 if stale else 0
+    for path in OUTPUTS:
+        path.write_text(text)
+        print(f"wrote {path.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
