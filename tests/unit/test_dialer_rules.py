@@ -17,7 +17,7 @@ from dialtone.dialer import (
     window_opening,
     window_opening_everywhere,
 )
-from dialtone.limiter import PACING_GUARD, interval_us
+from dialtone.limiter import GATE_BUDGET, PACING_GUARD, interval_us, send_interval_us
 
 DAYTIME = CallingWindow(start="08:00", end="21:00")
 NIGHT = CallingWindow(start="21:00", end="08:00")
@@ -95,15 +95,27 @@ def test_anything_else_is_poison(body: str) -> None:
 
 
 @pytest.mark.parametrize("rate", [1, 2, 3, 7, 50, 100])
-def test_slots_are_never_closer_than_one_over_the_rate(rate: int) -> None:
-    step = interval_us(rate)
+def test_requests_never_leave_closer_than_one_over_the_rate(rate: int) -> None:
+    step = send_interval_us(rate)
     assert step >= 1_000_000 / rate
     assert step <= 1_000_000 * (1 + PACING_GUARD) / rate + 1
+
+
+@pytest.mark.parametrize("rate", [1, 2, 50])
+def test_slots_leave_room_for_the_send_gate_budget(rate: int) -> None:
+    assert interval_us(rate) == send_interval_us(rate) + round(GATE_BUDGET * 1_000_000)
+
+
+def test_the_goal_of_one_call_a_second_is_kept_on_average() -> None:
+    # Callers on time for their slots send one slot apart: at most 5% slower than the rate
+    assert 1_000_000 <= interval_us(1) <= 1_050_000
 
 
 def test_a_rate_must_be_positive() -> None:
     with pytest.raises(ValueError, match="positive"):
         interval_us(0)
+    with pytest.raises(ValueError, match="positive"):
+        send_interval_us(-1)
 
 
 NEW_YORK = ZoneInfo("America/New_York")
