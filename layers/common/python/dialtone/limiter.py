@@ -52,11 +52,11 @@ from dialtone.dynamo import condition_failed
 
 # Two requests leave the gate at least 1/N stretched by this fraction apart (15 ms at 1 call/s):
 # room for what happens between the gate and the request's arrival at the provider.
-PACING_GUARD = 0.015
+PACING_GUARD = 0.005
 # A caller sends only if its gate write is back within this (from the clock read before it),
 # else it takes the gate again with twice the budget (a loaded machine, a slow write). It is
 # also what the gate adds to a slot: slots are 1/N + guard + budget apart (1.035 s at 1/s).
-GATE_BUDGET = 0.02
+GATE_BUDGET = 0.025
 MAX_GATE_BUDGET = 1.0
 # An idle account's slot is this far ahead of the clock: more than the write takes.
 SLOT_LEAD = 0.05
