@@ -13,10 +13,10 @@ For each message, in this order:
    this dialer's token. Of two deliveries of one message, or two dialers racing, exactly one
    wins; the other does nothing. From here on the call cannot be canceled.
 5. The provider is made ready (`prepare`: its connection opened, what its first request would
-   load loaded), then a slot from the telephony account's limiter (`dialtone.limiter`), a
-   sleep until it, and the account's send gate, passed right before the request leaves: the
-   spacing holds where requests leave, not only where slots are reserved, however late this
-   dialer woke.
+   load loaded), then a slot from the telephony account's limiter (`dialtone.limiter`), and
+   the account's send gate: the send promised for the slot shortly before it, a sleep until
+   then, and the request leaves only if this dialer woke on time (else it promises again): the
+   spacing holds where requests leave, not only where slots are reserved.
 6. The provider call, with nothing done between the gate and it; its SID is saved at once
    (`initiated`, `twilio_call_sid`, and `dialed_at`: the moment the gate was passed).
 
@@ -574,8 +574,10 @@ class Dialer:
         return self._placed(stored, token, placed, sent_at)
 
     def _await_turn(self, tenant: Tenant, order: DialOrder, deadline: float) -> float:
-        """The provider connection opened, a slot reserved and slept until, the send gate
-        passed: the moment (epoch seconds) the call may leave, and does."""
+        """The provider connection opened, a slot reserved, the send gate passed at the slot:
+        the moment (epoch seconds) the call may leave, and does."""
+        from dialtone.limiter import GATE_LEAD
+
         account, rate = tenant.telephony_account, tenant.dial_rate(self.account_dial_rate)
         latest = deadline - PLACE_BUDGET_SECONDS
         # Before the slot: whatever a first request pays (a connection, a TLS handshake, the
@@ -584,9 +586,11 @@ class Dialer:
         slot = self.limiter.reserve(account, rate, latest=latest)
         wait = max(0.0, slot - self.clock())
         self._measure("LimiterWait", wait * 1000)
-        if wait:
-            self.sleep(wait)
-        return self.limiter.pass_gate(account, rate, latest=latest)
+        # The send is promised shortly before the slot (in slot order), for the slot.
+        early = wait - GATE_LEAD
+        if early > 0:
+            self.sleep(early)
+        return self.limiter.pass_gate(account, rate, latest=latest, at=slot)
 
     def _provider_refused(
         self,

@@ -2,12 +2,12 @@
 
 One item per account in the rate-limit table (`ACCOUNT#<id>`) holds two instants, integer
 microseconds since the epoch: `next_slot_us`, the first instant at which the account may place
-its next call, and `last_sent_us`, when its last call left (at the latest).
+its next call, and `last_sent_us`, the moment its last call was promised to leave.
 
 **Slots** spread the callers out. Reserving one is a read and a conditional write:
 
     slot = max(now + lead, next_slot)
-    write next_slot = slot + spacing  if next_slot is still what was read (or still absent)
+    write next_slot = slot + interval  if next_slot is still what was read (or still absent)
 
 A lost race re-reads and tries again, so however many dialers reserve at once each gets its own
 slot: a dialer sleeps until its slot, and the account is dialed as close to N a second as the
@@ -16,25 +16,24 @@ so that the caller, back from the write, still waits for its slot like every oth
 
 **The send gate** makes the spacing hold where the provider request leaves, whatever a slot's
 owner did meanwhile: a dialer that wakes late for its slot, and another on time for the next
-one, would otherwise place their calls closer than 1/N. Right before sending, the caller reads
-the clock (`start`) and writes, conditionally:
+one, would otherwise place their calls closer than 1/N. Shortly before its slot (`GATE_LEAD`),
+the caller promises the moment it will send, with a conditional write:
 
-    last_sent = start + GATE_BUDGET  if last_sent <= start - interval (or it is absent)
+    last_sent = promise  if last_sent <= promise - interval (or it is absent)
 
-and sends as soon as the write is back, if it is back within the budget (`back`, the moment the
-call is recorded as dialed). `last_sent` is thus a promise: "my request leaves by then". The
-next caller passes only once its own clock, read before its own write, is `interval` past that
-promise, so two requests leave at least `interval` apart however late anyone woke or however
-long a write took. A write back after the budget broke the promise: the call is not sent, and
-the caller takes the gate again with a doubled budget (its own promise is the one allowed to
-move on; a later promise only makes the next caller wait longer). A refused write says when
-the gate opens; the caller sleeps until then and tries again.
+then sleeps until its promise and sends at once, if it woke within a tolerance of it (the
+moment it woke is recorded as the call's `dialed_at`). A caller that wakes later than that, or
+whose write came back after its promise, does not send: it promises again, later (its own
+promise is the one allowed to move on, and a later promise only makes the next caller wait).
+A refused write says when the gate opens (the last promise and an interval); the caller
+promises that moment instead. So two requests leave at least `interval - tolerance`
+apart however late anyone woke, and the write's own latency is spent before the promised
+moment, not between the gate and the request.
 
-Slots are `interval + GATE_BUDGET` apart, so that callers on time for their slots never wait at
-the gate. Instants are integer microseconds (no float rounding can bring two closer than the
-interval), and the interval is 1/N stretched by `PACING_GUARD`: the provider counts requests as
-they reach it, and the time from the gate to the request's arrival (building the request,
-the loopback or network) must not make two requests look closer than 1/N there.
+Instants are integer microseconds (no float rounding can bring two closer than the interval),
+and the interval is 1/N stretched by `PACING_GUARD`: it covers the tolerance, and the time from
+the gate to the request's arrival at the provider (building the request, the network), where
+the provider counts requests.
 """
 
 from __future__ import annotations
@@ -50,14 +49,15 @@ from botocore.exceptions import ClientError
 from dialtone import aws
 from dialtone.dynamo import condition_failed
 
-# Two requests leave the gate at least 1/N stretched by this fraction apart (15 ms at 1 call/s):
-# room for what happens between the gate and the request's arrival at the provider.
-PACING_GUARD = 0.005
-# A caller sends only if its gate write is back within this (from the clock read before it),
-# else it takes the gate again with twice the budget (a loaded machine, a slow write). It is
-# also what the gate adds to a slot: slots are 1/N + guard + budget apart (1.035 s at 1/s).
-GATE_BUDGET = 0.025
-MAX_GATE_BUDGET = 1.0
+# Slots and promises are 1/N stretched by this fraction apart (20 ms at 1 call/s): room for the
+# gate's tolerance (half of it) and for what happens between the gate and the request's arrival.
+PACING_GUARD = 0.02
+# A caller sends only if it woke within half the guard of the moment it promised, and never
+# less than this: a sleeping thread cannot be relied on to wake more precisely (at more than
+# 5 calls a second, the guard grows to twice this).
+MIN_GATE_TOLERANCE = 0.002
+# The promise is written this long before the moment it promises (more than a write takes).
+GATE_LEAD = 0.1
 # An idle account's slot is this far ahead of the clock: more than the write takes.
 SLOT_LEAD = 0.05
 # Conflicts are resolved by retrying; this many in a row means something else is wrong.
@@ -77,19 +77,19 @@ class LimiterContention(Exception):
     """Too many conflicting reservations in a row."""
 
 
-def send_interval_us(rate_per_second: float) -> int:
-    """The least time between two requests leaving at `rate_per_second`, in whole
-    microseconds (rounded up): 1/N stretched by the guard."""
+def interval_us(rate_per_second: float) -> int:
+    """The spacing of two slots, and of two promises of the send gate, at `rate_per_second`, in
+    whole microseconds (rounded up): 1/N and the guard."""
     if rate_per_second <= 0:
         raise ValueError("rate_per_second must be positive")
-    return math.ceil(1_000_000 * (1 + PACING_GUARD) / rate_per_second)
+    guard = max(PACING_GUARD / rate_per_second, 2 * MIN_GATE_TOLERANCE)
+    return math.ceil(1_000_000 * (1 / rate_per_second + guard))
 
 
-def interval_us(rate_per_second: float) -> int:
-    """The spacing of two slots at `rate_per_second`, in whole microseconds: the send interval
-    and the gate's budget, so that callers on time for their slots pass the send gate without
-    waiting."""
-    return send_interval_us(rate_per_second) + round(GATE_BUDGET * 1_000_000)
+def gate_tolerance_us(rate_per_second: float) -> int:
+    """How late after its promise a caller may still send: half the guard, so that two calls
+    leave at least 1/N (and half the guard) apart."""
+    return (interval_us(rate_per_second) - math.ceil(1_000_000 / rate_per_second)) // 2
 
 
 def _account_key(account_id: str) -> dict[str, dict[str, str]]:
@@ -126,8 +126,8 @@ class RateLimiter:
         return None if current is None else current / 1_000_000
 
     def last_sent(self, account_id: str) -> float | None:
-        """When the account's last call left the send gate, at the latest (epoch seconds), or
-        None when it never did."""
+        """The moment the account's last send was promised for (epoch seconds; its call left
+        within the gate's tolerance after it, or not at all), or None when it never sent."""
         current = self._read(account_id, "last_sent_us")
         return None if current is None else current / 1_000_000
 
@@ -186,42 +186,55 @@ class RateLimiter:
     # The send gate
 
     def pass_gate(
-        self, account_id: str, rate_per_second: float, latest: float | None = None
+        self,
+        account_id: str,
+        rate_per_second: float,
+        latest: float | None = None,
+        at: float | None = None,
     ) -> float:
-        """Wait until the account may send, and take its send gate: the epoch seconds at which
-        the caller passed (its call must leave now, with nothing else done first). Two callers
-        pass at least `send_interval_us(rate)` apart, however late either of them runs.
+        """Promise the account's next send for `at` (epoch seconds; by default, or when it is
+        too close, `GATE_LEAD` from now, or when the gate opens if later), sleep until then,
+        and return the moment the caller woke: its call must leave now, with nothing else
+        done first. Two callers pass at least `interval_us(rate) - gate_tolerance_us(rate)`
+        apart (more than 1/N), however late either of them runs.
 
         With `latest`, a gate that opens after that instant is not waited for: SlotOutOfReach
         says when it opens.
         """
-        spacing = send_interval_us(rate_per_second)
-        budget = round(GATE_BUDGET * 1_000_000)
-        held: int | None = None  # our own promise, broken by a slow write
+        spacing = interval_us(rate_per_second)
+        lead, tolerance = _us(GATE_LEAD), gate_tolerance_us(rate_per_second)
+        wanted = 0 if at is None else _us(at)
+        held: int | None = None  # our own promise, which we could not keep
         for _ in range(MAX_CONFLICTS):
-            start = self._now_us()
-            opens_at = self._take_gate(account_id, start, start + budget, spacing, held)
-            if opens_at is None:
-                back = self._now_us()
-                if back <= start + budget:
-                    return back / 1_000_000
-                # Too slow to keep the promise: promise again, later (others wait for it).
-                held = start + budget
-                budget = min(2 * budget, round(MAX_GATE_BUDGET * 1_000_000))
+            promise = max(self._now_us() + lead, wanted)
+            if latest is not None and promise > _us(latest):
+                raise SlotOutOfReach(promise / 1_000_000)
+            opens_at = self._take_gate(account_id, promise, spacing, held)
+            if opens_at is not None:
+                wanted, held = opens_at, None
                 continue
-            held = None
-            if latest is not None and opens_at > latest * 1_000_000:
-                raise SlotOutOfReach(opens_at / 1_000_000)
-            self.sleep(max(0, opens_at - self._now_us()) / 1_000_000)
+            held = promise
+            woke = self._sleep_until(promise)
+            if woke <= promise + tolerance:
+                return woke / 1_000_000
+            wanted = 0  # too late to keep the promise: promise again
         raise LimiterContention(f"{MAX_CONFLICTS} refused send gates on {account_id}")
 
+    def _sleep_until(self, moment: int) -> int:
+        """Sleep until `moment` (microseconds); the clock when awake."""
+        now = self._now_us()
+        while now < moment:
+            self.sleep((moment - now) / 1_000_000)
+            now = self._now_us()
+        return now
+
     def _take_gate(
-        self, account_id: str, start: int, promise: int, spacing: int, held: int | None
+        self, account_id: str, promise: int, spacing: int, held: int | None
     ) -> int | None:
-        """Set the account's last send to `promise` if the previous one is `spacing` before
-        `start` (or absent, or is `held`, our own). None when taken; else when the gate opens
+        """Set the account's last send to `promise` if the previous one is `spacing` before it
+        (or absent, or is `held`, our own). None when taken; else when the gate opens
         (microseconds)."""
-        values = {":promise": {"N": str(promise)}, ":earliest": {"N": str(start - spacing)}}
+        values = {":promise": {"N": str(promise)}, ":earliest": {"N": str(promise - spacing)}}
         condition = "attribute_not_exists(last_sent_us) OR last_sent_us <= :earliest"
         if held is not None:
             condition += " OR last_sent_us = :held"
@@ -241,9 +254,13 @@ class RateLimiter:
             old: dict[str, Any] | None = error.response.get("Item")  # type: ignore[assignment]
             last = _instant(old, "last_sent_us")
             if last is None:
-                last = self._read(account_id, "last_sent_us") or start - spacing
+                last = self._read(account_id, "last_sent_us") or promise - spacing
             return last + spacing
         return None
+
+
+def _us(seconds: float) -> int:
+    return round(seconds * 1_000_000)
 
 
 def _instant(item: dict[str, Any] | None, attribute: str) -> int | None:
