@@ -4,9 +4,10 @@
   processes (`bench.dial_worker`: the dialer as its function runs it, 5 messages at a time, as
   the template's MaximumConcurrency 2 and BatchSize 5 run it) drain a 20-call batch of a tenant
   at 1 call a second, on the bench's endpoint, placing the calls with the real Twilio provider
-  (the `twilio` SDK, over HTTP) pointed at a fake Twilio REST API on 127.0.0.1. The gaps are
-  taken where the requests leave the dialers (the calls' `dialed_at`: the send gate's moment)
-  and where they arrive at the fake Twilio. Three cases: `as_is`; `cpu_busy`, with both cores
+  (the `twilio` SDK, over HTTP) pointed at a fake Twilio REST API on 127.0.0.1, in a process
+  of its own (`bench.fake_twilio_process`). The gaps are taken where the requests leave the
+  dialers (the calls' `dialed_at`: the send gate's moment) and where they arrive at the fake
+  Twilio. Three cases: `as_is`; `cpu_busy`, with both cores
   kept busy by two CPU-burning processes for the whole run; `slow_connect`, where each dialer's
   first connection to Twilio takes 0.8 s to set up.
 - **Batch acceptance** (`batch_accept_1000_ms`): `POST /v1/calls/batch` of 1,000 numbers
