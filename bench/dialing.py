@@ -1,11 +1,15 @@
 """Outbound dialing: the pacing of the dialer, and accepting a batch of 1,000 calls.
 
-- **Dial pacing** (`dial_pacing_{min,mean,max}_gap_s`): the whole local stack (`local.stack`:
-  SAM's API emulator, a warm worker process per function, the template's SQS event source for
-  the dialer, i.e. two concurrent dialers of up to 5 messages each, and the simulator as the
-  provider). A tenant at the default 1 call a second queues a batch of 20 numbers over HTTP;
-  the gaps are between consecutive provider create calls, as the simulator recorded them
-  (`time.time()` when `place_call` was called, in the dialers' processes).
+- **Dial pacing** (`dial_pacing_{min,mean}_gap_s_<case>`, and `..._at_provider`): two dialer
+  processes (`bench.dial_worker`: the dialer as its function runs it, 5 messages at a time, as
+  the template's MaximumConcurrency 2 and BatchSize 5 run it) drain a 20-call batch of a tenant
+  at 1 call a second, on the bench's endpoint, placing the calls with the real Twilio provider
+  (the `twilio` SDK, over HTTP) pointed at a fake Twilio REST API on 127.0.0.1, in a process
+  of its own (`bench.fake_twilio_process`). The gaps are taken where the requests leave the
+  dialers (the calls' `dialed_at`: the send gate's moment) and where they arrive at the fake
+  Twilio. Three cases: `as_is`; `cpu_busy`, with both cores
+  kept busy by two CPU-burning processes for the whole run; `slow_connect`, where each dialer's
+  first connection to Twilio takes 0.8 s to set up.
 - **Batch acceptance** (`batch_accept_1000_ms`): `POST /v1/calls/batch` of 1,000 numbers
   through the `create_call_batch` handler in process, against the bench's endpoint; the items
   written and the requests made are counted by botocore hooks on the handler's own clients.
@@ -15,17 +19,16 @@ from __future__ import annotations
 
 import itertools
 import json
-import logging
-import os
 import statistics
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
-
-import requests
 
 from bench.fixture import (
     activated,
@@ -38,7 +41,7 @@ from bench.fixture import (
 from bench.report import Figure
 from dialtone import aws
 from dialtone.accounts import AccountStore, TenantSettingsUpdate
-from dialtone.auth import ALL_SCOPES
+from dialtone.store import CallStore
 from local.endpoint import EmbeddedAws
 from local.invoke import api_event, invoke
 
@@ -52,15 +55,11 @@ FROM_NUMBER = "+14155550100"
 
 
 def run(endpoint: EmbeddedAws, notes: list[str], emit: Callable[[Figure], None]) -> list[Figure]:
-    """Both dialing figures: the batch on the bench's endpoint, then the pacing on a local
-    stack of its own."""
+    """The dialing figures: the batch, then the pacing in each case, on the bench's endpoint."""
     figures = _batch_accept(endpoint, notes)
     for figure in figures:
         emit(figure)
-    pacing = _pacing(notes)
-    for figure in pacing:
-        emit(figure)
-    return figures + pacing
+    return figures + pacing(endpoint, notes, emit)
 
 
 # Batch acceptance
@@ -180,66 +179,208 @@ def _queued(queue_url: str) -> int:
 # Pacing
 
 
-def _pacing(notes: list[str]) -> list[Figure]:
-    from local.stack import LocalStack
+@dataclass(frozen=True)
+class PacingCase:
+    name: str
+    busy_processes: int = 0  # CPU-burning processes running for the whole case
+    connect_delay: float = 0.0  # seconds each new connection to Twilio takes to set up
 
-    # SAM's emulator warns of every 204 (the status callbacks' answers): not a figure.
-    logging.getLogger("samcli").setLevel(logging.ERROR)
-    names = ("dial_pacing_min_gap_s", "dial_pacing_mean_gap_s", "dial_pacing_max_gap_s")
-    goals = (f"goal ≥ {MIN_GAP_GOAL}", f"goal ≤ {MEAN_GAP_GOAL}", "no goal")
-    with open(os.devnull, "w") as quiet:
-        stack = LocalStack(api_port=0, aws_port=0, demo_calls=0, log=quiet)
-        try:
-            info = stack.start()
-            placed = _drain_a_batch(stack, info)
-        except Exception as error:  # reported as a figure, never a crash of the bench
-            notes.append(f"Dial pacing not measured: {error}")
-            return [
-                Figure(names[0], "error", goals[0], False),
-                Figure(names[1], "error", goals[1], False),
-                Figure(names[2], "error", goals[2], None),
-            ]
-        finally:
-            stack.stop()
-    times = [at for at, _ in placed]
-    gaps = [b - a for a, b in itertools.pairwise(times)]
-    low, mean, high = min(gaps), statistics.fmean(gaps), max(gaps)
-    detail = (
-        f"{len(placed)} calls, 2 dialers (MaximumConcurrency 2, BatchSize 5), 1 call/s, "
-        f"simulator placements over {times[-1] - times[0]:.2f} s"
-    )
+
+PACING_CASES = (
+    PacingCase("as_is"),
+    PacingCase("cpu_busy", busy_processes=2),
+    PacingCase("slow_connect", connect_delay=0.8),
+)
+PACING_DIALERS = 2
+# Each case is over well within this (20 calls at 1/s), or is reported as an error.
+PACING_CASE_SECONDS = 50
+ACCOUNT_SID = "AC" + "be" * 16
+AUTH_TOKEN = "bench-auth-token"  # noqa: S105 - the fake Twilio's, not a secret
+BURN = "import time\nend = time.monotonic() + float({seconds})\nwhile time.monotonic() < end: pass"
+
+
+def pacing(endpoint: EmbeddedAws, notes: list[str], emit: Callable[[Figure], None]) -> list[Figure]:
+    """Each case's pacing figures, at the dialers and at the fake Twilio, emitted as measured."""
+    stack = deploy(endpoint, "pace")
+    shared = {
+        **handler_environment(endpoint, stack),
+        # The fake Twilio sends no status callback: nothing needs to listen there.
+        "PUBLIC_BASE_URL": "http://127.0.0.1:9",
+        "DIAL_RETRY_SECONDS": "1",
+    }
+    figures: list[Figure] = []
+    for case in PACING_CASES:
+        # A dial queue of its own: what a failed case left is not dialed in the next one.
+        values = {**shared, "DIAL_QUEUE_URL": _fresh_dial_queue(endpoint, case.name)}
+        with activated(values):
+            try:
+                sent, arrived = _pacing_case(case, values)
+                measured = _pacing_figures(case, sent, arrived)
+            except Exception as error:  # reported as figures, never a crash of the bench
+                notes.append(f"Dial pacing ({case.name}) not measured: {error}")
+                measured = [
+                    Figure(name, "error", goal, False) for name, goal in _pacing_names(case.name)
+                ]
+        for figure in measured:
+            emit(figure)
+        figures += measured
+    return figures
+
+
+def _fresh_dial_queue(endpoint: EmbeddedAws, case: str) -> str:
+    """A new copy of the template's dial queue (and its dead-letter queue); its URL."""
+    from local.provision import load_template, provision
+
+    resources = load_template()["Resources"]
+    template = {"Resources": {k: resources[k] for k in ("DialQueue", "DialDeadLetterQueue")}}
+    queues = provision(endpoint.session(), f"bench-pace-{case}-{uuid.uuid4().hex[:6]}", template)
+    return queues.urls["DialQueue"]
+
+
+def _pacing_names(case: str) -> list[tuple[str, str]]:
     return [
-        Figure(names[0], f"{low:.3f}", goals[0], low >= MIN_GAP_GOAL, detail),
-        Figure(names[1], f"{mean:.3f}", goals[1], mean <= MEAN_GAP_GOAL, detail),
-        Figure(names[2], f"{high:.3f}", goals[2], None, detail),
+        (f"dial_pacing_{kind}_gap_s_{case}{where}", goal)
+        for where in ("", "_at_provider")
+        for kind, goal in (("min", f"goal ≥ {MIN_GAP_GOAL}"), ("mean", f"goal ≤ {MEAN_GAP_GOAL}"))
     ]
 
 
-def _drain_a_batch(stack: Any, info: dict[str, Any]) -> list[tuple[float, str]]:
-    """Queue a 20-call batch over HTTP and wait until the dialers have placed every call."""
-    from dialtone.telephony.simulator import SimulatorProvider
+def _pacing_figures(case: PacingCase, sent: list[float], arrived: list[float]) -> list[Figure]:
+    figures = []
+    for where, times, seen in (
+        ("", sent, "dialed_at (the send gate)"),
+        ("_at_provider", arrived, "arrivals at the fake Twilio"),
+    ):
+        gaps = [b - a for a, b in itertools.pairwise(sorted(times))]
+        low, mean, high = min(gaps), statistics.fmean(gaps), max(gaps)
+        detail = (
+            f"{len(times)} calls, {PACING_DIALERS} dialer processes, 1 call/s, {seen}; "
+            f"max gap {high:.3f} s"
+        )
+        if case.busy_processes:
+            detail += f"; {case.busy_processes} CPU-burning processes"
+        if case.connect_delay:
+            detail += f"; {case.connect_delay} s to set up each connection to Twilio"
+        name = f"_gap_s_{case.name}{where}"
+        figures += [
+            Figure(f"dial_pacing_min{name}", f"{low:.3f}", f"goal ≥ {MIN_GAP_GOAL}",
+                   low >= MIN_GAP_GOAL, detail),
+            Figure(f"dial_pacing_mean{name}", f"{mean:.3f}", f"goal ≤ {MEAN_GAP_GOAL}",
+                   mean <= MEAN_GAP_GOAL, detail),
+        ]  # fmt: skip
+    return figures
 
-    session = stack.aws.session()
-    accounts = AccountStore(info["accounts_table"], dynamodb=session.client("dynamodb"))
-    tenant = accounts.create_tenant(name=f"Bench pacing {uuid.uuid4().hex[:4]}")
+
+def _pacing_case(case: PacingCase, values: dict[str, str]) -> tuple[list[float], list[float]]:
+    """Queue a 20-call batch, let two dialer processes drain it against a fake Twilio (with
+    the case's load); the calls' `dialed_at` and their requests' arrivals (epoch seconds)."""
+    import tempfile
+
+    tenant_id, call_ids = _queue_a_batch(values, case.name)
+    stop_at = time.time() + PACING_CASE_SECONDS
+    with tempfile.TemporaryDirectory() as scratch, _processes() as started:
+        arrivals = Path(scratch) / "arrivals.json"
+        twilio = started(
+            sys.executable, "-m", "bench.fake_twilio_process", ACCOUNT_SID, AUTH_TOKEN,
+            str(arrivals), stdout=subprocess.PIPE,
+        )  # fmt: skip
+        assert twilio.stdout is not None
+        twilio_url = twilio.stdout.readline().decode().strip()
+        for _ in range(case.busy_processes):
+            started(sys.executable, "-c", BURN.format(seconds=PACING_CASE_SECONDS))
+        spec = Path(scratch) / "dialer.json"
+        spec.write_text(json.dumps(_worker_spec(values, twilio_url, case.connect_delay, stop_at)))
+        for _ in range(PACING_DIALERS):
+            started(sys.executable, "-m", "bench.dial_worker", str(spec))
+        arrived: list[float] = []
+        while len(arrived) < PACING_CALLS and time.time() < stop_at:
+            time.sleep(0.25)
+            arrived = json.loads(arrivals.read_text()) if arrivals.exists() else []
+        # The last SID is saved just after its request arrived.
+        time.sleep(1)
+    calls = CallStore(values["CALLS_TABLE"])
+    sent = [calls.get_call(tenant_id, i, consistent=True).call.dialed_at for i in call_ids]
+    dialed = [moment.timestamp() for moment in sent if moment is not None]
+    if len(arrived) < PACING_CALLS or len(dialed) < PACING_CALLS:
+        raise RuntimeError(
+            f"{len(arrived)} of {PACING_CALLS} calls reached Twilio, {len(dialed)} were saved as "
+            f"dialed within {PACING_CASE_SECONDS} s"
+        )
+    return dialed, arrived
+
+
+def _queue_a_batch(values: dict[str, str], case: str) -> tuple[str, list[str]]:
+    """A tenant on a telephony account of its own at 1 call/s, with an agent that Twilio can
+    connect the calls to, and a 20-call batch of it in the dial queue."""
+    from dialtone.agents import AgentConnection, AgentCreate, AgentStore, ConnectionType
+    from dialtone.dialing import BatchDialRequest, Dialing
+
+    accounts = AccountStore(values["ACCOUNTS_TABLE"])
+    tenant = accounts.create_tenant(name=f"Bench pacing {case}")
     accounts.update_settings(
-        tenant.tenant_id, TenantSettingsUpdate(default_from_number=FROM_NUMBER)
+        tenant.tenant_id,
+        TenantSettingsUpdate(
+            default_from_number=FROM_NUMBER,
+            telephony_account_id=f"twilio-bench-{case}-{uuid.uuid4().hex[:6]}",
+            dial_rate_per_second=1,
+        ),
     )
-    key = accounts.create_key(tenant.tenant_id, ALL_SCOPES).plaintext
+    agent = AgentStore(values["ACCOUNTS_TABLE"]).create_agent(
+        tenant.tenant_id,
+        AgentCreate(
+            name="Bench agent",
+            phone_numbers=[FROM_NUMBER],
+            connection=AgentConnection(
+                type=ConnectionType.TWIML_URL, url="https://agents.example.com/twiml"
+            ),
+        ),
+    )
+    calls = CallStore(values["CALLS_TABLE"])
+    dialing = Dialing(calls, values["DIAL_QUEUE_URL"])
+    principal = principal_of(tenant.tenant_id)
     numbers = [f"+1415555{n:04d}" for n in range(300, 300 + PACING_CALLS)]
-    response = requests.post(
-        f"{info['api_url']}/v1/calls/batch",
-        json={"to_numbers": numbers},
-        headers={"X-API-Key": key},
-        timeout=30,
+    accepted = dialing.create_batch(
+        principal,
+        BatchDialRequest(to_numbers=numbers, from_number=FROM_NUMBER, agent_id=agent.agent_id),
     )
-    if response.status_code != 202:
-        raise RuntimeError(f"POST /v1/calls/batch answered {response.status_code}")
-    simulator = SimulatorProvider("unused", state_dir=info["simulator_dir"])
-    deadline = time.monotonic() + PACING_CALLS * 2 + 30
-    while time.monotonic() < deadline:
-        placed = simulator.placements()
-        if len(placed) >= PACING_CALLS:
-            return placed
-        time.sleep(0.5)
-    raise RuntimeError(f"only {len(simulator.placements())} of {PACING_CALLS} calls placed")
+    status = dialing.batch_status(principal, accepted.batch_id)
+    return tenant.tenant_id, [c.call_id for c in status.calls]
+
+
+def _worker_spec(
+    values: dict[str, str], twilio_url: str, delay: float, stop_at: float
+) -> dict[str, Any]:
+    """What a dialer process (`bench.dial_worker`) is told."""
+    return {
+        "environment": values,
+        "account_sid": ACCOUNT_SID,
+        "auth_token": AUTH_TOKEN,
+        "twilio_url": twilio_url,
+        "twilio_port": int(twilio_url.rsplit(":", 1)[1]),
+        "connect_delay": delay,
+        "stop_at": stop_at,
+    }
+
+
+@contextmanager
+def _processes() -> Iterator[Callable[..., subprocess.Popen[bytes]]]:
+    """Start processes with the block's `started(*argv)`; each is stopped when the block ends."""
+    from bench.report import ROOT
+
+    running: list[subprocess.Popen[bytes]] = []
+
+    def started(*argv: str, stdout: int = subprocess.DEVNULL) -> subprocess.Popen[bytes]:
+        running.append(subprocess.Popen(argv, cwd=ROOT, stdout=stdout))
+        return running[-1]
+
+    try:
+        yield started
+    finally:
+        for process in running:
+            process.terminate()
+        for process in running:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

@@ -1,10 +1,15 @@
 """A local stand-in for the part of Twilio's REST API the provider uses, on 127.0.0.1.
 
 POST /2010-04-01/Accounts/{AccountSid}/Calls.json creates a call, GET …/Calls.json lists them
-(To, From, PageSize), GET …/Calls/{CallSid}.json fetches one; every request must carry the
-account's Basic auth, as Twilio requires. Answers have Twilio's shapes (call resources, list
-pages, `{"code", "message", "more_info", "status"}` errors), and any request can be made to
-fail once with a given status and Twilio error code, or to answer slowly.
+(To, From, PageSize), GET …/Calls/{CallSid}.json fetches one, GET /2010-04-01/Accounts/
+{AccountSid}.json is the account itself; every request must carry the account's Basic auth, as
+Twilio requires. Answers have Twilio's shapes (call resources, list pages, `{"code", "message",
+"more_info", "status"}` errors), and any request can be made to fail once with a given status
+and Twilio error code, or to answer slowly.
+
+Connections are kept alive (HTTP/1.1), as Twilio's are, and counted; each request is recorded
+with the moment it arrived (`received_at`, read as soon as its body is in), so the pacing of
+the calls created can be measured where they arrive (`call_arrivals`).
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from urllib.parse import parse_qs, urlsplit
 API = "/2010-04-01/Accounts/"
 CALLS = re.compile(r"^/2010-04-01/Accounts/(?P<account>[^/]+)/Calls\.json$")
 CALL = re.compile(r"^/2010-04-01/Accounts/(?P<account>[^/]+)/Calls/(?P<sid>[^/]+)\.json$")
+ACCOUNT = re.compile(r"^/2010-04-01/Accounts/(?P<account>[^/]+)\.json$")
 
 
 @dataclass(frozen=True)
@@ -36,6 +42,7 @@ class RecordedRequest:
     query: dict[str, list[str]]
     form: dict[str, list[str]]
     authorization: str
+    received_at: float = 0.0  # time.time() when the request was read
 
 
 @dataclass
@@ -60,6 +67,13 @@ class FakeTwilio:
     failures: list[Failure] = field(default_factory=list)
     delay_seconds: float = 0.0
     base_url: str = ""
+    connections: int = 0  # connections accepted
+
+    def call_arrivals(self) -> list[float]:
+        """When each request creating a call arrived (epoch seconds), in order."""
+        return sorted(
+            r.received_at for r in self.requests if r.method == "POST" and CALLS.match(r.path)
+        )
 
     def fail_next(self, method: str, status: int, code: int | None, message: str) -> None:
         """Answer the next `method` request with this Twilio error (once)."""
@@ -124,6 +138,9 @@ class FakeTwilio:
         if failure is not None:
             self.failures.remove(failure)
             return self._error(failure.status, failure.code, failure.message)
+        account = ACCOUNT.match(request.path)
+        if account and request.method == "GET" and account["account"] == self.account_sid:
+            return 200, self._account()
         calls = CALLS.match(request.path)
         call = CALL.match(request.path)
         match = calls or call
@@ -141,6 +158,21 @@ class FakeTwilio:
                 )
             return 200, resource
         return self._error(405, None, "Method not allowed")
+
+    def _account(self) -> dict[str, Any]:
+        created = twilio_time(datetime(2024, 1, 1, tzinfo=UTC))
+        return {
+            "sid": self.account_sid,
+            "owner_account_sid": self.account_sid,
+            "friendly_name": "Fake Twilio account",
+            "status": "active",
+            "type": "Full",
+            "auth_token": self.auth_token,
+            "date_created": created,
+            "date_updated": created,
+            "subresource_uris": {},
+            "uri": f"{API}{self.account_sid}.json",
+        }
 
     def _create(self, form: dict[str, list[str]]) -> tuple[int, dict[str, Any]]:
         to, from_ = form.get("To", [""])[0], form.get("From", [""])[0]
@@ -194,12 +226,19 @@ def serve(fake: FakeTwilio) -> Iterator[FakeTwilio]:
     """Serve `fake` on 127.0.0.1 (a free port) for the duration of the block."""
 
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive: a client's connection serves many requests
+
+        def setup(self) -> None:
+            super().setup()
+            fake.connections += 1
+
         def _handle(self) -> None:
-            if fake.delay_seconds:
-                time.sleep(fake.delay_seconds)
             url = urlsplit(self.path)
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length).decode() if length else ""
+            received_at = time.time()
+            if fake.delay_seconds:
+                time.sleep(fake.delay_seconds)
             status, payload = fake.respond(
                 RecordedRequest(
                     method=self.command,
@@ -207,6 +246,7 @@ def serve(fake: FakeTwilio) -> Iterator[FakeTwilio]:
                     query=parse_qs(url.query, keep_blank_values=True),
                     form=parse_qs(body, keep_blank_values=True),
                     authorization=self.headers.get("Authorization", ""),
+                    received_at=received_at,
                 )
             )
             data = json.dumps(payload).encode()

@@ -1,15 +1,25 @@
 """The distributed limiter on the template's RateLimitTable: racing dialers get distinct slots,
-spaced at least 1/N apart, and an idle account dials at once."""
+spaced at least 1/N apart, and an idle account dials at once; the send gate keeps calls 1/N
+apart where they leave, however late a caller comes or however slow its write is."""
 
 from __future__ import annotations
 
 import itertools
 import threading
+import time
 import uuid
+from typing import Any
 
 import pytest
 
-from dialtone.dialing.limiter import SLOT_LEAD, RateLimiter, SlotOutOfReach, interval_us
+from dialtone.dialing.limiter import (
+    GATE_LEAD,
+    SLOT_LEAD,
+    RateLimiter,
+    SlotOutOfReach,
+    gate_tolerance_us,
+    interval_us,
+)
 from local.provision import Stack
 
 
@@ -108,3 +118,108 @@ def test_accounts_do_not_share_slots(limiter: RateLimiter) -> None:
     a = limiter.reserve(first, 1)
     b = limiter.reserve(second, 1)
     assert abs(a - b) < 0.5
+
+
+# The send gate
+
+
+def test_callers_pass_the_send_gate_at_least_one_interval_apart(limiter: RateLimiter) -> None:
+    # Given six dialers sending three calls each, at once, for one account at 10 calls/s,
+    # without any slot (the gate alone)
+    name = account()
+    passed: list[float] = []
+    lock = threading.Lock()
+    start = threading.Barrier(6)
+
+    def dialer() -> None:
+        start.wait()
+        for _ in range(3):
+            moment = limiter.pass_gate(name, 10)
+            with lock:
+                passed.append(moment)
+
+    threads = [threading.Thread(target=dialer) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # Then every call passed, and no two passed closer than 1/10 s
+    assert len(passed) == 18
+    gaps_us = [round((b - a) * 1e6) for a, b in itertools.pairwise(sorted(passed))]
+    assert min(gaps_us) >= interval_us(10) - gate_tolerance_us(10) > 100_000
+    # And the account remembers the last send's promise, kept within the tolerance
+    last = limiter.last_sent(name)
+    assert last is not None
+    assert last <= max(passed) <= last + gate_tolerance_us(10) / 1e6
+
+
+def test_a_caller_late_for_its_slot_does_not_crowd_the_next_one(limiter: RateLimiter) -> None:
+    # Given an account at 2 calls/s whose first caller reserved a slot, then woke 0.45 s late
+    name = account()
+    first_slot = limiter.reserve(name, 2)
+    second_slot = limiter.reserve(name, 2)
+    time.sleep(max(0.0, first_slot - time.time()) + 0.45)
+    first = limiter.pass_gate(name, 2)
+    # When the second caller comes on time for its own slot (0.54 s after the first slot)
+    time.sleep(max(0.0, second_slot - time.time()))
+    second = limiter.pass_gate(name, 2)
+    # Then it waits at the gate: the two calls leave at least half a second apart
+    assert first >= first_slot + 0.45
+    assert second - first >= (interval_us(2) - gate_tolerance_us(2)) / 1e6 > 0.5
+
+
+class SlowFirstAnswer:
+    """A DynamoDB client whose first send-gate write is applied at once but answered late."""
+
+    def __init__(self, client: Any, delay: float) -> None:
+        self.client = client
+        self.delay = delay
+        self.gate_writes = 0
+
+    def get_item(self, **request: Any) -> Any:
+        return self.client.get_item(**request)
+
+    def update_item(self, **request: Any) -> Any:
+        answer = self.client.update_item(**request)
+        if "last_sent_us" in request["UpdateExpression"]:
+            self.gate_writes += 1
+            if self.gate_writes == 1:
+                time.sleep(self.delay)
+        return answer
+
+
+def test_a_gate_write_answered_too_late_is_taken_again(table: str) -> None:
+    # Given a caller whose first gate write comes back after the moment it promised
+    from dialtone import aws
+
+    name = account()
+    delay = GATE_LEAD + 0.05
+    slow = SlowFirstAnswer(aws.client("dynamodb"), delay=delay)
+    caller = RateLimiter(table, dynamodb=slow)
+    before = time.time()
+    # When it passes the gate
+    moment = caller.pass_gate(name, 1)
+    # Then it did not send on the broken promise: it promised again, and passed after the
+    # late answer
+    assert slow.gate_writes >= 2
+    assert moment >= before + delay
+    # And the account's last send is the renewed promise: no one passes within an interval
+    last = caller.last_sent(name)
+    assert last is not None
+    assert last <= moment <= last + gate_tolerance_us(1) / 1e6
+    other = RateLimiter(table)
+    assert other.pass_gate(name, 1) - moment >= (interval_us(1) - gate_tolerance_us(1)) / 1e6
+
+
+def test_a_gate_that_opens_too_late_is_not_waited_for(limiter: RateLimiter) -> None:
+    # Given an account that just sent, at one call every two seconds
+    name = account()
+    sent = limiter.pass_gate(name, 0.5)
+    # When a caller that can wait only half a second asks to send
+    with pytest.raises(SlotOutOfReach) as refused:
+        limiter.pass_gate(name, 0.5, latest=time.time() + 0.5)
+    # Then it learns when the gate opens, without waiting, and without having sent
+    assert refused.value.slot >= sent + 2.0
+    last = limiter.last_sent(name)
+    assert last is not None
+    assert last <= sent

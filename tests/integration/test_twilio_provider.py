@@ -168,6 +168,53 @@ def test_an_unreachable_twilio_is_retryable() -> None:
     assert raised.value.code == "connection"
 
 
+def test_prepare_opens_the_connection_the_call_then_leaves_on(
+    twilio: FakeTwilio, provider: TwilioProvider
+) -> None:
+    # Given a provider that never spoke to Twilio
+    dial = order()
+    # When it prepares the call (before the dialer waits for its turn), then places it
+    provider.prepare(dial)
+    opened_by_prepare = twilio.connections
+    provider.place_call(dial)
+    # Then preparing opened the connection with a light request for the account, and the
+    # call's own request went over that connection: it paid no connection set-up
+    paths = [(r.method, r.path) for r in twilio.requests]
+    assert paths == [
+        ("GET", f"/2010-04-01/Accounts/{ACCOUNT_SID}.json"),
+        ("POST", f"/2010-04-01/Accounts/{ACCOUNT_SID}/Calls.json"),
+    ]
+    assert (opened_by_prepare, twilio.connections) == (1, 1)
+    assert len(twilio.call_arrivals()) == 1
+
+
+def test_a_connection_in_use_is_not_opened_again(
+    twilio: FakeTwilio, provider: TwilioProvider
+) -> None:
+    # Given a provider that just placed a call
+    provider.prepare(order())
+    provider.place_call(order())
+    # When it prepares the next one
+    provider.prepare(order())
+    # Then it asks Twilio nothing more: its connection is still open
+    assert [r.method for r in twilio.requests] == ["GET", "POST"]
+
+
+def test_prepare_never_raises() -> None:
+    # Given a Twilio that cannot be reached
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    provider = TwilioProvider(ACCOUNT_SID, AUTH_TOKEN, base_url=f"http://127.0.0.1:{port}")
+    # Then preparing says nothing (nor for an order without a connection to the agent)...
+    provider.prepare(order())
+    provider.prepare(order(connection=None))
+    # ...and placing the call says what is wrong
+    with pytest.raises(ProviderError) as raised:
+        provider.place_call(order())
+    assert raised.value.code == "connection"
+
+
 def test_a_call_is_fetched_by_sid(twilio: FakeTwilio, provider: TwilioProvider) -> None:
     # Given a call Twilio completed
     created = datetime(2026, 11, 21, 13, 37, tzinfo=UTC)

@@ -15,7 +15,12 @@ from dialtone.dialing.dialer import (
     window_opening,
     window_opening_everywhere,
 )
-from dialtone.dialing.limiter import PACING_GUARD, interval_us
+from dialtone.dialing.limiter import (
+    MIN_GATE_TOLERANCE,
+    PACING_GUARD,
+    gate_tolerance_us,
+    interval_us,
+)
 from dialtone.dialing.queue import DialMessage, PoisonMessage
 
 DAYTIME = CallingWindow(start="08:00", end="21:00")
@@ -94,10 +99,18 @@ def test_anything_else_is_poison(body: str) -> None:
 
 
 @pytest.mark.parametrize("rate", [1, 2, 3, 7, 50, 100])
-def test_slots_are_never_closer_than_one_over_the_rate(rate: int) -> None:
+def test_requests_never_leave_closer_than_one_over_the_rate(rate: int) -> None:
+    # Promises are an interval apart, and a call leaves within the tolerance after its own
     step = interval_us(rate)
-    assert step >= 1_000_000 / rate
-    assert step <= 1_000_000 * (1 + PACING_GUARD) / rate + 1
+    assert step - gate_tolerance_us(rate) > 1_000_000 / rate
+    assert gate_tolerance_us(rate) >= MIN_GATE_TOLERANCE * 1_000_000
+    # And the guard is small: 2% of 1/N, or what the tolerance needs at high rates
+    assert step <= 1_000_000 * (1 / rate + max(PACING_GUARD / rate, 2 * MIN_GATE_TOLERANCE)) + 1
+
+
+def test_the_goal_of_one_call_a_second_is_kept_on_average() -> None:
+    # Callers on time for their slots send one slot apart: at most 5% slower than the rate
+    assert 1_000_000 <= interval_us(1) <= 1_050_000
 
 
 def test_a_rate_must_be_positive() -> None:

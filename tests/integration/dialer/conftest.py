@@ -97,7 +97,12 @@ class FakeProvider:
         self.attempts: list[tuple[float, DialOrder]] = []
         self.placed: dict[str, tuple[float, DialOrder, ProviderCall]] = {}
         self.status: dict[str, CallStatus] = {}
+        self.prepared: list[tuple[float, DialOrder]] = []
         self._lock = threading.Lock()
+
+    def prepare(self, order: DialOrder) -> None:
+        with self._lock:
+            self.prepared.append((time.time(), order))
 
     def place_call(self, order: DialOrder) -> ProviderCall:
         with self._lock:

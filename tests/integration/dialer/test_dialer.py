@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -18,6 +19,7 @@ from dialtone.dialing.dialer import (
     DialRetryLater,
     callee_zone,
 )
+from dialtone.dialing.limiter import RateLimiter
 from dialtone.dialing.queue import PoisonMessage
 from dialtone.dialing.suppressions import SuppressionCreate, SuppressionStore
 from dialtone.models import CallStatus
@@ -505,3 +507,80 @@ def test_tenants_on_the_deployments_account_share_its_calls_per_second(
     # machine; the exact gaps are `make bench`'s dial_pacing figures.
     first, second = (at for at, _ in provider.attempts)
     assert second - first >= 0.5
+
+
+class _GateWatch(RateLimiter):
+    """The real limiter; remembers the moment its send gate was passed, and can be late for
+    it (a dialer descheduled, or waking late, between its slot and its request)."""
+
+    def __init__(self, table: str, late_by: float = 0.0) -> None:
+        super().__init__(table)
+        self.late_by = late_by
+        self.reserved = threading.Event()
+        self.passed: list[float] = []
+
+    def reserve(
+        self, account_id: str, rate_per_second: float, latest: float | None = None
+    ) -> float:
+        slot = super().reserve(account_id, rate_per_second, latest)
+        self.reserved.set()
+        return slot
+
+    def pass_gate(
+        self,
+        account_id: str,
+        rate_per_second: float,
+        latest: float | None = None,
+        at: float | None = None,
+    ) -> float:
+        time.sleep(self.late_by)
+        moment = super().pass_gate(account_id, rate_per_second, latest, at)
+        self.passed.append(moment)
+        return moment
+
+
+def test_a_dialer_late_for_its_slot_does_not_crowd_the_next_call(
+    make_dialer: Callable[..., Dialer],
+    dial_tenant: DialTenant,
+    provider: FakeProvider,
+    rate_limit_table: str,
+) -> None:
+    # Given a tenant at 2 calls/s and two dialers: the first, holding the first slot, is
+    # delayed 0.45 s right before sending; the second is on time for the next slot
+    dial_tenant.settings(dial_rate_per_second=2)
+    first_call, second_call = dial_tenant.queued_call(), dial_tenant.queued_call()
+    late = _GateWatch(rate_limit_table, late_by=0.45)
+    on_time = _GateWatch(rate_limit_table)
+    first = threading.Thread(
+        target=make_dialer(limiter=late).handle, args=(dial_tenant.message(first_call.id),)
+    )
+    first.start()
+    assert late.reserved.wait(timeout=10)
+    make_dialer(limiter=on_time).handle(dial_tenant.message(second_call.id))
+    first.join()
+    # Then the two calls reached the provider at least 1/2 s apart (the late dialer yields its
+    # turn to the one on time, if it must)
+    (first_sent, _), (second_sent, _) = provider.attempts
+    assert second_sent - first_sent >= 0.5
+    assert {order.call_id for _, order in provider.attempts} == {first_call.id, second_call.id}
+    # And each call's dialed_at is the moment its dialer passed the send gate, right before
+    # its request left
+    sent = {order.call_id: at for at, order in provider.attempts}
+    for call, watch in ((first_call, late), (second_call, on_time)):
+        dialed_at = dial_tenant.call(call.id).call.dialed_at
+        assert dialed_at == datetime.fromtimestamp(watch.passed[0], UTC)
+        assert 0 <= sent[call.id] - watch.passed[0] < 0.1
+    assert abs(on_time.passed[0] - late.passed[0]) >= 0.5
+
+
+def test_the_provider_is_prepared_before_the_slot(
+    make_dialer: Callable[..., Dialer], dial_tenant: DialTenant, provider: FakeProvider
+) -> None:
+    # Given a queued call
+    call = dial_tenant.queued_call()
+    # When it is dialed
+    make_dialer().handle(dial_tenant.message(call.id))
+    # Then the provider was prepared for it (its connection opened) before the call left
+    (prepared_at, prepared), (sent_at, sent) = provider.prepared[0], provider.attempts[0]
+    assert prepared.call_id == sent.call_id == call.id
+    assert prepared_at <= sent_at

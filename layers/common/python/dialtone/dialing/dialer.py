@@ -12,8 +12,13 @@ For each message, in this order:
 4. The claim: one conditional write, from `queued` without a `claim_token` to `queued` with
    this dialer's token. Of two deliveries of one message, or two dialers racing, exactly one
    wins; the other does nothing. From here on the call cannot be canceled.
-5. A slot from the telephony account's limiter (`dialtone.dialing.limiter`), then a sleep until it.
-6. The provider call; its SID is saved at once (`initiated`, `twilio_call_sid`, `dialed_at`).
+5. The provider is made ready (`prepare`: its connection opened, what its first request would
+   load loaded), then a slot from the telephony account's limiter (`dialtone.dialing.limiter`), and
+   the account's send gate: the send promised for the slot shortly before it, a sleep until
+   then, and the request leaves only if this dialer woke on time (else it promises again): the
+   spacing holds where requests leave, not only where slots are reserved.
+6. The provider call, with nothing done between the gate and it; its SID is saved at once
+   (`initiated`, `twilio_call_sid`, and `dialed_at`: the moment the gate was passed).
 
 Why claim first, then reserve. A slot is worth 1/N of a second of the account's capacity; a
 claim blocks cancelation and, if its dialer dies, waits for the sweeper. Reserving first would
@@ -225,6 +230,18 @@ class Dialer:
         except CallNotFound:
             self._log("Dial message for a call that no longer exists", message.call_id)
             return DialOutcome.GONE
+        not_now = self._not_to_dial_now(tenant, stored)
+        if not_now is not None:
+            return not_now
+        token = secrets.token_hex(16)
+        if not self._claim(tenant, stored, token):
+            return self._claim_lost(tenant, stored)
+        deadline = deadline if deadline is not None else self.clock() + 60
+        return self._place(tenant, stored, token, receipt_handle, deadline)
+
+    def _not_to_dial_now(self, tenant: Tenant, stored: StoredCall) -> DialOutcome | None:
+        """What becomes of a call that is not to be dialed now (the rules before the claim),
+        or None when it is."""
         call = stored.call
         if call.status is not CallStatus.QUEUED:
             return DialOutcome.NOT_QUEUED
@@ -242,10 +259,14 @@ class Dialer:
             )
             if opening is not None:
                 return self._defer(stored, opening)
-        token = secrets.token_hex(16)
-        claimed = self.calls.change_call(
+        return None
+
+    def _claim(self, tenant: Tenant, stored: StoredCall, token: str) -> bool:
+        """From `queued` without a claim to `queued` claimed with `token`; False if another
+        dialer (or a cancel, or an erasure) got there first."""
+        return self.calls.change_call(
             tenant.tenant_id,
-            call.id,
+            stored.call.id,
             CallStatus.QUEUED,
             {
                 "claim_token": token,
@@ -254,15 +275,14 @@ class Dialer:
             },
             condition="attribute_not_exists(claim_token)",
         )
-        if not claimed:
-            try:
-                self.calls.get_call(tenant.tenant_id, call.id, consistent=True)
-            except CallNotFound:
-                self._log("Dial message for a call erased as it was claimed", message.call_id)
-                return DialOutcome.GONE
-            return DialOutcome.CLAIMED_ELSEWHERE
-        deadline = deadline if deadline is not None else self.clock() + 60
-        return self._place(tenant, stored, token, receipt_handle, deadline)
+
+    def _claim_lost(self, tenant: Tenant, stored: StoredCall) -> DialOutcome:
+        try:
+            self.calls.get_call(tenant.tenant_id, stored.call.id, consistent=True)
+        except CallNotFound:
+            self._log("Dial message for a call erased as it was claimed", stored.call.id)
+            return DialOutcome.GONE
+        return DialOutcome.CLAIMED_ELSEWHERE
 
     def _suppress(self, stored: StoredCall) -> DialOutcome:
         self.calls.change_call(
@@ -318,58 +338,113 @@ class Dialer:
         receipt_handle: str | None,
         deadline: float,
     ) -> DialOutcome:
-        from dialtone.dialing.limiter import SlotOutOfReach
-
-        call = stored.call
-        order = self._order(tenant, call)
-        attempts = int(stored.internal.dial_attempts or 0)
+        """Place the claimed call, retrying a retryable provider error in process; give the
+        message back (DialRetryLater) when the retries are spent, fail the call when its
+        attempts are."""
+        order = self._order(tenant, stored.call)
+        attempts = int(stored.internal.dial_attempts or 0) + 1
         last_error: ProviderError | None = None
         for delay in (0.0, *self.retry_delays):
             if delay:
                 if self.clock() + delay + PLACE_BUDGET_SECONDS > deadline:
                     break
                 self.sleep(delay)
-            try:
-                slot = self.limiter.reserve(
-                    tenant.telephony_account,
-                    tenant.dial_rate(self.account_dial_rate),
-                    latest=deadline - PLACE_BUDGET_SECONDS,
-                )
-            except SlotOutOfReach as busy:
-                self.writer.release(stored, token)
-                self.writer.enqueue(tenant.tenant_id, call.id, busy.slot - self.clock())
-                return DialOutcome.RESCHEDULED
-            except Exception:
-                # The provider was not asked: nothing to reconcile, the call is free again.
-                self.writer.release(stored, token)
-                raise
-            wait = max(0.0, slot - self.clock())
-            self._measure("LimiterWait", wait * 1000)
-            if wait:
-                self.sleep(wait)
-            # From here until the SID is saved, an error other than the provider's own leaves
-            # the claim in place: the call may have been placed, and the sweeper will ask.
-            try:
-                placed = self.provider.place_call(order)
-            except ProviderError as error:
-                if error.ambiguous:
-                    return self._reconcile(stored, token, order, error)
-                if not error.retryable:
-                    return self._fail(stored, token, error, attempts + 1)
-                last_error = error
-                self._log(f"Retryable provider error: {error}", call.id)
-                continue
-            return self._placed(stored, token, placed)
-        attempts += 1
+            result = self._attempt(tenant, stored, token, order, deadline, attempts)
+            if isinstance(result, DialOutcome):
+                return result
+            last_error = result
+        return self._give_up(stored, token, receipt_handle, attempts, last_error)
+
+    def _attempt(
+        self,
+        tenant: Tenant,
+        stored: StoredCall,
+        token: str,
+        order: DialOrder,
+        deadline: float,
+        attempts: int,
+    ) -> DialOutcome | ProviderError:
+        """One placement on a fresh slot: the outcome, or the retryable error to retry."""
+        from dialtone.dialing.limiter import SlotOutOfReach
+
+        try:
+            sent_at = self._await_turn(tenant, order, deadline)
+        except SlotOutOfReach as busy:
+            self.writer.release(stored, token)
+            self.writer.enqueue(tenant.tenant_id, stored.call.id, busy.slot - self.clock())
+            return DialOutcome.RESCHEDULED
+        except Exception:
+            # The provider was not asked: nothing to reconcile, the call is free again.
+            self.writer.release(stored, token)
+            raise
+        # The send gate is passed: the request leaves now, nothing is done before it. From
+        # here until the SID is saved, an error other than the provider's own leaves the claim
+        # in place: the call may have been placed, and the sweeper will ask.
+        try:
+            placed = self.provider.place_call(order)
+        except ProviderError as error:
+            return self._provider_refused(stored, token, order, error, attempts, sent_at)
+        return self._placed(stored, token, placed, sent_at)
+
+    def _await_turn(self, tenant: Tenant, order: DialOrder, deadline: float) -> float:
+        """The provider connection opened, a slot reserved, the send gate passed at the slot:
+        the moment (epoch seconds) the call may leave, and does."""
+        from dialtone.dialing.limiter import GATE_LEAD
+
+        account, rate = tenant.telephony_account, tenant.dial_rate(self.account_dial_rate)
+        latest = deadline - PLACE_BUDGET_SECONDS
+        # Before the slot: whatever a first request pays (a connection, a TLS handshake, the
+        # SDK's imports) must not be paid between the gate and the request leaving.
+        self.provider.prepare(order)
+        slot = self.limiter.reserve(account, rate, latest=latest)
+        wait = max(0.0, slot - self.clock())
+        self._measure("LimiterWait", wait * 1000)
+        # The send is promised shortly before the slot (in slot order), for the slot.
+        early = wait - GATE_LEAD
+        if early > 0:
+            self.sleep(early)
+        return self.limiter.pass_gate(account, rate, latest=latest, at=slot)
+
+    def _provider_refused(
+        self,
+        stored: StoredCall,
+        token: str,
+        order: DialOrder,
+        error: ProviderError,
+        attempts: int,
+        sent_at: float,
+    ) -> DialOutcome | ProviderError:
+        if error.ambiguous:
+            return self._reconcile(stored, token, order, error, sent_at)
+        if not error.retryable:
+            return self._fail(stored, token, error, attempts)
+        self._log(f"Retryable provider error: {error}", stored.call.id)
+        return error
+
+    def _give_up(
+        self,
+        stored: StoredCall,
+        token: str,
+        receipt_handle: str | None,
+        attempts: int,
+        last_error: ProviderError | None,
+    ) -> DialOutcome:
+        """This delivery could not place the call: fail it if that was its last attempt, else
+        release the claim and give the message back for a later delivery."""
         reason = str(last_error) if last_error else "no time left to place the call"
         if attempts >= self.max_attempts:
             return self._fail(stored, token, last_error or ProviderError(reason, False), attempts)
         self.writer.release(stored, token, attempts=attempts)
         self._give_back(receipt_handle, self.retry_visibility(attempts))
-        raise DialRetryLater(f"attempt {attempts} of call {call.id} failed: {reason}")
+        raise DialRetryLater(f"attempt {attempts} of call {stored.call.id} failed: {reason}")
 
     def _reconcile(
-        self, stored: StoredCall, token: str, order: DialOrder, error: ProviderError
+        self,
+        stored: StoredCall,
+        token: str,
+        order: DialOrder,
+        error: ProviderError,
+        sent_at: float,
     ) -> DialOutcome:
         """The provider may have placed the call: look it up instead of dialing again. If it
         cannot be found yet, the claim stays and the sweeper settles it (found: its SID is
@@ -381,7 +456,7 @@ class Dialer:
         except ProviderError:
             found = None
         if found is not None:
-            return self._placed(stored, token, found)
+            return self._placed(stored, token, found, sent_at)
         self._log(f"Placement uncertain, left to the sweeper: {error}", stored.call.id)
         return DialOutcome.UNCERTAIN
 
@@ -389,8 +464,11 @@ class Dialer:
         """How long a given-back message stays invisible after `attempts` failed attempts."""
         return int(min(MAX_DELAY_SECONDS, self.retry_visibility_seconds * 2 ** (attempts - 1)))
 
-    def _placed(self, stored: StoredCall, token: str, placed: ProviderCall) -> DialOutcome:
-        dialed_at = self.now()
+    def _placed(
+        self, stored: StoredCall, token: str, placed: ProviderCall, sent_at: float
+    ) -> DialOutcome:
+        """Save the SID; `dialed_at` is when the request left (the send gate's moment)."""
+        dialed_at = datetime.fromtimestamp(sent_at, UTC)
         if not self.writer.save_placement(stored, token, placed, dialed_at):
             from dialtone.observability import logger
 

@@ -1,25 +1,39 @@
-"""The dialer's distributed rate limiter: a "next free slot" per telephony account.
+"""The dialer's distributed rate limiter: a "next free slot" and a send gate per telephony account.
 
-One item per account in the rate-limit table, (`ACCOUNT#<id>`) holding `next_slot_us`, the
-first instant (integer microseconds since the epoch) at which the account may place its next
-call. Reserving a slot is a read and a conditional write:
+One item per account in the rate-limit table (`ACCOUNT#<id>`) holds two instants, integer
+microseconds since the epoch: `next_slot_us`, the first instant at which the account may place
+its next call, and `last_sent_us`, the moment its last call was promised to leave.
+
+**Slots** spread the callers out. Reserving one is a read and a conditional write:
 
     slot = max(now + lead, next_slot)
     write next_slot = slot + interval  if next_slot is still what was read (or still absent)
 
 A lost race re-reads and tries again, so however many dialers reserve at once each gets its own
-slot, and consecutive slots are at least `interval` apart: never more than N calls a second.
-A slot is (almost) now when the account has been idle, and right after the previous slot when
-there is a backlog, so the account is dialed as close to N a second as the backlog allows.
-"Almost": an idle account's slot is `SLOT_LEAD` ahead of the clock read before the write, so
-that the caller, back from the write, still waits for its slot like every other caller does. A
-slot of `now` would be late by the write's round trip, and the next caller, on time for its own
-slot, would dial less than 1/N after it.
+slot: a dialer sleeps until its slot, and the account is dialed as close to N a second as the
+backlog allows. An idle account's slot is `SLOT_LEAD` ahead of the clock read before the write,
+so that the caller, back from the write, still waits for its slot like every other caller does.
 
-Slots are integer microseconds (no float rounding can bring two slots closer than the
-interval) and the interval is 1/N stretched by `PACING_GUARD`: the provider counts requests as
-they reach it, and the jitter between a dialer waking up at its slot and its request arriving
-must not make two requests look closer than 1/N.
+**The send gate** makes the spacing hold where the provider request leaves, whatever a slot's
+owner did meanwhile: a dialer that wakes late for its slot, and another on time for the next
+one, would otherwise place their calls closer than 1/N. Shortly before its slot (`GATE_LEAD`),
+the caller promises the moment it will send, with a conditional write:
+
+    last_sent = promise  if last_sent <= promise - interval (or it is absent)
+
+then sleeps until its promise and sends at once, if it woke within a tolerance of it (the
+moment it woke is recorded as the call's `dialed_at`). A caller that wakes later than that, or
+whose write came back after its promise, does not send: it promises again, later (its own
+promise is the one allowed to move on, and a later promise only makes the next caller wait).
+A refused write says when the gate opens (the last promise and an interval); the caller
+promises that moment instead. So two requests leave at least `interval - tolerance`
+apart however late anyone woke, and the write's own latency is spent before the promised
+moment, not between the gate and the request.
+
+Instants are integer microseconds (no float rounding can bring two closer than the interval),
+and the interval is 1/N stretched by `PACING_GUARD`: it covers the tolerance, and the time from
+the gate to the request's arrival at the provider (building the request, the network), where
+the provider counts requests.
 """
 
 from __future__ import annotations
@@ -35,9 +49,15 @@ from botocore.exceptions import ClientError
 from dialtone import aws
 from dialtone.dynamo import condition_failed
 
-# Each slot is this fraction longer than 1/N (25 ms at 1 call/s): the wake-up jitter of a
-# loaded machine, measured by `make bench` (dial_pacing_*), stays under it.
-PACING_GUARD = 0.025
+# Slots and promises are 1/N stretched by this fraction apart (20 ms at 1 call/s): room for the
+# gate's tolerance (half of it) and for what happens between the gate and the request's arrival.
+PACING_GUARD = 0.02
+# A caller sends only if it woke within half the guard of the moment it promised, and never
+# less than this: a sleeping thread cannot be relied on to wake more precisely (at more than
+# 5 calls a second, the guard grows to twice this).
+MIN_GATE_TOLERANCE = 0.002
+# The promise is written this long before the moment it promises (more than a write takes).
+GATE_LEAD = 0.1
 # An idle account's slot is this far ahead of the clock: more than the write takes.
 SLOT_LEAD = 0.05
 # Conflicts are resolved by retrying; this many in a row means something else is wrong.
@@ -45,7 +65,8 @@ MAX_CONFLICTS = 100
 
 
 class SlotOutOfReach(Exception):
-    """The account's next slot is later than the caller can wait; nothing was reserved."""
+    """The account's next slot (or its send gate) opens later than the caller can wait; nothing
+    was reserved."""
 
     def __init__(self, slot: float) -> None:
         super().__init__(f"the next slot is at {slot:.3f}")
@@ -57,10 +78,18 @@ class LimiterContention(Exception):
 
 
 def interval_us(rate_per_second: float) -> int:
-    """The spacing of two slots at `rate_per_second`, in whole microseconds (rounded up)."""
+    """The spacing of two slots, and of two promises of the send gate, at `rate_per_second`, in
+    whole microseconds (rounded up): 1/N and the guard."""
     if rate_per_second <= 0:
         raise ValueError("rate_per_second must be positive")
-    return math.ceil(1_000_000 * (1 + PACING_GUARD) / rate_per_second)
+    guard = max(PACING_GUARD / rate_per_second, 2 * MIN_GATE_TOLERANCE)
+    return math.ceil(1_000_000 * (1 / rate_per_second + guard))
+
+
+def gate_tolerance_us(rate_per_second: float) -> int:
+    """How late after its promise a caller may still send: half the guard, so that two calls
+    leave at least 1/N (and half the guard) apart."""
+    return (interval_us(rate_per_second) - math.ceil(1_000_000 / rate_per_second)) // 2
 
 
 def _account_key(account_id: str) -> dict[str, dict[str, str]]:
@@ -68,36 +97,47 @@ def _account_key(account_id: str) -> dict[str, dict[str, str]]:
 
 
 class RateLimiter:
-    """Reserves call slots of telephony accounts in the rate-limit table."""
+    """Reserves call slots of telephony accounts in the rate-limit table, and gates the moment
+    each call leaves."""
 
     def __init__(
         self,
         table_name: str,
         dynamodb: Any | None = None,
         clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.table_name = table_name
         self._dynamodb = dynamodb
         self.clock = clock
+        self.sleep = sleep
 
     @property
     def dynamodb(self) -> Any:
         return self._dynamodb or aws.client("dynamodb")
 
+    def _now_us(self) -> int:
+        return int(self.clock() * 1_000_000)
+
     def next_slot(self, account_id: str) -> float | None:
         """The account's next free slot (epoch seconds; it may be in the past), or None when
         it has never dialed."""
-        current = self._read(account_id)
+        current = self._read(account_id, "next_slot_us")
         return None if current is None else current / 1_000_000
 
-    def _read(self, account_id: str) -> int | None:
+    def last_sent(self, account_id: str) -> float | None:
+        """The moment the account's last send was promised for (epoch seconds; its call left
+        within the gate's tolerance after it, or not at all), or None when it never sent."""
+        current = self._read(account_id, "last_sent_us")
+        return None if current is None else current / 1_000_000
+
+    def _read(self, account_id: str, attribute: str) -> int | None:
         response = self.dynamodb.get_item(
             TableName=self.table_name, Key=_account_key(account_id), ConsistentRead=True
         )
-        item = response.get("Item")
-        if item is None or "next_slot_us" not in item:
-            return None
-        return int(item["next_slot_us"]["N"])
+        return _instant(response.get("Item"), attribute)
+
+    # Slots
 
     def reserve(
         self, account_id: str, rate_per_second: float, latest: float | None = None
@@ -111,8 +151,8 @@ class RateLimiter:
         step = interval_us(rate_per_second)
         lead = int(SLOT_LEAD * 1_000_000)
         for _ in range(MAX_CONFLICTS):
-            current = self._read(account_id)
-            now = int(self.clock() * 1_000_000) + lead
+            current = self._read(account_id, "next_slot_us")
+            now = self._now_us() + lead
             slot = now if current is None else max(now, current)
             if latest is not None and slot > latest * 1_000_000:
                 raise SlotOutOfReach(slot / 1_000_000)
@@ -142,3 +182,88 @@ class RateLimiter:
                 return False
             raise
         return True
+
+    # The send gate
+
+    def pass_gate(
+        self,
+        account_id: str,
+        rate_per_second: float,
+        latest: float | None = None,
+        at: float | None = None,
+    ) -> float:
+        """Promise the account's next send for `at` (epoch seconds; by default, or when it is
+        too close, `GATE_LEAD` from now, or when the gate opens if later), sleep until then,
+        and return the moment the caller woke: its call must leave now, with nothing else
+        done first. Two callers pass at least `interval_us(rate) - gate_tolerance_us(rate)`
+        apart (more than 1/N), however late either of them runs.
+
+        With `latest`, a gate that opens after that instant is not waited for: SlotOutOfReach
+        says when it opens.
+        """
+        spacing = interval_us(rate_per_second)
+        lead, tolerance = _us(GATE_LEAD), gate_tolerance_us(rate_per_second)
+        wanted = 0 if at is None else _us(at)
+        held: int | None = None  # our own promise, which we could not keep
+        for _ in range(MAX_CONFLICTS):
+            promise = max(self._now_us() + lead, wanted)
+            if latest is not None and promise > _us(latest):
+                raise SlotOutOfReach(promise / 1_000_000)
+            opens_at = self._take_gate(account_id, promise, spacing, held)
+            if opens_at is not None:
+                wanted, held = opens_at, None
+                continue
+            held = promise
+            woke = self._sleep_until(promise)
+            if woke <= promise + tolerance:
+                return woke / 1_000_000
+            wanted = 0  # too late to keep the promise: promise again
+        raise LimiterContention(f"{MAX_CONFLICTS} refused send gates on {account_id}")
+
+    def _sleep_until(self, moment: int) -> int:
+        """Sleep until `moment` (microseconds); the clock when awake."""
+        now = self._now_us()
+        while now < moment:
+            self.sleep((moment - now) / 1_000_000)
+            now = self._now_us()
+        return now
+
+    def _take_gate(
+        self, account_id: str, promise: int, spacing: int, held: int | None
+    ) -> int | None:
+        """Set the account's last send to `promise` if the previous one is `spacing` before it
+        (or absent, or is `held`, our own). None when taken; else when the gate opens
+        (microseconds)."""
+        values = {":promise": {"N": str(promise)}, ":earliest": {"N": str(promise - spacing)}}
+        condition = "attribute_not_exists(last_sent_us) OR last_sent_us <= :earliest"
+        if held is not None:
+            condition += " OR last_sent_us = :held"
+            values[":held"] = {"N": str(held)}
+        try:
+            self.dynamodb.update_item(
+                TableName=self.table_name,
+                Key=_account_key(account_id),
+                UpdateExpression="SET last_sent_us = :promise",
+                ConditionExpression=condition,
+                ExpressionAttributeValues=values,
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except ClientError as error:
+            if not condition_failed(error):
+                raise
+            old: dict[str, Any] | None = error.response.get("Item")  # type: ignore[assignment]
+            last = _instant(old, "last_sent_us")
+            if last is None:
+                last = self._read(account_id, "last_sent_us") or promise - spacing
+            return last + spacing
+        return None
+
+
+def _us(seconds: float) -> int:
+    return round(seconds * 1_000_000)
+
+
+def _instant(item: dict[str, Any] | None, attribute: str) -> int | None:
+    if item is None or attribute not in item:
+        return None
+    return int(item[attribute]["N"])

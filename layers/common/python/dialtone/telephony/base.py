@@ -84,6 +84,12 @@ class TelephonyProvider(Protocol):
         """The account whose calls-per-second limit applies."""
         ...
 
+    def prepare(self, order: DialOrder) -> None:
+        """Make `place_call(order)` quick to leave: open the connection to the provider and
+        load what its request needs, before the caller waits for its turn. Never raises: a
+        problem shows when the call is placed."""
+        ...
+
     def place_call(self, order: DialOrder) -> ProviderCall:
         """Place the call; raises ProviderError."""
         ...

@@ -197,6 +197,14 @@ class SimulatorProvider:
 
     # The provider interface
 
+    def prepare(self, order: DialOrder) -> None:
+        """Read the token the callbacks are signed with, so the first call does not wait for
+        it; no connection to open. A token that cannot be read fails `place_call`, not this."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        with contextlib.suppress(BotoCoreError, ClientError):
+            self.auth_token  # noqa: B018 (read for its cache)
+
     def place_call(self, order: DialOrder) -> ProviderCall:
         """Record the call and start its status callbacks. Fails (retryably) only if the token
         the callbacks are signed with cannot be read, and then places nothing."""
