@@ -2,8 +2,8 @@
 `python -m bench.dial_worker <spec.json>`.
 
 It runs the dialer of `dialtone.dialing.dialer` as the dialer function would run it (the same
-wiring, from the same environment), with the real Twilio provider pointed at a fake Twilio REST API on
-127.0.0.1, and takes the dial queue's messages as Lambda's SQS event source hands them to one
+wiring, from the same environment), with the real Twilio provider pointed at a fake Twilio REST
+API on 127.0.0.1, and takes the dial queue's messages as Lambda's SQS event source hands them to one
 concurrent invocation: up to 5 at a time, each message deleted once processed, a message given
 back (DialRetryLater, a poison message) left for its next delivery. It stops at `stop_at`.
 
