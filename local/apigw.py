@@ -1,8 +1,9 @@
 """SAM CLI's API Gateway emulator, answering as API Gateway (HTTP API) does where SAM's differs.
 
 - No route for a request's path or method: API Gateway HTTP API answers 404 Not Found before any
-  authorizer runs; SAM answers 403 "Missing Authentication Token" (a REST API's answer). The
-  body is the API's own error shape, `{"detail": "Not Found"}`, as the handlers' 404 is.
+  authorizer runs; SAM answers 403 "Missing Authentication Token" (a REST API's answer), and
+  502 to a HEAD on a GET route (Flask serves HEAD wherever GET is; SAM then finds no route).
+  The body is the API's own error shape, `{"detail": "Not Found"}`, as the handlers' 404 is.
 - A body that is not UTF-8 text: API Gateway hands a binary body to the function base64-encoded
   (`isBase64Encoded: true`), so the function answers it (422); SAM fails decoding it as text
   and answers 502.
@@ -19,6 +20,7 @@ from samcli.local.apigw.event_constructor import construct_v2_event_http
 from samcli.local.apigw.local_apigw_service import LocalApigwService
 from samcli.local.apigw.path_converter import PathConverter
 from samcli.local.apigw.route import Route
+from werkzeug.exceptions import NotFound
 
 
 def route_not_found(*_: Any) -> Response:
@@ -43,6 +45,13 @@ class ApiGatewayEmulator(LocalApigwService):  # type: ignore[misc]
         super()._construct_error_handling()
         self._app.register_error_handler(404, route_not_found)
         self._app.register_error_handler(405, route_not_found)
+
+    def _get_current_route(self, flask_request: Any) -> Route:
+        try:
+            route: Route = super()._get_current_route(flask_request)
+        except KeyError:  # a method Flask added to a rule (HEAD): the template routes none
+            raise NotFound() from None
+        return route
 
     def _generate_lambda_event(
         self, flask_request: Any, route: Route, method: str, endpoint: str

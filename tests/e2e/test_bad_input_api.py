@@ -154,6 +154,17 @@ def test_a_route_that_does_not_exist_is_not_found(http: Any, method: str, path: 
     assert response.headers["Content-Type"].split(";")[0] == "application/json"
 
 
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("HEAD", "/v1/calls"), ("HEAD", f"/v1/calls/{uuid.uuid4()}"), ("OPTIONS", "/v1/calls")],
+)
+def test_a_method_the_template_does_not_route_is_not_found(
+    http: Any, method: str, path: str
+) -> None:
+    # HEAD is served by the web framework wherever GET is; API Gateway routes only the template's
+    assert http(method, path).status_code == 404
+
+
 def test_an_unknown_route_is_not_found_without_a_key_too(local_stack: LocalStack) -> None:
     # As on API Gateway: routing comes first, so no authorizer is asked
     response = requests.get(local_stack.info["api_url"] + "/v1/nothing", timeout=60)
