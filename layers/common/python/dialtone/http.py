@@ -230,7 +230,7 @@ def create_app() -> APIGatewayHttpResolver:
     """A resolver that validates input and maps every domain error to its response."""
     app = _Resolver(enable_validation=True, json_body_deserializer=decode_json_body)
     # Installed where powertools looks for its own, so that it runs first, as its own would.
-    app._request_validation_middleware = _RequestValidation()
+    app._request_validation_middleware = _RequestValidation()  # type: ignore[no-untyped-call]
     app.use([_json_object_body])
 
     @app.exception_handler(InvalidParameter)  # type: ignore[untyped-decorator]
