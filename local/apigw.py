@@ -3,7 +3,8 @@
 - No route for a request's path or method: API Gateway HTTP API answers 404 Not Found before any
   authorizer runs; SAM answers 403 "Missing Authentication Token" (a REST API's answer), and
   502 to a HEAD on a GET route (Flask serves HEAD wherever GET is; SAM then finds no route).
-  The body is the API's own error shape, `{"detail": "Not Found"}`, as the handlers' 404 is.
+  AWS's body is `{"message": "Not Found"}`; here it is the API's own error shape,
+  `{"detail": "Not Found"}`, the same as a handler's 404 for a path it does not serve.
 - A body that is not UTF-8 text: API Gateway hands a binary body to the function base64-encoded
   (`isBase64Encoded: true`), so the function answers it (422); SAM fails decoding it as text
   and answers 502.
