@@ -34,7 +34,7 @@ def port_is_free(port: int) -> bool:
 
 
 class LocalApi:
-    """SAM's LocalApigwService over the template, served from a background thread."""
+    """SAM's API Gateway emulator over the template, served from a background thread."""
 
     def __init__(
         self,
@@ -48,7 +48,8 @@ class LocalApi:
         from samcli.lib.providers.api_provider import ApiProvider
         from samcli.lib.providers.sam_function_provider import SamFunctionProvider
         from samcli.lib.providers.sam_stack_provider import SamLocalStackProvider
-        from samcli.local.apigw.local_apigw_service import LocalApigwService
+
+        from local.apigw import ApiGatewayEmulator
 
         # SAM logs every request at INFO through werkzeug; keep the terminal for our own lines.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
@@ -63,7 +64,7 @@ class LocalApi:
             aws_region="us-east-1",
         )
         self.api = ApiProvider(stacks, cwd=str(root)).api
-        self.service = LocalApigwService(
+        self.service = ApiGatewayEmulator(
             api=self.api, lambda_runner=self.runner, port=port, host="127.0.0.1"
         )
         self.runtime = runtime

@@ -78,13 +78,14 @@ def function_document(name: str) -> dict[str, Any]:
     document: dict[str, Any] = schema.model_dump(mode="json", by_alias=True, exclude_none=True)
     routes = {route.operation_id: route for route in app._static_routes + app._dynamic_routes}
     schemas = document.get("components", {}).get("schemas", {})
-    for operations in document.get("paths", {}).values():
-        for operation in operations.values():
+    for path, operations in document.get("paths", {}).items():
+        for method, operation in operations.items():
             route = routes[operation["operationId"]]
             # operationId = the route function's name (`get_call`): an SDK's method name.
             operation["operationId"] = route.func.__name__
             _describe_query_models(route, operation, schemas)
             _drop_impossible_validation(operation)
+            _join_edge_responses(operation, http.edge_responses(method, path))
     return document
 
 
@@ -97,6 +98,28 @@ def _drop_impossible_validation(operation: dict[str, Any]) -> None:
     examples = answer.get("content", {}).get("application/json", {}).get("examples", {})
     if set(examples) <= {"ValidationError"}:
         operation["responses"].pop("422", None)
+
+
+def _join_edge_responses(operation: dict[str, Any], edge: dict[int, dict[str, Any]]) -> None:
+    """The edge's answers joined to the route's own: a status the route already declares
+    gains the edge's examples (and its body model, when it differs)."""
+    responses = operation["responses"]
+    for status, answer in edge.items():
+        own = responses.get(str(status))
+        if own is None:
+            responses[str(status)] = answer
+            continue
+        own_media = own["content"]["application/json"]
+        edge_media = answer["content"]["application/json"]
+        for name, example in edge_media.get("examples", {}).items():
+            own_media.setdefault("examples", {}).setdefault(name, example)
+        if own_media["schema"] != edge_media["schema"] and edge_media["schema"] not in (
+            own_media["schema"].get("anyOf", [])
+        ):
+            own_media["schema"] = {"anyOf": [own_media["schema"], edge_media["schema"]]}
+        if answer["description"] not in own["description"]:
+            own["description"] = f"{own['description']}; {answer['description']}"
+    operation["responses"] = dict(sorted(responses.items()))
 
 
 def _describe_query_models(route: Any, operation: dict[str, Any], schemas: dict[str, Any]) -> None:

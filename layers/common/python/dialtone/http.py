@@ -4,14 +4,21 @@ where domain errors become HTTP responses."""
 from __future__ import annotations
 
 import binascii
+import json
+import re
+from collections.abc import Mapping
 from enum import StrEnum
 from http import HTTPStatus
 from types import UnionType
 from typing import Any, TypedDict, get_args
+from urllib.parse import quote
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from aws_lambda_powertools.event_handler.middlewares.openapi_validation import (
+    OpenAPIRequestValidationMiddleware,
+)
 from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
@@ -74,6 +81,95 @@ _STATUS: dict[type[DialtoneError], HTTPStatus] = {
 }
 
 
+# Bad input at the edge: whatever a client sends is answered 4xx, never 5xx.
+
+MAX_BODY_DEPTH = 64
+"""How deep a JSON body may nest (a scalar is 0 levels, `{}` is 1). Stored values have their
+own, lower limit (`dynamo.MAX_NESTING`, 32) that names the field; this one is the backstop that
+keeps parsing and validation far from Python's recursion limit."""
+
+RESERVED_PATH_WORDS = frozenset({"batch", "changes", "export", "search", "stats"})
+"""The static words of the API's paths, built or planned, that sit where an id could
+(`/v1/calls/export` next to `/v1/calls/{call_id}`): one that reaches an `{id}` route names a
+route that does not exist (yet), so it is answered 404 Not Found, not a 422 about a UUID."""
+
+# What powertools' route patterns match inside a path segment; API Gateway HTTP APIs hand the
+# path over percent-decoded, so any other character (an emoji, a quote, a '?') is encoded back
+# to reach the route and its parameter's validation (422) instead of matching no route (404).
+_UNROUTABLE = re.compile(r"[^-._~()'!*:@,;=+&$%<> \[\]{}|^\w/]", re.ASCII)
+
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+def routable_path(path: str) -> str:
+    """`path` with every character powertools cannot route percent-encoded (UTF-8)."""
+    return _UNROUTABLE.sub(lambda match: quote(match.group(), safe=""), path)
+
+
+def _nested_deeper_than(value: Any, limit: int) -> bool:
+    """Whether `value` holds lists or objects more than `limit` levels deep, level by level
+    without recursion."""
+    level = [value] if isinstance(value, dict | list) else []
+    for _ in range(limit):
+        level = [
+            child
+            for container in level
+            for child in (container.values() if isinstance(container, dict) else container)
+            if isinstance(child, dict | list)
+        ]
+        if not level:
+            return False
+    return bool(level)
+
+
+def decode_json_body(text: str) -> Any:
+    """A request's JSON body; InvalidParameter (422) when it nests deeper than
+    MAX_BODY_DEPTH, however deep that is (the decoder's own RecursionError included)."""
+    too_deep = InvalidParameter(
+        ("body",), f"The body nests more than {MAX_BODY_DEPTH} levels deep", "json_too_deep"
+    )
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise too_deep from None
+    # Counting brackets is cheap and, for almost every body, proves it shallow enough.
+    maybe_deep = text.count("[") + text.count("{") > MAX_BODY_DEPTH
+    if maybe_deep and _nested_deeper_than(value, MAX_BODY_DEPTH):
+        raise too_deep
+    return value
+
+
+def _names_reserved_path_word(errors: Any) -> bool:
+    return any(
+        tuple(error.get("loc", ()))[:1] == ("path",) and error.get("input") in RESERVED_PATH_WORDS
+        for error in errors
+    )
+
+
+class _Resolver(APIGatewayHttpResolver):
+    """powertools' HTTP API resolver, routing any path segment to its route."""
+
+    def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
+        raw_path = event.get("rawPath")
+        if isinstance(raw_path, str) and routable_path(raw_path) != raw_path:
+            event = {**event, "rawPath": routable_path(raw_path)}
+        return super().resolve(event, context)
+
+
+class _RequestValidation(OpenAPIRequestValidationMiddleware):
+    """powertools' request validation, which parses the body itself before any middleware of
+    `app.use` runs, and raises a bare ValueError (a 500) on a multipart body without a
+    boundary. No route of this API reads multipart: it is refused (415) before parsing."""
+
+    def handler(self, app: Any, next_middleware: NextMiddleware) -> Response[Any]:
+        event = app.current_event
+        content_type = event.headers.get("content-type", "").strip().lower()
+        if event.http_method in _BODY_METHODS and content_type.startswith("multipart/"):
+            raise RequestUnsupportedContentType("multipart body", errors=[])
+        response: Response[Any] = super().handler(app, next_middleware)
+        return response
+
+
 def json_response(model: BaseModel, status: int = HTTPStatus.OK) -> Response[Any]:
     """A JSON response of an API model, serialised by pydantic in one pass."""
     return Response(
@@ -134,7 +230,9 @@ def _json_object_body(
 
 def create_app() -> APIGatewayHttpResolver:
     """A resolver that validates input and maps every domain error to its response."""
-    app = APIGatewayHttpResolver(enable_validation=True)
+    app = _Resolver(enable_validation=True, json_body_deserializer=decode_json_body)
+    # Installed where powertools looks for its own, so that it runs first, as its own would.
+    app._request_validation_middleware = _RequestValidation()  # type: ignore[no-untyped-call]
     app.use([_json_object_body])
 
     @app.exception_handler(InvalidParameter)  # type: ignore[untyped-decorator]
@@ -154,6 +252,8 @@ def create_app() -> APIGatewayHttpResolver:
 
     @app.exception_handler(RequestValidationError)  # type: ignore[untyped-decorator]
     def request_invalid(error: RequestValidationError) -> Response[Any]:
+        if _names_reserved_path_word(error.errors()):
+            return error_response(HTTPStatus.NOT_FOUND, "Not Found")
         return error_response(HTTPStatus.UNPROCESSABLE_ENTITY, _validation_detail(error.errors()))
 
     @app.exception_handler(RequestUnsupportedContentType)  # type: ignore[untyped-decorator]
@@ -186,7 +286,7 @@ def create_app() -> APIGatewayHttpResolver:
 
     @app.not_found
     def route_not_found(_: NotFoundError) -> Response[Any]:
-        return error_response(HTTPStatus.NOT_FOUND, "Not found")
+        return error_response(HTTPStatus.NOT_FOUND, "Not Found")
 
     @app.exception_handler(Exception)  # type: ignore[untyped-decorator]
     def unexpected(error: Exception) -> Response[Any]:
@@ -362,6 +462,23 @@ def _validation_response(answers: dict[int, dict[str, Any]]) -> None:
         "description": "The request breaks the contract: a parameter or a body field, each named",
         "content": _content(model, examples),
     }
+
+
+def edge_responses(method: str, path: str) -> dict[int, dict[str, Any]]:
+    """What the edge (`create_app`) answers on a route before its body runs, whatever the
+    route declares: 404 for a reserved path word in an id segment (`RESERVED_PATH_WORDS`), and
+    on every method that carries a body, 415 for a multipart body and 422 for one nested
+    deeper than MAX_BODY_DEPTH. The OpenAPI generator joins these to each route's own."""
+    answers: dict[int, dict[str, Any]] = {}
+    if "{" in path:
+        answers[HTTPStatus.NOT_FOUND] = {
+            "description": "Not Found (a path word of a route that does not exist yet, such as stats)",
+            "content": _content(ErrorBody, {"NoSuchRoute": {"value": {"detail": "Not Found"}}}),
+        }
+    if method.upper() in _BODY_METHODS:
+        answers.update(_error_responses((RequestUnsupportedContentType,), None))
+        _validation_response(answers)
+    return answers
 
 
 def operation(
