@@ -12,7 +12,7 @@ import sys
 import time
 
 from bench import cold_start, dialing, fixture, ingest, listing, local_stack, overhead, sizes
-from bench.report import BENCHMARKS, Figure, machine_facts, summary, write_markdown
+from bench.report import BENCHMARKS, Figure, Section, machine_facts, summary, write_markdown
 from dialtone.accounts import AccountStore
 from dialtone.store import CallStore
 from local.endpoint import EmbeddedAws
@@ -31,7 +31,7 @@ def emit(figure: Figure) -> None:
     print(figure.line(), flush=True)
 
 
-def cold_starts(endpoint: EmbeddedAws, notes: list[str]) -> list[Figure]:
+def cold_starts(endpoint: EmbeddedAws, notes: list[str], sections: list[Section]) -> list[Figure]:
     progress("cold starts (fresh interpreters against a small copy of the stack)")
     cold_stack = fixture.deploy(endpoint, "cold")
     cold_values = fixture.handler_environment(endpoint, cold_stack)
@@ -39,7 +39,7 @@ def cold_starts(endpoint: EmbeddedAws, notes: list[str]) -> list[Figure]:
         cold_data = fixture.seed_cold_tenant(
             AccountStore(cold_values["ACCOUNTS_TABLE"]), CallStore(cold_values["CALLS_TABLE"])
         )
-    return cold_start.run(endpoint, cold_stack, cold_data, notes, emit)
+    return cold_start.run(endpoint, cold_stack, cold_data, notes, emit, sections)
 
 
 def partial(parts: list[str]) -> int:
@@ -50,14 +50,17 @@ def partial(parts: list[str]) -> int:
         return 2
     figures: list[Figure] = []
     notes: list[str] = []
+    sections: list[Section] = []
     if "cold_start" in parts:
         with fixture.running_endpoint() as endpoint:
-            figures += cold_starts(endpoint, notes)
+            figures += cold_starts(endpoint, notes, sections)
     if "sizes" in parts:
         progress("each function's unzipped size (sam build)")
         figures += sizes.run(notes, emit)
     for note in notes:
         print(f"note: {note}")
+    for section in sections:
+        print("\n".join([f"## {section.title}", *section.lines]))
     print(f"{summary(figures)[0]} (a partial run: {BENCHMARKS.name} not written)")
     return 0
 
@@ -68,6 +71,7 @@ def main() -> int:
     started = time.perf_counter()
     figures: list[Figure] = []
     notes: list[str] = []
+    sections: list[Section] = []
     with fixture.running_endpoint() as endpoint:
         progress(f"embedded AWS endpoint at {endpoint.url}")
         stack = fixture.deploy(endpoint, "list")
@@ -103,7 +107,7 @@ def main() -> int:
         fixture.drop_tables(endpoint, stack)
         del dataset
         gc.collect()
-        figures += cold_starts(endpoint, notes)
+        figures += cold_starts(endpoint, notes, sections)
         progress("call data from the runtime: a 100-exchange append, a 5,000-exchange transcript")
         figures += ingest.run(endpoint, notes, emit)
         progress("dialing: a 1,000-number batch, then dial pacing on a local stack of its own")
@@ -114,7 +118,7 @@ def main() -> int:
     figures += sizes.run(notes, emit)
     elapsed = time.perf_counter() - started
     facts = [*machine_facts(), ("bench wall time", f"{elapsed:.0f} s")]
-    write_markdown(figures, notes, facts)
+    write_markdown(figures, notes, facts, sections=sections)
     for note in notes:
         print(f"note: {note}")
     current, deferred = summary(figures)

@@ -111,7 +111,7 @@ class DialOutcome(StrEnum):
 class DialMessage(BaseModel):
     """The body of a dial queue message."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="ignore", frozen=True)
 
     tenant_id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
     call_id: str = Field(pattern=r"^[0-9a-fA-F-]{36}$")
