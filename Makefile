@@ -19,7 +19,7 @@ help:
 	@echo "make bench  print the performance figures and write BENCHMARKS.md"
 	@echo "make openapi  write openapi.json from the routes' declarations"
 
-$(STAMP): requirements-dev.txt layers/common/requirements.txt pyproject.toml
+$(STAMP): requirements-dev.txt $(wildcard layers/*/requirements.txt) pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Dialtone needs Python 3.13 (the Lambda runtime): install python3.13, or run 'pyenv install 3.13'" >&2; exit 1; }
 	$(BIN)/python -c 'import sys; assert sys.version_info[:2] == (3, 13)' 2>/dev/null || { rm -rf $(VENV); $(PYTHON) -m venv $(VENV); }
 	$(BIN)/python -m pip install --quiet --upgrade pip==25.3 setuptools==80.9.0 wheel==0.45.1

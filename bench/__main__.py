@@ -1,5 +1,7 @@
 """`python -m bench`: every figure, printed as it is measured, then BENCHMARKS.md.
 
+`python -m bench cold_start` or `python -m bench sizes` (or both) measures only those parts
+and prints them, leaving BENCHMARKS.md as it is (a partial run would drop the other figures).
 Exit status 0 whether or not goals are met: the figures are reported, not asserted.
 """
 
@@ -9,14 +11,16 @@ import gc
 import sys
 import time
 
-from bench import cold_start, dialing, fixture, ingest, listing, local_stack, overhead
-from bench.report import BENCHMARKS, Figure, machine_facts, summary, write_markdown
+from bench import cold_start, dialing, fixture, ingest, listing, local_stack, overhead, sizes
+from bench.report import BENCHMARKS, Figure, Section, machine_facts, summary, write_markdown
 from dialtone.accounts import AccountStore
 from dialtone.store import CallStore
+from local.endpoint import EmbeddedAws
 from local.invoke import load_handler
 
 SEED_BUDGET_SECONDS = 120
 IN_PROCESS_HANDLERS = ("list_calls", "get_call")
+PARTS = ("cold_start", "sizes")
 
 
 def progress(message: str) -> None:
@@ -27,10 +31,47 @@ def emit(figure: Figure) -> None:
     print(figure.line(), flush=True)
 
 
+def cold_starts(endpoint: EmbeddedAws, notes: list[str], sections: list[Section]) -> list[Figure]:
+    progress("cold starts (fresh interpreters against a small copy of the stack)")
+    cold_stack = fixture.deploy(endpoint, "cold")
+    cold_values = fixture.handler_environment(endpoint, cold_stack)
+    with fixture.activated(cold_values):
+        cold_data = fixture.seed_cold_tenant(
+            AccountStore(cold_values["ACCOUNTS_TABLE"]), CallStore(cold_values["CALLS_TABLE"])
+        )
+    return cold_start.run(endpoint, cold_stack, cold_data, notes, emit, sections)
+
+
+def partial(parts: list[str]) -> int:
+    """Only the parts named, printed; BENCHMARKS.md is left as it is."""
+    unknown = sorted(set(parts) - set(PARTS))
+    if unknown:
+        print(f"unknown part {', '.join(unknown)}: choose from {', '.join(PARTS)}", file=sys.stderr)
+        return 2
+    figures: list[Figure] = []
+    notes: list[str] = []
+    sections: list[Section] = []
+    if "cold_start" in parts:
+        with fixture.running_endpoint() as endpoint:
+            figures += cold_starts(endpoint, notes, sections)
+    if "sizes" in parts:
+        progress("each function's unzipped size (sam build)")
+        figures += sizes.run(notes, emit)
+    for note in notes:
+        print(f"note: {note}")
+    for section in sections:
+        print("\n".join([f"## {section.title}", *section.lines]))
+    print(f"{summary(figures)[0]} (a partial run: {BENCHMARKS.name} not written)")
+    return 0
+
+
 def main() -> int:
+    if sys.argv[1:]:
+        return partial(sys.argv[1:])
     started = time.perf_counter()
     figures: list[Figure] = []
     notes: list[str] = []
+    sections: list[Section] = []
     with fixture.running_endpoint() as endpoint:
         progress(f"embedded AWS endpoint at {endpoint.url}")
         stack = fixture.deploy(endpoint, "list")
@@ -66,23 +107,18 @@ def main() -> int:
         fixture.drop_tables(endpoint, stack)
         del dataset
         gc.collect()
-        progress("cold starts (fresh interpreters against a small copy of the stack)")
-        cold_stack = fixture.deploy(endpoint, "cold")
-        cold_values = fixture.handler_environment(endpoint, cold_stack)
-        with fixture.activated(cold_values):
-            cold_data = fixture.seed_cold_tenant(
-                AccountStore(cold_values["ACCOUNTS_TABLE"]), CallStore(cold_values["CALLS_TABLE"])
-            )
-        figures += cold_start.run(endpoint, cold_stack, cold_data, notes, emit)
+        figures += cold_starts(endpoint, notes, sections)
         progress("call data from the runtime: a 100-exchange append, a 5,000-exchange transcript")
         figures += ingest.run(endpoint, notes, emit)
         progress("dialing: a 1,000-number batch, then dial pacing on a local stack of its own")
         figures += dialing.run(endpoint, notes, emit)
     progress("the local stack's overhead on a warm request")
     figures += local_stack.run(notes, emit)
+    progress("each function's unzipped size (sam build)")
+    figures += sizes.run(notes, emit)
     elapsed = time.perf_counter() - started
     facts = [*machine_facts(), ("bench wall time", f"{elapsed:.0f} s")]
-    write_markdown(figures, notes, facts)
+    write_markdown(figures, notes, facts, sections=sections)
     for note in notes:
         print(f"note: {note}")
     current, deferred = summary(figures)

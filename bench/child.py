@@ -1,14 +1,16 @@
 """The fresh interpreter of a cold-start measurement, run by path (not as part of `bench`).
 
-    python bench/child.py handler <function dir> <event.json>
+    python bench/child.py handler <function dir> <event.json> [<statuses> [record]]
         import functions/<dir>/app.py by path (as local.invoke.load_handler does) and serve the
-        event, as Lambda's first request would be served
+        event, as Lambda's first request would be served (answered with one of the statuses,
+        200 unless given); `record` also reports the clients created and the AWS calls made
     python bench/child.py import <function dir>
         only import the module (the Twilio check of functions without a benched request)
     python bench/child.py floor <floor.json>
         only what any handler pays: import boto3, create the same clients with the same
         configuration as dialtone.aws, make the same DynamoDB calls (a transaction or a write
-        whose condition fails is made all the same: the handler's own request fails too)
+        whose condition fails is made all the same: the handler's own request fails too), or
+        the calls a `record` run of the handler made
 
 Only the standard library (and boto3 for the floor) is imported here, so neither side pays
 for the harness. The last stdout line is `BENCH-RESULT <json>`, which says whether anything
@@ -60,13 +62,49 @@ def load(function_dir: str) -> ModuleType:
     return module
 
 
-def handler(function_dir: str, event_path: str) -> dict[str, Any]:
+def handler(
+    function_dir: str, event_path: str, expected: str = "200", record: str = ""
+) -> dict[str, Any]:
+    """Serve the event; ok when answered with one of the `expected` statuses (comma-separated).
+    With `record`, also report the clients created and every AWS call made, for a floor."""
     module = load(function_dir)
+    log = _recorder() if record else None
     with open(event_path) as file:
         event = json.load(file)
     result: dict[str, Any] = module.lambda_handler(event, _LambdaContext())
-    ok = result.get("statusCode") == 200 or result.get("isAuthorized") is True
-    return {"ok": ok, "status": result.get("statusCode", result.get("isAuthorized"))}
+    statuses = {int(status) for status in expected.split(",")}
+    ok = result.get("statusCode") in statuses or result.get("isAuthorized") is True
+    answer = {"ok": ok, "status": result.get("statusCode", result.get("isAuthorized"))}
+    return answer if log is None else {**answer, **log}
+
+
+def _recorder() -> dict[str, list[Any]]:
+    """Record the clients dialtone creates and the parameters of every AWS call (botocore's
+    `provide-client-params`), so that a floor can make the same calls."""
+    import copy
+
+    import boto3
+    from botocore import xform_name
+
+    from dialtone import aws
+
+    log: dict[str, list[Any]] = {"clients": [], "calls": []}
+    create = aws.client
+
+    def client(service: str) -> Any:
+        if service not in log["clients"]:
+            log["clients"].append(service)
+        return create(service)
+
+    def call(params: dict[str, Any], model: Any, **_: Any) -> None:
+        service = model.service_model.service_name
+        log["calls"].append([service, xform_name(model.name), copy.deepcopy(params)])
+
+    aws.client = client  # type: ignore[assignment]
+    boto3.setup_default_session()
+    assert boto3.DEFAULT_SESSION is not None
+    boto3.DEFAULT_SESSION.events.register("provide-client-params", call)
+    return log
 
 
 def _client_options(service: str) -> dict[str, Any]:
@@ -88,19 +126,27 @@ def floor(spec_path: str) -> dict[str, Any]:
     clients = {
         name: boto3.client(name, config=Config(**_client_options(name))) for name in spec["clients"]
     }
-    dynamodb = clients["dynamodb"]
-    refused = (
-        dynamodb.exceptions.TransactionCanceledException,
-        dynamodb.exceptions.ConditionalCheckFailedException,
-    )
+    # A recorded floor repeats calls that the handler's own request may have seen refused (a
+    # condition, a missing item): it makes them all the same.
+    from botocore.exceptions import ClientError
+
+    recorded = bool(spec.get("recorded"))
+    refused: Any = ClientError
+    if not recorded:
+        dynamodb = clients["dynamodb"]
+        refused = (
+            dynamodb.exceptions.TransactionCanceledException,
+            dynamodb.exceptions.ConditionalCheckFailedException,
+        )
     found = 0
-    for operation, params in spec["calls"]:
+    for call in spec["calls"]:
+        service, operation, params = call if len(call) == 3 else ["dynamodb", *call]
         try:
-            response = getattr(dynamodb, operation)(**params)
+            response = getattr(clients[service], operation)(**params)
         except refused:
             continue
         found += 1 if "Item" in response else len(response.get("Items", []))
-    return {"ok": found > 0, "status": found}
+    return {"ok": recorded or found > 0, "status": found}
 
 
 def import_only(function_dir: str) -> dict[str, Any]:

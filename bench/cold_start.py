@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.fixture import ColdDataset, function_dirs, principal_of, stored_item_key
-from bench.report import Figure, at_most
+from bench.fixture import COLD_AGENT, ColdDataset, function_dirs, principal_of, stored_item_key
+from bench.report import Figure, Section, at_most
 from dialtone.auth import hash_key
 from dialtone.dynamo import to_item
 from dialtone.store import (
@@ -73,6 +73,14 @@ class Sides:
     twilio: bool = False
     lazy: list[str] = field(default_factory=list)
     error: str | None = None
+    # The statuses that serve the request (a request that can be repeated may be refused).
+    expected: tuple[int, ...] = (200,)
+    # The floor's clients and calls are those of a recording run of the handler.
+    recorded: bool = False
+    # The child commands of both sides and their environment, once prepared.
+    handler_args: list[str] = field(default_factory=list)
+    floor_args: list[str] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
 
 
 def _requests(stack: Stack, data: ColdDataset) -> dict[str, Sides]:
@@ -215,6 +223,124 @@ def _requests(stack: Stack, data: ColdDataset) -> dict[str, Sides]:
     }
 
 
+# A call id and a batch id that are never stored.
+UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"
+
+
+def _recorded_requests(data: ColdDataset) -> dict[str, Sides]:
+    """The first request of every other API function; their floor makes the calls that a
+    recording run of the handler made. Requests that would change what the next run sees
+    are made on something that is not there (404) or not in the state they need (409)."""
+    context = principal_of(data.tenant_id).to_context()
+    call = f"/v1/calls/{data.call_id}"
+    agent = f"/v1/agents/{COLD_AGENT['agent_id']}"
+
+    def request(
+        route: str,
+        path: str,
+        expected: tuple[int, ...] = (200,),
+        body: dict[str, Any] | None = None,
+        **params: dict[str, str],
+    ) -> Sides:
+        sample = FUNCTION_OF_ROUTE[route]
+        event = api_event(
+            sample,
+            route,
+            path,
+            authorizer=context,
+            body=None if body is None else json.dumps(body),
+            **params,  # type: ignore[arg-type]
+        )
+        return Sides(event, [], [], expected=expected, recorded=True)
+
+    new_agent = {k: v for k, v in COLD_AGENT.items() if k != "agent_id"}
+    dial = {"from_number": "+14155550100"}
+    return {
+        # The call is completed: not cancelable (409), after the same reads and the refused write.
+        "cancel_call": request(
+            "POST /v1/calls/{call_id}/cancel",
+            f"{call}/cancel",
+            (409,),
+            path_parameters={"call_id": data.call_id},
+        ),
+        "create_agent": request("POST /v1/agents", "/v1/agents", (201,), new_agent),
+        "create_call": request(
+            "POST /v1/calls", "/v1/calls", (202,), {"to_number": "+14155550123", **dial}
+        ),
+        "create_call_batch": request(
+            "POST /v1/calls/batch",
+            "/v1/calls/batch",
+            (202,),
+            {"to_numbers": ["+14155550123", "+14155550124"], **dial},
+        ),
+        # Added by the recording run (201), found there by the others (200).
+        "create_suppression": request(
+            "POST /v1/suppressions",
+            "/v1/suppressions",
+            (200, 201),
+            {"phone_number": "+14155550199"},
+        ),
+        "delete_agent": request(
+            "DELETE /v1/agents/{agent_id}",
+            "/v1/agents/bench-missing",
+            (404,),
+            path_parameters={"agent_id": "bench-missing"},
+        ),
+        "delete_call": request(
+            "DELETE /v1/calls/{call_id}",
+            f"/v1/calls/{UNKNOWN_ID}",
+            (404,),
+            path_parameters={"call_id": UNKNOWN_ID},
+        ),
+        "delete_suppression": request(
+            "DELETE /v1/suppressions",
+            "/v1/suppressions",
+            (404,),
+            query={"phone_number": "+14155550198"},
+        ),
+        "dialer_status": request("GET /v1/dialer/status", "/v1/dialer/status"),
+        "get_agent": request(
+            "GET /v1/agents/{agent_id}", agent, path_parameters={"agent_id": COLD_AGENT["agent_id"]}
+        ),
+        "get_call_batch": request(
+            "GET /v1/calls/batch/{batch_id}",
+            f"/v1/calls/batch/{UNKNOWN_ID}",
+            (404,),
+            path_parameters={"batch_id": UNKNOWN_ID},
+        ),
+        "list_agents": request("GET /v1/agents", "/v1/agents"),
+        "list_suppressions": request("GET /v1/suppressions", "/v1/suppressions"),
+        # The sample is signed with a token no stack holds: read the secret, check, refuse.
+        "twilio_status": Sides(
+            sample_event("twilio_status"), [], [], expected=(403,), recorded=True
+        ),
+        "update_agent": request(
+            "PATCH /v1/agents/{agent_id}",
+            agent,
+            body={"name": COLD_AGENT["name"]},
+            path_parameters={"agent_id": COLD_AGENT["agent_id"]},
+        ),
+    }
+
+
+FUNCTION_OF_ROUTE = {
+    "POST /v1/calls/{call_id}/cancel": "cancel_call",
+    "POST /v1/agents": "create_agent",
+    "POST /v1/calls": "create_call",
+    "POST /v1/calls/batch": "create_call_batch",
+    "POST /v1/suppressions": "create_suppression",
+    "DELETE /v1/agents/{agent_id}": "delete_agent",
+    "DELETE /v1/calls/{call_id}": "delete_call",
+    "DELETE /v1/suppressions": "delete_suppression",
+    "GET /v1/dialer/status": "dialer_status",
+    "GET /v1/agents/{agent_id}": "get_agent",
+    "GET /v1/calls/batch/{batch_id}": "get_call_batch",
+    "GET /v1/agents": "list_agents",
+    "GET /v1/suppressions": "list_suppressions",
+    "PATCH /v1/agents/{agent_id}": "update_agent",
+}
+
+
 def _environment(endpoint: EmbeddedAws, stack: Stack, logical_id: str | None) -> dict[str, str]:
     """What Lambda would give the function (Globals only for one not in the template yet)."""
     inherited = {k: os.environ[k] for k in _INHERITED if k in os.environ}
@@ -223,7 +349,10 @@ def _environment(endpoint: EmbeddedAws, stack: Stack, logical_id: str | None) ->
     else:
         variables = stack.template.get("Globals", {}).get("Function", {}).get("Environment", {})
         own = {k: str(stack.resolve(v)) for k, v in variables.get("Variables", {}).items()}
-    return {**inherited, **endpoint.environment(), **own}
+    # The layer's code of this tree, as Lambda puts the layer on the path (not whatever an
+    # editable install of dialtone points at).
+    layer = {"PYTHONPATH": str(ROOT / "layers" / "common" / "python")}
+    return {**inherited, **layer, **endpoint.environment(), **own}
 
 
 def api_functions(stack: Stack) -> dict[str, bool]:
@@ -278,35 +407,124 @@ def _run_child(args: list[str], env: dict[str, str]) -> tuple[float, dict[str, A
 def _measure(endpoint: EmbeddedAws, stack: Stack, sides: dict[str, Sides], workdir: str) -> None:
     """Interleaved handler and floor runs of every function; the first round is discarded."""
     logical_ids = function_dirs(stack)
-    commands: dict[str, tuple[list[str], list[str], dict[str, str]]] = {}
     for function, side in sides.items():
-        event_path = Path(workdir, f"{function}.event.json")
-        event_path.write_text(json.dumps(side.handler_event))
-        floor_path = Path(workdir, f"{function}.floor.json")
-        floor_path.write_text(json.dumps({"clients": side.clients, "calls": side.calls}))
-        commands[function] = (
-            ["handler", function, str(event_path)],
-            ["floor", str(floor_path)],
-            _environment(endpoint, stack, logical_ids[function]),
-        )
+        env = _environment(endpoint, stack, logical_ids[function])
+        _prepare(function, side, env, workdir)
     for n in range(RUNS + 1):
-        for function, (handler_args, floor_args, env) in commands.items():
-            side = sides[function]
-            order = [("handler", handler_args), ("floor", floor_args)]
-            if side.error:
-                continue
-            for kind, args in order if n % 2 else reversed(order):
-                try:
-                    seconds, result = _run_child(args, env)
-                except RuntimeError as error:
-                    side.error = str(error)
-                    break
-                if kind == "handler":
-                    side.twilio = side.twilio or result["twilio"]
-                    side.lazy = sorted(set(side.lazy) | set(result["lazy_at_import"]))
-                if n == 0:
-                    continue  # warm-up: fills the bytecode caches
-                (side.handler_seconds if kind == "handler" else side.floor_seconds).append(seconds)
+        for side in sides.values():
+            if not side.error:
+                _run_round(side, n)
+
+
+def _prepare(function: str, side: Sides, env: dict[str, str], workdir: str) -> None:
+    """The function's handler and floor commands (the floor replaying the AWS calls of one
+    recorded handler run, for a function whose calls are recorded)."""
+    event_path = Path(workdir, f"{function}.event.json")
+    event_path.write_text(json.dumps(side.handler_event))
+    handler_args = ["handler", function, str(event_path), ",".join(map(str, side.expected))]
+    if side.recorded:
+        try:
+            _, recording = _run_child([*handler_args, "record"], env)
+        except RuntimeError as error:
+            side.error = str(error)
+            return
+        side.clients, side.calls = recording["clients"], recording["calls"]
+    floor_path = Path(workdir, f"{function}.floor.json")
+    floor = {"clients": side.clients, "calls": side.calls, "recorded": side.recorded}
+    floor_path.write_text(json.dumps(floor))
+    side.handler_args, side.floor_args, side.env = handler_args, ["floor", str(floor_path)], env
+
+
+def _run_round(side: Sides, n: int) -> None:
+    """One handler run and one floor run, in alternating order; round 0 only warms up."""
+    order = [("handler", side.handler_args), ("floor", side.floor_args)]
+    for kind, args in order if n % 2 else reversed(order):
+        try:
+            seconds, result = _run_child(args, side.env)
+        except RuntimeError as error:
+            side.error = str(error)
+            return
+        if kind == "handler":
+            side.twilio = side.twilio or result["twilio"]
+            side.lazy = sorted(set(side.lazy) | set(result["lazy_at_import"]))
+        if n == 0:
+            continue  # warm-up: fills the bytecode caches
+        (side.handler_seconds if kind == "handler" else side.floor_seconds).append(seconds)
+
+
+def _import_times(args: list[str], env: dict[str, str]) -> dict[str, float]:
+    """Module → its own import time in ms (`python -X importtime`) in a child run."""
+    process = subprocess.run(
+        [sys.executable, "-X", "importtime", str(CHILD), *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    times: dict[str, float] = {}
+    for line in process.stderr.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            own, _, name = line.removeprefix("import time:").split("|")
+            if own.strip().isdigit():
+                times[name.strip()] = int(own) / 1000
+    return times
+
+
+def _package(module: str) -> str:
+    """What a module's import time is summed under: dialtone's modules one by one,
+    powertools by subpackage, anything else by top-level package."""
+    parts = module.split(".")
+    depth = {"dialtone": 2, "aws_lambda_powertools": 3}.get(parts[0], 1)
+    return ".".join(parts[:depth])
+
+
+def import_budget(function: str, side: Sides, handler_ms: float, floor_ms: float) -> Section:
+    """The import time of a handler's cold start beyond the floor's, by package."""
+    handler = _import_times(side.handler_args, side.env)
+    floor = _import_times(side.floor_args, side.env)
+    shared = sum(ms for module, ms in handler.items() if module in floor)
+    budget: dict[str, float] = {}
+    for module, ms in handler.items():
+        if module not in floor:
+            budget[_package(module)] = budget.get(_package(module), 0.0) + ms
+    rows = sorted(budget.items(), key=lambda row: -row[1])
+    shown, rest = rows[:15], rows[15:]
+    lines = [
+        f"`{function}`, the slowest handler of the run ({handler_ms:.0f} ms, floor"
+        f" {floor_ms:.0f} ms): the modules it imports beyond the floor's (importing the handler"
+        " module and serving its first request, `python -X importtime`, one run; each module's"
+        " own time, summed by package).",
+        "",
+        "| module | ms |",
+        "|---|---|",
+        *(f"| `{name}` | {ms:.1f} |" for name, ms in shown),
+    ]
+    if rest:
+        lines.append(f"| {len(rest)} other packages | {sum(ms for _, ms in rest):.1f} |")
+    lines += [
+        f"| **beyond the floor** | **{sum(budget.values()):.1f}** |",
+        f"| modules the floor imports too (boto3, botocore, ...) | {shared:.1f} |",
+    ]
+    return Section("Cold start: import budget of the slowest handler", lines)
+
+
+def _slowest_budget(sides: dict[str, Sides], notes: list[str], sections: list[Section]) -> None:
+    """The import budget of the API handler with the slowest median cold start."""
+    measured = {
+        f: s for f, s in sides.items() if s.handler_seconds and not s.error and f != "authorizer"
+    }
+    if not measured:
+        return
+    function = max(measured, key=lambda f: statistics.median(measured[f].handler_seconds))
+    side = measured[function]
+    handler_ms = statistics.median(side.handler_seconds) * 1000
+    floor_ms = statistics.median(side.floor_seconds) * 1000
+    try:
+        sections.append(import_budget(function, side, handler_ms, floor_ms))
+    except subprocess.CalledProcessError as error:
+        notes.append(f"Import budget of `{function}` not measured: {error}")
 
 
 def run(
@@ -315,13 +533,18 @@ def run(
     data: ColdDataset,
     notes: list[str],
     emit: Callable[[Figure], None],
+    sections: list[Section] | None = None,
 ) -> list[Figure]:
     kinds = api_functions(stack)
     logical_ids = function_dirs(stack)
-    sides = {f: s for f, s in _requests(stack, data).items() if f in logical_ids}
+    requests = {**_requests(stack, data), **_recorded_requests(data)}
+    sides = {f: s for f, s in requests.items() if f in logical_ids}
     figures: list[Figure] = []
     with tempfile.TemporaryDirectory(prefix="dialtone-bench-") as workdir:
         _measure(endpoint, stack, sides, workdir)
+        # The children's event and floor files live in workdir: the budget is taken now.
+        if sections is not None:
+            _slowest_budget(sides, notes, sections)
     for function, side in sides.items():
         if side.error:
             notes.append(f"Cold start of `{function}` not measured: {side.error}")

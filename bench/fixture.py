@@ -22,6 +22,7 @@ from typing import Any
 from dialtone import aws as dialtone_aws
 from dialtone import settings
 from dialtone.accounts import AccountStore
+from dialtone.agents import AgentCreate, AgentStore
 from dialtone.auth import ALL_SCOPES, Principal
 from dialtone.models import Call, CallStatus, Direction
 from dialtone.store import CallStore
@@ -241,12 +242,21 @@ def seed_list_tenants(accounts: AccountStore, store: CallStore) -> ListDataset:
 
 @dataclass
 class ColdDataset:
-    """A small tenant for cold starts: an API key, calls with recordings, one transcript."""
+    """A small tenant for cold starts: an API key, calls with recordings, one transcript, and
+    an agent (COLD_AGENT)."""
 
     tenant_id: str
     api_key: str
     call_id: str
     calls: int
+
+
+COLD_AGENT: dict[str, Any] = {
+    "agent_id": "bench-agent",
+    "name": "Bench agent",
+    "phone_numbers": ["+14155550100"],
+    "connection": {"type": "media_stream", "url": "wss://voice.example.com/agents/bench"},
+}
 
 
 def seed_cold_tenant(accounts: AccountStore, store: CallStore, calls: int = 40) -> ColdDataset:
@@ -264,6 +274,9 @@ def seed_cold_tenant(accounts: AccountStore, store: CallStore, calls: int = 40) 
     store.put_calls(tenant.tenant_id, seeded)
     newest = max((call for call, _ in seeded), key=lambda c: c.start_time)
     store.put_exchanges(tenant.tenant_id, newest.id, make_exchanges(newest))
+    AgentStore(accounts.table_name, accounts.dynamodb).create_agent(
+        tenant.tenant_id, AgentCreate.model_validate(COLD_AGENT)
+    )
     return ColdDataset(
         tenant_id=tenant.tenant_id, api_key=key.plaintext, call_id=newest.id, calls=calls
     )

@@ -142,10 +142,20 @@ the template gives it. Metrics stay enabled as deployed. Regenerate with `make b
   be repeated: a `PUT` that changes nothing (`upsert_call`), and one exchange or history event
   that the first (discarded) run stores and the others repeat (200, "unchanged"); their floor
   makes the same transaction on an item of its own, whose condition fails the same way.
-  `delete_call` is not measured (each run would need a new call): like the handlers without a
-  benched request, its module is only imported. Every function's child also reports whether
+  Every other API function serves a request that can be repeated: reads of the seeded agent,
+  the tenant's agents, suppressions and dialer status (200); creations of a new agent (201), a
+  call or a two-number batch (202) and of one suppression (201, then 200); and requests on what
+  is not there or not in the state they need: a cancel of the completed call (409), deletes
+  of an unknown agent, call or suppression and the read of an unknown batch (404), and a status
+  callback signed with a token the stack does not hold (403). Their floor makes the calls that
+  one recording run of the handler made (botocore's `provide-client-params`), with the same
+  clients, refused or not as the handler's were. Every function's child also reports whether
   `phonenumbers` or `mutagen` was loaded by importing the module
-  (`api_handlers_import_phonenumbers_or_mutagen`): both are for first use only.
+  (`api_handlers_import_phonenumbers_or_mutagen`): both are for first use only. The import
+  budget of the slowest handler lists what it imports beyond the floor (`python -X importtime`).
+- **Function size** (`function_unzipped_mb_<function>`): the bytes Lambda unzips for the
+  function, its code plus every layer it takes (the template's Globals' layers, then its own),
+  measured on the output of `sam build` (arm64 wheels, no container); Lambda's limit is 250 MB.
 - **Exchange append** (`ingest_exchange_batch_*`): `POST /v1/calls/{id}/exchanges` of 100
   exchanges (`local.seed.make_exchanges`) in one request through the `append_call_exchanges`
   handler in process, warm, each run on a new call created through the `upsert_call` handler (so
@@ -184,8 +194,20 @@ on Lambda, where the same handlers would show higher ratios, not lower.
 """
 
 
+@dataclass(frozen=True)
+class Section:
+    """A titled block of Markdown lines after the figures (for example a table)."""
+
+    title: str
+    lines: list[str]
+
+
 def write_markdown(
-    figures: list[Figure], notes: list[str], facts: list[tuple[str, str]], path: Path = BENCHMARKS
+    figures: list[Figure],
+    notes: list[str],
+    facts: list[tuple[str, str]],
+    path: Path = BENCHMARKS,
+    sections: list[Section] | None = None,
 ) -> None:
     current, deferred = summary(figures)
     lines = [
@@ -214,6 +236,8 @@ def write_markdown(
         goal = figure.goal.removeprefix("goal").strip(" :")
         lines.append(f"| `{figure.name}` | {figure.value} | {goal} | {met} | {figure.detail} |")
     lines += ["", f"{current}; {deferred}.", ""]
+    for section in sections or []:
+        lines += [f"## {section.title}", "", *section.lines, ""]
     if notes:
         lines += ["## Notes", "", *(f"- {note}" for note in notes), ""]
     path.write_text("\n".join(lines))

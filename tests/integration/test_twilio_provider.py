@@ -12,8 +12,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from dialtone import settings, telephony
+from dialtone import settings
 from dialtone.models import CallStatus
+from dialtone.telephony import providers
 from dialtone.telephony.base import Connection, DialOrder, ProviderError
 from dialtone.telephony.credentials import load_twilio_credentials
 from dialtone.telephony.status_callbacks import status_callback_url
@@ -348,7 +349,7 @@ def test_the_environment_chooses_twilio(
     settings.reset()
     try:
         # Then the provider is Twilio's, for the secret's account
-        provider = telephony.provider_from_environment()
+        provider = providers.provider_from_environment()
         assert isinstance(provider, TwilioProvider)
         assert provider.account_id == f"twilio-{ACCOUNT_SID}"
     finally:

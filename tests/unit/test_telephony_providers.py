@@ -12,8 +12,9 @@ from pydantic import ValidationError
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.response import Response as TwilioResponse
 
-from dialtone import settings, telephony
+from dialtone import settings
 from dialtone.models import CallStatus
+from dialtone.telephony import providers
 from dialtone.telephony.base import Connection, ProviderError
 from dialtone.telephony.credentials import _ssm_parameter_name
 from dialtone.telephony.signing import signature_is_valid
@@ -207,10 +208,10 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.Monkey
     for name in ("DIALTONE_TELEPHONY", "TWILIO_SECRET_ARN", "SIMULATOR_SECRET_ARN"):
         monkeypatch.delenv(name, raising=False)
     settings.reset()
-    telephony.provider_from_environment.cache_clear()
+    providers.provider_from_environment.cache_clear()
     yield monkeypatch
     settings.reset()
-    telephony.provider_from_environment.cache_clear()
+    providers.provider_from_environment.cache_clear()
 
 
 def test_the_simulator_is_the_default_provider(
@@ -220,11 +221,11 @@ def test_the_simulator_is_the_default_provider(
     clean_environment.setenv("SIMULATOR_ACCOUNT", "bench")
     clean_environment.setenv("DIALTONE_SIMULATOR_DIR", str(tmp_path))
     clean_environment.setenv("SIMULATOR_OUTCOMES", "+15005550002=busy")
-    provider = telephony.provider_from_environment()
+    provider = providers.provider_from_environment()
     assert isinstance(provider, SimulatorProvider)
     assert provider.account_id == "simulator-bench"
     assert provider.outcome_for("+15005550002") == "busy"
-    assert telephony.provider_from_environment() is provider  # once per environment
+    assert providers.provider_from_environment() is provider  # once per environment
 
 
 @pytest.mark.parametrize(
@@ -241,7 +242,7 @@ def test_a_provider_without_its_secret_fails_loudly(
     for name, value in environment.items():
         clean_environment.setenv(name, value)
     with pytest.raises(ValidationError, match=message):
-        telephony.provider_from_environment()
+        providers.provider_from_environment()
 
 
 def test_the_simulators_token_is_read_once_and_only_when_a_call_is_placed(tmp_path: Path) -> None:
@@ -272,7 +273,7 @@ def test_a_simulator_built_from_the_environment_has_not_read_its_secret(
     clean_environment.setenv("DIALTONE_SIMULATOR_DIR", str(tmp_path))
 
     # When the provider is built (sockets are off in unit tests: a read would fail)
-    provider = telephony.provider_from_environment()
+    provider = providers.provider_from_environment()
 
     # Then it is the simulator, and nothing was read yet
     assert isinstance(provider, SimulatorProvider)

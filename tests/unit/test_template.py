@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tomllib
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,6 +13,8 @@ from dialtone.dialing.sweeper import QUEUED_STALE_AFTER
 from dialtone.retention import RETENTION_CLASSES, RETENTION_TAG
 from dialtone.settings import RecordingsSettings
 from local.provision import load_template, resources_of
+
+SAMCONFIG = Path(__file__).resolve().parents[2] / "samconfig.toml"
 
 
 @pytest.fixture(scope="module")
@@ -245,3 +249,45 @@ def test_every_function_has_a_sample_event_for_its_own_trigger(template: dict[st
             assert sample["routeKey"] in routes, name
         elif any(e["Type"] == "SQS" for e in events):
             assert sample["Records"][0]["eventSource"] == "aws:sqs", name
+
+
+def test_snapstart_is_a_choice_of_the_deployment_that_prod_makes(template: dict[str, Any]) -> None:
+    # Given the SnapStart parameter and the deploy environments
+    parameter = template["Parameters"]["SnapStart"]
+    prod = tomllib.loads(SAMCONFIG.read_text())["prod"]["deploy"]["parameters"]
+
+    # Then it is off unless asked for, and prod asks for it
+    assert parameter["Default"] == "false"
+    assert sorted(parameter["AllowedValues"]) == ["false", "true"]
+    assert 'SnapStart="true"' in prod["parameter_overrides"].split()
+    # And every function is published behind the alias the API and event sources call,
+    # snapshotted when the parameter says so
+    function_globals = template["Globals"]["Function"]
+    assert function_globals["AutoPublishAlias"] == "live"
+    assert function_globals["SnapStart"] == {
+        "Fn::If": ["SnapStartEnabled", {"ApplyOn": "PublishedVersions"}, {"Ref": "AWS::NoValue"}]
+    }
+    assert template["Conditions"]["SnapStartEnabled"] == {
+        "Fn::Equals": [{"Ref": "SnapStart"}, "true"]
+    }
+
+
+def test_only_the_api_functions_behind_api_gateway_take_snapshots(template: dict[str, Any]) -> None:
+    # Given every function and whether API Gateway calls it through a route
+    functions = resources_of(template, "AWS::Serverless::Function")
+    routed = {
+        name
+        for name, properties in functions.items()
+        if any(e["Type"] == "HttpApi" for e in properties.get("Events", {}).values())
+    }
+
+    # Then the routed ones keep the Globals' SnapStart, and the others opt out
+    opted_out = {name for name, p in functions.items() if p.get("SnapStart") == {"ApplyOn": "None"}}
+    assert opted_out == set(functions) - routed
+    assert opted_out == {
+        "AuthorizerFunction",
+        "DialerFunction",
+        "SweeperFunction",
+        "RecordingIndexerFunction",
+    }
+    assert not [name for name in routed if "SnapStart" in functions[name]]

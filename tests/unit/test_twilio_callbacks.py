@@ -12,9 +12,9 @@ from twilio.request_validator import RequestValidator
 
 from dialtone.errors import InvalidParameter, MalformedRequestBody
 from dialtone.models import CallStatus
+from dialtone.telephony.base import END_REASONS
 from dialtone.telephony.signing import signature_is_valid, twilio_signature
 from dialtone.telephony.status_callbacks import (
-    END_REASONS,
     parse_form,
     parse_status,
     public_url,

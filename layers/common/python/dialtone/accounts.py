@@ -57,7 +57,7 @@ class CallingWindow(BaseModel):
     midnight (`21:00`-`08:00` is the night).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid")
 
     start: str
     end: str
@@ -98,6 +98,7 @@ class CallingWindow(BaseModel):
 
 
 class Tenant(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     tenant_id: str
     name: str
     created_at: datetime
@@ -136,7 +137,7 @@ class TenantSettingsUpdate(BaseModel):
     Retention and the opt-out apply to calls created afterwards: a stored call keeps the
     expiry and redaction it was given."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     default_from_number: str | None = None
     dial_rate_per_second: int = Field(
@@ -159,6 +160,7 @@ class TenantSettingsUpdate(BaseModel):
 
 
 class ApiKey(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     key_id: str
     tenant_id: str
     name: str | None = None
@@ -172,6 +174,7 @@ class ApiKey(BaseModel):
 
 
 class CreatedKey(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     key: ApiKey
     plaintext: str
 

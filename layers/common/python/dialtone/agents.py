@@ -122,7 +122,7 @@ class AgentList(ApiModel):
 class AgentCreate(BaseModel):
     """`POST /v1/agents`: an id may be given (a lower-case slug), else one is generated."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", str_strip_whitespace=True)
 
     agent_id: AgentId | None = None
     name: AgentName
@@ -135,7 +135,7 @@ class AgentCreate(BaseModel):
 class AgentUpdate(BaseModel):
     """`PATCH /v1/agents/{agent_id}`: the fields given replace the stored ones."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", str_strip_whitespace=True)
 
     name: AgentName | None = None
     phone_numbers: list[PhoneNumber] | None = Field(default=None, max_length=MAX_PHONE_NUMBERS)

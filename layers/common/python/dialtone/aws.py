@@ -27,5 +27,9 @@ def client(service: str) -> Any:
 
 
 def reset_clients() -> None:
-    """Forget cached clients (tests that move the endpoint call this)."""
+    """Forget cached clients and the credentials boto3's default session resolved (tests that
+    move the endpoint call this, and so does a copy restored from a SnapStart snapshot)."""
+    import boto3
+
     client.cache_clear()
+    boto3.DEFAULT_SESSION = None

@@ -57,7 +57,7 @@ DateOrDateTime = Annotated[datetime | date, BeforeValidator(_date_only)]
 class ListCallsParams(BaseModel):
     """`GET /v1/calls` query parameters; unknown ones are ignored."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="ignore", frozen=True)
 
     limit: int = Field(default=20, ge=1, le=100)
     offset: int = Field(default=0, ge=0)

@@ -472,7 +472,7 @@ def edge_responses(method: str, path: str) -> dict[int, dict[str, Any]]:
     answers: dict[int, dict[str, Any]] = {}
     if "{" in path:
         answers[HTTPStatus.NOT_FOUND] = {
-            "description": "Not Found (a path word of a route that does not exist yet, such as stats)",
+            "description": "Not Found (a path word of a route not built yet, such as stats)",
             "content": _content(ErrorBody, {"NoSuchRoute": {"value": {"detail": "Not Found"}}}),
         }
     if method.upper() in _BODY_METHODS:

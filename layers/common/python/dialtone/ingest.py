@@ -142,7 +142,7 @@ class CallUpdate(BaseModel):
     removed); other fields are replaced, or cleared by an explicit null.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     direction: Direction | None = None
     status: CallStatus | None = None
@@ -206,7 +206,7 @@ class CallUpdate(BaseModel):
 class ExchangeIn(BaseModel):
     """One transcript exchange as the runtime sends it."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     sequence_number: int = Field(ge=0, le=9_999_999_999)
     user_transcript: str | None = Field(default=None, max_length=MAX_TEXT)
@@ -234,7 +234,7 @@ def _one_or_many(key: str, marker: str) -> Callable[[Any], Any]:
 class ExchangesRequest(BaseModel):
     """`POST /v1/calls/{call_id}/exchanges`: `{"exchanges": [...]}` or one exchange."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     exchanges: list[ExchangeIn] = Field(min_length=1, max_length=MAX_ITEMS_PER_REQUEST)
 
@@ -269,7 +269,7 @@ class EventIn(BaseModel):
     """One history or lifecycle event as the runtime sends it. `event_id` makes a retry a
     no-op; without one, an identical event is recognised by its content."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     event_id: EventId | None = None
     type: HistoryEventType
@@ -326,7 +326,7 @@ class EventIn(BaseModel):
 class EventsRequest(BaseModel):
     """`POST /v1/calls/{call_id}/events`: `{"events": [...]}` or one event."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     events: list[EventIn] = Field(min_length=1, max_length=MAX_ITEMS_PER_REQUEST)
 
@@ -343,6 +343,8 @@ class EventsRequest(BaseModel):
 
 class AppendReceipt(BaseModel):
     """What an append did: how many items came, how many were new, how many were repeats."""
+
+    model_config = ConfigDict(defer_build=True)
 
     call_id: str
     received: int

@@ -14,6 +14,8 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging import correlation_paths
 
+from dialtone import snapstart  # noqa: F401 - registers the restore hook of every function
+
 logger = Logger()
 metrics = Metrics()
 

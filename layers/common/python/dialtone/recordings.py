@@ -59,7 +59,7 @@ def parse_key(key: str) -> tuple[str, str, str] | None:
 class RecordingUploadRequest(BaseModel):
     """`POST /v1/calls/{call_id}/recording/upload`."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     format: RecordingFormat
     method: Literal["PUT", "POST"] = "PUT"

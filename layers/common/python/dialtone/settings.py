@@ -17,7 +17,8 @@ ResourceName = Field(min_length=1)
 
 
 class EnvSettings(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    # Validators are built on first use: a function validates one of these models, not all.
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="ignore")
 
 
 class AccountsSettings(EnvSettings):

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from botocore.exceptions import BotoCoreError, ClientError
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from dialtone import aws, phones, retention, settings
 from dialtone.auth import Principal, Scope
@@ -44,6 +44,8 @@ ENQUEUE_FAILED = "enqueue_failed"
 class DialRequest(BaseModel):
     """`POST /v1/calls`."""
 
+    model_config = ConfigDict(defer_build=True)
+
     to_number: str = Field(min_length=1, max_length=32)
     from_number: str | None = Field(default=None, max_length=32)
     agent_id: str | None = Field(default=None, min_length=1, max_length=64)
@@ -67,6 +69,8 @@ class DialRequest(BaseModel):
 class BatchDialRequest(BaseModel):
     """`POST /v1/calls/batch`: numbers are checked one by one, not rejected as a whole."""
 
+    model_config = ConfigDict(defer_build=True)
+
     to_numbers: list[str] = Field(min_length=1, max_length=MAX_BATCH)
     from_number: str | None = Field(default=None, max_length=32)
     agent_id: str | None = Field(default=None, min_length=1, max_length=64)
@@ -77,18 +81,21 @@ class BatchDialRequest(BaseModel):
 
 
 class DialAccepted(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     call_id: str
     call_sid: str
     status: CallStatus = CallStatus.QUEUED
 
 
 class BatchAccepted(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     batch_id: str
     total: int
     status: str = "queued"
 
 
 class BatchCallEntry(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     call_id: str
     to_number: str | None
     status: CallStatus
@@ -97,6 +104,7 @@ class BatchCallEntry(BaseModel):
 
 
 class BatchStatus(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     batch_id: str
     status: str
     total: int

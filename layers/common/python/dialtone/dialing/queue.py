@@ -44,7 +44,7 @@ class PoisonMessage(Exception):
 class DialMessage(BaseModel):
     """The body of a dial queue message."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="ignore", frozen=True)
 
     tenant_id: str = Field(pattern=TENANT_ID_PATTERN)
     call_id: str = Field(pattern=r"^[0-9a-fA-F-]{36}$")
@@ -247,7 +247,7 @@ class DialQueueWriter:
     def _follow(self, stored: StoredCall, placed: ProviderCall, advance: Any) -> None:
         """Move the call on to where the provider says it already is (reconciliation finds
         calls that went further than `initiated`)."""
-        from dialtone.telephony.status_callbacks import provider_fields
+        from dialtone.telephony.base import provider_fields
 
         if placed.status in (CallStatus.QUEUED, CallStatus.INITIATED):
             return

@@ -45,13 +45,14 @@ class SuppressionList(ApiModel):
 class SuppressionCreate(BaseModel):
     """`POST /v1/suppressions`."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", str_strip_whitespace=True)
 
     phone_number: Annotated[str, Field(max_length=32), AfterValidator(phones.validate_e164)]
     reason: str | None = Field(default=None, max_length=500)
 
 
 class AddedSuppression(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     suppression: Suppression
     created: bool
 

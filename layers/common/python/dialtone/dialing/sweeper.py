@@ -40,8 +40,8 @@ from dialtone.dialing.queue import DialQueueWriter
 from dialtone.models import FINAL_STATUSES, STATUS_RANK, CallStatus
 from dialtone.progress import advance
 from dialtone.store import INDEXES, QueryStream, StoredCall, partition, sort_timestamp, stored_call
-from dialtone.telephony.base import DialOrder
-from dialtone.telephony.status_callbacks import provider_fields, status_callback_url
+from dialtone.telephony.base import DialOrder, provider_fields
+from dialtone.telephony.status_callbacks import status_callback_url
 
 if TYPE_CHECKING:
     from dialtone.store import CallStore

@@ -3,7 +3,8 @@
 - `base`: the provider interface (`TelephonyProvider`, `DialOrder`, `ProviderCall`,
   `ProviderError`), which imports no provider;
 - `twilio`, `simulator`: one module per provider, each importing `base` and never each other;
-- `providers`: `provider_from_environment`, which builds the one the environment names;
+- `providers`: `provider_from_environment`, which builds the one the environment names (not
+  exported here, so that importing the interface never reaches a backend, even lazily);
 - `signing`: Twilio's request signature (`X-Twilio-Signature`), computed by the simulator and
   checked by the status callback receiver;
 - `credentials`: the Twilio account's credentials and the simulator's token, from Secrets
@@ -21,7 +22,6 @@ from dialtone.telephony.base import (
     ProviderError,
     TelephonyProvider,
 )
-from dialtone.telephony.providers import provider_from_environment
 
 __all__ = [
     "PROVIDER_STATUS",
@@ -30,5 +30,4 @@ __all__ = [
     "ProviderCall",
     "ProviderError",
     "TelephonyProvider",
-    "provider_from_environment",
 ]

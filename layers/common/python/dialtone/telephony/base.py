@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
-from dialtone.models import CallStatus
+from dialtone.models import FINAL_STATUSES, CallStatus
 
 # Twilio's call statuses, and ours.
 PROVIDER_STATUS = {
@@ -102,3 +102,28 @@ class TelephonyProvider(Protocol):
     def get_call(self, sid: str) -> ProviderCall | None:
         """The provider's view of a call by SID, or None if it has none."""
         ...
+
+
+# How a call that reached a final status ended.
+END_REASONS = {
+    CallStatus.COMPLETED: "hangup",
+    CallStatus.BUSY: "busy",
+    CallStatus.NO_ANSWER: "no_answer",
+    CallStatus.FAILED: "failed",
+    CallStatus.CANCELED: "canceled",
+}
+
+
+def provider_fields(remote: ProviderCall) -> dict[str, Any]:
+    """What the provider's view of a call says about it, as call fields (a final status
+    with its end time, duration and end reason, as a status callback would set them)."""
+    fields: dict[str, Any] = {}
+    if remote.status in FINAL_STATUSES:
+        fields["end_reason"] = END_REASONS.get(remote.status, remote.status.value)
+        if remote.end_time is not None:
+            fields["end_time"] = remote.end_time
+        if remote.duration_seconds is not None:
+            fields["duration_seconds"] = remote.duration_seconds
+        if remote.status is CallStatus.FAILED:
+            fields["error_reason"] = "provider_failed"
+    return fields

@@ -27,20 +27,11 @@ from dialtone.models import FINAL_STATUSES, STATUS_RANK, CallStatus
 from dialtone.observability import logger
 from dialtone.progress import advance
 from dialtone.store import CallStore
-from dialtone.telephony.base import PROVIDER_STATUS, ProviderCall
+from dialtone.telephony.base import END_REASONS, PROVIDER_STATUS
 from dialtone.telephony.credentials import callback_auth_token
 from dialtone.telephony.signing import SIGNATURE_HEADER, Form, signature_is_valid
 
 STATUS_CALLBACK_PATH = "/v1/telephony/twilio/status"
-
-# How a call that reached a final status ended.
-END_REASONS = {
-    CallStatus.COMPLETED: "hangup",
-    CallStatus.BUSY: "busy",
-    CallStatus.NO_ANSWER: "no_answer",
-    CallStatus.FAILED: "failed",
-    CallStatus.CANCELED: "canceled",
-}
 
 
 def status_callback_url(base_url: str, tenant_id: str, call_id: str) -> str:
@@ -209,21 +200,6 @@ def apply_status(store: CallStore, tenant_id: str, call_id: str, update: StatusU
         },
     )
     return moved
-
-
-def provider_fields(remote: ProviderCall) -> dict[str, Any]:
-    """What the provider's view of a call says about it, as call fields (a final status
-    with its end time, duration and end reason, as a status callback would set them)."""
-    fields: dict[str, Any] = {}
-    if remote.status in FINAL_STATUSES:
-        fields["end_reason"] = END_REASONS.get(remote.status, remote.status.value)
-        if remote.end_time is not None:
-            fields["end_time"] = remote.end_time
-        if remote.duration_seconds is not None:
-            fields["duration_seconds"] = remote.duration_seconds
-        if remote.status is CallStatus.FAILED:
-            fields["error_reason"] = "provider_failed"
-    return fields
 
 
 class StatusCallbacks:
