@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Annotated, Any
+from uuid import UUID
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
@@ -20,6 +21,7 @@ from dialtone.models import (
     CallHistory,
     CallList,
     CallOutcome,
+    CallSearchResult,
     CallStatus,
     CallWithTranscript,
     Direction,
@@ -61,6 +63,9 @@ class ListCallsParams(BaseModel):
 
     limit: int = Field(default=20, ge=1, le=100)
     offset: int = Field(default=0, ge=0)
+    # The seeds' paging: page N of page_size calls, instead of limit and offset (not both).
+    page: int | None = Field(default=None, ge=1, le=1_000_000)
+    page_size: int | None = Field(default=None, ge=1, le=100)
     cursor: str | None = Field(default=None, max_length=8192)
     order: SortOrder = SortOrder.DESC
     start_date: DateOrDateTime | None = None
@@ -92,6 +97,30 @@ def _phone(name: str, value: str | None) -> str | None:
         return phones.to_e164(value)
     except ValueError as error:
         raise InvalidParameter(("query", name), f"{name} {error}") from error
+
+
+def resolve_paging(params: ListCallsParams) -> ListCallsParams:
+    """The parameters with `page`/`page_size` turned into `limit`/`offset` (both kept, so the
+    page says how it was asked for); InvalidParameter (422) when the two styles are mixed, or
+    `page` comes with a cursor."""
+    if params.page is None and params.page_size is None:
+        return params
+    mixed = sorted({"limit", "offset", "cursor"} & params.model_fields_set)
+    if mixed:
+        raise InvalidParameter(
+            ("query", mixed[0]),
+            f"use either page and page_size, or limit and offset (or cursor), not both: "
+            f"{mixed[0]} given with page paging",
+        )
+    page, page_size = params.page or 1, params.page_size or 20
+    return params.model_copy(
+        update={
+            "page": page,
+            "page_size": page_size,
+            "limit": page_size,
+            "offset": (page - 1) * page_size,
+        }
+    )
 
 
 def build_filters(params: ListCallsParams) -> listing.CallFilters:
@@ -137,6 +166,18 @@ def build_filters(params: ListCallsParams) -> listing.CallFilters:
     )
 
 
+class SearchCallsRequest(BaseModel):
+    """`POST /v1/calls/search`: 1 to 100 call ids (UUIDs); duplicates are answered once."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    call_ids: list[UUID] = Field(min_length=1, max_length=100)
+
+    def ids(self) -> list[str]:
+        """The ids in their canonical form (lowercase, hyphenated), in the order given."""
+        return [str(call_id) for call_id in self.call_ids]
+
+
 class CallReader:
     """Reads calls for one principal, presigning recording links as it goes."""
 
@@ -170,6 +211,7 @@ class CallReader:
         from dialtone.pagination import fingerprint
 
         principal.require(Scope.CALLS_READ)
+        params = resolve_paging(params)
         filters = build_filters(params)
         ascending = params.order is SortOrder.ASC
         streams = listing.plan_streams(principal.tenant_id, filters, ascending)
@@ -213,6 +255,19 @@ class CallReader:
             limit=params.limit,
             offset=offset,
             next_cursor=next_cursor,
+            page=params.page,
+            page_size=params.page_size,
+        )
+
+    def search_calls(self, principal: Principal, call_ids: list[str]) -> CallSearchResult:
+        """The calls of the ids asked for, in the order asked (an id asked twice is answered
+        once, where it first came), and the ids that are not the tenant's calls."""
+        principal.require(Scope.CALLS_READ)
+        wanted = list(dict.fromkeys(call_ids))
+        found = self.store.get_calls(principal.tenant_id, wanted)
+        return CallSearchResult(
+            calls=[self._public(found[call_id]) for call_id in wanted if call_id in found],
+            not_found=[call_id for call_id in wanted if call_id not in found],
         )
 
     def get_call(

@@ -45,6 +45,7 @@ from dialtone.errors import (
     InvalidTwilioSignature,
     MalformedRequestBody,
     MissingScope,
+    ReadThrottled,
     RecordingNotAvailable,
     RecordingsNotKept,
     SuppressionNotFound,
@@ -78,6 +79,7 @@ _STATUS: dict[type[DialtoneError], HTTPStatus] = {
     FieldNotWritable: HTTPStatus.CONFLICT,
     RecordingsNotKept: HTTPStatus.CONFLICT,
     WriteContention: HTTPStatus.CONFLICT,
+    ReadThrottled: HTTPStatus.SERVICE_UNAVAILABLE,
 }
 
 

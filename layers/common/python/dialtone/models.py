@@ -205,6 +205,20 @@ class CallList(ApiModel):
     limit: int
     offset: int
     next_cursor: str | None = None
+    # Only when the page was asked for with `page` and `page_size` (absent otherwise).
+    page: int | None = Field(
+        default=None, exclude_if=lambda v: v is None, description="With `page` paging only"
+    )
+    page_size: int | None = Field(
+        default=None, exclude_if=lambda v: v is None, description="With `page` paging only"
+    )
+
+
+class CallSearchResult(ApiModel):
+    """`POST /v1/calls/search`: the calls found, in the order asked, and the ids not found."""
+
+    calls: list[Call]
+    not_found: list[str]
 
 
 class TranscriptExchanges(ApiModel):
