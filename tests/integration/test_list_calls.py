@@ -964,7 +964,8 @@ def test_limit_and_offset_pages_do_not_carry_page_fields(tenant: Any) -> None:
     listed = page(tenant, limit="5", offset="0")
 
     # Then: the page has no page or page_size
-    assert "page" not in listed and "page_size" not in listed
+    assert "page" not in listed
+    assert "page_size" not in listed
 
 
 @pytest.mark.parametrize(
