@@ -5,10 +5,12 @@ Handlers call these with the principal and validated parameters; these return AP
 
 from __future__ import annotations
 
+import heapq
+import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
@@ -24,13 +26,16 @@ from dialtone.models import (
     CallSearchResult,
     CallStatus,
     CallWithTranscript,
-    Direction,
+    DirectionIn,
     Exchange,
+    HistoryEvent,
+    HistoryEventType,
     RecordingLink,
     SortOrder,
     TranscriptExchanges,
     TranscriptTurns,
     Turn,
+    apply_patches,
 )
 from dialtone.store import CallStore, StoredCall
 
@@ -70,7 +75,7 @@ class ListCallsParams(BaseModel):
     order: SortOrder = SortOrder.DESC
     start_date: DateOrDateTime | None = None
     end_date: DateOrDateTime | None = None
-    direction: Direction | None = None
+    direction: DirectionIn | None = None
     status: CallStatus | None = None
     outcome: CallOutcome | None = None
     agent_id: str | None = Field(default=None, min_length=1, max_length=128)
@@ -294,8 +299,10 @@ class CallReader:
         return TranscriptExchanges(call_id=call_id, exchanges=exchanges)
 
     def transcript_turns(self, principal: Principal, call_id: str) -> TranscriptTurns:
+        """The turns of the call, its tool use (from its history, patches applied) woven in."""
         stored, exchanges = self.transcript(principal, call_id)
-        return TranscriptTurns(call_id=call_id, turns=to_turns(stored.call, exchanges))
+        events = apply_patches(self.store.list_events(principal.tenant_id, call_id))
+        return TranscriptTurns(call_id=call_id, turns=to_turns(stored.call, exchanges, events))
 
     def transcript_vtt(self, principal: Principal, call_id: str) -> str:
         stored, exchanges = self.transcript(principal, call_id)
@@ -307,7 +314,7 @@ class CallReader:
         """Every structured event of the call, in time order."""
         principal.require(Scope.CALLS_READ)
         self.store.get_call(principal.tenant_id, call_id)
-        events = self.store.list_events(principal.tenant_id, call_id)
+        events = apply_patches(self.store.list_events(principal.tenant_id, call_id))
         return CallHistory(call_id=call_id, events=events)
 
     # Recordings
@@ -357,8 +364,55 @@ def _spoken_ms(text: str) -> int:
     return max(1000, len(text) * 1000 // _SPOKEN_CHARS_PER_SECOND)
 
 
-def to_turns(call: Call, exchanges: list[Exchange]) -> list[Turn]:
-    """Exchanges as alternating user and agent turns with offsets into the recording.
+def to_turns(
+    call: Call, exchanges: list[Exchange], events: Iterable[HistoryEvent] = ()
+) -> list[Turn]:
+    """The call's turns: what the caller and the agent said, and the tools the agent used
+    (`function_call` and `function_response` events), in time order.
+
+    Speech comes from the exchanges (user, then assistant); a tool turn from its event, placed
+    at its timestamp, before any speech that starts later (speech first on a tie).
+    """
+    speech = _speech_turns(call, exchanges)
+    tools = [_tool_turn(call, e) for e in events if e.type in _TOOL_ROLES]
+    if not tools:
+        return speech
+    return list(heapq.merge(speech, tools, key=lambda turn: turn.start_ms or 0))
+
+
+ToolContent = Literal["function", "function_response"]
+_TOOL_ROLES: dict[HistoryEventType, tuple[Literal["tool_call", "tool_response"], ToolContent]] = {
+    HistoryEventType.FUNCTION_CALL: ("tool_call", "function"),
+    HistoryEventType.FUNCTION_RESPONSE: ("tool_response", "function_response"),
+}
+
+
+def _tool_turn(call: Call, event: HistoryEvent) -> Turn:
+    """A tool call (its arguments as JSON text) or a tool's answer (its result: text as it is,
+    anything else as JSON text) at the event's offset into the call."""
+    role, content_type = _TOOL_ROLES[event.type]
+    if role == "tool_call":
+        content = json.dumps(event.arguments or {}, separators=(",", ":"))
+    elif isinstance(event.result, str):
+        content = event.result
+    elif event.result is not None:
+        content = json.dumps(event.result, separators=(",", ":"))
+    else:
+        content = event.text or ""
+    start = _offset_ms(call, event.timestamp) or 0
+    end = start + int(event.duration_ms or 0)
+    return Turn(
+        role=role,
+        content_type=content_type,
+        content=content,
+        start_ms=start,
+        end_ms=end,
+        name=event.name,
+    )
+
+
+def _speech_turns(call: Call, exchanges: list[Exchange]) -> list[Turn]:
+    """Exchanges as alternating user and assistant turns with offsets into the recording.
 
     Offsets the runtime reported are used as they are; a missing one is derived from the
     exchange timestamp and the length of what was said, so captions stay in order.
@@ -383,7 +437,7 @@ def to_turns(call: Call, exchanges: list[Exchange]) -> list[Turn]:
             if end is None:
                 end = start + _spoken_ms(exchange.agent_response)
             turns.append(
-                Turn(role="agent", content=exchange.agent_response, start_ms=start, end_ms=end)
+                Turn(role="assistant", content=exchange.agent_response, start_ms=start, end_ms=end)
             )
             cursor_ms = end
     return turns
