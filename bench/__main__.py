@@ -9,14 +9,14 @@ import gc
 import sys
 import time
 
-from bench import cold_start, dialing, fixture, ingest, listing, local_stack, overhead
+from bench import cold_start, dialing, fixture, ingest, listing, local_stack, overhead, search
 from bench.report import BENCHMARKS, Figure, machine_facts, summary, write_markdown
 from dialtone.accounts import AccountStore
 from dialtone.store import CallStore
 from local.invoke import load_handler
 
 SEED_BUDGET_SECONDS = 120
-IN_PROCESS_HANDLERS = ("list_calls", "get_call")
+IN_PROCESS_HANDLERS = ("list_calls", "get_call", "search_calls")
 
 
 def progress(message: str) -> None:
@@ -60,6 +60,8 @@ def main() -> int:
                 )
             progress("list read amplification, one page per filter")
             figures += listing.run(dataset, notes, emit)
+            progress("search by 100 ids")
+            figures += search.run(dataset, notes, emit)
             progress("get_call handler overhead")
             figures += overhead.run(dataset, values["CALLS_TABLE"], notes, emit)
         # The cold starts need a quiet endpoint: free the 13,000 calls first.
