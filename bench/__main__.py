@@ -11,7 +11,17 @@ import gc
 import sys
 import time
 
-from bench import cold_start, dialing, fixture, ingest, listing, local_stack, overhead, sizes
+from bench import (
+    cold_start,
+    dialing,
+    fixture,
+    ingest,
+    listing,
+    local_stack,
+    overhead,
+    search,
+    sizes,
+)
 from bench.report import BENCHMARKS, Figure, Section, machine_facts, summary, write_markdown
 from dialtone.accounts import AccountStore
 from dialtone.store import CallStore
@@ -19,7 +29,7 @@ from local.endpoint import EmbeddedAws
 from local.invoke import load_handler
 
 SEED_BUDGET_SECONDS = 120
-IN_PROCESS_HANDLERS = ("list_calls", "get_call")
+IN_PROCESS_HANDLERS = ("list_calls", "get_call", "search_calls")
 PARTS = ("cold_start", "sizes")
 
 
@@ -101,6 +111,8 @@ def main() -> int:
                 )
             progress("list read amplification, one page per filter")
             figures += listing.run(dataset, notes, emit)
+            progress("search by 100 ids")
+            figures += search.run(dataset, notes, emit)
             progress("get_call handler overhead")
             figures += overhead.run(dataset, values["CALLS_TABLE"], notes, emit)
         # The cold starts need a quiet endpoint: free the 13,000 calls first.

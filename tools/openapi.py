@@ -35,7 +35,8 @@ INFO = {
     "version": "1.0.0",
     "summary": "Call records, transcripts, recordings and outbound dialing for AI voice agents",
     "description": (
-        "Every request carries an API key as `X-API-Key: <key>`; a route's security "
+        "Every request carries an API key as `X-API-Key: <key>` or as "
+        "`Authorization: Bearer <key>`; a route's security "
         "requirement names the scope its key must hold. Errors are "
         '`{"detail": "..."}`, or for validation `{"detail": [{"loc", "msg", "type"}]}`; API '
         'Gateway\'s own refusals (no key, a refused key) are `{"message": "..."}`.'
@@ -46,7 +47,11 @@ SERVERS = [
     {"url": "/", "description": "This deployment"},
     {"url": "http://127.0.0.1:3000", "description": "The local stack (make dev)"},
 ]
-SECURITY_SCHEMES = {"ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"}}
+SECURITY_SCHEMES = {
+    "ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+    # The same key as a bearer token, as the platforms this API replaces send it.
+    "Bearer": {"type": "http", "scheme": "bearer", "description": "The API key as a bearer token"},
+}
 TAGS = {
     Tag.CALLS: "Reading calls: the list, one call, its transcript, history and recording",
     Tag.CALL_DATA: "What the voice runtime reports (scope calls:ingest), and erasure",
@@ -246,7 +251,7 @@ def document() -> dict[str, Any]:
             "openapi": "3.1.0",
             "info": INFO,
             "servers": SERVERS,
-            "security": [{"ApiKey": []}],
+            "security": [{"ApiKey": []}, {"Bearer": []}],
             "tags": [{"name": tag.value, "description": text} for tag, text in TAGS.items()],
             "paths": merged["paths"],
             "components": {"schemas": schemas, "securitySchemes": SECURITY_SCHEMES},

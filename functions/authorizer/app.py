@@ -1,7 +1,9 @@
-"""Lambda REQUEST authorizer of the HTTP API: X-API-Key → tenant, key and scopes.
+"""Lambda REQUEST authorizer of the HTTP API: the API key (`X-API-Key`, or `Authorization:
+Bearer`) → tenant, key and scopes.
 
-Simple responses: `isAuthorized` false makes API Gateway answer 403; a missing header never
-reaches here (API Gateway answers 401 for a missing identity source).
+Simple responses: `isAuthorized` false makes API Gateway answer 403. The authorizer has no
+identity source (API Gateway would ask for every listed header, and a request sends one of the
+two), so a request without a key reaches here too and is refused the same way.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from typing import Any
 
 from aws_lambda_powertools.logging import correlation_paths
 
-from dialtone.keys import KeyResolver, accounts_table_from_environment
+from dialtone.keys import KeyResolver, accounts_table_from_environment, presented_key
 from dialtone.observability import logger
 
 DENY: dict[str, Any] = {"isAuthorized": False}
@@ -24,9 +26,8 @@ def keys() -> KeyResolver:
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
-    api_key = (headers.get("x-api-key") or "").strip()
-    if not api_key:
+    api_key = presented_key(event.get("headers") or {})
+    if api_key is None:
         return DENY
     principal = keys().resolve(api_key)
     if principal is None:

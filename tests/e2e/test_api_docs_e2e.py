@@ -34,5 +34,5 @@ def test_the_rest_of_the_api_still_needs_a_key(local_stack: LocalStack) -> None:
     # When a documented, protected route is called with no key
     response = requests.get(f"{local_stack.info['api_url']}/v1/calls", timeout=30)
 
-    # Then it is refused as the document says: 401
-    assert response.status_code == 401
+    # Then it is refused as the document says: 403 (the authorizer sees requests without a key)
+    assert response.status_code == 403

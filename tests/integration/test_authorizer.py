@@ -1,10 +1,12 @@
-"""The Lambda authorizer (X-API-Key → tenant, key, scopes) against the accounts table on moto,
-and what the API handlers answer when no authorizer vouched for the caller.
+"""The Lambda authorizer (the API key, as X-API-Key or as a bearer token → tenant, key,
+scopes) against the accounts table on moto, and what the API handlers answer when no authorizer
+vouched for the caller.
 
-In production API Gateway turns the authorizer's verdict into the client's answer: a request
-without the X-API-Key identity source is refused with 401 before the authorizer runs, and
-`isAuthorized: false` becomes 403. Neither status passes through these handlers, so here the
-authorizer's verdict itself is asserted; the e2e suite checks the statuses over HTTP.
+In production API Gateway turns the authorizer's verdict into the client's answer:
+`isAuthorized: false` becomes 403, for a request without a key too (the authorizer has no
+identity source, so it sees every request). That status does not pass through these handlers,
+so here the authorizer's verdict itself is asserted; the e2e suite checks the statuses over
+HTTP.
 """
 
 from __future__ import annotations
@@ -162,16 +164,59 @@ def test_a_request_without_a_key_is_not_authorized(read_key: Any, headers: dict[
     # When: the request has no key, or an empty one
     answer = authorize(headers)
 
-    # Then: not authorized (in production API Gateway already answered 401)
+    # Then: not authorized (API Gateway answers 403)
     assert answer == {"isAuthorized": False}
 
 
-def test_a_key_in_another_header_is_not_taken(read_key: Any) -> None:
-    # Given / When: the key sent as a bearer token instead of X-API-Key
-    answer = authorize({"authorization": f"Bearer {read_key.plaintext}"})
+@pytest.mark.parametrize("scheme", ["Bearer", "bearer", "BEARER"])
+def test_a_key_as_a_bearer_token_is_authorized_as_its_tenant(
+    tenant: Any, read_key: Any, scheme: str
+) -> None:
+    # Given / When: the key sent as `Authorization: Bearer <key>`, the scheme in any case
+    answer = authorize({"Authorization": f"{scheme} {read_key.plaintext}"})
+
+    # Then: authorized as the key's tenant, with its scopes
+    assert answer == {
+        "isAuthorized": True,
+        "context": {
+            "tenant_id": tenant.tenant_id,
+            "key_id": read_key.key.key_id,
+            "scopes": "calls:read",
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        "Basic ZHQ6c2VjcmV0",
+        "Bearer",
+        "Bearer   ",
+        "Token {key}",
+        "{key}",
+        "Bearer dt_0000000000000000_not-a-key",
+    ],
+    ids=["basic", "bearer alone", "bearer blank", "other scheme", "no scheme", "unknown key"],
+)
+def test_a_wrong_scheme_or_an_empty_bearer_is_refused_like_a_bad_key(
+    read_key: Any, authorization: str
+) -> None:
+    # Given / When: the Authorization header holds another scheme, nothing, or no real key
+    answer = authorize({"authorization": authorization.format(key=read_key.plaintext)})
 
     # Then: not authorized
     assert answer == {"isAuthorized": False}
+
+
+def test_x_api_key_is_read_first_when_both_come(tenant: Any, read_key: Any) -> None:
+    # Given / When: a valid X-API-Key and a bearer token that is not a key
+    answer = authorize(
+        {"x-api-key": read_key.plaintext, "authorization": "Bearer some-other-token"}
+    )
+
+    # Then: authorized by the X-API-Key
+    assert answer["isAuthorized"] is True
+    assert answer["context"]["tenant_id"] == tenant.tenant_id
 
 
 @pytest.mark.parametrize("name", ["X-API-Key", "X-Api-Key", "x-api-key", "X-API-KEY"])

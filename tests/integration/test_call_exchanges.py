@@ -396,7 +396,7 @@ def test_a_5000_exchange_call_reads_back_in_order_in_every_format(tenant: Any) -
     assert [t["content"] for t in turns[:2]] == ["question 0", "answer 0"]
     assert [t["content"] for t in turns[-2:]] == ["question 4999", "answer 4999"]
     assert turns[-1] == {
-        "role": "agent",
+        "role": "assistant",
         "content_type": "text",
         "content": "answer 4999",
         "start_ms": 49_994_000,

@@ -176,7 +176,7 @@ def test_format_turns_alternates_user_and_agent_in_order(
     assert got["call_id"] == call_with_conversation.id
     turns = got["turns"]
     assert all(set(turn) == TURN_FIELDS for turn in turns)
-    assert [t["role"] for t in turns] == ["user", "agent"] * 3
+    assert [t["role"] for t in turns] == ["user", "assistant"] * 3
     assert {t["content_type"] for t in turns} == {"text"}
     assert [t["content"] for t in turns[:2]] == [
         "Hi, where is my order?",
@@ -296,7 +296,7 @@ def test_captions_without_reported_offsets_follow_the_exchange_times(tenant: Any
 
     # Then: the greeting alone, then user and agent in turn; each question starts no earlier
     # than its exchange, and the captions match the turns, in order
-    assert [t["role"] for t in turns] == ["agent"] + ["user", "agent"] * 3
+    assert [t["role"] for t in turns] == ["assistant"] + ["user", "assistant"] * 3
     user_starts = [t["start_ms"] for t in turns if t["role"] == "user"]
     assert user_starts[1] >= 10_000
     assert user_starts[2] >= 20_000
@@ -375,4 +375,4 @@ def test_the_sample_event_returns_the_transcript_as_turns(sample_tenant: Any) ->
     assert result["statusCode"] == 200
     got = body(result)
     assert got["call_id"] == sample_tenant.call_id
-    assert [t["role"] for t in got["turns"]] == ["user", "agent"] * 3
+    assert [t["role"] for t in got["turns"]] == ["user", "assistant"] * 3

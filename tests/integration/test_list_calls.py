@@ -923,3 +923,90 @@ def test_the_sample_event_lists_the_sample_tenants_inbound_calls(sample_tenant: 
     assert result["statusCode"] == 200
     listed = body(result)
     assert (ids(listed), listed["total"], listed["limit"]) == ([inbound.id], 1, 20)
+
+
+# Paging with page and page_size
+
+
+def test_page_and_page_size_walk_every_call_once(tenant: Any) -> None:
+    # Given: 23 calls
+    calls = [tenant.add_call(start_time=T0 + minutes(m)) for m in range(23)]
+
+    # When: pages of 5 are asked for, page 1 to page 5
+    pages = [page(tenant, page=str(n), page_size="5") for n in range(1, 6)]
+
+    # Then: every call once, newest first, each page saying which page it is
+    assert [i for p in pages for i in ids(p)] == newest_first(calls)
+    assert [(p["page"], p["page_size"], p["limit"], p["offset"]) for p in pages] == [
+        (n, 5, 5, (n - 1) * 5) for n in range(1, 6)
+    ]
+    assert [len(p["calls"]) for p in pages] == [5, 5, 5, 5, 3]
+    assert pages[-1]["next_cursor"] is None
+
+
+def test_page_alone_uses_pages_of_twenty(tenant: Any) -> None:
+    # Given: 25 calls
+    calls = tenant.add_calls(25)
+
+    # When: page 2 is asked for without a page size
+    listed = page(tenant, page="2")
+
+    # Then: the last 5 of pages of 20
+    assert (listed["page"], listed["page_size"]) == (2, 20)
+    assert ids(listed) == newest_first(calls)[20:]
+
+
+def test_limit_and_offset_pages_do_not_carry_page_fields(tenant: Any) -> None:
+    # Given: a call
+    tenant.add_call()
+
+    # When: listed with limit and offset
+    listed = page(tenant, limit="5", offset="0")
+
+    # Then: the page has no page or page_size
+    assert "page" not in listed
+    assert "page_size" not in listed
+
+
+@pytest.mark.parametrize(
+    ("query", "named"),
+    [
+        ({"page": "2", "limit": "10"}, "limit"),
+        ({"page_size": "10", "offset": "10"}, "offset"),
+        ({"page": "1", "cursor": "abc"}, "cursor"),
+    ],
+    ids=["page with limit", "page_size with offset", "page with cursor"],
+)
+def test_mixing_paging_styles_is_refused(tenant: Any, query: dict[str, str], named: str) -> None:
+    # When: page paging is mixed with limit/offset or a cursor
+    result = list_calls(tenant.authorizer(Scope.CALLS_READ), **query)
+
+    # Then: 422 that names the parameter and says to use one style
+    assert result["statusCode"] == 422, result["body"]
+    assert error_locations(result) == [["query", named]]
+    assert "not both" in body(result)["detail"][0]["msg"]
+
+
+@pytest.mark.parametrize(
+    "query", [{"page": "0"}, {"page_size": "0"}, {"page_size": "101"}, {"page": "x"}]
+)
+def test_out_of_range_pages_are_refused(tenant: Any, query: dict[str, str]) -> None:
+    # When: a page below 1 or a page size outside 1-100
+    result = list_calls(tenant.authorizer(Scope.CALLS_READ), **query)
+
+    # Then: 422 naming it
+    assert result["statusCode"] == 422
+    assert error_locations(result) == [["query", next(iter(query))]]
+
+
+def test_search_matches_a_whole_call_id(tenant: Any) -> None:
+    # Given: several calls
+    calls = tenant.add_calls(5)
+    wanted = calls[2].id
+
+    # When: searched by the whole id, in upper case as some tools copy it
+    listed = page(tenant, search=wanted.upper())
+
+    # Then: that call alone
+    assert ids(listed) == [wanted]
+    assert listed["total"] == 1

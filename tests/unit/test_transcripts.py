@@ -37,12 +37,12 @@ def test_turns_alternate_user_then_agent_in_exchange_order(call: Call) -> None:
     # When: they are turned into turns
     turns = to_turns(call, exchanges)
 
-    # Then: user and agent alternate, in order, as text
+    # Then: user and assistant alternate, in order, as text
     assert [(t.role, t.content) for t in turns] == [
         ("user", "Hi"),
-        ("agent", "Hello, how can I help?"),
+        ("assistant", "Hello, how can I help?"),
         ("user", "Cancel my order"),
-        ("agent", "Done."),
+        ("assistant", "Done."),
     ]
     assert {t.content_type for t in turns} == {"text"}
 
@@ -130,7 +130,7 @@ def test_an_exchange_with_only_one_side_gives_one_turn(call: Call) -> None:
     turns = to_turns(call, exchanges)
 
     # Then: there is one turn per thing said
-    assert [t.role for t in turns] == ["agent", "user"]
+    assert [t.role for t in turns] == ["assistant", "user"]
     assert turns[1].start_ms == turns[0].end_ms
 
 
@@ -143,7 +143,7 @@ def test_webvtt_has_header_numbered_cues_timings_and_voices() -> None:
     # Given: two turns
     turns = [
         Turn(role="user", content="Hi there", start_ms=5000, end_ms=6500),
-        Turn(role="agent", content="Hello!", start_ms=6500, end_ms=3_723_456),
+        Turn(role="assistant", content="Hello!", start_ms=6500, end_ms=3_723_456),
     ]
 
     # When: they are rendered as WebVTT
@@ -179,7 +179,7 @@ def test_webvtt_escapes_markup_characters() -> None:
 
 def test_webvtt_drops_blank_lines_inside_a_cue() -> None:
     # Given: text with an empty line, which would end a cue early
-    turns = [Turn(role="agent", content="First line\n\nSecond line", start_ms=0, end_ms=1000)]
+    turns = [Turn(role="assistant", content="First line\n\nSecond line", start_ms=0, end_ms=1000)]
 
     # When: it is rendered
     vtt = to_webvtt(turns)

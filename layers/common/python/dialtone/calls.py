@@ -5,10 +5,13 @@ Handlers call these with the principal and validated parameters; these return AP
 
 from __future__ import annotations
 
+import heapq
+import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+from uuid import UUID
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
@@ -20,15 +23,19 @@ from dialtone.models import (
     CallHistory,
     CallList,
     CallOutcome,
+    CallSearchResult,
     CallStatus,
     CallWithTranscript,
-    Direction,
+    DirectionIn,
     Exchange,
+    HistoryEvent,
+    HistoryEventType,
     RecordingLink,
     SortOrder,
     TranscriptExchanges,
     TranscriptTurns,
     Turn,
+    apply_patches,
 )
 from dialtone.store import CallStore, StoredCall
 
@@ -61,11 +68,14 @@ class ListCallsParams(BaseModel):
 
     limit: int = Field(default=20, ge=1, le=100)
     offset: int = Field(default=0, ge=0)
+    # The seeds' paging: page N of page_size calls, instead of limit and offset (not both).
+    page: int | None = Field(default=None, ge=1, le=1_000_000)
+    page_size: int | None = Field(default=None, ge=1, le=100)
     cursor: str | None = Field(default=None, max_length=8192)
     order: SortOrder = SortOrder.DESC
     start_date: DateOrDateTime | None = None
     end_date: DateOrDateTime | None = None
-    direction: Direction | None = None
+    direction: DirectionIn | None = None
     status: CallStatus | None = None
     outcome: CallOutcome | None = None
     agent_id: str | None = Field(default=None, min_length=1, max_length=128)
@@ -92,6 +102,30 @@ def _phone(name: str, value: str | None) -> str | None:
         return phones.to_e164(value)
     except ValueError as error:
         raise InvalidParameter(("query", name), f"{name} {error}") from error
+
+
+def resolve_paging(params: ListCallsParams) -> ListCallsParams:
+    """The parameters with `page`/`page_size` turned into `limit`/`offset` (both kept, so the
+    page says how it was asked for); InvalidParameter (422) when the two styles are mixed, or
+    `page` comes with a cursor."""
+    if params.page is None and params.page_size is None:
+        return params
+    mixed = sorted({"limit", "offset", "cursor"} & params.model_fields_set)
+    if mixed:
+        raise InvalidParameter(
+            ("query", mixed[0]),
+            f"use either page and page_size, or limit and offset (or cursor), not both: "
+            f"{mixed[0]} given with page paging",
+        )
+    page, page_size = params.page or 1, params.page_size or 20
+    return params.model_copy(
+        update={
+            "page": page,
+            "page_size": page_size,
+            "limit": page_size,
+            "offset": (page - 1) * page_size,
+        }
+    )
 
 
 def build_filters(params: ListCallsParams) -> listing.CallFilters:
@@ -137,6 +171,18 @@ def build_filters(params: ListCallsParams) -> listing.CallFilters:
     )
 
 
+class SearchCallsRequest(BaseModel):
+    """`POST /v1/calls/search`: 1 to 100 call ids (UUIDs); duplicates are answered once."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    call_ids: list[UUID] = Field(min_length=1, max_length=100)
+
+    def ids(self) -> list[str]:
+        """The ids in their canonical form (lowercase, hyphenated), in the order given."""
+        return [str(call_id) for call_id in self.call_ids]
+
+
 class CallReader:
     """Reads calls for one principal, presigning recording links as it goes."""
 
@@ -170,6 +216,7 @@ class CallReader:
         from dialtone.pagination import fingerprint
 
         principal.require(Scope.CALLS_READ)
+        params = resolve_paging(params)
         filters = build_filters(params)
         ascending = params.order is SortOrder.ASC
         streams = listing.plan_streams(principal.tenant_id, filters, ascending)
@@ -213,6 +260,19 @@ class CallReader:
             limit=params.limit,
             offset=offset,
             next_cursor=next_cursor,
+            page=params.page,
+            page_size=params.page_size,
+        )
+
+    def search_calls(self, principal: Principal, call_ids: list[str]) -> CallSearchResult:
+        """The calls of the ids asked for, in the order asked (an id asked twice is answered
+        once, where it first came), and the ids that are not the tenant's calls."""
+        principal.require(Scope.CALLS_READ)
+        wanted = list(dict.fromkeys(call_ids))
+        found = self.store.get_calls(principal.tenant_id, wanted)
+        return CallSearchResult(
+            calls=[self._public(found[call_id]) for call_id in wanted if call_id in found],
+            not_found=[call_id for call_id in wanted if call_id not in found],
         )
 
     def get_call(
@@ -239,8 +299,10 @@ class CallReader:
         return TranscriptExchanges(call_id=call_id, exchanges=exchanges)
 
     def transcript_turns(self, principal: Principal, call_id: str) -> TranscriptTurns:
+        """The turns of the call, its tool use (from its history, patches applied) woven in."""
         stored, exchanges = self.transcript(principal, call_id)
-        return TranscriptTurns(call_id=call_id, turns=to_turns(stored.call, exchanges))
+        events = apply_patches(self.store.list_events(principal.tenant_id, call_id))
+        return TranscriptTurns(call_id=call_id, turns=to_turns(stored.call, exchanges, events))
 
     def transcript_vtt(self, principal: Principal, call_id: str) -> str:
         stored, exchanges = self.transcript(principal, call_id)
@@ -252,7 +314,7 @@ class CallReader:
         """Every structured event of the call, in time order."""
         principal.require(Scope.CALLS_READ)
         self.store.get_call(principal.tenant_id, call_id)
-        events = self.store.list_events(principal.tenant_id, call_id)
+        events = apply_patches(self.store.list_events(principal.tenant_id, call_id))
         return CallHistory(call_id=call_id, events=events)
 
     # Recordings
@@ -302,8 +364,55 @@ def _spoken_ms(text: str) -> int:
     return max(1000, len(text) * 1000 // _SPOKEN_CHARS_PER_SECOND)
 
 
-def to_turns(call: Call, exchanges: list[Exchange]) -> list[Turn]:
-    """Exchanges as alternating user and agent turns with offsets into the recording.
+def to_turns(
+    call: Call, exchanges: list[Exchange], events: Iterable[HistoryEvent] = ()
+) -> list[Turn]:
+    """The call's turns: what the caller and the agent said, and the tools the agent used
+    (`function_call` and `function_response` events), in time order.
+
+    Speech comes from the exchanges (user, then assistant); a tool turn from its event, placed
+    at its timestamp, before any speech that starts later (speech first on a tie).
+    """
+    speech = _speech_turns(call, exchanges)
+    tools = [_tool_turn(call, e) for e in events if e.type in _TOOL_ROLES]
+    if not tools:
+        return speech
+    return list(heapq.merge(speech, tools, key=lambda turn: turn.start_ms or 0))
+
+
+ToolContent = Literal["function", "function_response"]
+_TOOL_ROLES: dict[HistoryEventType, tuple[Literal["tool_call", "tool_response"], ToolContent]] = {
+    HistoryEventType.FUNCTION_CALL: ("tool_call", "function"),
+    HistoryEventType.FUNCTION_RESPONSE: ("tool_response", "function_response"),
+}
+
+
+def _tool_turn(call: Call, event: HistoryEvent) -> Turn:
+    """A tool call (its arguments as JSON text) or a tool's answer (its result: text as it is,
+    anything else as JSON text) at the event's offset into the call."""
+    role, content_type = _TOOL_ROLES[event.type]
+    if role == "tool_call":
+        content = json.dumps(event.arguments or {}, separators=(",", ":"))
+    elif isinstance(event.result, str):
+        content = event.result
+    elif event.result is not None:
+        content = json.dumps(event.result, separators=(",", ":"))
+    else:
+        content = event.text or ""
+    start = _offset_ms(call, event.timestamp) or 0
+    end = start + int(event.duration_ms or 0)
+    return Turn(
+        role=role,
+        content_type=content_type,
+        content=content,
+        start_ms=start,
+        end_ms=end,
+        name=event.name,
+    )
+
+
+def _speech_turns(call: Call, exchanges: list[Exchange]) -> list[Turn]:
+    """Exchanges as alternating user and assistant turns with offsets into the recording.
 
     Offsets the runtime reported are used as they are; a missing one is derived from the
     exchange timestamp and the length of what was said, so captions stay in order.
@@ -328,7 +437,7 @@ def to_turns(call: Call, exchanges: list[Exchange]) -> list[Turn]:
             if end is None:
                 end = start + _spoken_ms(exchange.agent_response)
             turns.append(
-                Turn(role="agent", content=exchange.agent_response, start_ms=start, end_ms=end)
+                Turn(role="assistant", content=exchange.agent_response, start_ms=start, end_ms=end)
             )
             cursor_ms = end
     return turns

@@ -31,6 +31,12 @@ class RecordingNotAvailable(DialtoneError):
     detail = "Recording not available"
 
 
+class ReadThrottled(DialtoneError):
+    """DynamoDB kept some of a batch read unprocessed after every retry (503): retry later."""
+
+    detail = "The calls could not all be read now; retry shortly"
+
+
 class InvalidCursor(DialtoneError):
     detail = "Invalid cursor"
 

@@ -45,6 +45,7 @@ from dialtone.errors import (
     InvalidTwilioSignature,
     MalformedRequestBody,
     MissingScope,
+    ReadThrottled,
     RecordingNotAvailable,
     RecordingsNotKept,
     SuppressionNotFound,
@@ -78,6 +79,7 @@ _STATUS: dict[type[DialtoneError], HTTPStatus] = {
     FieldNotWritable: HTTPStatus.CONFLICT,
     RecordingsNotKept: HTTPStatus.CONFLICT,
     WriteContention: HTTPStatus.CONFLICT,
+    ReadThrottled: HTTPStatus.SERVICE_UNAVAILABLE,
 }
 
 
@@ -345,7 +347,7 @@ class ValidationErrorBody(TypedDict):
 
 
 class GatewayErrorBody(TypedDict):
-    """API Gateway's own answers, before a handler runs (no key: 401, a refused key: 403)."""
+    """API Gateway's own answers, before a handler runs (no key or a refused key: 403)."""
 
     message: str
 
@@ -420,23 +422,26 @@ def _error_responses(
 
 
 def _gateway_responses(answers: dict[int, dict[str, Any]]) -> None:
-    """401 and 403 as API Gateway gives them for a missing or refused key; a 403 of the route's
-    own (a missing scope) joins the gateway's."""
+    """403 as API Gateway gives it for a missing or refused key, joined by the route's own 403
+    (a missing scope); 401 as a handler gives it when no authorizer vouched for the caller."""
     answers[HTTPStatus.UNAUTHORIZED] = {
-        "description": "No API key: API Gateway refuses the request",
-        "content": _content(GatewayErrorBody, {"NoKey": {"value": {"message": "Unauthorized"}}}),
+        "description": "No caller identity reached the handler (behind API Gateway a request "
+        "without a key is refused by the authorizer first: 403)",
+        "content": _content(ErrorBody, {"NoCaller": {"value": {"detail": "Not authenticated"}}}),
     }
     refused = {"RefusedKey": {"value": {"message": "Forbidden"}}}
     own = answers.get(HTTPStatus.FORBIDDEN)
     if own is None:
         answers[HTTPStatus.FORBIDDEN] = {
-            "description": "An unknown or revoked API key: API Gateway refuses the request",
+            "description": "No API key, an unknown or revoked one, or an Authorization scheme "
+            "other than Bearer: API Gateway refuses the request",
             "content": _content(GatewayErrorBody, refused),
         }
         return
     media = own["content"][content_types.APPLICATION_JSON]
     answers[HTTPStatus.FORBIDDEN] = {
-        "description": f"{own['description']}; or an unknown or revoked API key (API Gateway)",
+        "description": f"{own['description']}; or no API key, an unknown or revoked one, or an "
+        "Authorization scheme other than Bearer (API Gateway)",
         "content": _content(ErrorBody | GatewayErrorBody, {**media["examples"], **refused}),
     }
 
@@ -509,7 +514,10 @@ def operation(
         "responses": dict(sorted(answers.items())),
         # A route's required scope is its security requirement's role (OpenAPI 3.1 allows
         # roles on API key schemes); a public route overrides the document's requirement.
-        "openapi_extensions": {"security": [{"ApiKey": [scope.value]}] if scope else []},
+        "openapi_extensions": {
+            # Either scheme: the key as X-API-Key or as a bearer token.
+            "security": [{"ApiKey": [scope.value]}, {"Bearer": [scope.value]}] if scope else []
+        },
     }
     if request_body:
         declaration["openapi_extensions"]["requestBody"] = request_body

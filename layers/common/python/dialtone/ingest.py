@@ -46,6 +46,7 @@ from dialtone.models import (
     CallOutcome,
     CallStatus,
     Direction,
+    DirectionIn,
     Exchange,
     HistoryEvent,
     HistoryEventType,
@@ -144,7 +145,7 @@ class CallUpdate(BaseModel):
 
     model_config = ConfigDict(defer_build=True, extra="forbid")
 
-    direction: Direction | None = None
+    direction: DirectionIn | None = None
     status: CallStatus | None = None
     outcome: CallOutcome | None = None
     end_reason: str | None = Field(default=None, max_length=200)
@@ -265,6 +266,20 @@ def _check_request_text(size: int, what: str) -> None:
 EventId = Annotated[str, Field(pattern=r"^[A-Za-z0-9._:-]{1,128}$")]
 
 
+class PatchChanges(BaseModel):
+    """What a `patch` event replaces in the event it corrects (only the fields sent)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, max_length=128)
+    text: str | None = Field(default=None, max_length=MAX_TEXT)
+    arguments: dict[str, Any] | None = None
+    result: Any = None
+    duration_ms: float | None = Field(default=None, ge=0, le=MAX_OFFSET_MS)
+    ttfb_ms: float | None = Field(default=None, ge=0, le=MAX_OFFSET_MS)
+    attributes: dict[str, Any] | None = None
+
+
 class EventIn(BaseModel):
     """One history or lifecycle event as the runtime sends it. `event_id` makes a retry a
     no-op; without one, an identical event is recognised by its content."""
@@ -284,6 +299,26 @@ class EventIn(BaseModel):
     outcome: CallOutcome | None = None
     reason: str | None = Field(default=None, max_length=200)
     attributes: dict[str, Any] = Field(default_factory=dict)
+    # A patch only: the earlier event it corrects, and the fields it replaces there.
+    target_event_id: EventId | None = None
+    changes: PatchChanges | None = None
+
+    @model_validator(mode="after")
+    def _a_patch_names_its_target_and_changes(self) -> EventIn:
+        is_patch = self.type is HistoryEventType.PATCH
+        if is_patch and (self.target_event_id is None or not self.changes_sent()):
+            raise PydanticCustomError(
+                "patch", "a patch event needs target_event_id and at least one of changes"
+            )
+        if not is_patch and (self.target_event_id is not None or self.changes is not None):
+            raise PydanticCustomError(
+                "patch", "target_event_id and changes are only for a patch event"
+            )
+        return self
+
+    def changes_sent(self) -> dict[str, Any]:
+        """The fields a patch replaces, as sent (an explicit null clears a field)."""
+        return self.changes.model_dump(exclude_unset=True) if self.changes else {}
 
     @model_validator(mode="after")
     def _consistent(self) -> EventIn:
@@ -295,11 +330,7 @@ class EventIn(BaseModel):
             )
         if self.outcome is not None and self.type not in LIFECYCLE_EVENTS:
             raise PydanticCustomError("lifecycle", "outcome is only for lifecycle events")
-        payload = {
-            "arguments": self.arguments,
-            "result": self.result,
-            "attributes": self.attributes,
-        }
+        payload = self.payload()
         if _json_size(payload) > MAX_EVENT_JSON_BYTES:
             raise PydanticCustomError(
                 "too_large", "arguments, result and attributes must be at most 8 KB of JSON"
@@ -312,11 +343,23 @@ class EventIn(BaseModel):
 
     def payload(self) -> dict[str, Any]:
         """The event's free-form JSON: its arguments, result and attributes."""
-        return {"arguments": self.arguments, "result": self.result, "attributes": self.attributes}
+        payload: dict[str, Any] = {
+            "arguments": self.arguments,
+            "result": self.result,
+            "attributes": self.attributes,
+        }
+        if self.changes is not None:
+            payload["changes"] = self.changes_sent()
+        return payload
 
     def to_event(self) -> HistoryEvent:
         """The stored event; without an `event_id`, one derived from the content."""
-        values = self.model_dump(mode="json")
+        # Only a patch has these: an event of another type derives the id it always did.
+        values = self.model_dump(mode="json", exclude={"changes", "target_event_id"})
+        if self.target_event_id is not None:
+            values["target_event_id"] = self.target_event_id
+        if self.changes is not None:
+            values["changes"] = self.changes.model_dump(mode="json", exclude_unset=True)
         if not self.event_id:
             canonical = json.dumps(values, sort_keys=True, separators=(",", ":"))
             values["event_id"] = hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:32]
@@ -599,6 +642,7 @@ class Ingestor:
                 "arguments": redact_value(event.arguments, region),
                 "result": redact_value(event.result, region),
                 "attributes": redact_value(event.attributes, region),
+                "changes": redact_value(event.changes, region),
             }
         )
 

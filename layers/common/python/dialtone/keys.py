@@ -7,6 +7,7 @@ most; it needs one GetItem and none of the models the rest of the API uses.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 
 from dialtone.auth import Principal, hash_key
 from dialtone.dynamo import TableStore, from_item, string_key
@@ -18,6 +19,24 @@ def accounts_table_from_environment() -> str:
     if not name:
         raise RuntimeError("ACCOUNTS_TABLE is not set")
     return name
+
+
+_BEARER = "bearer "
+
+
+def presented_key(headers: Mapping[str, str]) -> str | None:
+    """The API key a request presents: `X-API-Key: <key>`, or else `Authorization: Bearer
+    <key>` (the scheme in any case); None when it presents neither, or another scheme
+    (`Basic ...`), or `Bearer` with nothing after it: such a request is refused like a bad key.
+    """
+    lowered = {name.lower(): value for name, value in headers.items()}
+    api_key = (lowered.get("x-api-key") or "").strip()
+    if api_key:
+        return api_key
+    authorization = (lowered.get("authorization") or "").strip()
+    if authorization[: len(_BEARER)].lower() != _BEARER:
+        return None
+    return authorization[len(_BEARER) :].strip() or None
 
 
 class KeyResolver(TableStore):

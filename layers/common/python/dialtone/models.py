@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 
 
 def format_timestamp(value: datetime) -> str:
@@ -27,6 +27,14 @@ class Direction(StrEnum):
     OUTBOUND = "outbound"
     WEB = "web"
     MIC = "mic"
+
+
+def _widget_is_web(value: Any) -> Any:
+    return Direction.WEB if isinstance(value, str) and value.strip().lower() == "widget" else value
+
+
+DirectionIn = Annotated[Direction, BeforeValidator(_widget_is_web)]
+"""A direction as a client may send it: `widget` (the graded-calls document's name) is `web`."""
 
 
 class CallStatus(StrEnum):
@@ -205,6 +213,20 @@ class CallList(ApiModel):
     limit: int
     offset: int
     next_cursor: str | None = None
+    # Only when the page was asked for with `page` and `page_size` (absent otherwise).
+    page: int | None = Field(
+        default=None, exclude_if=lambda v: v is None, description="With `page` paging only"
+    )
+    page_size: int | None = Field(
+        default=None, exclude_if=lambda v: v is None, description="With `page` paging only"
+    )
+
+
+class CallSearchResult(ApiModel):
+    """`POST /v1/calls/search`: the calls found, in the order asked, and the ids not found."""
+
+    calls: list[Call]
+    not_found: list[str]
 
 
 class TranscriptExchanges(ApiModel):
@@ -213,11 +235,18 @@ class TranscriptExchanges(ApiModel):
 
 
 class Turn(ApiModel):
-    role: Literal["user", "agent"]
-    content_type: Literal["text"] = "text"
+    """One turn of a call as the graded-calls document gives it: what the caller (`user`) or
+    the agent (`assistant`) said, or a tool the agent used (`tool_call`, with its arguments as
+    JSON text) and what the tool answered (`tool_response`, its result as JSON text), with
+    offsets from the start of the recording."""
+
+    role: Literal["user", "assistant", "tool_call", "tool_response"]
+    content_type: Literal["text", "function", "function_response"] = "text"
     content: str
     start_ms: int | None = None
     end_ms: int | None = None
+    # The tool's name, on tool turns only.
+    name: str | None = Field(default=None, exclude_if=lambda v: v is None)
 
 
 class TranscriptTurns(ApiModel):
@@ -246,6 +275,14 @@ class HistoryEventType(StrEnum):
     STARTED = "started"
     ENDED = "ended"
     ESCALATED = "escalated"
+    # A correction of an earlier event (`target_event_id`): its `changes` replace fields of it.
+    PATCH = "patch"
+
+
+# The fields of an event a patch may change.
+PATCHABLE_FIELDS = frozenset(
+    {"name", "text", "arguments", "result", "duration_ms", "ttfb_ms", "attributes"}
+)
 
 
 LIFECYCLE_EVENTS = frozenset(
@@ -273,6 +310,29 @@ class HistoryEvent(ApiModel):
     outcome: CallOutcome | None = None
     reason: str | None = None
     attributes: dict[str, Any] = Field(default_factory=dict)
+    # A patch: the event it corrects, and the fields it replaces there.
+    target_event_id: str | None = Field(default=None, exclude_if=lambda v: v is None)
+    changes: dict[str, Any] | None = Field(default=None, exclude_if=lambda v: v is None)
+    # An event a patch corrected: the patches, in the order applied.
+    patched_by: list[str] = Field(default_factory=list, exclude_if=lambda v: not v)
+
+
+def apply_patches(events: list[HistoryEvent]) -> list[HistoryEvent]:
+    """The events (in time order) with each `patch` applied to the earlier event it targets:
+    its `changes` replace those fields, and the event lists the patch in `patched_by`. The
+    patches stay in the list, so the history keeps what was corrected; a patch of an event the
+    call does not have changes nothing."""
+    position = {event.event_id: n for n, event in enumerate(events)}
+    corrected = list(events)
+    for event in events:
+        n = position.get(event.target_event_id or "")
+        if event.type is not HistoryEventType.PATCH or n is None:
+            continue
+        target = corrected[n]
+        values = {**target.model_dump(), **(event.changes or {})}
+        values["patched_by"] = [*target.patched_by, event.event_id]
+        corrected[n] = HistoryEvent.model_validate(values)
+    return corrected
 
 
 class CallHistory(ApiModel):

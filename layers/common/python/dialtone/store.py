@@ -18,7 +18,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from dialtone.dynamo import TableStore, from_item, string_key, to_item
-from dialtone.errors import BatchNotFound, CallErasing, CallExpired, CallNotFound, WriteContention
+from dialtone.errors import (
+    BatchNotFound,
+    CallErasing,
+    CallExpired,
+    CallNotFound,
+    ReadThrottled,
+    WriteContention,
+)
 from dialtone.models import (
     BATCH_BUCKET,
     Call,
@@ -667,6 +674,37 @@ class CallStore(TableStore):
             raise CallExpired()
         return stored_call(response["Item"])
 
+    def get_calls(self, tenant_id: str, call_ids: Sequence[str]) -> dict[str, StoredCall]:
+        """The tenant's calls among `call_ids` (at most 100, no duplicates), by id; an unknown
+        id, another tenant's, or a call being erased or past its retention is left out.
+
+        One BatchGetItem; keys DynamoDB leaves unprocessed (throttling, the 16 MB answer limit)
+        are asked again with jittered exponential backoff, a bounded number of times, then
+        ReadThrottled.
+        """
+        keys = [string_key(pk=call_pk(tenant_id, call_id), sk=CALL_SK) for call_id in call_ids]
+        found: dict[str, StoredCall] = {}
+        for item in self._batch_get(keys):
+            if "erasing" not in item and not _expired(item):
+                stored = stored_call(item)
+                found[stored.call.id] = stored
+        return found
+
+    def _batch_get(self, keys: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        pending: dict[str, Any] = {self.table_name: {"Keys": keys}} if keys else {}
+        for attempt in range(BATCH_GET_ATTEMPTS):
+            if not pending:
+                return
+            if attempt:
+                # Full jitter, capped: throttled readers of one table spread out.
+                cap = min(BATCH_GET_MAX_BACKOFF, BATCH_GET_BASE_BACKOFF * 2**attempt)
+                time.sleep(random.uniform(0, cap))  # noqa: S311 - jitter
+            response = self.dynamodb.batch_get_item(RequestItems=pending)
+            yield from response.get("Responses", {}).get(self.table_name, [])
+            pending = response.get("UnprocessedKeys") or {}
+        if pending:
+            raise ReadThrottled()
+
     def list_exchanges(self, tenant_id: str, call_id: str) -> list[Exchange]:
         """Every exchange of a call, in sequence order."""
         return [
@@ -838,6 +876,10 @@ def _settle_existing(
 _APPEND_CHUNK = 99
 _APPEND_ATTEMPTS = 6
 MERGE_ATTEMPTS = 8
+# Rounds of a batch read (the first and its retries of unprocessed keys), and their backoff.
+BATCH_GET_ATTEMPTS = 6
+BATCH_GET_BASE_BACKOFF = 0.025
+BATCH_GET_MAX_BACKOFF = 0.8
 
 
 @dataclass
