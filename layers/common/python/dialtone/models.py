@@ -207,6 +207,13 @@ class CallList(ApiModel):
     next_cursor: str | None = None
 
 
+class CallExport(ApiModel):
+    """`GET /v1/calls/export?export_format=json`: the calls, newest first, each with its
+    transcript."""
+
+    calls: list[CallWithTranscript]
+
+
 class TranscriptExchanges(ApiModel):
     call_id: str
     exchanges: list[Exchange]
