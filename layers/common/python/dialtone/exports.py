@@ -23,6 +23,7 @@ import csv
 import functools
 import json
 import tempfile
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
@@ -40,12 +41,18 @@ from dialtone.models import (
     CallLatency,
     CallStatus,
     CallWithTranscript,
+    Exchange,
     LatencyStats,
 )
 from dialtone.store import CallStore
 
 MAX_CALLS = 1000
 """How many calls an export holds at most: the most recent ones."""
+
+# Transcripts read at once, and how far ahead of the call being written they may be read (the
+# shared DynamoDB client keeps 10 connections).
+TRANSCRIPT_READERS = 8
+TRANSCRIPTS_AHEAD = 32
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 JSON_CONTENT_TYPE = "application/json"
@@ -246,12 +253,31 @@ class CallExporter:
 
     def _write_json(self, body: _Body, calls: Iterator[Call], tenant_id: str) -> None:
         body.write('{"calls":[')
-        for number, call in enumerate(calls):
-            exchanges = self.reader.store.list_exchanges(tenant_id, call.id)
+        for number, (call, exchanges) in enumerate(self._with_transcripts(calls, tenant_id)):
             # The list's call object, field for field, with its transcript (as get_call gives it).
             item = CallWithTranscript.model_construct(**dict(call), transcript=exchanges)
             body.write(("," if number else "") + item.model_dump_json())
         body.write("]}")
+
+    def _with_transcripts(
+        self, calls: Iterator[Call], tenant_id: str
+    ) -> Iterator[tuple[Call, list[Exchange]]]:
+        """Each call with its transcript, in order. Transcripts are read a few at a time
+        (a thousand Queries one after the other would take most of the request's time), at
+        most TRANSCRIPTS_AHEAD ahead of the call being written, so memory stays bounded."""
+        from concurrent.futures import Future, ThreadPoolExecutor
+
+        pending: deque[tuple[Call, Future[list[Exchange]]]] = deque()
+        with ThreadPoolExecutor(max_workers=TRANSCRIPT_READERS) as pool:
+            for call in calls:
+                read = pool.submit(self.reader.store.list_exchanges, tenant_id, call.id)
+                pending.append((call, read))
+                if len(pending) >= TRANSCRIPTS_AHEAD:
+                    first, exchanges = pending.popleft()
+                    yield first, exchanges.result()
+            while pending:
+                first, exchanges = pending.popleft()
+                yield first, exchanges.result()
 
     def _store(self, body: _Body, tenant_id: str, filename: str, content_type: str) -> str:
         from dialtone.recordings import export_key, store_export
