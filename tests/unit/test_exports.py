@@ -10,6 +10,8 @@ import pytest
 
 from dialtone.exports import FORMULA_STARTS, _Body, csv_columns, csv_row, spreadsheet_safe
 from dialtone.models import CallStatus
+from dialtone.recordings import EXPORTS_PREFIX, export_key
+from local.provision import load_template
 from local.seed import make_call
 
 
@@ -60,3 +62,25 @@ def test_a_body_past_the_limit_no_longer_fits() -> None:
     with _Body(inline_max_bytes=10) as body:
         body.write("\u00e9" * 2)  # 4 bytes of UTF-8, 12 once encoded
         assert not body.fits
+
+
+def test_stored_exports_expire_after_a_day_and_only_there_may_the_function_write() -> None:
+    # Given: the template's recordings bucket and export function
+    template = load_template()
+    bucket = template["Resources"]["RecordingsBucket"]["Properties"]
+    function = template["Resources"]["ExportCallsFunction"]["Properties"]
+    key = export_key("tenant-1", "calls-export-2026-12-05.json")
+
+    # Then: a lifecycle rule expires everything under the exports' prefix after a day
+    (rule,) = [r for r in bucket["LifecycleConfiguration"]["Rules"] if r["Id"] == "expire-exports"]
+    assert key.startswith(rule["Prefix"])
+    assert rule["Status"] == "Enabled"
+    assert rule["ExpirationInDays"] == 1
+    assert rule["NoncurrentVersionExpiration"] == {"NoncurrentDays": 1}
+    # And the recording indexer is never told of an export
+    notified = bucket["NotificationConfiguration"]["QueueConfigurations"][0]["Filter"]
+    assert not key.startswith(notified["S3Key"]["Rules"][0]["Value"])
+    # And the function writes nothing but exports
+    (write,) = [p["Statement"][0] for p in function["Policies"] if "Statement" in p]
+    assert "s3:PutObject" in write["Action"]
+    assert write["Resource"]["Fn::Sub"] == "${RecordingsBucket.Arn}/" + EXPORTS_PREFIX + "*"
