@@ -14,6 +14,7 @@ import time
 from bench import (
     cold_start,
     dialing,
+    export,
     fixture,
     ingest,
     listing,
@@ -122,6 +123,8 @@ def main() -> int:
         figures += cold_starts(endpoint, notes, sections)
         progress("call data from the runtime: a 100-exchange append, a 5,000-exchange transcript")
         figures += ingest.run(endpoint, notes, emit)
+        progress("export: 1,000 completed calls with transcripts as JSON, in a process of its own")
+        figures += export.run(endpoint, notes, emit)
         progress("dialing: a 1,000-number batch, then dial pacing on a local stack of its own")
         figures += dialing.run(endpoint, notes, emit)
     progress("the local stack's overhead on a warm request")

@@ -61,18 +61,11 @@ def _date_only(value: Any) -> Any:
 DateOrDateTime = Annotated[datetime | date, BeforeValidator(_date_only)]
 
 
-class ListCallsParams(BaseModel):
-    """`GET /v1/calls` query parameters; unknown ones are ignored."""
+class CallFilterParams(BaseModel):
+    """The filters of `GET /v1/calls`, shared by the export; unknown parameters are ignored."""
 
     model_config = ConfigDict(defer_build=True, extra="ignore", frozen=True)
 
-    limit: int = Field(default=20, ge=1, le=100)
-    offset: int = Field(default=0, ge=0)
-    # The seeds' paging: page N of page_size calls, instead of limit and offset (not both).
-    page: int | None = Field(default=None, ge=1, le=1_000_000)
-    page_size: int | None = Field(default=None, ge=1, le=100)
-    cursor: str | None = Field(default=None, max_length=8192)
-    order: SortOrder = SortOrder.DESC
     start_date: DateOrDateTime | None = None
     end_date: DateOrDateTime | None = None
     direction: DirectionIn | None = None
@@ -85,6 +78,18 @@ class ListCallsParams(BaseModel):
     phone_number: str | None = Field(default=None, max_length=32)
     search: str | None = Field(default=None, max_length=64)
     is_test_call: bool | None = None
+
+
+class ListCallsParams(CallFilterParams):
+    """`GET /v1/calls` query parameters: the filters, the order and the paging."""
+
+    limit: int = Field(default=20, ge=1, le=100)
+    offset: int = Field(default=0, ge=0)
+    # The seeds' paging: page N of page_size calls, instead of limit and offset (not both).
+    page: int | None = Field(default=None, ge=1, le=1_000_000)
+    page_size: int | None = Field(default=None, ge=1, le=100)
+    cursor: str | None = Field(default=None, max_length=8192)
+    order: SortOrder = SortOrder.DESC
 
 
 def _instant(value: datetime | date, end_of_day: bool) -> datetime:
@@ -128,7 +133,7 @@ def resolve_paging(params: ListCallsParams) -> ListCallsParams:
     )
 
 
-def build_filters(params: ListCallsParams) -> listing.CallFilters:
+def build_filters(params: CallFilterParams) -> listing.CallFilters:
     """Interpret and normalise list parameters; InvalidParameter (422) names a bad one."""
     from dialtone import listing
 
@@ -209,6 +214,10 @@ class CallReader:
             return stored.call
         url = self.presign(stored.recording_key, self.url_ttl_seconds)
         return stored.call.model_copy(update={"recording_url": url})
+
+    def public_call(self, stored: StoredCall) -> Call:
+        """The call object as the API shows it: with a presigned link to its recording."""
+        return self._public(stored)
 
     def list_calls(self, principal: Principal, params: ListCallsParams) -> CallList:
         """One page of the tenant's calls, with the total that match."""

@@ -9,6 +9,7 @@ page it returns. A `search` that is a call-id fragment reads the `ByCallId` inde
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -306,6 +307,26 @@ def read_page(
                 earlier = reversed(items[: offset + limit])
                 stream.last_consumed = next((i for i in earlier if _owns(stream, i)), None)
     return [stored_call(i) for i in page], has_more
+
+
+def iter_calls(
+    store: CallStore, streams: list[QueryStream], limit: int, ascending: bool, chunk: int = 100
+) -> Iterator[StoredCall]:
+    """Up to `limit` calls of a query in page order, read `chunk` at a time, so that a long
+    read (an export) holds one chunk of calls at once, not all of them."""
+    if streams[0].index is INDEXES["call_id"]:
+        # A call-id prefix matches few calls: they are read whole and put in time order.
+        page, _ = read_prefix_page(store, streams[0], 0, limit, ascending)
+        yield from page
+        return
+    remaining = limit
+    while remaining > 0:
+        need = min(chunk, remaining)
+        items = read_merged(store, streams, need)
+        yield from (stored_call(item) for item in items)
+        remaining -= len(items)
+        if len(items) < need:
+            return
 
 
 def read_prefix_page(

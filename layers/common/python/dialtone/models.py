@@ -229,6 +229,13 @@ class CallSearchResult(ApiModel):
     not_found: list[str]
 
 
+class CallExport(ApiModel):
+    """`GET /v1/calls/export?export_format=json`: the calls, newest first, each with its
+    transcript."""
+
+    calls: list[CallWithTranscript]
+
+
 class TranscriptExchanges(ApiModel):
     call_id: str
     exchanges: list[Exchange]

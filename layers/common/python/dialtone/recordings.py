@@ -1,5 +1,6 @@
 """Call recordings: presigned uploads and downloads, the indexer that reads what was uploaded,
-and deleting a call's objects. This is the one module that touches the recordings bucket.
+and deleting a call's objects; and the calls exports too large for a response. This is the one
+module that touches the recordings bucket.
 
 An upload goes straight to S3 under the call's own key, `tenants/<tenant>/calls/<call>/
 recording.<format>`, built here from the authenticated tenant, the call id and the format, so
@@ -21,7 +22,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Literal
+from typing import IO, TYPE_CHECKING, Any, Literal
 from urllib.parse import unquote_plus
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -433,3 +434,47 @@ def delete_object_versions(bucket: str, prefix: str, keep_key: str | None = None
             first = response["Errors"][0]
             raise RuntimeError(f"could not delete {first['Key']}: {first.get('Message')}")
     return len(doomed)
+
+
+# Exports too large for an API response (`GET /v1/calls/export`): the bucket keeps them a day
+# under `exports/` (a lifecycle rule of the template), outside `tenants/`, so the recording
+# indexer is never told of them.
+
+EXPORTS_PREFIX = "exports/"
+
+
+def export_key(tenant_id: str, filename: str) -> str:
+    """A new, unguessable key of an export of the tenant, ending in its download filename."""
+    import uuid
+
+    return f"{EXPORTS_PREFIX}{tenant_id}/{uuid.uuid4().hex}/{filename}"
+
+
+def store_export(
+    bucket: str, key: str, body: IO[bytes], content_type: str, filename: str, expires_in: int
+) -> str:
+    """Upload an export (a file positioned at its start) and return a presigned GET of it that
+    downloads as an attachment named `filename`. The upload streams the file in parts of
+    8 MiB, two at a time, so memory stays bounded whatever the export's size."""
+    from boto3.s3.transfer import TransferConfig
+
+    disposition = f'attachment; filename="{filename}"'
+    s3 = aws.client("s3")
+    s3.upload_fileobj(
+        body,
+        bucket,
+        key,
+        ExtraArgs={"ContentType": content_type, "ContentDisposition": disposition},
+        Config=TransferConfig(multipart_chunksize=8 * 1024 * 1024, max_concurrency=2),
+    )
+    url: str = s3.generate_presigned_url(
+        "get_object",
+        Params={
+            "Bucket": bucket,
+            "Key": key,
+            "ResponseContentDisposition": disposition,
+            "ResponseContentType": content_type,
+        },
+        ExpiresIn=expires_in,
+    )
+    return url

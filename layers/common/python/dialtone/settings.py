@@ -55,6 +55,17 @@ class CallsListSettings(CallsReaderSettings):
     cursor_secret_arn: str = Field(alias="CURSOR_SECRET_ARN", min_length=1)
 
 
+class ExportSettings(CallsReaderSettings):
+    """`GET /v1/calls/export`: how large an export may be to be answered in the response (its
+    size once JSON-encoded in Lambda's response, which API Gateway caps at 6 MB), and how long
+    the link to a larger one, stored in the recordings bucket, lives."""
+
+    export_inline_max_bytes: int = Field(
+        alias="EXPORT_INLINE_MAX_BYTES", default=5_000_000, ge=1, le=5_500_000
+    )
+    export_url_ttl_seconds: int = Field(alias="EXPORT_URL_TTL_SECONDS", default=900, ge=60, le=3600)
+
+
 class IngestSettings(EnvSettings):
     """The voice runtime's writes: calls (and their exchanges and history), and tenants for
     their retention and privacy settings. National-format phone numbers in redacted text are
