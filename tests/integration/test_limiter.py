@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 
 from dialtone.dialing.limiter import (
+    FINAL_STEP,
+    FINAL_STEPS,
     GATE_LEAD,
     SLOT_LEAD,
     RateLimiter,
@@ -223,3 +225,74 @@ def test_a_gate_that_opens_too_late_is_not_waited_for(limiter: RateLimiter) -> N
     last = limiter.last_sent(name)
     assert last is not None
     assert last <= sent
+
+
+class SlowAnswers(SlowFirstAnswer):
+    """A DynamoDB client whose every send-gate write is applied at once but answered late."""
+
+    def update_item(self, **request: Any) -> Any:
+        answer = self.client.update_item(**request)
+        if "last_sent_us" in request["UpdateExpression"]:
+            self.gate_writes += 1
+            time.sleep(self.delay)
+        return answer
+
+
+def test_a_caller_whose_writes_are_slow_promises_earlier(table: str) -> None:
+    # Given a caller whose every gate write comes back later than the usual lead
+    from dialtone import aws
+
+    name = account()
+    delay = GATE_LEAD + 0.05
+    slow = SlowAnswers(aws.client("dynamodb"), delay=delay)
+    caller = RateLimiter(table, dynamodb=slow)
+    # When it passes the gate twice, an interval apart
+    first = caller.pass_gate(name, 1)
+    second = caller.pass_gate(name, 1)
+    # Then after its first broken promise it promised early enough for the slow answers: two
+    # calls for three writes, not one promise broken after the other
+    assert slow.gate_writes == 3
+    assert caller.gate_lead() >= 2 * delay
+    assert second - first >= (interval_us(1) - gate_tolerance_us(1)) / 1e6
+
+
+def test_a_slot_is_not_reserved_before_the_send_gate_opens(table: str) -> None:
+    # Given an account whose caller reserved a slot, then passed the gate half a second late
+    clock = [1_800_000_000.0]
+
+    def sleep(seconds: float) -> None:
+        clock[0] += seconds
+
+    limiter = RateLimiter(table, clock=lambda: clock[0], sleep=sleep)
+    name = account()
+    first = limiter.reserve(name, 1)
+    clock[0] = first + 0.5
+    limiter.pass_gate(name, 1, at=first)
+    last = limiter.last_sent(name)
+    assert last is not None
+    assert last > first + 0.5
+    # When the next caller reserves a slot
+    second = limiter.reserve(name, 1)
+    # Then its slot is when the gate opens, not one interval after the first slot: a promise
+    # for an earlier slot would only be refused, a write wasted late in the slot
+    assert second == pytest.approx(last + interval_us(1) / 1e6)
+
+
+def test_the_sleep_until_a_promise_ends_in_short_steps(table: str) -> None:
+    # Given a caller whose sleeps are recorded
+    clock = [1_800_000_000.0]
+    sleeps: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        clock[0] += seconds
+
+    limiter = RateLimiter(table, clock=lambda: clock[0], sleep=sleep)
+    # When it passes the gate of an idle account (a promise the lead ahead)
+    moment = limiter.pass_gate(account(), 1)
+    # Then it slept until shortly before its promise at once, then in short steps: a thread
+    # that slept briefly is woken on time more often on a busy machine
+    assert moment == pytest.approx(1_800_000_000.0 + GATE_LEAD)
+    assert sleeps[0] == pytest.approx(GATE_LEAD - FINAL_STEPS)
+    assert len(sleeps) >= FINAL_STEPS / FINAL_STEP
+    assert max(sleeps[1:]) <= FINAL_STEP + 1e-9

@@ -389,8 +389,6 @@ class Dialer:
     def _await_turn(self, tenant: Tenant, order: DialOrder, deadline: float) -> float:
         """The provider connection opened, a slot reserved, the send gate passed at the slot:
         the moment (epoch seconds) the call may leave, and does."""
-        from dialtone.dialing.limiter import GATE_LEAD
-
         account, rate = tenant.telephony_account, tenant.dial_rate(self.account_dial_rate)
         latest = deadline - PLACE_BUDGET_SECONDS
         # Before the slot: whatever a first request pays (a connection, a TLS handshake, the
@@ -399,8 +397,10 @@ class Dialer:
         slot = self.limiter.reserve(account, rate, latest=latest)
         wait = max(0.0, slot - self.clock())
         self._measure("LimiterWait", wait * 1000)
-        # The send is promised shortly before the slot (in slot order), for the slot.
-        early = wait - GATE_LEAD
+        # The send is promised shortly before the slot (in slot order), for the slot: twice the
+        # write's lead before it, so that a sleep that ends late still leaves the lead (a
+        # promise later than the slot would delay every call after it).
+        early = wait - 2 * self.limiter.gate_lead()
         if early > 0:
             self.sleep(early)
         return self.limiter.pass_gate(account, rate, latest=latest, at=slot)

@@ -6,7 +6,7 @@ its next call, and `last_sent_us`, the moment its last call was promised to leav
 
 **Slots** spread the callers out. Reserving one is a read and a conditional write:
 
-    slot = max(now + lead, next_slot)
+    slot = max(now + lead, next_slot, last_sent + interval)
     write next_slot = slot + interval  if next_slot is still what was read (or still absent)
 
 A lost race re-reads and tries again, so however many dialers reserve at once each gets its own
@@ -31,13 +31,20 @@ apart however late anyone woke, and the write's own latency is spent before the 
 moment, not between the gate and the request.
 
 Instants are integer microseconds (no float rounding can bring two closer than the interval),
-and the interval is 1/N stretched by `PACING_GUARD`: it covers the tolerance, and the time from
-the gate to the request's arrival at the provider (building the request, the network), where
-the provider counts requests.
+and the interval is 1/N stretched by `PACING_GUARD`: a third of it is the tolerance, two thirds
+cover the time from the gate to the request's arrival at the provider (building the request,
+the network), where the provider counts requests, and which varies by tens of milliseconds on
+a busy machine.
+
+On a busy machine a write can take hundreds of milliseconds, and a thread that sleeps long is
+woken late. So the promise is written earlier when this caller's recent writes were slow
+(`gate_lead`), and the sleep until it ends in short steps (`FINAL_STEPS`), which a scheduler
+wakes on time more often than one long sleep: each miss costs a new promise, an interval lost.
 """
 
 from __future__ import annotations
 
+import collections
 import math
 import random
 import time
@@ -49,15 +56,23 @@ from botocore.exceptions import ClientError
 from dialtone import aws
 from dialtone.dynamo import condition_failed
 
-# Slots and promises are 1/N stretched by this fraction apart (20 ms at 1 call/s): room for the
-# gate's tolerance (half of it) and for what happens between the gate and the request's arrival.
-PACING_GUARD = 0.02
-# A caller sends only if it woke within half the guard of the moment it promised, and never
-# less than this: a sleeping thread cannot be relied on to wake more precisely (at more than
-# 5 calls a second, the guard grows to twice this).
+# Slots and promises are 1/N stretched by this fraction apart (30 ms at 1 call/s): room for the
+# gate's tolerance (a third of it) and for what happens between the gate and the request's
+# arrival (two thirds: up to 20 ms more at one caller than at the next, at 1 call/s).
+PACING_GUARD = 0.03
+# A caller sends only if it woke within a third of the guard of the moment it promised, and
+# never less than this: a sleeping thread cannot be relied on to wake more precisely (at more
+# than 5 calls a second, the guard grows to three times this).
 MIN_GATE_TOLERANCE = 0.002
-# The promise is written this long before the moment it promises (more than a write takes).
+# The sleep until a promise ends in steps of at most `FINAL_STEP` over its last `FINAL_STEPS`.
+FINAL_STEPS = 0.02
+FINAL_STEP = 0.001
+# The promise is written this long before the moment it promises (more than a write takes),
+# or twice as long as the slowest of the caller's last `LEAD_SAMPLES` gate writes took, when
+# that is more (a busy machine, a slow table), and never more than `MAX_GATE_LEAD`.
 GATE_LEAD = 0.1
+MAX_GATE_LEAD = 0.5
+LEAD_SAMPLES = 8
 # An idle account's slot is this far ahead of the clock: more than the write takes.
 SLOT_LEAD = 0.05
 # Conflicts are resolved by retrying; this many in a row means something else is wrong.
@@ -82,14 +97,14 @@ def interval_us(rate_per_second: float) -> int:
     whole microseconds (rounded up): 1/N and the guard."""
     if rate_per_second <= 0:
         raise ValueError("rate_per_second must be positive")
-    guard = max(PACING_GUARD / rate_per_second, 2 * MIN_GATE_TOLERANCE)
+    guard = max(PACING_GUARD / rate_per_second, 3 * MIN_GATE_TOLERANCE)
     return math.ceil(1_000_000 * (1 / rate_per_second + guard))
 
 
 def gate_tolerance_us(rate_per_second: float) -> int:
-    """How late after its promise a caller may still send: half the guard, so that two calls
-    leave at least 1/N (and half the guard) apart."""
-    return (interval_us(rate_per_second) - math.ceil(1_000_000 / rate_per_second)) // 2
+    """How late after its promise a caller may still send: a third of the guard, so that two
+    calls leave at least 1/N and two thirds of the guard apart."""
+    return (interval_us(rate_per_second) - math.ceil(1_000_000 / rate_per_second)) // 3
 
 
 def _account_key(account_id: str) -> dict[str, dict[str, str]]:
@@ -111,6 +126,7 @@ class RateLimiter:
         self._dynamodb = dynamodb
         self.clock = clock
         self.sleep = sleep
+        self._gate_writes: collections.deque[float] = collections.deque(maxlen=LEAD_SAMPLES)
 
     @property
     def dynamodb(self) -> Any:
@@ -132,10 +148,20 @@ class RateLimiter:
         return None if current is None else current / 1_000_000
 
     def _read(self, account_id: str, attribute: str) -> int | None:
+        return _instant(self._item(account_id), attribute)
+
+    def _item(self, account_id: str) -> dict[str, Any] | None:
         response = self.dynamodb.get_item(
             TableName=self.table_name, Key=_account_key(account_id), ConsistentRead=True
         )
-        return _instant(response.get("Item"), attribute)
+        item: dict[str, Any] | None = response.get("Item")
+        return item
+
+    def _gate_opens(self, item: dict[str, Any] | None, spacing: int) -> int:
+        """When the send gate opens after the last promise read in `item` (0 when none): a slot
+        before it would only be refused at the gate, one write wasted, late in the slot."""
+        last = _instant(item, "last_sent_us")
+        return 0 if last is None else last + spacing
 
     # Slots
 
@@ -151,9 +177,9 @@ class RateLimiter:
         step = interval_us(rate_per_second)
         lead = int(SLOT_LEAD * 1_000_000)
         for _ in range(MAX_CONFLICTS):
-            current = self._read(account_id, "next_slot_us")
-            now = self._now_us() + lead
-            slot = now if current is None else max(now, current)
+            item = self._item(account_id)
+            current = _instant(item, "next_slot_us")
+            slot = max(self._now_us() + lead, current or 0, self._gate_opens(item, step))
             if latest is not None and slot > latest * 1_000_000:
                 raise SlotOutOfReach(slot / 1_000_000)
             if self._advance(account_id, current, slot + step):
@@ -201,12 +227,11 @@ class RateLimiter:
         With `latest`, a gate that opens after that instant is not waited for: SlotOutOfReach
         says when it opens.
         """
-        spacing = interval_us(rate_per_second)
-        lead, tolerance = _us(GATE_LEAD), gate_tolerance_us(rate_per_second)
+        spacing, tolerance = interval_us(rate_per_second), gate_tolerance_us(rate_per_second)
         wanted = 0 if at is None else _us(at)
         held: int | None = None  # our own promise, which we could not keep
         for _ in range(MAX_CONFLICTS):
-            promise = max(self._now_us() + lead, wanted)
+            promise = max(self._now_us() + _us(self.gate_lead()), wanted)
             if latest is not None and promise > _us(latest):
                 raise SlotOutOfReach(promise / 1_000_000)
             opens_at = self._take_gate(account_id, promise, spacing, held)
@@ -220,11 +245,22 @@ class RateLimiter:
             wanted = 0  # too late to keep the promise: promise again
         raise LimiterContention(f"{MAX_CONFLICTS} refused send gates on {account_id}")
 
+    def gate_lead(self) -> float:
+        """How long before the moment it promises (seconds) this caller writes its promise:
+        `GATE_LEAD`, or twice its slowest recent gate write when that is more (at most
+        `MAX_GATE_LEAD`), so that the write is answered before the promised moment; a promise
+        answered after it cannot be kept, and is made again, later."""
+        slowest = max(self._gate_writes, default=0.0)
+        return min(MAX_GATE_LEAD, max(GATE_LEAD, 2 * slowest))
+
     def _sleep_until(self, moment: int) -> int:
-        """Sleep until `moment` (microseconds); the clock when awake."""
+        """Sleep until `moment` (microseconds); the clock when awake. Until `FINAL_STEPS`
+        before it in one sleep, then in steps of `FINAL_STEP`."""
+        steps, step = _us(FINAL_STEPS), _us(FINAL_STEP)
         now = self._now_us()
         while now < moment:
-            self.sleep((moment - now) / 1_000_000)
+            left = moment - now
+            self.sleep((left - steps if left > steps else min(left, step)) / 1_000_000)
             now = self._now_us()
         return now
 
@@ -239,6 +275,7 @@ class RateLimiter:
         if held is not None:
             condition += " OR last_sent_us = :held"
             values[":held"] = {"N": str(held)}
+        started = time.monotonic()
         try:
             self.dynamodb.update_item(
                 TableName=self.table_name,
@@ -249,6 +286,7 @@ class RateLimiter:
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as error:
+            self._gate_writes.append(time.monotonic() - started)
             if not condition_failed(error):
                 raise
             old: dict[str, Any] | None = error.response.get("Item")  # type: ignore[assignment]
@@ -256,6 +294,7 @@ class RateLimiter:
             if last is None:
                 last = self._read(account_id, "last_sent_us") or promise - spacing
             return last + spacing
+        self._gate_writes.append(time.monotonic() - started)
         return None
 
 
