@@ -34,6 +34,7 @@ from dialtone.errors import (
     BatchNotStored,
     CallNotCancelable,
     CallNotFound,
+    CallNotGraded,
     ChildConflict,
     DialQueueUnavailable,
     DialtoneError,
@@ -78,6 +79,7 @@ _STATUS: dict[type[DialtoneError], HTTPStatus] = {
     FieldNotWritable: HTTPStatus.CONFLICT,
     RecordingsNotKept: HTTPStatus.CONFLICT,
     WriteContention: HTTPStatus.CONFLICT,
+    CallNotGraded: HTTPStatus.NOT_FOUND,
 }
 
 
@@ -319,6 +321,7 @@ class Tag(StrEnum):
     AGENTS = "Agents"
     SUPPRESSIONS = "Suppressions"
     TELEPHONY = "Telephony"
+    QUALITY = "Quality"
     DOCS = "Documentation"
 
 
