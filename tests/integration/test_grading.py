@@ -174,7 +174,8 @@ def test_a_grade_is_pending_then_completed_with_the_rubric_result(
     assert (grade["grader"], grade["rubric_version"]) == ("rubric", expected.rubric_version)
     assert grade["score"] == expected.score
     assert grade["criteria"] == [c.model_dump(mode="json") for c in expected.criteria]
-    assert grade["summary"] == expected.summary and grade["graded_at"]
+    assert grade["summary"] == expected.summary
+    assert grade["graded_at"]
     shown = read_call(tenant, call_id)
     assert (shown["grade_status"], shown["grade_score"]) == ("completed", expected.score)
     assert shown["grade_updated_at"] == grade["graded_at"]
@@ -252,7 +253,8 @@ def test_a_pending_grade_is_queued_once_unless_forced(
     call_id = graded_call(tenant)
     first = body(request_grade(tenant, call_id))
     second = body(request_grade(tenant, call_id))
-    assert first == second and first["status"] == "pending"
+    assert first == second
+    assert first["status"] == "pending"
     assert len(grade_queue.take(call_id)) == 1
     request_grade(tenant, call_id, force="true")
     assert len(grade_queue.take(call_id)) == 1

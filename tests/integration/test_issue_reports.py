@@ -76,7 +76,8 @@ def test_a_report_is_filed_and_counted(tenant: TenantFixture) -> None:
     # Then it is answered 201 with its id, the call's id, source api and a creation time
     assert result["statusCode"] == 201
     report = body(result)
-    assert report["id"] and report["created_at"].endswith("Z")
+    assert report["id"]
+    assert report["created_at"].endswith("Z")
     assert {k: v for k, v in report.items() if k not in ("id", "created_at")} == {
         "call_id": call_id,
         "title": "One-way audio",
@@ -126,7 +127,8 @@ def _own_handler(index: int) -> Any:
     """A copy of the create_issue_report handler of its own (a Lambda instance of its own)."""
     path = ROOT / "functions" / "create_issue_report" / "app.py"
     spec = importlib.util.spec_from_file_location(f"create_issue_report_copy_{index}", path)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
