@@ -9,7 +9,7 @@ import gc
 import sys
 import time
 
-from bench import cold_start, dialing, fixture, ingest, listing, local_stack, overhead
+from bench import cold_start, dialing, fixture, grading, ingest, listing, local_stack, overhead
 from bench.report import BENCHMARKS, Figure, machine_facts, summary, write_markdown
 from dialtone.accounts import AccountStore
 from dialtone.store import CallStore
@@ -76,6 +76,8 @@ def main() -> int:
         figures += cold_start.run(endpoint, cold_stack, cold_data, notes, emit)
         progress("call data from the runtime: a 100-exchange append, a 5,000-exchange transcript")
         figures += ingest.run(endpoint, notes, emit)
+        progress("grading: the rubric grade of a 200-exchange call through the grader")
+        figures += grading.run(endpoint, notes, emit)
         progress("dialing: a 1,000-number batch, then dial pacing on a local stack of its own")
         figures += dialing.run(endpoint, notes, emit)
     progress("the local stack's overhead on a warm request")
