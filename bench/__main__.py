@@ -16,6 +16,7 @@ from bench import (
     dialing,
     export,
     fixture,
+    grading,
     ingest,
     listing,
     local_stack,
@@ -125,6 +126,8 @@ def main() -> int:
         figures += ingest.run(endpoint, notes, emit)
         progress("export: 1,000 completed calls with transcripts as JSON, in a process of its own")
         figures += export.run(endpoint, notes, emit)
+        progress("grading: the rubric grade of a 200-exchange call through the grader")
+        figures += grading.run(endpoint, notes, emit)
         progress("dialing: a 1,000-number batch, then dial pacing on a local stack of its own")
         figures += dialing.run(endpoint, notes, emit)
     progress("the local stack's overhead on a warm request")

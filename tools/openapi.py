@@ -59,6 +59,7 @@ TAGS = {
     Tag.AGENTS: "The tenant's agents",
     Tag.SUPPRESSIONS: "The tenant's do-not-call list, checked at dial time",
     Tag.TELEPHONY: "Callbacks from the telephony provider",
+    Tag.QUALITY: "Grading calls (rubric or Amazon Bedrock) and the issue reports filed on them",
     Tag.DOCS: "This document and its Swagger UI",
 }
 

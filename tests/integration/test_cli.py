@@ -328,3 +328,44 @@ def test_bad_retention_or_opt_out_changes_nothing(
     assert (code, out) == (2, "")
     assert says in err
     assert store.get_tenant("steady-co") == before
+
+
+def test_grade_settings_are_set_and_shown(admin: Any, store: AccountStore) -> None:
+    # Given: a tenant with the default grade settings
+    admin("create-tenant", "--name", "Graded Co", "--tenant-id", "graded-co")
+    created = store.get_tenant("graded-co")
+    assert (created.grade_refresh_hours, created.grade_issue_threshold) == (24, 0.6)
+
+    # When: both are set
+    code, out, _ = admin(
+        "--json", "set-tenant", "--tenant", "graded-co",
+        "--grade-refresh-hours", "6", "--grade-issue-threshold", "0.75",
+    )  # fmt: skip
+
+    # Then: they are stored and printed, and nothing else changed
+    assert code == 0
+    printed = json.loads(out)
+    assert (printed["grade_refresh_hours"], printed["grade_issue_threshold"]) == (6, 0.75)
+    stored = store.get_tenant("graded-co")
+    assert (stored.grade_refresh_hours, stored.grade_issue_threshold) == (6, 0.75)
+    assert stored.dial_rate_per_second == created.dial_rate_per_second
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (("--grade-refresh-hours", "-1"), "hours are 0-8760"),
+        (("--grade-refresh-hours", "soon"), "not a whole number"),
+        (("--grade-issue-threshold", "1.5"), "a score is 0-1"),
+        (("--grade-issue-threshold", "high"), "not a score"),
+    ],
+)
+def test_bad_grade_settings_change_nothing(
+    admin: Any, store: AccountStore, args: tuple[str, ...], says: str
+) -> None:
+    admin("create-tenant", "--name", "Graded Co", "--tenant-id", "graded-co")
+    before = store.get_tenant("graded-co")
+    code, out, err = admin("set-tenant", "--tenant", "graded-co", *args)
+    assert (code, out) == (2, "")
+    assert says in err
+    assert store.get_tenant("graded-co") == before

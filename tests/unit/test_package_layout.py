@@ -227,11 +227,16 @@ def clients_used(module: str) -> set[str]:
 
 
 @pytest.mark.parametrize(
-    ("service", "adapter"), [("sqs", "dialtone.dialing.queue"), ("s3", "dialtone.recordings")]
+    ("service", "adapters"),
+    [
+        # The dial queue, and the grade queue.
+        ("sqs", {"dialtone.dialing.queue", "dialtone.grading"}),
+        ("s3", {"dialtone.recordings"}),
+    ],
 )
-def test_one_module_touches_each_queue_and_bucket(service: str, adapter: str) -> None:
+def test_one_module_touches_each_queue_and_bucket(service: str, adapters: set[str]) -> None:
     users = {module for module in MODULES if service in clients_used(module)}
-    assert users == {adapter}
+    assert users == adapters
 
 
 def test_the_flat_modules_the_subpackages_replaced_are_gone() -> None:

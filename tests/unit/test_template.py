@@ -289,5 +289,6 @@ def test_only_the_api_functions_behind_api_gateway_take_snapshots(template: dict
         "DialerFunction",
         "SweeperFunction",
         "RecordingIndexerFunction",
+        "GraderFunction",
     }
     assert not [name for name in routed if "SnapStart" in functions[name]]

@@ -42,6 +42,11 @@ _CLOCK_TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 
 DEFAULT_DIAL_RATE_PER_SECOND = 1
 MAX_DIAL_RATE_PER_SECOND = 100
+# A grade younger than this is answered as it is by POST /v1/calls/{id}/grade (force re-runs it).
+DEFAULT_GRADE_REFRESH_HOURS = 24
+MAX_GRADE_REFRESH_HOURS = 24 * 365
+# Same as dialtone.quality.DEFAULT_GRADE_THRESHOLD (accounts does not import quality).
+DEFAULT_GRADE_ISSUE_THRESHOLD = 0.6
 
 # Up to the recordings bucket's longest lifecycle class: a longer period would keep a recording
 # indefinitely after its call's records expired.
@@ -114,6 +119,12 @@ class Tenant(BaseModel):
     )
     calling_window: CallingWindow | None = None
     telephony_account_id: str | None = None
+    # Quality: how long a grade stands before POST .../grade runs it again, and the score
+    # below which a grade files an issue report by itself.
+    grade_refresh_hours: int = Field(
+        default=DEFAULT_GRADE_REFRESH_HOURS, ge=0, le=MAX_GRADE_REFRESH_HOURS
+    )
+    grade_issue_threshold: float = Field(default=DEFAULT_GRADE_ISSUE_THRESHOLD, ge=0.0, le=1.0)
     updated_at: datetime | None = None
 
     @property
@@ -147,6 +158,10 @@ class TenantSettingsUpdate(BaseModel):
     telephony_account_id: str | None = Field(default=None, min_length=1, max_length=128)
     retention_days: RetentionDays | None = None
     opt_out_sensitive_data_storage: bool = False
+    grade_refresh_hours: int = Field(
+        default=DEFAULT_GRADE_REFRESH_HOURS, ge=0, le=MAX_GRADE_REFRESH_HOURS
+    )
+    grade_issue_threshold: float = Field(default=DEFAULT_GRADE_ISSUE_THRESHOLD, ge=0.0, le=1.0)
 
     @field_validator("default_from_number")
     @classmethod

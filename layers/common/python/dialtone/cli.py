@@ -9,6 +9,7 @@
                   [--calling-window HH:MM-HH:MM | --no-calling-window]
                   [--telephony-account ID | --no-telephony-account]
                   [--retention-days D | --no-retention]
+                  [--grade-refresh-hours H] [--grade-issue-threshold S]
                   [--opt-out-sensitive-data | --store-sensitive-data]  change settings
     create-key    --tenant T --scope S [--scope S ...] [--name N]  prints the key, once
     list-keys     --tenant T                                       key ids, never keys
@@ -40,7 +41,10 @@ from pydantic import ValidationError
 
 from dialtone import phones
 from dialtone.accounts import (
+    DEFAULT_GRADE_ISSUE_THRESHOLD,
+    DEFAULT_GRADE_REFRESH_HOURS,
     MAX_DIAL_RATE_PER_SECOND,
+    MAX_GRADE_REFRESH_HOURS,
     MAX_RETENTION_DAYS,
     AccountStore,
     ApiKey,
@@ -221,6 +225,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="store transcripts, history and recordings of calls created from now on as they "
         "are, unless a call opts out",
     )
+    dial.add_argument(
+        "--grade-refresh-hours",
+        metavar="H",
+        type=_grade_refresh_hours,
+        help="how long a grade stands before asking again grades the call again "
+        f"(0-{MAX_GRADE_REFRESH_HOURS}; default {DEFAULT_GRADE_REFRESH_HOURS})",
+    )
+    dial.add_argument(
+        "--grade-issue-threshold",
+        metavar="S",
+        type=_grade_issue_threshold,
+        help="a grade below this score (0-1) files an issue report by itself "
+        f"(default {DEFAULT_GRADE_ISSUE_THRESHOLD})",
+    )
     dial.set_defaults(handler=_set_tenant)
 
     key = commands.add_parser(
@@ -290,6 +308,26 @@ def _dial_rate(text: str) -> int:
     return value
 
 
+def _grade_refresh_hours(text: str) -> int:
+    try:
+        hours = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 0 <= hours <= MAX_GRADE_REFRESH_HOURS:
+        raise argparse.ArgumentTypeError(f"hours are 0-{MAX_GRADE_REFRESH_HOURS}, not {text}")
+    return hours
+
+
+def _grade_issue_threshold(text: str) -> float:
+    try:
+        threshold = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a score: {text}") from None
+    if not 0.0 <= threshold <= 1.0:
+        raise argparse.ArgumentTypeError(f"a score is 0-1, not {text}")
+    return threshold
+
+
 def _calling_window(text: str) -> CallingWindow:
     try:
         return CallingWindow.parse(text)
@@ -351,7 +389,12 @@ def _settings_changes(args: argparse.Namespace) -> dict[str, Any]:
         elif getattr(args, name) is not None:
             changes[name] = getattr(args, name)
     # Set or left alone, never cleared; False is a value here (--store-sensitive-data).
-    for name in ("dial_rate_per_second", "opt_out_sensitive_data_storage"):
+    for name in (
+        "dial_rate_per_second",
+        "opt_out_sensitive_data_storage",
+        "grade_refresh_hours",
+        "grade_issue_threshold",
+    ):
         if getattr(args, name) is not None:
             changes[name] = getattr(args, name)
     return changes
@@ -370,6 +413,8 @@ def _tenant_fields(tenant: Tenant) -> dict[str, Any]:
             tenant.calling_window.model_dump(mode="json") if tenant.calling_window else None
         ),
         "telephony_account_id": tenant.telephony_account_id,
+        "grade_refresh_hours": tenant.grade_refresh_hours,
+        "grade_issue_threshold": tenant.grade_issue_threshold,
     }
 
 

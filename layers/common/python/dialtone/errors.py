@@ -27,6 +27,12 @@ class CallErasing(CallNotFound):
     writable any more, and what is left goes next."""
 
 
+class CallNotGraded(DialtoneError):
+    """A call that has no grade yet (404): `POST /v1/calls/{call_id}/grade` starts one."""
+
+    detail = "Call not graded"
+
+
 class RecordingNotAvailable(DialtoneError):
     detail = "Recording not available"
 

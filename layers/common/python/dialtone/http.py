@@ -34,6 +34,7 @@ from dialtone.errors import (
     BatchNotStored,
     CallNotCancelable,
     CallNotFound,
+    CallNotGraded,
     ChildConflict,
     DialQueueUnavailable,
     DialtoneError,
@@ -80,6 +81,7 @@ _STATUS: dict[type[DialtoneError], HTTPStatus] = {
     RecordingsNotKept: HTTPStatus.CONFLICT,
     WriteContention: HTTPStatus.CONFLICT,
     ReadThrottled: HTTPStatus.SERVICE_UNAVAILABLE,
+    CallNotGraded: HTTPStatus.NOT_FOUND,
 }
 
 
@@ -321,6 +323,7 @@ class Tag(StrEnum):
     AGENTS = "Agents"
     SUPPRESSIONS = "Suppressions"
     TELEPHONY = "Telephony"
+    QUALITY = "Quality"
     DOCS = "Documentation"
 
 

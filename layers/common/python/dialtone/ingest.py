@@ -83,6 +83,7 @@ OWNED_FIELDS = frozenset(
         "dial_at_estimate",
         "grade_score",
         "grade_status",
+        "grade_updated_at",
         "issue_count",
         "critical_issue_count",
         "recording_url",

@@ -158,7 +158,9 @@ class Call(ApiModel):
     latency: CallLatency | None = None
     provider_usage: dict[str, Any] = Field(default_factory=dict)
     grade_score: float | None = None
-    grade_status: str | None = None
+    # `not_graded` until the first grade (dialtone.quality.NOT_GRADED): never shown as a pass.
+    grade_status: str = "not_graded"
+    grade_updated_at: Timestamp | None = None
     issue_count: int = 0
     critical_issue_count: int = 0
     is_test_call: bool = False

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from dialtone.settings import EnvSettings
 
@@ -15,6 +15,12 @@ class GraderSettings(EnvSettings):
 
     grader: Literal["rubric", "bedrock"] = Field(alias="DIALTONE_GRADER", default="rubric")
     bedrock_model_id: str = Field(alias="BEDROCK_MODEL_ID", default="")
+
+    @field_validator("grader", mode="before")
+    @classmethod
+    def _blank_is_rubric(cls, value: object) -> object:
+        # The template leaves DIALTONE_GRADER blank when no BedrockModelId is given.
+        return value or "rubric"
 
     @model_validator(mode="after")
     def _model_named(self) -> GraderSettings:
