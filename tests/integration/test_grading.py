@@ -21,7 +21,7 @@ from dialtone.accounts import AccountStore, TenantSettingsUpdate
 from dialtone.auth import Scope
 from dialtone.models import CallOutcome, CallStatus
 from dialtone.quality import GradingSubject, RubricGrader
-from dialtone.quality_store import GRADE_SK, QualityStore
+from dialtone.quality.store import GRADE_SK, QualityStore
 from dialtone.store import CallStore, call_pk
 from local.endpoint import REGION, EmbeddedAws
 from local.invoke import invoke

@@ -42,7 +42,7 @@ from dialtone.quality import (
     report_for_grade,
 )
 from dialtone.quality.models import IssueReportCreate
-from dialtone.quality_store import QualityStore, StoredGrade
+from dialtone.quality.store import QualityStore, StoredGrade
 from dialtone.settings import EnvSettings, ResourceName
 
 
