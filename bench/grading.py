@@ -31,10 +31,10 @@ from bench.fixture import (
     running_endpoint,
 )
 from bench.report import Figure
-from dialtone.grading import GradeRequest
 from dialtone.models import CallOutcome, CallStatus, HistoryEvent
 from dialtone.quality import GradingSubject, RubricGrader
-from dialtone.quality_store import QualityStore, StoredGrade
+from dialtone.quality.grading import GradeRequest
+from dialtone.quality.store import QualityStore, StoredGrade
 from dialtone.store import event_sk, exchange_sk
 from local.endpoint import REGION, EmbeddedAws
 from local.invoke import invoke, load_handler

@@ -11,11 +11,11 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestUnsupportedContentType
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
-from dialtone import http, issue_reports
+from dialtone import http
 from dialtone.auth import Scope
 from dialtone.errors import CallNotFound, WriteContention
 from dialtone.observability import api_handler
-from dialtone.quality import IssueReport, IssueReportCreate
+from dialtone.quality import IssueReport, IssueReportCreate, issue_reports
 
 app = http.create_app()
 

@@ -8,11 +8,11 @@ from uuid import UUID
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
-from dialtone import grading, http
+from dialtone import http
 from dialtone.auth import Scope
 from dialtone.errors import CallNotFound, CallNotGraded
 from dialtone.observability import api_handler
-from dialtone.quality import Grade
+from dialtone.quality import Grade, grading
 
 app = http.create_app()
 

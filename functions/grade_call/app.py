@@ -10,11 +10,11 @@ from uuid import UUID
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
-from dialtone import grading, http
+from dialtone import http
 from dialtone.auth import Scope
-from dialtone.errors import CallNotFound
+from dialtone.errors import CallNotFound, GradeQueueUnavailable
 from dialtone.observability import api_handler
-from dialtone.quality import Grade
+from dialtone.quality import Grade, grading
 
 app = http.create_app()
 
@@ -26,7 +26,7 @@ app = http.create_app()
         tag=http.Tag.QUALITY,
         scope=Scope.CALLS_WRITE,
         ok={200: Grade},
-        errors=(CallNotFound,),
+        errors=(CallNotFound, GradeQueueUnavailable),
         description="Grading runs asynchronously: poll GET .../grade until it is not pending.",
     ),
 )

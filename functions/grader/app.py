@@ -18,9 +18,9 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from pydantic import Json
 
-from dialtone import grading
-from dialtone.grading import GradeRequest
 from dialtone.observability import logger, metrics
+from dialtone.quality import grading
+from dialtone.quality.grading import GradeRequest
 
 
 class GradeRecord(SqsRecordModel):

@@ -8,11 +8,12 @@ from uuid import UUID
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
-from dialtone import http, issue_reports
+from dialtone import http
 from dialtone.auth import Scope
 from dialtone.errors import CallNotFound
-from dialtone.issue_reports import CallIssueReports
 from dialtone.observability import api_handler
+from dialtone.quality import issue_reports
+from dialtone.quality.issue_reports import CallIssueReports
 
 app = http.create_app()
 

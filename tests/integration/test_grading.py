@@ -21,7 +21,7 @@ from dialtone.accounts import AccountStore, TenantSettingsUpdate
 from dialtone.auth import Scope
 from dialtone.models import CallOutcome, CallStatus
 from dialtone.quality import GradingSubject, RubricGrader
-from dialtone.quality_store import GRADE_SK, QualityStore
+from dialtone.quality.store import GRADE_SK, QualityStore
 from dialtone.store import CallStore, call_pk
 from local.endpoint import REGION, EmbeddedAws
 from local.invoke import invoke
@@ -457,3 +457,49 @@ def test_another_tenants_call_is_not_found(
     unknown = "0b7e2c1a-5d4f-4e3b-9a8c-000000000000"
     assert body(request_grade(owner, unknown)) == {"detail": "Call not found"}
     assert QualityStore(call_store.table_name).get_grade(other.tenant_id, call_id) is None
+
+
+# Nothing lost: a grade the queue did not take
+
+
+def test_a_grade_the_queue_refuses_is_a_503_and_asking_again_grades(
+    tenant: TenantFixture, grade_queue: GradeQueue
+) -> None:
+    # Given a call, and a grade queue that refuses the first message sent to it
+    call_id = graded_call(tenant)
+    sqs = aws.client("sqs")
+    with Stubber(sqs) as stub:
+        stub.add_client_error("send_message", "ServiceUnavailable", http_status_code=503)
+        # When a grade is asked for
+        refused = request_grade(tenant, call_id)
+    # Then the answer says to try again, and the grade is not left pending
+    assert refused["statusCode"] == 503
+    assert "try again" in body(refused)["detail"]
+    assert body(read_grade(tenant, call_id))["status"] == "failed"
+    # And asking again queues the grade, which the grader then gives
+    assert body(request_grade(tenant, call_id))["status"] == "pending"
+    (message,) = grade_queue.take(call_id)
+    assert run_grader(message) == {"batchItemFailures": []}
+    assert body(read_grade(tenant, call_id))["status"] == "completed"
+
+
+def test_a_grade_pending_for_too_long_is_queued_again(
+    tenant: TenantFixture, grade_queue: GradeQueue, call_store: CallStore
+) -> None:
+    # Given a pending grade whose message was lost two hours ago
+    call_id = graded_call(tenant)
+    assert body(request_grade(tenant, call_id))["status"] == "pending"
+    grade_queue.take(call_id)
+    two_hours_ago = (datetime.now(UTC) - timedelta(hours=2)).isoformat()
+    call_store.dynamodb.update_item(
+        TableName=call_store.table_name,
+        Key={"pk": {"S": call_pk(tenant.tenant_id, call_id)}, "sk": {"S": GRADE_SK}},
+        UpdateExpression="SET requested_at = :old",
+        ExpressionAttributeValues={":old": {"S": two_hours_ago}},
+    )
+    # When a grade is asked for again
+    assert body(request_grade(tenant, call_id))["status"] == "pending"
+    # Then a new request is queued, and the grader gives it
+    (message,) = grade_queue.take(call_id)
+    assert run_grader(message) == {"batchItemFailures": []}
+    assert body(read_grade(tenant, call_id))["status"] == "completed"

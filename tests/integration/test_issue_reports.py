@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from dialtone import issue_reports
 from dialtone.auth import Scope
 from dialtone.models import CallOutcome, CallStatus
-from dialtone.quality_store import FEED_INDEX, QualityStore
+from dialtone.quality import issue_reports
+from dialtone.quality.store import FEED_INDEX, QualityStore
 from dialtone.store import CallStore, call_pk
 from local.invoke import api_event, invoke
 from tests.call_routes import body, call_route

@@ -230,7 +230,7 @@ def clients_used(module: str) -> set[str]:
     ("service", "adapters"),
     [
         # The dial queue, and the grade queue.
-        ("sqs", {"dialtone.dialing.queue", "dialtone.grading"}),
+        ("sqs", {"dialtone.dialing.queue", "dialtone.quality.grading"}),
         ("s3", {"dialtone.recordings"}),
     ],
 )

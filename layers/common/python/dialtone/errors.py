@@ -84,6 +84,12 @@ class CallNotCancelable(DialtoneError):
     detail = "Call can no longer be canceled"
 
 
+class GradeQueueUnavailable(DialtoneError):
+    """The grade could not be handed to the grade queue; it was marked failed (503)."""
+
+    detail = "The grade queue is unavailable; the call was not graded, try again"
+
+
 class DialQueueUnavailable(DialtoneError):
     """The call could not be handed to the dial queue; it was marked failed (503)."""
 

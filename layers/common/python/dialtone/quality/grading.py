@@ -10,6 +10,8 @@ hence once.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import json
 import uuid
 from collections.abc import Callable
@@ -26,7 +28,7 @@ from dialtone.accounts import (
     AccountStore,
 )
 from dialtone.auth import Principal, Scope
-from dialtone.errors import CallNotFound, CallNotGraded, TenantNotFound
+from dialtone.errors import CallNotFound, CallNotGraded, GradeQueueUnavailable, TenantNotFound
 from dialtone.observability import logger
 from dialtone.quality import (
     Grade,
@@ -40,7 +42,7 @@ from dialtone.quality import (
     report_for_grade,
 )
 from dialtone.quality.models import IssueReportCreate
-from dialtone.quality_store import QualityStore, StoredGrade
+from dialtone.quality.store import QualityStore, StoredGrade
 from dialtone.settings import EnvSettings, ResourceName
 
 
@@ -104,10 +106,21 @@ class GradeQueue:
         self.queue_url = queue_url
 
     def send(self, request: GradeRequest) -> None:
-        """Queue one grade request."""
-        aws.client("sqs").send_message(
-            QueueUrl=self.queue_url, MessageBody=request.model_dump_json()
-        )
+        """Queue one grade request; GradeQueueUnavailable when SQS does not take it."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            aws.client("sqs").send_message(
+                QueueUrl=self.queue_url, MessageBody=request.model_dump_json()
+            )
+        except (BotoCoreError, ClientError) as error:
+            logger.warning("Could not queue a grade", extra={"error": str(error)})
+            raise GradeQueueUnavailable() from error
+
+
+# The grade queue redelivers a message for up to its receive count times visibility timeout (about
+# half an hour); a grade still pending well past that will not be given by that message.
+PENDING_GIVEN_UP_AFTER = timedelta(hours=1)
 
 
 def _now() -> datetime:
@@ -162,19 +175,37 @@ class GradingService:
             if latest is None:  # erased in between
                 raise CallNotFound()
             return latest.grade
-        self.queue.send(
-            GradeRequest(tenant_id=tenant_id, call_id=call_id, grade_id=stored.grade_id)
-        )
+        self._queue(tenant_id, stored, call.internal.expires_at)
         logger.info("Grade requested", extra={"call_id": call_id, "grade_id": stored.grade_id})
         return stored.grade
 
+    def _queue(self, tenant_id: str, stored: StoredGrade, expires_at: int | None) -> None:
+        """Queue the pending grade just stored. If the queue does not take it, the grade ends
+        failed, so that asking again grades again (best effort: a grade left pending is given
+        up after PENDING_GIVEN_UP_AFTER), and GradeQueueUnavailable (503) is raised."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        call_id = stored.grade.call_id
+        try:
+            self.queue.send(
+                GradeRequest(tenant_id=tenant_id, call_id=call_id, grade_id=stored.grade_id)
+            )
+        except GradeQueueUnavailable:
+            failed = self.grader.failed(call_id, "The grade queue was unavailable; ask again")
+            with contextlib.suppress(CallNotFound, BotoCoreError, ClientError):
+                self.store.finish_grade(
+                    tenant_id, dataclasses.replace(stored, grade=failed), None, expires_at
+                )
+            raise
+
     def _stands(self, tenant_id: str, current: StoredGrade) -> bool:
-        """Whether `current` is answered instead of grading again: pending (queued already),
+        """Whether `current` is answered instead of grading again: pending (queued already,
+        unless older than PENDING_GIVEN_UP_AFTER: its message is then lost or dead-lettered),
         or completed within the tenant's refresh period. A failed grade judged nothing, so
         asking again grades again."""
         grade = current.grade
         if grade.status is GradeStatus.PENDING:
-            return True
+            return self.clock() - current.requested_at < PENDING_GIVEN_UP_AFTER
         if grade.status is not GradeStatus.COMPLETED or grade.graded_at is None:
             return False
         hours = tenant_quality(self.accounts, tenant_id).grade_refresh_hours

@@ -1,6 +1,6 @@
 """Issue reports: filing one against a call, a call's reports, and the tenant's feed.
 
-The feed reads one partition of the `ByIssueFeed` index (see `dialtone.quality_store`): the
+The feed reads one partition of the `ByIssueFeed` index (see `dialtone.quality.store`): the
 tenant's reports, or those of one severity, category or source, newest first between the
 dates asked, so a page reads only the reports it returns (the last page may come back empty:
 DynamoDB cannot tell that a page that filled its limit was the last). With several filters
@@ -29,7 +29,7 @@ from dialtone.quality.models import (
     IssueSeverity,
     IssueSource,
 )
-from dialtone.quality_store import QualityStore, feed_partition
+from dialtone.quality.store import QualityStore, feed_partition
 from dialtone.store import sort_timestamp
 
 DEFAULT_LIMIT = 20
