@@ -30,17 +30,11 @@ EXPORTED = {
         exports.JSON_CONTENT_TYPE: {"schema": http.response_schema(CallExport)},
     },
 }
-STORED = {
-    "description": "See Other: the export is larger than a response can carry; it was stored"
+STORED = http.redirect(
+    "See Other: the export is larger than a response can carry; it was stored"
     " for a day and `Location` is a presigned link (15 minutes) that downloads it",
-    "headers": {
-        "Location": {
-            "description": "The presigned S3 URL of the export",
-            "schema": {"type": "string", "format": "uri"},
-        }
-    },
-    "content": {},
-}
+    "The presigned S3 URL of the export",
+)
 
 
 @app.get(

@@ -17,16 +17,10 @@ from dialtone.observability import api_handler
 app = http.create_app()
 
 # `download=true` answers with a redirect to the presigned link, which downloads as a file.
-DOWNLOAD = {
-    "description": "Found: `download=true` redirects to a presigned link that downloads the file",
-    "headers": {
-        "Location": {
-            "description": "The presigned S3 URL",
-            "schema": {"type": "string", "format": "uri"},
-        }
-    },
-    "content": {},
-}
+DOWNLOAD = http.redirect(
+    "Found: `download=true` redirects to a presigned link that downloads the file",
+    "The presigned S3 URL",
+)
 
 
 @app.get(

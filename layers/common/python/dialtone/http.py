@@ -388,6 +388,17 @@ def _content(model: Any, examples: dict[str, Any] | None = None) -> dict[str, An
     return {content_types.APPLICATION_JSON: media}
 
 
+def redirect(description: str, location: str) -> dict[str, Any]:
+    """A redirect answer for `ok=`: no body, a `Location` header holding a presigned URL."""
+    return {
+        "description": description,
+        "headers": {
+            "Location": {"description": location, "schema": {"type": "string", "format": "uri"}}
+        },
+        "content": {},
+    }
+
+
 def _success(status: int, answer: Success) -> dict[str, Any]:
     if isinstance(answer, dict):
         return answer
