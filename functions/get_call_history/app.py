@@ -6,11 +6,12 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from dialtone import calls, http
 from dialtone.auth import Scope
-from dialtone.errors import CallNotFound
+from dialtone.calls import PageParams
+from dialtone.errors import CallNotFound, InvalidCursor
 from dialtone.models import CallHistory
 from dialtone.observability import api_handler
 
@@ -24,11 +25,17 @@ app = http.create_app()
         tag=http.Tag.CALLS,
         scope=Scope.CALLS_READ,
         ok={200: CallHistory},
-        errors=(CallNotFound,),
+        errors=(CallNotFound, InvalidCursor),
     ),
 )
-def get_call_history(call_id: Annotated[UUID, Path()]) -> Response[Any]:
-    return http.json_response(calls.reader().history(http.principal(app), str(call_id)))
+def get_call_history(
+    call_id: Annotated[UUID, Path()],
+    limit: Annotated[int, Query(ge=1, le=1000, description="Events per page")] = 1000,
+    cursor: Annotated[str | None, Query(max_length=8192)] = None,
+) -> Response[Any]:
+    page = PageParams(limit=limit, cursor=cursor)
+    history = calls.paged_reader().history(http.principal(app), str(call_id), page)
+    return http.sized_json_response(app, history)
 
 
 @api_handler

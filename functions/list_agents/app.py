@@ -1,15 +1,18 @@
-"""GET /v1/agents: the tenant's agents, by agent id."""
+"""GET /v1/agents: the tenant's agents, by agent id, cursor-paged."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from dialtone import agents, http
 from dialtone.agents import AgentList
 from dialtone.auth import Scope
+from dialtone.errors import InvalidCursor
 from dialtone.observability import api_handler
+from dialtone.pagination import ListPage
 
 app = http.create_app()
 
@@ -21,10 +24,11 @@ app = http.create_app()
         tag=http.Tag.AGENTS,
         scope=Scope.CALLS_READ,
         ok={200: AgentList},
+        errors=(InvalidCursor,),
     ),
 )
-def list_agents() -> Response[Any]:
-    return http.json_response(agents.service().list(http.principal(app)))
+def list_agents(page: Annotated[ListPage, Query()]) -> Response[Any]:
+    return http.json_response(agents.service().list(http.principal(app), page))
 
 
 @api_handler

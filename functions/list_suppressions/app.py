@@ -1,16 +1,19 @@
-"""GET /v1/suppressions: the tenant's do-not-call list."""
+"""GET /v1/suppressions: the tenant's do-not-call list, by number, cursor-paged."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from dialtone import http
 from dialtone.auth import Scope
 from dialtone.dialing import suppressions
 from dialtone.dialing.suppressions import SuppressionList
+from dialtone.errors import InvalidCursor
 from dialtone.observability import api_handler
+from dialtone.pagination import ListPage
 
 app = http.create_app()
 
@@ -22,10 +25,11 @@ app = http.create_app()
         tag=http.Tag.SUPPRESSIONS,
         scope=Scope.CALLS_READ,
         ok={200: SuppressionList},
+        errors=(InvalidCursor,),
     ),
 )
-def list_suppressions() -> Response[Any]:
-    return http.json_response(suppressions.service().list(http.principal(app)))
+def list_suppressions(page: Annotated[ListPage, Query()]) -> Response[Any]:
+    return http.json_response(suppressions.service().list(http.principal(app), page))
 
 
 @api_handler

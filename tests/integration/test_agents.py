@@ -102,7 +102,7 @@ def test_an_agent_is_created_read_listed_changed_and_deleted(tenant: Any) -> Non
         200,
         agent,
     )
-    assert body(list_agents(reader)) == {"agents": [agent]}
+    assert body(list_agents(reader)) == {"agents": [agent], "next_cursor": None}
 
     # When: the admin changes only its numbers
     changed = update(admin, "support-bot", {"phone_numbers": ["+14155550101", "+14155550100"]})
@@ -126,7 +126,7 @@ def test_an_agent_is_created_read_listed_changed_and_deleted(tenant: Any) -> Non
     assert (first["statusCode"], first["body"]) == (204, "")
     assert (second["statusCode"], body(second)) == (404, {"detail": "Agent not found"})
     assert body(get(reader, "support-bot")) == {"detail": "Agent not found"}
-    assert body(list_agents(reader)) == {"agents": []}
+    assert body(list_agents(reader)) == {"agents": [], "next_cursor": None}
 
 
 def test_an_agent_without_an_id_gets_a_generated_one(tenant: Any) -> None:
@@ -187,7 +187,7 @@ def test_another_tenants_agent_is_not_found(make_tenant: Any) -> None:
     assert [(a["statusCode"], body(a)) for a in answers] == [
         (404, {"detail": "Agent not found"})
     ] * 3
-    assert body(list_agents(everything)) == {"agents": []}
+    assert body(list_agents(everything)) == {"agents": [], "next_cursor": None}
     assert body(get(tenant_a.authorizer(Scope.CALLS_READ), "support-bot"))["name"] == "Support bot"
 
     # And: B may create an agent with the same id: ids are per tenant
@@ -299,7 +299,10 @@ def test_a_bad_agent_is_rejected_with_the_reason(
     detail = body(result)["detail"]
     assert [e["loc"] for e in detail] == [loc]
     assert message in detail[0]["msg"]
-    assert body(list_agents(tenant.authorizer(Scope.CALLS_READ))) == {"agents": []}
+    assert body(list_agents(tenant.authorizer(Scope.CALLS_READ))) == {
+        "agents": [],
+        "next_cursor": None,
+    }
 
 
 def test_repeated_numbers_are_kept_once(tenant: Any) -> None:
@@ -433,7 +436,7 @@ def test_the_sample_events_create_read_change_list_and_delete_the_sample_agent(
     assert body(got) == body(created)
     assert body(changed)["name"] == "Support bot (evenings)"
     assert body(changed)["phone_numbers"] == ["+14155550100", "+14155550101"]
-    assert body(listed) == {"agents": [body(changed)]}
+    assert body(listed) == {"agents": [body(changed)], "next_cursor": None}
     assert deleted["statusCode"] == 204
     assert invoke("get_agent", sample_event("get_agent"))["statusCode"] == 404
 

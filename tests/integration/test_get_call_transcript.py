@@ -95,7 +95,7 @@ def test_exchanges_come_in_sequence_order_even_when_stored_out_of_order(
     # Then: 200 with the exchanges in sequence order, each with the documented fields
     assert result["statusCode"] == 200
     got = body(result)
-    assert set(got) == {"call_id", "exchanges"}
+    assert set(got) == {"call_id", "exchanges", "next_cursor"}
     assert got["call_id"] == call_with_conversation.id
     assert [e["sequence_number"] for e in got["exchanges"]] == [0, 1, 2]
     assert [e["user_transcript"] for e in got["exchanges"]] == [
@@ -154,7 +154,7 @@ def test_a_call_without_exchanges_has_an_empty_transcript(tenant: Any) -> None:
 
     # Then: 200 with no exchanges
     assert result["statusCode"] == 200
-    assert body(result) == {"call_id": call.id, "exchanges": []}
+    assert body(result) == {"call_id": call.id, "exchanges": [], "next_cursor": None}
 
 
 # Turns
@@ -172,7 +172,7 @@ def test_format_turns_alternates_user_and_agent_in_order(
     # Then: six turns, user then agent, with their text and their offsets into the recording
     assert result["statusCode"] == 200
     got = body(result)
-    assert set(got) == {"call_id", "turns"}
+    assert set(got) == {"call_id", "turns", "next_cursor"}
     assert got["call_id"] == call_with_conversation.id
     turns = got["turns"]
     assert all(set(turn) == TURN_FIELDS for turn in turns)
@@ -196,7 +196,7 @@ def test_format_turns_of_a_call_without_exchanges_is_empty(tenant: Any) -> None:
     got = body(get_transcript(tenant.authorizer(Scope.CALLS_READ), call.id, format="turns"))
 
     # Then: no turns
-    assert got == {"call_id": call.id, "turns": []}
+    assert got == {"call_id": call.id, "turns": [], "next_cursor": None}
 
 
 # WebVTT

@@ -69,7 +69,7 @@ def test_a_number_is_added_listed_checked_and_removed(tenant: Any, dnc: Suppress
     assert entry["phone_number"] == NUMBER
     assert entry["reason"] == "asked not to be called"
     assert entry["created_at"].endswith("Z")
-    assert body(listed(reader)) == {"suppressions": [entry]}
+    assert body(listed(reader)) == {"suppressions": [entry], "next_cursor": None}
     assert dnc.is_suppressed(tenant.tenant_id, NUMBER)
 
     # When: it is removed, twice
@@ -81,7 +81,7 @@ def test_a_number_is_added_listed_checked_and_removed(tenant: Any, dnc: Suppress
     # Then: 204, then 404; the number may be called again
     assert (first["statusCode"], first["body"]) == (204, "")
     assert (second["statusCode"], body(second)) == (404, {"detail": "Suppression not found"})
-    assert body(listed(reader)) == {"suppressions": []}
+    assert body(listed(reader)) == {"suppressions": [], "next_cursor": None}
     assert not dnc.is_suppressed(tenant.tenant_id, NUMBER)
 
 
@@ -133,7 +133,7 @@ def test_another_tenants_list_is_its_own(make_tenant: Any, dnc: SuppressionStore
     b_list, b_remove = listed(everything), remove(everything, {"phone_number": NUMBER})
 
     # Then: B sees nothing, its removal is not found, and A's number stays suppressed for A only
-    assert body(b_list) == {"suppressions": []}
+    assert body(b_list) == {"suppressions": [], "next_cursor": None}
     assert (b_remove["statusCode"], body(b_remove)) == (404, {"detail": "Suppression not found"})
     assert dnc.is_suppressed(tenant_a.tenant_id, NUMBER)
     assert not dnc.is_suppressed(tenant_b.tenant_id, NUMBER)
@@ -197,7 +197,10 @@ def test_a_bad_entry_is_rejected_with_the_reason(
     detail = body(result)["detail"]
     assert [e["loc"] for e in detail] == [loc]
     assert message in detail[0]["msg"]
-    assert body(listed(tenant.authorizer(Scope.CALLS_READ))) == {"suppressions": []}
+    assert body(listed(tenant.authorizer(Scope.CALLS_READ))) == {
+        "suppressions": [],
+        "next_cursor": None,
+    }
 
 
 def test_a_form_or_text_body_is_refused(tenant: Any) -> None:
@@ -216,7 +219,10 @@ def test_a_form_or_text_body_is_refused(tenant: Any) -> None:
     )
     # powertools parses a form body; its values are lists, which no field accepts
     assert as_form["statusCode"] == 422
-    assert body(listed(tenant.authorizer(Scope.CALLS_READ))) == {"suppressions": []}
+    assert body(listed(tenant.authorizer(Scope.CALLS_READ))) == {
+        "suppressions": [],
+        "next_cursor": None,
+    }
 
 
 @pytest.mark.parametrize(
@@ -247,7 +253,7 @@ def test_the_sample_events_add_list_and_remove_the_sample_number(
 
     # Then: the sample number went on the samples' tenant's list and off again
     assert added["statusCode"] == 201
-    assert body(on_list) == {"suppressions": [body(added)]}
+    assert body(on_list) == {"suppressions": [body(added)], "next_cursor": None}
     assert suppressed
     assert removed["statusCode"] == 204
     assert not dnc.is_suppressed(SAMPLE_TENANT_ID, NUMBER)

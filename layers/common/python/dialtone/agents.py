@@ -31,6 +31,7 @@ from dialtone.auth import Principal, Scope
 from dialtone.dynamo import TableStore, condition_failed, from_item, string_key, to_item
 from dialtone.errors import AgentExists, AgentNotFound, InvalidParameter
 from dialtone.models import ApiModel, Timestamp, format_timestamp
+from dialtone.pagination import CursorCodec, KeyCursors, ListPage, codec_factory
 
 AGENT_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 MAX_PHONE_NUMBERS = 20
@@ -116,7 +117,11 @@ class Agent(ApiModel):
 
 
 class AgentList(ApiModel):
+    """A page of the tenant's agents, by agent id."""
+
     agents: list[Agent]
+    # Where the next page starts (`?cursor=`), or null on the last page.
+    next_cursor: str | None = None
 
 
 class AgentCreate(BaseModel):
@@ -161,20 +166,13 @@ def _agent(item: dict[str, Any]) -> Agent:
 class AgentStore(TableStore):
     """Reads and writes a tenant's agents; raises AgentNotFound / AgentExists."""
 
-    def list_agents(self, tenant_id: str) -> list[Agent]:
-        """Every agent of the tenant, by agent id."""
-        agents: list[Agent] = []
-        for page in self.dynamodb.get_paginator("query").paginate(
-            TableName=self.table_name,
-            KeyConditionExpression="pk = :pk AND begins_with(sk, :agents)",
-            ExpressionAttributeValues={
-                ":pk": {"S": f"TENANT#{tenant_id}"},
-                ":agents": {"S": AGENT_PREFIX},
-            },
-            ConsistentRead=True,
-        ):
-            agents.extend(_agent(item) for item in page["Items"])
-        return sorted(agents, key=lambda a: a.agent_id)
+    def list_agents(
+        self, tenant_id: str, limit: int, after: str | None = None
+    ) -> tuple[list[Agent], str | None]:
+        """A page of the tenant's agents, by agent id, after the sort key `after`; and the
+        sort key the next page starts after (None on the last page)."""
+        items, last = self.query_prefix_page(f"TENANT#{tenant_id}", AGENT_PREFIX, limit, after)
+        return [_agent(item) for item in items], last
 
     def get_agent(self, tenant_id: str, agent_id: str) -> Agent:
         """One agent (a strongly consistent read: a dial right after an edit sees it)."""
@@ -252,12 +250,24 @@ class AgentStore(TableStore):
 class Agents:
     """The rules of the agent endpoints: who may do what, over the store."""
 
-    def __init__(self, store: AgentStore) -> None:
+    def __init__(self, store: AgentStore, codec: Callable[[], CursorCodec] | None = None) -> None:
         self.store = store
+        self._codec = codec
 
-    def list(self, principal: Principal) -> AgentList:
+    def list(self, principal: Principal, page: ListPage | None = None) -> AgentList:
+        """A page of the tenant's agents, by agent id."""
         principal.require(Scope.CALLS_READ)
-        return AgentList(agents=self.store.list_agents(principal.tenant_id))
+        page = page or ListPage()
+        cursors = KeyCursors(self._codec_of, principal.tenant_id, "agents")
+        agents, last = self.store.list_agents(
+            principal.tenant_id, page.limit, cursors.after(page.cursor)
+        )
+        return AgentList(agents=agents, next_cursor=cursors.next(last))
+
+    def _codec_of(self) -> CursorCodec:
+        if self._codec is None:  # pragma: no cover - wiring error
+            raise RuntimeError("the list needs CURSOR_SECRET_ARN")
+        return self._codec()
 
     def get(self, principal: Principal, agent_id: str) -> Agent:
         principal.require(Scope.CALLS_READ)
@@ -279,7 +289,10 @@ class Agents:
 @settings.per_environment
 def service() -> Agents:
     """The agent service of the agent handlers (the accounts table from the environment)."""
-    return Agents(AgentStore(settings.load(settings.AccountsSettings).accounts_table))
+    return Agents(
+        AgentStore(settings.load(settings.AccountsSettings).accounts_table),
+        codec_factory(),
+    )
 
 
 def resolve_from_number(tenant: Tenant, agent: Agent | None, requested: str | None) -> str:

@@ -10,6 +10,7 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 from uuid import UUID
 
@@ -40,7 +41,7 @@ from dialtone.models import (
 from dialtone.store import CallStore, StoredCall
 
 if TYPE_CHECKING:
-    from dialtone import listing
+    from dialtone import call_pages, listing
     from dialtone.dialing.status import DialQueueView
     from dialtone.pagination import CursorCodec
 
@@ -176,6 +177,15 @@ def build_filters(params: CallFilterParams) -> listing.CallFilters:
     )
 
 
+class PageParams(BaseModel):
+    """`limit` and `cursor` of a call's transcript or history pages (see `call_pages`)."""
+
+    model_config = ConfigDict(defer_build=True, extra="ignore", frozen=True)
+
+    limit: int = Field(default=1000, ge=1, le=1000)
+    cursor: str | None = Field(default=None, max_length=8192)
+
+
 class SearchCallsRequest(BaseModel):
     """`POST /v1/calls/search`: 1 to 100 call ids (UUIDs); duplicates are answered once."""
 
@@ -198,8 +208,12 @@ class CallReader:
         url_ttl_seconds: int = 900,
         cursor_codec: CursorCodec | None = None,
         queue: Callable[[], DialQueueView] | None = None,
+        page_codec: Callable[[], CursorCodec] | None = None,
     ) -> None:
         self.store = store
+        # Signs the cursors of transcript and history pages; built on first use, so a call
+        # that fits one page never reads the cursor secret.
+        self.page_codec = page_codec
         self.recordings_bucket = recordings_bucket
         self.url_ttl_seconds = url_ttl_seconds
         self.cursor_codec = cursor_codec
@@ -293,38 +307,90 @@ class CallReader:
             call = self.queue().with_estimate(principal.tenant_id, call)
         if not include_transcript:
             return call
-        exchanges = self.store.list_exchanges(principal.tenant_id, call_id)
-        return CallWithTranscript(**call.model_dump(), transcript=exchanges)
+        return self._with_transcript(principal.tenant_id, call)
 
-    # Transcripts
+    def _with_transcript(self, tenant_id: str, call: Call) -> CallWithTranscript:
+        """The call with as many of its first exchanges as one response carries beside it;
+        `transcript_truncated` when the transcript endpoint has more."""
+        from dialtone.call_pages import ITEM_BUDGET_BYTES, json_size, leading_exchanges
+
+        room = ITEM_BUDGET_BYTES - json_size(call)
+        exchanges, truncated = leading_exchanges(self.store, tenant_id, call.id, room)
+        return CallWithTranscript(
+            **call.model_dump(), transcript=exchanges, transcript_truncated=truncated
+        )
+
+    # Transcripts and history, in pages (see `call_pages`)
+
+    def _cursors(self, principal: Principal, call_id: str, kind: str) -> call_pages.PageCursors:
+        from dialtone import call_pages
+
+        if self.page_codec is None:  # pragma: no cover - wiring error
+            raise RuntimeError("transcript and history pages need a cursor codec")
+        return call_pages.PageCursors(self.page_codec, principal.tenant_id, call_id, kind)
 
     def transcript(self, principal: Principal, call_id: str) -> tuple[StoredCall, list[Exchange]]:
         principal.require(Scope.CALLS_READ)
         stored = self.store.get_call(principal.tenant_id, call_id)
         return stored, self.store.list_exchanges(principal.tenant_id, call_id)
 
-    def transcript_exchanges(self, principal: Principal, call_id: str) -> TranscriptExchanges:
-        _, exchanges = self.transcript(principal, call_id)
-        return TranscriptExchanges(call_id=call_id, exchanges=exchanges)
+    def transcript_exchanges(
+        self, principal: Principal, call_id: str, page: PageParams | None = None
+    ) -> TranscriptExchanges:
+        """A page of the call's exchanges, in sequence order."""
+        from dialtone import call_pages
 
-    def transcript_turns(self, principal: Principal, call_id: str) -> TranscriptTurns:
-        """The turns of the call, its tool use (from its history, patches applied) woven in."""
-        stored, exchanges = self.transcript(principal, call_id)
+        page = page or PageParams()
+        principal.require(Scope.CALLS_READ)
+        self.store.get_call(principal.tenant_id, call_id)
+        cursors = self._cursors(principal, call_id, "exchanges")
+        exchanges, next_cursor = call_pages.exchanges_page(
+            self.store, cursors, page.limit, page.cursor
+        )
+        return TranscriptExchanges(call_id=call_id, exchanges=exchanges, next_cursor=next_cursor)
+
+    def transcript_turns(
+        self, principal: Principal, call_id: str, page: PageParams | None = None
+    ) -> TranscriptTurns:
+        """A page of the call's turns (`limit` exchanges' worth), its tool use (from its
+        history, patches applied) woven in."""
+        from dialtone import call_pages
+
+        page = page or PageParams()
+        principal.require(Scope.CALLS_READ)
+        stored = self.store.get_call(principal.tenant_id, call_id)
+        cursors = self._cursors(principal, call_id, "turns")
         events = apply_patches(self.store.list_events(principal.tenant_id, call_id))
-        return TranscriptTurns(call_id=call_id, turns=to_turns(stored.call, exchanges, events))
+        turns, next_cursor = call_pages.turns_page(
+            self.store,
+            cursors,
+            partial(exchange_turns, stored.call),
+            tool_turns(stored.call, events),
+            page.limit,
+            page.cursor,
+        )
+        return TranscriptTurns(call_id=call_id, turns=turns, next_cursor=next_cursor)
 
     def transcript_vtt(self, principal: Principal, call_id: str) -> str:
+        """The whole transcript as WebVTT captions (a player reads a caption file whole, so it
+        is not paged; the handler compresses it)."""
         stored, exchanges = self.transcript(principal, call_id)
         return to_webvtt(to_turns(stored.call, exchanges))
 
     # History
 
-    def history(self, principal: Principal, call_id: str) -> CallHistory:
-        """Every structured event of the call, in time order."""
+    def history(
+        self, principal: Principal, call_id: str, page: PageParams | None = None
+    ) -> CallHistory:
+        """A page of the call's structured events, in time order."""
+        from dialtone import call_pages
+
+        page = page or PageParams()
         principal.require(Scope.CALLS_READ)
         self.store.get_call(principal.tenant_id, call_id)
-        events = apply_patches(self.store.list_events(principal.tenant_id, call_id))
-        return CallHistory(call_id=call_id, events=events)
+        cursors = self._cursors(principal, call_id, "history")
+        events, next_cursor = call_pages.history_page(self.store, cursors, page.limit, page.cursor)
+        return CallHistory(call_id=call_id, events=events, next_cursor=next_cursor)
 
     # Recordings
 
@@ -383,7 +449,7 @@ def to_turns(
     at its timestamp, before any speech that starts later (speech first on a tie).
     """
     speech = _speech_turns(call, exchanges)
-    tools = [_tool_turn(call, e) for e in events if e.type in _TOOL_ROLES]
+    tools = tool_turns(call, events)
     if not tools:
         return speech
     return list(heapq.merge(speech, tools, key=lambda turn: turn.start_ms or 0))
@@ -429,27 +495,42 @@ def _speech_turns(call: Call, exchanges: list[Exchange]) -> list[Turn]:
     turns: list[Turn] = []
     cursor_ms = 0
     for exchange in exchanges:
-        base = _offset_ms(call, exchange.exchange_timestamp)
-        if exchange.user_transcript:
-            start = exchange.user_start_ms
-            start = start if start is not None else max(cursor_ms, base or cursor_ms)
-            end = exchange.user_end_ms
-            if end is None:
-                end = start + _spoken_ms(exchange.user_transcript)
-            turns.append(
-                Turn(role="user", content=exchange.user_transcript, start_ms=start, end_ms=end)
-            )
-            cursor_ms = end
-        if exchange.agent_response:
-            start = exchange.agent_start_ms if exchange.agent_start_ms is not None else cursor_ms
-            end = exchange.agent_end_ms
-            if end is None:
-                end = start + _spoken_ms(exchange.agent_response)
-            turns.append(
-                Turn(role="assistant", content=exchange.agent_response, start_ms=start, end_ms=end)
-            )
-            cursor_ms = end
+        spoken, cursor_ms = exchange_turns(call, exchange, cursor_ms)
+        turns.extend(spoken)
     return turns
+
+
+def exchange_turns(call: Call, exchange: Exchange, cursor_ms: int) -> tuple[list[Turn], int]:
+    """One exchange's user and assistant turns, given where the previous turn ended
+    (`cursor_ms`, which places a turn whose offsets were not reported); and where these end."""
+    turns: list[Turn] = []
+    base = _offset_ms(call, exchange.exchange_timestamp)
+    if exchange.user_transcript:
+        start = exchange.user_start_ms
+        start = start if start is not None else max(cursor_ms, base or cursor_ms)
+        end = exchange.user_end_ms
+        if end is None:
+            end = start + _spoken_ms(exchange.user_transcript)
+        turns.append(
+            Turn(role="user", content=exchange.user_transcript, start_ms=start, end_ms=end)
+        )
+        cursor_ms = end
+    if exchange.agent_response:
+        start = exchange.agent_start_ms if exchange.agent_start_ms is not None else cursor_ms
+        end = exchange.agent_end_ms
+        if end is None:
+            end = start + _spoken_ms(exchange.agent_response)
+        turns.append(
+            Turn(role="assistant", content=exchange.agent_response, start_ms=start, end_ms=end)
+        )
+        cursor_ms = end
+    return turns, cursor_ms
+
+
+def tool_turns(call: Call, events: Iterable[HistoryEvent]) -> list[Turn]:
+    """The tools the agent used (`function_call` and `function_response` events) as turns, in
+    time order."""
+    return [_tool_turn(call, e) for e in events if e.type in _TOOL_ROLES]
 
 
 def _vtt_time(ms: int) -> str:
@@ -488,6 +569,21 @@ def reader() -> CallReader:
     config = settings.load(settings.CallsReaderSettings)
     return CallReader(
         CallStore(config.calls_table), config.recordings_bucket, config.recording_url_ttl_seconds
+    )
+
+
+@settings.per_environment
+def paged_reader() -> CallReader:
+    """The call reader of get_call_transcript and get_call_history, which also signs the
+    cursors of their pages."""
+    from dialtone.pagination import cursor_codec
+
+    config = settings.load(settings.PagedReaderSettings)
+    return CallReader(
+        CallStore(config.calls_table),
+        config.recordings_bucket,
+        config.recording_url_ttl_seconds,
+        page_codec=lambda: cursor_codec(config.cursor_secret_arn),
     )
 
 

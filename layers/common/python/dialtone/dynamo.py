@@ -112,6 +112,32 @@ class TableStore:
     def dynamodb(self) -> Any:
         return self._dynamodb or aws.client("dynamodb")
 
+    def query_prefix_page(
+        self, pk: str, prefix: str, limit: int, after: str | None = None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """Up to `limit` items of the partition `pk` whose sort key starts with `prefix`, in
+        sort-key order, after the sort key `after` (strongly consistent); and the sort key of
+        the last one when more follow (None on the last page). Reads one item more than it
+        returns, to tell the last page from one that only ends at the limit."""
+        request: dict[str, Any] = {
+            "TableName": self.table_name,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+            "ExpressionAttributeValues": {":pk": {"S": pk}, ":prefix": {"S": prefix}},
+            "ConsistentRead": True,
+        }
+        if after is not None:
+            request["ExclusiveStartKey"] = string_key(pk=pk, sk=after)
+        items: list[dict[str, Any]] = []
+        while len(items) <= limit:
+            response = self.dynamodb.query(**request, Limit=limit + 1 - len(items))
+            items.extend(response["Items"])
+            request["ExclusiveStartKey"] = response.get("LastEvaluatedKey")
+            if not request["ExclusiveStartKey"]:
+                break
+        if len(items) > limit:
+            return items[:limit], str(items[limit - 1]["sk"]["S"])
+        return items, None
+
 
 def condition_failed(error: Exception) -> bool:
     """Whether a write was refused by its condition expression."""

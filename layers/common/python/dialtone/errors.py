@@ -47,6 +47,15 @@ class InvalidCursor(DialtoneError):
     detail = "Invalid cursor"
 
 
+class ResponseTooLarge(DialtoneError):
+    """An answer that cannot be paged is larger than one response can carry, even compressed."""
+
+    detail = (
+        "The answer is larger than one response can carry; send Accept-Encoding: gzip, "
+        "or read it in pages"
+    )
+
+
 class MissingScope(DialtoneError):
     def __init__(self, scope: str) -> None:
         super().__init__(f"Missing scope {scope}")

@@ -50,6 +50,7 @@ from dialtone.errors import (
     ReadThrottled,
     RecordingNotAvailable,
     RecordingsNotKept,
+    ResponseTooLarge,
     SuppressionNotFound,
     TenantNotFound,
     Unauthenticated,
@@ -65,6 +66,7 @@ _STATUS: dict[type[DialtoneError], HTTPStatus] = {
     TenantNotFound: HTTPStatus.NOT_FOUND,
     ApiKeyNotFound: HTTPStatus.NOT_FOUND,
     InvalidCursor: HTTPStatus.BAD_REQUEST,
+    ResponseTooLarge: HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
     MissingScope: HTTPStatus.FORBIDDEN,
     Unauthenticated: HTTPStatus.UNAUTHORIZED,
     InvalidParameter: HTTPStatus.UNPROCESSABLE_ENTITY,
@@ -183,6 +185,55 @@ def json_response(model: BaseModel, status: int = HTTPStatus.OK) -> Response[Any
         content_type=content_types.APPLICATION_JSON,
         body=model.model_dump_json(),
     )
+
+
+# Answers of this many bytes or more are gzip-compressed for a client that accepts it; smaller
+# ones are not worth the client's and the function's time.
+COMPRESS_MIN_BYTES = 16 * 1024
+
+
+def _accepts_gzip(app: APIGatewayHttpResolver) -> bool:
+    accepted = app.current_event.headers.get("accept-encoding") or ""
+    for coding in accepted.lower().split(","):
+        name, _, parameters = coding.strip().partition(";")
+        if name.strip() in ("gzip", "*"):
+            return parameters.replace(" ", "") not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
+    return False
+
+
+def sized_response(
+    app: APIGatewayHttpResolver, body: str, content_type: str = content_types.APPLICATION_JSON
+) -> Response[Any]:
+    """An answer that fits Lambda's 6 MB response: gzip-compressed (base64 in the response,
+    `Content-Encoding: gzip`) when it is large and the client accepts gzip; ResponseTooLarge
+    (413) when it cannot fit either way.
+
+    powertools' `compress=True` gzips every answer of a route at level 9 and cannot tell
+    whether the result fits, so the compression is done here, once, when it is worth it.
+    """
+    import gzip
+
+    from dialtone.pagination import MAX_BODY_BYTES, encoded_size
+
+    # A character takes at most 12 bytes escaped (an astral one, as two \\u escapes).
+    size = encoded_size(body) if len(body) * 12 > MAX_BODY_BYTES else len(body)
+    headers = {"Vary": "Accept-Encoding"}
+    if size >= COMPRESS_MIN_BYTES and _accepts_gzip(app):
+        packed = gzip.compress(body.encode("utf-8"), compresslevel=6, mtime=0)
+        # Base64 makes 4 bytes of every 3: keep it only when that is still smaller.
+        if (len(packed) + 2) // 3 * 4 < size:
+            if (len(packed) + 2) // 3 * 4 > MAX_BODY_BYTES:
+                raise ResponseTooLarge()
+            headers["Content-Encoding"] = "gzip"
+            return Response(200, content_type, packed, headers)
+    if size > MAX_BODY_BYTES:
+        raise ResponseTooLarge()
+    return Response(200, content_type, body, headers)
+
+
+def sized_json_response(app: APIGatewayHttpResolver, model: BaseModel) -> Response[Any]:
+    """`sized_response` of an API model's JSON."""
+    return sized_response(app, model.model_dump_json())
 
 
 def error_response(status: int, detail: Any) -> Response[Any]:

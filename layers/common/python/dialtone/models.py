@@ -207,6 +207,9 @@ BATCH_BUCKET = {
 
 class CallWithTranscript(Call):
     transcript: list[Exchange] = Field(default_factory=list)
+    # More exchanges than one response carries beside the call: read them all, in pages,
+    # from GET /v1/calls/{call_id}/transcript.
+    transcript_truncated: bool = False
 
 
 class CallList(ApiModel):
@@ -241,6 +244,8 @@ class CallExport(ApiModel):
 class TranscriptExchanges(ApiModel):
     call_id: str
     exchanges: list[Exchange]
+    # Where the next page starts (`?cursor=`), or null on the last page.
+    next_cursor: str | None = None
 
 
 class Turn(ApiModel):
@@ -261,6 +266,7 @@ class Turn(ApiModel):
 class TranscriptTurns(ApiModel):
     call_id: str
     turns: list[Turn]
+    next_cursor: str | None = None
 
 
 class RecordingLink(ApiModel):
@@ -347,6 +353,7 @@ def apply_patches(events: list[HistoryEvent]) -> list[HistoryEvent]:
 class CallHistory(ApiModel):
     call_id: str
     events: list[HistoryEvent]
+    next_cursor: str | None = None
 
 
 class RecordingUpload(ApiModel):

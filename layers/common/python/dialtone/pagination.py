@@ -12,7 +12,10 @@ import binascii
 import hashlib
 import hmac
 import json
+from collections.abc import Callable
 from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from dialtone.errors import InvalidCursor
 
@@ -65,3 +68,70 @@ class CursorCodec:
         if not isinstance(payload, dict):
             raise InvalidCursor()
         return payload
+
+
+# What one answer may carry. Lambda refuses a synchronous response over 6 MB (6,291,456 bytes)
+# and API Gateway then answers 500; the body travels JSON-escaped inside Lambda's response (a
+# quote or a non-ASCII character takes several bytes there), so pages are measured that way and
+# capped at 5,000,000 bytes, which leaves room for the envelope and the headers.
+MAX_BODY_BYTES = 5_000_000
+
+
+def encoded_size(text: str) -> int:
+    """How many bytes `text` takes as a JSON string inside Lambda's response (quotes excluded)."""
+    return len(json.dumps(text)) - 2
+
+
+def codec_factory() -> Callable[[], CursorCodec] | None:
+    """What builds this function's cursor codec (reading the secret on first use), or None
+    when the function has no CURSOR_SECRET_ARN."""
+    from dialtone import settings
+
+    secret_arn = settings.load(settings.CursorSettings).cursor_secret_arn
+    if not secret_arn:
+        return None
+    return lambda: cursor_codec(secret_arn)
+
+
+def cursor_codec(secret_arn: str) -> CursorCodec:
+    """The codec of the deployment's cursor secret (the secret is read once per execution
+    environment)."""
+    from dialtone import settings
+
+    return CursorCodec(settings.secret_string(secret_arn).encode("utf-8"))
+
+
+class ListPage(BaseModel):
+    """`limit` (1-100, default 20) and `cursor` of a cursor-paged list (agents, the do-not-call
+    list); unknown parameters are ignored."""
+
+    model_config = ConfigDict(defer_build=True, extra="ignore", frozen=True)
+
+    limit: int = Field(default=20, ge=1, le=100)
+    cursor: str | None = Field(default=None, max_length=8192)
+
+
+class KeyCursors:
+    """Cursors of one list of a tenant that resume after a sort key, signed with a codec
+    built on first use (a list that fits one page never reads the cursor secret)."""
+
+    def __init__(self, codec: Callable[[], CursorCodec], tenant_id: str, list_name: str) -> None:
+        self._codec = codec
+        self._tenant_id = tenant_id
+        self._query = fingerprint({"list": list_name})
+
+    def after(self, cursor: str | None) -> str | None:
+        """The sort key a cursor resumes after (None for the first page); InvalidCursor (400)
+        for a cursor altered, or issued for another tenant or list."""
+        if cursor is None:
+            return None
+        after = self._codec().decode(cursor, self._tenant_id, self._query).get("after")
+        if not isinstance(after, str):
+            raise InvalidCursor()
+        return after
+
+    def next(self, after: str | None) -> str | None:
+        """The cursor of the page after the sort key `after`; None on the last page."""
+        if after is None:
+            return None
+        return self._codec().encode({"after": after}, self._tenant_id, self._query)

@@ -55,6 +55,18 @@ class CallsListSettings(CallsReaderSettings):
     cursor_secret_arn: str = Field(alias="CURSOR_SECRET_ARN", min_length=1)
 
 
+class PagedReaderSettings(CallsReaderSettings):
+    """A call's transcript and history pages sign their cursors with the listing's secret."""
+
+    cursor_secret_arn: str = Field(alias="CURSOR_SECRET_ARN", min_length=1)
+
+
+class CursorSettings(EnvSettings):
+    """The secret that signs page cursors, for a service whose other routes need none."""
+
+    cursor_secret_arn: str = Field(alias="CURSOR_SECRET_ARN", default="")
+
+
 class ExportSettings(CallsReaderSettings):
     """`GET /v1/calls/export`: how large an export may be to be answered in the response (its
     size once JSON-encoded in Lambda's response, which API Gateway caps at 6 MB), and how long

@@ -425,6 +425,27 @@ class CallStore(TableStore):
             values.extend(from_item(item) for item in page["Items"])
         return values
 
+    def page_children(
+        self, tenant_id: str, call_id: str, prefix: str, limit: int, after: str | None = None
+    ) -> tuple[list[tuple[str, dict[str, Any]]], str | None]:
+        """Up to `limit` items under a call whose sort key starts with `prefix`, in sort-key
+        order, after the sort key `after` (from the first when None), as (sort key, values):
+        one Query (at most 1 MB), reading only those items. Also the sort key to read on
+        after, or None when no item follows."""
+        pk = call_pk(tenant_id, call_id)
+        request: dict[str, Any] = {
+            "TableName": self.table_name,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+            "ExpressionAttributeValues": {":pk": {"S": pk}, ":prefix": {"S": prefix}},
+            "Limit": limit,
+        }
+        if after is not None:
+            request["ExclusiveStartKey"] = string_key(pk=pk, sk=after)
+        response = self.dynamodb.query(**request)
+        rows = [(item["sk"]["S"], from_item(item)) for item in response["Items"]]
+        last = response.get("LastEvaluatedKey")
+        return rows, last["sk"]["S"] if last else None
+
     def delete_call_items(self, tenant_id: str, call_id: str) -> int:
         """Remove every item of a call (its exchanges, history and the rest, then the call
         itself, so that an interrupted erasure can be run again); how many were removed."""

@@ -7,6 +7,7 @@ GetItem.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -18,6 +19,7 @@ from dialtone.auth import Principal, Scope
 from dialtone.dynamo import TableStore, condition_failed, from_item, string_key, to_item
 from dialtone.errors import SuppressionNotFound
 from dialtone.models import ApiModel, Timestamp
+from dialtone.pagination import CursorCodec, KeyCursors, ListPage, codec_factory
 
 DNC_PREFIX = "DNC#"
 
@@ -39,7 +41,11 @@ class Suppression(ApiModel):
 
 
 class SuppressionList(ApiModel):
+    """A page of the do-not-call list, by phone number."""
+
     suppressions: list[Suppression]
+    # Where the next page starts (`?cursor=`), or null on the last page.
+    next_cursor: str | None = None
 
 
 class SuppressionCreate(BaseModel):
@@ -79,20 +85,13 @@ class SuppressionStore(TableStore):
         )
         return "Item" in response
 
-    def list_suppressions(self, tenant_id: str) -> list[Suppression]:
-        """The whole list, by phone number."""
-        entries: list[Suppression] = []
-        for page in self.dynamodb.get_paginator("query").paginate(
-            TableName=self.table_name,
-            KeyConditionExpression="pk = :pk AND begins_with(sk, :dnc)",
-            ExpressionAttributeValues={
-                ":pk": {"S": f"TENANT#{tenant_id}"},
-                ":dnc": {"S": DNC_PREFIX},
-            },
-            ConsistentRead=True,
-        ):
-            entries.extend(_suppression(item) for item in page["Items"])
-        return entries
+    def list_suppressions(
+        self, tenant_id: str, limit: int, after: str | None = None
+    ) -> tuple[list[Suppression], str | None]:
+        """A page of the list, by phone number, after the sort key `after`; and the sort key
+        the next page starts after (None on the last page)."""
+        items, last = self.query_prefix_page(f"TENANT#{tenant_id}", DNC_PREFIX, limit, after)
+        return [_suppression(item) for item in items], last
 
     def add(self, tenant_id: str, request: SuppressionCreate) -> AddedSuppression:
         """Add a number; a number already on the list keeps its entry (`created` False)."""
@@ -144,12 +143,26 @@ class SuppressionStore(TableStore):
 class Suppressions:
     """The rules of the do-not-call endpoints: who may do what, over the store."""
 
-    def __init__(self, store: SuppressionStore) -> None:
+    def __init__(
+        self, store: SuppressionStore, codec: Callable[[], CursorCodec] | None = None
+    ) -> None:
         self.store = store
+        self._codec = codec
 
-    def list(self, principal: Principal) -> SuppressionList:
+    def list(self, principal: Principal, page: ListPage | None = None) -> SuppressionList:
+        """A page of the tenant's do-not-call list, by phone number."""
         principal.require(Scope.CALLS_READ)
-        return SuppressionList(suppressions=self.store.list_suppressions(principal.tenant_id))
+        page = page or ListPage()
+        cursors = KeyCursors(self._codec_of, principal.tenant_id, "suppressions")
+        entries, last = self.store.list_suppressions(
+            principal.tenant_id, page.limit, cursors.after(page.cursor)
+        )
+        return SuppressionList(suppressions=entries, next_cursor=cursors.next(last))
+
+    def _codec_of(self) -> CursorCodec:
+        if self._codec is None:  # pragma: no cover - wiring error
+            raise RuntimeError("the list needs CURSOR_SECRET_ARN")
+        return self._codec()
 
     def add(self, principal: Principal, request: SuppressionCreate) -> AddedSuppression:
         principal.require(Scope.CALLS_WRITE)
@@ -169,5 +182,5 @@ def store() -> SuppressionStore:
 
 @settings.per_environment
 def service() -> Suppressions:
-    """The do-not-call service of the suppression handlers."""
-    return Suppressions(store())
+    """The do-not-call service of the suppression handlers (the list also signs cursors)."""
+    return Suppressions(store(), codec_factory())
