@@ -27,8 +27,8 @@ app = http.create_app()
         errors=(InvalidCursor,),
     ),
 )
-def list_agents(page: Annotated[ListPage, Query()]) -> Response[Any]:
-    return http.json_response(agents.service().list(http.principal(app), page))
+def list_agents(params: Annotated[ListPage, Query()]) -> Response[Any]:
+    return http.json_response(agents.service().list(http.principal(app), params))
 
 
 @api_handler

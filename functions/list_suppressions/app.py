@@ -28,8 +28,8 @@ app = http.create_app()
         errors=(InvalidCursor,),
     ),
 )
-def list_suppressions(page: Annotated[ListPage, Query()]) -> Response[Any]:
-    return http.json_response(suppressions.service().list(http.principal(app), page))
+def list_suppressions(params: Annotated[ListPage, Query()]) -> Response[Any]:
+    return http.json_response(suppressions.service().list(http.principal(app), params))
 
 
 @api_handler

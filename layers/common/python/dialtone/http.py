@@ -208,9 +208,12 @@ def sized_response(
     `Content-Encoding: gzip`) when it is large and the client accepts gzip; ResponseTooLarge
     (413) when it cannot fit either way.
 
-    powertools' `compress=True` gzips every answer of a route at level 9 and cannot tell
-    whether the result fits, so the compression is done here, once, when it is worth it.
+    powertools' `compress=True` gzips every answer of a route at level 9, after the route
+    has answered, and cannot tell whether the result fits; so the compression is done here,
+    once, when it is worth it, and the body handed over already in base64 (a bytes body would
+    go through the response validation, which reads it as text).
     """
+    import base64
     import gzip
 
     from dialtone.pagination import MAX_BODY_BYTES, encoded_size
@@ -219,13 +222,15 @@ def sized_response(
     size = encoded_size(body) if len(body) * 12 > MAX_BODY_BYTES else len(body)
     headers = {"Vary": "Accept-Encoding"}
     if size >= COMPRESS_MIN_BYTES and _accepts_gzip(app):
-        packed = gzip.compress(body.encode("utf-8"), compresslevel=6, mtime=0)
-        # Base64 makes 4 bytes of every 3: keep it only when that is still smaller.
-        if (len(packed) + 2) // 3 * 4 < size:
-            if (len(packed) + 2) // 3 * 4 > MAX_BODY_BYTES:
+        packed = base64.b64encode(gzip.compress(body.encode("utf-8"), compresslevel=6, mtime=0))
+        # Kept only when smaller than the plain body (base64 makes 4 bytes of every 3).
+        if len(packed) < size:
+            if len(packed) > MAX_BODY_BYTES:
                 raise ResponseTooLarge()
             headers["Content-Encoding"] = "gzip"
-            return Response(200, content_type, packed, headers)
+            response = Response(200, content_type, packed.decode("ascii"), headers)
+            response.base64_encoded = True
+            return response
     if size > MAX_BODY_BYTES:
         raise ResponseTooLarge()
     return Response(200, content_type, body, headers)
