@@ -279,9 +279,9 @@ def history_page(
         raise InvalidCursor()
     events = apply_patches(store.list_events(cursors.tenant_id, cursors.call_id))
     budget, page = Budget(limit), list[HistoryEvent]()
-    start = tuple(after) if after else None
+    start = _sort_position_of(after) if after else None
     for event in events:
-        if start is not None and _sort_position(event) <= _sort_position_of(start):
+        if start is not None and _sort_position(event) <= start:
             continue
         if not budget.take(json_size(event)):
             return page, cursors.write({"after": list(_event_position(page[-1]))})
@@ -294,7 +294,7 @@ def _sort_position(event: HistoryEvent) -> tuple[datetime, str]:
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)), event.event_id
 
 
-def _sort_position_of(position: tuple[str, ...]) -> tuple[datetime, str]:
+def _sort_position_of(position: list[str]) -> tuple[datetime, str]:
     try:
         moment = datetime.fromisoformat(position[0])
     except ValueError as error:
