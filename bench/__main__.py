@@ -12,6 +12,7 @@ import sys
 import time
 
 from bench import (
+    changes,
     cold_start,
     dialing,
     export,
@@ -124,6 +125,8 @@ def main() -> int:
         figures += cold_starts(endpoint, notes, sections)
         progress("call data from the runtime: a 100-exchange append, a 5,000-exchange transcript")
         figures += ingest.run(endpoint, notes, emit)
+        progress("change feed: a 1,000-call tenant's stream through apply_change, then replayed")
+        figures += changes.run(endpoint, notes, emit)
         progress("export: 1,000 completed calls with transcripts as JSON, in a process of its own")
         figures += export.run(endpoint, notes, emit)
         progress("grading: the rubric grade of a 200-exchange call through the grader")

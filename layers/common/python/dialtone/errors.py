@@ -172,3 +172,13 @@ class RecordingsNotKept(DialtoneError):
     """The call opted out of sensitive data storage, so it keeps no recording (409)."""
 
     detail = "Recordings are not kept for this call (opt_out_sensitive_data_storage)"
+
+
+class ChangesExpired(DialtoneError):
+    """A change feed cursor (or `since`) older than the feed keeps deletions (410): the changes
+    after it may no longer all be there, so the sync starts over from the feed's beginning."""
+
+    detail = (
+        "The cursor (or since) is older than the change feed keeps deletions: start over "
+        "without cursor or since, which replays every call from the beginning of the feed"
+    )

@@ -35,6 +35,7 @@ from dialtone.errors import (
     CallNotCancelable,
     CallNotFound,
     CallNotGraded,
+    ChangesExpired,
     ChildConflict,
     DialQueueUnavailable,
     DialtoneError,
@@ -86,6 +87,7 @@ _STATUS: dict[type[DialtoneError], HTTPStatus] = {
     WriteContention: HTTPStatus.CONFLICT,
     ReadThrottled: HTTPStatus.SERVICE_UNAVAILABLE,
     CallNotGraded: HTTPStatus.NOT_FOUND,
+    ChangesExpired: HTTPStatus.GONE,
 }
 
 

@@ -67,6 +67,15 @@ class CursorSettings(EnvSettings):
     cursor_secret_arn: str = Field(alias="CURSOR_SECRET_ARN", default="")
 
 
+class ChangeFeedSettings(EnvSettings):
+    """`GET /v1/calls/changes`: the change feed in the analytics table, tenants (for their
+    retention, which sets how long the feed keeps deletions) and the cursor secret."""
+
+    analytics_table: str = Field(alias="ANALYTICS_TABLE", min_length=1)
+    accounts_table: str = Field(alias="ACCOUNTS_TABLE", min_length=1)
+    cursor_secret_arn: str = Field(alias="CURSOR_SECRET_ARN", min_length=1)
+
+
 class ExportSettings(CallsReaderSettings):
     """`GET /v1/calls/export`: how large an export may be to be answered in the response (its
     size once JSON-encoded in Lambda's response, which API Gateway caps at 6 MB), and how long
