@@ -163,3 +163,9 @@ class RecordingsNotKept(DialtoneError):
     """The call opted out of sensitive data storage, so it keeps no recording (409)."""
 
     detail = "Recordings are not kept for this call (opt_out_sensitive_data_storage)"
+
+
+class CallSidTaken(DialtoneError):
+    """A provider call SID already belongs to another call (409): a SID names one call."""
+
+    detail = "twilio_call_sid already belongs to another call"

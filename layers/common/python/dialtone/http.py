@@ -35,6 +35,7 @@ from dialtone.errors import (
     CallNotCancelable,
     CallNotFound,
     CallNotGraded,
+    CallSidTaken,
     ChildConflict,
     DialQueueUnavailable,
     DialtoneError,
@@ -84,6 +85,7 @@ _STATUS: dict[type[DialtoneError], HTTPStatus] = {
     WriteContention: HTTPStatus.CONFLICT,
     ReadThrottled: HTTPStatus.SERVICE_UNAVAILABLE,
     CallNotGraded: HTTPStatus.NOT_FOUND,
+    CallSidTaken: HTTPStatus.CONFLICT,
 }
 
 
