@@ -162,6 +162,49 @@ def test_the_same_idempotency_key_and_body_return_the_same_call_once(
     assert len(messages(dial_queues)) == 1
 
 
+def create_call_answer(tenant: DialTenant, body: Any, headers: dict[str, str]) -> dict[str, Any]:
+    """The handler's whole answer to POST /v1/calls: status, headers and body."""
+    event = api_event(
+        "create_call",
+        "POST /v1/calls",
+        "/v1/calls",
+        authorizer=tenant.fixture.authorizer(),
+        body=json.dumps(body),
+        headers=headers,
+    )
+    return invoke("create_call", event)
+
+
+def test_a_replayed_idempotency_key_says_so_and_a_new_call_says_it_is_not(
+    dial_tenant: DialTenant, dial_queues: DialQueues
+) -> None:
+    # Given a call requested with an Idempotency-Key
+    key = {"Idempotency-Key": f"replay-{uuid.uuid4()}"}
+    first = create_call_answer(dial_tenant, {"to_number": "+14155550123"}, key)
+
+    # When the same request is sent again with the same key
+    second = create_call_answer(dial_tenant, {"to_number": "+14155550123"}, key)
+
+    # Then the first created the call and says it is no replay; the second answers the stored
+    # call, saying it is a replay
+    assert (first["statusCode"], second["statusCode"]) == (202, 202)
+    assert first["headers"]["Idempotent-Replayed"] == "false"
+    assert second["headers"]["Idempotent-Replayed"] == "true"
+    assert json.loads(second["body"]) == json.loads(first["body"])
+    # And one call was stored and queued
+    assert len(tenant_calls(dial_tenant)) == 1
+    assert len(messages(dial_queues)) == 1
+
+
+def test_a_call_requested_without_an_idempotency_key_has_no_replay_header(
+    dial_tenant: DialTenant, dial_queues: DialQueues
+) -> None:
+    answer = create_call_answer(dial_tenant, {"to_number": "+14155550123"}, {})
+    assert answer["statusCode"] == 202
+    assert "Idempotent-Replayed" not in answer.get("headers", {})
+    dial_tenant.fixture.call_ids.append(json.loads(answer["body"])["call_id"])
+
+
 def test_the_same_idempotency_key_with_another_body_is_refused(
     dial_tenant: DialTenant, dial_queues: DialQueues
 ) -> None:

@@ -465,6 +465,11 @@ class Dialer:
             found = self.provider.find_call(order, since - timedelta(seconds=5))
         except ProviderError:
             found = None
+        if found is not None and self.writer.held_by_another(stored, found.sid):
+            # The lookup matched another call's placement (same numbers, same minutes): this
+            # call's own is not known yet.
+            self._log(f"Lookup found another call's SID {found.sid}", stored.call.id)
+            found = None
         if found is not None:
             return self._placed(stored, token, found, turn)
         self._log(f"Placement uncertain, left to the sweeper: {error}", stored.call.id)

@@ -276,6 +276,12 @@ class DialQueueWriter:
                 return True
         return False
 
+    def held_by_another(self, stored: StoredCall, sid: str) -> bool:
+        """Whether the provider call `sid` already belongs to a call other than this one: a
+        lookup that finds it did not find this call's placement."""
+        owner = self.calls.sid_owner(sid)
+        return owner is not None and owner != (stored.tenant_id, stored.call.id)
+
     def _follow(self, stored: StoredCall, placed: ProviderCall, advance: Any) -> None:
         """Move the call on to where the provider says it already is (reconciliation finds
         calls that went further than `initiated`)."""
