@@ -335,7 +335,8 @@ def _not_cancelable(stored: StoredCall) -> CallNotCancelable:
 
 def _from_number_resolver(accounts_table: str) -> Any:
     """(principal, agent_id, requested) -> Origin: the number from the request, then the
-    agent's first number, then the tenant's default; the tenant's retention and privacy."""
+    agent's first number, then the tenant's default, which must be a caller ID the tenant owns
+    (`agents.check_caller_id`); the tenant's retention and privacy."""
     from dialtone import agents
     from dialtone.accounts import AccountStore
 
@@ -354,8 +355,17 @@ def _from_number_resolver(accounts_table: str) -> Any:
                 raise InvalidParameter(
                     ("body", "agent_id"), f"Agent {agent_id} not found"
                 ) from error
+        number = agents.resolve_from_number(tenant, agent, requested)
+        agents.check_caller_id(
+            tenant,
+            agent,
+            number,
+            lambda: {
+                n for a in agent_store.list_agents(principal.tenant_id) for n in a.phone_numbers
+            },
+        )
         return Origin(
-            agents.resolve_from_number(tenant, agent, requested),
+            number,
             agent.name if agent else None,
             tenant.retention_days,
             tenant.opt_out_sensitive_data_storage,
