@@ -252,7 +252,19 @@ def test_a_permanent_provider_error_fails_the_call_at_once(
     stored = dial_tenant.call(call.id).call
     assert stored.status is CallStatus.FAILED
     assert stored.error_reason == "21211: Invalid 'To' Phone Number"
-    assert stored.end_reason == "error"
+    # And the end reason Twilio's error code names
+    assert stored.end_reason == "invalid_number"
+
+
+def test_a_permanent_provider_error_of_no_known_code_ends_the_call_with_error(
+    make_dialer: Callable[..., Dialer], dial_tenant: DialTenant
+) -> None:
+    refusal = ProviderError("Twilio answered 400 (error 99999): nope", False, code="99999")
+    call = dial_tenant.queued_call()
+    dialer = make_dialer(provider=FakeProvider(failures=[refusal]))
+    assert dialer.handle(dial_tenant.message(call.id)) is DialOutcome.FAILED
+    stored = dial_tenant.call(call.id).call
+    assert (stored.status, stored.end_reason) == (CallStatus.FAILED, "error")
 
 
 @pytest.mark.parametrize(

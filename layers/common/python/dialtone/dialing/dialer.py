@@ -501,8 +501,12 @@ class Dialer:
     def _fail(
         self, stored: StoredCall, token: str, error: ProviderError, attempts: int
     ) -> DialOutcome:
+        from dialtone.endings import TWILIO_ERRORS
+
         reason = f"{error.code}: {error}" if error.code else str(error)
-        self.writer.fail(stored, token, reason, attempts=attempts)
+        # A refusal the provider names (an invalid number, geo permissions) says why it ended.
+        end_reason = TWILIO_ERRORS.get(error.code or "", "error")
+        self.writer.fail(stored, token, reason, attempts=attempts, end_reason=end_reason)
         self._count("CallsFailed")
         return DialOutcome.FAILED
 
