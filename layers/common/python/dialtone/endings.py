@@ -135,16 +135,22 @@ STATUS_REASONS: dict[CallStatus, str] = {
 GENERIC_REASONS = frozenset({"hangup"})
 
 
+def _canonical(text: str) -> str:
+    """A word as compared: lower case, underscores for spaces and hyphens."""
+    return text.strip().lower().replace(" ", "_").replace("-", "_")
+
+
+# The reasons and their aliases, by canonical form.
+_READINGS = {
+    **{_canonical(alias): reason for alias, reason in RUNTIME_ALIASES.items()},
+    **{reason: reason for reason in END_REASONS},
+}
+
+
 def normalize(value: str) -> str | None:
     """The vocabulary's reason for `value` (a reason, or an alias, in any case, with spaces
     or hyphens for underscores); None when it is neither."""
-    text = value.strip().lower()
-    if text in RUNTIME_ALIASES:
-        return RUNTIME_ALIASES[text]
-    text = text.replace(" ", "_").replace("-", "_")
-    if text in END_REASONS:
-        return text
-    return RUNTIME_ALIASES.get(text)
+    return _READINGS.get(_canonical(value))
 
 
 def unknown_reason_message(value: str) -> str:
