@@ -26,7 +26,7 @@ from typing import IO
 
 import requests
 
-from dialtone.accounts import AccountStore
+from dialtone.accounts import AccountStore, TenantSettingsUpdate
 from dialtone.auth import ALL_SCOPES, Principal, Scope
 from dialtone.ingest import (
     CallUpdate,
@@ -39,7 +39,7 @@ from dialtone.ingest import (
 from dialtone.models import Call, CallStatus, Exchange
 from dialtone.recordings import Recordings, RecordingUploadRequest
 from local.audio import render_wav
-from local.seed import make_call, make_exchanges, make_history
+from local.seed import AGENTS, make_call, make_exchanges, make_history
 
 
 @dataclass(frozen=True)
@@ -121,6 +121,12 @@ class DemoTenant:
 def create_tenant(accounts: AccountStore) -> DemoTenant:
     """The demo tenant with a key of every scope, and the voice runtime's own key."""
     tenant = accounts.create_tenant(name="Demo Voice Co")
+    # Its lines: the reception's is the default caller ID, the others are allowed ones.
+    lines = [line for _, _, line in AGENTS]
+    accounts.update_settings(
+        tenant.tenant_id,
+        TenantSettingsUpdate(default_from_number=lines[0], caller_ids=lines[1:]),
+    )
     key = accounts.create_key(tenant.tenant_id, ALL_SCOPES, name="local demo key")
     runtime = accounts.create_key(
         tenant.tenant_id, (Scope.CALLS_INGEST,), name="local demo voice runtime"

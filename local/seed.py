@@ -7,6 +7,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from dialtone.endings import STATUS_REASONS
 from dialtone.ingest import EventIn
 from dialtone.models import (
     Call,
@@ -64,6 +65,18 @@ def _stats(rng: random.Random, center: float) -> LatencyStats:
     )
 
 
+def seeded_end_reason(status: CallStatus, outcome: CallOutcome | None, duration: float) -> str:
+    """A plausible end reason of the vocabulary (without drawing from the generator, so the
+    rest of the seeded data stays as it was): who hung up alternates with the duration."""
+    if status is not CallStatus.COMPLETED:
+        return STATUS_REASONS.get(status, "error")
+    if outcome is CallOutcome.VOICEMAIL:
+        return "voicemail"
+    if outcome is CallOutcome.TRANSFERRED:
+        return "transferred"
+    return "caller_hangup" if int(duration) % 2 else "agent_hangup"
+
+
 def make_call(
     rng: random.Random,
     *,
@@ -92,7 +105,7 @@ def make_call(
         "direction": direction,
         "status": status,
         "outcome": outcome,
-        "end_reason": "hangup" if completed else status.value,
+        "end_reason": seeded_end_reason(status, outcome, duration),
         "from_number": from_number,
         "to_number": to_number,
         "phone_number": customer,

@@ -29,7 +29,21 @@ app = http.create_app()
         "Queue an outbound call",
         tag=http.Tag.DIALING,
         scope=Scope.CALLS_WRITE,
-        ok={202: DialAccepted},
+        ok={
+            202: http.with_headers(
+                202,
+                DialAccepted,
+                {
+                    "Idempotent-Replayed": http.response_header(
+                        "With an Idempotency-Key only: `true` when this is the stored answer of "
+                        "an earlier request with the same key (nothing was done again), `false` "
+                        "when this request created the call",
+                        "true",
+                        "false",
+                    )
+                },
+            )
+        },
         errors=(
             TenantNotFound,
             IdempotentRequestInProgress,
@@ -49,8 +63,11 @@ def create_call(
         ),
     ] = None,
 ) -> Response[Any]:
-    accepted = accept.create_call(http.principal(app), request, idempotency_key, app.lambda_context)
-    return http.json_response(accepted, status=202)
+    created = accept.create_call(http.principal(app), request, idempotency_key, app.lambda_context)
+    response = http.json_response(created.accepted, status=202)
+    if created.replayed is not None:
+        response.headers["Idempotent-Replayed"] = "true" if created.replayed else "false"
+    return response
 
 
 @api_handler

@@ -85,6 +85,10 @@ def test_a_batch_of_five_is_dialed_and_completed_through_the_simulator(
         None,
     )
     assert one["dialed_at"] is not None
+    # With its dial figures and the provider's codes beside its end reason
+    assert one["dial_slot_at"] is not None
+    assert one["queue_time_ms"] >= 0
+    assert (one["sip_response_code"], one["answered_by"]) == (200, "human")
 
 
 def test_dialer_status_over_http(http: Any) -> None:

@@ -271,7 +271,7 @@ def test_ended_completes_the_call_with_its_end_time_duration_reason_and_outcome(
     receipt = send(
         tenant,
         call_id,
-        lifecycle("end", "ended", 95.5, reason="caller hung up", outcome="resolved"),
+        lifecycle("end", "ended", 95.5, reason="caller_hangup", outcome="resolved"),
     )
 
     # Then: completed at that moment, with the duration, reason and outcome
@@ -279,7 +279,7 @@ def test_ended_completes_the_call_with_its_end_time_duration_reason_and_outcome(
     call = get_call(tenant, call_id)
     assert (call["status"], call["outcome"]) == ("completed", "resolved")
     assert (call["end_time"], call["duration_seconds"]) == (at(95.5), 95.5)
-    assert call["end_reason"] == "caller hung up"
+    assert call["end_reason"] == "caller_hangup"
 
 
 def test_ended_with_a_status_closes_the_call_with_it(tenant: Any) -> None:
@@ -328,7 +328,7 @@ def test_the_first_ended_event_sets_the_end_and_a_later_one_changes_nothing(
 ) -> None:
     # Given: a call that ended with no answer at 30 s
     call_id = create_call(tenant)
-    send(tenant, call_id, lifecycle("end-1", "ended", 30, status="failed", reason="sip 503"))
+    send(tenant, call_id, lifecycle("end-1", "ended", 30, status="failed", reason="network_error"))
 
     # When: another ended event says completed at 90 s
     receipt = send(tenant, call_id, lifecycle("end-2", "ended", 90, reason="hangup"))
@@ -336,7 +336,11 @@ def test_the_first_ended_event_sets_the_end_and_a_later_one_changes_nothing(
     # Then: the call keeps its first end
     assert receipt["status"] == "failed"
     call = get_call(tenant, call_id)
-    assert (call["status"], call["end_time"], call["end_reason"]) == ("failed", at(30), "sip 503")
+    assert (call["status"], call["end_time"], call["end_reason"]) == (
+        "failed",
+        at(30),
+        "network_error",
+    )
 
 
 def test_lifecycle_events_in_one_request_apply_in_time_order(tenant: Any) -> None:
@@ -627,7 +631,8 @@ def sensitive_events() -> list[dict[str, Any]]:
             "event_id": "end",
             "type": "ended",
             "timestamp": at(60),
-            "reason": "caller asked to be called on 650-253-0000 at 3:45 pm",
+            "reason": "caller_hangup",
+            "text": "caller asked to be called on 650-253-0000 at 3:45 pm",
         },
     ]
 
@@ -645,7 +650,7 @@ REDACTED = {
         },
         "result": ["Call me back on [PHONE] about ticket 558213.", 7, None],
     },
-    "end": {"reason": "caller asked to be called on [PHONE] at 3:45 pm"},
+    "end": {"reason": "caller_hangup", "text": "caller asked to be called on [PHONE] at 3:45 pm"},
 }
 
 
@@ -665,8 +670,8 @@ def test_a_call_that_opted_out_stores_its_history_redacted(tenant: Any) -> None:
 
     # Then: history has placeholders instead, and keeps times, order numbers and counts
     assert_redacted(history(tenant, call_id))
-    # And: the end reason on the call is the redacted one
-    assert get_call(tenant, call_id)["end_reason"] == REDACTED["end"]["reason"]
+    # And: the end reason on the call is the vocabulary's, which holds nothing to redact
+    assert get_call(tenant, call_id)["end_reason"] == "caller_hangup"
 
 
 def test_a_retry_of_a_redacted_event_is_recognised(tenant: Any) -> None:
@@ -716,7 +721,7 @@ def test_a_normal_call_stores_its_history_as_sent(tenant: Any) -> None:
     assert by_id["said"]["attributes"] == sent[0]["attributes"]
     assert by_id["tool"]["arguments"] == sent[1]["arguments"]
     assert by_id["tool"]["result"] == sent[1]["result"]
-    assert by_id["end"]["reason"] == sent[2]["reason"]
+    assert by_id["end"]["text"] == sent[2]["text"]
 
 
 def test_an_opted_out_calls_analysis_summary_is_redacted(tenant: Any) -> None:
@@ -734,3 +739,33 @@ def test_an_opted_out_calls_analysis_summary_is_redacted(tenant: Any) -> None:
     analysis = get_call(tenant, call_id)["analysis"]
     assert analysis["summary"] == "Emailed the receipt to [EMAIL]."
     assert analysis["user_sentiment"] == "neutral"
+
+
+def test_an_ended_reason_outside_the_vocabulary_is_refused_and_nothing_is_stored(
+    tenant: Any,
+) -> None:
+    call_id = create_call(tenant)
+    result = post_events(
+        ingest(tenant), call_id, {"events": [lifecycle("end", "ended", 30, reason="sip 503")]}
+    )
+    assert result["statusCode"] == 422, result["body"]
+    [error] = body(result)["detail"]
+    assert error["loc"] == ["body", "events", 0]
+    assert "network_error" in error["msg"]
+    assert history(tenant, call_id) == []
+
+
+def test_the_runtimes_reason_replaces_the_providers_hangup_but_nothing_more_precise(
+    tenant: Any,
+) -> None:
+    # Given a call the provider ended with `hangup` (it does not say who hung up)
+    call_id = create_call(tenant, status="completed", end_reason="hangup")
+
+    # When the runtime's ended event says the agent hung up (in Vapi's words)
+    send(tenant, call_id, lifecycle("end", "ended", 60, reason="assistant-ended-call"))
+
+    # Then the call says so; and a later, different reason does not replace it
+    assert get_call(tenant, call_id)["end_reason"] == "agent_hangup"
+    send(tenant, call_id, lifecycle("end-2", "ended", 61, reason="caller_hangup"))
+    assert get_call(tenant, call_id)["end_reason"] == "agent_hangup"
+    assert [e["reason"] for e in history(tenant, call_id)] == ["agent_hangup", "caller_hangup"]

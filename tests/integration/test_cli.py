@@ -225,6 +225,9 @@ def test_dial_settings_are_set_shown_and_cleared(admin: Any, store: AccountStore
         (("--calling-window", "09:00-09:00"), "start and end must differ"),
         (("--calling-window", "9am-5pm"), "must be a 24-hour time HH:MM"),
         (("--calling-window", "08:00-21:00", "--no-calling-window"), "not allowed with"),
+        (("--caller-ids", "+14155550100,555"), "must be an E.164 number"),
+        (("--caller-ids", " , "), "name at least one number"),
+        (("--caller-ids", "+14155550100", "--no-caller-ids"), "not allowed with"),
         ((), "name at least one setting"),
     ],
 )
@@ -243,6 +246,35 @@ def test_bad_dial_settings_are_usage_errors_and_change_nothing(
     assert out == ""
     assert says in err
     assert store.get_tenant("careful-co") == before
+
+
+def test_caller_ids_are_set_shown_and_cleared(admin: Any, store: AccountStore) -> None:
+    # Given: a tenant without allowed caller IDs
+    admin("create-tenant", "--name", "Caller Co", "--tenant-id", "caller-co")
+    code, out, _ = admin("get-tenant", "--tenant", "caller-co")
+    shown = dict(line.split(":", 1) for line in out.splitlines())
+    assert shown["caller_ids"].strip() == "- (the default number and the agents' numbers only)"
+
+    # When: two are set, written loosely and once twice
+    code, out, _ = admin(
+        "--json", "set-tenant", "--tenant", "caller-co",
+        "--caller-ids", "+1 415 555 0150,+14155550151, +14155550150",
+    )  # fmt: skip
+
+    # Then: they are stored and shown in E.164, each once, in order
+    assert code == 0
+    assert json.loads(out)["caller_ids"] == ["+14155550150", "+14155550151"]
+    assert store.get_tenant("caller-co").caller_ids == ["+14155550150", "+14155550151"]
+    code, out, _ = admin("get-tenant", "--tenant", "caller-co")
+    shown = dict(line.split(":", 1) for line in out.splitlines())
+    assert shown["caller_ids"].strip() == "+14155550150, +14155550151"
+
+    # When: they are cleared
+    code, _, _ = admin("set-tenant", "--tenant", "caller-co", "--no-caller-ids")
+
+    # Then: none is left
+    assert code == 0
+    assert store.get_tenant("caller-co").caller_ids == []
 
 
 def test_dial_settings_of_an_unknown_tenant_fail(admin: Any, store: AccountStore) -> None:

@@ -34,6 +34,13 @@ from local.provision import ROOT
 
 TOKEN = "simulator-test-token"
 FROM = "+14155550100"
+# Numbers the simulator ends otherwise: (status, end reason, SIP code, AnsweredBy) of each.
+SIGNALLED = {
+    "+14155550489": (CallStatus.COMPLETED, "voicemail", 200, "machine_end_beep"),
+    "+14155550490": (CallStatus.BUSY, "declined", 603, None),
+    "+14155550491": (CallStatus.FAILED, "invalid_number", 404, None),
+    "+14155550488": (CallStatus.FAILED, "network_error", 500, None),
+}
 # (seconds) short enough for a fast test, long enough to keep the callbacks in order
 RING, TALK = 0.05, 0.1
 
@@ -303,7 +310,7 @@ def test_the_simulator_drives_calls_to_their_final_status_through_the_handler(
     with callback_server(answer) as server:
         # Given two outbound calls waiting to be dialed, one to a number that is busy
         calls = {}
-        for number in ("+14155550123", "+14155550486"):
+        for number in ("+14155550123", "+14155550486", *SIGNALLED):
             accepted = dialing.create_call(
                 tenant.principal(), DialRequest(to_number=number, from_number=FROM)
             )
@@ -336,3 +343,10 @@ def test_the_simulator_drives_calls_to_their_final_status_through_the_handler(
     assert busy.status is CallStatus.BUSY
     assert busy.end_reason == "busy"
     assert busy.twilio_call_sid == sids["+14155550486"]
+    assert (busy.sip_response_code, answered.sip_response_code) == (486, 200)
+    assert (busy.answered_by, answered.answered_by) == (None, "human")
+    # And the others end with the reason their codes say, the codes kept beside it
+    for number, (status, end_reason, sip, answered_by) in SIGNALLED.items():
+        call = call_store.get_call(tenant.tenant_id, calls[number], consistent=True).call
+        assert (call.status, call.end_reason) == (status, end_reason), number
+        assert (call.sip_response_code, call.answered_by) == (sip, answered_by), number

@@ -226,7 +226,7 @@ def test_a_late_ringing_after_completed_is_ignored(
     [
         ("busy", "busy", CallStatus.BUSY),
         ("no-answer", "no_answer", CallStatus.NO_ANSWER),
-        ("failed", "failed", CallStatus.FAILED),
+        ("failed", "error", CallStatus.FAILED),
         ("canceled", "canceled", CallStatus.CANCELED),
     ],
 )
@@ -246,6 +246,91 @@ def test_an_unanswered_call_ends_with_its_reason(
     assert call.status is expected
     assert call.end_reason == end_reason
     assert call.end_time == T0
+
+
+@pytest.mark.parametrize(
+    ("status", "codes", "expected", "end_reason"),
+    [
+        ("busy", {"SipResponseCode": "603"}, CallStatus.BUSY, "declined"),
+        ("failed", {"SipResponseCode": "404"}, CallStatus.FAILED, "invalid_number"),
+        ("failed", {"SipResponseCode": "503"}, CallStatus.FAILED, "network_error"),
+        ("failed", {"ErrorCode": "13227"}, CallStatus.FAILED, "blocked"),
+        ("completed", {"SipResponseCode": "200", "AnsweredBy": "machine_end_beep"},
+         CallStatus.COMPLETED, "voicemail"),
+    ],
+)  # fmt: skip
+def test_the_end_reason_comes_from_the_providers_codes_which_are_kept(
+    tenant: Any,
+    dialing: Dialing,
+    call_store: CallStore,
+    auth_token: str,
+    status: str,
+    codes: dict[str, str],
+    expected: CallStatus,
+    end_reason: str,
+) -> None:
+    # Given a queued call
+    call_id = queued_call(tenant, dialing)
+
+    # When Twilio reports its final status with the SIP code, error code or AMD verdict
+    form = twilio_form("CA" + uuid.uuid4().hex, status, T0, 2, CallDuration="0", **codes)
+    assert post_callback(tenant.tenant_id, call_id, form, auth_token)["statusCode"] == 204
+
+    # Then the call ends with the vocabulary's reason, and keeps the raw codes beside it
+    call = stored(call_store, tenant.tenant_id, call_id)
+    assert (call.status, call.end_reason) == (expected, end_reason)
+    sip = codes.get("SipResponseCode")
+    assert call.sip_response_code == (int(sip) if sip else None)
+    assert call.answered_by == codes.get("AnsweredBy")
+    if "ErrorCode" in codes:
+        assert call.error_reason == f"provider_failed (error {codes['ErrorCode']})"
+
+
+def test_a_callback_after_the_runtime_ended_the_call_keeps_its_reason_and_adds_the_codes(
+    tenant: Any, dialing: Dialing, call_store: CallStore, auth_token: str
+) -> None:
+    # Given a call the voice runtime already ended, saying the caller hung up
+    call_id = queued_call(tenant, dialing)
+    sid = "CA" + uuid.uuid4().hex
+    post_callback(tenant.tenant_id, call_id, twilio_form(sid, "in-progress", T0, 2), auth_token)
+    call_store.change_call(
+        tenant.tenant_id,
+        call_id,
+        CallStatus.IN_PROGRESS,
+        {"status": CallStatus.COMPLETED, "end_reason": "caller_hangup"},
+    )
+
+    # When Twilio's `completed` arrives afterwards, with its SIP code
+    form = twilio_form(sid, "completed", T0, 3, CallDuration="30", SipResponseCode="200")
+    assert post_callback(tenant.tenant_id, call_id, form, auth_token)["statusCode"] == 204
+
+    # Then the runtime's reason stands, and the provider's code is kept beside it
+    call = stored(call_store, tenant.tenant_id, call_id)
+    assert (call.status, call.end_reason, call.sip_response_code) == (
+        CallStatus.COMPLETED,
+        "caller_hangup",
+        200,
+    )
+
+
+def test_a_callback_carrying_another_calls_sid_attaches_nothing(
+    tenant: Any, dialing: Dialing, call_store: CallStore, auth_token: str
+) -> None:
+    # Given a call that holds a provider SID
+    owner = queued_call(tenant, dialing)
+    sid = "CA" + uuid.uuid4().hex
+    post_callback(tenant.tenant_id, owner, twilio_form(sid, "initiated", T0, 0), auth_token)
+    assert stored(call_store, tenant.tenant_id, owner).twilio_call_sid == sid
+
+    # When a callback for another call carries the same SID
+    other = queued_call(tenant, dialing, to_number="+14155550124")
+    result = post_callback(tenant.tenant_id, other, twilio_form(sid, "ringing", T0, 1), auth_token)
+
+    # Then Twilio is answered, and the other call neither takes the SID nor moves
+    assert result["statusCode"] == 204
+    call = stored(call_store, tenant.tenant_id, other)
+    assert (call.status, call.twilio_call_sid) == (CallStatus.QUEUED, None)
+    assert call_store.sid_owner(sid) == (tenant.tenant_id, owner)
 
 
 def altered(signature: str) -> str:

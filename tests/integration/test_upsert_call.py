@@ -650,7 +650,7 @@ def test_concurrent_updates_of_different_fields_all_survive(tenant: Any) -> None
         updates.append({"metadata": {f"m{n}": n}})
         updates.append({"provider_usage": {f"p{n}": n}})
     updates[0]["agent_name"] = "Concierge"
-    updates[1]["end_reason"] = "caller hung up"
+    updates[1]["end_reason"] = "caller_hangup"
     results = in_parallel([put_event(ingest(tenant), call["id"], u) for u in updates])
 
     # Then: every write was accepted (after a retry when told to) and none lost another's field
@@ -660,7 +660,7 @@ def test_concurrent_updates_of_different_fields_all_survive(tenant: Any) -> None
     got = body(get_call(tenant, call["id"]))
     assert got["metadata"] == {"seed": 0, **{f"m{n}": n for n in range(writers)}}
     assert got["provider_usage"] == {f"p{n}": n for n in range(writers)}
-    assert (got["agent_name"], got["end_reason"]) == ("Concierge", "caller hung up")
+    assert (got["agent_name"], got["end_reason"]) == ("Concierge", "caller_hangup")
 
 
 def test_concurrent_forward_and_backward_statuses_end_at_the_final_one(tenant: Any) -> None:
@@ -960,3 +960,103 @@ def test_the_indexer_sample_for_another_bucket_is_ignored() -> None:
 
     # Then: nothing fails and nothing is redelivered
     assert result == {"batchItemFailures": []}
+
+
+# End reasons and the provider's codes
+
+
+def test_an_end_reason_outside_the_vocabulary_is_refused_with_the_vocabulary(
+    tenant: Any,
+) -> None:
+    # Given a call
+    call = create_call(tenant)
+
+    # When the runtime reports an end reason the vocabulary does not have
+    result = put_call(ingest(tenant), call["id"], {"end_reason": "the line went quiet"})
+
+    # Then it is refused, naming the field and every reason it may be
+    assert result["statusCode"] == 422, result["body"]
+    [error] = body(result)["detail"]
+    assert error["loc"] == ["body", "end_reason"]
+    assert "caller_hangup" in error["msg"]
+    assert "suppressed" in error["msg"]
+    # And the call keeps no end reason
+    assert body(get_call(tenant, call["id"]))["end_reason"] is None
+
+
+@pytest.mark.parametrize(
+    ("sent", "stored"),
+    [
+        ("caller_hangup", "caller_hangup"),
+        ("user_hangup", "caller_hangup"),
+        ("customer-ended-call", "caller_hangup"),
+        ("Agent Hangup", "agent_hangup"),
+        ("voicemail_reached", "voicemail"),
+        ("exceeded-max-duration", "timeout"),
+    ],
+)
+def test_an_end_reason_or_another_platforms_name_for_it_is_stored_as_the_vocabulary_says(
+    tenant: Any, sent: str, stored: str
+) -> None:
+    call = create_call(tenant, status="completed", end_reason=sent)
+    assert call["end_reason"] == stored
+    assert body(get_call(tenant, call["id"]))["end_reason"] == stored
+
+
+def test_the_runtime_may_report_the_telephony_codes_beside_the_reason(tenant: Any) -> None:
+    # Given a call the runtime dialed over its own SIP trunk
+    call = create_call(tenant, direction="outbound", to_number=CUSTOMER, from_number=LINE)
+
+    # When it reports how the call ended, with the network's codes
+    update = {
+        "status": "busy",
+        "end_reason": "busy",
+        "sip_response_code": 486,
+        "q850_cause": 17,
+        "answered_by": "unknown",
+    }
+    assert put_call(ingest(tenant), call["id"], update)["statusCode"] == 200
+
+    # Then the call shows them as sent
+    got = body(get_call(tenant, call["id"]))
+    assert {k: got[k] for k in update} == update
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("sip_response_code", 99), ("sip_response_code", 700), ("q850_cause", 128)]
+)
+def test_codes_outside_their_range_are_refused(tenant: Any, field: str, value: int) -> None:
+    call = create_call(tenant)
+    result = put_call(ingest(tenant), call["id"], {field: value})
+    assert result["statusCode"] == 422
+    assert body(result)["detail"][0]["loc"] == ["body", field]
+
+
+@pytest.mark.parametrize("field", ["dial_slot_at", "queue_time_ms"])
+def test_the_dial_figures_are_the_apis_own(tenant: Any, field: str) -> None:
+    call = create_call(tenant)
+    value = 5 if field == "queue_time_ms" else "2026-01-01T00:00:00Z"
+    result = put_call(ingest(tenant), call["id"], {field: value})
+    assert result["statusCode"] == 422
+    assert field in messages(result)
+
+
+def test_a_sid_another_call_holds_is_refused(tenant: Any) -> None:
+    # Given a call that holds a provider SID
+    sid = "CA" + uuid.uuid4().hex
+    create_call(tenant, twilio_call_sid=sid)
+
+    # When another call, created or updated, names the same SID
+    created = put_call(
+        ingest(tenant),
+        new_call_id(tenant),
+        {"direction": "inbound", "from_number": CUSTOMER, "twilio_call_sid": sid},
+    )
+    other = create_call(tenant)
+    updated = put_call(ingest(tenant), other["id"], {"twilio_call_sid": sid})
+
+    # Then both are refused (409) and the other call keeps no SID
+    for result in (created, updated):
+        assert result["statusCode"] == 409, result["body"]
+        assert body(result)["detail"] == "twilio_call_sid already belongs to another call"
+    assert body(get_call(tenant, other["id"]))["twilio_call_sid"] is None

@@ -10,9 +10,9 @@ from urllib.parse import urlencode
 import pytest
 from twilio.request_validator import RequestValidator
 
+from dialtone.endings import END_REASONS, STATUS_REASONS
 from dialtone.errors import InvalidParameter, MalformedRequestBody
 from dialtone.models import CallStatus
-from dialtone.telephony.base import END_REASONS
 from dialtone.telephony.signing import signature_is_valid, twilio_signature
 from dialtone.telephony.status_callbacks import (
     parse_form,
@@ -184,14 +184,71 @@ def test_every_twilio_call_status_maps_to_ours(twilio_status: str, status: CallS
     assert update.call_sid == "CA1"
 
 
-def test_final_statuses_name_their_end_reason() -> None:
-    assert END_REASONS == {
+def test_final_statuses_name_their_end_reason_from_the_vocabulary() -> None:
+    assert STATUS_REASONS == {
         CallStatus.COMPLETED: "hangup",
         CallStatus.BUSY: "busy",
         CallStatus.NO_ANSWER: "no_answer",
-        CallStatus.FAILED: "failed",
+        CallStatus.FAILED: "error",
         CallStatus.CANCELED: "canceled",
     }
+    assert set(STATUS_REASONS.values()) <= set(END_REASONS)
+
+
+@pytest.mark.parametrize(
+    ("form", "end_reason"),
+    [
+        ({"CallStatus": "completed", "SipResponseCode": "200"}, "hangup"),
+        ({"CallStatus": "completed", "AnsweredBy": "machine_end_beep"}, "voicemail"),
+        ({"CallStatus": "completed", "AnsweredBy": "human"}, "hangup"),
+        ({"CallStatus": "busy", "SipResponseCode": "486"}, "busy"),
+        ({"CallStatus": "busy", "SipResponseCode": "603"}, "declined"),
+        ({"CallStatus": "no-answer", "SipResponseCode": "487"}, "no_answer"),
+        ({"CallStatus": "no-answer"}, "no_answer"),
+        ({"CallStatus": "failed", "SipResponseCode": "404"}, "invalid_number"),
+        ({"CallStatus": "failed", "SipResponseCode": "503"}, "network_error"),
+        ({"CallStatus": "failed", "SipResponseCode": "608"}, "blocked"),
+        (
+            {"CallStatus": "failed", "ErrorCode": "13224", "SipResponseCode": "500"},
+            "invalid_number",
+        ),
+        ({"CallStatus": "failed", "ErrorCode": "13227"}, "blocked"),
+        ({"CallStatus": "failed"}, "error"),
+        ({"CallStatus": "canceled", "SipResponseCode": "487"}, "canceled"),
+    ],
+)
+def test_a_final_callback_names_its_end_reason_from_its_codes(
+    form: dict[str, str], end_reason: str
+) -> None:
+    update = parse_status(as_lists({"CallSid": "CA1", **form}))
+    assert update.end_reason() == end_reason
+    assert end_reason in END_REASONS
+
+
+def test_the_raw_codes_are_read_as_sent() -> None:
+    update = parse_status(
+        as_lists(
+            {
+                "CallSid": "CA1",
+                "CallStatus": "busy",
+                "SipResponseCode": "486",
+                "AnsweredBy": "unknown",
+                "ErrorCode": "",
+            }
+        )
+    )
+    assert (update.sip_response_code, update.answered_by, update.error_code) == (
+        486,
+        "unknown",
+        None,
+    )
+    assert update.codes() == {"sip_response_code": 486, "answered_by": "unknown"}
+
+
+def test_a_sip_code_that_is_not_a_number_is_refused() -> None:
+    with pytest.raises(InvalidParameter) as refused:
+        parse_status(as_lists({"CallSid": "CA1", "CallStatus": "busy", "SipResponseCode": "x"}))
+    assert refused.value.location == ("body", "SipResponseCode")
 
 
 def test_status_reads_timestamp_and_duration() -> None:

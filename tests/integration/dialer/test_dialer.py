@@ -252,7 +252,19 @@ def test_a_permanent_provider_error_fails_the_call_at_once(
     stored = dial_tenant.call(call.id).call
     assert stored.status is CallStatus.FAILED
     assert stored.error_reason == "21211: Invalid 'To' Phone Number"
-    assert stored.end_reason == "error"
+    # And the end reason Twilio's error code names
+    assert stored.end_reason == "invalid_number"
+
+
+def test_a_permanent_provider_error_of_no_known_code_ends_the_call_with_error(
+    make_dialer: Callable[..., Dialer], dial_tenant: DialTenant
+) -> None:
+    refusal = ProviderError("Twilio answered 400 (error 99999): nope", False, code="99999")
+    call = dial_tenant.queued_call()
+    dialer = make_dialer(provider=FakeProvider(failures=[refusal]))
+    assert dialer.handle(dial_tenant.message(call.id)) is DialOutcome.FAILED
+    stored = dial_tenant.call(call.id).call
+    assert (stored.status, stored.end_reason) == (CallStatus.FAILED, "error")
 
 
 @pytest.mark.parametrize(
@@ -584,3 +596,130 @@ def test_the_provider_is_prepared_before_the_slot(
     (prepared_at, prepared), (sent_at, sent) = provider.prepared[0], provider.attempts[0]
     assert prepared.call_id == sent.call_id == call.id
     assert prepared_at <= sent_at
+
+
+# The dial figures
+
+
+def test_a_dialed_call_carries_when_it_was_queued_given_its_slot_and_dialed(
+    make_dialer: Callable[..., Dialer], dial_tenant: DialTenant, provider: FakeProvider
+) -> None:
+    # Given a call queued 90 seconds ago
+    queued_at = datetime.now(UTC) - timedelta(seconds=90)
+    call = dial_tenant.queued_call(queued_at=queued_at)
+
+    # When it is dialed
+    assert make_dialer().handle(dial_tenant.message(call.id)) is DialOutcome.DIALED
+
+    # Then it shows its slot, the moment the request left (as the provider saw it, within the
+    # gate's tolerance after the slot) and how long it waited, from the same instants
+    stored = dial_tenant.call(call.id).call
+    [(placed_at, _, _)] = provider.placed.values()
+    assert stored.queued_at == queued_at
+    assert stored.dial_slot_at is not None
+    assert stored.dialed_at is not None
+    assert 0 <= (stored.dialed_at - stored.dial_slot_at).total_seconds() < 0.5
+    assert abs(stored.dialed_at.timestamp() - placed_at) < 0.5
+    expected = (stored.dialed_at - queued_at).total_seconds() * 1000
+    assert stored.queue_time_ms is not None
+    assert abs(stored.queue_time_ms - expected) <= 1
+    assert 90_000 <= stored.queue_time_ms < 100_000
+
+
+def test_a_call_never_dialed_has_no_dial_figures(
+    make_dialer: Callable[..., Dialer], dial_tenant: DialTenant, account_store: Any
+) -> None:
+    # Given a call to a number on the do-not-call list
+    SuppressionStore(account_store.table_name).add(
+        dial_tenant.tenant_id, SuppressionCreate(phone_number=TO_NUMBER)
+    )
+    call = dial_tenant.queued_call()
+
+    # When its message is processed
+    assert make_dialer().handle(dial_tenant.message(call.id)) is DialOutcome.SUPPRESSED
+
+    # Then it keeps when it was queued, and has no slot, dial time or queue time
+    stored = dial_tenant.call(call.id).call
+    assert stored.queued_at is not None
+    assert (stored.dial_slot_at, stored.dialed_at, stored.queue_time_ms) == (None, None, None)
+
+
+# A provider SID belongs to one call
+
+
+class _FindsAnotherCall(_TimesOutBeforePlacing):
+    """Times out, and the lookup then matches another call's placement (the same numbers in
+    the same minutes), as a lookup by numbers and time can."""
+
+    def __init__(self, other_sid: str) -> None:
+        super().__init__()
+        self.other_sid = other_sid
+
+    def find_call(self, order: DialOrder, placed_after: datetime) -> ProviderCall | None:
+        return ProviderCall(sid=self.other_sid, status=CallStatus.IN_PROGRESS)
+
+
+def test_a_lookup_after_a_timeout_never_attaches_another_calls_sid(
+    make_dialer: Callable[..., Dialer], dial_tenant: DialTenant, provider: FakeProvider
+) -> None:
+    # Given a call dialed to a number, which holds its provider SID
+    first = dial_tenant.queued_call()
+    assert make_dialer().handle(dial_tenant.message(first.id)) is DialOutcome.DIALED
+    sid = dial_tenant.call(first.id).call.twilio_call_sid
+    assert sid is not None
+
+    # When a second call to the same number times out and the lookup finds the first's call
+    second = dial_tenant.queued_call()
+    outcome = make_dialer(provider=_FindsAnotherCall(sid)).handle(dial_tenant.message(second.id))
+
+    # Then the second call does not take the SID: its claim stays for the sweeper to settle
+    assert outcome is DialOutcome.UNCERTAIN
+    stored = dial_tenant.call(second.id)
+    assert (stored.call.status, stored.call.twilio_call_sid) == (CallStatus.QUEUED, None)
+    assert stored.internal.claim_token
+    # And the SID still belongs to the first call only
+    assert dial_tenant.calls.sid_owner(sid) == (dial_tenant.tenant_id, first.id)
+    assert dial_tenant.call(first.id).call.twilio_call_sid == sid
+
+
+def test_saving_a_placement_whose_sid_another_call_holds_changes_nothing(
+    make_dialer: Callable[..., Dialer], dial_tenant: DialTenant, provider: FakeProvider
+) -> None:
+    # Given a dialed call, and another call claimed by a dialer
+    first = dial_tenant.queued_call()
+    dialer = make_dialer()
+    assert dialer.handle(dial_tenant.message(first.id)) is DialOutcome.DIALED
+    sid = dial_tenant.call(first.id).call.twilio_call_sid
+    assert sid is not None
+    second = dial_tenant.queued_call()
+    assert dialer._claim(
+        dial_tenant.accounts.get_tenant(dial_tenant.tenant_id), dial_tenant.call(second.id), "t"
+    )
+    claimed = dial_tenant.call(second.id)
+
+    # When a placement carrying the first call's SID is saved on it (the guard of last resort)
+    saved = dialer.writer.save_placement(
+        claimed, "t", ProviderCall(sid=sid, status=CallStatus.INITIATED), datetime.now(UTC)
+    )
+
+    # Then it is refused whole: the second call stays queued and claimed, without a SID
+    assert saved is False
+    stored = dial_tenant.call(second.id)
+    assert (stored.call.status, stored.call.twilio_call_sid, stored.call.dialed_at) == (
+        CallStatus.QUEUED,
+        None,
+        None,
+    )
+    assert dial_tenant.calls.sid_owner(sid) == (dial_tenant.tenant_id, first.id)
+
+
+def test_an_erased_call_releases_its_sid(
+    make_dialer: Callable[..., Dialer], dial_tenant: DialTenant
+) -> None:
+    call = dial_tenant.queued_call()
+    assert make_dialer().handle(dial_tenant.message(call.id)) is DialOutcome.DIALED
+    sid = dial_tenant.call(call.id).call.twilio_call_sid
+    assert sid is not None
+    dial_tenant.calls.begin_erasure(dial_tenant.tenant_id, call.id)
+    dial_tenant.calls.delete_call_items(dial_tenant.tenant_id, call.id)
+    assert dial_tenant.calls.sid_owner(sid) is None

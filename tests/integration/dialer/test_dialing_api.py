@@ -162,6 +162,49 @@ def test_the_same_idempotency_key_and_body_return_the_same_call_once(
     assert len(messages(dial_queues)) == 1
 
 
+def create_call_answer(tenant: DialTenant, body: Any, headers: dict[str, str]) -> dict[str, Any]:
+    """The handler's whole answer to POST /v1/calls: status, headers and body."""
+    event = api_event(
+        "create_call",
+        "POST /v1/calls",
+        "/v1/calls",
+        authorizer=tenant.fixture.authorizer(),
+        body=json.dumps(body),
+        headers=headers,
+    )
+    return invoke("create_call", event)
+
+
+def test_a_replayed_idempotency_key_says_so_and_a_new_call_says_it_is_not(
+    dial_tenant: DialTenant, dial_queues: DialQueues
+) -> None:
+    # Given a call requested with an Idempotency-Key
+    key = {"Idempotency-Key": f"replay-{uuid.uuid4()}"}
+    first = create_call_answer(dial_tenant, {"to_number": "+14155550123"}, key)
+
+    # When the same request is sent again with the same key
+    second = create_call_answer(dial_tenant, {"to_number": "+14155550123"}, key)
+
+    # Then the first created the call and says it is no replay; the second answers the stored
+    # call, saying it is a replay
+    assert (first["statusCode"], second["statusCode"]) == (202, 202)
+    assert first["headers"]["Idempotent-Replayed"] == "false"
+    assert second["headers"]["Idempotent-Replayed"] == "true"
+    assert json.loads(second["body"]) == json.loads(first["body"])
+    # And one call was stored and queued
+    assert len(tenant_calls(dial_tenant)) == 1
+    assert len(messages(dial_queues)) == 1
+
+
+def test_a_call_requested_without_an_idempotency_key_has_no_replay_header(
+    dial_tenant: DialTenant, dial_queues: DialQueues
+) -> None:
+    answer = create_call_answer(dial_tenant, {"to_number": "+14155550123"}, {})
+    assert answer["statusCode"] == 202
+    assert "Idempotent-Replayed" not in answer.get("headers", {})
+    dial_tenant.fixture.call_ids.append(json.loads(answer["body"])["call_id"])
+
+
 def test_the_same_idempotency_key_with_another_body_is_refused(
     dial_tenant: DialTenant, dial_queues: DialQueues
 ) -> None:
@@ -288,6 +331,62 @@ def test_without_any_from_number_the_call_is_refused(
     assert status == 422
     assert body["detail"][0]["loc"] == ["body", "from_number"]
     assert tenant_calls(bare) == []
+
+
+def test_a_from_number_the_tenant_does_not_own_is_refused_saying_so(
+    dial_tenant: DialTenant, dial_queues: DialQueues
+) -> None:
+    # Given a tenant whose default is +14155550100, with no agent and no other caller ID
+    # When a call and a batch ask to come from another number
+    body = {"to_number": "+14155550123", "from_number": "+14155550199"}
+    single = create_call(dial_tenant, body)
+    batch = create_batch(
+        dial_tenant, {"to_numbers": ["+14155550123"], "from_number": "+14155550199"}
+    )
+
+    # Then both are refused on from_number, saying which numbers it may be
+    for status, answer in (single, batch):
+        assert status == 422, answer
+        [error] = answer["detail"]
+        assert error["loc"] == ["body", "from_number"]
+        assert error["type"] == "caller_id"
+        assert error["msg"].startswith("from_number +14155550199 is not a caller ID of this tenant")
+        assert "--caller-ids" in error["msg"]
+    # And nothing is stored or queued
+    assert tenant_calls(dial_tenant) == []
+    assert messages(dial_queues) == []
+
+
+def test_a_from_number_may_be_an_allowed_caller_id_or_any_agents_number(
+    dial_tenant: DialTenant, dial_queues: DialQueues, handler_environment: dict[str, str]
+) -> None:
+    # Given a tenant with an allowed caller ID, and an agent with a number of its own
+    from dialtone.agents import AgentCreate, AgentStore
+
+    dial_tenant.settings(caller_ids=["+14155550150"])
+    AgentStore(handler_environment["ACCOUNTS_TABLE"]).create_agent(
+        dial_tenant.tenant_id,
+        AgentCreate.model_validate(
+            {
+                "agent_id": "sales",
+                "name": "Sales",
+                "phone_numbers": ["+14155550160"],
+                "connection": {"type": "media_stream", "url": "wss://agents.example.com/sales"},
+            }
+        ),
+    )
+
+    # When calls come from the caller ID, from the agent's number without naming the agent,
+    # and from the default
+    numbers = ["+14155550150", "+14155550160", "+14155550100"]
+    answers = [
+        create_call(dial_tenant, {"to_number": "+14155550123", "from_number": number})
+        for number in numbers
+    ]
+
+    # Then each is accepted, and comes from the number asked for
+    assert [status for status, _ in answers] == [202, 202, 202], answers
+    assert sorted(call.from_number for call in tenant_calls(dial_tenant)) == sorted(numbers)
 
 
 def test_a_queue_that_refuses_the_message_leaves_the_call_failed_not_queued(

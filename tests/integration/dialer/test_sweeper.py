@@ -276,3 +276,42 @@ def test_the_sweeper_visits_every_tenant(
     make_sweeper: Callable[..., Sweeper], dial_tenant: DialTenant
 ) -> None:
     assert dial_tenant.tenant_id in set(make_sweeper(FakeProvider()).tenants())
+
+
+class FindsAnotherCall(FakeProvider):
+    """A provider whose lookup by numbers and time matches another call's placement."""
+
+    def __init__(self, sid: str) -> None:
+        super().__init__()
+        self.sid = sid
+
+    def find_call(self, order: DialOrder, placed_after: datetime) -> ProviderCall | None:
+        return ProviderCall(sid=self.sid, status=CallStatus.IN_PROGRESS)
+
+
+def test_a_reconciliation_that_finds_another_calls_sid_hands_the_call_back_instead(
+    make_dialer: Callable[..., Dialer],
+    make_sweeper: Callable[..., Sweeper],
+    dial_tenant: DialTenant,
+) -> None:
+    # Given a dialed call holding its SID, and a call to the same number whose dialer died
+    # after claiming it
+    first = dial_tenant.queued_call()
+    assert make_dialer().handle(dial_tenant.message(first.id)) is DialOutcome.DIALED
+    sid = dial_tenant.call(first.id).call.twilio_call_sid
+    assert sid is not None
+    second = dial_tenant.queued_call()
+    with pytest.raises(DialerDied):
+        make_dialer(provider=DyingBeforePlacing()).handle(dial_tenant.message(second.id))
+
+    # When the sweeper's lookup for the second call matches the first call's placement
+    report = make_sweeper(FindsAnotherCall(sid), minutes_later=3).sweep_tenant(
+        dial_tenant.tenant_id
+    )
+
+    # Then the second call does not take the SID: it goes back to the queue, as one never placed
+    assert (report.reconciled, report.requeued) == (0, 1)
+    stored = dial_tenant.call(second.id)
+    assert (stored.call.status, stored.call.twilio_call_sid) == (CallStatus.QUEUED, None)
+    assert stored.internal.claim_token is None
+    assert dial_tenant.calls.sid_owner(sid) == (dial_tenant.tenant_id, first.id)

@@ -41,6 +41,8 @@ _TENANT_ID = re.compile(TENANT_ID_PATTERN)
 _CLOCK_TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 
 DEFAULT_DIAL_RATE_PER_SECOND = 1
+# Allowed caller IDs a tenant may list (besides its default and its agents' numbers).
+MAX_CALLER_IDS = 100
 MAX_DIAL_RATE_PER_SECOND = 100
 # A grade younger than this is answered as it is by POST /v1/calls/{id}/grade (force re-runs it).
 DEFAULT_GRADE_REFRESH_HOURS = 24
@@ -119,6 +121,8 @@ class Tenant(BaseModel):
     )
     calling_window: CallingWindow | None = None
     telephony_account_id: str | None = None
+    # Numbers the tenant owns that calls may come from, besides its default and its agents'.
+    caller_ids: list[str] = Field(default_factory=list)
     # Quality: how long a grade stands before POST .../grade runs it again, and the score
     # below which a grade files an issue report by itself.
     grade_refresh_hours: int = Field(
@@ -156,6 +160,8 @@ class TenantSettingsUpdate(BaseModel):
     )
     calling_window: CallingWindow | None = None
     telephony_account_id: str | None = Field(default=None, min_length=1, max_length=128)
+    # Replaces the whole list; None (or []) clears it.
+    caller_ids: list[str] | None = Field(default=None, max_length=MAX_CALLER_IDS)
     retention_days: RetentionDays | None = None
     opt_out_sensitive_data_storage: bool = False
     grade_refresh_hours: int = Field(
@@ -167,6 +173,14 @@ class TenantSettingsUpdate(BaseModel):
     @classmethod
     def _e164(cls, value: str | None) -> str | None:
         return None if value is None else phones.to_e164(value)
+
+    @field_validator("caller_ids")
+    @classmethod
+    def _caller_ids(cls, value: list[str] | None) -> list[str] | None:
+        """E.164 numbers, each once, in the order given; an empty list clears them."""
+        if not value:
+            return None
+        return list(dict.fromkeys(phones.to_e164(number) for number in value))
 
     def changes(self) -> dict[str, Any]:
         """The fields given, as stored values (None: remove the attribute)."""

@@ -308,3 +308,25 @@ def resolve_from_number(tenant: Tenant, agent: Agent | None, requested: str | No
     raise InvalidParameter(
         ("body", "from_number"), "no from_number: the request, the agent and the tenant have none"
     )
+
+
+def check_caller_id(
+    tenant: Tenant, agent: Agent | None, number: str, agents_numbers: Callable[[], set[str]]
+) -> None:
+    """A call may come only from a number the tenant owns: its default, one of its agents'
+    numbers, or one of its allowed caller IDs. InvalidParameter (422) on `from_number`
+    otherwise. `agents_numbers` (every number of the tenant's agents) is asked only when the
+    cheaper checks did not settle it."""
+    if number == tenant.default_from_number or number in tenant.caller_ids:
+        return
+    if agent is not None and number in agent.phone_numbers:
+        return
+    if number in agents_numbers():
+        return
+    raise InvalidParameter(
+        ("body", "from_number"),
+        f"from_number {number} is not a caller ID of this tenant: use its default number, one "
+        "of its agents' numbers or one of its allowed caller IDs "
+        "(dialtone admin set-tenant --caller-ids)",
+        "caller_id",
+    )

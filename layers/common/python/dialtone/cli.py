@@ -6,6 +6,7 @@
                                                                    prints the tenant id
     get-tenant    --tenant T                                       the tenant and its settings
     set-tenant    --tenant T [--default-from E164 | --no-default-from] [--dial-rate N]
+                  [--caller-ids E164,E164,... | --no-caller-ids]
                   [--calling-window HH:MM-HH:MM | --no-calling-window]
                   [--telephony-account ID | --no-telephony-account]
                   [--retention-days D | --no-retention]
@@ -43,6 +44,7 @@ from dialtone import phones
 from dialtone.accounts import (
     DEFAULT_GRADE_ISSUE_THRESHOLD,
     DEFAULT_GRADE_REFRESH_HOURS,
+    MAX_CALLER_IDS,
     MAX_DIAL_RATE_PER_SECOND,
     MAX_GRADE_REFRESH_HOURS,
     MAX_RETENTION_DAYS,
@@ -163,6 +165,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-default-from",
         action="store_true",
         help="remove the default from number",
+    )
+    caller_ids = dial.add_mutually_exclusive_group()
+    caller_ids.add_argument(
+        "--caller-ids",
+        metavar="E164,E164,...",
+        type=_e164_list,
+        dest="caller_ids",
+        help="the numbers the tenant owns that calls may come from, besides its default and "
+        "its agents' numbers (replaces the list)",
+    )
+    caller_ids.add_argument(
+        "--no-caller-ids",
+        action="store_true",
+        help="allow only the default number and the agents' numbers",
     )
     dial.add_argument(
         "--dial-rate",
@@ -301,6 +317,15 @@ def _e164(text: str) -> str:
         raise argparse.ArgumentTypeError(f"{text!r} {error}") from None
 
 
+def _e164_list(text: str) -> list[str]:
+    numbers = [_e164(part.strip()) for part in text.split(",") if part.strip()]
+    if not numbers:
+        raise argparse.ArgumentTypeError("name at least one number (or use --no-caller-ids)")
+    if len(numbers) > MAX_CALLER_IDS:
+        raise argparse.ArgumentTypeError(f"at most {MAX_CALLER_IDS} caller IDs")
+    return list(dict.fromkeys(numbers))
+
+
 def _dial_rate(text: str) -> int:
     value = _positive_int(text)
     if value > MAX_DIAL_RATE_PER_SECOND:
@@ -383,6 +408,7 @@ def _settings_changes(args: argparse.Namespace) -> dict[str, Any]:
         ("calling_window", args.no_calling_window),
         ("telephony_account_id", args.no_telephony_account),
         ("retention_days", args.no_retention),
+        ("caller_ids", args.no_caller_ids),
     ):
         if cleared:
             changes[name] = None
@@ -413,6 +439,7 @@ def _tenant_fields(tenant: Tenant) -> dict[str, Any]:
             tenant.calling_window.model_dump(mode="json") if tenant.calling_window else None
         ),
         "telephony_account_id": tenant.telephony_account_id,
+        "caller_ids": tenant.caller_ids,
         "grade_refresh_hours": tenant.grade_refresh_hours,
         "grade_issue_threshold": tenant.grade_issue_threshold,
     }
@@ -433,6 +460,8 @@ def _print_tenant(tenant: Tenant, as_json: bool, out: TextIO) -> None:
         ),
         "calling_window": str(tenant.calling_window) if tenant.calling_window else "any time",
         "telephony_account_id": tenant.telephony_account_id or "- (the deployment's, shared)",
+        "caller_ids": ", ".join(tenant.caller_ids)
+        or "- (the default number and the agents' numbers only)",
     }
     width = max(len(name) for name in shown)
     for name, value in shown.items():

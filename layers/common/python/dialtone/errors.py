@@ -182,3 +182,9 @@ class ChangesExpired(DialtoneError):
         "The cursor (or since) is older than the change feed keeps deletions: start over "
         "without cursor or since, which replays every call from the beginning of the feed"
     )
+
+
+class CallSidTaken(DialtoneError):
+    """A provider call SID already belongs to another call (409): a SID names one call."""
+
+    detail = "twilio_call_sid already belongs to another call"

@@ -36,6 +36,7 @@ from dialtone.errors import (
     CallNotFound,
     CallNotGraded,
     ChangesExpired,
+    CallSidTaken,
     ChildConflict,
     DialQueueUnavailable,
     DialtoneError,
@@ -88,6 +89,7 @@ _STATUS: dict[type[DialtoneError], HTTPStatus] = {
     ReadThrottled: HTTPStatus.SERVICE_UNAVAILABLE,
     CallNotGraded: HTTPStatus.NOT_FOUND,
     ChangesExpired: HTTPStatus.GONE,
+    CallSidTaken: HTTPStatus.CONFLICT,
 }
 
 
@@ -455,6 +457,20 @@ def redirect(description: str, location: str) -> dict[str, Any]:
         },
         "content": {},
     }
+
+
+def with_headers(status: int, model: Any, headers: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """A success answer for `ok=` whose body is `model` and which carries `headers` (by name,
+    each `response_header(...)`)."""
+    return {**_success(status, model), "headers": headers}
+
+
+def response_header(description: str, *values: str) -> dict[str, Any]:
+    """An OpenAPI header object: a string, one of `values` when given."""
+    schema: dict[str, Any] = {"type": "string"}
+    if values:
+        schema["enum"] = list(values)
+    return {"description": description, "schema": schema}
 
 
 def _success(status: int, answer: Success) -> dict[str, Any]:

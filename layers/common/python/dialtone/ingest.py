@@ -77,7 +77,9 @@ OWNED_FIELDS = frozenset(
         "updated_at",
         "batch_id",
         "queued_at",
+        "dial_slot_at",
         "dialed_at",
+        "queue_time_ms",
         "call_sid",
         "queue_position",
         "dial_at_estimate",
@@ -137,6 +139,21 @@ def _small_json(limit: int) -> Callable[[Any], Any]:
     return check
 
 
+def _end_reason(value: str | None) -> str | None:
+    """A reason of the published vocabulary (an alias becomes its reason); anything else is
+    refused, naming the vocabulary."""
+    if value is None:
+        return None
+    from dialtone import endings
+
+    reason = endings.normalize(value)
+    if reason is None:
+        raise PydanticCustomError(
+            "end_reason", "{message}", {"message": endings.unknown_reason_message(value)}
+        )
+    return reason
+
+
 class CallUpdate(BaseModel):
     """`PUT /v1/calls/{call_id}`: the fields the runtime reports; only those sent change.
 
@@ -149,7 +166,9 @@ class CallUpdate(BaseModel):
     direction: DirectionIn | None = None
     status: CallStatus | None = None
     outcome: CallOutcome | None = None
-    end_reason: str | None = Field(default=None, max_length=200)
+    end_reason: Annotated[str | None, AfterValidator(_end_reason)] = Field(
+        default=None, max_length=200
+    )
     from_number: PhoneNumber | None = None
     to_number: PhoneNumber | None = None
     phone_number: PhoneNumber | None = None
@@ -170,6 +189,10 @@ class CallUpdate(BaseModel):
     is_test_call: bool | None = None
     error_reason: str | None = Field(default=None, max_length=500)
     opt_out_sensitive_data_storage: bool | None = None
+    # The telephony side's own codes, for a runtime that talks to the network itself.
+    sip_response_code: int | None = Field(default=None, ge=100, le=699)
+    q850_cause: int | None = Field(default=None, ge=0, le=127)
+    answered_by: str | None = Field(default=None, min_length=1, max_length=32)
 
     @model_validator(mode="before")
     @classmethod
@@ -331,6 +354,9 @@ class EventIn(BaseModel):
             )
         if self.outcome is not None and self.type not in LIFECYCLE_EVENTS:
             raise PydanticCustomError("lifecycle", "outcome is only for lifecycle events")
+        if self.type is HistoryEventType.ENDED:
+            # An ended event's reason is the call's end_reason: of the vocabulary.
+            self.reason = _end_reason(self.reason)
         payload = self.payload()
         if _json_size(payload) > MAX_EVENT_JSON_BYTES:
             raise PydanticCustomError(
@@ -711,6 +737,14 @@ def _derived(values: dict[str, Any], sent: dict[str, Any]) -> dict[str, Any]:
     return derived
 
 
+def _refines(current: str | None, reason: str) -> bool:
+    """Whether the runtime's `reason` replaces the call's end reason: none yet, or one that
+    says less (the provider's `hangup`, which does not say who hung up)."""
+    from dialtone.endings import GENERIC_REASONS
+
+    return reason != current and (current is None or current in GENERIC_REASONS)
+
+
 def _lifecycle_of(event: HistoryEvent) -> Callable[[StoredCall], dict[str, Any]]:
     return lambda stored: _lifecycle(stored.call, event)
 
@@ -731,7 +765,7 @@ def _lifecycle(call: Call, event: HistoryEvent) -> dict[str, Any]:
             if call.duration_seconds is None or call.duration_seconds == 0:
                 elapsed = (event.timestamp - call.start_time).total_seconds()
                 fields["duration_seconds"] = round(max(0.0, elapsed), 3)
-        if event.reason and call.end_reason is None:
+        if event.reason and _refines(call.end_reason, event.reason):
             fields["end_reason"] = event.reason
         if event.outcome and call.outcome is None:
             fields["outcome"] = event.outcome

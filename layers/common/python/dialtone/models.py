@@ -133,7 +133,13 @@ class Call(ApiModel):
     direction: Direction
     status: CallStatus
     outcome: CallOutcome | None = None
-    end_reason: str | None = None
+    end_reason: str | None = Field(
+        default=None,
+        description="Why the call ended, one of the published vocabulary "
+        "(`dialtone.endings.END_REASONS`, the README's end reasons): caller_hangup, "
+        "agent_hangup, hangup, transferred, voicemail, busy, no_answer, declined, "
+        "invalid_number, blocked, network_error, timeout, canceled, suppressed, error",
+    )
     from_number: str | None = None
     to_number: str | None = None
     phone_number: str | None = None
@@ -166,8 +172,39 @@ class Call(ApiModel):
     is_test_call: bool = False
     # Transcripts and history are redacted before storage and no recording is kept.
     opt_out_sensitive_data_storage: bool = False
-    queued_at: Timestamp | None = None
-    dialed_at: Timestamp | None = None
+    queued_at: Timestamp | None = Field(
+        default=None, description="Outbound: when the API accepted the call and queued it"
+    )
+    dial_slot_at: Timestamp | None = Field(
+        default=None,
+        description="Outbound: the moment the telephony account's rate limiter gave the call "
+        "to place it (its calls-per-second slot)",
+    )
+    dialed_at: Timestamp | None = Field(
+        default=None,
+        description="Outbound: when the request to the telephony provider left (the send gate "
+        "passed), within milliseconds of `dial_slot_at` unless the dialer woke late",
+    )
+    queue_time_ms: int | None = Field(
+        default=None,
+        description="Outbound: `dialed_at` - `queued_at` in milliseconds, the time the call "
+        "waited to be dialed (backlog, calling window, retries); null until dialed",
+    )
+    sip_response_code: int | None = Field(
+        default=None,
+        description="The final SIP response code the provider reported (200 answered, 486 busy, "
+        "487 canceled after ringing, 404 unknown number, 603 declined, ...), as sent",
+    )
+    q850_cause: int | None = Field(
+        default=None,
+        description="The ISDN Q.850 cause code of the hang-up (16 normal clearing, 17 busy, 19 "
+        "no answer, 21 rejected, 1 unallocated number, ...), where the provider reports one",
+    )
+    answered_by: str | None = Field(
+        default=None,
+        description="Who answered, from the provider's answering machine detection: human, "
+        "machine_start, machine_end_beep, machine_end_silence, machine_end_other, fax, unknown",
+    )
     error_reason: str | None = None
     call_sid: str | None = None
     queue_position: int | None = None

@@ -23,6 +23,7 @@ from dialtone.errors import (
     CallErasing,
     CallExpired,
     CallNotFound,
+    CallSidTaken,
     ReadThrottled,
     WriteContention,
 )
@@ -93,6 +94,41 @@ def batch_pk(tenant_id: str, batch_id: str) -> str:
 
 
 BATCH_SK = "BATCH"
+
+# A provider call SID belongs to one call: one item per SID, written in the same transaction
+# that gives a call its SID, on the condition that no other call holds it.
+SID_SK = "SID"
+SID_PROVIDER = "twilio"
+
+
+def sid_pk(sid: str, provider: str = SID_PROVIDER) -> str:
+    """The key of the item that says which call a provider call SID belongs to."""
+    return f"SID#{provider}#{sid}"
+
+
+def _sid_claim(table: str, tenant_id: str, call_id: str, sid: str) -> dict[str, Any]:
+    """The Put of a SID's item for this call: refused when another call holds the SID (the
+    same call writing it again is fine). Its attributes are named so that no list index takes
+    the item (the indexes key on `tenant_id`, `id` and `start_key`)."""
+    return {
+        "Put": {
+            "TableName": table,
+            "Item": to_item(
+                {
+                    "pk": sid_pk(sid),
+                    "sk": SID_SK,
+                    "sid_tenant_id": tenant_id,
+                    "sid_call_id": call_id,
+                }
+            ),
+            "ConditionExpression": "attribute_not_exists(pk) OR "
+            "(sid_tenant_id = :sid_tenant AND sid_call_id = :sid_call)",
+            "ExpressionAttributeValues": {
+                ":sid_tenant": {"S": tenant_id},
+                ":sid_call": {"S": call_id},
+            },
+        }
+    }
 
 
 def sort_timestamp(value: datetime) -> str:
@@ -322,15 +358,39 @@ class CallStore(TableStore):
         """Store a new call (with internal attributes such as `expires_at`); False, writing
         nothing, when the call already exists."""
         item = _call_item(tenant_id, call, None, {**internal, "row_version": 1})
+        put = {"TableName": self.table_name, "Item": item}
+        condition = "attribute_not_exists(pk)"
+        client = self.dynamodb
+        if call.twilio_call_sid:
+            sid = _sid_claim(self.table_name, tenant_id, call.id, call.twilio_call_sid)
+            try:
+                client.transact_write_items(
+                    TransactItems=[{"Put": {**put, "ConditionExpression": condition}}, sid]
+                )
+            except client.exceptions.TransactionCanceledException as error:
+                codes = _cancellation_codes(error)
+                if codes[:1] == ["ConditionalCheckFailed"]:
+                    return False
+                if codes[-1:] == ["ConditionalCheckFailed"]:
+                    raise CallSidTaken() from None
+                raise
+            return True
         try:
-            self.dynamodb.put_item(
-                TableName=self.table_name,
-                Item=item,
-                ConditionExpression="attribute_not_exists(pk)",
-            )
-        except self.dynamodb.exceptions.ConditionalCheckFailedException:
+            client.put_item(**put, ConditionExpression=condition)
+        except client.exceptions.ConditionalCheckFailedException:
             return False
         return True
+
+    def sid_owner(self, sid: str) -> tuple[str, str] | None:
+        """The (tenant id, call id) a provider call SID belongs to, or None."""
+        item = self.dynamodb.get_item(
+            TableName=self.table_name,
+            Key=string_key(pk=sid_pk(sid), sk=SID_SK),
+            ConsistentRead=True,
+        ).get("Item")
+        if item is None:
+            return None
+        return item["sid_tenant_id"]["S"], item["sid_call_id"]["S"]
 
     def append_children(
         self,
@@ -451,8 +511,28 @@ class CallStore(TableStore):
         itself, so that an interrupted erasure can be run again); how many were removed."""
         keys = self._item_keys(tenant_id, call_id)
         keys.sort(key=lambda key: key["sk"]["S"] == CALL_SK)
+        self._release_sid(tenant_id, call_id)
         self._batch_write([{"DeleteRequest": {"Key": key}} for key in keys])
         return len(keys)
+
+    def _release_sid(self, tenant_id: str, call_id: str) -> None:
+        """Remove the item that ties the call's provider SID to it (if this call holds it)."""
+        item = self.dynamodb.get_item(
+            TableName=self.table_name,
+            Key=string_key(pk=call_pk(tenant_id, call_id), sk=CALL_SK),
+            ConsistentRead=True,
+            ProjectionExpression="twilio_call_sid",
+        ).get("Item")
+        sid = (item or {}).get("twilio_call_sid", {}).get("S")
+        if not sid:
+            return
+        with contextlib.suppress(self.dynamodb.exceptions.ConditionalCheckFailedException):
+            self.dynamodb.delete_item(
+                TableName=self.table_name,
+                Key=string_key(pk=sid_pk(sid), sk=SID_SK),
+                ConditionExpression="sid_tenant_id = :t AND sid_call_id = :c",
+                ExpressionAttributeValues={":t": {"S": tenant_id}, ":c": {"S": call_id}},
+            )
 
     def _item_keys(
         self, tenant_id: str, call_id: str, expired_at: int | None = None
@@ -607,22 +687,38 @@ class CallStore(TableStore):
         items = [call_update]
         new_status = fields.get("status")
         if batch_id and new_status is not None:
-            old_bucket, new_bucket = BATCH_BUCKET[expected], BATCH_BUCKET[CallStatus(new_status)]
-            if old_bucket != new_bucket:
-                items.append(
-                    {
-                        "Update": {
-                            "TableName": self.table_name,
-                            "Key": string_key(pk=batch_pk(tenant_id, batch_id), sk=BATCH_SK),
-                            "UpdateExpression": "ADD #old :minus, #new :plus",
-                            "ExpressionAttributeNames": {"#old": old_bucket, "#new": new_bucket},
-                            "ExpressionAttributeValues": {
-                                ":minus": {"N": "-1"},
-                                ":plus": {"N": "1"},
-                            },
-                        }
-                    }
-                )
+            counter = self._batch_counter_update(
+                tenant_id, batch_id, expected, CallStatus(new_status)
+            )
+            if counter is not None:
+                items.append(counter)
+        sid = fields.get("twilio_call_sid")
+        if sid:
+            # The SID item goes last: its refusal is told from the call's by position.
+            items.append(_sid_claim(self.table_name, tenant_id, call_id, str(sid)))
+        return self._write_change(items, claims_sid=bool(sid))
+
+    def _batch_counter_update(
+        self, tenant_id: str, batch_id: str, old: CallStatus, new: CallStatus
+    ) -> dict[str, Any] | None:
+        """The update that moves a call from its old batch counter to its new one, if they
+        differ."""
+        old_bucket, new_bucket = BATCH_BUCKET[old], BATCH_BUCKET[new]
+        if old_bucket == new_bucket:
+            return None
+        return {
+            "Update": {
+                "TableName": self.table_name,
+                "Key": string_key(pk=batch_pk(tenant_id, batch_id), sk=BATCH_SK),
+                "UpdateExpression": "ADD #old :minus, #new :plus",
+                "ExpressionAttributeNames": {"#old": old_bucket, "#new": new_bucket},
+                "ExpressionAttributeValues": {":minus": {"N": "-1"}, ":plus": {"N": "1"}},
+            }
+        }
+
+    def _write_change(self, items: list[dict[str, Any]], claims_sid: bool) -> bool:
+        """Write a call's change (with its batch counter and SID item, in one transaction);
+        False when its condition failed, CallSidTaken when another call holds the SID."""
         client = self.dynamodb
         try:
             if len(items) == 1:
@@ -632,10 +728,13 @@ class CallStore(TableStore):
         except client.exceptions.ConditionalCheckFailedException:
             return False
         except client.exceptions.TransactionCanceledException as error:
+            codes = _cancellation_codes(error)
+            sid_refused = codes[-1:] == ["ConditionalCheckFailed"] and codes[0] != codes[-1]
+            if claims_sid and sid_refused:
+                raise CallSidTaken() from None
             # The call moved on, or another write to the same batch won the race: either way
             # nothing was written, and the caller re-reads and decides again.
-            codes = {r.get("Code") for r in error.response.get("CancellationReasons") or []}
-            if codes & {"ConditionalCheckFailed", "TransactionConflict"}:
+            if {"ConditionalCheckFailed", "TransactionConflict"} & set(codes):
                 return False
             raise
         return True
@@ -867,6 +966,11 @@ class CallStore(TableStore):
             created_at=datetime.fromisoformat(str(values["created_at"])),
             counts={bucket: int(values.get(bucket, 0)) for bucket in BATCH_BUCKETS},
         )
+
+
+def _cancellation_codes(error: Any) -> list[str | None]:
+    """Each item's cancellation code of a refused transaction, in the order of its items."""
+    return [r.get("Code") for r in error.response.get("CancellationReasons") or []]
 
 
 def _expired(item: dict[str, Any]) -> bool:

@@ -335,7 +335,8 @@ def _not_cancelable(stored: StoredCall) -> CallNotCancelable:
 
 def _from_number_resolver(accounts_table: str) -> Any:
     """(principal, agent_id, requested) -> Origin: the number from the request, then the
-    agent's first number, then the tenant's default; the tenant's retention and privacy."""
+    agent's first number, then the tenant's default, which must be a caller ID the tenant owns
+    (`agents.check_caller_id`); the tenant's retention and privacy."""
     from dialtone import agents
     from dialtone.accounts import AccountStore
 
@@ -354,8 +355,17 @@ def _from_number_resolver(accounts_table: str) -> Any:
                 raise InvalidParameter(
                     ("body", "agent_id"), f"Agent {agent_id} not found"
                 ) from error
+        number = agents.resolve_from_number(tenant, agent, requested)
+        agents.check_caller_id(
+            tenant,
+            agent,
+            number,
+            lambda: {
+                n for a in agent_store.list_agents(principal.tenant_id) for n in a.phone_numbers
+            },
+        )
         return Origin(
-            agents.resolve_from_number(tenant, agent, requested),
+            number,
             agent.name if agent else None,
             tenant.retention_days,
             tenant.opt_out_sensitive_data_storage,
@@ -394,6 +404,8 @@ def _idempotent_create_call() -> Any:
         payload_validation_jmespath="request",
         expires_after_seconds=24 * 3600,
         raise_on_no_idempotency_key=True,
+        # Called only when the stored answer is returned instead of running the function.
+        response_hook=lambda answer, record: Replayed(answer),
     )
 
     @idempotent_function(  # type: ignore[untyped-decorator]
@@ -408,15 +420,30 @@ def _idempotent_create_call() -> Any:
     return create, idempotency
 
 
+class Replayed(NamedTuple):
+    """The stored answer to an Idempotency-Key that was used before: nothing was done."""
+
+    answer: DialAccepted
+
+
+class CallCreated(NamedTuple):
+    """What `POST /v1/calls` answers: the accepted call, and whether it is the stored answer of
+    an earlier request with the same Idempotency-Key (None when no key was sent)."""
+
+    accepted: DialAccepted
+    replayed: bool | None = None
+
+
 def create_call(
     principal: Principal,
     request: DialRequest,
     idempotency_key: str | None,
     lambda_context: Any = None,
-) -> DialAccepted:
-    """`POST /v1/calls`; with an Idempotency-Key a retry gets the first answer, one dial."""
+) -> CallCreated:
+    """`POST /v1/calls`; with an Idempotency-Key a retry gets the first answer (and says it is
+    one, `replayed`), and the call is dialed once."""
     if not idempotency_key:
-        return dialing().create_call(principal, request)
+        return CallCreated(dialing().create_call(principal, request))
     from aws_lambda_powertools.utilities.idempotency.exceptions import (
         IdempotencyAlreadyInProgressError,
         IdempotencyValidationError,
@@ -434,9 +461,11 @@ def create_call(
         # request that died mid-way can be retried with the same key.
         idempotency.register_lambda_context(lambda_context)
     try:
-        accepted: DialAccepted = create(principal, request, idempotency=data)
+        answer: DialAccepted | Replayed = create(principal, request, idempotency=data)
     except IdempotencyValidationError as error:
         raise IdempotencyKeyReused() from error
     except IdempotencyAlreadyInProgressError as error:
         raise IdempotentRequestInProgress() from error
-    return accepted
+    if isinstance(answer, Replayed):
+        return CallCreated(answer.answer, replayed=True)
+    return CallCreated(answer, replayed=False)

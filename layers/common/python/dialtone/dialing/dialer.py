@@ -18,7 +18,9 @@ For each message, in this order:
    then, and the request leaves only if this dialer woke on time (else it promises again): the
    spacing holds where requests leave, not only where slots are reserved.
 6. The provider call, with nothing done between the gate and it; its SID is saved at once
-   (`initiated`, `twilio_call_sid`, and `dialed_at`: the moment the gate was passed).
+   (`initiated`, `twilio_call_sid`), with the dial figures: `dial_slot_at` (the limiter's
+   slot), `dialed_at` (the moment the gate was passed) and `queue_time_ms` (`dialed_at` -
+   `queued_at`). A SID that already belongs to another call is never attached to this one.
 
 Why claim first, then reserve. A slot is worth 1/N of a second of the account's capacity; a
 claim blocks cancelation and, if its dialer dies, waits for the sweeper. Reserving first would
@@ -57,7 +59,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from dialtone import settings
@@ -88,6 +90,14 @@ RETRY_DELAYS = (0.5, 1.0, 2.0)
 # is not worth reserving.
 PLACE_BUDGET_SECONDS = 12.0
 END_REASON_SUPPRESSED = "suppressed"
+
+
+class Turn(NamedTuple):
+    """A call's turn to leave: the limiter's slot, and the moment the send gate let it go
+    (epoch seconds)."""
+
+    slot: float
+    sent_at: float
 
 
 class DialRetryLater(Exception):
@@ -368,7 +378,7 @@ class Dialer:
         from dialtone.dialing.limiter import SlotOutOfReach
 
         try:
-            sent_at = self._await_turn(tenant, order, deadline)
+            turn = self._await_turn(tenant, order, deadline)
         except SlotOutOfReach as busy:
             self.writer.release(stored, token)
             self.writer.enqueue(tenant.tenant_id, stored.call.id, busy.slot - self.clock())
@@ -383,12 +393,12 @@ class Dialer:
         try:
             placed = self.provider.place_call(order)
         except ProviderError as error:
-            return self._provider_refused(stored, token, order, error, attempts, sent_at)
-        return self._placed(stored, token, placed, sent_at)
+            return self._provider_refused(stored, token, order, error, attempts, turn)
+        return self._placed(stored, token, placed, turn)
 
-    def _await_turn(self, tenant: Tenant, order: DialOrder, deadline: float) -> float:
+    def _await_turn(self, tenant: Tenant, order: DialOrder, deadline: float) -> Turn:
         """The provider connection opened, a slot reserved, the send gate passed at the slot:
-        the moment (epoch seconds) the call may leave, and does."""
+        the slot, and the moment (epoch seconds) the call may leave, and does."""
         account, rate = tenant.telephony_account, tenant.dial_rate(self.account_dial_rate)
         latest = deadline - PLACE_BUDGET_SECONDS
         # Before the slot: whatever a first request pays (a connection, a TLS handshake, the
@@ -403,7 +413,7 @@ class Dialer:
         early = wait - 2 * self.limiter.gate_lead()
         if early > 0:
             self.sleep(early)
-        return self.limiter.pass_gate(account, rate, latest=latest, at=slot)
+        return Turn(slot, self.limiter.pass_gate(account, rate, latest=latest, at=slot))
 
     def _provider_refused(
         self,
@@ -412,10 +422,10 @@ class Dialer:
         order: DialOrder,
         error: ProviderError,
         attempts: int,
-        sent_at: float,
+        turn: Turn,
     ) -> DialOutcome | ProviderError:
         if error.ambiguous:
-            return self._reconcile(stored, token, order, error, sent_at)
+            return self._reconcile(stored, token, order, error, turn)
         if not error.retryable:
             return self._fail(stored, token, error, attempts)
         self._log(f"Retryable provider error: {error}", stored.call.id)
@@ -444,7 +454,7 @@ class Dialer:
         token: str,
         order: DialOrder,
         error: ProviderError,
-        sent_at: float,
+        turn: Turn,
     ) -> DialOutcome:
         """The provider may have placed the call: look it up instead of dialing again. If it
         cannot be found yet, the claim stays and the sweeper settles it (found: its SID is
@@ -455,8 +465,13 @@ class Dialer:
             found = self.provider.find_call(order, since - timedelta(seconds=5))
         except ProviderError:
             found = None
+        if found is not None and self.writer.held_by_another(stored, found.sid):
+            # The lookup matched another call's placement (same numbers, same minutes): this
+            # call's own is not known yet.
+            self._log(f"Lookup found another call's SID {found.sid}", stored.call.id)
+            found = None
         if found is not None:
-            return self._placed(stored, token, found, sent_at)
+            return self._placed(stored, token, found, turn)
         self._log(f"Placement uncertain, left to the sweeper: {error}", stored.call.id)
         return DialOutcome.UNCERTAIN
 
@@ -465,11 +480,13 @@ class Dialer:
         return int(min(MAX_DELAY_SECONDS, self.retry_visibility_seconds * 2 ** (attempts - 1)))
 
     def _placed(
-        self, stored: StoredCall, token: str, placed: ProviderCall, sent_at: float
+        self, stored: StoredCall, token: str, placed: ProviderCall, turn: Turn
     ) -> DialOutcome:
-        """Save the SID; `dialed_at` is when the request left (the send gate's moment)."""
-        dialed_at = datetime.fromtimestamp(sent_at, UTC)
-        if not self.writer.save_placement(stored, token, placed, dialed_at):
+        """Save the SID; `dialed_at` is when the request left (the send gate's moment),
+        `dial_slot_at` the slot the limiter gave."""
+        dialed_at = datetime.fromtimestamp(turn.sent_at, UTC)
+        slot_at = datetime.fromtimestamp(turn.slot, UTC)
+        if not self.writer.save_placement(stored, token, placed, dialed_at, slot_at):
             from dialtone.observability import logger
 
             logger.error(
@@ -484,8 +501,12 @@ class Dialer:
     def _fail(
         self, stored: StoredCall, token: str, error: ProviderError, attempts: int
     ) -> DialOutcome:
+        from dialtone.endings import TWILIO_ERRORS
+
         reason = f"{error.code}: {error}" if error.code else str(error)
-        self.writer.fail(stored, token, reason, attempts=attempts)
+        # A refusal the provider names (an invalid number, geo permissions) says why it ended.
+        end_reason = TWILIO_ERRORS.get(error.code or "", "error")
+        self.writer.fail(stored, token, reason, attempts=attempts, end_reason=end_reason)
         self._count("CallsFailed")
         return DialOutcome.FAILED
 

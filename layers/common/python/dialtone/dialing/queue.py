@@ -195,20 +195,52 @@ class DialQueueWriter:
         )
 
     def save_placement(
-        self, stored: StoredCall, token: str, placed: ProviderCall, dialed_at: datetime
+        self,
+        stored: StoredCall,
+        token: str,
+        placed: ProviderCall,
+        dialed_at: datetime,
+        dial_slot_at: datetime | None = None,
     ) -> bool:
         """Record the provider's SID on the claimed call: `initiated`, `twilio_call_sid`,
-        `call_sid`, `dialed_at`. The claim stays, so the call can no longer be canceled.
+        `call_sid`, and the dial figures (`dial_slot_at`, `dialed_at`, `queue_time_ms`). The
+        claim stays, so the call can no longer be canceled.
 
         A status callback may have moved the call on already (it can arrive before this
-        write): then only the SID and dial time are added, never moving the call back.
+        write): then only the SID and dial figures are added, never moving the call back.
+        A SID that already belongs to another call is never attached (False): a SID names one
+        call, whatever a lookup after an ambiguous error found.
         """
+        from dialtone.errors import CallSidTaken
+
+        try:
+            return self._save_placement(stored, token, placed, dialed_at, dial_slot_at)
+        except CallSidTaken:
+            from dialtone.observability import logger
+
+            logger.error(
+                "The provider call SID belongs to another call: not attached",
+                extra={"call_id": stored.call.id, "call_sid": placed.sid},
+            )
+            return False
+
+    def _save_placement(
+        self,
+        stored: StoredCall,
+        token: str,
+        placed: ProviderCall,
+        dialed_at: datetime,
+        dial_slot_at: datetime | None,
+    ) -> bool:
         from dialtone.progress import advance
 
+        queued_at = stored.call.queued_at or stored.call.created_at
         sid_fields: dict[str, Any] = {
             "twilio_call_sid": placed.sid,
             "call_sid": placed.sid,
+            "dial_slot_at": dial_slot_at,
             "dialed_at": dialed_at,
+            "queue_time_ms": max(0, round((dialed_at - queued_at).total_seconds() * 1000)),
             "dial_at_estimate": None,
         }
         if self.calls.change_call(
@@ -243,6 +275,12 @@ class DialQueueWriter:
             ):
                 return True
         return False
+
+    def held_by_another(self, stored: StoredCall, sid: str) -> bool:
+        """Whether the provider call `sid` already belongs to a call other than this one: a
+        lookup that finds it did not find this call's placement."""
+        owner = self.calls.sid_owner(sid)
+        return owner is not None and owner != (stored.tenant_id, stored.call.id)
 
     def _follow(self, stored: StoredCall, placed: ProviderCall, advance: Any) -> None:
         """Move the call on to where the provider says it already is (reconciliation finds

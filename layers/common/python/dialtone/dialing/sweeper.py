@@ -235,6 +235,8 @@ class Sweeper:
             status_callback_url=self.callback_url(stored.tenant_id, call.id),
         )
         found = self.provider.find_call(order, claimed_at - CLOCK_SKEW)
+        if found is not None and self.writer.held_by_another(stored, found.sid):
+            found = None  # another call's placement, matched by its numbers: not this one's
         if found is not None:
             if self.writer.save_placement(stored, token, found, dialed_at=claimed_at):
                 report.reconciled += 1

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from dialtone.endings import reason_from_provider
 from dialtone.models import FINAL_STATUSES, CallStatus
 
 # Twilio's call statuses, and ours.
@@ -104,22 +105,12 @@ class TelephonyProvider(Protocol):
         ...
 
 
-# How a call that reached a final status ended.
-END_REASONS = {
-    CallStatus.COMPLETED: "hangup",
-    CallStatus.BUSY: "busy",
-    CallStatus.NO_ANSWER: "no_answer",
-    CallStatus.FAILED: "failed",
-    CallStatus.CANCELED: "canceled",
-}
-
-
 def provider_fields(remote: ProviderCall) -> dict[str, Any]:
     """What the provider's view of a call says about it, as call fields (a final status
     with its end time, duration and end reason, as a status callback would set them)."""
     fields: dict[str, Any] = {}
     if remote.status in FINAL_STATUSES:
-        fields["end_reason"] = END_REASONS.get(remote.status, remote.status.value)
+        fields["end_reason"] = reason_from_provider(remote.status)
         if remote.end_time is not None:
             fields["end_time"] = remote.end_time
         if remote.duration_seconds is not None:

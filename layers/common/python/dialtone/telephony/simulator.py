@@ -9,8 +9,12 @@ or busy / no-answer / failed), form-encoded and signed with `X-Twilio-Signature`
 order's status callback URL.
 
 The outcome depends on the number dialed: SIMULATOR_OUTCOMES ("+15005550002=busy,…") first,
-then numbers ending 0486 (busy), 0487 (no-answer), 0488 (failed); every other call is answered
-and completed. `get_call` follows the same schedule, so it tells the truth even where a
+then numbers ending 0486 (busy), 0487 (no-answer), 0488 (failed), 0489 (voicemail), 0490
+(declined), 0491 (invalid-number); every other call is answered and completed. Each outcome
+reaches its final Twilio status with the SIP response code Twilio reports for it, and answered
+calls carry `AnsweredBy` as with Twilio's answering machine detection on (`OUTCOME_SIGNALS`), so
+that the status callback receiver derives the end reason from the same fields as for Twilio.
+`get_call` follows the same schedule, so it tells the truth even where a
 callback was lost (a frozen Lambda execution environment runs no background thread: in a
 deployed stack the simulator's callbacks arrive only while its environment is running).
 """
@@ -42,9 +46,28 @@ from dialtone.telephony.base import PROVIDER_STATUS, DialOrder, ProviderCall, Pr
 from dialtone.telephony.credentials import simulator_auth_token
 from dialtone.telephony.signing import twilio_signature
 
-OUTCOMES = ("completed", "busy", "no-answer", "failed")
-# Numbers that end like this never answer, whatever SIMULATOR_OUTCOMES says of others.
-BUILT_IN_OUTCOMES = {"0486": "busy", "0487": "no-answer", "0488": "failed"}
+# Each outcome: its final Twilio CallStatus, the SipResponseCode of that callback, and what
+# answering machine detection says (`AnsweredBy`) of an answered call.
+OUTCOME_SIGNALS: dict[str, tuple[str, str, str | None]] = {
+    "completed": ("completed", "200", "human"),
+    "voicemail": ("completed", "200", "machine_end_beep"),
+    "busy": ("busy", "486", None),
+    "declined": ("busy", "603", None),
+    "no-answer": ("no-answer", "487", None),
+    "failed": ("failed", "500", None),
+    "invalid-number": ("failed", "404", None),
+}
+OUTCOMES = tuple(OUTCOME_SIGNALS)
+# Numbers that end like this are not answered by a person, whatever SIMULATOR_OUTCOMES says
+# of others.
+BUILT_IN_OUTCOMES = {
+    "0486": "busy",
+    "0487": "no-answer",
+    "0488": "failed",
+    "0489": "voicemail",
+    "0490": "declined",
+    "0491": "invalid-number",
+}
 CALLBACK_TIMEOUT_SECONDS = 10.0
 
 
@@ -92,14 +115,23 @@ class Placement:
     ring_seconds: float
     talk_seconds: float
 
+    @property
+    def final_status(self) -> str:
+        """The Twilio CallStatus the call ends in."""
+        return OUTCOME_SIGNALS[self.outcome][0]
+
+    @property
+    def answered(self) -> bool:
+        return self.final_status == "completed"
+
     def schedule(self) -> list[tuple[float, str]]:
         """(seconds after placement, Twilio CallStatus) of every progress event of the call."""
         events = [(0.0, "initiated")]
-        if self.outcome == "failed":
+        if self.final_status == "failed":
             return [*events, (0.0, "failed")]
         events.append((0.0, "ringing"))
-        if self.outcome != "completed":
-            return [*events, (self.ring_seconds, self.outcome)]
+        if not self.answered:
+            return [*events, (self.ring_seconds, self.final_status)]
         return [
             *events,
             (self.ring_seconds, "in-progress"),
@@ -109,7 +141,7 @@ class Placement:
     @property
     def call_duration(self) -> int:
         """Whole seconds talked (Twilio's CallDuration)."""
-        return round(self.talk_seconds) if self.outcome == "completed" else 0
+        return round(self.talk_seconds) if self.answered else 0
 
     def provider_call(self, now: float) -> ProviderCall:
         """What Twilio would say of this call at `now`."""
@@ -119,7 +151,7 @@ class Placement:
         status = PROVIDER_STATUS[provider_status]
         answered_at = self.placed_at + self.ring_seconds
         ended_at = self.placed_at + self.schedule()[-1][0]
-        answered = self.outcome == "completed" and elapsed >= self.ring_seconds
+        answered = self.answered and elapsed >= self.ring_seconds
         final = provider_status == self.schedule()[-1][1]
         return ProviderCall(
             sid=self.sid,
@@ -326,15 +358,13 @@ class SimulatorProvider:
             "Timestamp": format_datetime(datetime.now(UTC)),
             "To": placement.to_number,
         }
+        _, sip_code, answered_by = OUTCOME_SIGNALS[placement.outcome]
+        if provider_status in ("in-progress", "completed") and answered_by:
+            form["AnsweredBy"] = answered_by
         if provider_status in ("completed", "busy", "no-answer", "failed"):
             form["CallDuration"] = str(placement.call_duration)
             form["Duration"] = str(-(-placement.call_duration // 60))  # billed minutes
-            form["SipResponseCode"] = {
-                "completed": "200",
-                "busy": "486",
-                "no-answer": "487",
-                "failed": "500",
-            }[provider_status]
+            form["SipResponseCode"] = sip_code
         return form
 
     def sign(self, url: str, form: dict[str, str]) -> str:

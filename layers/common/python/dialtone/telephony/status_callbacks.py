@@ -22,12 +22,18 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode
 
 from dialtone import settings
-from dialtone.errors import InvalidParameter, InvalidTwilioSignature, MalformedRequestBody
-from dialtone.models import FINAL_STATUSES, STATUS_RANK, CallStatus
+from dialtone.endings import reason_from_provider
+from dialtone.errors import (
+    CallSidTaken,
+    InvalidParameter,
+    InvalidTwilioSignature,
+    MalformedRequestBody,
+)
+from dialtone.models import FINAL_STATUSES, STATUS_RANK, Call, CallStatus
 from dialtone.observability import logger
 from dialtone.progress import advance
 from dialtone.store import CallStore
-from dialtone.telephony.base import END_REASONS, PROVIDER_STATUS
+from dialtone.telephony.base import PROVIDER_STATUS
 from dialtone.telephony.credentials import callback_auth_token
 from dialtone.telephony.signing import SIGNATURE_HEADER, Form, signature_is_valid
 
@@ -108,7 +114,24 @@ class StatusUpdate:
     status: CallStatus
     timestamp: datetime
     duration_seconds: int | None = None
-    sip_response_code: str | None = None
+    sip_response_code: int | None = None
+    # Twilio's error code of a failed call, and answering machine detection's verdict.
+    error_code: str | None = None
+    answered_by: str | None = None
+
+    def codes(self) -> dict[str, Any]:
+        """The provider's raw codes the update carries, as call fields."""
+        codes = {"sip_response_code": self.sip_response_code, "answered_by": self.answered_by}
+        return {name: value for name, value in codes.items() if value is not None}
+
+    def end_reason(self) -> str:
+        """The end reason of a final status, from the codes (`dialtone.endings`)."""
+        return reason_from_provider(
+            self.status,
+            sip_response_code=self.sip_response_code,
+            error_code=self.error_code,
+            answered_by=self.answered_by,
+        )
 
 
 def _field(form: Form, name: str) -> str | None:
@@ -144,27 +167,37 @@ def parse_status(form: Form) -> StatusUpdate:
             + ", ".join(sorted(PROVIDER_STATUS)),
             "enum",
         )
-    duration = _field(form, "CallDuration")
-    if duration is not None and not duration.isdigit():
-        raise InvalidParameter(
-            ("body", "CallDuration"), "CallDuration must be a whole number of seconds", "int_type"
-        )
+    duration = _whole_number(form, "CallDuration", "a whole number of seconds")
+    sip = _whole_number(form, "SipResponseCode", "a SIP response code")
     return StatusUpdate(
         call_sid=call_sid,
         provider_status=provider_status,
         status=status,
         timestamp=_timestamp(_field(form, "Timestamp")),
-        duration_seconds=int(duration) if duration is not None else None,
-        sip_response_code=_field(form, "SipResponseCode"),
+        duration_seconds=duration,
+        sip_response_code=sip,
+        error_code=_field(form, "ErrorCode") or None,
+        answered_by=(_field(form, "AnsweredBy") or "")[:32] or None,
     )
+
+
+def _whole_number(form: Form, name: str, what: str) -> int | None:
+    """A form field holding a whole number; None when absent; InvalidParameter otherwise."""
+    value = _field(form, name)
+    if value is None or value == "":
+        return None
+    if not value.isdigit() or len(value) > 9:
+        raise InvalidParameter(("body", name), f"{name} must be {what}", "int_type")
+    return int(value)
 
 
 def apply_status(store: CallStore, tenant_id: str, call_id: str, update: StatusUpdate) -> bool:
     """Move the call forward to the update's status with what the update says about it.
 
-    CallNotFound for an unknown call. Returns False, changing nothing, for a status the call is
-    already at or past (a late `ringing` after `completed`) and for a callback of another
-    provider call than the one the call was placed as.
+    CallNotFound for an unknown call. Returns False for a status the call is already at or
+    past (a late `ringing` after `completed`), only filling in the provider's codes and the end
+    reason the call does not have yet; and, changing nothing, for a callback of another
+    provider call than the one the call was placed as, or of a SID another call holds.
     """
     call = store.get_call(tenant_id, call_id, consistent=True).call
     if call.twilio_call_sid and call.twilio_call_sid != update.call_sid:
@@ -173,23 +206,17 @@ def apply_status(store: CallStore, tenant_id: str, call_id: str, update: StatusU
             extra={"call_id": call_id, "call_sid": update.call_sid, "known": call.twilio_call_sid},
         )
         return False
-    fields: dict[str, Any] = {"twilio_call_sid": update.call_sid}
-    if update.status is CallStatus.IN_PROGRESS:
-        fields["start_time"] = update.timestamp
-    if update.status in FINAL_STATUSES:
-        fields["end_time"] = update.timestamp
-        fields["end_reason"] = END_REASONS[update.status]
-        if update.duration_seconds is not None:
-            fields["duration_seconds"] = update.duration_seconds
-        answered = STATUS_RANK[call.status] >= STATUS_RANK[CallStatus.IN_PROGRESS]
-        if update.status is CallStatus.COMPLETED and update.duration_seconds and not answered:
-            # The `answered` callback was lost or is late: the call started this long ago.
-            fields["start_time"] = update.timestamp - timedelta(seconds=update.duration_seconds)
-        if update.status is CallStatus.FAILED:
-            fields["error_reason"] = "provider_failed" + (
-                f" (SIP {update.sip_response_code})" if update.sip_response_code else ""
-            )
-    moved = advance(store, tenant_id, call_id, update.status, fields)
+    fields = _status_fields(call, update)
+    try:
+        moved = advance(store, tenant_id, call_id, update.status, fields)
+        if not moved:
+            _fill_in(store, tenant_id, call_id, update)
+    except CallSidTaken:
+        logger.warning(
+            "Status callback with a SID that belongs to another call ignored",
+            extra={"call_id": call_id, "call_sid": update.call_sid},
+        )
+        return False
     logger.info(
         "Status callback",
         extra={
@@ -200,6 +227,47 @@ def apply_status(store: CallStore, tenant_id: str, call_id: str, update: StatusU
         },
     )
     return moved
+
+
+def _status_fields(call: Call, update: StatusUpdate) -> dict[str, Any]:
+    """What the update sets on the call when it moves it."""
+    fields: dict[str, Any] = {**update.codes()}
+    if not call.twilio_call_sid:
+        fields["twilio_call_sid"] = update.call_sid
+    if update.status is CallStatus.IN_PROGRESS:
+        fields["start_time"] = update.timestamp
+    if update.status in FINAL_STATUSES:
+        fields.update(_final_fields(call, update))
+    return fields
+
+
+def _final_fields(call: Call, update: StatusUpdate) -> dict[str, Any]:
+    fields: dict[str, Any] = {"end_time": update.timestamp}
+    if call.end_reason is None:
+        fields["end_reason"] = update.end_reason()
+    if update.duration_seconds is not None:
+        fields["duration_seconds"] = update.duration_seconds
+    answered = STATUS_RANK[call.status] >= STATUS_RANK[CallStatus.IN_PROGRESS]
+    if update.status is CallStatus.COMPLETED and update.duration_seconds and not answered:
+        # The `answered` callback was lost or is late: the call started this long ago.
+        fields["start_time"] = update.timestamp - timedelta(seconds=update.duration_seconds)
+    if update.status is CallStatus.FAILED:
+        said = [f"SIP {update.sip_response_code}"] if update.sip_response_code else []
+        said += [f"error {update.error_code}"] if update.error_code else []
+        fields["error_reason"] = "provider_failed" + (f" ({', '.join(said)})" if said else "")
+    return fields
+
+
+def _fill_in(store: CallStore, tenant_id: str, call_id: str, update: StatusUpdate) -> None:
+    """A callback that does not move the call (the runtime ended it first, or it repeats) still
+    leaves the provider's codes, and an end reason where the call has none."""
+    current = store.get_call(tenant_id, call_id, consistent=True).call
+    fields = {k: v for k, v in update.codes().items() if getattr(current, k) is None}
+    final = update.status in FINAL_STATUSES and current.status in FINAL_STATUSES
+    if final and current.end_reason is None:
+        fields["end_reason"] = update.end_reason()
+    if fields:
+        store.change_call(tenant_id, call_id, current.status, fields)
 
 
 class StatusCallbacks:
