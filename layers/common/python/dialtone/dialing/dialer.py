@@ -151,6 +151,15 @@ def window_opening_everywhere(
     return window_opening(window, zones[0], now)
 
 
+def window_closed_until(tenant: Tenant, to_number: str, now: datetime) -> datetime | None:
+    """When the tenant's calling window next opens for this number, if it is closed at `now`
+    (the dialer then defers the call until that moment); None when the call may be placed.
+    The one rule of the dialer and of a batch's dry run."""
+    if tenant.calling_window is None:
+        return None
+    return window_opening_everywhere(tenant.calling_window, callee_zones(to_number), now)
+
+
 def window_opening(window: CallingWindow, zone: ZoneInfo, now: datetime) -> datetime | None:
     """None when `window` is open at `now` in `zone`; else when it next opens (UTC)."""
     local = now.astimezone(zone)
@@ -253,12 +262,9 @@ class Dialer:
             return DialOutcome.FAILED
         if self.suppressions.is_suppressed(tenant.tenant_id, call.to_number):
             return self._suppress(stored)
-        if tenant.calling_window is not None:
-            opening = window_opening_everywhere(
-                tenant.calling_window, callee_zones(call.to_number), self.now()
-            )
-            if opening is not None:
-                return self._defer(stored, opening)
+        opening = window_closed_until(tenant, call.to_number, self.now())
+        if opening is not None:
+            return self._defer(stored, opening)
         return None
 
     def _claim(self, tenant: Tenant, stored: StoredCall, token: str) -> bool:
