@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from dialtone import http
 from dialtone.auth import Scope
-from dialtone.dialing import accept
+from dialtone.dialing import accept, rules
 from dialtone.dialing.accept import BatchAccepted, BatchDialRequest, BatchDryRun
 from dialtone.errors import BatchNotStored, TenantNotFound
 from dialtone.observability import api_handler
@@ -36,7 +36,8 @@ def create_call_batch(
     ] = False,
 ) -> Response[Any]:
     if dry_run:
-        return http.json_response(accept.dialing().dry_run_batch(http.principal(app), request))
+        plan = accept.dialing().dry_run_batch(http.principal(app), request, rules.screen())
+        return http.json_response(plan)
     accepted = accept.dialing().create_batch(http.principal(app), request)
     return http.json_response(accepted, status=202)
 

@@ -351,15 +351,19 @@ class Dialing:
             self._enqueue_failed(principal.tenant_id, call)
         return BatchAccepted(batch_id=batch_id, total=len(calls), duplicates=numbers.duplicates)
 
-    def dry_run_batch(self, principal: Principal, request: BatchDialRequest) -> BatchDryRun:
+    def dry_run_batch(
+        self, principal: Principal, request: BatchDialRequest, screen: Screen | None = None
+    ) -> BatchDryRun:
         """What `create_batch` would do with this request, storing and dialing nothing: the
         same checks of the request (scope, agent, caller ID), the same sorting of its numbers,
-        and the dialer's rules (do-not-call list, calling window) as they stand now."""
+        and the dialer's rules (`screen`: `dialtone.dialing.rules.screen_numbers`, the
+        do-not-call list and the calling window) as they stand now."""
         principal.require(Scope.CALLS_WRITE)
         self.resolve_from(principal, request.agent_id, request.from_number)
         numbers = sort_numbers(request.to_numbers)
         valid = numbers.valid
-        suppressed, closed = self.screen(principal.tenant_id, valid, datetime.now(UTC))
+        screen = screen or self.screen
+        suppressed, closed = screen(principal.tenant_id, valid, datetime.now(UTC))
         later = [n for n in valid if n in closed and n not in suppressed]
         return BatchDryRun(
             will_dial=len(valid) - len(suppressed),
@@ -481,23 +485,6 @@ def _from_number_resolver(accounts_table: str) -> Any:
     return resolve
 
 
-def _number_screen(accounts_table: str) -> Screen:
-    """(tenant_id, numbers, now) -> (suppressed, outside the calling window now): the rules
-    the dialer applies to each call before it claims it, for numbers not yet stored."""
-
-    def screen(tenant_id: str, numbers: list[str], now: datetime) -> tuple[set[str], set[str]]:
-        from dialtone.accounts import AccountStore
-        from dialtone.dialing.dialer import window_closed_until
-        from dialtone.dialing.suppressions import SuppressionStore
-
-        tenant = AccountStore(accounts_table).get_tenant(tenant_id)
-        suppressed = SuppressionStore(accounts_table).suppressed_among(tenant_id, numbers)
-        closed = {n for n in numbers if window_closed_until(tenant, n, now) is not None}
-        return suppressed, closed
-
-    return screen
-
-
 @settings.per_environment
 def dialing() -> Dialing:
     config = settings.load(settings.DialingSettings)
@@ -505,7 +492,6 @@ def dialing() -> Dialing:
         CallStore(config.calls_table),
         config.dial_queue_url,
         resolve_from=_from_number_resolver(config.accounts_table),
-        screen=_number_screen(config.accounts_table),
     )
 
 
