@@ -18,6 +18,12 @@
 - **Batch acceptance** (`batch_accept_1000_ms`): `POST /v1/calls/batch` of 1,000 numbers
   through the `create_call_batch` handler in process, against the bench's endpoint; the items
   written and the requests made are counted by botocore hooks on the handler's own clients.
+- **Dial queue reads** (`dialer_status_items_read_backlog_<n>`,
+  `queue_position_items_read_backlog_<n>`, `batch_counters_items_read_1000`): DynamoDB items
+  read by `GET /v1/dialer/status` and by `GET /v1/calls/{id}` of the last queued call, with a
+  backlog of 1 call and then of 1,001, and by the counters of the 1,000-call batch (its
+  `GET /v1/calls/batch/{id}` also reads the 1,000 calls it lists); goal: the same at any
+  backlog, from counters, never from counting the calls.
 """
 
 from __future__ import annotations
@@ -148,6 +154,7 @@ def _batch_accept(endpoint: EmbeddedAws, notes: list[str]) -> list[Figure]:
         )
         # A first, small request warms the handler (imports, clients, settings) up.
         invoke("create_call_batch", {**event, "body": json.dumps({"to_numbers": numbers[:1]})})
+        reads = _dial_queue_reads(tenant.tenant_id, "1")
         before = _queued(values["DIAL_QUEUE_URL"])
         with watched("dynamodb", "sqs") as seen:
             started = time.perf_counter()
@@ -159,6 +166,7 @@ def _batch_accept(endpoint: EmbeddedAws, notes: list[str]) -> list[Figure]:
             return [Figure("batch_accept_1000_ms", "error", "goal ≤ 29000", False)]
         total = json.loads(response["body"])["total"]
         queued = _queued(values["DIAL_QUEUE_URL"]) - before
+        reads += _dial_queue_reads(tenant.tenant_id, "1001", json.loads(response["body"]))
     detail = (
         f"{total} calls accepted; {seen.items_written} items written "
         f"({total} calls + the batch), {seen.messages_sent} messages sent ({queued} in the queue); "
@@ -172,8 +180,101 @@ def _batch_accept(endpoint: EmbeddedAws, notes: list[str]) -> list[Figure]:
             f"goal ≤ {BATCH_TIMEOUT_MS} (the function's timeout)",
             elapsed_ms <= BATCH_TIMEOUT_MS and total == BATCH_SIZE and queued == BATCH_SIZE,
             detail,
-        )
+        ),
+        *reads,
     ]
+
+
+# Items read by the dial queue's readers: the same at any backlog.
+DIAL_QUEUE_READS_GOAL = 10
+
+
+@contextmanager
+def items_read() -> Iterator[list[int]]:
+    """DynamoDB items read through the handlers' own client while the block runs (a GetItem's
+    item, a BatchGetItem's items, a Query's or Scan's items examined)."""
+    counted: list[int] = []
+
+    def after(parsed: dict[str, Any], model: Any, **_: Any) -> None:
+        if model.name == "GetItem":
+            counted.append(1 if "Item" in parsed else 0)
+        elif model.name == "BatchGetItem":
+            counted.append(sum(len(items) for items in parsed.get("Responses", {}).values()))
+        elif model.name in ("Query", "Scan"):
+            counted.append(int(parsed.get("ScannedCount", 0)))
+
+    events = aws.client("dynamodb").meta.events
+    events.register("after-call.dynamodb", after)
+    try:
+        yield counted
+    finally:
+        events.unregister("after-call.dynamodb", after)
+
+
+def _dial_queue_reads(
+    tenant_id: str, backlog: str, batch: dict[str, Any] | None = None
+) -> list[Figure]:
+    """Items read by the dialer status and a queued call's position (and a batch's counters)."""
+    from dialtone.dialing import accept
+    from dialtone.store import CallStore as Store
+
+    authorizer = principal_of(tenant_id).to_context()
+    route = "GET /v1/dialer/status"
+    status_event = api_event("dialer_status", route, "/v1/dialer/status", authorizer=authorizer)
+    with items_read() as status_reads:
+        assert invoke("dialer_status", status_event)["statusCode"] == 200
+    store: Store = accept.dialing().store
+    last = max(
+        store.read_all(_queued_stream(tenant_id)),
+        key=lambda item: int(item["dial_seq"]["N"]),
+    )
+    call_id = str(last["id"]["S"])
+    call_event = api_event(
+        "get_call",
+        "GET /v1/calls/{call_id}",
+        f"/v1/calls/{call_id}",
+        path_parameters={"call_id": call_id},
+        authorizer=authorizer,
+    )
+    with items_read() as position_reads:
+        answer = invoke("get_call", call_event)
+    position = json.loads(answer["body"]).get("queue_position")
+    goal = f"goal ≤ {DIAL_QUEUE_READS_GOAL}, the same at any backlog"
+    figures = [
+        Figure(
+            f"dialer_status_items_read_backlog_{backlog}",
+            str(sum(status_reads)),
+            goal,
+            sum(status_reads) <= DIAL_QUEUE_READS_GOAL,
+            "the tenant item and the counter shards (at most 8)",
+        ),
+        Figure(
+            f"queue_position_items_read_backlog_{backlog}",
+            str(sum(position_reads)),
+            goal,
+            sum(position_reads) <= DIAL_QUEUE_READS_GOAL,
+            f"the call, the tenant and the counter shards; the last queued call is #{position}",
+        ),
+    ]
+    if batch is not None:
+        with items_read() as batch_reads:
+            counts = store.get_batch(tenant_id, batch["batch_id"]).counts
+        figures.append(
+            Figure(
+                "batch_counters_items_read_1000",
+                str(sum(batch_reads)),
+                "goal 1 (the batch item), the same at any batch size",
+                sum(batch_reads) == 1 and counts["queued"] == BATCH_SIZE,
+                "GET /v1/calls/batch/{id} also reads the 1,000 calls it lists",
+            )
+        )
+    return figures
+
+
+def _queued_stream(tenant_id: str) -> Any:
+    from dialtone.store import INDEXES, QueryStream, partition
+
+    return QueryStream(INDEXES["status"], partition(tenant_id, "queued"), ascending=True)
 
 
 def _queued(queue_url: str) -> int:

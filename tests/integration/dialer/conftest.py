@@ -187,7 +187,8 @@ class DialTenant:
             updated_at=now,
             **overrides,
         )
-        self.calls.put_call(self.tenant_id, call)
+        # As the API stores it: in the dial queue's sequence and counters.
+        self.calls.put_queued_calls(self.tenant_id, [call], enqueued_at=now)
         self.fixture.call_ids.append(call.id)
         return call
 

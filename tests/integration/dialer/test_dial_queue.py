@@ -44,11 +44,10 @@ def at(text: str) -> datetime:
 
 @pytest.fixture
 def busy_tenant(dial_tenant: DialTenant) -> DialTenant:
-    """A tenant dialing 2 calls a second, with 3 calls queued, 3 in flight and 2 done."""
+    """A tenant dialing 2 calls a second, with 3 calls queued, 3 in flight and 2 done (queued
+    before them)."""
     dial_tenant.settings(dial_rate_per_second=2)
     start = datetime.now(UTC) - timedelta(minutes=10)
-    for minute in range(3):
-        dial_tenant.queued_call(queued_at=start + timedelta(minutes=minute))
     for status in (
         CallStatus.INITIATED,
         CallStatus.RINGING,
@@ -58,8 +57,10 @@ def busy_tenant(dial_tenant: DialTenant) -> DialTenant:
     ):
         call = dial_tenant.queued_call(queued_at=start - timedelta(minutes=5))
         dial_tenant.calls.change_call(
-            dial_tenant.tenant_id, call.id, CallStatus.QUEUED, {"status": status}
+            dial_tenant.tenant_id, call.id, CallStatus.QUEUED, {"status": status}, dialed=True
         )
+    for minute in range(3):
+        dial_tenant.queued_call(queued_at=start + timedelta(minutes=minute))
     return dial_tenant
 
 

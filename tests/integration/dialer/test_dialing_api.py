@@ -15,6 +15,7 @@ import pytest
 from dialtone import settings
 from dialtone.auth import Scope
 from dialtone.dialing import accept
+from dialtone.dialing.counters import read_counts
 from dialtone.dialing.dialer import Dialer, DialOutcome
 from dialtone.models import CallStatus
 from local.endpoint import environment
@@ -435,7 +436,8 @@ class FailingDynamoDB:
 
 
 def second_write_of_calls(operation: str, request: dict[str, Any], count: int) -> bool:
-    return operation == "batch_write_item" and count == 2
+    # Calls are stored 99 to a transaction: the second one holds calls 100 to 150.
+    return operation == "transact_write_items" and count == 2
 
 
 def write_of_the_batch(operation: str, request: dict[str, Any], count: int) -> bool:
@@ -460,7 +462,7 @@ def test_a_batch_that_cannot_be_stored_is_refused_whole(
     monkeypatch: pytest.MonkeyPatch,
     fails: Callable[[str, dict[str, Any], int], bool],
 ) -> None:
-    # Given a calls table that fails partway through storing a batch of 30 calls
+    # Given a calls table that fails partway through storing a batch of 150 calls
     from dialtone.store import CallStore
 
     store = CallStore(
@@ -472,7 +474,7 @@ def test_a_batch_that_cannot_be_stored_is_refused_whole(
         resolve_from=accept._from_number_resolver(handler_environment["ACCOUNTS_TABLE"]),
     )
     monkeypatch.setattr(accept, "dialing", lambda: failing)
-    numbers = [f"+1415555{n:04d}" for n in range(200, 230)]
+    numbers = [f"+1415555{n:04d}" for n in range(200, 350)]
 
     # When the batch is requested
     status, body = create_batch(dial_tenant, {"to_numbers": numbers})
@@ -486,6 +488,11 @@ def test_a_batch_that_cannot_be_stored_is_refused_whole(
     assert tenant_calls(dial_tenant) == []
     assert stored_batches(dial_tenant) == []
     assert messages(dial_queues) == []
+    # And the dial queue counts none of them
+    counts = read_counts(
+        dial_tenant.calls.dynamodb, dial_tenant.calls.table_name, dial_tenant.tenant_id
+    )
+    assert (counts.queued, counts.in_flight, counts.dequeued) == (0, 0, 150)
 
 
 def test_a_batch_counts_exactly_the_calls_it_stored(

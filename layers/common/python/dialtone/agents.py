@@ -174,6 +174,16 @@ class AgentStore(TableStore):
         items, last = self.query_prefix_page(f"TENANT#{tenant_id}", AGENT_PREFIX, limit, after)
         return [_agent(item) for item in items], last
 
+    def agent_numbers(self, tenant_id: str) -> set[str]:
+        """Every number of every agent of the tenant (read a page at a time)."""
+        numbers: set[str] = set()
+        after: str | None = None
+        while True:
+            page, after = self.list_agents(tenant_id, 100, after)
+            numbers.update(n for agent in page for n in agent.phone_numbers)
+            if after is None:
+                return numbers
+
     def get_agent(self, tenant_id: str, agent_id: str) -> Agent:
         """One agent (a strongly consistent read: a dial right after an edit sees it)."""
         response = self.dynamodb.get_item(

@@ -302,9 +302,10 @@ class CallReader:
         self, principal: Principal, call_id: str, include_transcript: bool = False
     ) -> Call:
         principal.require(Scope.CALLS_READ)
-        call = self._public(self.store.get_call(principal.tenant_id, call_id))
+        stored = self.store.get_call(principal.tenant_id, call_id)
+        call = self._public(stored)
         if self.queue is not None and call.status is CallStatus.QUEUED:
-            call = self.queue().with_estimate(principal.tenant_id, call)
+            call = self.queue().with_estimate(principal.tenant_id, call, stored.internal.dial_seq)
         if not include_transcript:
             return call
         return self._with_transcript(principal.tenant_id, call)

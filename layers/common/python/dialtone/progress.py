@@ -30,9 +30,10 @@ def advance(
         if attempt:
             time.sleep(random.uniform(0, 0.02 * attempt))  # noqa: S311 - jitter, not secrecy
         try:
-            current = store.get_call(tenant_id, call_id, consistent=True).call
+            stored = store.get_call(tenant_id, call_id, consistent=True)
         except CallNotFound:
             return False
+        current = stored.call
         if STATUS_RANK[current.status] >= STATUS_RANK[status]:
             return False
         changed = store.change_call(
@@ -41,6 +42,7 @@ def advance(
             current.status,
             {**(fields or {}), "status": status},
             batch_id=current.batch_id,
+            dialed=stored.internal.dial_seq is not None,
         )
         if changed:
             return True

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from dialtone.dialing import counters
 from dialtone.dynamo import TableStore, from_item, string_key, to_item
 from dialtone.errors import (
     BatchNotFound,
@@ -164,6 +165,8 @@ class CallBookkeeping:
     is not derived from history events. `recording_etag`, `recording_uploaded_at`: the object the
     recording fields describe, so that a redelivered or older upload event changes nothing.
     `erasing`: an erasure has begun; the call reads as not found and takes no more writes.
+    `dial_seq`: the call's place in its tenant's dial queue sequence (`dialtone.dialing.counters`);
+    only calls stored queued for the dialer have one, and only they move the dial queue counters.
     """
 
     claim_token: str | None = None
@@ -177,6 +180,7 @@ class CallBookkeeping:
     recording_etag: str | None = None
     recording_uploaded_at: str | None = None
     erasing: bool | None = None
+    dial_seq: int | None = None
 
     @classmethod
     def from_values(cls, values: Mapping[str, Any]) -> CallBookkeeping:
@@ -557,24 +561,78 @@ class CallStore(TableStore):
         """Mark a call as being erased (CallNotFound when there is no call item): from then
         on it reads as not found, and appends and merges under it fail, so nothing new is
         written under it while its items are removed. A call already being erased, or past its
-        retention, is marked too, so an interrupted erasure can be run again."""
-        try:
-            self.dynamodb.update_item(
+        retention, is marked too, so an interrupted erasure can be run again.
+
+        A call that had not ended leaves its counters in the same transaction, once (the
+        first marking): the dial queue's (it will never be dialed or heard of again), and its
+        batch's, where it counts as `canceled`, so the batch can still complete."""
+        for _ in range(MERGE_ATTEMPTS):
+            response = self.dynamodb.get_item(
                 TableName=self.table_name,
                 Key=string_key(pk=call_pk(tenant_id, call_id), sk=CALL_SK),
-                # A new row_version also fails any merge that read the call before.
-                UpdateExpression=(
-                    "SET erasing = :true, row_version = if_not_exists(row_version, :zero) + :one"
-                ),
-                ConditionExpression="attribute_exists(pk)",
-                ExpressionAttributeValues={
-                    ":true": {"BOOL": True},
-                    ":zero": {"N": "0"},
-                    ":one": {"N": "1"},
-                },
+                ConsistentRead=True,
             )
-        except self.dynamodb.exceptions.ConditionalCheckFailedException:
-            raise CallNotFound() from None
+            if "Item" not in response:
+                raise CallNotFound()
+            item = response["Item"]
+            moves = [] if "erasing" in item else self._erasure_moves(tenant_id, item)
+            if self._mark_erasing(tenant_id, call_id, item, moves):
+                return
+        raise WriteContention()
+
+    def _erasure_moves(self, tenant_id: str, item: dict[str, Any]) -> list[dict[str, Any]]:
+        """The counter updates of a call that leaves before it ended."""
+        values = from_item(item)
+        status = CallStatus(values["status"])
+        moves = []
+        deltas = counters.moves(status, None)
+        if deltas and values.get("dial_seq") is not None:
+            shard = counters.shard_of(values["id"])
+            moves.append(counters.shard_update(self.table_name, tenant_id, shard, deltas))
+        bucket = BATCH_BUCKET[status]
+        if values.get("batch_id") and bucket in ("queued", "initiated"):
+            moves.append(
+                {
+                    "Update": {
+                        "TableName": self.table_name,
+                        "Key": string_key(pk=batch_pk(tenant_id, values["batch_id"]), sk=BATCH_SK),
+                        "UpdateExpression": "ADD #old :minus, #canceled :plus",
+                        "ExpressionAttributeNames": {"#old": bucket, "#canceled": "canceled"},
+                        "ExpressionAttributeValues": {":minus": {"N": "-1"}, ":plus": {"N": "1"}},
+                    }
+                }
+            )
+        return moves
+
+    def _mark_erasing(
+        self, tenant_id: str, call_id: str, item: dict[str, Any], moves: list[dict[str, Any]]
+    ) -> bool:
+        """Mark the call (with its counter moves, if the call is still as read); False when it
+        changed since it was read."""
+        mark: dict[str, Any] = {
+            "TableName": self.table_name,
+            "Key": string_key(pk=call_pk(tenant_id, call_id), sk=CALL_SK),
+            # A new row_version also fails any merge that read the call before.
+            "UpdateExpression": (
+                "SET erasing = :true, row_version = if_not_exists(row_version, :zero) + :one"
+            ),
+            "ConditionExpression": "attribute_exists(pk)",
+            "ExpressionAttributeValues": {
+                ":true": {"BOOL": True},
+                ":zero": {"N": "0"},
+                ":one": {"N": "1"},
+            },
+        }
+        if not moves:
+            try:
+                self.dynamodb.update_item(**mark)
+            except self.dynamodb.exceptions.ConditionalCheckFailedException:
+                raise CallNotFound() from None
+            return True
+        mark["ConditionExpression"] = "#status = :status AND attribute_not_exists(erasing)"
+        mark["ExpressionAttributeNames"] = {"#status": "status"}
+        mark["ExpressionAttributeValues"][":status"] = item["status"]
+        return self._write_change([{"Update": mark}, *moves])[0]
 
     def purge_expired_call(self, tenant_id: str, call_id: str) -> None:
         """Remove what is left of a call past its retention that TTL has not yet removed.
@@ -632,12 +690,14 @@ class CallStore(TableStore):
         condition_values: dict[str, Any] | None = None,
         condition_names: dict[str, str] | None = None,
         batch_id: str | None = None,
+        dialed: bool | None = None,
     ) -> bool:
         """Change a call that is still in status `expected`; False when it no longer is.
 
         Index attributes follow the changed fields, `updated_at` is set, and when the status
-        moves, the call's batch counters move with it in the same transaction, so they are
-        always exact.
+        moves, the call's batch counters and, for a call that went through the dial queue
+        (`dialed`: it has a `dial_seq`; None when the caller does not know), its tenant's dial
+        queue counters move with it in the same transaction, so they are always exact.
         """
         from boto3.dynamodb.types import TypeSerializer
 
@@ -675,69 +735,71 @@ class CallStore(TableStore):
         )
         expression_values.update(condition_values or {})
         call_update = {
-            "Update": {
-                "TableName": self.table_name,
-                "Key": string_key(pk=call_pk(tenant_id, call_id), sk=CALL_SK),
-                "UpdateExpression": update,
-                "ConditionExpression": check,
-                "ExpressionAttributeNames": names,
-                "ExpressionAttributeValues": expression_values,
-            }
+            "TableName": self.table_name,
+            "Key": string_key(pk=call_pk(tenant_id, call_id), sk=CALL_SK),
+            "UpdateExpression": update,
+            "ConditionExpression": check,
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": expression_values,
         }
-        items = [call_update]
-        new_status = fields.get("status")
-        if batch_id and new_status is not None:
-            counter = self._batch_counter_update(
-                tenant_id, batch_id, expected, CallStatus(new_status)
-            )
-            if counter is not None:
-                items.append(counter)
+        new_status = CallStatus(fields["status"]) if fields.get("status") else None
+        batch_moves = _batch_moves(self.table_name, tenant_id, batch_id, expected, new_status)
+        queue_moves = counters.moves(expected, new_status) if new_status else {}
         sid = fields.get("twilio_call_sid")
-        if sid:
-            # The SID item goes last: its refusal is told from the call's by position.
-            items.append(_sid_claim(self.table_name, tenant_id, call_id, str(sid)))
-        return self._write_change(items, claims_sid=bool(sid))
+        # The SID item goes last: its refusal is told from the call's by position.
+        sid_claims = [_sid_claim(self.table_name, tenant_id, call_id, str(sid))] if sid else []
+        if not queue_moves:
+            items = [{"Update": call_update}, *batch_moves, *sid_claims]
+            return self._write_change(items, claims_sid=bool(sid))[0]
+        shard = counters.shard_update(
+            self.table_name, tenant_id, counters.shard_of(call_id), queue_moves
+        )
+        # Whether the call went through the dial queue (has a `dial_seq`): as the caller says,
+        # else most likely (only such calls are ever queued). The write checks it; when that
+        # was wrong, the item it answers with tells, and the write is made again the other way.
+        hint = True if dialed is None else dialed
+        for _ in range(2):
+            items = [{"Update": _checking_dial_seq(call_update, hint)}, *batch_moves]
+            items += [shard] if hint else []
+            written, old = self._write_change(
+                [*items, *sid_claims], transact=True, claims_sid=bool(sid)
+            )
+            if written or old is None or ("dial_seq" in old) == hint:
+                return written
+            hint = not hint
+        return False
 
-    def _batch_counter_update(
-        self, tenant_id: str, batch_id: str, old: CallStatus, new: CallStatus
-    ) -> dict[str, Any] | None:
-        """The update that moves a call from its old batch counter to its new one, if they
-        differ."""
-        old_bucket, new_bucket = BATCH_BUCKET[old], BATCH_BUCKET[new]
-        if old_bucket == new_bucket:
-            return None
-        return {
-            "Update": {
-                "TableName": self.table_name,
-                "Key": string_key(pk=batch_pk(tenant_id, batch_id), sk=BATCH_SK),
-                "UpdateExpression": "ADD #old :minus, #new :plus",
-                "ExpressionAttributeNames": {"#old": old_bucket, "#new": new_bucket},
-                "ExpressionAttributeValues": {":minus": {"N": "-1"}, ":plus": {"N": "1"}},
-            }
-        }
-
-    def _write_change(self, items: list[dict[str, Any]], claims_sid: bool) -> bool:
-        """Write a call's change (with its batch counter and SID item, in one transaction);
-        False when its condition failed, CallSidTaken when another call holds the SID."""
+    def _write_change(
+        self, items: list[dict[str, Any]], transact: bool = False, claims_sid: bool = False
+    ) -> tuple[bool, dict[str, Any] | None]:
+        """Write a change (alone, or in one transaction with its counters and SID item):
+        whether it was written, and when its condition refused it, the call item as it was (if
+        known); CallSidTaken when another call holds the SID (the last item). A transaction
+        that lost only to another one on a shared counter item (a conflict, not a condition)
+        is tried again a few times."""
         client = self.dynamodb
-        try:
-            if len(items) == 1:
-                client.update_item(**items[0]["Update"])
-            else:
-                client.transact_write_items(TransactItems=items)
-        except client.exceptions.ConditionalCheckFailedException:
-            return False
-        except client.exceptions.TransactionCanceledException as error:
-            codes = _cancellation_codes(error)
-            sid_refused = codes[-1:] == ["ConditionalCheckFailed"] and codes[0] != codes[-1]
-            if claims_sid and sid_refused:
-                raise CallSidTaken() from None
-            # The call moved on, or another write to the same batch won the race: either way
-            # nothing was written, and the caller re-reads and decides again.
-            if {"ConditionalCheckFailed", "TransactionConflict"} & set(codes):
-                return False
-            raise
-        return True
+        for attempt in range(_CONFLICT_ATTEMPTS):
+            if attempt:
+                time.sleep(random.uniform(0, 0.01 * 2**attempt))  # noqa: S311 - jitter
+            try:
+                if len(items) == 1 and not transact:
+                    client.update_item(**items[0]["Update"])
+                else:
+                    client.transact_write_items(TransactItems=items)
+            except client.exceptions.ConditionalCheckFailedException:
+                return False, None
+            except client.exceptions.TransactionCanceledException as error:
+                reasons = error.response.get("CancellationReasons") or []
+                kind = _refusal([r.get("Code") for r in reasons], claims_sid)
+                if kind == "conflict":
+                    continue
+                if kind != "condition":
+                    raise
+                # The call moved on: the caller re-reads and decides again.
+                return False, reasons[0].get("Item") if reasons else None
+            return True, None
+        # Others kept winning the counters: nothing was written, as when the call moved on.
+        return False, None
 
     def merge_call(
         self,
@@ -774,6 +836,7 @@ class CallStore(TableStore):
                 condition_values=values,
                 condition_names={"#rv": "row_version"},
                 batch_id=stored.call.batch_id,
+                dialed=stored.internal.dial_seq is not None,
             ):
                 return stored, self.get_call(tenant_id, call_id, consistent=True)
         raise WriteContention()
@@ -910,28 +973,100 @@ class CallStore(TableStore):
         enqueued_at: datetime,
         expires_at: int | None = None,
     ) -> None:
-        """Store new outbound calls (expiring at `expires_at`, epoch seconds); the queued ones
-        also remember `enqueued_at`, when their dial message is sent (right after this)."""
+        """Store new outbound calls (expiring at `expires_at`, epoch seconds), all or none.
+
+        The queued ones also remember `enqueued_at`, when their dial message is sent (right
+        after this), and get their `dial_seq`; they enter the tenant's dial queue counters in
+        the transactions that store them (99 calls each). If one transaction fails, the calls
+        already stored are removed again (and uncounted) before the error is raised.
+        """
+        queued = [call for call in calls if call.status is CallStatus.QUEUED]
+        seq = (
+            counters.allocate(self.dynamodb, self.table_name, tenant_id, len(queued))
+            if queued
+            else 0
+        )
         items = []
         for call in calls:
-            internal = {"expires_at": expires_at} if expires_at is not None else None
-            item = _call_item(tenant_id, call, None, internal)
+            internal: dict[str, Any] = {"expires_at": expires_at} if expires_at is not None else {}
             if call.status is CallStatus.QUEUED:
-                item["enqueued_at"] = {"S": format_timestamp(enqueued_at)}
-            items.append(item)
-        if len(items) == 1:
-            self.dynamodb.put_item(TableName=self.table_name, Item=items[0])
-        else:
-            self._batch_write([{"PutRequest": {"Item": item}} for item in items])
+                internal.update(enqueued_at=format_timestamp(enqueued_at), dial_seq=seq)
+                seq += 1
+            items.append(_call_item(tenant_id, call, None, internal or None))
+        stored: list[Call] = []
+        for start in range(0, len(items), _PUT_CHUNK):
+            chunk = list(calls[start : start + _PUT_CHUNK])
+            try:
+                self._put_new_calls(tenant_id, chunk, items[start : start + _PUT_CHUNK])
+            except Exception:
+                self._abandon(tenant_id, stored, len(queued) - _queued_count(stored))
+                raise
+            stored.extend(chunk)
 
-    def delete_new_calls(self, tenant_id: str, call_ids: Iterable[str]) -> None:
-        """Remove calls that were only just stored (a call item each, nothing else yet)."""
-        self._batch_write(
-            [
-                {"DeleteRequest": {"Key": string_key(pk=call_pk(tenant_id, call_id), sk=CALL_SK)}}
-                for call_id in call_ids
+    def _put_new_calls(
+        self, tenant_id: str, calls: Sequence[Call], items: list[dict[str, Any]]
+    ) -> None:
+        """One transaction: the new call items, and the queued ones counted."""
+        actions: list[dict[str, Any]] = [
+            {
+                "Put": {
+                    "TableName": self.table_name,
+                    "Item": item,
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            }
+            for item in items
+        ]
+        queued = _queued_count(calls)
+        if queued:
+            deltas = counters.scaled(counters.moves(None, CallStatus.QUEUED), queued)
+            shard = counters.shard_of(calls[0].id)
+            actions.append(counters.shard_update(self.table_name, tenant_id, shard, deltas))
+        self.dynamodb.transact_write_items(TransactItems=actions)
+
+    def _abandon(self, tenant_id: str, stored: Sequence[Call], unstored_queued: int) -> None:
+        """Undo a partly stored set of new calls: remove those stored, and count the sequence
+        numbers of the queued ones never stored as having left the queue (positions stay
+        right). Best effort: the caller raises the error that stopped the storing."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        from dialtone.observability import logger
+
+        try:
+            self.delete_new_calls(tenant_id, stored)
+            if unstored_queued:
+                deltas = {counters.DEQUEUED: unstored_queued}
+                update = counters.shard_update(self.table_name, tenant_id, 0, deltas)["Update"]
+                self.dynamodb.update_item(**update)
+        except (BotoCoreError, ClientError):
+            # Left queued without a message, they would be found by the sweeper and dialed.
+            logger.exception(
+                "New calls could not be removed", extra={"call_ids": [c.id for c in stored]}
+            )
+
+    def delete_new_calls(self, tenant_id: str, calls: Sequence[Call]) -> None:
+        """Remove calls that were only just stored (a call item each, nothing else yet, none
+        dialed), uncounting the queued ones from the dial queue in the same transactions."""
+        for start in range(0, len(calls), _PUT_CHUNK):
+            chunk = calls[start : start + _PUT_CHUNK]
+            actions: list[dict[str, Any]] = [
+                {
+                    "Delete": {
+                        "TableName": self.table_name,
+                        "Key": string_key(pk=call_pk(tenant_id, call.id), sk=CALL_SK),
+                        "ConditionExpression": "#status = :status",
+                        "ExpressionAttributeNames": {"#status": "status"},
+                        "ExpressionAttributeValues": {":status": {"S": call.status.value}},
+                    }
+                }
+                for call in chunk
             ]
-        )
+            queued = _queued_count(chunk)
+            if queued:
+                deltas = counters.scaled(counters.moves(CallStatus.QUEUED, None), queued)
+                shard = counters.shard_of(chunk[0].id)
+                actions.append(counters.shard_update(self.table_name, tenant_id, shard, deltas))
+            self.dynamodb.transact_write_items(TransactItems=actions)
 
     def put_batch(self, tenant_id: str, batch: BatchRecord) -> None:
         """Store a batch: its size, creation time and counters of calls per bucket."""
@@ -973,6 +1108,62 @@ def _cancellation_codes(error: Any) -> list[str | None]:
     return [r.get("Code") for r in error.response.get("CancellationReasons") or []]
 
 
+def _refusal(codes: list[str | None], claims_sid: bool) -> str:
+    """Why a call change's transaction was cancelled, from its items' codes: `condition` (a
+    condition refused it), `conflict` (another transaction on a shared counter item won: try
+    again) or `other`. CallSidTaken when only the SID item (the last) was refused."""
+    if claims_sid and codes[-1:] == ["ConditionalCheckFailed"] and codes[0] != codes[-1]:
+        raise CallSidTaken()
+    if "ConditionalCheckFailed" in codes:
+        return "condition"
+    if "TransactionConflict" in codes:
+        return "conflict"
+    return "other"
+
+
+def _checking_dial_seq(update: dict[str, Any], dialed: bool) -> dict[str, Any]:
+    """A call update that also checks whether the call has a `dial_seq`, answering with the
+    item as it was when a condition refuses it."""
+    check = "attribute_exists" if dialed else "attribute_not_exists"
+    return {
+        **update,
+        "ConditionExpression": f"{update['ConditionExpression']} AND {check}(#dial_seq)",
+        "ExpressionAttributeNames": {**update["ExpressionAttributeNames"], "#dial_seq": "dial_seq"},
+        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+    }
+
+
+def _batch_moves(
+    table_name: str,
+    tenant_id: str,
+    batch_id: str | None,
+    expected: CallStatus,
+    new_status: CallStatus | None,
+) -> list[dict[str, Any]]:
+    """The batch counter update of a call of `batch_id` moving from `expected` to `new_status`
+    (none when it stays in its bucket)."""
+    if not batch_id or new_status is None:
+        return []
+    old_bucket, new_bucket = BATCH_BUCKET[expected], BATCH_BUCKET[new_status]
+    if old_bucket == new_bucket:
+        return []
+    return [
+        {
+            "Update": {
+                "TableName": table_name,
+                "Key": string_key(pk=batch_pk(tenant_id, batch_id), sk=BATCH_SK),
+                "UpdateExpression": "ADD #old :minus, #new :plus",
+                "ExpressionAttributeNames": {"#old": old_bucket, "#new": new_bucket},
+                "ExpressionAttributeValues": {":minus": {"N": "-1"}, ":plus": {"N": "1"}},
+            }
+        }
+    ]
+
+
+def _queued_count(calls: Iterable[Call]) -> int:
+    return sum(1 for call in calls if call.status is CallStatus.QUEUED)
+
+
 def _expired(item: dict[str, Any]) -> bool:
     """Past its retention: DynamoDB's TTL removes such items within days, not at once."""
     expires_at = item.get("expires_at", {}).get("N")
@@ -1001,6 +1192,10 @@ def _settle_existing(
 _APPEND_CHUNK = 99
 _APPEND_ATTEMPTS = 6
 MERGE_ATTEMPTS = 8
+# Tries of a status change whose transaction lost to another one on a shared counter item.
+_CONFLICT_ATTEMPTS = 5
+# Actions of one transaction storing new calls: DynamoDB's 100, less the counter shard.
+_PUT_CHUNK = 99
 # Rounds of a batch read (the first and its retries of unprocessed keys), and their backoff.
 BATCH_GET_ATTEMPTS = 6
 BATCH_GET_BASE_BACKOFF = 0.025

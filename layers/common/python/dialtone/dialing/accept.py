@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import secrets
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
@@ -92,6 +93,84 @@ class BatchAccepted(BaseModel):
     batch_id: str
     total: int
     status: str = "queued"
+    duplicates: list[str] = Field(
+        default_factory=list,
+        description="Numbers given more than once (E.164), once per repeat: each number of "
+        "a batch is called once, so a repeat is not stored",
+    )
+
+
+class BatchSkipped(BaseModel):
+    """The numbers a batch would not dial, by reason."""
+
+    model_config = ConfigDict(defer_build=True)
+    invalid_number: list[str] = Field(
+        description="Not valid E.164, as given: kept as failed entries, never dialed"
+    )
+    duplicate: list[str] = Field(
+        description="A number given again (E.164), once per repeat: not stored"
+    )
+    suppressed: list[str] = Field(
+        description="On the do-not-call list (E.164): the dialer cancels them "
+        "(`end_reason: suppressed`)"
+    )
+
+
+class BatchDeferred(BaseModel):
+    """Numbers the batch would dial later than now."""
+
+    model_config = ConfigDict(defer_build=True)
+    outside_calling_window: list[str] = Field(
+        description="Numbers (E.164) whose calling window is closed now: dialed when it "
+        "opens, so counted in `will_dial`"
+    )
+
+
+class BatchDryRun(BaseModel):
+    """`POST /v1/calls/batch?dry_run=true`: what the batch would do, storing and dialing
+    nothing."""
+
+    model_config = ConfigDict(defer_build=True)
+    will_dial: int = Field(
+        description="Numbers the batch would dial, now or when their calling window opens"
+    )
+    skipped: BatchSkipped
+    deferred: BatchDeferred
+
+
+class BatchNumbers(NamedTuple):
+    """A batch's numbers sorted out: what is stored (number, error) and what is dropped."""
+
+    entries: list[tuple[str, str | None]]
+    invalid: list[str]
+    duplicates: list[str]
+
+    @property
+    def valid(self) -> list[str]:
+        """The distinct valid numbers, in order."""
+        return [number for number, error in self.entries if error is None]
+
+
+def sort_numbers(raw_numbers: list[str]) -> BatchNumbers:
+    """A batch's numbers in E.164: an invalid one is kept as a failed entry, a repeat of one
+    already in the batch is dropped (the first is dialed, once)."""
+    entries: list[tuple[str, str | None]] = []
+    invalid: list[str] = []
+    duplicates: list[str] = []
+    seen: set[str] = set()
+    for raw in raw_numbers:
+        try:
+            number = phones.to_e164(raw)
+        except ValueError:
+            invalid.append(raw)
+            entries.append((raw[:32], INVALID_NUMBER))
+            continue
+        if number in seen:
+            duplicates.append(number)
+            continue
+        seen.add(number)
+        entries.append((number, None))
+    return BatchNumbers(entries, invalid, duplicates)
 
 
 class BatchCallEntry(BaseModel):
@@ -122,6 +201,14 @@ def queued_sid() -> str:
     return f"queued-{secrets.token_hex(16)}"
 
 
+# (tenant_id, distinct E.164 numbers, now) -> (suppressed, outside the calling window now)
+Screen = Callable[[str, list[str], datetime], tuple[set[str], set[str]]]
+
+
+def _screen_nothing(tenant_id: str, numbers: list[str], now: datetime) -> tuple[set[str], set[str]]:
+    return set(), set()
+
+
 class Origin(NamedTuple):
     """Where a new outbound call comes from, and what its tenant keeps of it."""
 
@@ -134,12 +221,21 @@ class Origin(NamedTuple):
 class Dialing:
     """Accepts outbound calls for a principal and hands them to the dial queue."""
 
-    def __init__(self, store: CallStore, queue_url: str, resolve_from: Any = None) -> None:
+    def __init__(
+        self,
+        store: CallStore,
+        queue_url: str,
+        resolve_from: Any = None,
+        screen: Screen | None = None,
+    ) -> None:
         self.store = store
         self.queue_url = queue_url
         self.queue = DialQueue(queue_url)
         # (principal, agent_id, requested from_number) -> Origin
         self.resolve_from = resolve_from or (lambda principal, agent_id, number: Origin(number))
+        # (tenant_id, distinct E.164 numbers, now) -> (suppressed, outside the calling window):
+        # the dialer's own rules, applied to numbers not yet stored.
+        self.screen = screen or _screen_nothing
 
     def _new_call(
         self,
@@ -202,6 +298,7 @@ class Dialing:
             CallStatus.QUEUED,
             {"status": CallStatus.FAILED, "error_reason": ENQUEUE_FAILED, "end_reason": "error"},
             batch_id=call.batch_id,
+            dialed=True,  # stored queued by put_queued_calls: it has its dial_seq
         )
 
     def create_batch(self, principal: Principal, request: BatchDialRequest) -> BatchAccepted:
@@ -212,29 +309,25 @@ class Dialing:
         origin = self.resolve_from(principal, request.agent_id, request.from_number)
         now = datetime.now(UTC)
         batch_id = str(uuid.uuid4())
-        calls = []
-        for raw in request.to_numbers:
-            try:
-                number, error = phones.to_e164(raw), None
-            except ValueError:
-                number, error = raw[:32], INVALID_NUMBER
-            calls.append(
-                self._new_call(
-                    principal,
-                    number,
-                    origin,
-                    request.agent_id,
-                    request.metadata,
-                    now,
-                    batch_id=batch_id,
-                    error=error,
-                )
+        numbers = sort_numbers(request.to_numbers)
+        calls = [
+            self._new_call(
+                principal,
+                number,
+                origin,
+                request.agent_id,
+                request.metadata,
+                now,
+                batch_id=batch_id,
+                error=error,
             )
+            for number, error in numbers.entries
+        ]
         counts = dict.fromkeys(BATCH_BUCKETS, 0)
         for call in calls:
             counts[BATCH_BUCKET[call.status]] += 1
-        # The calls first, then the batch that counts them: a batch never counts a call that
-        # was not stored. Nothing is enqueued until both are.
+        # The calls first (all or none), then the batch that counts them: a batch never counts
+        # a call that was not stored. Nothing is enqueued until both are.
         try:
             self.store.put_queued_calls(
                 principal.tenant_id,
@@ -242,6 +335,9 @@ class Dialing:
                 enqueued_at=now,
                 expires_at=retention.expires_at(now, origin.retention_days),
             )
+        except (BotoCoreError, ClientError) as error:
+            raise BatchNotStored() from error
+        try:
             self.store.put_batch(
                 principal.tenant_id,
                 BatchRecord(batch_id=batch_id, total=len(calls), created_at=now, counts=counts),
@@ -253,12 +349,36 @@ class Dialing:
         refused = [queued[i] for i in self.queue.send_many(principal.tenant_id, list(queued))]
         for call in refused:
             self._enqueue_failed(principal.tenant_id, call)
-        return BatchAccepted(batch_id=batch_id, total=len(calls))
+        return BatchAccepted(batch_id=batch_id, total=len(calls), duplicates=numbers.duplicates)
+
+    def dry_run_batch(
+        self, principal: Principal, request: BatchDialRequest, screen: Screen | None = None
+    ) -> BatchDryRun:
+        """What `create_batch` would do with this request, storing and dialing nothing: the
+        same checks of the request (scope, agent, caller ID), the same sorting of its numbers,
+        and the dialer's rules (`screen`: `dialtone.dialing.rules.screen_numbers`, the
+        do-not-call list and the calling window) as they stand now."""
+        principal.require(Scope.CALLS_WRITE)
+        self.resolve_from(principal, request.agent_id, request.from_number)
+        numbers = sort_numbers(request.to_numbers)
+        valid = numbers.valid
+        screen = screen or self.screen
+        suppressed, closed = screen(principal.tenant_id, valid, datetime.now(UTC))
+        later = [n for n in valid if n in closed and n not in suppressed]
+        return BatchDryRun(
+            will_dial=len(valid) - len(suppressed),
+            skipped=BatchSkipped(
+                invalid_number=numbers.invalid,
+                duplicate=numbers.duplicates,
+                suppressed=[n for n in valid if n in suppressed],
+            ),
+            deferred=BatchDeferred(outside_calling_window=later),
+        )
 
     def _forget(self, tenant_id: str, calls: list[Call]) -> None:
         """Remove the calls of a batch that could not be stored whole (none was enqueued)."""
         try:
-            self.store.delete_new_calls(tenant_id, [call.id for call in calls])
+            self.store.delete_new_calls(tenant_id, calls)
         except (BotoCoreError, ClientError):
             # Left queued without a message, they would be found by the sweeper and dialed.
             logger.exception(
@@ -312,6 +432,7 @@ class Dialing:
             {"status": CallStatus.CANCELED, "end_reason": "canceled", "end_time": now},
             condition="attribute_not_exists(claim_token)",
             batch_id=stored.call.batch_id,
+            dialed=stored.internal.dial_seq is not None,
         )
         if not changed:
             # A dialer claimed it, or it moved on, since it was read: say which.
@@ -360,9 +481,7 @@ def _from_number_resolver(accounts_table: str) -> Any:
             tenant,
             agent,
             number,
-            lambda: {
-                n for a in agent_store.list_agents(principal.tenant_id) for n in a.phone_numbers
-            },
+            lambda: agent_store.agent_numbers(principal.tenant_id),
         )
         return Origin(
             number,

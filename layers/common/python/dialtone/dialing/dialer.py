@@ -56,11 +56,9 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from datetime import time as clock_time
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, NamedTuple
-from zoneinfo import ZoneInfo
 
 from dialtone import settings
 from dialtone.dialing.queue import (
@@ -69,12 +67,19 @@ from dialtone.dialing.queue import (
     DialQueueWriter,
     PoisonMessage,
 )
+
+# The calling window's rules, shared with a batch's dry run (and importable from here).
+from dialtone.dialing.rules import callee_zone as callee_zone
+from dialtone.dialing.rules import callee_zones as callee_zones
+from dialtone.dialing.rules import window_closed_until
+from dialtone.dialing.rules import window_opening as window_opening
+from dialtone.dialing.rules import window_opening_everywhere as window_opening_everywhere
 from dialtone.errors import AgentNotFound, CallNotFound, TenantNotFound
 from dialtone.models import Call, CallStatus, format_timestamp
 from dialtone.telephony.base import Connection, DialOrder, ProviderCall, ProviderError
 
 if TYPE_CHECKING:
-    from dialtone.accounts import AccountStore, CallingWindow, Tenant
+    from dialtone.accounts import AccountStore, Tenant
     from dialtone.agents import AgentStore
     from dialtone.dialing.limiter import RateLimiter
     from dialtone.dialing.suppressions import SuppressionStore
@@ -116,62 +121,6 @@ class DialOutcome(StrEnum):
     RESCHEDULED = "rescheduled"  # the next slot is later than this invocation can wait
     FAILED = "failed"
     UNCERTAIN = "uncertain"  # the provider may have placed it: the sweeper settles the claim
-
-
-# The calling window
-
-
-def callee_zones(e164: str) -> list[ZoneInfo]:
-    """Every time zone the callee may be in, from the number (`phonenumbers`); UTC when it
-    knows none. A non-geographic number (toll-free, mobile in a large country) has several."""
-    import phonenumbers
-    from phonenumbers import timezone
-
-    try:
-        names = timezone.time_zones_for_number(phonenumbers.parse(e164, None))
-    except phonenumbers.NumberParseException:
-        names = ()
-    zones = []
-    for name in names:
-        if name != "Etc/Unknown":
-            try:
-                zones.append(ZoneInfo(name))
-            except (KeyError, ValueError):
-                continue
-    return zones or [ZoneInfo("UTC")]
-
-
-def callee_zone(e164: str) -> ZoneInfo:
-    """The callee's most likely time zone: the first `phonenumbers` gives for the number."""
-    return callee_zones(e164)[0]
-
-
-def window_opening_everywhere(
-    window: CallingWindow, zones: list[ZoneInfo], now: datetime
-) -> datetime | None:
-    """None when `window` is open at `now` in every zone the callee may be in; else the first
-    moment it is (UTC). When the zones share no open hour, the first zone decides."""
-    moment = now
-    for _ in range(2 * len(zones) + 2):
-        openings = [window_opening(window, zone, moment) for zone in zones]
-        later = [o for o in openings if o is not None]
-        if not later:
-            return None if moment == now else moment
-        moment = max(later)
-    return window_opening(window, zones[0], now)
-
-
-def window_opening(window: CallingWindow, zone: ZoneInfo, now: datetime) -> datetime | None:
-    """None when `window` is open at `now` in `zone`; else when it next opens (UTC)."""
-    local = now.astimezone(zone)
-    if window.allows(local.time()):
-        return None
-    start = clock_time.fromisoformat(window.start)
-    day: date = local.date()
-    opening = datetime.combine(day, start, tzinfo=zone)
-    if opening <= local:
-        opening = datetime.combine(day + timedelta(days=1), start, tzinfo=zone)
-    return opening.astimezone(UTC)
 
 
 def _iso(moment: datetime) -> str:
@@ -263,12 +212,9 @@ class Dialer:
             return DialOutcome.FAILED
         if self.suppressions.is_suppressed(tenant.tenant_id, call.to_number):
             return self._suppress(stored)
-        if tenant.calling_window is not None:
-            opening = window_opening_everywhere(
-                tenant.calling_window, callee_zones(call.to_number), self.now()
-            )
-            if opening is not None:
-                return self._defer(stored, opening)
+        opening = window_closed_until(tenant, call.to_number, self.now())
+        if opening is not None:
+            return self._defer(stored, opening)
         return None
 
     def _claim(self, tenant: Tenant, stored: StoredCall, token: str) -> bool:

@@ -1,11 +1,13 @@
 """The dialer's status: the dial queue as a tenant sees it (its rate, its backlog, its calls in
 flight, when the backlog will have been dialed) and where one queued call stands.
 
-Everything is counted on the ByStatus index (`<tenant>#<status>`, sorted by start time) with
-`Select=COUNT`, so no call is read whole. A queued call's position is the number of the
-tenant's queued calls that started no later than it (itself included: the next call to be
-dialed is at position 1), and its estimate is the account's next free slot plus one interval
-per call ahead of it.
+Everything comes from the dial queue counters (`dialtone.dialing.counters`), moved in the same
+transactions as the statuses they count: one read of a fixed number of items, however long
+the backlog. Only calls placed through the dial queue count (not inbound or web calls the
+voice runtime reports). A queued call's position is its sequence number less the calls of the
+tenant that have left the queue, kept between 1 and the backlog (1: the next to be dialed; see
+`counters` for when it is approximate), and its estimate is the account's next free slot plus
+one interval per call ahead of it.
 
 These are estimates: the dial queue is not strictly first in, first out, a call waiting for its
 calling window keeps the later time it showed, and tenants sharing a telephony account share
@@ -21,16 +23,14 @@ from typing import TYPE_CHECKING
 
 from dialtone import settings
 from dialtone.auth import Principal, Scope
+from dialtone.dialing.counters import DialQueueCounts, read_counts
 from dialtone.dialing.limiter import interval_us
 from dialtone.models import ApiModel, Call, CallStatus, Timestamp
-from dialtone.store import INDEXES, QueryStream, partition, sort_timestamp
 
 if TYPE_CHECKING:
     from dialtone.accounts import AccountStore, Tenant
     from dialtone.dialing.limiter import RateLimiter
     from dialtone.store import CallStore
-
-IN_FLIGHT = (CallStatus.INITIATED, CallStatus.RINGING, CallStatus.IN_PROGRESS)
 
 
 class DialerStatus(ApiModel):
@@ -60,15 +60,9 @@ class DialQueueView:
         self.clock = clock
         self.account_dial_rate = account_dial_rate
 
-    def count(self, tenant_id: str, status: CallStatus, up_to: str | None = None) -> int:
-        """How many of the tenant's calls are in `status` (with a start key ≤ `up_to`)."""
-        stream = QueryStream(
-            index=INDEXES["status"],
-            hash_value=partition(tenant_id, status.value),
-            ascending=True,
-            range_high=up_to,
-        )
-        return self.calls.count(stream)
+    def counts(self, tenant_id: str) -> DialQueueCounts:
+        """The tenant's dial queue counters (a fixed number of items read)."""
+        return read_counts(self.calls.dynamodb, self.calls.table_name, tenant_id)
 
     def next_slot_at(self, tenant: Tenant) -> datetime:
         """When the tenant's telephony account may place its next call (now, if it is idle)."""
@@ -80,8 +74,8 @@ class DialQueueView:
         """The tenant's dialer at a glance."""
         principal.require(Scope.CALLS_READ)
         tenant = self.accounts.get_tenant(principal.tenant_id)
-        backlog = self.count(tenant.tenant_id, CallStatus.QUEUED)
-        in_flight = sum(self.count(tenant.tenant_id, status) for status in IN_FLIGHT)
+        counts = self.counts(tenant.tenant_id)
+        backlog, in_flight = counts.queued, counts.in_flight
         next_slot = self.next_slot_at(tenant)
         return DialerStatus(
             rate_per_second=tenant.dial_rate(self.account_dial_rate),
@@ -93,14 +87,14 @@ class DialQueueView:
             else None,
         )
 
-    def with_estimate(self, tenant_id: str, call: Call) -> Call:
-        """A queued call with its `queue_position` and `dial_at_estimate`; any other call as
-        it is (neither field shows once a call has left the queue)."""
-        if call.status is not CallStatus.QUEUED:
+    def with_estimate(self, tenant_id: str, call: Call, dial_seq: int | None) -> Call:
+        """A queued call with its `queue_position` and `dial_at_estimate` (from its place in
+        the dial queue sequence, `dial_seq`); any other call, or one never put in the dial
+        queue, as it is (neither field shows once a call has left the queue)."""
+        if call.status is not CallStatus.QUEUED or dial_seq is None:
             return call.model_copy(update={"queue_position": None, "dial_at_estimate": None})
         tenant = self.accounts.get_tenant(tenant_id)
-        start_key = f"{sort_timestamp(call.start_time)}#{call.id}"
-        position = max(1, self.count(tenant_id, CallStatus.QUEUED, up_to=start_key))
+        position = self.counts(tenant_id).position(dial_seq)
         rate = tenant.dial_rate(self.account_dial_rate)
         estimate = _after(self.next_slot_at(tenant), position - 1, rate)
         if call.dial_at_estimate is not None and call.dial_at_estimate > estimate:
