@@ -205,6 +205,7 @@ class TotalCounter:
             KeyConditionExpression="#h = :h",
             ExpressionAttributeNames={"#h": index.hash_attr, "#r": index.range_attr},
             ExpressionAttributeValues={":h": {"S": tenant_id}},
+            Select="SPECIFIC_ATTRIBUTES",
             ProjectionExpression="#r",
             ScanIndexForward=ascending,
             Limit=1,
