@@ -22,6 +22,7 @@ from bench import (
     listing,
     local_stack,
     overhead,
+    rollups,
     search,
     sizes,
 )
@@ -32,7 +33,7 @@ from local.endpoint import EmbeddedAws
 from local.invoke import load_handler
 
 SEED_BUDGET_SECONDS = 120
-IN_PROCESS_HANDLERS = ("list_calls", "get_call", "search_calls")
+IN_PROCESS_HANDLERS = ("list_calls", "get_call", "search_calls", "stream_consumer")
 PARTS = ("cold_start", "sizes")
 
 
@@ -112,8 +113,17 @@ def main() -> int:
                     f"Seeding took {dataset.seed_seconds:.0f} s, over the "
                     f"{SEED_BUDGET_SECONDS} s budget."
                 )
+            progress("rollups of the seeded calls, built through the stream consumer's code")
+            rollup_seconds, rollup_writes = rollups.build(dataset, values["ANALYTICS_TABLE"])
+            notes.append(
+                f"The list tenant's rollups were built in {rollup_seconds:.0f} s"
+                f" ({rollup_writes} items written) from its {len(dataset.calls)} seeded calls."
+            )
             progress("list read amplification, one page per filter")
             figures += listing.run(dataset, notes, emit)
+            progress("rollups: the stream consumer's cost, and `total` per filter, pair and range")
+            figures += rollups.consumer_figures(emit)
+            figures += rollups.total_figures(dataset, notes, emit, singles=False)
             progress("search by 100 ids")
             figures += search.run(dataset, notes, emit)
             progress("get_call handler overhead")

@@ -1,13 +1,16 @@
 """Read amplification of `GET /v1/calls`: items DynamoDB reads for one page ÷ calls returned.
 
 Reads are counted on the handler's own DynamoDB client (`dialtone.aws.client("dynamodb")`) by
-botocore event hooks, so nothing in the handler changes for the measurement. A Query that asks
-for `Select=COUNT` computes the page's `total` and is counted apart.
+botocore event hooks, so nothing in the handler changes for the measurement. What computes the
+page's `total` is counted apart: a Query that asks for `Select=COUNT`, the reads of the rollups
+(the analytics table) and the lookups of the tenant's first and last call
+(`Select=SPECIFIC_ATTRIBUTES`).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -55,9 +58,14 @@ class ReadCounter:
 
     _SELECT = "bench_select"
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: Any, total_tables: tuple[str, ...] | None = None) -> None:
         self.client = client
         self.reads = Reads()
+        # The rollups' table: its reads are for `total`.
+        analytics = os.environ.get("ANALYTICS_TABLE")
+        self.total_tables = (
+            total_tables if total_tables is not None else ((analytics,) if analytics else ())
+        )
 
     def __enter__(self) -> ReadCounter:
         events = self.client.meta.events
@@ -75,8 +83,12 @@ class ReadCounter:
         return self.reads
 
     def _before(self, params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
-        # The request's context travels to after-call: remember whether it only counts.
-        context[self._SELECT] = params.get("Select")
+        # The request's context travels to after-call: remember whether it is for `total`.
+        tables = {params.get("TableName"), *params.get("RequestItems", {})}
+        for_total = params.get("Select") in ("COUNT", "SPECIFIC_ATTRIBUTES") or bool(
+            tables & set(self.total_tables)
+        )
+        context[self._SELECT] = "COUNT" if for_total else None
 
     def _after(self, parsed: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
         operation = model.name
@@ -204,9 +216,8 @@ def _failed(case: ListCase, status: int, error: str) -> list[Figure]:
         Figure(
             f"list_total_items_read_{case.name}",
             "error",
-            f"goal ≤ {TOTAL_GOAL}, later issue",
+            f"goal ≤ {TOTAL_GOAL}",
             False,
-            later=True,
         ),
     ]
 
@@ -223,10 +234,9 @@ def _measured(case: ListCase, reads: Reads, body: dict[str, Any], seconds: float
         Figure(
             f"list_total_items_read_{case.name}",
             str(reads.total),
-            f"goal ≤ {TOTAL_GOAL}, later issue",
+            f"goal ≤ {TOTAL_GOAL}",
             reads.total <= TOTAL_GOAL,
-            f"{_queries(reads.total_requests, 'COUNT ')} for total {body['total']}",
-            later=True,
+            f"{reads.total_requests} requests (rollups, edge counts) for total {body['total']}",
         ),
     ]
 

@@ -49,6 +49,16 @@ def sqs_record(message: dict[str, Any], queue_arn: str, region: str) -> dict[str
     }
 
 
+def lambda_stream_record(record: dict[str, Any], stream_arn: str) -> dict[str, Any]:
+    """A stream record as Lambda's event presents it: its creation time in epoch seconds (boto3
+    parses it into a datetime, which an event, being JSON, cannot carry)."""
+    data = dict(record.get("dynamodb") or {})
+    created = data.get("ApproximateCreationDateTime")
+    if hasattr(created, "timestamp"):
+        data["ApproximateCreationDateTime"] = created.timestamp()
+    return {**record, "dynamodb": data, "eventSourceARN": stream_arn}
+
+
 class Poller:
     """A background loop; `poll_once` does one round and says whether it found work."""
 
@@ -192,7 +202,7 @@ class StreamPoller(Poller):
             records = response.get("Records", [])
             if records:
                 found = True
-                self._deliver([{**r, "eventSourceARN": self.stream_arn} for r in records])
+                self._deliver([lambda_stream_record(r, self.stream_arn) for r in records])
         return found
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -113,12 +114,34 @@ class LocalStack:
             LOG.warning(
                 "the example call's recording was not indexed within %d s", DEMO_INDEX_TIMEOUT
             )
+        if not wait_until(self._rolled_up(demo), timeout=DEMO_INDEX_TIMEOUT):
+            LOG.warning("the demo calls were not rolled up within %d s", DEMO_INDEX_TIMEOUT)
         return {
             "api_key": demo.api_key,
             "tenant_id": demo.tenant_id,
             "demo_calls": len(demo.call_ids),
             "example_call_id": example,
         }
+
+    def _rolled_up(self, demo: Demo) -> Callable[[], bool]:
+        """Whether the stream consumer counted every demo call (so that the first list's
+        `total` is the whole demo), asked anew at each call."""
+        from dialtone.analytics.rollup_store import RollupStore
+        from dialtone.analytics.totals import TotalCounter
+        from dialtone.listing import CallFilters
+        from dialtone.store import CallStore
+
+        dynamodb = self.aws.session().client("dynamodb")
+        counter = TotalCounter(
+            CallStore(self.stack.names["CallsTable"], dynamodb=dynamodb),
+            RollupStore(self.stack.names["AnalyticsTable"], dynamodb=dynamodb),
+        )
+
+        def counted() -> bool:
+            answer = counter.total(demo.tenant_id, CallFilters())
+            return answer is not None and answer.total >= len(demo.call_ids)
+
+        return counted
 
     def write_info(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)

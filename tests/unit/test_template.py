@@ -290,5 +290,6 @@ def test_only_the_api_functions_behind_api_gateway_take_snapshots(template: dict
         "SweeperFunction",
         "RecordingIndexerFunction",
         "GraderFunction",
+        "StreamConsumerFunction",
     }
     assert not [name for name in routed if "SnapStart" in functions[name]]

@@ -42,8 +42,10 @@ from dialtone.store import CallStore, StoredCall
 
 if TYPE_CHECKING:
     from dialtone import call_pages, listing
+    from dialtone.analytics.totals import TotalCounter
     from dialtone.dialing.status import DialQueueView
     from dialtone.pagination import CursorCodec
+    from dialtone.store import QueryStream
 
 _CALL_ID_FRAGMENT = re.compile(r"^[0-9a-f-]{4,36}$")
 _CURSOR_VERSION = 1
@@ -209,6 +211,7 @@ class CallReader:
         cursor_codec: CursorCodec | None = None,
         queue: Callable[[], DialQueueView] | None = None,
         page_codec: Callable[[], CursorCodec] | None = None,
+        totals: TotalCounter | None = None,
     ) -> None:
         self.store = store
         # Signs the cursors of transcript and history pages; built on first use, so a call
@@ -220,6 +223,8 @@ class CallReader:
         # Shows a queued call's queue position and dial time estimate (get_call only); built
         # on the first queued call, so that reading any other call costs nothing more.
         self.queue = queue
+        # `total` of a list from the rollups (list_calls); without it, calls are counted.
+        self.totals = totals
 
     # Calls
 
@@ -276,16 +281,31 @@ class CallReader:
                 principal.tenant_id,
                 query,
             )
-        total = listing.count_calls(self.store, streams)
+        total, total_as_of = self._total(principal.tenant_id, filters, streams)
         return CallList(
             calls=[self._public(c) for c in page],
             total=total,
+            total_as_of=total_as_of,
             limit=params.limit,
             offset=offset,
             next_cursor=next_cursor,
             page=params.page,
             page_size=params.page_size,
         )
+
+    def _total(
+        self, tenant_id: str, filters: listing.CallFilters, streams: list[QueryStream]
+    ) -> tuple[int, datetime | None]:
+        """How many calls match, and until when that includes every change: from the rollups
+        where they answer the filters (as of the stream consumer's watermark), else counted
+        on the list index now."""
+        from dialtone import listing
+
+        if self.totals is not None:
+            answer = self.totals.total(tenant_id, filters)
+            if answer is not None:
+                return answer.total, answer.as_of
+        return listing.count_calls(self.store, streams), datetime.now(UTC)
 
     def search_calls(self, principal: Principal, call_ids: list[str]) -> CallSearchResult:
         """The calls of the ids asked for, in the order asked (an id asked twice is answered
@@ -606,14 +626,18 @@ def call_reader() -> CallReader:
 @settings.per_environment
 def lister() -> CallReader:
     """The call reader of list_calls, which also signs cursors."""
+    from dialtone.analytics.rollup_store import RollupStore
+    from dialtone.analytics.totals import TotalCounter
     from dialtone.pagination import CursorCodec
 
     config = settings.load(settings.CallsListSettings)
     secret = aws.client("secretsmanager").get_secret_value(SecretId=config.cursor_secret_arn)
     codec = CursorCodec(secret["SecretString"].encode("utf-8"))
+    store = CallStore(config.calls_table)
     return CallReader(
-        CallStore(config.calls_table),
+        store,
         config.recordings_bucket,
         config.recording_url_ttl_seconds,
         cursor_codec=codec,
+        totals=TotalCounter(store, RollupStore(config.analytics_table)),
     )

@@ -251,7 +251,16 @@ class CallWithTranscript(Call):
 
 class CallList(ApiModel):
     calls: list[Call]
-    total: int
+    total: int = Field(description="Calls that match the filters (all pages)")
+    total_as_of: Timestamp | None = Field(
+        default=None,
+        description=(
+            "`total` includes every change of the tenant's calls made up to this time (the "
+            "rollups' watermark; changes since are counted once the stream consumer has "
+            "applied them, usually within seconds). When `total` was counted on the calls "
+            "themselves, the time of the count. Null when no change has been rolled up yet"
+        ),
+    )
     limit: int
     offset: int
     next_cursor: str | None = None

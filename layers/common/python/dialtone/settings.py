@@ -53,6 +53,14 @@ class CallsListSettings(CallsReaderSettings):
     """Listing also signs pagination cursors with a secret of its own."""
 
     cursor_secret_arn: str = Field(alias="CURSOR_SECRET_ARN", min_length=1)
+    # `total` comes from the rollups the stream consumer keeps there.
+    analytics_table: str = Field(alias="ANALYTICS_TABLE", min_length=1)
+
+
+class StreamConsumerSettings(EnvSettings):
+    """The calls table's stream consumer: where it keeps rollups and its per-call state."""
+
+    analytics_table: str = Field(alias="ANALYTICS_TABLE", min_length=1)
 
 
 class PagedReaderSettings(CallsReaderSettings):

@@ -1,0 +1,57 @@
+"""The calls table's stream consumer: every change of a call item, in stream order, feeds the
+rollups (totals and stats) and the change feed; records of other items (exchanges, events,
+batches, SID claims) are skipped.
+
+Each record goes through the per-record processors; the rollups gather the batch's call changes
+and write them together at the end (one update per rollup item per transaction). A record a
+processor fails, or whose rollup change could not be written, is reported as a batch item
+failure: Lambda retries from the oldest one, and every processor is idempotent, so what was
+already applied counts once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import (
+    DynamoDBRecord,
+)
+
+from dialtone.analytics import consumer
+from dialtone.analytics.stream import RollupBatch
+from dialtone.observability import logger, metrics
+
+processor = BatchProcessor(
+    event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False
+)
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    rollup_batch = RollupBatch()
+
+    def process(record: DynamoDBRecord) -> None:
+        # The per-record processors, in order.
+        rollup_batch.add(record.raw_event)
+        consumer.record_change(record.raw_event)
+
+    response = process_partial_response(
+        event=event, record_handler=process, processor=processor, context=context
+    )
+    result = rollup_batch.apply(consumer.rollup_store())
+    logger.info(
+        "Stream batch applied",
+        extra={
+            "records": len(event.get("Records") or []),
+            "call_changes": len(rollup_batch.changes),
+            "rollup_writes": result.writes,
+            "failed": len(result.failed),
+        },
+    )
+    return consumer.with_failures(response, result.failed)

@@ -1,0 +1,256 @@
+"""Rollups of a tenant's calls: what each call contributes to them, and how they are laid out.
+
+Layout (AnalyticsTable). A rollup item is one (tenant, period, slice group):
+
+- pk `T#<tenant>#R#H<YYYY-MM-DDTHH>` (an hour) or `T#<tenant>#R#D<YYYY-MM-DD>` (a day), of the
+  calls' `start_time` in UTC;
+- sk `S#<k>`, k = a hash of the call id mod SHARDS (4): a *call shard*. It holds every count and
+  metric of the calls of its shard in that period, so a call's changes touch one item per
+  period. Counts: `n` (calls), `d:<direction>`, `s:<status>`, `o:<outcome>`, `t:1`/`t:0`
+  (is_test_call), `a:<agent>`, `b:<batch>`, the pairs `ds:<direction>|<status>`,
+  `so:<status>|<outcome>`, `as:<agent>|<status>`, `ad:<agent>|<direction>`,
+  `bs:<batch>|<status>`, and the *local* side's number (the tenant's own line: `to` of an
+  inbound call, `from` of the others) `lf:<number>`, `lt:<number>`. Metrics, for all calls
+  (prefix `m`) and per `d:`, `s:`, `o:`, `a:`, `b:` value (prefix = that count's name):
+  `<p>#dur` (duration sum, ms), `<p>#durn` (calls with a duration), `<p>#ans` (answered: status
+  in_progress or completed), `<p>#cost` (cost total, micro-units), `<p>#hd<bucket>` and
+  `<p>#hl<bucket>` (histograms of duration and of the call's e2e latency p50, in ms;
+  `dialtone.analytics.histogram`, ±2 %). The item grows with the agents, batches and own
+  numbers active in the period and the histogram buckets in use, not with the calls;
+- sk `P#<number>`, day periods only: the *remote* party's number (one per customer, so never
+  in a shared item, which would grow with the calls): `f` (calls from it), `t` (to it), `b`
+  (both sides the same number).
+
+So `from_number=X` counts `lf:X` of the call shards plus `f` of `P#X`; `phone_number=X` is
+from + to - both. Every count is an integer moved by `ADD`, so items merge and a call's
+contribution can be taken back out. Each item also keeps `as_of`, the stream time of the
+latest change applied to it.
+
+A call contributes to two periods (its hour and its day): its call shard in each, and its remote
+number's day item. The per-call state item (pk `T#<tenant>#C#<call>`, sk `ROLLUP`) keeps the
+facts that make up the call's contribution and the stream sequence number they come from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from dialtone.analytics import histogram
+
+SHARDS = 4
+STATE_SK = "ROLLUP"
+WATERMARK_SK = "ROLLUP#AS_OF"
+MICROS = 1_000_000
+_ANSWERED = frozenset({"in_progress", "completed"})
+
+Key = tuple[str, str]
+"""An item's (pk, sk)."""
+
+Contribution = dict[Key, Counter[str]]
+"""Counts per rollup item and attribute."""
+
+
+def hour_period(moment: datetime) -> str:
+    return "H" + moment.astimezone(UTC).strftime("%Y-%m-%dT%H")
+
+
+def day_period(moment: datetime) -> str:
+    return "D" + moment.astimezone(UTC).strftime("%Y-%m-%d")
+
+
+def rollup_pk(tenant_id: str, period: str) -> str:
+    return f"T#{tenant_id}#R#{period}"
+
+
+def tenant_pk(tenant_id: str) -> str:
+    return f"T#{tenant_id}"
+
+
+def shard_of(call_id: str) -> int:
+    """The call shard of a call: stable across processes (not Python's salted hash)."""
+    return hashlib.blake2b(call_id.encode(), digest_size=2).digest()[0] % SHARDS
+
+
+def shard_sk(shard: int) -> str:
+    return f"S#{shard}"
+
+
+def number_sk(number: str) -> str:
+    return f"P#{number}"
+
+
+@dataclass(frozen=True)
+class CallFacts:
+    """What of a call its contribution depends on (stored on its state item as is)."""
+
+    tenant_id: str
+    call_id: str
+    start_time: str
+    direction: str
+    status: str
+    outcome: str | None = None
+    agent_id: str | None = None
+    batch_id: str | None = None
+    is_test_call: bool = False
+    from_number: str | None = None
+    to_number: str | None = None
+    duration_ms: int | None = None
+    latency_ms: int | None = None
+    cost_micros: int = 0
+
+    @classmethod
+    def from_values(cls, values: Mapping[str, Any]) -> CallFacts:
+        fields = cls.__dataclass_fields__
+        return cls(**{k: v for k, v in values.items() if k in fields})
+
+    def stored(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+    @property
+    def start(self) -> datetime:
+        moment = datetime.fromisoformat(self.start_time.replace("Z", "+00:00"))
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _latency_ms(call: Mapping[str, Any]) -> int | None:
+    e2e = (call.get("latency") or {}).get("e2e") or {}
+    p50 = _number(e2e.get("p50"))
+    return None if p50 is None else round(p50)
+
+
+def facts_of(call: Mapping[str, Any]) -> CallFacts | None:
+    """The facts of a call item (plain values, as `dynamo.from_item` gives them); None for an
+    item that counts nothing: not a call, or a call being erased."""
+    if call.get("sk") != "CALL" or call.get("erasing") or "tenant_id" not in call:
+        return None
+    duration = _number(call.get("duration_seconds"))
+    cost = _number((call.get("cost") or {}).get("total")) or 0.0
+    return CallFacts(
+        tenant_id=str(call["tenant_id"]),
+        call_id=str(call["id"]),
+        start_time=str(call["start_time"]),
+        direction=str(call["direction"]),
+        status=str(call["status"]),
+        outcome=call.get("outcome"),
+        agent_id=call.get("agent_id"),
+        batch_id=call.get("batch_id"),
+        is_test_call=bool(call.get("is_test_call")),
+        from_number=call.get("from_number"),
+        to_number=call.get("to_number"),
+        duration_ms=None if duration is None else round(duration * 1000),
+        latency_ms=_latency_ms(call),
+        cost_micros=round(cost * MICROS),
+    )
+
+
+def remote_side(direction: str) -> str:
+    """Which side of a call is the other party's number: `from` when it calls in."""
+    return "from" if direction == "inbound" else "to"
+
+
+def _slices(facts: CallFacts) -> list[str]:
+    """The count attributes a call adds one to in its call shard."""
+    names = ["n", f"d:{facts.direction}", f"s:{facts.status}", f"t:{int(facts.is_test_call)}"]
+    names.append(f"ds:{facts.direction}|{facts.status}")
+    if facts.outcome:
+        names += [f"o:{facts.outcome}", f"so:{facts.status}|{facts.outcome}"]
+    if facts.agent_id:
+        agent = facts.agent_id
+        names += [f"a:{agent}", f"as:{agent}|{facts.status}", f"ad:{agent}|{facts.direction}"]
+    if facts.batch_id:
+        names += [f"b:{facts.batch_id}", f"bs:{facts.batch_id}|{facts.status}"]
+    local = "to" if remote_side(facts.direction) == "from" else "from"
+    number = facts.to_number if local == "to" else facts.from_number
+    if number:
+        names.append(f"l{local[0]}:{number}")
+    return names
+
+
+def metric_prefixes(facts: CallFacts) -> list[str]:
+    """The metric blocks a call counts in: all calls, and each of its single-value slices."""
+    prefixes = ["m", f"d:{facts.direction}", f"s:{facts.status}"]
+    if facts.outcome:
+        prefixes.append(f"o:{facts.outcome}")
+    if facts.agent_id:
+        prefixes.append(f"a:{facts.agent_id}")
+    if facts.batch_id:
+        prefixes.append(f"b:{facts.batch_id}")
+    return prefixes
+
+
+def _metrics(facts: CallFacts) -> Counter[str]:
+    values: Counter[str] = Counter()
+    for prefix in metric_prefixes(facts):
+        if facts.duration_ms is not None:
+            values[f"{prefix}#dur"] += facts.duration_ms
+            values[f"{prefix}#durn"] += 1
+            values[f"{prefix}#hd{histogram.bucket_of(facts.duration_ms)}"] += 1
+        if facts.latency_ms is not None:
+            values[f"{prefix}#hl{histogram.bucket_of(facts.latency_ms)}"] += 1
+        if facts.status in _ANSWERED:
+            values[f"{prefix}#ans"] += 1
+        if facts.cost_micros:
+            values[f"{prefix}#cost"] += facts.cost_micros
+    return values
+
+
+def _remote_counts(facts: CallFacts) -> tuple[str, Counter[str]] | None:
+    side = remote_side(facts.direction)
+    number = facts.from_number if side == "from" else facts.to_number
+    if not number:
+        return None
+    counts: Counter[str] = Counter({side[0]: 1})
+    if facts.from_number == facts.to_number:
+        counts["b"] = 1
+    return number, counts
+
+
+def contribution(facts: CallFacts | None) -> Contribution:
+    """What a call adds to the rollups (nothing for None: an erased or expired call)."""
+    if facts is None:
+        return {}
+    start = facts.start
+    shard = shard_sk(shard_of(facts.call_id))
+    counts: Counter[str] = Counter(_slices(facts))
+    counts.update(_metrics(facts))
+    result: Contribution = {
+        (rollup_pk(facts.tenant_id, hour_period(start)), shard): counts,
+        (rollup_pk(facts.tenant_id, day_period(start)), shard): Counter(counts),
+    }
+    remote = _remote_counts(facts)
+    if remote is not None:
+        number, number_counts = remote
+        result[(rollup_pk(facts.tenant_id, day_period(start)), number_sk(number))] = number_counts
+    return result
+
+
+def difference(new: Contribution, old: Contribution) -> Contribution:
+    """new - old, item by item, leaving out what does not change."""
+    result: Contribution = {}
+    for key in new.keys() | old.keys():
+        delta: Counter[str] = Counter(new.get(key, Counter()))
+        delta.subtract(old.get(key, Counter()))
+        changed = Counter({name: value for name, value in delta.items() if value})
+        if changed:
+            result[key] = changed
+    return result
+
+
+def add_into(total: Contribution, delta: Contribution) -> None:
+    """Add a delta to a running total (the deltas of a batch, per item)."""
+    for key, counts in delta.items():
+        bucket = total.setdefault(key, Counter())
+        bucket.update(counts)
+        for name in [n for n, v in bucket.items() if not v]:
+            del bucket[name]
+        if not bucket:
+            del total[key]

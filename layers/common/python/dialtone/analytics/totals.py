@@ -1,0 +1,234 @@
+"""`total` of `GET /v1/calls` from the rollups, without counting the calls.
+
+A range of start times is covered by whole days (day rollups), then whole hours at its edges
+(hour rollups), then the partial hours left at the edges, counted directly on the list index
+(a Select=COUNT Query on those minutes only). A range without a start (or an end) begins at the
+tenant's first call's day (ends after its last call's day), found with one item each.
+
+Filters the rollups answer: none; each single filter (`direction`, `status`, `outcome`,
+`agent_id`, `batch_id`, `is_test_call`, `from_number`, `to_number`, `phone_number` or a phone
+number `search`); the pairs direction+status, status+outcome, agent+status, agent+direction,
+batch+status. The remote party's number is rolled up per day only, so a number filter covers
+its range with whole days and counts the partial days at the edges directly (one party's calls).
+Anything else (three filters or more, another pair, a call-id `search`) is counted directly
+(`None` here): its cost grows with the calls that match.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from dialtone.analytics import rollups
+from dialtone.analytics.rollup_store import RollupStore
+from dialtone.dynamo import string_key
+from dialtone.listing import CallFilters, count_calls, plan_streams
+from dialtone.store import INDEXES, CallStore
+
+HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
+_TICK = timedelta(microseconds=1)
+
+# Single filters and pairs, by the sorted names of the filters given, → the shard attribute.
+_SHARD_ATTRIBUTES: dict[tuple[str, ...], Callable[[CallFilters], str]] = {
+    (): lambda f: "n",
+    ("direction",): lambda f: f"d:{f.direction}",
+    ("status",): lambda f: f"s:{f.status}",
+    ("outcome",): lambda f: f"o:{f.outcome}",
+    ("is_test_call",): lambda f: f"t:{int(bool(f.is_test_call))}",
+    ("agent_id",): lambda f: f"a:{f.agent_id}",
+    ("batch_id",): lambda f: f"b:{f.batch_id}",
+    ("direction", "status"): lambda f: f"ds:{f.direction}|{f.status}",
+    ("outcome", "status"): lambda f: f"so:{f.status}|{f.outcome}",
+    ("agent_id", "status"): lambda f: f"as:{f.agent_id}|{f.status}",
+    ("agent_id", "direction"): lambda f: f"ad:{f.agent_id}|{f.direction}",
+    ("batch_id", "status"): lambda f: f"bs:{f.batch_id}|{f.status}",
+}
+# A number filter: (local count prefixes in call shards, remote counts: (+names, -names)).
+_NUMBER_ATTRIBUTES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
+    "from_number": (("lf",), ("f",), ()),
+    "to_number": (("lt",), ("t",), ()),
+    "phone_number": (("lf", "lt"), ("f", "t"), ("b",)),
+}
+_FILTER_NAMES = (
+    "direction",
+    "status",
+    "outcome",
+    "is_test_call",
+    "agent_id",
+    "batch_id",
+    "from_number",
+    "to_number",
+    "phone_number",
+)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What to add up in each rollup item for one query."""
+
+    shard: tuple[str, ...]
+    number: str | None = None
+    number_plus: tuple[str, ...] = ()
+    number_minus: tuple[str, ...] = ()
+
+    @property
+    def units(self) -> tuple[timedelta, ...]:
+        # A number's remote counts exist per day only.
+        return (DAY,) if self.number else (DAY, HOUR)
+
+    def count(self, item: Mapping[str, Any]) -> int:
+        """The calls an item counts for the query."""
+        sk = item["sk"]["S"]
+        names = self.number_plus if sk.startswith("P#") else self.shard
+        minus = self.number_minus if sk.startswith("P#") else ()
+        return sum(_n(item, n) for n in names) - sum(_n(item, n) for n in minus)
+
+
+def _n(item: Mapping[str, Any], name: str) -> int:
+    value = item.get(name)
+    return int(value["N"]) if value else 0
+
+
+def selection(filters: CallFilters) -> Selection | None:
+    """The rollup attributes that answer these filters; None when rollups cannot."""
+    if filters.call_id_prefix is not None:
+        return None
+    given = tuple(sorted(n for n in _FILTER_NAMES if getattr(filters, n) is not None))
+    if given in _SHARD_ATTRIBUTES:
+        return Selection(shard=(_SHARD_ATTRIBUTES[given](filters),))
+    if len(given) == 1 and given[0] in _NUMBER_ATTRIBUTES:
+        number = str(getattr(filters, given[0]))
+        local, plus, minus = _NUMBER_ATTRIBUTES[given[0]]
+        return Selection(
+            shard=tuple(f"{p}:{number}" for p in local),
+            number=number,
+            number_plus=plus,
+            number_minus=minus,
+        )
+    return None
+
+
+def _floor(moment: datetime, unit: timedelta) -> datetime:
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    return epoch + ((moment - epoch) // unit) * unit
+
+
+def _ceil(moment: datetime, unit: timedelta) -> datetime:
+    floor = _floor(moment, unit)
+    return floor if floor == moment else floor + unit
+
+
+def cover(
+    low: datetime, high: datetime, units: tuple[timedelta, ...]
+) -> tuple[list[tuple[timedelta, datetime]], list[tuple[datetime, datetime]]]:
+    """[low, high) as whole periods of the largest units that fit (each `(unit, start)`), and
+    the pieces at the edges no unit covers."""
+    if low >= high:
+        return [], []
+    if not units:
+        return [], [(low, high)]
+    unit, smaller = units[0], units[1:]
+    first, last = _ceil(low, unit), _floor(high, unit)
+    if first >= last:
+        return cover(low, high, smaller)
+    periods = [(unit, first + unit * i) for i in range((last - first) // unit)]
+    left_periods, left_pieces = cover(low, first, smaller)
+    right_periods, right_pieces = cover(last, high, smaller)
+    return left_periods + periods + right_periods, left_pieces + right_pieces
+
+
+def _period(unit: timedelta, start: datetime) -> str:
+    return rollups.day_period(start) if unit == DAY else rollups.hour_period(start)
+
+
+@dataclass(frozen=True)
+class RollupTotal:
+    """A total, and until when it includes every change (None: no change of the tenant was
+    rolled up yet)."""
+
+    total: int
+    as_of: datetime | None
+
+
+class TotalCounter:
+    """Totals of a tenant's calls from its rollups, with the edges counted on the list index."""
+
+    def __init__(self, calls: CallStore, rollup_store: RollupStore) -> None:
+        self.calls = calls
+        self.rollups = rollup_store
+
+    def total(self, tenant_id: str, filters: CallFilters) -> RollupTotal | None:
+        """The calls matching the filters, or None when the rollups cannot answer them."""
+        chosen = selection(filters)
+        if chosen is None:
+            return None
+        as_of = self.rollups.watermark(tenant_id)
+        bounds = self._bounds(tenant_id, filters)
+        if bounds is None:
+            return RollupTotal(0, as_of)
+        periods, pieces = cover(*bounds, chosen.units)
+        total = sum(
+            chosen.count(item)
+            for item in self.rollups.get_items(list(_keys(tenant_id, periods, chosen)))
+        )
+        for low, high in pieces:
+            edge = _with_range(filters, low, high - _TICK)
+            total += count_calls(self.calls, plan_streams(tenant_id, edge, ascending=True))
+        return RollupTotal(total, as_of)
+
+    def _bounds(self, tenant_id: str, filters: CallFilters) -> tuple[datetime, datetime] | None:
+        """[low, high) of the start times asked for; an open side ends at the day of the
+        tenant's first (last) call. None when the tenant has no call at all."""
+        low = filters.start
+        high = filters.end + _TICK if filters.end else None
+        if low is None:
+            first = self._edge_call(tenant_id, ascending=True)
+            if first is None:
+                return None
+            low = _floor(first, DAY)
+        if high is None:
+            last = self._edge_call(tenant_id, ascending=False)
+            if last is None:
+                return None
+            high = _floor(last, DAY) + DAY
+        return (low, high) if low < high else None
+
+    def _edge_call(self, tenant_id: str, ascending: bool) -> datetime | None:
+        """The start time of the tenant's first (or last) call item, expired or not."""
+        index = INDEXES["time"]
+        response = self.calls.dynamodb.query(
+            TableName=self.calls.table_name,
+            IndexName=index.name,
+            KeyConditionExpression="#h = :h",
+            ExpressionAttributeNames={"#h": index.hash_attr, "#r": index.range_attr},
+            ExpressionAttributeValues={":h": {"S": tenant_id}},
+            Select="SPECIFIC_ATTRIBUTES",
+            ProjectionExpression="#r",
+            ScanIndexForward=ascending,
+            Limit=1,
+        )
+        items = response.get("Items") or []
+        if not items:
+            return None
+        start = items[0][index.range_attr]["S"].split("#", 1)[0]
+        return datetime.strptime(start, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def _keys(
+    tenant_id: str, periods: list[tuple[timedelta, datetime]], chosen: Selection
+) -> Iterator[dict[str, Any]]:
+    for unit, start in periods:
+        pk = rollups.rollup_pk(tenant_id, _period(unit, start))
+        for shard in range(rollups.SHARDS):
+            yield string_key(pk=pk, sk=rollups.shard_sk(shard))
+        if chosen.number is not None:
+            yield string_key(pk=pk, sk=rollups.number_sk(chosen.number))
+
+
+def _with_range(filters: CallFilters, low: datetime, high: datetime) -> CallFilters:
+    from dataclasses import replace
+
+    return replace(filters, start=low, end=high)

@@ -1,0 +1,385 @@
+"""Rollups of calls (dialtone.analytics): the histogram's error bound, what a call contributes,
+how a range is covered by periods, and that applying stream records in any order, any number of
+times, leaves totals equal to a count of the calls themselves."""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dialtone.analytics import histogram, rollups
+from dialtone.analytics.consumer import with_failures
+from dialtone.analytics.rollup_store import RollupStore
+from dialtone.analytics.stream import apply_records, call_change
+from dialtone.analytics.totals import DAY, HOUR, TotalCounter, cover, selection
+from dialtone.dynamo import from_item
+from dialtone.listing import CallFilters
+from dialtone.models import Call, CallOutcome, CallStatus, Direction
+from dialtone.store import _call_item
+from tests.fake_dynamodb import FakeDynamoDB
+
+T0 = datetime(2026, 3, 10, tzinfo=UTC)
+TENANT = "tenant-a"
+
+
+# The histogram
+
+
+def nearest_rank(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(1, math.ceil(q * len(ordered))) - 1]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    values=st.lists(st.floats(min_value=0.001, max_value=1e8), min_size=1, max_size=300),
+    q=st.sampled_from([0.0, 0.5, 0.9, 0.95, 0.99, 1.0]),
+)
+def test_a_quantile_read_from_the_histogram_is_within_its_relative_accuracy(
+    values: list[float], q: float
+) -> None:
+    # Given any positive values counted in a histogram
+    counted = Counter(histogram.bucket_of(v) for v in values)
+
+    # When a quantile is read from it
+    estimate = histogram.quantile(counted, q)
+
+    # Then it is within the documented relative accuracy of the true (nearest-rank) quantile
+    true = nearest_rank(values, q)
+    assert estimate is not None
+    assert abs(estimate - true) <= histogram.RELATIVE_ACCURACY * true * (1 + 1e-9)
+
+
+def test_histograms_merge_by_adding_counts_and_read_like_one() -> None:
+    # Given two sets of durations counted apart
+    rng = random.Random(3)
+    a = [rng.lognormvariate(11, 1) for _ in range(500)]
+    b = [rng.lognormvariate(12, 0.5) for _ in range(300)]
+    ha, hb = Counter(map(histogram.bucket_of, a)), Counter(map(histogram.bucket_of, b))
+
+    # When merged
+    merged = histogram.merge([ha, hb])
+
+    # Then they read as the histogram of all the values
+    assert merged == dict(Counter(map(histogram.bucket_of, a + b)))
+    assert histogram.quantile(merged, 0.95) == histogram.quantile(
+        Counter(map(histogram.bucket_of, a + b)), 0.95
+    )
+
+
+def test_zero_and_an_empty_histogram() -> None:
+    assert histogram.bucket_of(0) == histogram.ZERO_BUCKET
+    assert histogram.quantile({histogram.ZERO_BUCKET: 3}, 0.5) == 0.0
+    assert histogram.quantile({}, 0.5) is None
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        histogram.quantile({"1": 1}, 1.5)
+
+
+# What a call contributes
+
+
+def call(**overrides: Any) -> Call:
+    values: dict[str, Any] = {
+        "id": "0b6f3b5e-2d55-4a58-8d8a-000000000001",
+        "direction": Direction.OUTBOUND,
+        "status": CallStatus.QUEUED,
+        "from_number": "+14155550100",
+        "to_number": "+14155550123",
+        "agent_id": "agent-1",
+        "batch_id": "batch-1",
+        "start_time": T0 + timedelta(hours=13, minutes=5),
+        "created_at": T0,
+        "updated_at": T0,
+    }
+    values.update(overrides)
+    return Call.model_validate(values)
+
+
+def facts(c: Call) -> rollups.CallFacts:
+    result = rollups.facts_of(from_item(_call_item(TENANT, c, None)))
+    assert result is not None
+    return result
+
+
+def test_a_call_counts_in_its_hour_and_day_shard_and_its_remote_number_day() -> None:
+    # Given a queued outbound call of an agent and a batch
+    contribution = rollups.contribution(facts(call()))
+
+    # Then it counts once in its hour's and its day's call shard, and under the customer's number
+    shard = rollups.shard_sk(rollups.shard_of(call().id))
+    hour, day = (f"T#{TENANT}#R#H2026-03-10T13", shard), (f"T#{TENANT}#R#D2026-03-10", shard)
+    assert set(contribution) == {hour, day, (f"T#{TENANT}#R#D2026-03-10", "P#+14155550123")}
+    counts = contribution[hour]
+    for name in ("n", "d:outbound", "s:queued", "t:0", "ds:outbound|queued", "a:agent-1"):
+        assert counts[name] == 1
+    assert counts["as:agent-1|queued"] == counts["bs:batch-1|queued"] == 1
+    assert counts["lf:+14155550100"] == 1  # the tenant's own line, on the from side
+    assert contribution[day] == counts
+    assert contribution[(f"T#{TENANT}#R#D2026-03-10", "P#+14155550123")] == Counter({"t": 1})
+
+
+def test_a_status_change_moves_counts_in_the_call_shards_only() -> None:
+    # Given a call that goes from queued to completed with a duration
+    before = facts(call())
+    after = facts(
+        call(
+            status=CallStatus.COMPLETED,
+            duration_seconds=120.5,
+            outcome=CallOutcome.RESOLVED,
+        )
+    )
+
+    # When the difference of its contributions is taken
+    delta = rollups.difference(rollups.contribution(after), rollups.contribution(before))
+
+    # Then only its call shards change (not its numbers), queued → completed
+    assert all(sk.startswith("S#") for _, sk in delta)
+    change = next(iter(delta.values()))
+    assert change["s:queued"] == -1
+    assert change["s:completed"] == 1
+    assert change["m#dur"] == 120_500
+    assert change["m#durn"] == 1
+    assert change["m#ans"] == 1
+    assert change[f"m#hd{histogram.bucket_of(120_500)}"] == 1
+    assert change["so:completed|resolved"] == 1
+    assert "n" not in change
+
+
+def test_an_erased_call_contributes_nothing() -> None:
+    item = from_item(_call_item(TENANT, call(), None))
+    assert rollups.facts_of({**item, "erasing": True}) is None
+    assert rollups.contribution(None) == {}
+
+
+# Covering a range
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    start=st.integers(min_value=0, max_value=10 * 86400 * 1000),
+    length=st.integers(min_value=0, max_value=5 * 86400 * 1000),
+    hours=st.booleans(),
+)
+def test_periods_and_edge_pieces_cover_a_range_exactly_once(
+    start: int, length: int, hours: bool
+) -> None:
+    # Given any range (millisecond edges)
+    low = T0 + timedelta(milliseconds=start)
+    high = low + timedelta(milliseconds=length)
+    units = (DAY, HOUR) if hours else (DAY,)
+
+    # When it is covered
+    periods, pieces = cover(low, high, units)
+
+    # Then periods and pieces tile it without overlap, and what is left to count directly is
+    # less than two of the smallest unit (the two partial ones at the edges)
+    spans = sorted([(s, s + u) for u, s in periods] + pieces)
+    assert sum(((b - a) for a, b in spans), timedelta()) == high - low
+    assert all(a < b for a, b in spans)
+    assert all(spans[i][1] == spans[i + 1][0] for i in range(len(spans) - 1))
+    if spans:
+        assert (spans[0][0], spans[-1][1]) == (low, high)
+    assert sum(((b - a) for a, b in pieces), timedelta()) < 2 * (HOUR if hours else DAY)
+    assert len(pieces) <= 2
+
+
+def test_which_filters_the_rollups_answer() -> None:
+    assert selection(CallFilters()) is not None
+    assert selection(CallFilters(agent_id="a", status=CallStatus.BUSY)) is not None
+    assert selection(CallFilters(phone_number="+14155550123")) is not None
+    # Three filters, an unsupported pair, a number with another filter, a call-id search
+    assert selection(CallFilters(agent_id="a", status=CallStatus.BUSY, batch_id="b")) is None
+    assert selection(CallFilters(outcome=CallOutcome.ERROR, agent_id="a")) is None
+    assert selection(CallFilters(phone_number="+14155550123", agent_id="a")) is None
+    assert selection(CallFilters(call_id_prefix="0b6f")) is None
+
+
+# Stream records
+
+
+def record(
+    seq: int, new: Call | None, old: Call | None = None, erasing: bool = False
+) -> dict[str, Any]:
+    image = _call_item(TENANT, new, None) if new else None
+    if image is not None and erasing:
+        image["erasing"] = {"BOOL": True}
+    base = new or old
+    assert base is not None
+    data: dict[str, Any] = {
+        "Keys": {"pk": {"S": f"T#{TENANT}#C#{base.id}"}, "sk": {"S": "CALL"}},
+        "SequenceNumber": str(seq),
+        "ApproximateCreationDateTime": 1_770_000_000 + seq,
+    }
+    if image is not None:
+        data["NewImage"] = image
+    if old is not None:
+        data["OldImage"] = _call_item(TENANT, old, None)
+    name = "MODIFY" if new and old else ("INSERT" if new else "REMOVE")
+    return {"eventName": name, "dynamodb": data}
+
+
+def test_records_of_other_items_or_of_nothing_counted_are_skipped() -> None:
+    c = call()
+    exchange = {"dynamodb": {"Keys": {"pk": {"S": "x"}, "sk": {"S": "EX#0000000001"}}}}
+    assert call_change(exchange) is None
+    # A change of a field no rollup counts (the issue count) changes nothing
+    assert call_change(record(2, c.model_copy(update={"issue_count": 2}), c)) is None
+    assert call_change(record(3, c)) is not None
+
+
+def test_failed_rollup_records_join_the_batch_item_failures_once() -> None:
+    response = {"batchItemFailures": [{"itemIdentifier": "5"}]}
+    merged = with_failures(response, ["5", "7"])
+    assert merged["batchItemFailures"] == [{"itemIdentifier": "5"}, {"itemIdentifier": "7"}]
+
+
+# Applying records: any order, any repetition, same totals
+
+
+NUMBERS = ("+14155550100", "+14155550101", "+14155550102")
+STATUSES = (CallStatus.QUEUED, CallStatus.IN_PROGRESS, CallStatus.COMPLETED, CallStatus.BUSY)
+
+
+@st.composite
+def call_versions(draw: st.DrawFn, index: int) -> list[Call | None]:
+    """A call's successive versions (None: removed, by an erasure or its expiry)."""
+    direction = draw(st.sampled_from([Direction.INBOUND, Direction.OUTBOUND, Direction.WEB]))
+    first = call(
+        id=f"0b6f3b5e-2d55-4a58-8d8a-{index:012d}",
+        direction=direction,
+        status=draw(st.sampled_from(STATUSES)),
+        from_number=draw(st.sampled_from(NUMBERS)),
+        to_number=draw(st.sampled_from(NUMBERS)),
+        agent_id=draw(st.sampled_from(["agent-1", "agent-2", None])),
+        batch_id=draw(st.sampled_from(["batch-1", None])),
+        is_test_call=draw(st.booleans()),
+        start_time=T0 + timedelta(minutes=draw(st.integers(0, 3 * 24 * 60))),
+    )
+    versions: list[Call | None] = [first]
+    for _ in range(draw(st.integers(0, 3))):
+        previous = versions[-1]
+        if previous is None:
+            break
+        if draw(st.integers(0, 5)) == 0:
+            versions.append(None)
+            continue
+        versions.append(
+            previous.model_copy(
+                update={
+                    "status": draw(st.sampled_from(STATUSES)),
+                    "outcome": draw(st.sampled_from([None, *CallOutcome])),
+                    "duration_seconds": draw(st.sampled_from([None, 0.0, 12.5, 300.0])),
+                    "agent_id": draw(st.sampled_from([previous.agent_id, "agent-2"])),
+                }
+            )
+        )
+    return versions
+
+
+def stream_of(histories: list[list[Call | None]]) -> list[dict[str, Any]]:
+    """The records the table's stream would hold for these histories (sequence increasing)."""
+    records = []
+    seq = 100
+    for versions in histories:
+        for old, new in zip([None, *versions], versions, strict=False):
+            seq += 1
+            records.append(record(seq, new, old))
+    return records
+
+
+def brute_total(finals: list[Call], **match: Any) -> int:
+    def matches(c: Call) -> bool:
+        for name, value in match.items():
+            if name == "phone_number":
+                if value not in (c.from_number, c.to_number):
+                    return False
+            elif getattr(c, name) != value:
+                return False
+        return True
+
+    return sum(1 for c in finals if matches(c))
+
+
+QUERIES: list[dict[str, Any]] = [
+    {},
+    {"direction": Direction.INBOUND},
+    {"status": CallStatus.COMPLETED},
+    {"outcome": CallOutcome.RESOLVED},
+    {"agent_id": "agent-2"},
+    {"batch_id": "batch-1"},
+    {"is_test_call": True},
+    {"direction": Direction.OUTBOUND, "status": CallStatus.BUSY},
+    {"status": CallStatus.COMPLETED, "outcome": CallOutcome.ESCALATED},
+    {"agent_id": "agent-1", "status": CallStatus.QUEUED},
+    {"agent_id": "agent-2", "direction": Direction.INBOUND},
+    {"batch_id": "batch-1", "status": CallStatus.IN_PROGRESS},
+    *({side: n} for side in ("from_number", "to_number", "phone_number") for n in NUMBERS),
+]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_rollup_totals_equal_a_count_of_the_calls_whatever_the_delivery(
+    data: st.DataObject,
+) -> None:
+    # Given calls created, changed, erased or expired, as stream records
+    histories = [data.draw(call_versions(i)) for i in range(data.draw(st.integers(1, 6)))]
+    records = stream_of(histories)
+    # ... delivered with duplicates, in any order, in batches of any size
+    duplicates = data.draw(st.lists(st.sampled_from(records), max_size=len(records)))
+    delivery = data.draw(st.permutations(records + duplicates))
+    cuts = sorted(data.draw(st.sets(st.integers(1, max(1, len(delivery) - 1)), max_size=8)))
+    batches = [delivery[a:b] for a, b in zip([0, *cuts], [*cuts, len(delivery)], strict=False)]
+
+    # When the consumer applies each batch
+    table = FakeDynamoDB()
+    store = RollupStore("analytics", dynamodb=table)
+    for batch in batches:
+        assert apply_records(store, batch).failed == []
+
+    # Then every rollup-backed total equals a count of the calls as they are in the end
+    finals = [versions[-1] for versions in histories if versions[-1] is not None]
+    counter = TotalCounter(calls=None, rollup_store=store)  # type: ignore[arg-type]
+    first = data.draw(st.integers(0, 3 * 24 - 1))
+    ranges = [(T0, T0 + 4 * DAY), (T0 + first * HOUR, T0 + 4 * DAY)]
+    for low, high in ranges:
+        in_range = [c for c in finals if low <= c.start_time < high]
+        for query in QUERIES:
+            filters = CallFilters(start=low, end=high - timedelta(microseconds=1), **query)
+            if "number" in next(iter(query), "") and low.hour:
+                continue  # a number's partial days are counted on the list index
+            answer = counter.total(TENANT, filters)
+            assert answer is not None
+            assert answer.total == brute_total(in_range, **query), query
+
+
+def _expired(record_: dict[str, Any], image: str, at: int) -> dict[str, Any]:
+    record_["dynamodb"][image]["expires_at"] = {"N": str(at)}
+    return record_
+
+
+def test_a_call_leaves_the_totals_when_its_retention_passes_or_is_shortened() -> None:
+    # Given two calls counted
+    store = RollupStore("analytics", dynamodb=FakeDynamoDB())
+    a = call()
+    b = call(id="0b6f3b5e-2d55-4a58-8d8a-000000000002")
+    assert apply_records(store, [record(1, a), record(2, b)]).failed == []
+    day = CallFilters(start=T0, end=T0 + DAY - timedelta(microseconds=1))
+    counter = TotalCounter(calls=None, rollup_store=store)  # type: ignore[arg-type]
+    assert getattr(counter.total(TENANT, day), "total", None) == 2
+
+    # When DynamoDB's TTL removes the first after its expiry (the image unchanged), and the
+    # second's retention is shortened to a time already past
+    removed = _expired(record(3, None, old=a), "OldImage", 1_000)
+    shortened = _expired(record(4, b, old=b), "NewImage", 1_000)
+    assert apply_records(store, [removed, shortened]).failed == []
+
+    # Then neither counts any more
+    assert getattr(counter.total(TENANT, day), "total", None) == 0
