@@ -4,7 +4,10 @@ One item collection per call, keyed by tenant and call: (`T#<tenant>#C#<call>`, 
 the call, (`…`, `EX#<sequence>`) each exchange. A call of another tenant has another key, so it
 is simply not found. Every list filter has a sparse global secondary index whose partition is
 `<tenant>#<value>` and whose sort key is `start_key` (`<start_time>#<call id>`), projecting the
-whole call, so one page of any single filter reads only the calls it returns.
+whole call, so one page of any single filter reads only the calls it returns. The common pairs
+of filters (direction and status, agent and status, ...) have one each too, partitioned by
+`<tenant>#<first value>#<second value>`, and a call-id prefix search reads the calls whose ids
+share their first 4 (or 8) characters, in time order.
 """
 
 from __future__ import annotations
@@ -69,7 +72,28 @@ INDEXES: dict[str, IndexSpec] = {
     "from_number": IndexSpec("ByFromNumber", "from_key", "start_key"),
     "to_number": IndexSpec("ByToNumber", "to_key", "start_key"),
     "is_test_call": IndexSpec("ByTestFlag", "test_key", "start_key"),
-    "call_id": IndexSpec("ByCallId", "tenant_id", "id"),
+}
+
+# The common pairs of list filters, each with a sparse index of its own: partition
+# `<tenant>#<first value>#<second value>` (the second value is always one of a fixed set, so
+# the key reads back one way), written only while the call has both values.
+PAIR_INDEXES: dict[tuple[str, str], IndexSpec] = {
+    ("direction", "status"): IndexSpec("ByDirectionStatus", "direction_status_key", "start_key"),
+    ("agent_id", "status"): IndexSpec("ByAgentStatus", "agent_status_key", "start_key"),
+    ("agent_id", "direction"): IndexSpec("ByAgentDirection", "agent_direction_key", "start_key"),
+    ("batch_id", "status"): IndexSpec("ByBatchStatus", "batch_status_key", "start_key"),
+    ("status", "outcome"): IndexSpec("ByStatusOutcome", "status_outcome_key", "start_key"),
+}
+# Call fields a pair index key is built from.
+PAIR_FIELDS = ("direction", "status", "agent_id", "batch_id", "outcome")
+
+# A call-id prefix search reads the calls whose ids start with the same 8 (or, for a shorter
+# prefix, 4) characters, in time order: a tenant of a million calls has about 15 calls per
+# 4-character prefix and almost never two per 8-character one, so little is read that does not
+# match. Ids never change, so these keys are written once, with the call.
+ID_PREFIX_INDEXES: dict[int, IndexSpec] = {
+    8: IndexSpec("ByCallIdPrefix8", "id8_key", "start_key"),
+    4: IndexSpec("ByCallIdPrefix4", "id4_key", "start_key"),
 }
 
 # Call attributes that name a list index partition, and the call field each one is built from.
@@ -185,6 +209,36 @@ _RETRIED_CANCELLATIONS = frozenset(
 )
 
 
+def pair_partition(tenant_id: str, first: object, second: object) -> str:
+    """The partition value of a pair index for one pair of filter values."""
+    return partition(tenant_id, f"{first}#{second}")
+
+
+def _pair_attributes(
+    tenant_id: str, values: Mapping[str, Any], changed: Iterable[str] | None = None
+) -> dict[str, str | None]:
+    """The pair index attributes of a call whose fields hold `values` (None: the call is not in
+    that index), only for the pairs that involve a `changed` field when those are given."""
+    touched = set(PAIR_FIELDS if changed is None else changed)
+    derived: dict[str, str | None] = {}
+    for (first, second), index in PAIR_INDEXES.items():
+        if touched & {first, second}:
+            a, b = values.get(first), values.get(second)
+            both = a is not None and b is not None
+            derived[index.hash_attr] = pair_partition(tenant_id, a, b) if both else None
+    return derived
+
+
+def list_index_attributes(tenant_id: str, values: Mapping[str, Any]) -> dict[str, str | None]:
+    """The pair and call-id prefix index attributes of a call item's plain values: what
+    `_call_item` writes, and what the backfill gives an item stored before they existed."""
+    call_id = str(values["id"])
+    derived = _pair_attributes(tenant_id, values)
+    for length, index in ID_PREFIX_INDEXES.items():
+        derived[index.hash_attr] = partition(tenant_id, call_id[:length])
+    return derived
+
+
 def _call_item(
     tenant_id: str,
     call: Call,
@@ -204,6 +258,7 @@ def _call_item(
         value = values.get(field_name)
         if value is not None:
             values[attribute] = partition(tenant_id, value)
+    values.update(list_index_attributes(tenant_id, values))
     return to_item(values)
 
 
@@ -299,6 +354,37 @@ def _index_attributes(tenant_id: str, call_id: str, fields: dict[str, Any]) -> d
     if fields.get("is_test_call") is not None:
         derived["test_key"] = partition(tenant_id, bool(fields["is_test_call"]))
     return derived
+
+
+@dataclass(frozen=True)
+class _CallChange:
+    """What `change_call` was asked to write, and on what condition."""
+
+    expected: CallStatus
+    fields: dict[str, Any]
+    remove: tuple[str, ...]
+    condition: str | None
+    condition_values: dict[str, Any]
+    condition_names: dict[str, str]
+    batch_id: str | None
+
+
+class _PairCheck:
+    """The condition that a call's pair fields are still what a change's pair keys were
+    built from (empty when the change builds none)."""
+
+    def __init__(self, partners: dict[str, Any] | None) -> None:
+        self.names: dict[str, str] = {}
+        self.values: dict[str, Any] = {}
+        parts = []
+        for i, (name, value) in enumerate((partners or {}).items()):
+            self.names[f"#pp{i}"] = name
+            if value is None:
+                parts.append(f"attribute_not_exists(#pp{i})")
+            else:
+                self.values[f":pp{i}"] = {"S": str(value)}
+                parts.append(f"#pp{i} = :pp{i}")
+        self.expression = "".join(f" AND {part}" for part in parts)
 
 
 class CallStore(TableStore):
@@ -531,22 +617,98 @@ class CallStore(TableStore):
         condition_values: dict[str, Any] | None = None,
         condition_names: dict[str, str] | None = None,
         batch_id: str | None = None,
+        current: Call | None = None,
     ) -> bool:
         """Change a call that is still in status `expected`; False when it no longer is.
 
         Index attributes follow the changed fields, `updated_at` is set, and when the status
         moves, the call's batch counters move with it in the same transaction, so they are
-        always exact.
+        always exact. A pair index key (direction and status, agent and status, ...) also
+        needs the call's other value of the pair: it is taken from `current` (the call as the
+        caller read it) or read here, and the change holds only while those values are still
+        the same (when one moved in between, they are read again and the change tried again).
         """
+        change = _CallChange(
+            expected=expected,
+            fields=fields,
+            remove=tuple(remove),
+            condition=condition,
+            condition_values=condition_values or {},
+            condition_names=condition_names or {},
+            batch_id=batch_id,
+        )
+        partners = self._pair_partners(tenant_id, call_id, fields, current)
+        for _ in range(MERGE_ATTEMPTS):
+            if self._change_once(tenant_id, call_id, change, partners):
+                return True
+            if partners is None:
+                return False
+            partners = self._moved_partners(tenant_id, call_id, expected, partners)
+            if partners is None:
+                return False
+        raise WriteContention()
+
+    def _pair_partners(
+        self, tenant_id: str, call_id: str, fields: dict[str, Any], current: Call | None
+    ) -> dict[str, Any] | None:
+        """The call's pair fields that a change leaves as they are (status aside: it is the
+        expected one), when the change moves a pair field; None when it moves none."""
+        if not fields.keys() & set(PAIR_FIELDS):
+            return None
+        kept = [name for name in PAIR_FIELDS if name not in fields and name != "status"]
+        if current is not None:
+            return current.model_dump(mode="json", include=set(kept))
+        response = self.dynamodb.get_item(
+            TableName=self.table_name,
+            Key=string_key(pk=call_pk(tenant_id, call_id), sk=CALL_SK),
+            ConsistentRead=True,
+            ProjectionExpression=", ".join(f"#p{i}" for i in range(len(kept))),
+            ExpressionAttributeNames={f"#p{i}": name for i, name in enumerate(kept)},
+        )
+        values = from_item(response.get("Item", {}))
+        return {name: values.get(name) for name in kept}
+
+    def _moved_partners(
+        self, tenant_id: str, call_id: str, expected: CallStatus, partners: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        """After a refused change: the call's pair fields when they are what moved (the call
+        still `expected` and writable), else None (the change was refused for another reason)."""
+        response = self.dynamodb.get_item(
+            TableName=self.table_name,
+            Key=string_key(pk=call_pk(tenant_id, call_id), sk=CALL_SK),
+            ConsistentRead=True,
+        )
+        item = response.get("Item")
+        if item is None or "erasing" in item:
+            return None
+        values = from_item(item)
+        if values.get("status") != expected.value:
+            return None
+        now = {name: values.get(name) for name in partners}
+        return now if now != partners else None
+
+    def _change_once(
+        self,
+        tenant_id: str,
+        call_id: str,
+        change: _CallChange,
+        partners: dict[str, Any] | None,
+    ) -> bool:
         from boto3.dynamodb.types import TypeSerializer
 
         serializer = TypeSerializer()
+        fields, expected = change.fields, change.expected
         values = Call.model_validate(
             {"id": call_id, "direction": "outbound", "status": expected, "start_time": _EPOCH,
              "created_at": _EPOCH, "updated_at": _EPOCH, **fields}
         ).model_dump(mode="json", include=set(fields))  # fmt: skip
         values["updated_at"] = datetime.now(UTC).isoformat().replace("+00:00", "Z")
         values.update(_index_attributes(tenant_id, call_id, {**fields, **values}))
+        pair_check = _PairCheck(partners)
+        if partners is not None:
+            moved = {name: values[name] for name in PAIR_FIELDS if name in fields}
+            pair_values = {**partners, "status": expected.value, **moved}
+            values.update(_pair_attributes(tenant_id, pair_values, changed=moved))
         for key, value in fields.items():
             if key not in Call.model_fields:
                 values[key] = value  # internal attributes (claim tokens, attempts)
@@ -558,56 +720,62 @@ class CallStore(TableStore):
         }
         sets = [f"#u{i} = :u{i}" for i, value in enumerate(values.values()) if value is not None]
         removals = [f"#u{i}" for i, value in enumerate(values.values()) if value is None]
-        for j, name in enumerate(remove):
+        for j, name in enumerate(change.remove):
             names[f"#r{j}"] = name
             removals.append(f"#r{j}")
         update = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removals) if removals else "")
         update += " ADD #row_version :one"
         names["#row_version"] = "row_version"
         expression_values[":one"] = {"N": "1"}
-        names.update(condition_names or {})
+        names.update(change.condition_names)
+        names.update(pair_check.names)
         names["#status"] = "status"
         expression_values[":expected"] = serializer.serialize(expected.value)
+        expression_values.update(pair_check.values)
         # A call being erased takes no more changes (dialer claims, status callbacks, ...).
         check = "#status = :expected AND attribute_not_exists(erasing)" + (
-            f" AND ({condition})" if condition else ""
+            f" AND ({change.condition})" if change.condition else ""
         )
-        expression_values.update(condition_values or {})
+        check += pair_check.expression
+        expression_values.update(change.condition_values)
         call_update = {
-            "Update": {
-                "TableName": self.table_name,
-                "Key": string_key(pk=call_pk(tenant_id, call_id), sk=CALL_SK),
-                "UpdateExpression": update,
-                "ConditionExpression": check,
-                "ExpressionAttributeNames": names,
-                "ExpressionAttributeValues": expression_values,
-            }
+            "TableName": self.table_name,
+            "Key": string_key(pk=call_pk(tenant_id, call_id), sk=CALL_SK),
+            "UpdateExpression": update,
+            "ConditionExpression": check,
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": expression_values,
         }
-        items = [call_update]
-        new_status = fields.get("status")
-        if batch_id and new_status is not None:
-            old_bucket, new_bucket = BATCH_BUCKET[expected], BATCH_BUCKET[CallStatus(new_status)]
-            if old_bucket != new_bucket:
-                items.append(
-                    {
-                        "Update": {
-                            "TableName": self.table_name,
-                            "Key": string_key(pk=batch_pk(tenant_id, batch_id), sk=BATCH_SK),
-                            "UpdateExpression": "ADD #old :minus, #new :plus",
-                            "ExpressionAttributeNames": {"#old": old_bucket, "#new": new_bucket},
-                            "ExpressionAttributeValues": {
-                                ":minus": {"N": "-1"},
-                                ":plus": {"N": "1"},
-                            },
-                        }
-                    }
-                )
+        return self._write_change(call_update, self._batch_counters(tenant_id, change))
+
+    def _batch_counters(self, tenant_id: str, change: _CallChange) -> dict[str, Any] | None:
+        """The update of the batch counters that a status change moves, if it moves any."""
+        new_status = change.fields.get("status")
+        if not change.batch_id or new_status is None:
+            return None
+        old_bucket = BATCH_BUCKET[change.expected]
+        new_bucket = BATCH_BUCKET[CallStatus(new_status)]
+        if old_bucket == new_bucket:
+            return None
+        return {
+            "TableName": self.table_name,
+            "Key": string_key(pk=batch_pk(tenant_id, change.batch_id), sk=BATCH_SK),
+            "UpdateExpression": "ADD #old :minus, #new :plus",
+            "ExpressionAttributeNames": {"#old": old_bucket, "#new": new_bucket},
+            "ExpressionAttributeValues": {":minus": {"N": "-1"}, ":plus": {"N": "1"}},
+        }
+
+    def _write_change(self, call_update: dict[str, Any], counters: dict[str, Any] | None) -> bool:
+        """Write a call's change (with its batch counters, in one transaction); False when a
+        condition refused it."""
         client = self.dynamodb
         try:
-            if len(items) == 1:
-                client.update_item(**items[0]["Update"])
+            if counters is None:
+                client.update_item(**call_update)
             else:
-                client.transact_write_items(TransactItems=items)
+                client.transact_write_items(
+                    TransactItems=[{"Update": call_update}, {"Update": counters}]
+                )
         except client.exceptions.ConditionalCheckFailedException:
             return False
         except client.exceptions.TransactionCanceledException as error:
@@ -654,6 +822,7 @@ class CallStore(TableStore):
                 condition_values=values,
                 condition_names={"#rv": "row_version"},
                 batch_id=stored.call.batch_id,
+                current=stored.call,
             ):
                 return stored, self.get_call(tenant_id, call_id, consistent=True)
         raise WriteContention()
