@@ -827,6 +827,65 @@ class CallStore(TableStore):
                 return stored, self.get_call(tenant_id, call_id, consistent=True)
         raise WriteContention()
 
+    def backfill_list_keys(self, tenant_id: str | None = None) -> int:
+        """Give the call items stored before the pair and call-id prefix indexes existed (of
+        one tenant, or of all) the keys of those indexes: one Scan of the table and one
+        conditional update per such call; how many were updated. Safe to run while the API
+        runs (a call that changes meanwhile is read again), and to run again."""
+        check = "sk = :call AND attribute_not_exists(id8_key)"
+        values: dict[str, Any] = {":call": {"S": CALL_SK}}
+        if tenant_id is not None:
+            check += " AND tenant_id = :tenant"
+            values[":tenant"] = {"S": tenant_id}
+        updated = 0
+        pages = self.dynamodb.get_paginator("scan").paginate(
+            TableName=self.table_name, FilterExpression=check, ExpressionAttributeValues=values
+        )
+        for page in pages:
+            for item in page["Items"]:
+                updated += self._backfill_call(item)
+        return updated
+
+    def _backfill_call(self, item: dict[str, Any]) -> int:
+        """Write one call item's pair and prefix keys, unless it changed since it was read
+        (then it is read again); 1 when written, 0 when it is gone or has them already."""
+        for _ in range(MERGE_ATTEMPTS):
+            values = from_item(item)
+            keys = {
+                name: value
+                for name, value in list_index_attributes(values["tenant_id"], values).items()
+                if value is not None
+            }
+            names = {f"#k{i}": name for i, name in enumerate(keys)}
+            update_values = {f":k{i}": {"S": value} for i, value in enumerate(keys.values())}
+            if "row_version" in item:
+                condition = "#rv = :rv"
+                update_values[":rv"] = item["row_version"]
+            else:
+                condition = "attribute_exists(pk) AND attribute_not_exists(#rv)"
+            names["#rv"] = "row_version"
+            try:
+                self.dynamodb.update_item(
+                    TableName=self.table_name,
+                    Key={"pk": item["pk"], "sk": item["sk"]},
+                    UpdateExpression="SET " + ", ".join(f"#k{i} = :k{i}" for i in range(len(keys))),
+                    ConditionExpression=condition,
+                    ExpressionAttributeNames=names,
+                    ExpressionAttributeValues=update_values,
+                )
+            except self.dynamodb.exceptions.ConditionalCheckFailedException:
+                current = self.dynamodb.get_item(
+                    TableName=self.table_name,
+                    Key={"pk": item["pk"], "sk": item["sk"]},
+                    ConsistentRead=True,
+                ).get("Item")
+                if current is None or "id8_key" in current:
+                    return 0
+                item = current
+                continue
+            return 1
+        raise WriteContention()
+
     # Reading
 
     def get_call(self, tenant_id: str, call_id: str, consistent: bool = False) -> StoredCall:
