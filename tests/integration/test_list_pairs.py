@@ -370,3 +370,39 @@ def test_backfill_gives_old_call_items_their_pair_and_prefix_keys(
     # Then: the call is listed by its pairs and its id prefix again
     assert _pair_page(tenant, direction="inbound", status="failed") == [call.id]
     assert _pair_page(tenant, search=call.id[:8]) == [call.id]
+
+
+def test_the_backfill_command_reports_what_it_updated(
+    tenant: Any, call_store: CallStore, embedded_aws: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given: one call item without its pair and prefix keys
+    from dialtone.cli import main
+
+    call = tenant.add_call(start_time=T0)
+    call_store.dynamodb.update_item(
+        TableName=call_store.table_name,
+        Key={"pk": {"S": call_pk(tenant.tenant_id, call.id)}, "sk": {"S": CALL_SK}},
+        UpdateExpression="REMOVE id8_key, id4_key",
+    )
+    capsys.readouterr()
+
+    # When: the admin command runs for the tenant
+    code = main(
+        ["admin", "--endpoint-url", embedded_aws.url, "--region", "us-east-1", "--json",
+         "backfill-list-keys", "--calls-table", call_store.table_name, "--tenant", tenant.tenant_id]
+    )  # fmt: skip
+
+    # Then: it says it updated that call, which a prefix search finds again
+    assert code == 0
+    assert json.loads(capsys.readouterr().out) == {"updated": 1}
+    assert _pair_page(tenant, search=call.id[:4]) == [call.id]
+
+
+def test_the_backfill_command_needs_the_calls_table(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dialtone.cli import main
+
+    monkeypatch.delenv("CALLS_TABLE", raising=False)
+    assert main(["admin", "--region", "us-east-1", "backfill-list-keys"]) == 2
+    assert "--calls-table" in capsys.readouterr().err

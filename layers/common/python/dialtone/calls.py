@@ -97,7 +97,15 @@ class ListCallsParams(CallFilterParams):
         ),
     )
     # The seeds' paging: page N of page_size calls, instead of limit and offset (not both).
-    page: int | None = Field(default=None, ge=1, le=1_000_000)
+    page: int | None = Field(
+        default=None,
+        ge=1,
+        le=1_000_000,
+        description=(
+            f"Page number of `page_size` calls; the page must start within the first "
+            f"{MAX_OFFSET} calls (deeper: `next_cursor`)."
+        ),
+    )
     page_size: int | None = Field(default=None, ge=1, le=100)
     cursor: str | None = Field(default=None, max_length=8192)
     order: SortOrder = SortOrder.DESC
