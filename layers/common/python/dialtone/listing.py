@@ -109,18 +109,6 @@ class _Conditions:
         self.values[f":f{n}"] = {"S": value}
         self.parts.append(f"begins_with(#f{n}, :f{n})")
 
-    def between(self, attribute: str, low: str | None, high: str | None) -> None:
-        if low is None and high is None:
-            return
-        n = len(self.parts)
-        self.names[f"#f{n}"] = attribute
-        if low is not None:
-            self.values[f":f{n}lo"] = {"S": low}
-            self.parts.append(f"#f{n} >= :f{n}lo")
-        if high is not None:
-            self.values[f":f{n}hi"] = {"S": high}
-            self.parts.append(f"#f{n} <= :f{n}hi")
-
     def expression(self) -> str | None:
         return " AND ".join(self.parts) or None
 
