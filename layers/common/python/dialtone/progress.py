@@ -41,6 +41,7 @@ def advance(
             current.status,
             {**(fields or {}), "status": status},
             batch_id=current.batch_id,
+            current=current,  # the pair index keys are built from it, with no other read
         )
         if changed:
             return True
