@@ -1,7 +1,8 @@
 """`python -m bench`: every figure, printed as it is measured, then BENCHMARKS.md.
 
-`python -m bench cold_start` or `python -m bench sizes` (or both) measures only those parts
-and prints them, leaving BENCHMARKS.md as it is (a partial run would drop the other figures).
+`python -m bench cold_start`, `python -m bench sizes` or `python -m bench listing` (or several)
+measures only those parts and prints them, leaving BENCHMARKS.md as it is (a partial run would
+drop the other figures).
 Exit status 0 whether or not goals are met: the figures are reported, not asserted.
 """
 
@@ -34,7 +35,7 @@ from local.invoke import load_handler
 
 SEED_BUDGET_SECONDS = 120
 IN_PROCESS_HANDLERS = ("list_calls", "get_call", "search_calls", "stream_consumer")
-PARTS = ("cold_start", "sizes")
+PARTS = ("cold_start", "sizes", "listing")
 
 
 def progress(message: str) -> None:
@@ -56,6 +57,26 @@ def cold_starts(endpoint: EmbeddedAws, notes: list[str], sections: list[Section]
     return cold_start.run(endpoint, cold_stack, cold_data, notes, emit, sections)
 
 
+def list_pages(endpoint: EmbeddedAws, notes: list[str]) -> list[Figure]:
+    """Only the list pages: on the 10,000-call tenant, then on the 100,000-call one."""
+    stack = fixture.deploy(endpoint, "list")
+    values = fixture.handler_environment(endpoint, stack)
+    page_reads: dict[str, int] = {}
+    with fixture.activated(values):
+        load_handler("list_calls")
+        progress("seeding a 10,000-call tenant and a 3,000-call neighbour")
+        dataset = fixture.seed_list_tenants(
+            AccountStore(values["ACCOUNTS_TABLE"]), CallStore(values["CALLS_TABLE"])
+        )
+        progress("list read amplification, one page per filter")
+        figures = listing.run(dataset, notes, emit, page_reads)
+    fixture.drop_tables(endpoint, stack)
+    del dataset
+    gc.collect()
+    progress("the same pages on a tenant of 100,000 calls (seeded straight into moto)")
+    return figures + listing.run_large(endpoint, page_reads, notes, emit)
+
+
 def partial(parts: list[str]) -> int:
     """Only the parts named, printed; BENCHMARKS.md is left as it is."""
     unknown = sorted(set(parts) - set(PARTS))
@@ -71,6 +92,9 @@ def partial(parts: list[str]) -> int:
     if "sizes" in parts:
         progress("each function's unzipped size (sam build)")
         figures += sizes.run(notes, emit)
+    if "listing" in parts:
+        with fixture.running_endpoint() as endpoint:
+            figures += list_pages(endpoint, notes)
     for note in notes:
         print(f"note: {note}")
     for section in sections:
@@ -94,7 +118,7 @@ def main() -> int:
             # Import the in-process handlers now, together with dialtone: one snapshot of the code.
             for function in (*IN_PROCESS_HANDLERS, *ingest.HANDLERS):
                 load_handler(function)
-            progress("seeding a 10,000-call tenant and a 3,000-call neighbour (batches of 25)")
+            progress("seeding a 10,000-call tenant and a 3,000-call neighbour")
             dataset = fixture.seed_list_tenants(
                 AccountStore(values["ACCOUNTS_TABLE"]), CallStore(values["CALLS_TABLE"])
             )
@@ -120,7 +144,8 @@ def main() -> int:
                 f" ({rollup_writes} items written) from its {len(dataset.calls)} seeded calls."
             )
             progress("list read amplification, one page per filter")
-            figures += listing.run(dataset, notes, emit)
+            page_reads: dict[str, int] = {}
+            figures += listing.run(dataset, notes, emit, page_reads)
             progress("rollups: the stream consumer's cost, and `total` per filter, pair and range")
             figures += rollups.consumer_figures(emit)
             figures += rollups.total_figures(dataset, notes, emit, singles=False)
@@ -131,6 +156,9 @@ def main() -> int:
         # The cold starts need a quiet endpoint: free the 13,000 calls first.
         fixture.drop_tables(endpoint, stack)
         del dataset
+        gc.collect()
+        progress("the same list pages on a tenant of 100,000 calls (seeded straight into moto)")
+        figures += listing.run_large(endpoint, page_reads, notes, emit)
         gc.collect()
         figures += cold_starts(endpoint, notes, sections)
         progress("call data from the runtime: a 100-exchange append, a 5,000-exchange transcript")

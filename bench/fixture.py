@@ -32,6 +32,8 @@ from local.seed import AGENTS, make_call, make_exchanges
 
 # The 10,000-call tenant of the list benchmarks and its neighbour in the same table.
 LIST_TENANT_CALLS = 10_000
+# The tenant on which a page's cost must not have grown (issue 12): ten times as many calls.
+LARGE_TENANT_CALLS = 100_000
 OTHER_TENANT_CALLS = 3_000
 SEED = 20261121
 
@@ -180,7 +182,9 @@ class ListDataset:
         return end - timedelta(days=6), end
 
 
-def _list_tenant_calls(rng: random.Random, anchor: datetime) -> list[Call]:
+def _list_tenant_calls(
+    rng: random.Random, anchor: datetime, total: int = LIST_TENANT_CALLS
+) -> list[Call]:
     calls: list[Call] = []
     # A batch: outbound calls dialed one after another by the sales agent.
     batch_start = anchor - timedelta(days=9, hours=3)
@@ -210,13 +214,14 @@ def _list_tenant_calls(rng: random.Random, anchor: datetime) -> list[Call]:
     for _ in range(CALL_ID_PREFIX_CALLS):
         call = make_call(rng, start_time=_random_start(rng, anchor))
         calls.append(_with_id_prefix(call, CALL_ID_PREFIX))
-    while len(calls) < LIST_TENANT_CALLS:
+    while len(calls) < total:
         calls.append(make_call(rng, start_time=_random_start(rng, anchor)))
     return calls
 
 
 def seed_list_tenants(accounts: AccountStore, store: CallStore) -> ListDataset:
-    """A tenant of 10,000 calls of realistic variety plus a neighbour of 3,000, batch-written."""
+    """A tenant of 10,000 calls of realistic variety plus a neighbour of 3,000, written by
+    `seed_calls_direct`."""
     rng = random.Random(SEED)
     anchor = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     tenant = accounts.create_tenant(name="Bench list tenant")
@@ -231,7 +236,7 @@ def seed_list_tenants(accounts: AccountStore, store: CallStore) -> ListDataset:
     started = time.perf_counter()
     for tenant_id, batch in ((tenant.tenant_id, calls), (other.tenant_id, other_calls)):
         stored = [with_recording(call, tenant_id) for call in batch]
-        store.put_calls(tenant_id, stored)
+        seed_calls_direct(store, tenant_id, stored)
         if tenant_id == tenant.tenant_id:
             dataset.calls = [call for call, _ in stored]
             dataset.recording_keys = {call.id: key for call, key in stored if key}
@@ -291,3 +296,71 @@ def stored_item_key(tenant_id: str, call_id: str) -> dict[str, Any]:
     from dialtone.store import CALL_SK, call_pk
 
     return {"pk": {"S": call_pk(tenant_id, call_id)}, "sk": {"S": CALL_SK}}
+
+
+def _moto_table(table_name: str) -> Any | None:
+    """The table in this process's moto backend (the embedded endpoint), if it is there."""
+    from moto.backends import get_backend
+
+    for regions in get_backend("dynamodb").values():
+        for backend in regions.values():
+            if table_name in backend.tables:
+                return backend.tables[table_name]
+    return None
+
+
+def seed_calls_direct(
+    store: CallStore, tenant_id: str, calls: list[tuple[Call, str | None]]
+) -> None:
+    """Store calls as items built by the store's own item builder (`dialtone.store._call_item`,
+    so with every index attribute the API writes), the fast way when the table lives in this
+    process's moto (the embedded endpoint): each item goes straight into moto's table, with no
+    HTTP or JSON between and without what moto's PutItem adds around the write (a size check
+    that re-measures the whole item for each attribute, a stream record per item, which no
+    benchmark consumes), under the lock the fixes hold for every item operation. Elsewhere,
+    BatchWriteItem 25 at a time. Only for seeding benchmarks."""
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
+
+    from dialtone.store import _call_item
+    from local import moto_fixes
+
+    table = _moto_table(store.table_name)
+    if table is None:
+        store.put_calls(tenant_id, calls)
+        return
+    for call, recording_key in calls:
+        values = _call_item(tenant_id, call, recording_key)
+        item = Item.__new__(Item)
+        item.hash_key, item.range_key = DynamoType(values["pk"]), DynamoType(values["sk"])
+        attributes = LimitedSizeDict()
+        # dict.update, not LimitedSizeDict's own item by item size check
+        dict.update(attributes, {name: DynamoType(value) for name, value in values.items()})
+        item.attrs = attributes
+        with moto_fixes._ITEMS:
+            table.items[item.hash_key][item.range_key] = item
+
+
+def seed_large_list_tenant(
+    accounts: AccountStore, store: CallStore, total: int = LARGE_TENANT_CALLS
+) -> ListDataset:
+    """A tenant of `total` calls (100,000 by default) shaped like the 10,000-call list tenant
+    (the same batch, customers, call-id prefix and spread over 60 days, so the same filter
+    values apply), written by `seed_calls_direct`; `seed_seconds` is the time it took,
+    building the calls included."""
+    rng = random.Random(SEED + 2)
+    anchor = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    tenant = accounts.create_tenant(name=f"Bench list tenant of {total} calls")
+    started = time.perf_counter()
+    stored = [
+        with_recording(call, tenant.tenant_id) for call in _list_tenant_calls(rng, anchor, total)
+    ]
+    seed_calls_direct(store, tenant.tenant_id, stored)
+    return ListDataset(
+        tenant_id=tenant.tenant_id,
+        other_tenant_id="",
+        calls=[call for call, _ in stored],
+        anchor=anchor,
+        seed_seconds=time.perf_counter() - started,
+        seeded_items=len(stored),
+        recording_keys={call.id: key for call, key in stored if key},
+    )

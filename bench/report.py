@@ -126,7 +126,17 @@ the template gives it. Metrics stay enabled as deployed. Regenerate with `make b
   Each page is also checked against the seeded data (calls, order, total). Every filter value
   matches at least 20 calls, except `phone_number_customer` (a customer with 6 calls); the
   call-id search uses a prefix that 30 calls share (a random 8-digit prefix would match about
-  one call in a tenant of this size).
+  one call in a tenant of this size). The common pairs of filters (`direction_status`,
+  `agent_status`, `agent_direction`, `batch_status`, `status_outcome`) are measured alone and
+  over seven days that hold the batch (`<pair>_date_range`).
+- **Page cost at 100,000 calls** (`list_read_amplification_<filter>_100k`,
+  `list_page_cost_growth`): the same pages on a tenant of 100,000 calls shaped like the one
+  above, seeded in `seed_100k_seconds` by `bench.fixture.seed_large_list_tenant` (calls from
+  `make_call`, items from the store's own `_call_item`, put straight into the embedded moto's
+  table in process). Its pages are read by the functions the handler reads a page with
+  (`build_filters`, `plan_streams`, `read_page`), without the handler's `total`, which counts
+  every match. `list_page_cost_growth` = items read by all those pages at 100,000 calls ÷ at
+  10,000.
 - **Handler overhead** (`get_call_handler_overhead`): median time of a warm `get_call` through
   its handler (authorizer context, a completed call with a recording, so the URL is presigned)
   ÷ median time of a bare `GetItem` of the same item on the same client, interleaved runs.

@@ -49,6 +49,9 @@ if TYPE_CHECKING:
 
 _CALL_ID_FRAGMENT = re.compile(r"^[0-9a-f-]{4,36}$")
 _CURSOR_VERSION = 1
+# The deepest `offset` (and `page`) a list serves: a page at offset N reads the N calls before
+# it too, so deeper than this a client pages with `next_cursor`, whose cost does not grow.
+MAX_OFFSET = 1000
 
 
 def _date_only(value: Any) -> Any:
@@ -87,9 +90,25 @@ class ListCallsParams(CallFilterParams):
     """`GET /v1/calls` query parameters: the filters, the order and the paging."""
 
     limit: int = Field(default=20, ge=1, le=100)
-    offset: int = Field(default=0, ge=0)
+    offset: int = Field(
+        default=0,
+        ge=0,
+        le=MAX_OFFSET,
+        description=(
+            f"Calls to skip, at most {MAX_OFFSET}: deeper pages come from `next_cursor`, "
+            "whose cost does not grow with the depth."
+        ),
+    )
     # The seeds' paging: page N of page_size calls, instead of limit and offset (not both).
-    page: int | None = Field(default=None, ge=1, le=1_000_000)
+    page: int | None = Field(
+        default=None,
+        ge=1,
+        le=1_000_000,
+        description=(
+            f"Page number of `page_size` calls; the page must start within the first "
+            f"{MAX_OFFSET} calls (deeper: `next_cursor`)."
+        ),
+    )
     page_size: int | None = Field(default=None, ge=1, le=100)
     cursor: str | None = Field(default=None, max_length=8192)
     order: SortOrder = SortOrder.DESC
@@ -115,7 +134,7 @@ def _phone(name: str, value: str | None) -> str | None:
 def resolve_paging(params: ListCallsParams) -> ListCallsParams:
     """The parameters with `page`/`page_size` turned into `limit`/`offset` (both kept, so the
     page says how it was asked for); InvalidParameter (422) when the two styles are mixed, or
-    `page` comes with a cursor."""
+    `page` comes with a cursor, or starts deeper than MAX_OFFSET."""
     if params.page is None and params.page_size is None:
         return params
     mixed = sorted({"limit", "offset", "cursor"} & params.model_fields_set)
@@ -126,6 +145,12 @@ def resolve_paging(params: ListCallsParams) -> ListCallsParams:
             f"{mixed[0]} given with page paging",
         )
     page, page_size = params.page or 1, params.page_size or 20
+    if (page - 1) * page_size > MAX_OFFSET:
+        raise InvalidParameter(
+            ("query", "page"),
+            f"page {page} of {page_size} starts after call {MAX_OFFSET}, the deepest a page "
+            "can start: page further with next_cursor",
+        )
     return params.model_copy(
         update={
             "page": page,
@@ -249,8 +274,6 @@ class CallReader:
         ascending = params.order is SortOrder.ASC
         streams = listing.plan_streams(principal.tenant_id, filters, ascending)
         query = fingerprint({"filters": filters.fingerprint_values(), "order": params.order.value})
-        # A call-id search reads every match and sorts them; its cursor is just a position.
-        by_prefix = filters.call_id_prefix is not None
         offset = params.offset
         skip = offset
         if params.cursor:
@@ -262,22 +285,17 @@ class CallReader:
             if payload.get("v") != _CURSOR_VERSION or not isinstance(payload.get("n"), int):
                 raise InvalidCursor()
             offset = payload["n"]
-            if by_prefix:
-                skip = offset
-            else:
-                listing.restore_positions(streams, payload.get("p"))
-                skip = 0
-        if by_prefix:
-            page, has_more = listing.read_prefix_page(
-                self.store, streams[0], skip, params.limit, ascending
-            )
-        else:
-            page, has_more = listing.read_page(self.store, streams, skip, params.limit)
+            listing.restore_positions(streams, payload.get("p"))
+            skip = 0
+        page, has_more = listing.read_page(self.store, streams, skip, params.limit)
         next_cursor = None
         if has_more and self.cursor_codec is not None:
-            positions = [] if by_prefix else listing.stream_positions(streams)
             next_cursor = self.cursor_codec.encode(
-                {"v": _CURSOR_VERSION, "n": offset + len(page), "p": positions},
+                {
+                    "v": _CURSOR_VERSION,
+                    "n": offset + len(page),
+                    "p": listing.stream_positions(streams),
+                },
                 principal.tenant_id,
                 query,
             )

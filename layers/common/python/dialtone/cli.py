@@ -282,6 +282,19 @@ def build_parser() -> argparse.ArgumentParser:
     revoke.add_argument("--tenant", required=True, metavar="T", help="tenant id")
     revoke.add_argument("--key-id", required=True, metavar="K", help="the key's id")
     revoke.set_defaults(handler=_revoke_key)
+
+    backfill = commands.add_parser(
+        "backfill-list-keys",
+        parents=after,
+        help="give calls stored before the pair and call-id prefix list indexes their keys",
+    )
+    backfill.add_argument(
+        "--calls-table", metavar="NAME", help="calls table (default: $CALLS_TABLE)"
+    )
+    backfill.add_argument(
+        "--tenant", metavar="T", help="only this tenant's calls (default: every tenant's)"
+    )
+    backfill.set_defaults(handler=_backfill_list_keys)
     return parser
 
 
@@ -513,6 +526,17 @@ def _revoke_key(store: AccountStore, args: argparse.Namespace, out: TextIO) -> N
         print(f"revoked {key.key_id} at {_key_fields(key)['revoked_at']}", file=out)
 
 
+def _backfill_list_keys(store: AccountStore, args: argparse.Namespace, out: TextIO) -> None:
+    from dialtone.store import CallStore
+
+    calls = CallStore(args.calls_table, dynamodb=store.dynamodb)
+    updated = calls.backfill_list_keys(args.tenant)
+    if args.json:
+        _print_json({"updated": updated}, out)
+    else:
+        print(f"{updated} calls given their pair and call-id prefix index keys", file=out)
+
+
 def _key_fields(key: ApiKey) -> dict[str, Any]:
     """What may be shown of a key: never its hash, and the plaintext only at creation."""
     return {
@@ -562,6 +586,15 @@ def _validate(args: argparse.Namespace) -> str:
                 "dialtone admin set-tenant: error: name at least one setting to change"
             )
     table = (getattr(args, "table", None) or os.environ.get("ACCOUNTS_TABLE") or "").strip()
+    if args.command == "backfill-list-keys":
+        # It reads and writes the calls table only.
+        args.calls_table = (args.calls_table or os.environ.get("CALLS_TABLE") or "").strip()
+        if not args.calls_table:
+            raise UsageError(
+                "dialtone admin backfill-list-keys: error: no calls table: "
+                "pass --calls-table NAME or set CALLS_TABLE"
+            )
+        return table
     if not table:
         raise UsageError(
             "dialtone admin: error: no accounts table: pass --table NAME or set ACCOUNTS_TABLE"

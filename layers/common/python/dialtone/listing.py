@@ -1,10 +1,13 @@
 """Planning and reading one page of `GET /v1/calls`.
 
-A query is answered from the list index of its most selective filter; the other filters become a
-FilterExpression. `phone_number` matches either side of a call, so it reads two indexes
+A query is answered from the list index of its most selective filter, or from the index of a
+common pair of its filters (direction and status, agent and status, ...) when it has both and no
+single filter is more selective than the pair; the other filters become a FilterExpression.
+`phone_number` matches either side of a call, so it reads two indexes
 (`from_number` and `to_number`) and merges them in time order without over-reading: each stream
 is extended only as far as the other stream is known, so the merge reads little more than the
-page it returns. A `search` that is a call-id fragment reads the `ByCallId` index by prefix.
+page it returns. A `search` that is a call-id prefix reads the calls whose ids share its first 8
+(or 4) characters, in time order, like any other filter.
 """
 
 from __future__ import annotations
@@ -17,10 +20,13 @@ from typing import Any
 from dialtone.errors import InvalidCursor
 from dialtone.models import CallOutcome, CallStatus, Direction
 from dialtone.store import (
+    ID_PREFIX_INDEXES,
     INDEXES,
+    PAIR_INDEXES,
     CallStore,
     IndexSpec,
     QueryStream,
+    pair_partition,
     partition,
     sort_timestamp,
     stored_call,
@@ -38,6 +44,12 @@ _PRIMARY_ORDER = (
     "direction",
     "is_test_call",
 )
+
+
+def _pair_rank(pair: tuple[str, str]) -> tuple[int, int]:
+    """How selective a pair's index is: as its more selective filter, then its other one."""
+    ranks = sorted(_PRIMARY_ORDER.index(name) for name in pair)
+    return ranks[0], ranks[1]
 
 
 @dataclass(frozen=True)
@@ -97,18 +109,6 @@ class _Conditions:
         self.values[f":f{n}"] = {"S": value}
         self.parts.append(f"begins_with(#f{n}, :f{n})")
 
-    def between(self, attribute: str, low: str | None, high: str | None) -> None:
-        if low is None and high is None:
-            return
-        n = len(self.parts)
-        self.names[f"#f{n}"] = attribute
-        if low is not None:
-            self.values[f":f{n}lo"] = {"S": low}
-            self.parts.append(f"#f{n} >= :f{n}lo")
-        if high is not None:
-            self.values[f":f{n}hi"] = {"S": high}
-            self.parts.append(f"#f{n} <= :f{n}hi")
-
     def expression(self) -> str | None:
         return " AND ".join(self.parts) or None
 
@@ -127,14 +127,60 @@ def plan_streams(tenant_id: str, filters: CallFilters, ascending: bool) -> list[
     if filters.call_id_prefix is not None:
         return [
             _call_id_prefix_stream(
-                tenant_id, filters.call_id_prefix, filters.phone_number, equalities, low, high
+                tenant_id,
+                filters.call_id_prefix,
+                filters.phone_number,
+                equalities,
+                ascending,
+                low,
+                high,
             )
         ]
     if filters.phone_number and not equalities.keys() & {"batch_id", "agent_id"}:
         return _phone_number_streams(
             tenant_id, filters.phone_number, equalities, ascending, low, high
         )
+    pair = choose_pair(equalities)
+    if pair is not None:
+        return [
+            _pair_stream(tenant_id, pair, filters.phone_number, equalities, ascending, low, high)
+        ]
     return [_primary_stream(tenant_id, filters.phone_number, equalities, ascending, low, high)]
+
+
+def choose_pair(equalities: dict[str, Any]) -> tuple[str, str] | None:
+    """The common pair of filters whose index answers a query with these equality filters:
+    the most selective pair the query has both filters of, unless one of its filters alone is
+    more selective than the pair's better one (a phone number against direction and status);
+    None when no pair is that good."""
+    pairs = sorted((p for p in PAIR_INDEXES if set(p) <= equalities.keys()), key=_pair_rank)
+    if not pairs:
+        return None
+    best_single = min(_PRIMARY_ORDER.index(name) for name in equalities)
+    return pairs[0] if _pair_rank(pairs[0])[0] <= best_single else None
+
+
+def _pair_stream(
+    tenant_id: str,
+    pair: tuple[str, str],
+    phone_number: str | None,
+    equalities: dict[str, Any],
+    ascending: bool,
+    low: str | None,
+    high: str | None,
+) -> QueryStream:
+    """The calls of a pair's index partition; the other filters as conditions."""
+    conditions = _equal_to({k: v for k, v in equalities.items() if k not in pair})
+    if phone_number:
+        conditions.either(("from_number", "to_number"), phone_number)
+    first, second = (_plain(equalities[name]) for name in pair)
+    hash_value = pair_partition(tenant_id, first, second)
+    return _stream(PAIR_INDEXES[pair], hash_value, ascending, (low, high), conditions)
+
+
+def _plain(value: Any) -> Any:
+    """A filter value as the index keys hold it (an enum by its value)."""
+    return getattr(value, "value", value)
 
 
 def _call_id_prefix_stream(
@@ -142,15 +188,21 @@ def _call_id_prefix_stream(
     prefix: str,
     phone_number: str | None,
     equalities: dict[str, Any],
+    ascending: bool,
     low: str | None,
     high: str | None,
 ) -> QueryStream:
-    """The calls whose id starts with the prefix asked for, in id order."""
+    """The calls whose id starts with the prefix asked for, in time order: the partition of
+    the calls that share its first 8 (or 4) characters, the rest of the prefix a condition."""
+    length = 8 if len(prefix) >= 8 else 4
     conditions = _equal_to(equalities)
+    if len(prefix) > length:
+        conditions.prefix("id", prefix)
     if phone_number:
         conditions.either(("from_number", "to_number"), phone_number)
-    conditions.between("start_key", low, high)
-    return _stream(INDEXES["call_id"], tenant_id, True, (prefix, prefix + "\uffff"), conditions)
+    index = ID_PREFIX_INDEXES[length]
+    hash_value = partition(tenant_id, prefix[:length])
+    return _stream(index, hash_value, ascending, (low, high), conditions)
 
 
 def _phone_number_streams(
@@ -314,11 +366,6 @@ def iter_calls(
 ) -> Iterator[StoredCall]:
     """Up to `limit` calls of a query in page order, read `chunk` at a time, so that a long
     read (an export) holds one chunk of calls at once, not all of them."""
-    if streams[0].index is INDEXES["call_id"]:
-        # A call-id prefix matches few calls: they are read whole and put in time order.
-        page, _ = read_prefix_page(store, streams[0], 0, limit, ascending)
-        yield from page
-        return
     remaining = limit
     while remaining > 0:
         need = min(chunk, remaining)
@@ -327,19 +374,6 @@ def iter_calls(
         remaining -= len(items)
         if len(items) < need:
             return
-
-
-def read_prefix_page(
-    store: CallStore, stream: QueryStream, offset: int, limit: int, ascending: bool
-) -> tuple[list[StoredCall], bool]:
-    """A page of a call-id prefix search: the index is in id order, so every match is read
-    (a prefix of four or more hex digits matches few calls) and put in time order here."""
-    items = sorted(store.read_all(stream), key=stream_sort_key, reverse=not ascending)
-    return [stored_call(i) for i in items[offset : offset + limit]], len(items) > offset + limit
-
-
-def stream_sort_key(item: dict[str, Any]) -> str:
-    return str(item["start_key"]["S"])
 
 
 def _owns(stream: QueryStream, item: dict[str, Any]) -> bool:

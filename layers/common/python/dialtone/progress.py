@@ -43,6 +43,7 @@ def advance(
             {**(fields or {}), "status": status},
             batch_id=current.batch_id,
             dialed=stored.internal.dial_seq is not None,
+            current=current,  # the pair index keys are built from it, with no other read
         )
         if changed:
             return True

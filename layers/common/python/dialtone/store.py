@@ -4,7 +4,10 @@ One item collection per call, keyed by tenant and call: (`T#<tenant>#C#<call>`, 
 the call, (`…`, `EX#<sequence>`) each exchange. A call of another tenant has another key, so it
 is simply not found. Every list filter has a sparse global secondary index whose partition is
 `<tenant>#<value>` and whose sort key is `start_key` (`<start_time>#<call id>`), projecting the
-whole call, so one page of any single filter reads only the calls it returns.
+whole call, so one page of any single filter reads only the calls it returns. The common pairs
+of filters (direction and status, agent and status, ...) have one each too, partitioned by
+`<tenant>#<first value>#<second value>`, and a call-id prefix search reads the calls whose ids
+share their first 4 (or 8) characters, in time order.
 """
 
 from __future__ import annotations
@@ -71,7 +74,28 @@ INDEXES: dict[str, IndexSpec] = {
     "from_number": IndexSpec("ByFromNumber", "from_key", "start_key"),
     "to_number": IndexSpec("ByToNumber", "to_key", "start_key"),
     "is_test_call": IndexSpec("ByTestFlag", "test_key", "start_key"),
-    "call_id": IndexSpec("ByCallId", "tenant_id", "id"),
+}
+
+# The common pairs of list filters, each with a sparse index of its own: partition
+# `<tenant>#<first value>#<second value>` (the second value is always one of a fixed set, so
+# the key reads back one way), written only while the call has both values.
+PAIR_INDEXES: dict[tuple[str, str], IndexSpec] = {
+    ("direction", "status"): IndexSpec("ByDirectionStatus", "direction_status_key", "start_key"),
+    ("agent_id", "status"): IndexSpec("ByAgentStatus", "agent_status_key", "start_key"),
+    ("agent_id", "direction"): IndexSpec("ByAgentDirection", "agent_direction_key", "start_key"),
+    ("batch_id", "status"): IndexSpec("ByBatchStatus", "batch_status_key", "start_key"),
+    ("status", "outcome"): IndexSpec("ByStatusOutcome", "status_outcome_key", "start_key"),
+}
+# Call fields a pair index key is built from.
+PAIR_FIELDS = ("direction", "status", "agent_id", "batch_id", "outcome")
+
+# A call-id prefix search reads the calls whose ids start with the same 8 (or, for a shorter
+# prefix, 4) characters, in time order: a tenant of a million calls has about 15 calls per
+# 4-character prefix and almost never two per 8-character one, so little is read that does not
+# match. Ids never change, so these keys are written once, with the call.
+ID_PREFIX_INDEXES: dict[int, IndexSpec] = {
+    8: IndexSpec("ByCallIdPrefix8", "id8_key", "start_key"),
+    4: IndexSpec("ByCallIdPrefix4", "id4_key", "start_key"),
 }
 
 # Call attributes that name a list index partition, and the call field each one is built from.
@@ -225,6 +249,36 @@ _RETRIED_CANCELLATIONS = frozenset(
 )
 
 
+def pair_partition(tenant_id: str, first: object, second: object) -> str:
+    """The partition value of a pair index for one pair of filter values."""
+    return partition(tenant_id, f"{first}#{second}")
+
+
+def _pair_attributes(
+    tenant_id: str, values: Mapping[str, Any], changed: Iterable[str] | None = None
+) -> dict[str, str | None]:
+    """The pair index attributes of a call whose fields hold `values` (None: the call is not in
+    that index), only for the pairs that involve a `changed` field when those are given."""
+    touched = set(PAIR_FIELDS if changed is None else changed)
+    derived: dict[str, str | None] = {}
+    for (first, second), index in PAIR_INDEXES.items():
+        if touched & {first, second}:
+            a, b = values.get(first), values.get(second)
+            both = a is not None and b is not None
+            derived[index.hash_attr] = pair_partition(tenant_id, a, b) if both else None
+    return derived
+
+
+def list_index_attributes(tenant_id: str, values: Mapping[str, Any]) -> dict[str, str | None]:
+    """The pair and call-id prefix index attributes of a call item's plain values: what
+    `_call_item` writes, and what the backfill gives an item stored before they existed."""
+    call_id = str(values["id"])
+    derived = _pair_attributes(tenant_id, values)
+    for length, index in ID_PREFIX_INDEXES.items():
+        derived[index.hash_attr] = partition(tenant_id, call_id[:length])
+    return derived
+
+
 def _call_item(
     tenant_id: str,
     call: Call,
@@ -244,6 +298,7 @@ def _call_item(
         value = values.get(field_name)
         if value is not None:
             values[attribute] = partition(tenant_id, value)
+    values.update(list_index_attributes(tenant_id, values))
     return to_item(values)
 
 
@@ -339,6 +394,38 @@ def _index_attributes(tenant_id: str, call_id: str, fields: dict[str, Any]) -> d
     if fields.get("is_test_call") is not None:
         derived["test_key"] = partition(tenant_id, bool(fields["is_test_call"]))
     return derived
+
+
+@dataclass(frozen=True)
+class _CallChange:
+    """What `change_call` was asked to write, and on what condition."""
+
+    expected: CallStatus
+    fields: dict[str, Any]
+    remove: tuple[str, ...]
+    condition: str | None
+    condition_values: dict[str, Any]
+    condition_names: dict[str, str]
+    batch_id: str | None
+    dialed: bool | None = None
+
+
+class _PairCheck:
+    """The condition that a call's pair fields are still what a change's pair keys were
+    built from (empty when the change builds none)."""
+
+    def __init__(self, partners: dict[str, Any] | None) -> None:
+        self.names: dict[str, str] = {}
+        self.values: dict[str, Any] = {}
+        parts = []
+        for i, (name, value) in enumerate((partners or {}).items()):
+            self.names[f"#pp{i}"] = name
+            if value is None:
+                parts.append(f"attribute_not_exists(#pp{i})")
+            else:
+                self.values[f":pp{i}"] = {"S": str(value)}
+                parts.append(f"#pp{i} = :pp{i}")
+        self.expression = "".join(f" AND {part}" for part in parts)
 
 
 class CallStore(TableStore):
@@ -691,23 +778,101 @@ class CallStore(TableStore):
         condition_names: dict[str, str] | None = None,
         batch_id: str | None = None,
         dialed: bool | None = None,
+        current: Call | None = None,
     ) -> bool:
         """Change a call that is still in status `expected`; False when it no longer is.
 
         Index attributes follow the changed fields, `updated_at` is set, and when the status
         moves, the call's batch counters and, for a call that went through the dial queue
         (`dialed`: it has a `dial_seq`; None when the caller does not know), its tenant's dial
-        queue counters move with it in the same transaction, so they are always exact.
+        queue counters move with it in the same transaction, so they are always exact. A pair
+        index key (direction and status, agent and status, ...) also needs the call's other
+        value of the pair: it is taken from `current` (the call as the caller read it) or read
+        here, and the change holds only while those values are still the same (when one moved
+        in between, they are read again and the change tried again).
         """
+        change = _CallChange(
+            expected=expected,
+            fields=fields,
+            remove=tuple(remove),
+            condition=condition,
+            condition_values=condition_values or {},
+            condition_names=condition_names or {},
+            batch_id=batch_id,
+            dialed=dialed,
+        )
+        partners = self._pair_partners(tenant_id, call_id, fields, current)
+        for _ in range(MERGE_ATTEMPTS):
+            if self._change_once(tenant_id, call_id, change, partners):
+                return True
+            if partners is None:
+                return False
+            partners = self._moved_partners(tenant_id, call_id, expected, partners)
+            if partners is None:
+                return False
+        raise WriteContention()
+
+    def _pair_partners(
+        self, tenant_id: str, call_id: str, fields: dict[str, Any], current: Call | None
+    ) -> dict[str, Any] | None:
+        """The call's pair fields that a change leaves as they are (status aside: it is the
+        expected one), when the change moves a pair field; None when it moves none."""
+        if not fields.keys() & set(PAIR_FIELDS):
+            return None
+        kept = [name for name in PAIR_FIELDS if name not in fields and name != "status"]
+        if current is not None:
+            return current.model_dump(mode="json", include=set(kept))
+        response = self.dynamodb.get_item(
+            TableName=self.table_name,
+            Key=string_key(pk=call_pk(tenant_id, call_id), sk=CALL_SK),
+            ConsistentRead=True,
+            ProjectionExpression=", ".join(f"#p{i}" for i in range(len(kept))),
+            ExpressionAttributeNames={f"#p{i}": name for i, name in enumerate(kept)},
+        )
+        values = from_item(response.get("Item", {}))
+        return {name: values.get(name) for name in kept}
+
+    def _moved_partners(
+        self, tenant_id: str, call_id: str, expected: CallStatus, partners: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        """After a refused change: the call's pair fields when they are what moved (the call
+        still `expected` and writable), else None (the change was refused for another reason)."""
+        response = self.dynamodb.get_item(
+            TableName=self.table_name,
+            Key=string_key(pk=call_pk(tenant_id, call_id), sk=CALL_SK),
+            ConsistentRead=True,
+        )
+        item = response.get("Item")
+        if item is None or "erasing" in item:
+            return None
+        values = from_item(item)
+        if values.get("status") != expected.value:
+            return None
+        now = {name: values.get(name) for name in partners}
+        return now if now != partners else None
+
+    def _change_once(
+        self,
+        tenant_id: str,
+        call_id: str,
+        change: _CallChange,
+        partners: dict[str, Any] | None,
+    ) -> bool:
         from boto3.dynamodb.types import TypeSerializer
 
         serializer = TypeSerializer()
+        fields, expected = change.fields, change.expected
         values = Call.model_validate(
             {"id": call_id, "direction": "outbound", "status": expected, "start_time": _EPOCH,
              "created_at": _EPOCH, "updated_at": _EPOCH, **fields}
         ).model_dump(mode="json", include=set(fields))  # fmt: skip
         values["updated_at"] = datetime.now(UTC).isoformat().replace("+00:00", "Z")
         values.update(_index_attributes(tenant_id, call_id, {**fields, **values}))
+        pair_check = _PairCheck(partners)
+        if partners is not None:
+            moved = {name: values[name] for name in PAIR_FIELDS if name in fields}
+            pair_values = {**partners, "status": expected.value, **moved}
+            values.update(_pair_attributes(tenant_id, pair_values, changed=moved))
         for key, value in fields.items():
             if key not in Call.model_fields:
                 values[key] = value  # internal attributes (claim tokens, attempts)
@@ -719,21 +884,24 @@ class CallStore(TableStore):
         }
         sets = [f"#u{i} = :u{i}" for i, value in enumerate(values.values()) if value is not None]
         removals = [f"#u{i}" for i, value in enumerate(values.values()) if value is None]
-        for j, name in enumerate(remove):
+        for j, name in enumerate(change.remove):
             names[f"#r{j}"] = name
             removals.append(f"#r{j}")
         update = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removals) if removals else "")
         update += " ADD #row_version :one"
         names["#row_version"] = "row_version"
         expression_values[":one"] = {"N": "1"}
-        names.update(condition_names or {})
+        names.update(change.condition_names)
+        names.update(pair_check.names)
         names["#status"] = "status"
         expression_values[":expected"] = serializer.serialize(expected.value)
+        expression_values.update(pair_check.values)
         # A call being erased takes no more changes (dialer claims, status callbacks, ...).
         check = "#status = :expected AND attribute_not_exists(erasing)" + (
-            f" AND ({condition})" if condition else ""
+            f" AND ({change.condition})" if change.condition else ""
         )
-        expression_values.update(condition_values or {})
+        check += pair_check.expression
+        expression_values.update(change.condition_values)
         call_update = {
             "TableName": self.table_name,
             "Key": string_key(pk=call_pk(tenant_id, call_id), sk=CALL_SK),
@@ -743,7 +911,9 @@ class CallStore(TableStore):
             "ExpressionAttributeValues": expression_values,
         }
         new_status = CallStatus(fields["status"]) if fields.get("status") else None
-        batch_moves = _batch_moves(self.table_name, tenant_id, batch_id, expected, new_status)
+        batch_moves = _batch_moves(
+            self.table_name, tenant_id, change.batch_id, expected, new_status
+        )
         queue_moves = counters.moves(expected, new_status) if new_status else {}
         sid = fields.get("twilio_call_sid")
         # The SID item goes last: its refusal is told from the call's by position.
@@ -757,7 +927,7 @@ class CallStore(TableStore):
         # Whether the call went through the dial queue (has a `dial_seq`): as the caller says,
         # else most likely (only such calls are ever queued). The write checks it; when that
         # was wrong, the item it answers with tells, and the write is made again the other way.
-        hint = True if dialed is None else dialed
+        hint = True if change.dialed is None else change.dialed
         for _ in range(2):
             items = [{"Update": _checking_dial_seq(call_update, hint)}, *batch_moves]
             items += [shard] if hint else []
@@ -837,8 +1007,68 @@ class CallStore(TableStore):
                 condition_names={"#rv": "row_version"},
                 batch_id=stored.call.batch_id,
                 dialed=stored.internal.dial_seq is not None,
+                current=stored.call,
             ):
                 return stored, self.get_call(tenant_id, call_id, consistent=True)
+        raise WriteContention()
+
+    def backfill_list_keys(self, tenant_id: str | None = None) -> int:
+        """Give the call items stored before the pair and call-id prefix indexes existed (of
+        one tenant, or of all) the keys of those indexes: one Scan of the table and one
+        conditional update per such call; how many were updated. Safe to run while the API
+        runs (a call that changes meanwhile is read again), and to run again."""
+        check = "sk = :call AND attribute_not_exists(id8_key)"
+        values: dict[str, Any] = {":call": {"S": CALL_SK}}
+        if tenant_id is not None:
+            check += " AND tenant_id = :tenant"
+            values[":tenant"] = {"S": tenant_id}
+        updated = 0
+        pages = self.dynamodb.get_paginator("scan").paginate(
+            TableName=self.table_name, FilterExpression=check, ExpressionAttributeValues=values
+        )
+        for page in pages:
+            for item in page["Items"]:
+                updated += self._backfill_call(item)
+        return updated
+
+    def _backfill_call(self, item: dict[str, Any]) -> int:
+        """Write one call item's pair and prefix keys, unless it changed since it was read
+        (then it is read again); 1 when written, 0 when it is gone or has them already."""
+        for _ in range(MERGE_ATTEMPTS):
+            values = from_item(item)
+            keys = {
+                name: value
+                for name, value in list_index_attributes(values["tenant_id"], values).items()
+                if value is not None
+            }
+            names = {f"#k{i}": name for i, name in enumerate(keys)}
+            update_values = {f":k{i}": {"S": value} for i, value in enumerate(keys.values())}
+            if "row_version" in item:
+                condition = "#rv = :rv"
+                update_values[":rv"] = item["row_version"]
+            else:
+                condition = "attribute_exists(pk) AND attribute_not_exists(#rv)"
+            names["#rv"] = "row_version"
+            try:
+                self.dynamodb.update_item(
+                    TableName=self.table_name,
+                    Key={"pk": item["pk"], "sk": item["sk"]},
+                    UpdateExpression="SET " + ", ".join(f"#k{i} = :k{i}" for i in range(len(keys))),
+                    ConditionExpression=condition,
+                    ExpressionAttributeNames=names,
+                    ExpressionAttributeValues=update_values,
+                )
+            except self.dynamodb.exceptions.ConditionalCheckFailedException:
+                current = self.dynamodb.get_item(
+                    TableName=self.table_name,
+                    Key={"pk": item["pk"], "sk": item["sk"]},
+                    ConsistentRead=True,
+                ).get("Item")
+                if current is None or "id8_key" in current:
+                    return 0
+                item = current
+                continue
+            return 1
         raise WriteContention()
 
     # Reading

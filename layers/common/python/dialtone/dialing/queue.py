@@ -192,6 +192,7 @@ class DialQueueWriter:
             condition="claim_token = :token" if token else "attribute_not_exists(claim_token)",
             condition_values={":token": {"S": token}} if token else None,
             batch_id=stored.call.batch_id,
+            current=stored.call,
         )
 
     def save_placement(
@@ -251,6 +252,7 @@ class DialQueueWriter:
             condition="claim_token = :token",
             condition_values={":token": {"S": token}},
             batch_id=stored.call.batch_id,
+            current=stored.call,
         ):
             self._follow(stored, placed, advance)
             return True
