@@ -38,7 +38,10 @@ from local.invoke import api_event, sample_event
 from local.provision import Stack
 
 GOAL = 1.3
-RUNS = 9
+RUNS = int(os.environ.get("BENCH_COLD_START_RUNS", "9"))
+# While working on a few handlers: `BENCH_COLD_START_FUNCTIONS=get_call,list_calls python -m
+# bench cold_start` measures only those (and checks the imports of no other function).
+ONLY = "BENCH_COLD_START_FUNCTIONS"
 # The runtime's appends of the cold-start requests: the first run (discarded) stores them, the
 # others are repeats (200, "unchanged"). The floor writes items of its own the same way.
 COLD_EXCHANGE: dict[str, Any] = {
@@ -77,6 +80,8 @@ class Sides:
     expected: tuple[int, ...] = (200,)
     # The floor's clients and calls are those of a recording run of the handler.
     recorded: bool = False
+    # Served once before the recording run: its first request changes what the next see.
+    primed: bool = False
     # The child commands of both sides and their environment, once prepared.
     handler_args: list[str] = field(default_factory=list)
     floor_args: list[str] = field(default_factory=list)
@@ -240,6 +245,7 @@ def _recorded_requests(data: ColdDataset) -> dict[str, Sides]:
         path: str,
         expected: tuple[int, ...] = (200,),
         body: dict[str, Any] | None = None,
+        primed: bool = False,
         **params: dict[str, str],
     ) -> Sides:
         sample = FUNCTION_OF_ROUTE[route]
@@ -251,8 +257,9 @@ def _recorded_requests(data: ColdDataset) -> dict[str, Sides]:
             body=None if body is None else json.dumps(body),
             **params,  # type: ignore[arg-type]
         )
-        return Sides(event, [], [], expected=expected, recorded=True)
+        return Sides(event, [], [], expected=expected, recorded=True, primed=primed)
 
+    on_call = {"call_id": data.call_id}
     new_agent = {k: v for k, v in COLD_AGENT.items() if k != "agent_id"}
     dial = {"from_number": "+14155550100"}
     return {
@@ -309,6 +316,37 @@ def _recorded_requests(data: ColdDataset) -> dict[str, Sides]:
             path_parameters={"batch_id": UNKNOWN_ID},
         ),
         "list_agents": request("GET /v1/agents", "/v1/agents"),
+        "search_calls": request(
+            "POST /v1/calls/search",
+            "/v1/calls/search",
+            body={"call_ids": [data.call_id, UNKNOWN_ID]},
+        ),
+        "export_calls": request(
+            "GET /v1/calls/export", "/v1/calls/export", query={"export_format": "csv"}
+        ),
+        # The priming run starts a grade (queued); the others find it pending and answer it
+        # as it is, as does the read of the grade.
+        "grade_call": request(
+            "POST /v1/calls/{call_id}/grade", f"{call}/grade", primed=True, path_parameters=on_call
+        ),
+        "get_call_grade": request(
+            "GET /v1/calls/{call_id}/grade", f"{call}/grade", path_parameters=on_call
+        ),
+        # Each run files one more report (201): the same work every time.
+        "create_issue_report": request(
+            "POST /v1/calls/{call_id}/issue-reports",
+            f"{call}/issue-reports",
+            (201,),
+            {"title": "The caller was cut off", "severity": "warning"},
+            path_parameters=on_call,
+        ),
+        "list_call_issue_reports": request(
+            "GET /v1/calls/{call_id}/issue-reports",
+            f"{call}/issue-reports",
+            path_parameters=on_call,
+        ),
+        "list_issue_reports": request("GET /v1/issue-reports", "/v1/issue-reports"),
+        "get_api_docs": request("GET /v1/docs", "/v1/docs"),
         "list_suppressions": request("GET /v1/suppressions", "/v1/suppressions"),
         # The sample is signed with a token no stack holds: read the secret, check, refuse.
         "twilio_status": Sides(
@@ -338,6 +376,14 @@ FUNCTION_OF_ROUTE = {
     "GET /v1/agents": "list_agents",
     "GET /v1/suppressions": "list_suppressions",
     "PATCH /v1/agents/{agent_id}": "update_agent",
+    "POST /v1/calls/search": "search_calls",
+    "GET /v1/calls/export": "export_calls",
+    "POST /v1/calls/{call_id}/grade": "grade_call",
+    "GET /v1/calls/{call_id}/grade": "get_call_grade",
+    "POST /v1/calls/{call_id}/issue-reports": "create_issue_report",
+    "GET /v1/calls/{call_id}/issue-reports": "list_call_issue_reports",
+    "GET /v1/issue-reports": "list_issue_reports",
+    "GET /v1/docs": "get_api_docs",
 }
 
 
@@ -424,6 +470,8 @@ def _prepare(function: str, side: Sides, env: dict[str, str], workdir: str) -> N
     handler_args = ["handler", function, str(event_path), ",".join(map(str, side.expected))]
     if side.recorded:
         try:
+            if side.primed:
+                _run_child(handler_args, env)
             _, recording = _run_child([*handler_args, "record"], env)
         except RuntimeError as error:
             side.error = str(error)
@@ -527,6 +575,14 @@ def _slowest_budget(sides: dict[str, Sides], notes: list[str], sections: list[Se
         notes.append(f"Import budget of `{function}` not measured: {error}")
 
 
+def _chosen(kinds: dict[str, bool]) -> dict[str, bool]:
+    """The functions to measure: all, or those named by the ONLY variable."""
+    if not os.environ.get(ONLY):
+        return kinds
+    chosen = set(os.environ[ONLY].split(","))
+    return {function: api for function, api in kinds.items() if function in chosen}
+
+
 def run(
     endpoint: EmbeddedAws,
     stack: Stack,
@@ -535,10 +591,10 @@ def run(
     emit: Callable[[Figure], None],
     sections: list[Section] | None = None,
 ) -> list[Figure]:
-    kinds = api_functions(stack)
+    kinds = _chosen(api_functions(stack))
     logical_ids = function_dirs(stack)
     requests = {**_requests(stack, data), **_recorded_requests(data)}
-    sides = {f: s for f, s in requests.items() if f in logical_ids}
+    sides = {f: s for f, s in requests.items() if f in logical_ids and f in kinds}
     figures: list[Figure] = []
     with tempfile.TemporaryDirectory(prefix="dialtone-bench-") as workdir:
         _measure(endpoint, stack, sides, workdir)

@@ -143,8 +143,11 @@ the template gives it. Metrics stay enabled as deployed. Regenerate with `make b
   that the first (discarded) run stores and the others repeat (200, "unchanged"); their floor
   makes the same transaction on an item of its own, whose condition fails the same way.
   Every other API function serves a request that can be repeated: reads of the seeded agent,
-  the tenant's agents, suppressions and dialer status (200); creations of a new agent (201), a
-  call or a two-number batch (202) and of one suppression (201, then 200); and requests on what
+  the tenant's agents, suppressions and dialer status, a search of two ids (one unknown), a CSV
+  export of the tenant's 40 calls, the call's grade and issue reports, the tenant's issue
+  reports and the Swagger UI page (200); a grade request that finds the grade a priming run
+  started pending (200); creations of a new agent (201), a call or a two-number batch (202),
+  one issue report (201) and of one suppression (201, then 200); and requests on what
   is not there or not in the state they need: a cancel of the completed call (409), deletes
   of an unknown agent, call or suppression and the read of an unknown batch (404), and a status
   callback signed with a token the stack does not hold (403). Their floor makes the calls that
