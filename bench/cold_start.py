@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.fixture import COLD_AGENT, ColdDataset, function_dirs, principal_of, stored_item_key
-from bench.report import Figure, Section, at_most
+from bench.report import Figure, Section, at_most, ratio
 from dialtone.auth import hash_key
 from dialtone.dynamo import to_item
 from dialtone.store import (
@@ -42,6 +42,12 @@ RUNS = int(os.environ.get("BENCH_COLD_START_RUNS", "9"))
 # While working on a few handlers: `BENCH_COLD_START_FUNCTIONS=get_call,list_calls python -m
 # bench cold_start` measures only those (and checks the imports of no other function).
 ONLY = "BENCH_COLD_START_FUNCTIONS"
+# The function whose floor (one GetItem of a call) the references are measured on.
+REFERENCE_FLOOR = "get_call"
+REFERENCE_DETAIL = {
+    "resolver": "one route of powertools' resolver with validation, a pydantic response",
+    "edge": "the same route on dialtone.http's resolver in observability.api_handler",
+}
 # The runtime's appends of the cold-start requests: the first run (discarded) stores them, the
 # others are repeats (200, "unchanged"). The floor writes items of its own the same way.
 COLD_EXCHANGE: dict[str, Any] = {
@@ -450,16 +456,42 @@ def _run_child(args: list[str], env: dict[str, str]) -> tuple[float, dict[str, A
     return elapsed, result
 
 
-def _measure(endpoint: EmbeddedAws, stack: Stack, sides: dict[str, Sides], workdir: str) -> None:
-    """Interleaved handler and floor runs of every function; the first round is discarded."""
+def _measure(
+    endpoint: EmbeddedAws, stack: Stack, sides: dict[str, Sides], workdir: str
+) -> dict[str, Sides]:
+    """Interleaved handler and floor runs of every function and of the references (returned);
+    the first round is discarded."""
     logical_ids = function_dirs(stack)
     for function, side in sides.items():
         env = _environment(endpoint, stack, logical_ids[function])
         _prepare(function, side, env, workdir)
+    references = _references(sides)
     for n in range(RUNS + 1):
-        for side in sides.values():
+        for side in [*sides.values(), *references.values()]:
             if not side.error:
                 _run_round(side, n)
+    return references
+
+
+def _references(sides: dict[str, Sides]) -> dict[str, Sides]:
+    """The least a handler of this design pays, on the floor of REFERENCE_FLOOR's request:
+    its calls made by the one route of powertools' resolver with validation (`resolver`), and
+    of dialtone.http's resolver in observability.api_handler (`edge`); bench/child.py
+    `reference`."""
+    base = sides.get(REFERENCE_FLOOR)
+    if base is None or base.error or not base.floor_args:
+        return {}
+    return {
+        name: Sides(
+            base.handler_event,
+            base.clients,
+            base.calls,
+            handler_args=["reference", base.floor_args[1], *extra],
+            floor_args=base.floor_args,
+            env=base.env,
+        )
+        for name, extra in (("resolver", []), ("edge", ["edge"]))
+    }
 
 
 def _prepare(function: str, side: Sides, env: dict[str, str], workdir: str) -> None:
@@ -575,6 +607,30 @@ def _slowest_budget(sides: dict[str, Sides], notes: list[str], sections: list[Se
         notes.append(f"Import budget of `{function}` not measured: {error}")
 
 
+def _reference_figures(
+    references: dict[str, Sides], emit: Callable[[Figure], None]
+) -> list[Figure]:
+    """The references' ratios: no goal, the part of every handler's that no cut of its own
+    import work can remove."""
+    figures = []
+    for name, side in references.items():
+        if side.error or not side.handler_seconds:
+            continue
+        handler_ms = statistics.median(side.handler_seconds) * 1000
+        floor_ms = statistics.median(side.floor_seconds) * 1000
+        figure = Figure(
+            f"cold_start_ratio_reference_{name}",
+            ratio(handler_ms / floor_ms),
+            f"no goal; the least a handler pays, against the {GOAL} goal",
+            None,
+            f"{REFERENCE_DETAIL[name]}: {handler_ms:.0f} ms, floor of `{REFERENCE_FLOOR}`"
+            f" {floor_ms:.0f} ms, medians of {RUNS}",
+        )
+        emit(figure)
+        figures.append(figure)
+    return figures
+
+
 def _chosen(kinds: dict[str, bool]) -> dict[str, bool]:
     """The functions to measure: all, or those named by the ONLY variable."""
     if not os.environ.get(ONLY):
@@ -597,7 +653,7 @@ def run(
     sides = {f: s for f, s in requests.items() if f in logical_ids and f in kinds}
     figures: list[Figure] = []
     with tempfile.TemporaryDirectory(prefix="dialtone-bench-") as workdir:
-        _measure(endpoint, stack, sides, workdir)
+        references = _measure(endpoint, stack, sides, workdir)
         # The children's event and floor files live in workdir: the budget is taken now.
         if sections is not None:
             _slowest_budget(sides, notes, sections)
@@ -618,6 +674,7 @@ def run(
         )
         emit(figure)
         figures.append(figure)
+    figures += _reference_figures(references, emit)
     # API handlers without a benched request (or whose request failed): a cold start is not
     # measured, what their module imports is checked. The other functions too, for LAZY.
     unmeasured = [f for f, api in kinds.items() if api and f not in sides]
