@@ -560,8 +560,11 @@ def _package(module: str) -> str:
     return ".".join(parts[:depth])
 
 
-def import_budget(function: str, side: Sides, handler_ms: float, floor_ms: float) -> Section:
-    """The import time of a handler's cold start beyond the floor's, by package."""
+def import_budget(
+    function: str, side: Sides, handler_ms: float, floor_ms: float
+) -> tuple[Section, Figure]:
+    """The import time of a handler's cold start beyond the floor's, by package: the table,
+    and its total as a figure."""
     handler = _import_times(side.handler_args, side.env)
     floor = _import_times(side.floor_args, side.env)
     shared = sum(ms for module, ms in handler.items() if module in floor)
@@ -571,6 +574,7 @@ def import_budget(function: str, side: Sides, handler_ms: float, floor_ms: float
             budget[_package(module)] = budget.get(_package(module), 0.0) + ms
     rows = sorted(budget.items(), key=lambda row: -row[1])
     shown, rest = rows[:15], rows[15:]
+    beyond = sum(budget.values())
     lines = [
         f"`{function}`, the slowest handler of the run ({handler_ms:.0f} ms, floor"
         f" {floor_ms:.0f} ms): the modules it imports beyond the floor's (importing the handler"
@@ -584,27 +588,41 @@ def import_budget(function: str, side: Sides, handler_ms: float, floor_ms: float
     if rest:
         lines.append(f"| {len(rest)} other packages | {sum(ms for _, ms in rest):.1f} |")
     lines += [
-        f"| **beyond the floor** | **{sum(budget.values()):.1f}** |",
+        f"| **beyond the floor** | **{beyond:.1f}** |",
         f"| modules the floor imports too (boto3, botocore, ...) | {shared:.1f} |",
     ]
-    return Section("Cold start: import budget of the slowest handler", lines)
+    top = ", ".join(f"{name} {ms:.0f}" for name, ms in rows[:4])
+    figure = Figure(
+        f"cold_start_import_budget_ms_{function}",
+        f"{beyond:.0f}",
+        "no goal; reported",
+        None,
+        f"the slowest handler's imports beyond the floor's (-X importtime, one run; the floor's"
+        f" own: {shared:.0f} ms); most: {top} (ms)",
+    )
+    return Section("Cold start: import budget of the slowest handler", lines), figure
 
 
-def _slowest_budget(sides: dict[str, Sides], notes: list[str], sections: list[Section]) -> None:
+def _slowest_budget(
+    sides: dict[str, Sides], notes: list[str], sections: list[Section]
+) -> list[Figure]:
     """The import budget of the API handler with the slowest median cold start."""
     measured = {
         f: s for f, s in sides.items() if s.handler_seconds and not s.error and f != "authorizer"
     }
     if not measured:
-        return
+        return []
     function = max(measured, key=lambda f: statistics.median(measured[f].handler_seconds))
     side = measured[function]
     handler_ms = statistics.median(side.handler_seconds) * 1000
     floor_ms = statistics.median(side.floor_seconds) * 1000
     try:
-        sections.append(import_budget(function, side, handler_ms, floor_ms))
+        section, figure = import_budget(function, side, handler_ms, floor_ms)
     except subprocess.CalledProcessError as error:
         notes.append(f"Import budget of `{function}` not measured: {error}")
+        return []
+    sections.append(section)
+    return [figure]
 
 
 def _reference_figures(
@@ -655,8 +673,7 @@ def run(
     with tempfile.TemporaryDirectory(prefix="dialtone-bench-") as workdir:
         references = _measure(endpoint, stack, sides, workdir)
         # The children's event and floor files live in workdir: the budget is taken now.
-        if sections is not None:
-            _slowest_budget(sides, notes, sections)
+        budget = _slowest_budget(sides, notes, sections) if sections is not None else []
     for function, side in sides.items():
         if side.error:
             notes.append(f"Cold start of `{function}` not measured: {side.error}")
@@ -675,6 +692,9 @@ def run(
         emit(figure)
         figures.append(figure)
     figures += _reference_figures(references, emit)
+    for figure in budget:
+        emit(figure)
+    figures += budget
     # API handlers without a benched request (or whose request failed): a cold start is not
     # measured, what their module imports is checked. The other functions too, for LAZY.
     unmeasured = [f for f, api in kinds.items() if api and f not in sides]

@@ -155,7 +155,13 @@ the template gives it. Metrics stay enabled as deployed. Regenerate with `make b
   clients, refused or not as the handler's were. Every function's child also reports whether
   `phonenumbers` or `mutagen` was loaded by importing the module
   (`api_handlers_import_phonenumbers_or_mutagen`): both are for first use only. The import
-  budget of the slowest handler lists what it imports beyond the floor (`python -X importtime`).
+  budget of the slowest handler lists what it imports beyond the floor (`python -X importtime`;
+  its total is `cold_start_import_budget_ms_<function>`). Two references run in the same rounds
+  on `get_call`'s floor (`cold_start_ratio_reference_*`): the floor's calls made by the one
+  route of powertools' `APIGatewayHttpResolver` with validation (a UUID path parameter, a
+  pydantic response model), and the same route on `dialtone.http`'s resolver inside
+  `observability.api_handler` (Logger, Metrics): what every handler of this design pays
+  before any import of its own.
 - **Function size** (`function_unzipped_mb_<function>`): the bytes Lambda unzips for the
   function, its code plus every layer it takes (the template's Globals' layers, then its own),
   measured on the output of `sam build` (arm64 wheels, no container); Lambda's limit is 250 MB.
