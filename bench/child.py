@@ -6,6 +6,11 @@
         200 unless given); `record` also reports the clients created and the AWS calls made
     python bench/child.py import <function dir>
         only import the module (the Twilio check of functions without a benched request)
+    python bench/child.py reference <floor.json> [edge]
+        the least an API handler of this design pays: the floor's clients and calls, made by
+        the one route of a resolver with validation (powertools' own, or with `edge`
+        dialtone.http's, wrapped by observability.api_handler), a UUID path parameter and a
+        pydantic response model
     python bench/child.py floor <floor.json>
         only what any handler pays: import boto3, create the same clients with the same
         configuration as dialtone.aws, make the same DynamoDB calls (a transaction or a write
@@ -149,6 +154,56 @@ def floor(spec_path: str) -> dict[str, Any]:
     return {"ok": recorded or found > 0, "status": found}
 
 
+def reference(spec_path: str, edge: str = "") -> dict[str, Any]:
+    with open(spec_path) as file:
+        spec = json.load(file)
+    from typing import Annotated
+    from uuid import UUID
+
+    from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+    from aws_lambda_powertools.event_handler.openapi.params import Path
+    from pydantic import BaseModel
+
+    class Found(BaseModel):
+        id: str
+        found: int
+
+    app: Any = APIGatewayHttpResolver(enable_validation=True)
+    wrap: Callable[[Any], Any] = lambda handler: handler  # noqa: E731
+    if edge:
+        from dialtone import http
+        from dialtone.observability import api_handler
+
+        app, wrap = http.create_app(), api_handler
+
+    def read(item_id: UUID) -> Response[Any]:
+        found = floor(spec_path)["status"] if spec["calls"] else 0
+        body = Found(id=str(item_id), found=found).model_dump_json()
+        return Response(status_code=200, content_type="application/json", body=body)
+
+    # Evaluated here: this module's annotations are strings, which name local imports.
+    read.__annotations__ = {"item_id": Annotated[UUID, Path()], "return": Response[Any]}
+    app.get("/v1/reference/<item_id>")(read)
+
+    item = "00000000-0000-4000-8000-000000000000"
+    event = {
+        "version": "2.0",
+        "routeKey": "GET /v1/reference/{item_id}",
+        "rawPath": f"/v1/reference/{item}",
+        "rawQueryString": "",
+        "headers": {"host": "localhost"},
+        "requestContext": {
+            "http": {"method": "GET", "path": f"/v1/reference/{item}"},
+            "requestId": "bench",
+            "stage": "$default",
+        },
+        "pathParameters": {"item_id": item},
+        "isBase64Encoded": False,
+    }
+    result = wrap(lambda e, c: app.resolve(e, c))(event, _LambdaContext())
+    return {"ok": result["statusCode"] == 200, "status": result["statusCode"]}
+
+
 def import_only(function_dir: str) -> dict[str, Any]:
     """Import a handler module without serving a request (the Twilio check of the others)."""
     load(function_dir)
@@ -181,6 +236,7 @@ def main() -> None:
         "handler": handler,
         "floor": floor,
         "import": import_only,
+        "reference": reference,
     }
     result = modes[mode](*args)
     result["twilio"] = _TwilioWatch.attempted or any(_is_twilio_sdk(n) for n in sys.modules)

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.fixture import COLD_AGENT, ColdDataset, function_dirs, principal_of, stored_item_key
-from bench.report import Figure, Section, at_most
+from bench.report import Figure, Section, at_most, ratio
 from dialtone.auth import hash_key
 from dialtone.dynamo import to_item
 from dialtone.store import (
@@ -38,7 +38,16 @@ from local.invoke import api_event, sample_event
 from local.provision import Stack
 
 GOAL = 1.3
-RUNS = 9
+RUNS = int(os.environ.get("BENCH_COLD_START_RUNS", "9"))
+# While working on a few handlers: `BENCH_COLD_START_FUNCTIONS=get_call,list_calls python -m
+# bench cold_start` measures only those (and checks the imports of no other function).
+ONLY = "BENCH_COLD_START_FUNCTIONS"
+# The function whose floor (one GetItem of a call) the references are measured on.
+REFERENCE_FLOOR = "get_call"
+REFERENCE_DETAIL = {
+    "resolver": "one route of powertools' resolver with validation, a pydantic response",
+    "edge": "the same route on dialtone.http's resolver in observability.api_handler",
+}
 # The runtime's appends of the cold-start requests: the first run (discarded) stores them, the
 # others are repeats (200, "unchanged"). The floor writes items of its own the same way.
 COLD_EXCHANGE: dict[str, Any] = {
@@ -77,6 +86,8 @@ class Sides:
     expected: tuple[int, ...] = (200,)
     # The floor's clients and calls are those of a recording run of the handler.
     recorded: bool = False
+    # Served once before the recording run: its first request changes what the next see.
+    primed: bool = False
     # The child commands of both sides and their environment, once prepared.
     handler_args: list[str] = field(default_factory=list)
     floor_args: list[str] = field(default_factory=list)
@@ -240,6 +251,7 @@ def _recorded_requests(data: ColdDataset) -> dict[str, Sides]:
         path: str,
         expected: tuple[int, ...] = (200,),
         body: dict[str, Any] | None = None,
+        primed: bool = False,
         **params: dict[str, str],
     ) -> Sides:
         sample = FUNCTION_OF_ROUTE[route]
@@ -251,8 +263,9 @@ def _recorded_requests(data: ColdDataset) -> dict[str, Sides]:
             body=None if body is None else json.dumps(body),
             **params,  # type: ignore[arg-type]
         )
-        return Sides(event, [], [], expected=expected, recorded=True)
+        return Sides(event, [], [], expected=expected, recorded=True, primed=primed)
 
+    on_call = {"call_id": data.call_id}
     new_agent = {k: v for k, v in COLD_AGENT.items() if k != "agent_id"}
     dial = {"from_number": "+14155550100"}
     return {
@@ -309,6 +322,37 @@ def _recorded_requests(data: ColdDataset) -> dict[str, Sides]:
             path_parameters={"batch_id": UNKNOWN_ID},
         ),
         "list_agents": request("GET /v1/agents", "/v1/agents"),
+        "search_calls": request(
+            "POST /v1/calls/search",
+            "/v1/calls/search",
+            body={"call_ids": [data.call_id, UNKNOWN_ID]},
+        ),
+        "export_calls": request(
+            "GET /v1/calls/export", "/v1/calls/export", query={"export_format": "csv"}
+        ),
+        # The priming run starts a grade (queued); the others find it pending and answer it
+        # as it is, as does the read of the grade.
+        "grade_call": request(
+            "POST /v1/calls/{call_id}/grade", f"{call}/grade", primed=True, path_parameters=on_call
+        ),
+        "get_call_grade": request(
+            "GET /v1/calls/{call_id}/grade", f"{call}/grade", path_parameters=on_call
+        ),
+        # Each run files one more report (201): the same work every time.
+        "create_issue_report": request(
+            "POST /v1/calls/{call_id}/issue-reports",
+            f"{call}/issue-reports",
+            (201,),
+            {"title": "The caller was cut off", "severity": "warning"},
+            path_parameters=on_call,
+        ),
+        "list_call_issue_reports": request(
+            "GET /v1/calls/{call_id}/issue-reports",
+            f"{call}/issue-reports",
+            path_parameters=on_call,
+        ),
+        "list_issue_reports": request("GET /v1/issue-reports", "/v1/issue-reports"),
+        "get_api_docs": request("GET /v1/docs", "/v1/docs"),
         "list_suppressions": request("GET /v1/suppressions", "/v1/suppressions"),
         # The sample is signed with a token no stack holds: read the secret, check, refuse.
         "twilio_status": Sides(
@@ -338,6 +382,14 @@ FUNCTION_OF_ROUTE = {
     "GET /v1/agents": "list_agents",
     "GET /v1/suppressions": "list_suppressions",
     "PATCH /v1/agents/{agent_id}": "update_agent",
+    "POST /v1/calls/search": "search_calls",
+    "GET /v1/calls/export": "export_calls",
+    "POST /v1/calls/{call_id}/grade": "grade_call",
+    "GET /v1/calls/{call_id}/grade": "get_call_grade",
+    "POST /v1/calls/{call_id}/issue-reports": "create_issue_report",
+    "GET /v1/calls/{call_id}/issue-reports": "list_call_issue_reports",
+    "GET /v1/issue-reports": "list_issue_reports",
+    "GET /v1/docs": "get_api_docs",
 }
 
 
@@ -404,16 +456,42 @@ def _run_child(args: list[str], env: dict[str, str]) -> tuple[float, dict[str, A
     return elapsed, result
 
 
-def _measure(endpoint: EmbeddedAws, stack: Stack, sides: dict[str, Sides], workdir: str) -> None:
-    """Interleaved handler and floor runs of every function; the first round is discarded."""
+def _measure(
+    endpoint: EmbeddedAws, stack: Stack, sides: dict[str, Sides], workdir: str
+) -> dict[str, Sides]:
+    """Interleaved handler and floor runs of every function and of the references (returned);
+    the first round is discarded."""
     logical_ids = function_dirs(stack)
     for function, side in sides.items():
         env = _environment(endpoint, stack, logical_ids[function])
         _prepare(function, side, env, workdir)
+    references = _references(sides)
     for n in range(RUNS + 1):
-        for side in sides.values():
+        for side in [*sides.values(), *references.values()]:
             if not side.error:
                 _run_round(side, n)
+    return references
+
+
+def _references(sides: dict[str, Sides]) -> dict[str, Sides]:
+    """The least a handler of this design pays, on the floor of REFERENCE_FLOOR's request:
+    its calls made by the one route of powertools' resolver with validation (`resolver`), and
+    of dialtone.http's resolver in observability.api_handler (`edge`); bench/child.py
+    `reference`."""
+    base = sides.get(REFERENCE_FLOOR)
+    if base is None or base.error or not base.floor_args:
+        return {}
+    return {
+        name: Sides(
+            base.handler_event,
+            base.clients,
+            base.calls,
+            handler_args=["reference", base.floor_args[1], *extra],
+            floor_args=base.floor_args,
+            env=base.env,
+        )
+        for name, extra in (("resolver", []), ("edge", ["edge"]))
+    }
 
 
 def _prepare(function: str, side: Sides, env: dict[str, str], workdir: str) -> None:
@@ -424,6 +502,8 @@ def _prepare(function: str, side: Sides, env: dict[str, str], workdir: str) -> N
     handler_args = ["handler", function, str(event_path), ",".join(map(str, side.expected))]
     if side.recorded:
         try:
+            if side.primed:
+                _run_child(handler_args, env)
             _, recording = _run_child([*handler_args, "record"], env)
         except RuntimeError as error:
             side.error = str(error)
@@ -480,8 +560,11 @@ def _package(module: str) -> str:
     return ".".join(parts[:depth])
 
 
-def import_budget(function: str, side: Sides, handler_ms: float, floor_ms: float) -> Section:
-    """The import time of a handler's cold start beyond the floor's, by package."""
+def import_budget(
+    function: str, side: Sides, handler_ms: float, floor_ms: float
+) -> tuple[Section, Figure]:
+    """The import time of a handler's cold start beyond the floor's, by package: the table,
+    and its total as a figure."""
     handler = _import_times(side.handler_args, side.env)
     floor = _import_times(side.floor_args, side.env)
     shared = sum(ms for module, ms in handler.items() if module in floor)
@@ -491,6 +574,7 @@ def import_budget(function: str, side: Sides, handler_ms: float, floor_ms: float
             budget[_package(module)] = budget.get(_package(module), 0.0) + ms
     rows = sorted(budget.items(), key=lambda row: -row[1])
     shown, rest = rows[:15], rows[15:]
+    beyond = sum(budget.values())
     lines = [
         f"`{function}`, the slowest handler of the run ({handler_ms:.0f} ms, floor"
         f" {floor_ms:.0f} ms): the modules it imports beyond the floor's (importing the handler"
@@ -504,27 +588,73 @@ def import_budget(function: str, side: Sides, handler_ms: float, floor_ms: float
     if rest:
         lines.append(f"| {len(rest)} other packages | {sum(ms for _, ms in rest):.1f} |")
     lines += [
-        f"| **beyond the floor** | **{sum(budget.values()):.1f}** |",
+        f"| **beyond the floor** | **{beyond:.1f}** |",
         f"| modules the floor imports too (boto3, botocore, ...) | {shared:.1f} |",
     ]
-    return Section("Cold start: import budget of the slowest handler", lines)
+    top = ", ".join(f"{name} {ms:.0f}" for name, ms in rows[:4])
+    figure = Figure(
+        f"cold_start_import_budget_ms_{function}",
+        f"{beyond:.0f}",
+        "no goal; reported",
+        None,
+        f"the slowest handler's imports beyond the floor's (-X importtime, one run; the floor's"
+        f" own: {shared:.0f} ms); most: {top} (ms)",
+    )
+    return Section("Cold start: import budget of the slowest handler", lines), figure
 
 
-def _slowest_budget(sides: dict[str, Sides], notes: list[str], sections: list[Section]) -> None:
+def _slowest_budget(
+    sides: dict[str, Sides], notes: list[str], sections: list[Section]
+) -> list[Figure]:
     """The import budget of the API handler with the slowest median cold start."""
     measured = {
         f: s for f, s in sides.items() if s.handler_seconds and not s.error and f != "authorizer"
     }
     if not measured:
-        return
+        return []
     function = max(measured, key=lambda f: statistics.median(measured[f].handler_seconds))
     side = measured[function]
     handler_ms = statistics.median(side.handler_seconds) * 1000
     floor_ms = statistics.median(side.floor_seconds) * 1000
     try:
-        sections.append(import_budget(function, side, handler_ms, floor_ms))
+        section, figure = import_budget(function, side, handler_ms, floor_ms)
     except subprocess.CalledProcessError as error:
         notes.append(f"Import budget of `{function}` not measured: {error}")
+        return []
+    sections.append(section)
+    return [figure]
+
+
+def _reference_figures(
+    references: dict[str, Sides], emit: Callable[[Figure], None]
+) -> list[Figure]:
+    """The references' ratios: no goal, the part of every handler's that no cut of its own
+    import work can remove."""
+    figures = []
+    for name, side in references.items():
+        if side.error or not side.handler_seconds:
+            continue
+        handler_ms = statistics.median(side.handler_seconds) * 1000
+        floor_ms = statistics.median(side.floor_seconds) * 1000
+        figure = Figure(
+            f"cold_start_ratio_reference_{name}",
+            ratio(handler_ms / floor_ms),
+            f"no goal; the least a handler pays, against the {GOAL} goal",
+            None,
+            f"{REFERENCE_DETAIL[name]}: {handler_ms:.0f} ms, floor of `{REFERENCE_FLOOR}`"
+            f" {floor_ms:.0f} ms, medians of {RUNS}",
+        )
+        emit(figure)
+        figures.append(figure)
+    return figures
+
+
+def _chosen(kinds: dict[str, bool]) -> dict[str, bool]:
+    """The functions to measure: all, or those named by the ONLY variable."""
+    if not os.environ.get(ONLY):
+        return kinds
+    chosen = set(os.environ[ONLY].split(","))
+    return {function: api for function, api in kinds.items() if function in chosen}
 
 
 def run(
@@ -535,16 +665,15 @@ def run(
     emit: Callable[[Figure], None],
     sections: list[Section] | None = None,
 ) -> list[Figure]:
-    kinds = api_functions(stack)
+    kinds = _chosen(api_functions(stack))
     logical_ids = function_dirs(stack)
     requests = {**_requests(stack, data), **_recorded_requests(data)}
-    sides = {f: s for f, s in requests.items() if f in logical_ids}
+    sides = {f: s for f, s in requests.items() if f in logical_ids and f in kinds}
     figures: list[Figure] = []
     with tempfile.TemporaryDirectory(prefix="dialtone-bench-") as workdir:
-        _measure(endpoint, stack, sides, workdir)
+        references = _measure(endpoint, stack, sides, workdir)
         # The children's event and floor files live in workdir: the budget is taken now.
-        if sections is not None:
-            _slowest_budget(sides, notes, sections)
+        budget = _slowest_budget(sides, notes, sections) if sections is not None else []
     for function, side in sides.items():
         if side.error:
             notes.append(f"Cold start of `{function}` not measured: {side.error}")
@@ -562,6 +691,10 @@ def run(
         )
         emit(figure)
         figures.append(figure)
+    figures += _reference_figures(references, emit)
+    for figure in budget:
+        emit(figure)
+    figures += budget
     # API handlers without a benched request (or whose request failed): a cold start is not
     # measured, what their module imports is checked. The other functions too, for LAZY.
     unmeasured = [f for f, api in kinds.items() if api and f not in sides]

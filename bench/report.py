@@ -153,8 +153,11 @@ the template gives it. Metrics stay enabled as deployed. Regenerate with `make b
   that the first (discarded) run stores and the others repeat (200, "unchanged"); their floor
   makes the same transaction on an item of its own, whose condition fails the same way.
   Every other API function serves a request that can be repeated: reads of the seeded agent,
-  the tenant's agents, suppressions and dialer status (200); creations of a new agent (201), a
-  call or a two-number batch (202) and of one suppression (201, then 200); and requests on what
+  the tenant's agents, suppressions and dialer status, a search of two ids (one unknown), a CSV
+  export of the tenant's 40 calls, the call's grade and issue reports, the tenant's issue
+  reports and the Swagger UI page (200); a grade request that finds the grade a priming run
+  started pending (200); creations of a new agent (201), a call or a two-number batch (202),
+  one issue report (201) and of one suppression (201, then 200); and requests on what
   is not there or not in the state they need: a cancel of the completed call (409), deletes
   of an unknown agent, call or suppression and the read of an unknown batch (404), and a status
   callback signed with a token the stack does not hold (403). Their floor makes the calls that
@@ -162,7 +165,13 @@ the template gives it. Metrics stay enabled as deployed. Regenerate with `make b
   clients, refused or not as the handler's were. Every function's child also reports whether
   `phonenumbers` or `mutagen` was loaded by importing the module
   (`api_handlers_import_phonenumbers_or_mutagen`): both are for first use only. The import
-  budget of the slowest handler lists what it imports beyond the floor (`python -X importtime`).
+  budget of the slowest handler lists what it imports beyond the floor (`python -X importtime`;
+  its total is `cold_start_import_budget_ms_<function>`). Two references run in the same rounds
+  on `get_call`'s floor (`cold_start_ratio_reference_*`): the floor's calls made by the one
+  route of powertools' `APIGatewayHttpResolver` with validation (a UUID path parameter, a
+  pydantic response model), and the same route on `dialtone.http`'s resolver inside
+  `observability.api_handler` (Logger, Metrics): what every handler of this design pays
+  before any import of its own.
 - **Function size** (`function_unzipped_mb_<function>`): the bytes Lambda unzips for the
   function, its code plus every layer it takes (the template's Globals' layers, then its own),
   measured on the output of `sam build` (arm64 wheels, no container); Lambda's limit is 250 MB.
