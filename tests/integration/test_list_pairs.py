@@ -15,6 +15,7 @@ from dialtone.auth import Scope
 from dialtone.models import Call, CallOutcome, CallStatus, Direction
 from dialtone.store import CALL_SK, CallStore, call_pk
 from local.invoke import api_event, invoke
+from tests.streams import drain_calls_stream
 
 T0 = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 BATCH = "batch-pairs"
@@ -33,6 +34,8 @@ def list_calls(tenant: Any, **query: str) -> dict[str, Any]:
 
 
 def page(tenant: Any, **query: str) -> dict[str, Any]:
+    """A page, once every call stored so far is rolled up (for its `total`)."""
+    drain_calls_stream()
     result = list_calls(tenant, **query)
     assert result["statusCode"] == 200, result["body"]
     listed: dict[str, Any] = json.loads(result["body"])

@@ -255,8 +255,10 @@ class CallExporter:
         body.write('{"calls":[')
         for number, (call, exchanges) in enumerate(self._with_transcripts(calls, tenant_id)):
             # The list's call object, field for field, with its transcript (as get_call gives it).
+            # The whole transcript is here, so `transcript_truncated` says nothing: left out.
             item = CallWithTranscript.model_construct(**dict(call), transcript=exchanges)
-            body.write(("," if number else "") + item.model_dump_json())
+            json_item = item.model_dump_json(exclude={"transcript_truncated"})
+            body.write(("," if number else "") + json_item)
         body.write("]}")
 
     def _with_transcripts(
