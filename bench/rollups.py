@@ -54,11 +54,11 @@ class WriteCounter:
         self.items = 0
 
     def __enter__(self) -> WriteCounter:
-        self.client.meta.events.register("before-call.dynamodb", self._count)
+        self.client.meta.events.register("before-parameter-build.dynamodb", self._count)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.client.meta.events.unregister("before-call.dynamodb", self._count)
+        self.client.meta.events.unregister("before-parameter-build.dynamodb", self._count)
 
     def _count(self, model: Any, params: dict[str, Any], **_: Any) -> None:
         if model.name == "TransactWriteItems":

@@ -507,3 +507,52 @@ def test_answers_holding_items_are_sent_as_moto_would_send_them(
     assert fixed == theirs
     assert fixed[0]["Item"] == _RICH
     assert fixed[1]["Items"] == [_RICH]
+
+
+# Counter updates
+
+
+def test_counter_updates_add_and_set_as_dynamodb_does(
+    dynamodb: Any, make_table: Callable[..., str]
+) -> None:
+    # Given an item holding a counter, and another with a text attribute of the same name
+    table = make_table({**_item("a", "1"), "n": {"N": "5"}}, _item("b", "1", n="text"))
+    names = {"#n": "n", "#m": "m"}
+
+    # When counters are added to (one new) and a value set, alone and in a transaction
+    dynamodb.update_item(
+        TableName=table,
+        Key=_item("a", "1"),
+        UpdateExpression="ADD #n :two, #m :minus SET as_of = :t",
+        ExpressionAttributeNames=names,
+        ExpressionAttributeValues={":two": {"N": "2"}, ":minus": {"N": "-1.5"}, ":t": {"N": "9"}},
+    )
+    dynamodb.transact_write_items(
+        TransactItems=[
+            {
+                "Update": {
+                    "TableName": table,
+                    "Key": _item("c", "1"),
+                    "UpdateExpression": "ADD #n :one",
+                    "ExpressionAttributeNames": {"#n": "n"},
+                    "ExpressionAttributeValues": {":one": {"N": "1"}},
+                }
+            }
+        ]
+    )
+
+    # Then the numbers moved, a missing item or attribute started at zero
+    a = dynamodb.get_item(TableName=table, Key=_item("a", "1"))["Item"]
+    assert (a["n"], a["m"], a["as_of"]) == ({"N": "7"}, {"N": "-1.5"}, {"N": "9"})
+    c = dynamodb.get_item(TableName=table, Key=_item("c", "1"))["Item"]
+    assert c["n"] == {"N": "1"}
+
+    # And adding to text is refused, as DynamoDB refuses it
+    with pytest.raises(ClientError, match="ValidationException"):
+        dynamodb.update_item(
+            TableName=table,
+            Key=_item("b", "1"),
+            UpdateExpression="ADD #n :one",
+            ExpressionAttributeNames={"#n": "n"},
+            ExpressionAttributeValues={":one": {"N": "1"}},
+        )

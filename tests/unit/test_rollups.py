@@ -358,3 +358,28 @@ def test_rollup_totals_equal_a_count_of_the_calls_whatever_the_delivery(
             answer = counter.total(TENANT, filters)
             assert answer is not None
             assert answer.total == brute_total(in_range, **query), query
+
+
+def _expired(record_: dict[str, Any], image: str, at: int) -> dict[str, Any]:
+    record_["dynamodb"][image]["expires_at"] = {"N": str(at)}
+    return record_
+
+
+def test_a_call_leaves_the_totals_when_its_retention_passes_or_is_shortened() -> None:
+    # Given two calls counted
+    store = RollupStore("analytics", dynamodb=FakeDynamoDB())
+    a = call()
+    b = call(id="0b6f3b5e-2d55-4a58-8d8a-000000000002")
+    assert apply_records(store, [record(1, a), record(2, b)]).failed == []
+    day = CallFilters(start=T0, end=T0 + DAY - timedelta(microseconds=1))
+    counter = TotalCounter(calls=None, rollup_store=store)  # type: ignore[arg-type]
+    assert getattr(counter.total(TENANT, day), "total", None) == 2
+
+    # When DynamoDB's TTL removes the first after its expiry (the image unchanged), and the
+    # second's retention is shortened to a time already past
+    removed = _expired(record(3, None, old=a), "OldImage", 1_000)
+    shortened = _expired(record(4, b, old=b), "NewImage", 1_000)
+    assert apply_records(store, [removed, shortened]).failed == []
+
+    # Then neither counts any more
+    assert getattr(counter.total(TENANT, day), "total", None) == 0

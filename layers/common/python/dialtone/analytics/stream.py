@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from dialtone.analytics.rollup_store import ApplyResult, CallChange, RollupStore
-from dialtone.analytics.rollups import facts_of
+from dialtone.analytics.rollups import CallFacts, facts_of
 from dialtone.dynamo import from_item
 from dialtone.store import CALL_SK
 
@@ -31,11 +31,14 @@ def call_change(record: Mapping[str, Any]) -> CallChange | None:
     data = record.get("dynamodb") or {}
     if (data.get("Keys") or {}).get("sk", {}).get("S") != CALL_SK:
         return None
+    at = _moment(data.get("ApproximateCreationDateTime"))
     new_values = from_item(data["NewImage"]) if "NewImage" in data else None
     old_values = from_item(data["OldImage"]) if "OldImage" in data else None
-    new = facts_of(new_values) if new_values else None
+    new = _live_facts(new_values, at)
     old = facts_of(old_values) if old_values else None
-    if new == old:
+    # Skipped only if nothing counted changed, the passing of time included (an expired
+    # call's removal by TTL changes nothing in the image, but is its leaving).
+    if new == old == _live_facts(old_values, at):
         return None
     expires_at = (new_values or {}).get("expires_at")
     return CallChange(
@@ -44,9 +47,20 @@ def call_change(record: Mapping[str, Any]) -> CallChange | None:
         sequence_text=str(data["SequenceNumber"]),
         old=old,
         new=new,
-        at=_moment(data.get("ApproximateCreationDateTime")),
+        at=at,
         expires_at=int(expires_at) if isinstance(expires_at, int | float) else None,
     )
+
+
+def _live_facts(values: Mapping[str, Any] | None, at: datetime) -> CallFacts | None:
+    """The facts of an image, None when it counts nothing: a call already past its expiry when
+    the change was made (its retention shortened) counts as removed, as the list does."""
+    if not values:
+        return None
+    expires_at = values.get("expires_at")
+    if isinstance(expires_at, int | float) and expires_at <= at.timestamp():
+        return None
+    return facts_of(values)
 
 
 @dataclass
