@@ -26,6 +26,7 @@ from bench import (
     rollups,
     search,
     sizes,
+    stats,
 )
 from bench.report import BENCHMARKS, Figure, Section, machine_facts, summary, write_markdown
 from dialtone.accounts import AccountStore
@@ -149,6 +150,8 @@ def main() -> int:
             progress("rollups: the stream consumer's cost, and `total` per filter, pair and range")
             figures += rollups.consumer_figures(emit)
             figures += rollups.total_figures(dataset, notes, emit, singles=False)
+            progress("stats over 30 days from the rollups")
+            figures += stats.stats_figures(dataset, notes, emit)
             progress("search by 100 ids")
             figures += search.run(dataset, notes, emit)
             progress("get_call handler overhead")

@@ -57,6 +57,13 @@ class CallsListSettings(CallsReaderSettings):
     analytics_table: str = Field(alias="ANALYTICS_TABLE", min_length=1)
 
 
+class CallStatsSettings(EnvSettings):
+    """Stats read the rollups, and the calls of the partial hours at a range's edges."""
+
+    calls_table: str = Field(alias="CALLS_TABLE", min_length=1)
+    analytics_table: str = Field(alias="ANALYTICS_TABLE", min_length=1)
+
+
 class StreamConsumerSettings(EnvSettings):
     """The calls table's stream consumer: where it keeps rollups and its per-call state."""
 

@@ -15,8 +15,15 @@ Layout (AnalyticsTable). A rollup item is one (tenant, period, slice group):
   `<p>#dur` (duration sum, ms), `<p>#durn` (calls with a duration), `<p>#ans` (answered: status
   in_progress or completed), `<p>#cost` (cost total, micro-units), `<p>#hd<bucket>` and
   `<p>#hl<bucket>` (histograms of duration and of the call's e2e latency p50, in ms;
-  `dialtone.analytics.histogram`, ±2 %). The item grows with the agents, batches and own
-  numbers active in the period and the histogram buckets in use, not with the calls;
+  `dialtone.analytics.histogram`, ±2 %). For the stats, also per block (metric blocks exist for
+  `t:` too): `<p>#s:<status>`, `<p>#d:<direction>`, `<p>#o:<outcome>` (the block's calls by
+  each; for `m` they are the item's `s:`, `d:`, `o:` counts), `<p>#adur`/`<p>#adurn`
+  (duration sum and count of answered calls), `<p>#obt` (outbound calls attempted: dialed and
+  decided, `OUTBOUND_ATTEMPTED`), `<p>#oba` (outbound calls answered), `<p>#ok`/`<p>#okn`
+  (analysis.call_successful true / true or false) and `<p>#hs`, `<p>#hm`, `<p>#ht<bucket>`
+  (histograms of the call's stt, llm, tts latency p50).
+  The item grows with the agents, batches and own numbers active in the period and the
+  histogram buckets in use, not with the calls;
 - sk `P#<number>`, day periods only: the *remote* party's number (one per customer, so never
   in a shared item, which would grow with the calls): `f` (calls from it), `t` (to it), `b`
   (both sides the same number).
@@ -47,6 +54,10 @@ STATE_SK = "ROLLUP"
 WATERMARK_SK = "ROLLUP#AS_OF"
 MICROS = 1_000_000
 _ANSWERED = frozenset({"in_progress", "completed"})
+# Outbound calls that were dialed and whose answer is known: queued, initiated and ringing are
+# undecided yet, a canceled call was never dialed.
+BREAKDOWN = ("s:", "d:", "o:")
+OUTBOUND_ATTEMPTED = frozenset({"in_progress", "completed", "busy", "no_answer", "failed"})
 
 Key = tuple[str, str]
 """An item's (pk, sk)."""
@@ -102,6 +113,10 @@ class CallFacts:
     duration_ms: int | None = None
     latency_ms: int | None = None
     cost_micros: int = 0
+    successful: bool | None = None
+    stt_ms: int | None = None
+    llm_ms: int | None = None
+    tts_ms: int | None = None
 
     @classmethod
     def from_values(cls, values: Mapping[str, Any]) -> CallFacts:
@@ -121,10 +136,15 @@ def _number(value: Any) -> float | None:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
-def _latency_ms(call: Mapping[str, Any]) -> int | None:
-    e2e = (call.get("latency") or {}).get("e2e") or {}
-    p50 = _number(e2e.get("p50"))
+def _latency_ms(call: Mapping[str, Any], stage: str = "e2e") -> int | None:
+    stats = (call.get("latency") or {}).get(stage) or {}
+    p50 = _number(stats.get("p50"))
     return None if p50 is None else round(p50)
+
+
+def _successful(call: Mapping[str, Any]) -> bool | None:
+    verdict = (call.get("analysis") or {}).get("call_successful")
+    return verdict if isinstance(verdict, bool) else None
 
 
 def facts_of(call: Mapping[str, Any]) -> CallFacts | None:
@@ -149,6 +169,10 @@ def facts_of(call: Mapping[str, Any]) -> CallFacts | None:
         duration_ms=None if duration is None else round(duration * 1000),
         latency_ms=_latency_ms(call),
         cost_micros=round(cost * MICROS),
+        successful=_successful(call),
+        stt_ms=_latency_ms(call, "stt"),
+        llm_ms=_latency_ms(call, "llm"),
+        tts_ms=_latency_ms(call, "tts"),
     )
 
 
@@ -177,7 +201,7 @@ def _slices(facts: CallFacts) -> list[str]:
 
 def metric_prefixes(facts: CallFacts) -> list[str]:
     """The metric blocks a call counts in: all calls, and each of its single-value slices."""
-    prefixes = ["m", f"d:{facts.direction}", f"s:{facts.status}"]
+    prefixes = ["m", f"d:{facts.direction}", f"s:{facts.status}", f"t:{int(facts.is_test_call)}"]
     if facts.outcome:
         prefixes.append(f"o:{facts.outcome}")
     if facts.agent_id:
@@ -187,19 +211,49 @@ def metric_prefixes(facts: CallFacts) -> list[str]:
     return prefixes
 
 
+def _block(facts: CallFacts) -> Counter[str]:
+    """What a call adds to each metric block it counts in (names without the block's prefix)."""
+    values: Counter[str] = Counter({f"s:{facts.status}": 1, f"d:{facts.direction}": 1})
+    if facts.outcome:
+        values[f"o:{facts.outcome}"] = 1
+    answered = facts.status in _ANSWERED
+    if facts.duration_ms is not None:
+        values["dur"] += facts.duration_ms
+        values["durn"] += 1
+        values[f"hd{histogram.bucket_of(facts.duration_ms)}"] += 1
+        if answered:
+            values["adur"] += facts.duration_ms
+            values["adurn"] += 1
+    for letter, latency in (
+        ("l", facts.latency_ms),
+        ("s", facts.stt_ms),
+        ("m", facts.llm_ms),
+        ("t", facts.tts_ms),
+    ):
+        if latency is not None:
+            values[f"h{letter}{histogram.bucket_of(latency)}"] += 1
+    if answered:
+        values["ans"] += 1
+    if facts.direction == "outbound" and facts.status in OUTBOUND_ATTEMPTED:
+        values["obt"] += 1
+        values["oba"] += int(answered)
+    if facts.successful is not None:
+        values["okn"] += 1
+        values["ok"] += int(facts.successful)
+    if facts.cost_micros:
+        values["cost"] += facts.cost_micros
+    return values
+
+
 def _metrics(facts: CallFacts) -> Counter[str]:
+    block = _block(facts)
+    # The all-calls block's calls by status, direction and outcome are the item's own `s:`,
+    # `d:`, `o:` counts: not repeated (a call's first update stays under ~140 attributes).
+    overall = {name: value for name, value in block.items() if name[:2] not in BREAKDOWN}
     values: Counter[str] = Counter()
     for prefix in metric_prefixes(facts):
-        if facts.duration_ms is not None:
-            values[f"{prefix}#dur"] += facts.duration_ms
-            values[f"{prefix}#durn"] += 1
-            values[f"{prefix}#hd{histogram.bucket_of(facts.duration_ms)}"] += 1
-        if facts.latency_ms is not None:
-            values[f"{prefix}#hl{histogram.bucket_of(facts.latency_ms)}"] += 1
-        if facts.status in _ANSWERED:
-            values[f"{prefix}#ans"] += 1
-        if facts.cost_micros:
-            values[f"{prefix}#cost"] += facts.cost_micros
+        source = overall if prefix == "m" else block
+        values.update({f"{prefix}#{name}": value for name, value in source.items() if value})
     return values
 
 
