@@ -185,7 +185,7 @@ def cases(dataset: ListDataset) -> list[ListCase]:
 
 
 # The common pairs of filters (each has an index of its own): name, query, which calls match.
-_PAIRS: list[tuple[str, dict[str, str], Callable[[Call], bool]]] = [
+PAIRS: list[tuple[str, dict[str, str], Callable[[Call], bool]]] = [
     (
         "direction_status",
         {"direction": "outbound", "status": "no_answer"},
@@ -224,7 +224,7 @@ def pair_cases(dataset: ListDataset) -> list[ListCase]:
         return lambda c: matches(c) and first_day <= _start(c).date() <= last_day
 
     cases = []
-    for name, query, matches in _PAIRS:
+    for name, query, matches in PAIRS:
         cases.append(ListCase(name, query, matches))
         cases.append(ListCase(f"{name}_date_range", {**query, **dates}, dated(matches)))
     return cases

@@ -30,7 +30,7 @@ from typing import Any
 
 from bench import fixture
 from bench.fixture import BATCH_ID, ListDataset, principal_of
-from bench.listing import ReadCounter, cases
+from bench.listing import PAIRS, ReadCounter, cases
 from bench.report import Figure, at_most
 from dialtone import aws
 from dialtone.analytics.rollup_store import RollupStore
@@ -190,36 +190,6 @@ def consumer_figures(emit: Callable[[Figure], None]) -> list[Figure]:
     return figures
 
 
-def _pairs() -> list[tuple[str, dict[str, str], Callable[[Call], bool]]]:
-    return [
-        (
-            "direction_status",
-            {"direction": "outbound", "status": "completed"},
-            lambda c: c.direction is Direction.OUTBOUND and c.status is CallStatus.COMPLETED,
-        ),
-        (
-            "agent_status",
-            {"agent_id": "agent-support", "status": "completed"},
-            lambda c: c.agent_id == "agent-support" and c.status is CallStatus.COMPLETED,
-        ),
-        (
-            "agent_direction",
-            {"agent_id": "agent-support", "direction": "inbound"},
-            lambda c: c.agent_id == "agent-support" and c.direction is Direction.INBOUND,
-        ),
-        (
-            "batch_status",
-            {"batch_id": BATCH_ID, "status": "completed"},
-            lambda c: c.batch_id == BATCH_ID and c.status is CallStatus.COMPLETED,
-        ),
-        (
-            "status_outcome",
-            {"status": "completed", "outcome": "escalated"},
-            lambda c: c.status is CallStatus.COMPLETED and c.outcome is CallOutcome.ESCALATED,
-        ),
-    ]
-
-
 def _partial_range(dataset: ListDataset) -> tuple[str, dict[str, str], Callable[[Call], bool]]:
     low = dataset.anchor - timedelta(days=20, hours=5, minutes=17)
     high = dataset.anchor - timedelta(days=3, hours=2, minutes=41)
@@ -242,7 +212,7 @@ def total_figures(
     False), pair and range, each total checked."""
     principal = principal_of(dataset.tenant_id).to_context()
     checks = [(c.name, c.query, c.matches) for c in cases(dataset)] if singles else []
-    checks += [*_pairs(), _partial_range(dataset)]
+    checks += [*PAIRS, _partial_range(dataset)]
     figures: list[Figure] = []
     with ReadCounter(aws.client("dynamodb")) as counter:
         for name, query, matches in checks:
