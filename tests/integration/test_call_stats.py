@@ -42,7 +42,8 @@ STATUSES = [
 
 def stats(authorizer: dict[str, str] | None, **query: str) -> dict[str, Any]:
     """The Lambda result of GET /v1/calls/stats?<query>, once every stored call is rolled up."""
-    drain_calls_stream()
+    if authorizer:
+        drain_calls_stream(authorizer["tenant_id"])
     event = api_event(
         "get_call_stats", ROUTE, "/v1/calls/stats", query=query, authorizer=authorizer
     )

@@ -31,7 +31,8 @@ T0 = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 def list_calls(authorizer: dict[str, str] | None, **query: str) -> dict[str, Any]:
     """The Lambda result of GET /v1/calls?<query> for the caller the authorizer described, once
     every call stored so far is rolled up (the stream drained through its consumer)."""
-    drain_calls_stream()
+    if authorizer:
+        drain_calls_stream(authorizer["tenant_id"])
     event = api_event("list_calls", ROUTE, "/v1/calls", query=query, authorizer=authorizer)
     return invoke("list_calls", event)
 
@@ -918,7 +919,7 @@ def test_the_sample_event_lists_the_sample_tenants_inbound_calls(sample_tenant: 
     # Given: the sample's tenant has an inbound and an outbound call
     inbound = sample_tenant.add_call(direction=Direction.INBOUND, start_time=T0)
     sample_tenant.add_call(direction=Direction.OUTBOUND, start_time=T0)
-    drain_calls_stream()  # both rolled up, for `total`
+    drain_calls_stream(sample_tenant.tenant_id)  # both rolled up, for `total`
 
     # When: events/list_calls.json (limit=20&direction=inbound) is handled as it is
     result = invoke("list_calls", sample_event("list_calls"))

@@ -35,7 +35,7 @@ def list_calls(tenant: Any, **query: str) -> dict[str, Any]:
 
 def page(tenant: Any, **query: str) -> dict[str, Any]:
     """A page, once every call stored so far is rolled up (for its `total`)."""
-    drain_calls_stream()
+    drain_calls_stream(tenant.tenant_id)
     result = list_calls(tenant, **query)
     assert result["statusCode"] == 200, result["body"]
     listed: dict[str, Any] = json.loads(result["body"])

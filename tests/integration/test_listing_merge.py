@@ -22,7 +22,7 @@ LINE = "+14155550100"
 
 
 def _list(tenant: Any, query: dict[str, str]) -> dict[str, Any]:
-    drain_calls_stream()  # `total` counts every call stored so far
+    drain_calls_stream(tenant.tenant_id)  # `total` counts every call stored so far
     event = api_event(
         "list_calls", "GET /v1/calls", "/v1/calls", query=query, authorizer=tenant.authorizer()
     )

@@ -422,7 +422,7 @@ def test_purging_an_expired_call_spares_a_new_call_under_the_same_id(
 def list_calls(tenant: TenantFixture) -> tuple[list[str], int]:
     """The ids of the tenant's calls as listed, and the total the listing counts (once every
     change so far is rolled up)."""
-    drain_calls_stream()
+    drain_calls_stream(tenant.tenant_id)
     event = api_event(
         "list_calls",
         "GET /v1/calls",

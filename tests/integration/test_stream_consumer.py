@@ -119,7 +119,7 @@ def test_list_totals_from_the_stream_equal_a_count_of_the_calls(
     ]
 
     # When the stream is drained through the consumer
-    assert drain_calls_stream() > 0
+    assert drain_calls_stream(tenant.tenant_id) > 0
 
     # Then every total (whole days, whole hours and partial hours at the edges) is exact
     low, high = T0 + timedelta(hours=5, minutes=17), T0 + timedelta(days=2, hours=3, minutes=41)
