@@ -70,6 +70,14 @@ class StreamConsumerSettings(EnvSettings):
     analytics_table: str = Field(alias="ANALYTICS_TABLE", min_length=1)
 
 
+class WebhookSettings(EnvSettings):
+    """Webhook subscriptions and deliveries: the webhooks table, and whether subscriptions may
+    target plain-http loopback URLs (the local stack only: the template never sets it)."""
+
+    webhooks_table: str = Field(alias="WEBHOOKS_TABLE", min_length=1)
+    allow_local_urls: bool = Field(alias="WEBHOOK_ALLOW_LOCAL_URLS", default=False)
+
+
 class PagedReaderSettings(CallsReaderSettings):
     """A call's transcript and history pages sign their cursors with the listing's secret."""
 
