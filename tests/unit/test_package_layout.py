@@ -229,8 +229,8 @@ def clients_used(module: str) -> set[str]:
 @pytest.mark.parametrize(
     ("service", "adapters"),
     [
-        # The dial queue, and the grade queue.
-        ("sqs", {"dialtone.dialing.queue", "dialtone.quality.grading"}),
+        # The dial queue, the grade queue and the webhook delivery queue.
+        ("sqs", {"dialtone.dialing.queue", "dialtone.quality.grading", "dialtone.webhooks.queue"}),
         ("s3", {"dialtone.recordings"}),
     ],
 )

@@ -78,6 +78,12 @@ class WebhookSettings(EnvSettings):
     allow_local_urls: bool = Field(alias="WEBHOOK_ALLOW_LOCAL_URLS", default=False)
 
 
+class WebhookQueueSettings(WebhookSettings):
+    """What queues deliveries (the fan-out, the test endpoint, a retry) also needs."""
+
+    delivery_queue_url: str = Field(alias="WEBHOOK_DELIVERY_QUEUE_URL", min_length=1)
+
+
 class PagedReaderSettings(CallsReaderSettings):
     """A call's transcript and history pages sign their cursors with the listing's secret."""
 
