@@ -16,12 +16,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from dialtone import aws, settings
+from dialtone import settings
 from dialtone.auth import Principal, Scope
 from dialtone.calls import DateOrDateTime
 from dialtone.errors import InvalidCursor, InvalidParameter
 from dialtone.models import ApiModel
-from dialtone.pagination import CursorCodec, fingerprint
+from dialtone.pagination import CursorCodec, cursor_codec, fingerprint
 from dialtone.quality.models import (
     IssueCategory,
     IssueReport,
@@ -197,10 +197,3 @@ def service() -> IssueReports:
     return IssueReports(
         QualityStore(config.calls_table), codec if config.cursor_secret_arn else None
     )
-
-
-@settings.per_environment
-def cursor_codec(secret_arn: str) -> CursorCodec:
-    """The feed's cursor codec, from the deployment's cursor secret (read once)."""
-    secret = aws.client("secretsmanager").get_secret_value(SecretId=secret_arn)
-    return CursorCodec(secret["SecretString"].encode("utf-8"))
