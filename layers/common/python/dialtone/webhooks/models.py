@@ -10,6 +10,8 @@ Items live in the webhooks table (`WEBHOOKS_TABLE`):
 
 from __future__ import annotations
 
+import hashlib
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -20,6 +22,11 @@ from dialtone.models import ApiModel, Timestamp
 SUBSCRIPTION_ID_PREFIX = "wh_"
 DELIVERY_ID_PREFIX = "msg_"
 SECRET_PREFIX = "whsec_"  # noqa: S105 (the prefix of every signing secret, not one)
+
+# `msg_` + 26 characters of Crockford base32, ULID-like: 10 of them the event's time in
+# milliseconds (so ids sort by time, newest last), 16 of them a digest of (event, subscription).
+DELIVERY_ID_PATTERN = r"^msg_[0-9A-HJKMNP-TV-Z]{26}$"
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
 class EventType(StrEnum):
@@ -52,6 +59,21 @@ def deliveries_pk(tenant_id: str, subscription_id: str) -> str:
 
 def delivery_sk(delivery_id: str) -> str:
     return f"D#{delivery_id}"
+
+
+def _base32(number: int, length: int) -> str:
+    return "".join(_CROCKFORD[(number >> (5 * i)) & 31] for i in reversed(range(length)))
+
+
+def delivery_id(event_id: str, subscription_id: str, at: datetime) -> str:
+    """The delivery id (the `webhook-id` header) of one event for one subscription: the same
+    for the same pair, so producing the event again cannot mint a second delivery; and ordered
+    by `at` (the event's timestamp), so a subscription's deliveries read newest first by a
+    reverse query."""
+    millis = max(0, int(at.astimezone(UTC).timestamp() * 1000)) & (2**50 - 1)
+    digest = hashlib.sha256(f"{event_id}\x00{subscription_id}".encode()).digest()
+    suffix = int.from_bytes(digest[:10])
+    return f"{DELIVERY_ID_PREFIX}{_base32(millis, 10)}{_base32(suffix, 16)}"
 
 
 def event_pk(tenant_id: str, event_id: str) -> str:
