@@ -188,3 +188,9 @@ class CallSidTaken(DialtoneError):
     """A provider call SID already belongs to another call (409): a SID names one call."""
 
     detail = "twilio_call_sid already belongs to another call"
+
+
+class DeliveryNotFound(DialtoneError):
+    """A delivery the webhook's log does not have (404), another tenant's included."""
+
+    detail = "Delivery not found"

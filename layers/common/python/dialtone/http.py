@@ -38,6 +38,7 @@ from dialtone.errors import (
     CallSidTaken,
     ChangesExpired,
     ChildConflict,
+    DeliveryNotFound,
     DialQueueUnavailable,
     DialtoneError,
     FieldNotWritable,
@@ -90,6 +91,7 @@ _STATUS: dict[type[DialtoneError], HTTPStatus] = {
     CallNotGraded: HTTPStatus.NOT_FOUND,
     ChangesExpired: HTTPStatus.GONE,
     CallSidTaken: HTTPStatus.CONFLICT,
+    DeliveryNotFound: HTTPStatus.NOT_FOUND,
 }
 
 
