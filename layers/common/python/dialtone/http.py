@@ -57,6 +57,9 @@ from dialtone.errors import (
     SuppressionNotFound,
     TenantNotFound,
     Unauthenticated,
+    WebhookChanged,
+    WebhookLimitReached,
+    WebhookNotFound,
     WriteContention,
 )
 from dialtone.observability import logger
@@ -91,6 +94,9 @@ _STATUS: dict[type[DialtoneError], HTTPStatus] = {
     CallNotGraded: HTTPStatus.NOT_FOUND,
     ChangesExpired: HTTPStatus.GONE,
     CallSidTaken: HTTPStatus.CONFLICT,
+    WebhookNotFound: HTTPStatus.NOT_FOUND,
+    WebhookLimitReached: HTTPStatus.CONFLICT,
+    WebhookChanged: HTTPStatus.CONFLICT,
     DeliveryNotFound: HTTPStatus.NOT_FOUND,
 }
 
@@ -388,6 +394,7 @@ class Tag(StrEnum):
     SUPPRESSIONS = "Suppressions"
     TELEPHONY = "Telephony"
     QUALITY = "Quality"
+    WEBHOOKS = "Webhooks"
     DOCS = "Documentation"
 
 
