@@ -12,6 +12,7 @@ from dialtone.dialing.queue import MAX_DELAY_SECONDS
 from dialtone.dialing.sweeper import QUEUED_STALE_AFTER
 from dialtone.retention import RETENTION_CLASSES, RETENTION_TAG
 from dialtone.settings import RecordingsSettings
+from dialtone.webhooks.sender import MAX_ATTEMPTS, backoff_ceiling
 from local.provision import load_template, resources_of
 
 SAMCONFIG = Path(__file__).resolve().parents[2] / "samconfig.toml"
@@ -291,5 +292,40 @@ def test_only_the_api_functions_behind_api_gateway_take_snapshots(template: dict
         "RecordingIndexerFunction",
         "GraderFunction",
         "StreamConsumerFunction",
+        "WebhookSenderFunction",
     }
     assert not [name for name in routed if "SnapStart" in functions[name]]
+
+
+def test_a_webhook_delivery_reaches_the_dead_letter_queue_after_its_last_attempt(
+    template: dict[str, Any],
+) -> None:
+    # Given the delivery queue and its consumer, the sender
+    resources = template["Resources"]
+    queue = resources["WebhookDeliveryQueue"]["Properties"]
+    sender = resources["WebhookSenderFunction"]["Properties"]
+    variables = sender["Environment"]["Variables"]
+
+    # Then each attempt is one receipt, and the receipt after the last attempt moves the
+    # message to the dead-letter queue
+    assert queue["RedrivePolicy"]["maxReceiveCount"] == MAX_ATTEMPTS
+    assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {
+        "Fn::GetAtt": ["WebhookDeliveryDeadLetterQueue", "Arn"]
+    }
+    # And the queue keeps a message for the longest its retries can take
+    longest = sum(
+        backoff_ceiling(n, float(variables["WEBHOOK_RETRY_BASE_SECONDS"]))
+        for n in range(1, MAX_ATTEMPTS)
+    )
+    assert int(queue["MessageRetentionPeriod"]) > longest
+    # And the production back-off is the one documented (a short base is for the local stack)
+    assert float(variables["WEBHOOK_RETRY_BASE_SECONDS"]) == 60
+    assert "WEBHOOK_ALLOW_LOCAL_URLS" not in variables
+    # And a received message stays hidden for six runs of the sender, which reports partial
+    # failures and may hide a message until its next attempt
+    assert int(queue["VisibilityTimeout"]) >= 6 * int(sender["Timeout"])
+    [source] = sender["Events"].values()
+    assert source["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert {
+        "SQSPollerPolicy": {"QueueName": {"Fn::GetAtt": ["WebhookDeliveryQueue", "QueueName"]}}
+    } in sender["Policies"]

@@ -22,7 +22,7 @@ import email.utils
 import json
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -48,7 +48,7 @@ GONE_REASON = "The endpoint answered 410 Gone"
 
 def backoff_ceiling(attempt: int, base_seconds: float) -> float:
     """The longest wait after the `attempt`-th failed attempt (1 for the first)."""
-    return base_seconds * min(BACKOFF_CAP_FACTOR, 2 ** max(0, attempt - 1))
+    return float(base_seconds * min(BACKOFF_CAP_FACTOR, 2 ** max(0, attempt - 1)))
 
 
 def backoff_seconds(attempt: int, base_seconds: float, rng: random.Random) -> float:
@@ -134,9 +134,11 @@ class RetrySchedule:
     """The back-off's base (WEBHOOK_RETRY_BASE_SECONDS) and its randomness."""
 
     base_seconds: float = 60.0
-    rng: random.Random = random.SystemRandom()  # noqa: RUF009 (shared, stateless enough)
+    rng: random.Random = field(default_factory=random.SystemRandom)
 
-    def after(self, verdict: Verdict, answer: transport.Answer, attempt: int, now: datetime) -> Next:
+    def after(
+        self, verdict: Verdict, answer: transport.Answer, attempt: int, now: datetime
+    ) -> Next:
         """What follows the `attempt`-th attempt (counted by receipts of the message)."""
         if verdict is Verdict.DELIVERED or verdict is Verdict.GONE:
             return DONE
