@@ -71,9 +71,9 @@ def _connection(
     return kind(parts.hostname or "", port, str(address), timeout), target
 
 
-def _failure(error: BaseException) -> str:
+def _failure(error: BaseException, timeout: float) -> str:
     if isinstance(error, TimeoutError):
-        return f"Timed out after {TIMEOUT_SECONDS:g} s"
+        return f"Timed out after {timeout:g} s"
     if isinstance(error, ssl.SSLError | ssl.CertificateError):
         return f"TLS failed: {error}"
     if isinstance(error, ConnectionError):
@@ -107,10 +107,10 @@ def post(
         try:
             return _exchange(connection, target, body, headers, started, timeout)
         except (OSError, http.client.HTTPException) as failure:
-            return Answer(None, _elapsed_ms(started), _failure(failure))
+            return Answer(None, _elapsed_ms(started), _failure(failure, timeout))
         finally:
             connection.close()
-    return Answer(None, _elapsed_ms(started), _failure(error))
+    return Answer(None, _elapsed_ms(started), _failure(error, timeout))
 
 
 def _elapsed_ms(started: float) -> int:
