@@ -224,3 +224,9 @@ class DeliveryNotFound(DialtoneError):
     """A delivery the webhook's log does not have (404), another tenant's included."""
 
     detail = "Delivery not found"
+
+
+class WebhookQueueUnavailable(DialtoneError):
+    """The delivery could not be handed to the delivery queue (503): nothing was re-sent."""
+
+    detail = "The webhook delivery queue is unavailable; the delivery was not re-sent, try again"

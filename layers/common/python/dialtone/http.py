@@ -60,6 +60,7 @@ from dialtone.errors import (
     WebhookChanged,
     WebhookLimitReached,
     WebhookNotFound,
+    WebhookQueueUnavailable,
     WriteContention,
 )
 from dialtone.observability import logger
@@ -98,6 +99,7 @@ _STATUS: dict[type[DialtoneError], HTTPStatus] = {
     WebhookLimitReached: HTTPStatus.CONFLICT,
     WebhookChanged: HTTPStatus.CONFLICT,
     DeliveryNotFound: HTTPStatus.NOT_FOUND,
+    WebhookQueueUnavailable: HTTPStatus.SERVICE_UNAVAILABLE,
 }
 
 

@@ -10,17 +10,19 @@ oldest dropped first) and expires LOG_TTL after its last change.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 from pydantic import Field
 
+from dialtone import settings
+from dialtone.auth import Principal, Scope
 from dialtone.dynamo import TableStore, condition_failed, from_item, string_key, to_item
-from dialtone.errors import DeliveryNotFound
+from dialtone.errors import DeliveryNotFound, WebhookQueueUnavailable
 from dialtone.models import ApiModel, Timestamp, format_timestamp
-from dialtone.pagination import CursorCodec, KeyCursors, ListPage
+from dialtone.pagination import CursorCodec, KeyCursors, ListPage, codec_factory
 from dialtone.webhooks.models import (
     DeliveryMessage,
     EventType,
@@ -28,6 +30,10 @@ from dialtone.webhooks.models import (
     deliveries_pk,
     delivery_sk,
 )
+from dialtone.webhooks.queue import DeliveryQueue, DeliveryQueueError
+
+if TYPE_CHECKING:
+    from dialtone.webhooks.subscriptions import SubscriptionStore
 
 DELIVERY_SK_PREFIX = "D#"
 LOG_TTL = timedelta(days=30)
@@ -297,3 +303,60 @@ def list_page(
     cursors = delivery_cursors(codec, tenant_id, subscription_id)
     deliveries, last = log.page(tenant_id, subscription_id, page.limit, cursors.after(page.cursor))
     return DeliveryList(deliveries=deliveries, next_cursor=cursors.next(last))
+
+
+class Deliveries:
+    """The rules of the delivery endpoints: a webhook's log, and re-sending one delivery."""
+
+    def __init__(
+        self,
+        subscriptions: SubscriptionStore,
+        log: DeliveryLog,
+        codec: Callable[[], CursorCodec] | None = None,
+        queue: Callable[[], DeliveryQueue] | None = None,
+    ) -> None:
+        self.subscriptions = subscriptions
+        self.log = log
+        self._codec = codec
+        self._queue = queue
+
+    def list(self, principal: Principal, webhook_id: str, page: ListPage) -> DeliveryList:
+        """A page of a webhook's deliveries, newest first; WebhookNotFound for a webhook the
+        tenant does not have."""
+        principal.require(Scope.WEBHOOKS_MANAGE)
+        self.subscriptions.get(principal.tenant_id, webhook_id)
+        if self._codec is None:  # pragma: no cover - wiring error
+            raise RuntimeError("the delivery list needs CURSOR_SECRET_ARN")
+        return list_page(self.log, self._codec, principal.tenant_id, webhook_id, page)
+
+    def retry(self, principal: Principal, webhook_id: str, delivery_id: str) -> Delivery:
+        """Send a delivery again now, with the same `webhook-id` (its attempts continue in the
+        log); WebhookNotFound or DeliveryNotFound when the tenant has no such webhook or
+        delivery, WebhookQueueUnavailable when it could not be queued."""
+        principal.require(Scope.WEBHOOKS_MANAGE)
+        tenant_id = principal.tenant_id
+        self.subscriptions.get(tenant_id, webhook_id)
+        stored = self.log.get(tenant_id, webhook_id, delivery_id)
+        if self._queue is None:  # pragma: no cover - wiring error
+            raise RuntimeError("a retry needs WEBHOOK_DELIVERY_QUEUE_URL")
+        # Pending first, so the sender, finding it settled otherwise, does send it.
+        pending = self.log.mark_pending(tenant_id, webhook_id, delivery_id, datetime.now(UTC))
+        try:
+            self._queue().send([stored.message()])
+        except (DeliveryQueueError, ClientError) as error:
+            raise WebhookQueueUnavailable() from error
+        return pending.delivery
+
+
+def _queue() -> DeliveryQueue:
+    return DeliveryQueue(settings.load(settings.WebhookQueueSettings).delivery_queue_url)
+
+
+@settings.per_environment
+def service() -> Deliveries:
+    """The delivery endpoints' service, from the function's environment (the queue and the
+    cursor secret only for the routes that use them)."""
+    from dialtone.webhooks.subscriptions import SubscriptionStore
+
+    table = settings.load(settings.WebhookSettings).webhooks_table
+    return Deliveries(SubscriptionStore(table), DeliveryLog(table), codec_factory(), _queue)
