@@ -232,11 +232,11 @@ def test_the_deliveries_need_the_webhooks_scope(
 @pytest.mark.parametrize(
     ("webhook_id", "delivery"),
     [
-        ("not-a-webhook", "msg_01M7Z56530S23A2YB8JTE8JZWW"),
-        ("wh_UPPER0000", "msg_01M7Z56530S23A2YB8JTE8JZWW"),
+        ("not-a-webhook", "msg_01a1fe531460e417a99eec7da36dc6ef"),
+        ("wh_UPPER0000", "msg_01a1fe531460e417a99eec7da36dc6ef"),
         ("wh_019ae4b1c2d30a1b2c3d4e5f", "msg_short"),
-        ("wh_019ae4b1c2d30a1b2c3d4e5f", "01M7Z56530S23A2YB8JTE8JZWW"),
-        ("wh_019ae4b1c2d30a1b2c3d4e5f", "msg_01M7Z56530S23A2YB8JTE8JZWU"),  # U: not Crockford
+        ("wh_019ae4b1c2d30a1b2c3d4e5f", "01a1fe531460e417a99eec7da36dc6ef"),
+        ("wh_019ae4b1c2d30a1b2c3d4e5f", "msg_01A1FE531460E417A99EEC7DA36DC6EF"),  # upper case
     ],
 )
 def test_malformed_ids_are_refused(tenant: Any, webhook_id: str, delivery: str) -> None:

@@ -25,10 +25,9 @@ SECRET_PREFIX = "whsec_"  # noqa: S105 (the prefix of every signing secret, not 
 # A subscription id as a path parameter: `wh_` and lower-case letters and digits.
 SUBSCRIPTION_ID_PATTERN = r"^wh_[0-9a-z]{8,64}$"
 
-# `msg_` + 26 characters of Crockford base32, ULID-like: 10 of them the event's time in
-# milliseconds (so ids sort by time, newest last), 16 of them a digest of (event, subscription).
-DELIVERY_ID_PATTERN = r"^msg_[0-9A-HJKMNP-TV-Z]{26}$"
-_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+# `msg_`, the event's time in milliseconds (12 hex digits, so ids sort by time) and 16 to 32 hex
+# digits more (a digest of event and subscription, or random for a ping).
+DELIVERY_ID_PATTERN = r"^msg_[0-9a-f]{12}[0-9a-f]{16,32}$"
 
 
 class EventType(StrEnum):
@@ -63,19 +62,14 @@ def delivery_sk(delivery_id: str) -> str:
     return f"D#{delivery_id}"
 
 
-def _base32(number: int, length: int) -> str:
-    return "".join(_CROCKFORD[(number >> (5 * i)) & 31] for i in reversed(range(length)))
-
-
 def delivery_id(event_id: str, subscription_id: str, at: datetime) -> str:
     """The delivery id (the `webhook-id` header) of one event for one subscription: the same
     for the same pair, so producing the event again cannot mint a second delivery; and ordered
     by `at` (the event's timestamp), so a subscription's deliveries read newest first by a
-    reverse query."""
-    millis = max(0, int(at.astimezone(UTC).timestamp() * 1000)) & (2**50 - 1)
-    digest = hashlib.sha256(f"{event_id}\x00{subscription_id}".encode()).digest()
-    suffix = int.from_bytes(digest[:10])
-    return f"{DELIVERY_ID_PREFIX}{_base32(millis, 10)}{_base32(suffix, 16)}"
+    reverse query. (The fan-out's ids are made the same way.)"""
+    millis = max(0, int(at.astimezone(UTC).timestamp() * 1000))
+    digest = hashlib.sha256(f"{event_id}\n{subscription_id}".encode()).hexdigest()
+    return f"{DELIVERY_ID_PREFIX}{millis:012x}{digest[:20]}"
 
 
 def event_pk(tenant_id: str, event_id: str) -> str:
