@@ -56,6 +56,9 @@ from dialtone.errors import (
     SuppressionNotFound,
     TenantNotFound,
     Unauthenticated,
+    WebhookChanged,
+    WebhookLimitReached,
+    WebhookNotFound,
     WriteContention,
 )
 from dialtone.observability import logger
@@ -90,6 +93,9 @@ _STATUS: dict[type[DialtoneError], HTTPStatus] = {
     CallNotGraded: HTTPStatus.NOT_FOUND,
     ChangesExpired: HTTPStatus.GONE,
     CallSidTaken: HTTPStatus.CONFLICT,
+    WebhookNotFound: HTTPStatus.NOT_FOUND,
+    WebhookLimitReached: HTTPStatus.CONFLICT,
+    WebhookChanged: HTTPStatus.CONFLICT,
 }
 
 
@@ -386,6 +392,7 @@ class Tag(StrEnum):
     SUPPRESSIONS = "Suppressions"
     TELEPHONY = "Telephony"
     QUALITY = "Quality"
+    WEBHOOKS = "Webhooks"
     DOCS = "Documentation"
 
 

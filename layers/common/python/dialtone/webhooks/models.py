@@ -20,6 +20,8 @@ from dialtone.models import ApiModel, Timestamp
 SUBSCRIPTION_ID_PREFIX = "wh_"
 DELIVERY_ID_PREFIX = "msg_"
 SECRET_PREFIX = "whsec_"  # noqa: S105 (the prefix of every signing secret, not one)
+# A subscription id as a path parameter: `wh_` and lower-case letters and digits.
+SUBSCRIPTION_ID_PATTERN = r"^wh_[0-9a-z]{8,64}$"
 
 
 class EventType(StrEnum):
@@ -103,6 +105,11 @@ class Subscription(ApiModel):
     enabled: bool = Field(description="Whether events are sent; a 410 answer disables it.")
     disabled_reason: str | None = Field(
         default=None, description="Why it was disabled, when Dialtone disabled it."
+    )
+    failing_since: Timestamp | None = Field(
+        default=None,
+        description="When deliveries began to fail, if the latest failed; after 3 days of "
+        "failures only, the subscription is disabled.",
     )
     created_at: Timestamp
     updated_at: Timestamp
