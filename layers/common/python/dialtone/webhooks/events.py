@@ -230,9 +230,7 @@ def call_event_data(stored: StoredCall, sequence: str) -> CallEventData:
         if _payload_size(data) < PAYLOAD_LIMIT_BYTES:
             break
         empty = CallEventData.model_fields[name].get_default(call_default_factory=True)
-        data = data.model_copy(
-            update={name: empty, "omitted_fields": [*data.omitted_fields, name]}
-        )
+        data = data.model_copy(update={name: empty, "omitted_fields": [*data.omitted_fields, name]})
     return data
 
 
