@@ -18,12 +18,13 @@ from dialtone import store
 from dialtone.dialing.accept import BatchStatus
 from dialtone.models import Call, CallAnalysis, CallOutcome, CallStatus
 from dialtone.webhooks.events import (
+    EVENT_DOCS,
     PAYLOAD_LIMIT_BYTES,
     BatchEventData,
     event_id,
     events_of,
 )
-from dialtone.webhooks.models import EventType
+from dialtone.webhooks.models import SUBSCRIBABLE_EVENTS, EventType
 from local.seed import make_call
 
 TENANT = "tenant-hooks"
@@ -381,3 +382,29 @@ def test_event_ids_tell_tenants_subjects_types_and_occurrences_apart() -> None:
     assert len(ids) == 6
     assert all(i.startswith("evt_") and len(i) == 36 for i in ids)
     assert event_id("t1", "c1", EventType.CALL_STARTED) in ids
+
+
+def test_every_payload_is_what_its_documented_model_describes() -> None:
+    # Given one event of each type, produced from records
+    call = a_call(status=CallStatus.RINGING)
+    ended = moved(
+        call,
+        status=CallStatus.COMPLETED,
+        outcome=CallOutcome.ESCALATED,
+        grade_status="completed",
+        grade_score=0.5,
+        grade_updated_at=NOW,
+    )
+    records = [
+        record(2, image(ended, "k.wav", recording_etag="e"), image(call)),
+        record(3, image(moved(call, status=CallStatus.BUSY)), image(call)),
+        record(4, batch_image(4, 0, 0), batch_image(3, 0, 1)),
+    ]
+    events = {e.type: e for r in records for e in events_of(r)}
+    assert set(events) == set(EVENT_DOCS) == set(SUBSCRIBABLE_EVENTS)
+    # Then each payload is valid for its type's documented model (which the OpenAPI document
+    # shows), and reads back as it was sent
+    for event_type, event in events.items():
+        payload = event.payload()
+        model = EVENT_DOCS[event_type].payload
+        assert model.model_validate(payload).model_dump(mode="json") == payload

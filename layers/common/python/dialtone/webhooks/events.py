@@ -31,7 +31,7 @@ import hashlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -125,14 +125,84 @@ class CallEventPayload(BaseModel):
     data: CallEventData
 
 
-class BatchEventPayload(BaseModel):
+class CallStartedEvent(CallEventPayload):
+    type: Literal["call.started"]  # type: ignore[assignment]
+
+
+class CallCompletedEvent(CallEventPayload):
+    type: Literal["call.completed"]  # type: ignore[assignment]
+
+
+class CallFailedEvent(CallEventPayload):
+    type: Literal["call.failed"]  # type: ignore[assignment]
+
+
+class CallEscalatedEvent(CallEventPayload):
+    type: Literal["call.escalated"]  # type: ignore[assignment]
+
+
+class CallRecordingReadyEvent(CallEventPayload):
+    type: Literal["call.recording.ready"]  # type: ignore[assignment]
+
+
+class CallGradedEvent(CallEventPayload):
+    type: Literal["call.graded"]  # type: ignore[assignment]
+
+
+class BatchCompletedEvent(BaseModel):
     """What a receiver gets for `batch.completed`."""
 
     model_config = ConfigDict(defer_build=True)
 
-    type: EventType = Field(description="`batch.completed`")
+    type: Literal["batch.completed"]
     timestamp: Timestamp = Field(description="When the batch's last call reached a final status")
     data: BatchEventData
+
+
+@dataclass(frozen=True)
+class EventDoc:
+    """How an event type is documented: its payload's model and when it is sent."""
+
+    payload: type[BaseModel]
+    sent_when: str
+
+
+EVENT_DOCS = {
+    EventType.CALL_STARTED: EventDoc(
+        CallStartedEvent,
+        "The call was answered: it entered `in_progress` (or `completed` straight from "
+        "before it). Sent once per call.",
+    ),
+    EventType.CALL_COMPLETED: EventDoc(
+        CallCompletedEvent, "The call ended after being answered (`completed`). Once per call."
+    ),
+    EventType.CALL_FAILED: EventDoc(
+        CallFailedEvent,
+        "The call ended without being connected: `busy`, `no_answer`, `failed` or `canceled` "
+        "(by the client, or by the dialer for a number on the do-not-call list); `status` and "
+        "`end_reason` say which. Once per call: every call ends with exactly one of "
+        "`call.completed` and `call.failed`.",
+    ),
+    EventType.CALL_ESCALATED: EventDoc(
+        CallEscalatedEvent, "The call's outcome became `escalated`. At most once per call."
+    ),
+    EventType.CALL_RECORDING_READY: EventDoc(
+        CallRecordingReadyEvent,
+        "The call's recording was stored and can be fetched from `links.recording` "
+        "(GET /v1/calls/{call_id}/recording). Again for a new upload that replaces it.",
+    ),
+    EventType.CALL_GRADED: EventDoc(
+        CallGradedEvent,
+        "A grade of the call completed: `grade_score` is set (`grade_status` `completed`). "
+        "Again for a later grade.",
+    ),
+    EventType.BATCH_COMPLETED: EventDoc(
+        BatchCompletedEvent,
+        "Every call of the batch reached a final status (none queued or in progress). Once "
+        "per batch.",
+    ),
+}
+"""Every event a subscription can choose, as the API documents it (openapi.json's `webhooks`)."""
 
 
 def event_id(tenant_id: str, subject_id: str, event_type: EventType, occurrence: str = "") -> str:
