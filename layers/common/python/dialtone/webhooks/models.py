@@ -87,10 +87,17 @@ class WebhookEvent(BaseModel):
     type: EventType
     timestamp: Timestamp
     data: dict[str, Any]
+    # The change of the call (or batch) it comes from, as 40 digits: orders a call's events.
+    # None for a ping.
+    sequence: str | None = None
 
     def payload(self) -> dict[str, Any]:
-        """The body a receiver gets: `{"type", "timestamp", "data"}`."""
-        return self.model_dump(mode="json", include={"type", "timestamp", "data"})
+        """The body a receiver gets: `{"type", "timestamp", "data"}`, with `sequence` in
+        `data` when the event has one."""
+        body = self.model_dump(mode="json", include={"type", "timestamp", "data"})
+        if self.sequence is not None:
+            body["data"] = {**body["data"], "sequence": self.sequence}
+        return body
 
 
 class DeliveryMessage(BaseModel):
