@@ -218,3 +218,9 @@ class WebhookChanged(DialtoneError):
     (409): retry."""
 
     detail = "The webhook's secret is being rotated by another request; retry"
+
+
+class WebhookQueueUnavailable(DialtoneError):
+    """The delivery could not be handed to the delivery queue (503): nothing was sent."""
+
+    detail = "The webhook delivery queue is unavailable; nothing was sent, try again"

@@ -59,6 +59,7 @@ from dialtone.errors import (
     WebhookChanged,
     WebhookLimitReached,
     WebhookNotFound,
+    WebhookQueueUnavailable,
     WriteContention,
 )
 from dialtone.observability import logger
@@ -96,6 +97,7 @@ _STATUS: dict[type[DialtoneError], HTTPStatus] = {
     WebhookNotFound: HTTPStatus.NOT_FOUND,
     WebhookLimitReached: HTTPStatus.CONFLICT,
     WebhookChanged: HTTPStatus.CONFLICT,
+    WebhookQueueUnavailable: HTTPStatus.SERVICE_UNAVAILABLE,
 }
 
 
