@@ -25,10 +25,12 @@ LOG = logging.getLogger("dialtone.local")
 # How long `start` waits for the recording indexer to read the example call's recording.
 DEMO_INDEX_TIMEOUT = 30
 
-# Local-only webhook settings, never in the template: subscriptions may target plain-http
-# loopback URLs (a receiver on this machine), and a failed delivery is retried within seconds
-# (a back-off base of 1 s instead of 60 s: the same schedule, 60 times faster).
-LOCAL_WEBHOOKS = {"WEBHOOK_ALLOW_LOCAL_URLS": "true", "WEBHOOK_RETRY_BASE_SECONDS": "1"}
+# Settings of the local stack only, given to every function it runs; the template never sets
+# them (tests/unit/test_template.py checks). Webhooks may go to a receiver on 127.0.0.1.
+LOCAL_ONLY_SETTINGS = {"WEBHOOK_ALLOW_LOCAL_URLS": "true"}
+# And a failed webhook delivery is retried within seconds: a back-off base of 1 s instead of the
+# template's 60 s (the same schedule, 60 times faster).
+LOCAL_WEBHOOK_RETRIES = {"WEBHOOK_RETRY_BASE_SECONDS": "1"}
 
 
 @dataclass
@@ -64,7 +66,8 @@ class LocalStack:
         local_env = {
             **self.aws.environment(),
             "DIALTONE_SIMULATOR_DIR": str(self.simulator_dir),
-            **LOCAL_WEBHOOKS,
+            **LOCAL_ONLY_SETTINGS,
+            **LOCAL_WEBHOOK_RETRIES,
         }
         self.runtime = WorkerRuntime(ROOT, extra_env=local_env, log=self.log)
         self.api = LocalApi(ROOT, TEMPLATE, self.runtime, environments, port=self.api_port)

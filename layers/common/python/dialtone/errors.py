@@ -227,6 +227,6 @@ class DeliveryNotFound(DialtoneError):
 
 
 class WebhookQueueUnavailable(DialtoneError):
-    """The delivery could not be handed to the delivery queue (503): nothing was re-sent."""
+    """The delivery could not be handed to the delivery queue (503): nothing was sent."""
 
-    detail = "The webhook delivery queue is unavailable; the delivery was not re-sent, try again"
+    detail = "The webhook delivery queue is unavailable; nothing was sent, try again"
