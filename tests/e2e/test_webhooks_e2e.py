@@ -4,6 +4,7 @@ shows."""
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from dataclasses import dataclass
@@ -14,10 +15,11 @@ import pytest
 import requests
 from standardwebhooks.webhooks import Webhook
 
-from dialtone.accounts import AccountStore
+from dialtone.accounts import AccountStore, TenantSettingsUpdate
 from dialtone.auth import Scope
+from dialtone.store import CALL_SK, call_pk
 from dialtone.webhooks.models import DeliveryMessage, EventType, WebhookEvent, delivery_id
-from local.pollers import wait_until
+from local.pollers import lambda_stream_record, wait_until
 from local.stack import LocalStack
 from tests.webhook_receiver import Receiver, Reply, receiving
 
@@ -91,6 +93,13 @@ def tenant(local_stack: LocalStack) -> Tenant:
     session = local_stack.aws.session()
     accounts = AccountStore(local_stack.info["accounts_table"], dynamodb=session.client("dynamodb"))
     created = accounts.create_tenant(name=f"Webhooks {uuid.uuid4().hex[:4]}")
+    # It may dial simulated calls, on a telephony account of its own.
+    accounts.update_settings(
+        created.tenant_id,
+        TenantSettingsUpdate(
+            default_from_number="+14155550100", telephony_account_id=f"acct-{created.tenant_id}"
+        ),
+    )
     key = accounts.create_key(created.tenant_id, tuple(Scope)).plaintext
     return Tenant(local_stack, created.tenant_id, key)
 
@@ -175,3 +184,102 @@ def test_a_delivery_retried_through_the_api_is_sent_again_with_the_same_id(
         lambda: len((tenant.delivery(webhook_id, delivery) or {}).get("attempts", [])) == 2,
         timeout=10,
     )
+
+
+# --- events from a simulated call -------------------------------------------------------------
+
+
+def events_of_call(receiver: Receiver, call_id: str) -> list[dict[str, Any]]:
+    """The payloads the receiver got about one call, in the order they arrived."""
+    payloads = [json.loads(r.body) for r in list(receiver.received)]
+    return [p for p in payloads if p["data"].get("id") == call_id]
+
+
+def dial(tenant: Tenant, to_number: str) -> str:
+    accepted = tenant.http("POST", "/v1/calls", json={"to_number": to_number})
+    assert accepted.status_code == 202, accepted.text
+    call_id: str = accepted.json()["call_id"]
+    return call_id
+
+
+def test_a_simulated_call_produces_started_then_completed_once_each(tenant: Tenant) -> None:
+    with receiving() as receiver, receiving() as bystander:
+        # Given a subscription to the start and the end of calls, and one to failures only
+        webhook_id, secret = tenant.subscribe(receiver, ["call.started", "call.completed"])
+        tenant.subscribe(bystander, ["call.failed"])
+
+        # When a simulated call rings, is answered and ends
+        call_id = dial(tenant, "+14155550311")
+
+        # Then the first subscription hears of its start, then of its end
+        assert wait_until(lambda: len(events_of_call(receiver, call_id)) >= 2, timeout=60), (
+            events_of_call(receiver, call_id)
+        )
+        time.sleep(3)  # anything more would have come by now
+        events = events_of_call(receiver, call_id)
+        assert [e["type"] for e in events] == ["call.started", "call.completed"]
+        assert events[0]["data"]["sequence"] < events[1]["data"]["sequence"]
+        assert events[1]["data"]["status"] == "completed"
+        # And each verifies with the subscription's secret
+        for request in receiver.received:
+            Webhook(secret).verify(request.body, request.headers)
+        # And the subscription that did not choose those events got nothing
+        assert bystander.received == []
+    # And the delivery log holds exactly those two deliveries
+    listed = tenant.http("GET", f"/v1/webhooks/{webhook_id}/deliveries").json()["deliveries"]
+    assert sorted(d["event_type"] for d in listed) == ["call.completed", "call.started"]
+    assert {d["status"] for d in listed} == {"delivered"}
+
+
+def call_stream_records(stack: LocalStack, tenant_id: str, call_id: str) -> list[dict[str, Any]]:
+    """The calls table's stream records of one call's item, as Lambda's event presents them."""
+    session = stack.aws.session()
+    table = stack.info["calls_table"]
+    stream_arn = session.client("dynamodb").describe_table(TableName=table)["Table"][
+        "LatestStreamArn"
+    ]
+    streams = session.client("dynamodbstreams")
+    records: list[dict[str, Any]] = []
+    for shard in streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]:
+        iterator = streams.get_shard_iterator(
+            StreamArn=stream_arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+        )["ShardIterator"]
+        while iterator:
+            response = streams.get_records(ShardIterator=iterator, Limit=1000)
+            found = response.get("Records", [])
+            records += [lambda_stream_record(r, stream_arn) for r in found]
+            iterator = response.get("NextShardIterator") if found else None
+    return [
+        r
+        for r in records
+        if r["dynamodb"]["Keys"]["sk"]["S"] == CALL_SK
+        and r["dynamodb"]["Keys"]["pk"]["S"] == call_pk(tenant_id, call_id)
+    ]
+
+
+def invoke_stream_consumer(stack: LocalStack, records: list[dict[str, Any]]) -> None:
+    function = stack.api.function_provider.get("StreamConsumerFunction")
+    config = stack.api.runner.get_invoke_config(function)
+    result = stack.runtime.invoke_direct(config, {"Records": records})
+    assert not (result or {}).get("batchItemFailures"), result
+
+
+def test_a_stream_record_delivered_twice_produces_one_delivery(
+    tenant: Tenant, local_stack: LocalStack
+) -> None:
+    with receiving() as receiver:
+        webhook_id, _ = tenant.subscribe(receiver, ["call.started", "call.completed"])
+        call_id = dial(tenant, "+14155550312")
+        assert wait_until(lambda: len(events_of_call(receiver, call_id)) >= 2, timeout=60)
+
+        # When the stream hands the consumer the call's records again
+        records = call_stream_records(local_stack, tenant.tenant_id, call_id)
+        assert records
+        invoke_stream_consumer(local_stack, records)
+
+        # Then no event is sent a second time
+        time.sleep(3)
+        events = events_of_call(receiver, call_id)
+        assert [e["type"] for e in events] == ["call.started", "call.completed"]
+    listed = tenant.http("GET", f"/v1/webhooks/{webhook_id}/deliveries").json()["deliveries"]
+    assert len(listed) == 2
