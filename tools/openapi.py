@@ -60,6 +60,7 @@ TAGS = {
     Tag.SUPPRESSIONS: "The tenant's do-not-call list, checked at dial time",
     Tag.TELEPHONY: "Callbacks from the telephony provider",
     Tag.QUALITY: "Grading calls (rubric or Amazon Bedrock) and the issue reports filed on them",
+    Tag.WEBHOOKS: "Signed event deliveries to the tenant's HTTPS endpoints (scope webhooks:manage)",
     Tag.DOCS: "This document and its Swagger UI",
 }
 

@@ -9,11 +9,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from dialtone.errors import WebhookChanged, WebhookLimitReached, WebhookNotFound
 from dialtone.webhooks import subscriptions
 from dialtone.webhooks.models import EventType
-from dialtone.webhooks.signing import new_secret
+from dialtone.webhooks.signing import new_secret, sign
 from dialtone.webhooks.subscriptions import SubscriptionStore
 from local.provision import Stack
 
@@ -260,3 +261,25 @@ def test_results_of_a_deleted_subscription_do_not_bring_it_back(
         store.disable(tenant_id, created.id, "gone")
     with pytest.raises(WebhookNotFound):
         store.get(tenant_id, created.id)
+
+
+def test_after_a_rotation_deliveries_verify_with_either_secret_for_a_day(
+    store: SubscriptionStore, tenant_id: str
+) -> None:
+    # Given a receiver holding the first secret, and a rotation
+    first, second = new_secret(), new_secret()
+    created = store.create(tenant_id, URL, COMPLETED, first)
+    overlap_ends = store.rotate_secret(tenant_id, created.id, second)
+    body, now = '{"type":"ping"}', datetime.now(UTC)
+
+    # During the overlap a delivery verifies with the old secret and with the new one
+    during = sign(store.signing_secrets(tenant_id, created.id, now), "msg_1", now, body)
+    Webhook(first).verify(body, during)
+    Webhook(second).verify(body, during)
+
+    # After it, only with the new one
+    later = store.signing_secrets(tenant_id, created.id, overlap_ends + timedelta(seconds=1))
+    after = sign(later, "msg_2", now, body)
+    Webhook(second).verify(body, after)
+    with pytest.raises(WebhookVerificationError):
+        Webhook(first).verify(body, after)

@@ -218,3 +218,15 @@ class WebhookChanged(DialtoneError):
     (409): retry."""
 
     detail = "The webhook's secret is being rotated by another request; retry"
+
+
+class DeliveryNotFound(DialtoneError):
+    """A delivery the webhook's log does not have (404), another tenant's included."""
+
+    detail = "Delivery not found"
+
+
+class WebhookQueueUnavailable(DialtoneError):
+    """The delivery could not be handed to the delivery queue (503): nothing was sent."""
+
+    detail = "The webhook delivery queue is unavailable; nothing was sent, try again"

@@ -38,6 +38,7 @@ from dialtone.errors import (
     CallSidTaken,
     ChangesExpired,
     ChildConflict,
+    DeliveryNotFound,
     DialQueueUnavailable,
     DialtoneError,
     FieldNotWritable,
@@ -59,6 +60,7 @@ from dialtone.errors import (
     WebhookChanged,
     WebhookLimitReached,
     WebhookNotFound,
+    WebhookQueueUnavailable,
     WriteContention,
 )
 from dialtone.observability import logger
@@ -96,6 +98,8 @@ _STATUS: dict[type[DialtoneError], HTTPStatus] = {
     WebhookNotFound: HTTPStatus.NOT_FOUND,
     WebhookLimitReached: HTTPStatus.CONFLICT,
     WebhookChanged: HTTPStatus.CONFLICT,
+    DeliveryNotFound: HTTPStatus.NOT_FOUND,
+    WebhookQueueUnavailable: HTTPStatus.SERVICE_UNAVAILABLE,
 }
 
 

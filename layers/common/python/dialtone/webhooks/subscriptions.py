@@ -157,12 +157,14 @@ class SubscriptionStore(TableStore):
         secret: str,
         description: str | None = None,
         limit: int = MAX_SUBSCRIPTIONS,
+        subscription_id: str | None = None,
     ) -> Subscription:
-        """Store a new, enabled subscription signing with `secret`; WebhookLimitReached when
-        the tenant already has `limit` of them."""
+        """Store a new, enabled subscription signing with `secret` (under `subscription_id`
+        when given, else a new id); WebhookLimitReached when the tenant already has `limit`
+        of them."""
         now = _now()
         subscription = Subscription(
-            id=new_subscription_id(now),
+            id=subscription_id or new_subscription_id(now),
             url=url,
             events=events,
             description=description,
