@@ -27,6 +27,7 @@ from bench import (
     search,
     sizes,
     stats,
+    webhooks,
 )
 from bench.report import BENCHMARKS, Figure, Section, machine_facts, summary, write_markdown
 from dialtone.accounts import AccountStore
@@ -172,6 +173,8 @@ def main() -> int:
         figures += export.run(endpoint, notes, emit)
         progress("grading: the rubric grade of a 200-exchange call through the grader")
         figures += grading.run(endpoint, notes, emit)
+        progress("webhooks: one call event fanned out to 100 subscriptions by the stream consumer")
+        figures += webhooks.run(endpoint, notes, emit)
         progress("dialing: a 1,000-number batch, then dial pacing on a local stack of its own")
         figures += dialing.run(endpoint, notes, emit)
     progress("the local stack's overhead on a warm request")

@@ -408,3 +408,17 @@ def test_every_payload_is_what_its_documented_model_describes() -> None:
         payload = event.payload()
         model = EVENT_DOCS[event_type].payload
         assert model.model_validate(payload).model_dump(mode="json") == payload
+
+
+def test_a_payload_stays_under_the_limit_however_its_text_is_encoded() -> None:
+    # Given a call whose metadata is 8,000 characters of non-ASCII text (8 KB as characters,
+    # 24 KB as UTF-8, 48 KB with JSON's \u escapes)
+    before = a_call(status=CallStatus.IN_PROGRESS)
+    after = moved(before, status=CallStatus.COMPLETED, metadata={"notes": "é€" * 4_000})
+    # When its event is made
+    [event] = events_of(record(2, image(after), image(before)))
+    # Then the body is under the limit as UTF-8 and with escapes alike
+    payload = event.payload()
+    assert len(json.dumps(payload).encode()) < PAYLOAD_LIMIT_BYTES
+    assert len(json.dumps(payload, ensure_ascii=False).encode()) < PAYLOAD_LIMIT_BYTES
+    assert payload["data"]["omitted_fields"] == ["metadata"]

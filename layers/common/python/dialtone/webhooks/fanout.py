@@ -15,7 +15,6 @@ tenant without a subscription to an event's type costs no write at all.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -23,9 +22,9 @@ from typing import Any, Protocol
 from dialtone import aws, settings
 from dialtone.dynamo import string_key
 from dialtone.models import format_timestamp
+from dialtone.webhooks import models
 from dialtone.webhooks.events import events_of
 from dialtone.webhooks.models import (
-    DELIVERY_ID_PREFIX,
     DeliveryMessage,
     EventType,
     Subscription,
@@ -60,11 +59,9 @@ def chosen_by(subscriptions: Sequence[Subscription], event_type: EventType) -> l
 
 def delivery_id(event: WebhookEvent, subscription_id: str) -> str:
     """The id of an event's delivery to one subscription (the `webhook-id` header): the same
-    whenever it is made again. It begins with the event's time in milliseconds (12 hex digits),
-    so that a subscription's deliveries sorted by id are in the order of their events."""
-    millis = int(event.timestamp.timestamp() * 1000)
-    digest = hashlib.sha256(f"{event.id}\n{subscription_id}".encode()).hexdigest()
-    return f"{DELIVERY_ID_PREFIX}{millis:012x}{digest[:20]}"
+    whenever it is made again, and in the order of the events' times
+    (`models.delivery_id`)."""
+    return models.delivery_id(event.id, subscription_id, event.timestamp)
 
 
 def delivery_messages(
