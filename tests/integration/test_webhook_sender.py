@@ -119,13 +119,11 @@ class Queue:
         self.url = url
         self.arn = stack.arns["WebhookDeliveryQueue"]
 
-    def deliver(self, message: DeliveryMessage, receipts: int | None = None) -> Received:
-        """Queue the message, receive it, and hand it to the sender (as its `receipts`-th
-        receipt when given); the sender's answer and the receipt handle."""
+    def deliver(self, message: DeliveryMessage) -> Received:
+        """Queue the message, receive it, and hand it to the sender; the sender's answer and
+        the receipt handle."""
         DeliveryQueue(self.url).send([message])
         record = self.receive_one(message.delivery_id)
-        if receipts is not None:
-            record["attributes"]["ApproximateReceiveCount"] = str(receipts)
         result = invoke("webhook_sender", {"Records": [record]})
         return Received(result, record["receiptHandle"])
 
@@ -282,23 +280,38 @@ def test_410_disables_the_subscription_and_fails_the_delivery(make_hook: Any, qu
 
 
 @pytest.mark.usefixtures("local_urls")
-def test_the_last_attempt_failing_marks_the_delivery_failed_and_leaves_it_to_the_dlq(
-    make_hook: Any, queue: Queue
+def test_the_last_attempt_failing_marks_the_delivery_failed_and_its_message_dead_lettered(
+    make_hook: Any, queue: Queue, sqs: Any, stack: Stack
 ) -> None:
     with receiving(Reply(502)) as receiver:
         hook = make_hook(receiver.url)
         message = hook.message()
+        # Given a message already received once less than the queue's maxReceiveCount
+        DeliveryQueue(queue.url).send([message])
+        for _ in range(MAX_ATTEMPTS - 1):
+            record = queue.receive_one(message.delivery_id, wait=1)
+            sqs.change_message_visibility(
+                QueueUrl=queue.url, ReceiptHandle=record["receiptHandle"], VisibilityTimeout=0
+            )
 
-        # When the message's last receipt fails too
-        sent = queue.deliver(message, receipts=MAX_ATTEMPTS)
-
-        # Then it is reported failed and visible at once (its next receipt is the redrive's)
-        assert len(failed_ids(sent.result)) == 1
+        # When its last receipt fails too
         record = queue.receive_one(message.delivery_id, wait=1)
-        queue.forget(record["receiptHandle"])
+        assert record["attributes"]["ApproximateReceiveCount"] == str(MAX_ATTEMPTS)
+        result = invoke("webhook_sender", {"Records": [record]})
+
+        # Then it is reported failed, the delivery is `failed` with no retry due
+        assert len(failed_ids(result)) == 1
     stored = hook.log.get(hook.tenant_id, hook.subscription.id, message.delivery_id).delivery
     assert stored.status is DeliveryStatus.FAILED
     assert stored.attempts[0].next_retry_at is None
+    # And the queue's redrive moves the message, visible again at once, to the dead-letter queue
+    dead_letters = stack.urls["WebhookDeliveryDeadLetterQueue"]
+    assert not queue.visible(message.delivery_id)
+    moved = sqs.receive_message(QueueUrl=dead_letters, MaxNumberOfMessages=10, WaitTimeSeconds=1)
+    bodies = [json.loads(m["Body"]) for m in moved.get("Messages", [])]
+    assert [b["delivery_id"] for b in bodies] == [message.delivery_id]
+    for dead in moved["Messages"]:
+        sqs.delete_message(QueueUrl=dead_letters, ReceiptHandle=dead["ReceiptHandle"])
 
 
 @pytest.mark.usefixtures("local_urls")
