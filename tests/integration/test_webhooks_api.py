@@ -612,3 +612,13 @@ def test_the_sample_events_create_read_change_list_test_rotate_and_delete(
     assert body(rotated)["secret"].startswith("whsec_")
     assert deleted["statusCode"] == 204
     assert invoke("get_webhook", sample_event("get_webhook"))["statusCode"] == 404
+
+
+def test_an_empty_update_changes_nothing(owner: TenantFixture) -> None:
+    webhook_id = created_id(manager(owner))
+    before = body(call("get_webhook", manager(owner), webhook_id))
+
+    answer = call("update_webhook", manager(owner), webhook_id, {})
+
+    assert answer["statusCode"] == 200
+    assert body(answer) == before

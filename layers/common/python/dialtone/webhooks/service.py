@@ -196,6 +196,7 @@ class Webhooks:
         return self._codec()
 
     def get(self, principal: Principal, webhook_id: str) -> Subscription:
+        """One of the tenant's subscriptions (WebhookNotFound, 404, for any other)."""
         principal.require(Scope.WEBHOOKS_MANAGE)
         return self.store.get(principal.tenant_id, webhook_id)
 
@@ -208,6 +209,7 @@ class Webhooks:
         return self.store.update(principal.tenant_id, webhook_id, changes)
 
     def delete(self, principal: Principal, webhook_id: str) -> None:
+        """Remove one of the tenant's subscriptions."""
         principal.require(Scope.WEBHOOKS_MANAGE)
         self.store.delete(principal.tenant_id, webhook_id)
 

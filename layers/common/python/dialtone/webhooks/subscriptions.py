@@ -61,6 +61,7 @@ class SigningSecret(BaseModel):
     expires_at: datetime | None = None
 
     def valid_at(self, now: datetime) -> bool:
+        """Whether it still signs at `now`."""
         return self.expires_at is None or self.expires_at > now
 
 
@@ -223,6 +224,8 @@ class SubscriptionStore(TableStore):
         `description` removes it. Enabling clears `disabled_reason` and `failing_since` (the
         failure count starts over); disabling by hand clears `disabled_reason` (the reason
         tells why Dialtone disabled it). The subscription as it now is."""
+        if not changes:
+            return self.get(tenant_id, subscription_id)
         values = {k: v for k, v in changes.items() if v is not None}
         values["updated_at"] = format_timestamp(_now())
         removed = [k for k, v in changes.items() if v is None]
@@ -351,11 +354,11 @@ class SubscriptionStore(TableStore):
             names={"#since": "failing_since"},
             values={":at": {"S": format_timestamp(at)}},
         )
-        since_text = str(item["failing_since"]["S"])
-        since = datetime.fromisoformat(since_text)
-        if not item.get("enabled", {}).get("BOOL") or at - since < DISABLE_AFTER:
+        subscription = _subscription(item)
+        since = subscription.failing_since
+        if since is None or not subscription.enabled or at - since < DISABLE_AFTER:
             return False
-        return self._disable_failing(tenant_id, subscription_id, since_text)
+        return self._disable_failing(tenant_id, subscription_id, format_timestamp(since))
 
     def _clear_failing(self, tenant_id: str, subscription_id: str) -> None:
         # Written only when set: most successes follow successes and need no write.
