@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from dialtone.webhooks.fanout import Fanout, delivery_id
 from dialtone.webhooks.models import (
@@ -176,3 +177,34 @@ def test_delivery_ids_are_stable_distinct_and_in_the_order_of_their_events() -> 
     assert len({first, delivery_id(event, "wh_b"), delivery_id(an_event("evt_2"), "wh_a")}) == 3
     later = an_event("evt_0", at=NOW + timedelta(milliseconds=1))
     assert delivery_id(later, "wh_a") > first
+
+
+def a_record(pk: str, sk: str, event: str = "MODIFY", **images: Any) -> dict[str, Any]:
+    keys = {"pk": {"S": pk}, "sk": {"S": sk}}
+    return {"eventName": event, "dynamodb": {"Keys": keys, "SequenceNumber": "7", **images}}
+
+
+def test_a_record_is_read_only_for_a_tenant_with_an_enabled_subscription() -> None:
+    # Given t1 with a disabled subscription only, and t2 with an enabled one
+    source = Subscriptions(
+        {
+            "t1": [a_subscription("wh_a", EventType.CALL_STARTED, enabled=False)],
+            "t2": [a_subscription("wh_b", EventType.CALL_STARTED)],
+        }
+    )
+    hub, _, queue = fanout(source)
+    batch = hub.batch()
+    # A call record whose image is not even a call
+    unreadable = {"NewImage": {"pk": {"S": "x"}}}
+    # When t1's records come: nothing is read beyond its subscriptions, nothing is sent
+    assert batch.add(a_record("T#t1#C#c1", "CALL", **unreadable)) == 0
+    assert batch.add(a_record("T#t1#B#b1", "BATCH", **unreadable)) == 0
+    assert source.pages == 1
+    # And records that cannot tell an event (an exchange, a removal) read no subscription
+    assert batch.add(a_record("T#t3#C#c1", "EX#0000000001", **unreadable)) == 0
+    assert batch.add(a_record("T#t3#C#c1", "CALL", event="REMOVE", OldImage={})) == 0
+    assert source.pages == 1
+    assert queue.sent == []
+    # While t2's call record is read (and this one is not a call)
+    with pytest.raises(ValidationError):
+        batch.add(a_record("T#t2#C#c1", "CALL", **unreadable))

@@ -57,6 +57,7 @@ GRADED = "completed"  # the grade_status of a completed grade (dialtone.quality.
 _SHEDDABLE = ("metadata", "provider_usage", "analysis", "cost", "latency")
 _FAILED_STATUSES = FINAL_STATUSES - {CallStatus.COMPLETED}
 _STARTED_BEFORE = frozenset({CallStatus.QUEUED, CallStatus.INITIATED, CallStatus.RINGING})
+_SUBJECTS = frozenset({CALL_SK, BATCH_SK})
 
 
 class CallLinks(BaseModel):
@@ -382,7 +383,7 @@ def _batch_events(data: Mapping[str, Any]) -> list[WebhookEvent]:
     old = from_item(data["OldImage"]) if data.get("OldImage") else None
     if not _batch_done(new) or _batch_done(old):
         return []
-    tenant_id = str(data["Keys"]["pk"]["S"]).split("#")[1]
+    tenant_id = str(data["Keys"]["pk"]["S"]).split("#")[1]  # `T#<tenant>#B#<batch>`
     sequence = padded_sequence(data["SequenceNumber"])
     batch = batch_event_data(new, sequence)
     return [
@@ -395,6 +396,17 @@ def _batch_events(data: Mapping[str, Any]) -> list[WebhookEvent]:
             sequence=sequence,
         )
     ]
+
+
+def tenant_of(record: Mapping[str, Any]) -> str | None:
+    """The tenant whose call or batch a stream record may tell an event of (from its key,
+    without reading its images); None for a record that can tell none."""
+    data = record.get("dynamodb") or {}
+    keys = data.get("Keys") or {}
+    if record.get("eventName") == "REMOVE" or keys.get("sk", {}).get("S") not in _SUBJECTS:
+        return None
+    # `T#<tenant>#C#<call>` or `T#<tenant>#B#<batch>`
+    return str(keys["pk"]["S"]).split("#")[1]
 
 
 def events_of(record: Mapping[str, Any]) -> list[WebhookEvent]:

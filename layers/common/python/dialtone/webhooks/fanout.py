@@ -23,7 +23,7 @@ from dialtone import aws, settings
 from dialtone.dynamo import string_key
 from dialtone.models import format_timestamp
 from dialtone.webhooks import models
-from dialtone.webhooks.events import events_of
+from dialtone.webhooks.events import events_of, tenant_of
 from dialtone.webhooks.models import (
     DeliveryMessage,
     EventType,
@@ -197,7 +197,11 @@ class FanoutBatch:
         return len(messages)
 
     def add(self, record: Mapping[str, Any]) -> int:
-        """Queue the deliveries of the events a stream record stands for; how many."""
+        """Queue the deliveries of the events a stream record stands for; how many. The record
+        of a tenant without an enabled subscription is not even read."""
+        tenant_id = tenant_of(record)
+        if tenant_id is None or not any(s.enabled for s in self._of_tenant(tenant_id)):
+            return 0
         return sum(self.publish(event) for event in events_of(record))
 
 
