@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from dialtone.auth import Scope
+from dialtone.webhooks import deliveries
 from dialtone.webhooks.deliveries import DeliveryAttempt, DeliveryLog, DeliveryStatus
 from dialtone.webhooks.models import (
     DeliveryMessage,
@@ -300,3 +301,26 @@ def test_a_retry_queues_the_same_delivery_now(
     assert again.subscription_id == hook.id
     assert again.tenant_id == tenant.tenant_id
     sqs.delete_message(QueueUrl=url, ReceiptHandle=raw["ReceiptHandle"])
+
+
+def test_the_log_keeps_the_latest_attempts_numbered_as_they_were_made(
+    tenant: Any, webhooks: Any, table: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a log that keeps 3 attempts of a delivery
+    monkeypatch.setattr(deliveries, "MAX_ATTEMPTS_KEPT", 3)
+    hook = webhooks(tenant.tenant_id)
+
+    # When a delivery is tried 5 times
+    message = log_delivery(table, tenant.tenant_id, hook.id, T0, 500, 500, 500, 500)
+    number = DeliveryLog(table).record_attempt(
+        message,
+        DeliveryAttempt(number=0, at=T0 + timedelta(minutes=9), status_code=200),
+        DeliveryStatus.DELIVERED,
+    )
+
+    # Then the fifth attempt is number 5, and the last three are shown with their numbers
+    assert number == 5
+    _, page = list_deliveries(tenant.authorizer(Scope.WEBHOOKS_MANAGE), hook.id)
+    [delivery] = page["deliveries"]
+    assert [a["number"] for a in delivery["attempts"]] == [3, 4, 5]
+    assert [a["status_code"] for a in delivery["attempts"]] == [500, 500, 200]
