@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from dialtone.auth import Scope
+from dialtone.errors import WebhookQueueUnavailable
 from dialtone.webhooks import deliveries
 from dialtone.webhooks.deliveries import DeliveryAttempt, DeliveryLog, DeliveryStatus
 from dialtone.webhooks.models import (
@@ -22,6 +23,7 @@ from dialtone.webhooks.models import (
     deliveries_pk,
     delivery_id,
 )
+from dialtone.webhooks.queue import DeliveryQueue, DeliveryQueueError
 from dialtone.webhooks.signing import new_secret
 from dialtone.webhooks.subscriptions import SubscriptionStore
 from local.invoke import api_event, invoke
@@ -324,3 +326,33 @@ def test_the_log_keeps_the_latest_attempts_numbered_as_they_were_made(
     [delivery] = page["deliveries"]
     assert [a["number"] for a in delivery["attempts"]] == [3, 4, 5]
     assert [a["status_code"] for a in delivery["attempts"]] == [500, 500, 200]
+
+
+def test_a_retry_that_cannot_be_queued_is_a_503_and_changes_nothing(
+    tenant: Any, webhooks: Any, table: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a failed delivery, and a delivery queue that refuses messages
+    hook = webhooks(tenant.tenant_id)
+    message = log_delivery(table, tenant.tenant_id, hook.id, T0, 500)
+    log = DeliveryLog(table)
+    log.record_attempt(
+        message,
+        DeliveryAttempt(number=0, at=T0 + timedelta(hours=30), status_code=500),
+        DeliveryStatus.FAILED,
+    )
+
+    def refuse(self: DeliveryQueue, messages: Any, delay_seconds: int = 0) -> None:
+        raise DeliveryQueueError("SQS refused 1 deliveries")
+
+    monkeypatch.setattr(DeliveryQueue, "send", refuse)
+
+    # When a client asks for it again
+    status, body = retry(tenant.authorizer(Scope.WEBHOOKS_MANAGE), hook.id, message.delivery_id)
+
+    # Then it is told to try again later, and the delivery is still failed, with no retry due
+    assert status == 503
+    assert body == {"detail": WebhookQueueUnavailable.detail}
+    stored = log.get(tenant.tenant_id, hook.id, message.delivery_id).delivery
+    assert stored.status is DeliveryStatus.FAILED
+    assert stored.next_retry_at is None
+    assert len(stored.attempts) == 2

@@ -257,6 +257,25 @@ class DeliveryLog(TableStore):
             raise
         return _stored(response["Attributes"])
 
+    def restore(self, before: StoredDelivery) -> None:
+        """Put back the status and next attempt a delivery had (a retry that could not be
+        queued after `mark_pending`)."""
+        delivery = before.delivery
+        values: dict[str, Any] = {":status": {"S": delivery.status.value}}
+        expression = "SET #status = :status"
+        if delivery.next_retry_at is None:
+            expression += " REMOVE next_retry_at"
+        else:
+            values[":retry"] = {"S": format_timestamp(delivery.next_retry_at)}
+            expression += ", next_retry_at = :retry"
+        self.dynamodb.update_item(
+            TableName=self.table_name,
+            Key=_key(before.tenant_id, delivery.webhook_id, delivery.id),
+            UpdateExpression=expression,
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues=values,
+        )
+
     def get(self, tenant_id: str, subscription_id: str, delivery_id: str) -> StoredDelivery:
         """One delivery with its event; DeliveryNotFound if the log has none by that id."""
         response = self.dynamodb.get_item(
@@ -344,6 +363,7 @@ class Deliveries:
         try:
             self._queue().send([stored.message()])
         except (DeliveryQueueError, ClientError) as error:
+            self.log.restore(stored)
             raise WebhookQueueUnavailable() from error
         return pending.delivery
 
