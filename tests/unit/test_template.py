@@ -339,6 +339,12 @@ WEBHOOK_FUNCTIONS = {
     "DeleteWebhookFunction": {"DynamoDBCrudPolicy"},
     "RotateWebhookSecretFunction": {"DynamoDBCrudPolicy"},
     "TestWebhookFunction": {"DynamoDBReadPolicy", "SQSSendMessagePolicy"},
+    "ListWebhookDeliveriesFunction": {
+        "DynamoDBReadPolicy",
+        "AWSSecretsManagerGetSecretValuePolicy",
+    },
+    "RetryWebhookDeliveryFunction": {"DynamoDBCrudPolicy", "SQSSendMessagePolicy"},
+    "WebhookSenderFunction": {"DynamoDBCrudPolicy", "SQSPollerPolicy"},
 }
 
 
