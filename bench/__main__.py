@@ -1,6 +1,7 @@
 """`python -m bench`: every figure, printed as it is measured, then BENCHMARKS.md.
 
-`python -m bench cold_start`, `python -m bench sizes` or `python -m bench listing` (or several)
+`python -m bench cold_start`, `python -m bench sizes`, `python -m bench listing` or
+`python -m bench webhook_delivery` (or several)
 measures only those parts and prints them, leaving BENCHMARKS.md as it is (a partial run would
 drop the other figures).
 Exit status 0 whether or not goals are met: the figures are reported, not asserted.
@@ -27,6 +28,8 @@ from bench import (
     search,
     sizes,
     stats,
+    webhook_delivery,
+    webhooks,
 )
 from bench.report import BENCHMARKS, Figure, Section, machine_facts, summary, write_markdown
 from dialtone.accounts import AccountStore
@@ -36,7 +39,7 @@ from local.invoke import load_handler
 
 SEED_BUDGET_SECONDS = 120
 IN_PROCESS_HANDLERS = ("list_calls", "get_call", "search_calls", "stream_consumer")
-PARTS = ("cold_start", "sizes", "listing")
+PARTS = ("cold_start", "sizes", "listing", "webhook_delivery")
 
 
 def progress(message: str) -> None:
@@ -96,6 +99,9 @@ def partial(parts: list[str]) -> int:
     if "listing" in parts:
         with fixture.running_endpoint() as endpoint:
             figures += list_pages(endpoint, notes)
+    if "webhook_delivery" in parts:
+        progress("webhooks: a call's write to its event at a receiver, on a local stack")
+        figures += webhook_delivery.run(notes, emit)
     for note in notes:
         print(f"note: {note}")
     for section in sections:
@@ -172,10 +178,14 @@ def main() -> int:
         figures += export.run(endpoint, notes, emit)
         progress("grading: the rubric grade of a 200-exchange call through the grader")
         figures += grading.run(endpoint, notes, emit)
+        progress("webhooks: one call event fanned out to 100 subscriptions by the stream consumer")
+        figures += webhooks.run(endpoint, notes, emit)
         progress("dialing: a 1,000-number batch, then dial pacing on a local stack of its own")
         figures += dialing.run(endpoint, notes, emit)
     progress("the local stack's overhead on a warm request")
     figures += local_stack.run(notes, emit)
+    progress("webhooks: a call's write to its event at a receiver, on a local stack")
+    figures += webhook_delivery.run(notes, emit)
     progress("each function's unzipped size (sam build)")
     figures += sizes.run(notes, emit)
     elapsed = time.perf_counter() - started

@@ -25,6 +25,13 @@ LOG = logging.getLogger("dialtone.local")
 # How long `start` waits for the recording indexer to read the example call's recording.
 DEMO_INDEX_TIMEOUT = 30
 
+# Settings of the local stack only, given to every function it runs; the template never sets
+# them (tests/unit/test_template.py checks). Webhooks may go to a receiver on 127.0.0.1.
+LOCAL_ONLY_SETTINGS = {"WEBHOOK_ALLOW_LOCAL_URLS": "true"}
+# And a failed webhook delivery is retried within seconds: a back-off base of 1 s instead of the
+# template's 60 s (the same schedule, 60 times faster).
+LOCAL_WEBHOOK_RETRIES = {"WEBHOOK_RETRY_BASE_SECONDS": "1"}
+
 
 @dataclass
 class LocalStack:
@@ -56,7 +63,12 @@ class LocalStack:
         environments = {
             name: self.stack.function_environment(name) for name in self.stack.functions()
         }
-        local_env = {**self.aws.environment(), "DIALTONE_SIMULATOR_DIR": str(self.simulator_dir)}
+        local_env = {
+            **self.aws.environment(),
+            "DIALTONE_SIMULATOR_DIR": str(self.simulator_dir),
+            **LOCAL_ONLY_SETTINGS,
+            **LOCAL_WEBHOOK_RETRIES,
+        }
         self.runtime = WorkerRuntime(ROOT, extra_env=local_env, log=self.log)
         self.api = LocalApi(ROOT, TEMPLATE, self.runtime, environments, port=self.api_port)
         self.api.start()

@@ -17,6 +17,8 @@ from local.invoke import invoke
 from local.pollers import lambda_stream_record
 
 BATCH_SIZE = 100
+# The items whose records the consumer acts on: calls and batches (store.CALL_SK, BATCH_SK).
+CONSUMED_SORT_KEYS = frozenset({"CALL", "BATCH"})
 
 
 class CallsStream:
@@ -53,16 +55,27 @@ class CallsStream:
             self.iterators[shard_id] = iterator
         return records
 
+    def _gather(self) -> None:
+        """Read the new records the consumer acts on into each tenant's pending ones."""
+        # Only call items feed the rollups and the change feed, and only they and batch items
+        # make webhook events; the consumer skips the rest (exchanges, events, SID claims), so
+        # they are left out here to keep long tests quick.
+        for record in self.read():
+            pk, sk = (record["dynamodb"]["Keys"][key]["S"] for key in ("pk", "sk"))
+            if sk in CONSUMED_SORT_KEYS:
+                self.pending[pk.split("#")[1]].append(record)
+
+    def take(self, tenant_id: str) -> list[dict[str, Any]]:
+        """The tenant's new records, in stream order, without delivering them (the test does,
+        as it likes: twice, out of order)."""
+        self._gather()
+        return self.pending.pop(tenant_id, [])
+
     def drain(self, tenant_id: str | None = None) -> int:
         """Deliver the tenant's new records (every tenant's, without one) to the stream consumer
         in batches; the records delivered. A batch item failure fails the test: nothing here
         should contend."""
-        # Only call items feed the rollups and the change feed; the consumer skips the rest
-        # (exchanges, events, batches), so they are left out here to keep long tests quick.
-        for record in self.read():
-            pk, sk = (record["dynamodb"]["Keys"][key]["S"] for key in ("pk", "sk"))
-            if sk == "CALL":
-                self.pending[pk.split("#")[1]].append(record)
+        self._gather()
         tenants = [tenant_id] if tenant_id is not None else list(self.pending)
         records = [r for tenant in tenants for r in self.pending.pop(tenant, [])]
         for start in range(0, len(records), BATCH_SIZE):
@@ -76,10 +89,21 @@ class CallsStream:
 _STREAMS: dict[str, CallsStream] = {}
 
 
-def drain_calls_stream(tenant_id: str | None = None) -> int:
-    """Roll up every change of the tenant's calls (of every tenant's, without one) in the calls
-    table of the handlers' environment that is not rolled up yet; the records rolled up."""
+def calls_stream() -> CallsStream:
+    """The stream of the calls table of the handlers' environment, read from where it was."""
     table = os.environ["CALLS_TABLE"]
     if table not in _STREAMS:
         _STREAMS[table] = CallsStream(table)
-    return _STREAMS[table].drain(tenant_id)
+    return _STREAMS[table]
+
+
+def take_calls_stream(tenant_id: str) -> list[dict[str, Any]]:
+    """The tenant's records of the calls table's stream not delivered yet, as Lambda's event
+    presents them, taken out of the drain (they are the test's to deliver)."""
+    return calls_stream().take(tenant_id)
+
+
+def drain_calls_stream(tenant_id: str | None = None) -> int:
+    """Roll up every change of the tenant's calls (of every tenant's, without one) in the calls
+    table of the handlers' environment that is not rolled up yet; the records rolled up."""
+    return calls_stream().drain(tenant_id)

@@ -60,6 +60,7 @@ TAGS = {
     Tag.SUPPRESSIONS: "The tenant's do-not-call list, checked at dial time",
     Tag.TELEPHONY: "Callbacks from the telephony provider",
     Tag.QUALITY: "Grading calls (rubric or Amazon Bedrock) and the issue reports filed on them",
+    Tag.WEBHOOKS: "Signed event deliveries to the tenant's HTTPS endpoints (scope webhooks:manage)",
     Tag.DOCS: "This document and its Swagger UI",
 }
 
@@ -196,6 +197,69 @@ def _add_response_models(schemas: dict[str, Any]) -> None:
         schemas[name] = schema
 
 
+# The headers every webhook request carries (Standard Webhooks).
+WEBHOOK_HEADERS = {
+    "webhook-id": "The delivery's id (`msg_...`): the same on every attempt, so a receiver "
+    "can ignore one it has already handled",
+    "webhook-timestamp": "When this attempt was signed, in seconds since the epoch",
+    "webhook-signature": "`v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>."
+    "<body>` with the subscription's secret; during a secret's rotation, one signature per "
+    "secret, separated by spaces",
+}
+
+
+def _webhooks(schemas: dict[str, Any]) -> dict[str, Any]:
+    """openapi.json's `webhooks`: each event type a subscription can choose, with its payload's
+    schema (from the models of dialtone.webhooks.events) among the components."""
+    from dialtone.webhooks.events import EVENT_DOCS
+
+    fields: Any = {doc.payload.__name__: (doc.payload, ...) for doc in EVENT_DOCS.values()}
+    every = create_model("EveryWebhook", **fields)
+    definitions = every.model_json_schema(
+        mode="serialization", ref_template="#/components/schemas/{model}"
+    )
+    for name, written in definitions.get("$defs", {}).items():
+        schema = _without_nulls(written)
+        if name in schemas and schemas[name] != schema:
+            raise MergeError(f"schema {name} differs in a webhook payload and in the API")
+        schemas[name] = schema
+    parameters = [
+        {
+            "name": name,
+            "in": "header",
+            "required": True,
+            "schema": {"type": "string"},
+            "description": text,
+        }
+        for name, text in WEBHOOK_HEADERS.items()
+    ]
+    return {
+        event.value: {
+            "post": {
+                "summary": f"`{event.value}`",
+                "description": doc.sent_when,
+                "operationId": f"webhook_{event.value.replace('.', '_')}",
+                "parameters": parameters,
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": f"#/components/schemas/{doc.payload.__name__}"}
+                        }
+                    },
+                },
+                "responses": {
+                    "2XX": {"description": "Received: the delivery succeeded"},
+                    "410": {"description": "Gone: the subscription is disabled"},
+                    "429": {"description": "Too many requests: retried after `Retry-After`"},
+                    "503": {"description": "Unavailable: retried after `Retry-After`"},
+                },
+            }
+        }
+        for event, doc in EVENT_DOCS.items()
+    }
+
+
 def _without_nulls(node: Any) -> Any:
     """A schema as powertools writes its own: without null values (`"default": null`)."""
     if isinstance(node, dict):
@@ -243,9 +307,10 @@ def document() -> dict[str, Any]:
     _add_response_models(schemas)
     for name, example in _examples().items():
         schemas[name]["examples"] = [example]
+    webhooks = _webhooks(schemas)
     # powertools adds its own validation models, and a query model's schema, to every
-    # document: only what the paths refer to is kept.
-    used = _referenced(merged["paths"], schemas)
+    # document: only what the paths and webhooks refer to is kept.
+    used = _referenced({"paths": merged["paths"], "webhooks": webhooks}, schemas)
     schemas = {name: schema for name, schema in schemas.items() if name in used}
     return _tidy(
         {
@@ -255,6 +320,7 @@ def document() -> dict[str, Any]:
             "security": [{"ApiKey": []}, {"Bearer": []}],
             "tags": [{"name": tag.value, "description": text} for tag, text in TAGS.items()],
             "paths": merged["paths"],
+            "webhooks": webhooks,
             "components": {"schemas": schemas, "securitySchemes": SECURITY_SCHEMES},
         }
     )

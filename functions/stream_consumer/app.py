@@ -1,6 +1,7 @@
 """The calls table's stream consumer: every change of a call item, in stream order, feeds the
-rollups (totals and stats) and the change feed; records of other items (exchanges, events,
-batches, SID claims) are skipped.
+rollups (totals and stats) and the change feed; a change of a call or batch that is a webhook
+event's transition is fanned out to the tenant's subscriptions; records of other items
+(exchanges, events, SID claims) are skipped.
 
 Each record goes through the per-record processors; the rollups gather the batch's call changes
 and write them together at the end (one update per rollup item per transaction). A record a
@@ -25,6 +26,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from dialtone.analytics import consumer
 from dialtone.analytics.stream import RollupBatch
 from dialtone.observability import logger, metrics
+from dialtone.webhooks import fanout
 
 processor = BatchProcessor(
     event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False
@@ -35,11 +37,13 @@ processor = BatchProcessor(
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     rollup_batch = RollupBatch()
+    webhook_batch = fanout.fanout().batch()
 
     def process(record: DynamoDBRecord) -> None:
         # The per-record processors, in order.
         rollup_batch.add(record.raw_event)
         consumer.record_change(record.raw_event)
+        webhook_batch.add(record.raw_event)
 
     response = process_partial_response(
         event=event, record_handler=process, processor=processor, context=context
@@ -52,6 +56,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             "call_changes": len(rollup_batch.changes),
             "rollup_writes": result.writes,
             "failed": len(result.failed),
+            "webhook_deliveries": webhook_batch.queued,
         },
     )
     return consumer.with_failures(response, result.failed)

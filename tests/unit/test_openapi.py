@@ -18,6 +18,7 @@ from dialtone.errors import (
     MissingScope,
     RecordingNotAvailable,
 )
+from dialtone.webhooks.models import SUBSCRIBABLE_EVENTS
 from local.provision import load_template, resources_of
 from tools import openapi
 
@@ -213,3 +214,33 @@ def test_an_error_the_map_does_not_name_cannot_be_declared() -> None:
 
     with pytest.raises(LookupError, match="Unmapped has no HTTP status"):
         http.operation("Anything", tag=http.Tag.CALLS, ok={200: None}, errors=(Unmapped,))
+
+
+def test_every_event_a_subscription_can_choose_is_documented_as_a_webhook_with_its_payload(
+    generated: dict[str, Any],
+) -> None:
+    # Given the document's webhooks and its schemas
+    webhooks = generated["webhooks"]
+    schemas = generated["components"]["schemas"]
+
+    # Then every subscribable event type is there, and nothing else
+    assert set(webhooks) == {event.value for event in SUBSCRIBABLE_EVENTS}
+    for name, item in webhooks.items():
+        operation = item["post"]
+        assert operation["description"]
+        headers = {p["name"] for p in operation["parameters"] if p["in"] == "header"}
+        assert headers == {"webhook-id", "webhook-timestamp", "webhook-signature"}
+        assert "2XX" in operation["responses"]
+        # And its body is `{"type", "timestamp", "data"}` with the type fixed to the event's
+        ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        payload = schemas[ref.removeprefix("#/components/schemas/")]
+        assert set(payload["required"]) == {"type", "timestamp", "data"}
+        assert payload["properties"]["type"]["const"] == name
+        # And its data carries the sequence and links, a call's data the whole call object
+        data = schemas[payload["properties"]["data"]["$ref"].removeprefix("#/components/schemas/")]
+        assert {"sequence", "links"} <= set(data["required"])
+        assert "transcript" not in data["properties"]
+        if name.startswith("call."):
+            assert set(schemas["Call"]["properties"]) < set(data["properties"])
+        else:
+            assert {"batch_id", "status", "total", "completed", "failed"} <= set(data["required"])

@@ -12,6 +12,7 @@ from dialtone.dialing.queue import MAX_DELAY_SECONDS
 from dialtone.dialing.sweeper import QUEUED_STALE_AFTER
 from dialtone.retention import RETENTION_CLASSES, RETENTION_TAG
 from dialtone.settings import RecordingsSettings
+from dialtone.webhooks.sender import MAX_ATTEMPTS, backoff_ceiling
 from local.provision import load_template, resources_of
 
 SAMCONFIG = Path(__file__).resolve().parents[2] / "samconfig.toml"
@@ -291,5 +292,97 @@ def test_only_the_api_functions_behind_api_gateway_take_snapshots(template: dict
         "RecordingIndexerFunction",
         "GraderFunction",
         "StreamConsumerFunction",
+        "WebhookSenderFunction",
     }
     assert not [name for name in routed if "SnapStart" in functions[name]]
+
+
+def test_a_webhook_delivery_reaches_the_dead_letter_queue_after_its_last_attempt(
+    template: dict[str, Any],
+) -> None:
+    # Given the delivery queue and its consumer, the sender
+    resources = template["Resources"]
+    queue = resources["WebhookDeliveryQueue"]["Properties"]
+    sender = resources["WebhookSenderFunction"]["Properties"]
+    variables = sender["Environment"]["Variables"]
+
+    # Then each attempt is one receipt, and the receipt after the last attempt moves the
+    # message to the dead-letter queue
+    assert queue["RedrivePolicy"]["maxReceiveCount"] == MAX_ATTEMPTS
+    assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {
+        "Fn::GetAtt": ["WebhookDeliveryDeadLetterQueue", "Arn"]
+    }
+    # And the queue keeps a message for the longest its retries can take
+    longest = sum(
+        backoff_ceiling(n, float(variables["WEBHOOK_RETRY_BASE_SECONDS"]))
+        for n in range(1, MAX_ATTEMPTS)
+    )
+    assert int(queue["MessageRetentionPeriod"]) > longest
+    # And the production back-off is the one documented (a short base is for the local stack)
+    assert float(variables["WEBHOOK_RETRY_BASE_SECONDS"]) == 60
+    assert "WEBHOOK_ALLOW_LOCAL_URLS" not in variables
+    # And a received message stays hidden for six runs of the sender, which reports partial
+    # failures and may hide a message until its next attempt
+    assert int(queue["VisibilityTimeout"]) >= 6 * int(sender["Timeout"])
+    [source] = sender["Events"].values()
+    assert source["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert {
+        "SQSPollerPolicy": {"QueueName": {"Fn::GetAtt": ["WebhookDeliveryQueue", "QueueName"]}}
+    } in sender["Policies"]
+
+
+WEBHOOK_FUNCTIONS = {
+    "ListWebhooksFunction": {"DynamoDBReadPolicy", "AWSSecretsManagerGetSecretValuePolicy"},
+    "GetWebhookFunction": {"DynamoDBReadPolicy"},
+    "CreateWebhookFunction": {"DynamoDBCrudPolicy"},
+    "UpdateWebhookFunction": {"DynamoDBCrudPolicy"},
+    "DeleteWebhookFunction": {"DynamoDBCrudPolicy"},
+    "RotateWebhookSecretFunction": {"DynamoDBCrudPolicy"},
+    "TestWebhookFunction": {"DynamoDBReadPolicy", "SQSSendMessagePolicy"},
+    "ListWebhookDeliveriesFunction": {
+        "DynamoDBReadPolicy",
+        "AWSSecretsManagerGetSecretValuePolicy",
+    },
+    "RetryWebhookDeliveryFunction": {"DynamoDBCrudPolicy", "SQSSendMessagePolicy"},
+    "WebhookSenderFunction": {"DynamoDBCrudPolicy", "SQSPollerPolicy"},
+}
+
+
+def _mentions(value: Any, word: str) -> bool:
+    if isinstance(value, dict):
+        return any(_mentions(k, word) or _mentions(v, word) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_mentions(v, word) for v in value)
+    return isinstance(value, str) and word in value
+
+
+def test_the_template_never_allows_local_webhook_urls(template: dict[str, Any]) -> None:
+    # Given the settings only the local stack gives its functions
+    from local.stack import LOCAL_ONLY_SETTINGS
+
+    assert LOCAL_ONLY_SETTINGS["WEBHOOK_ALLOW_LOCAL_URLS"] == "true"
+    # Then no part of the template (Globals, a function, a parameter) sets any of them, so a
+    # deployed webhook can never target a loopback or private address
+    for name in LOCAL_ONLY_SETTINGS:
+        assert not _mentions(template, name), name
+
+
+def test_the_webhook_functions_hold_only_what_they_use(template: dict[str, Any]) -> None:
+    functions = resources_of(template, "AWS::Serverless::Function")
+
+    for name, expected in WEBHOOK_FUNCTIONS.items():
+        properties = functions[name]
+        policies = {next(iter(p)): next(iter(p.values())) for p in properties["Policies"]}
+        # Each one its own policies, scoped to the webhooks table (and the cursor secret, the
+        # delivery queue) alone
+        assert set(policies) == expected, name
+        for policy, scope in policies.items():
+            if policy.startswith("DynamoDB"):
+                assert scope == {"TableName": {"Ref": "WebhooksTable"}}, name
+            if policy == "SQSSendMessagePolicy":
+                assert scope == {"QueueName": {"Fn::GetAtt": ["WebhookDeliveryQueue", "QueueName"]}}
+        assert properties["Environment"]["Variables"]["WEBHOOKS_TABLE"] == {"Ref": "WebhooksTable"}
+        assert f"{name.removesuffix('Function')}LogGroup" in template["Resources"], name
+    assert functions["TestWebhookFunction"]["Environment"]["Variables"][
+        "WEBHOOK_DELIVERY_QUEUE_URL"
+    ] == {"Ref": "WebhookDeliveryQueue"}

@@ -113,17 +113,19 @@ class TableStore:
         return self._dynamodb or aws.client("dynamodb")
 
     def query_prefix_page(
-        self, pk: str, prefix: str, limit: int, after: str | None = None
+        self, pk: str, prefix: str, limit: int, after: str | None = None, descending: bool = False
     ) -> tuple[list[dict[str, Any]], str | None]:
         """Up to `limit` items of the partition `pk` whose sort key starts with `prefix`, in
-        sort-key order, after the sort key `after` (strongly consistent); and the sort key of
-        the last one when more follow (None on the last page). Reads one item more than it
-        returns, to tell the last page from one that only ends at the limit."""
+        sort-key order (reversed when `descending`), after the sort key `after` (strongly
+        consistent); and the sort key of the last one when more follow (None on the last page).
+        Reads one item more than it returns, to tell the last page from one that only ends at
+        the limit."""
         request: dict[str, Any] = {
             "TableName": self.table_name,
             "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
             "ExpressionAttributeValues": {":pk": {"S": pk}, ":prefix": {"S": prefix}},
             "ConsistentRead": True,
+            "ScanIndexForward": not descending,
         }
         if after is not None:
             request["ExclusiveStartKey"] = string_key(pk=pk, sk=after)

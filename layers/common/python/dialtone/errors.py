@@ -188,3 +188,45 @@ class CallSidTaken(DialtoneError):
     """A provider call SID already belongs to another call (409): a SID names one call."""
 
     detail = "twilio_call_sid already belongs to another call"
+
+
+class WebhookNotFound(DialtoneError):
+    """A webhook subscription the tenant does not have (404), another tenant's included."""
+
+    detail = "Webhook not found"
+
+
+class InvalidWebhookUrl(InvalidParameter):
+    """A webhook URL that may not receive deliveries (422 on `url`), with the reason: not
+    https, credentials in it, or a host that is (or resolves to) a non-public address."""
+
+    detail = "The webhook URL is not allowed"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(("body", "url"), reason, "webhook_url")
+        self.reason = reason
+
+
+class WebhookLimitReached(DialtoneError):
+    """The tenant already has as many webhook subscriptions as one may (409)."""
+
+    detail = "This tenant has the most webhooks it may have; delete one first"
+
+
+class WebhookChanged(DialtoneError):
+    """Another request changed the subscription's secrets between our read and our write
+    (409): retry."""
+
+    detail = "The webhook's secret is being rotated by another request; retry"
+
+
+class DeliveryNotFound(DialtoneError):
+    """A delivery the webhook's log does not have (404), another tenant's included."""
+
+    detail = "Delivery not found"
+
+
+class WebhookQueueUnavailable(DialtoneError):
+    """The delivery could not be handed to the delivery queue (503): nothing was sent."""
+
+    detail = "The webhook delivery queue is unavailable; nothing was sent, try again"

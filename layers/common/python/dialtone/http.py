@@ -38,6 +38,7 @@ from dialtone.errors import (
     CallSidTaken,
     ChangesExpired,
     ChildConflict,
+    DeliveryNotFound,
     DialQueueUnavailable,
     DialtoneError,
     FieldNotWritable,
@@ -56,6 +57,10 @@ from dialtone.errors import (
     SuppressionNotFound,
     TenantNotFound,
     Unauthenticated,
+    WebhookChanged,
+    WebhookLimitReached,
+    WebhookNotFound,
+    WebhookQueueUnavailable,
     WriteContention,
 )
 from dialtone.observability import logger
@@ -90,6 +95,11 @@ _STATUS: dict[type[DialtoneError], HTTPStatus] = {
     CallNotGraded: HTTPStatus.NOT_FOUND,
     ChangesExpired: HTTPStatus.GONE,
     CallSidTaken: HTTPStatus.CONFLICT,
+    WebhookNotFound: HTTPStatus.NOT_FOUND,
+    WebhookLimitReached: HTTPStatus.CONFLICT,
+    WebhookChanged: HTTPStatus.CONFLICT,
+    DeliveryNotFound: HTTPStatus.NOT_FOUND,
+    WebhookQueueUnavailable: HTTPStatus.SERVICE_UNAVAILABLE,
 }
 
 
@@ -386,6 +396,7 @@ class Tag(StrEnum):
     SUPPRESSIONS = "Suppressions"
     TELEPHONY = "Telephony"
     QUALITY = "Quality"
+    WEBHOOKS = "Webhooks"
     DOCS = "Documentation"
 
 

@@ -84,6 +84,15 @@ class WebhookQueueSettings(WebhookSettings):
     delivery_queue_url: str = Field(alias="WEBHOOK_DELIVERY_QUEUE_URL", min_length=1)
 
 
+class WebhookSenderSettings(WebhookQueueSettings):
+    """The webhook sender: the base of its retry back-off (60 s in production; the local stack
+    shortens it so that a retry comes within seconds)."""
+
+    retry_base_seconds: float = Field(
+        alias="WEBHOOK_RETRY_BASE_SECONDS", default=60.0, gt=0, le=3600
+    )
+
+
 class PagedReaderSettings(CallsReaderSettings):
     """A call's transcript and history pages sign their cursors with the listing's secret."""
 

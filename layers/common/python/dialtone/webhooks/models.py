@@ -10,6 +10,8 @@ Items live in the webhooks table (`WEBHOOKS_TABLE`):
 
 from __future__ import annotations
 
+import hashlib
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -20,6 +22,12 @@ from dialtone.models import ApiModel, Timestamp
 SUBSCRIPTION_ID_PREFIX = "wh_"
 DELIVERY_ID_PREFIX = "msg_"
 SECRET_PREFIX = "whsec_"  # noqa: S105 (the prefix of every signing secret, not one)
+# A subscription id as a path parameter: `wh_` and lower-case letters and digits.
+SUBSCRIPTION_ID_PATTERN = r"^wh_[0-9a-z]{8,64}$"
+
+# `msg_`, the event's time in milliseconds (12 hex digits, so ids sort by time) and 16 to 32 hex
+# digits more (a digest of event and subscription, or random for a ping).
+DELIVERY_ID_PATTERN = r"^msg_[0-9a-f]{12}[0-9a-f]{16,32}$"
 
 
 class EventType(StrEnum):
@@ -54,6 +62,16 @@ def delivery_sk(delivery_id: str) -> str:
     return f"D#{delivery_id}"
 
 
+def delivery_id(event_id: str, subscription_id: str, at: datetime) -> str:
+    """The delivery id (the `webhook-id` header) of one event for one subscription: the same
+    for the same pair, so producing the event again cannot mint a second delivery; and ordered
+    by `at` (the event's timestamp), so a subscription's deliveries read newest first by a
+    reverse query. (The fan-out's ids are made the same way.)"""
+    millis = max(0, int(at.astimezone(UTC).timestamp() * 1000))
+    digest = hashlib.sha256(f"{event_id}\n{subscription_id}".encode()).hexdigest()
+    return f"{DELIVERY_ID_PREFIX}{millis:012x}{digest[:20]}"
+
+
 def event_pk(tenant_id: str, event_id: str) -> str:
     return f"T#{tenant_id}#E#{event_id}"
 
@@ -69,10 +87,17 @@ class WebhookEvent(BaseModel):
     type: EventType
     timestamp: Timestamp
     data: dict[str, Any]
+    # The change of the call (or batch) it comes from, as 40 digits: orders a call's events.
+    # None for a ping.
+    sequence: str | None = None
 
     def payload(self) -> dict[str, Any]:
-        """The body a receiver gets: `{"type", "timestamp", "data"}`."""
-        return self.model_dump(mode="json", include={"type", "timestamp", "data"})
+        """The body a receiver gets: `{"type", "timestamp", "data"}`, with `sequence` in
+        `data` when the event has one."""
+        body = self.model_dump(mode="json", include={"type", "timestamp", "data"})
+        if self.sequence is not None:
+            body["data"] = {**body["data"], "sequence": self.sequence}
+        return body
 
 
 class DeliveryMessage(BaseModel):
@@ -96,6 +121,11 @@ class Subscription(ApiModel):
     enabled: bool = Field(description="Whether events are sent; a 410 answer disables it.")
     disabled_reason: str | None = Field(
         default=None, description="Why it was disabled, when Dialtone disabled it."
+    )
+    failing_since: Timestamp | None = Field(
+        default=None,
+        description="When deliveries began to fail, if the latest failed; after 3 days of "
+        "failures only, the subscription is disabled.",
     )
     created_at: Timestamp
     updated_at: Timestamp

@@ -11,6 +11,8 @@ from dialtone.webhooks.models import DeliveryMessage
 # SQS takes at most 10 messages per SendMessageBatch, and delays them at most 15 minutes.
 SEND_BATCH_SIZE = 10
 MAX_DELAY_SECONDS = 900
+# How long a received message may be hidden.
+MAX_VISIBILITY_SECONDS = 12 * 3600
 
 
 class DeliveryQueueError(Exception):
@@ -39,3 +41,12 @@ class DeliveryQueue:
             )
             if response.get("Failed"):
                 raise DeliveryQueueError(f"SQS refused {len(response['Failed'])} deliveries")
+
+    def postpone(self, receipt_handle: str, seconds: float) -> None:
+        """Hide a received message for `seconds` (0 to 12 hours): when its receiver reports it
+        failed, SQS hands it over again only then. This is how a delivery waits for its next
+        attempt without a Lambda sleeping."""
+        hidden = max(0, min(round(seconds), MAX_VISIBILITY_SECONDS))
+        aws.client("sqs").change_message_visibility(
+            QueueUrl=self.queue_url, ReceiptHandle=receipt_handle, VisibilityTimeout=hidden
+        )
