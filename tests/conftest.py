@@ -16,6 +16,7 @@ from dialtone.accounts import AccountStore
 from dialtone.store import CallStore
 from local.endpoint import EmbeddedAws, environment
 from local.provision import Stack, provision
+from tests.streams import watch_calls_stream
 from tests.tenants import TenantFixture, erase_account_items
 
 
@@ -74,6 +75,7 @@ def make_tenant(call_store: CallStore, account_store: AccountStore) -> Iterator[
 
     def factory(seed: int = 7) -> TenantFixture:
         tenant = account_store.create_tenant(name=f"Tenant {len(created) + 1}")
+        watch_calls_stream(tenant.tenant_id)  # its drains read only what it writes
         fixture = TenantFixture(
             tenant_id=tenant.tenant_id, store=call_store, rng=random.Random(seed)
         )

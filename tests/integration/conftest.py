@@ -21,6 +21,7 @@ from dialtone.accounts import AccountStore
 from dialtone.store import CallStore
 from local.endpoint import EmbeddedAws
 from local.invoke import sample_event
+from tests.streams import settle_calls_stream, watch_calls_stream
 from tests.tenants import TenantFixture, erase_account_items
 from tools import openapi
 
@@ -135,6 +136,8 @@ def make_tenant(make_tenant: Any, account_store: AccountStore) -> Iterator[Any]:
 @pytest.fixture
 def sample_tenant(call_store: CallStore) -> Iterator[SampleTenant]:
     tenant = SampleTenant(tenant_id=SAMPLE_TENANT_ID, store=call_store, rng=random.Random(2026))
+    watch_calls_stream(tenant.tenant_id)
     yield tenant
     for call_id in tenant.call_ids:
         call_store.delete_call_items(tenant.tenant_id, call_id)
+    settle_calls_stream(tenant.tenant_id)  # the next test finds its rollups as they were
