@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from dialtone.analytics import histogram, rollups
 from dialtone.analytics.consumer import with_failures
-from dialtone.analytics.rollup_store import RollupStore
+from dialtone.analytics.rollup_store import MAX_ATTRIBUTES, RollupStore
 from dialtone.analytics.stream import apply_records, call_change
 from dialtone.analytics.totals import DAY, HOUR, TotalCounter, cover, selection
 from dialtone.dynamo import from_item
@@ -383,3 +383,46 @@ def test_a_call_leaves_the_totals_when_its_retention_passes_or_is_shortened() ->
 
     # Then neither counts any more
     assert getattr(counter.total(TENANT, day), "total", None) == 0
+
+
+def test_a_call_whose_every_slice_changes_at_once_fits_one_update_of_each_item() -> None:
+    # Given a completed call with every metric, counted
+    store = RollupStore("analytics", dynamodb=FakeDynamoDB())
+    full: dict[str, Any] = {
+        "duration_seconds": 300.0,
+        "outcome": CallOutcome.RESOLVED,
+        "queue_time_ms": 4_200,
+        "latency": {s: {"p50": 800.0} for s in ("e2e", "stt", "llm", "tts")},
+        "analysis": {"call_successful": True},
+        "cost": {"total": 0.42},
+    }
+    before = call(status=CallStatus.COMPLETED, **full)
+    assert apply_records(store, [record(1, before)]).failed == []
+
+    # When its agent, batch, status, outcome, test flag and every metric change in one record
+    after = call(
+        status=CallStatus.IN_PROGRESS,
+        agent_id="agent-9",
+        batch_id="batch-9",
+        is_test_call=True,
+        **{
+            **full,
+            "duration_seconds": 12.0,
+            "outcome": CallOutcome.ESCALATED,
+            "queue_time_ms": 90,
+            "latency": {s: {"p50": 90.0} for s in ("e2e", "stt", "llm", "tts")},
+            "analysis": {"call_successful": False},
+        },
+    )
+    delta = rollups.difference(
+        rollups.contribution(facts(after)), rollups.contribution(facts(before))
+    )
+
+    # Then each item's update stays within what one update expression can carry (the fake
+    # refuses an expression over 4 KB, as DynamoDB does), and it is applied
+    assert max(len(counts) for counts in delta.values()) <= MAX_ATTRIBUTES
+    assert apply_records(store, [record(2, after, old=before)]).failed == []
+    counter = TotalCounter(calls=None, rollup_store=store)  # type: ignore[arg-type]
+    moved = CallFilters(start=T0, end=T0 + DAY - timedelta(microseconds=1), agent_id="agent-9")
+    assert getattr(counter.total(TENANT, moved), "total", None) == 1
+
