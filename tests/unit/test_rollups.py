@@ -426,3 +426,34 @@ def test_a_call_whose_every_slice_changes_at_once_fits_one_update_of_each_item()
     moved = CallFilters(start=T0, end=T0 + DAY - timedelta(microseconds=1), agent_id="agent-9")
     assert getattr(counter.total(TENANT, moved), "total", None) == 1
 
+
+def _at(record_: dict[str, Any], moment: float) -> dict[str, Any]:
+    record_["dynamodb"]["ApproximateCreationDateTime"] = moment
+    return record_
+
+
+def test_the_watermark_bounds_what_is_applied_and_is_written_at_most_once_a_second() -> None:
+    # Given a first batch of changes, the newest made at t
+    store = RollupStore("analytics", dynamodb=FakeDynamoDB())
+    t = 1_770_000_000.0
+    a, b, c = (call(id=f"0b6f3b5e-2d55-4a58-8d8a-00000000000{n}") for n in (1, 2, 3))
+    first = apply_records(store, [_at(record(1, a), t - 3), _at(record(2, b), t)])
+    assert first.watermark_writes == 1
+    assert store.watermark(TENANT) == datetime.fromtimestamp(t, UTC)
+
+    # When the next batch's changes are less than a second newer
+    done = a.model_copy(update={"status": CallStatus.COMPLETED})
+    close_by = apply_records(store, [_at(record(3, done, old=a), t + 0.6)])
+
+    # Then the watermark is not written: it stays a true bound, under a second behind
+    assert (close_by.watermark_writes, close_by.rollup_writes) == (0, 2)
+    assert store.watermark(TENANT) == datetime.fromtimestamp(t, UTC)
+
+    # When a batch is a second or more newer, it moves; when an older one comes late, it stays
+    later = apply_records(store, [_at(record(4, c), t + 1.5)])
+    late = apply_records(
+        store, [_at(record(5, done.model_copy(update={"duration_seconds": 9.0}), old=done), t - 60)]
+    )
+    assert later.watermark_writes == 1
+    assert late.watermark_writes == 0
+    assert store.watermark(TENANT) == datetime.fromtimestamp(t + 1.5, UTC)

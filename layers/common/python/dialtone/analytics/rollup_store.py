@@ -29,6 +29,8 @@ MAX_ACTIONS = 100
 # characters. One call's change touches at most ~430 (13 counts and 12 metric blocks of 19,
 # taken out of its old slices and added to its new ones), so it always fits on its own.
 MAX_ATTRIBUTES = 440
+# The tenant's watermark is written when it moves by at least this much (see _advance_watermarks).
+WATERMARK_STEP = 1.0
 APPLY_ATTEMPTS = 4
 # A removed call's state item outlives every redelivery of its older records (a stream keeps
 # records 24 hours): two days.
@@ -213,14 +215,21 @@ class RollupStore(TableStore):
         self, by_call: dict[str, list[CallChange]], result: ApplyResult
     ) -> None:
         """Every change of the batch is in: each tenant's rollups include its changes up to the
-        newest stream time of the batch (never moved back)."""
+        newest stream time of the batch (never moved back). Written only when that moves the
+        stored watermark by WATERMARK_STEP or more: a busy tenant's batches, seconds apart or
+        less, then cost one watermark write a second instead of one each, and the watermark
+        stays a true bound (every change up to it is in), at most a second behind."""
         latest: dict[str, datetime] = {}
         for calls in by_call.values():
             for change in calls:
                 tenant = change.tenant_id
                 latest[tenant] = max(latest.get(tenant, change.at), change.at)
+        stored = self._watermarks(list(latest))
         client = self.dynamodb
         for tenant_id, moment in latest.items():
+            known = stored.get(tenant_id)
+            if known is not None and moment.timestamp() < known + WATERMARK_STEP:
+                continue
             try:
                 client.update_item(
                     TableName=self.table_name,
@@ -232,6 +241,15 @@ class RollupStore(TableStore):
             except client.exceptions.ConditionalCheckFailedException:
                 continue  # a later batch (another stream shard) got there first
             result.watermark_writes += 1
+
+    def _watermarks(self, tenant_ids: Sequence[str]) -> dict[str, float]:
+        """The stored watermark of each tenant that has one (epoch seconds)."""
+        keys = [string_key(pk=rollups.tenant_pk(t), sk=rollups.WATERMARK_SK) for t in tenant_ids]
+        found: dict[str, float] = {}
+        for item in self.get_items(keys):
+            if "as_of" in item:
+                found[item["pk"]["S"].removeprefix("T#")] = float(item["as_of"]["N"])
+        return found
 
     # Reading
 
