@@ -457,3 +457,31 @@ def test_the_watermark_bounds_what_is_applied_and_is_written_at_most_once_a_seco
     assert later.watermark_writes == 1
     assert late.watermark_writes == 0
     assert store.watermark(TENANT) == datetime.fromtimestamp(t + 1.5, UTC)
+
+
+def test_a_call_rolled_up_before_the_pair_blocks_moves_without_negative_counts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given a queued call rolled up by a consumer of the first layout (no pair metric blocks)
+    table = FakeDynamoDB()
+    store = RollupStore("analytics", dynamodb=table)
+    queued = call()
+    with monkeypatch.context() as old_consumer:
+        old_consumer.setattr(rollups, "LAYOUT", 1)
+        assert apply_records(store, [record(1, queued)]).failed == []
+    assert not any("ds:outbound|queued#" in name for item in table.items.values() for name in item)
+
+    # When today's consumer applies its completion
+    done = queued.model_copy(update={"status": CallStatus.COMPLETED, "duration_seconds": 60.0})
+    assert apply_records(store, [record(2, done, old=queued)]).failed == []
+
+    # Then no count is negative, and the completed call is in its pairs' metric blocks
+    counts = [
+        (name, int(value["N"]))
+        for item in table.items.values()
+        for name, value in item.items()
+        if isinstance(value, dict) and "N" in value and name not in ("as_of", "expires_at")
+    ]
+    assert all(value >= 0 for _, value in counts), [c for c in counts if c[1] < 0]
+    assert ("ds:outbound|completed#s:completed", 1) in counts
+    assert ("as:agent-1|completed#dur", 60_000) in counts

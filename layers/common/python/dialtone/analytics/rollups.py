@@ -52,6 +52,10 @@ from typing import Any
 from dialtone.analytics import histogram
 
 SHARDS = 4
+LAYOUT = 2
+"""The layout `facts_of` counts calls in. Facts stored by an earlier consumer (no `layout`: 1,
+before the pair metric blocks) are taken back out as that consumer counted them, so a call
+rolled up before an upgrade moves its counts without leaving negative ones behind."""
 STATE_SK = "ROLLUP"
 WATERMARK_SK = "ROLLUP#AS_OF"
 MICROS = 1_000_000
@@ -120,6 +124,7 @@ class CallFacts:
     llm_ms: int | None = None
     tts_ms: int | None = None
     queue_ms: int | None = None
+    layout: int = 1
 
     @classmethod
     def from_values(cls, values: Mapping[str, Any]) -> CallFacts:
@@ -182,6 +187,7 @@ def facts_of(call: Mapping[str, Any]) -> CallFacts | None:
         llm_ms=_latency_ms(call, "llm"),
         tts_ms=_latency_ms(call, "tts"),
         queue_ms=_queue_ms(call),
+        layout=LAYOUT,
     )
 
 
@@ -190,17 +196,33 @@ def remote_side(direction: str) -> str:
     return "from" if direction == "inbound" else "to"
 
 
+def _pairs(facts: CallFacts) -> list[str]:
+    """The list's common pairs a call is in (count names, and metric block prefixes)."""
+    names = [f"ds:{facts.direction}|{facts.status}"]
+    if facts.outcome:
+        names.append(f"so:{facts.status}|{facts.outcome}")
+    if facts.agent_id:
+        names += [f"as:{facts.agent_id}|{facts.status}", f"ad:{facts.agent_id}|{facts.direction}"]
+    if facts.batch_id:
+        names.append(f"bs:{facts.batch_id}|{facts.status}")
+    return names
+
+
+def _singles(facts: CallFacts) -> list[str]:
+    """The single-value slices a call is in."""
+    names = [f"d:{facts.direction}", f"s:{facts.status}", f"t:{int(facts.is_test_call)}"]
+    if facts.outcome:
+        names.append(f"o:{facts.outcome}")
+    if facts.agent_id:
+        names.append(f"a:{facts.agent_id}")
+    if facts.batch_id:
+        names.append(f"b:{facts.batch_id}")
+    return names
+
+
 def _slices(facts: CallFacts) -> list[str]:
     """The count attributes a call adds one to in its call shard."""
-    names = ["n", f"d:{facts.direction}", f"s:{facts.status}", f"t:{int(facts.is_test_call)}"]
-    names.append(f"ds:{facts.direction}|{facts.status}")
-    if facts.outcome:
-        names += [f"o:{facts.outcome}", f"so:{facts.status}|{facts.outcome}"]
-    if facts.agent_id:
-        agent = facts.agent_id
-        names += [f"a:{agent}", f"as:{agent}|{facts.status}", f"ad:{agent}|{facts.direction}"]
-    if facts.batch_id:
-        names += [f"b:{facts.batch_id}", f"bs:{facts.batch_id}|{facts.status}"]
+    names = ["n", *_singles(facts), *_pairs(facts)]
     local = "to" if remote_side(facts.direction) == "from" else "from"
     number = facts.to_number if local == "to" else facts.from_number
     if number:
@@ -211,15 +233,9 @@ def _slices(facts: CallFacts) -> list[str]:
 def metric_prefixes(facts: CallFacts) -> list[str]:
     """The metric blocks a call counts in: all calls, each of its single-value slices and each
     of its pairs (the list's common pairs: `ds:`, `so:`, `as:`, `ad:`, `bs:`)."""
-    prefixes = ["m", f"d:{facts.direction}", f"s:{facts.status}", f"t:{int(facts.is_test_call)}"]
-    prefixes.append(f"ds:{facts.direction}|{facts.status}")
-    if facts.outcome:
-        prefixes += [f"o:{facts.outcome}", f"so:{facts.status}|{facts.outcome}"]
-    if facts.agent_id:
-        agent = facts.agent_id
-        prefixes += [f"a:{agent}", f"as:{agent}|{facts.status}", f"ad:{agent}|{facts.direction}"]
-    if facts.batch_id:
-        prefixes += [f"b:{facts.batch_id}", f"bs:{facts.batch_id}|{facts.status}"]
+    prefixes = ["m", *_singles(facts)]
+    if facts.layout >= 2:
+        prefixes += _pairs(facts)
     return prefixes
 
 
