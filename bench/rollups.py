@@ -4,9 +4,13 @@
   call lifecycles (queued → in_progress → completed with a duration), 100 records a batch.
 - `rollup_writes_per_call_lifecycle`: items written to the analytics table (state items, rollup
   items, watermarks; counted on the handler's client) ÷ lifecycles; once with every record in a
-  batch of its own (the worst case: nothing shared) and once as a campaign's records arrive (a
-  few hundred calls dialed together, their records in batches of 100). A transaction's item
-  counts once here; DynamoDB bills a transactional write twice, so the WCUs are twice this.
+  batch of its own, a busy minute's records (the worst case for sharing: nothing shared, the
+  tenant's watermark moving by less than a second a batch), once as a campaign's records arrive
+  (a few hundred calls dialed together, their records in batches of 100), and, reported without
+  a goal, a lone call's lifecycle (each record a batch of its own, 20 s apart: the watermark
+  moves every time). A transaction's item counts once here; DynamoDB bills a transactional
+  write twice, so the WCUs are twice this, times each item's size in KB (a rollup item is tens
+  of KB: `rollup_item_kb_*`).
 - `list_total_items_read_<filter>` (also printed by `bench.listing`): the items read for
   `total` of one list page per filter, date range and common pair, checked against a count of
   the seeded calls. The tenant's calls are written straight into the table and their rollups
@@ -14,12 +18,17 @@
   synthetic INSERT record per call). What a total reads depends on the range's days and hours
   (4 call shards a period), not on the number of calls.
 
+- `rollup_item_kb_day_max`, `rollup_item_kb_hour_max` (and the medians in the detail): the
+  size of the seeded tenant's call-shard items as DynamoDB measures it (names and values; the
+  limit is 400 KB), which is also what one update of such an item costs in WCUs.
+
 `python -m bench.rollups` runs on its own (seeding the list benchmark's 13,000 calls).
 """
 
 from __future__ import annotations
 
 import json
+import statistics
 import sys
 import time
 import uuid
@@ -33,6 +42,7 @@ from bench.fixture import BATCH_ID, ListDataset, principal_of
 from bench.listing import PAIRS, ReadCounter, cases
 from bench.report import Figure, at_most
 from dialtone import aws
+from dialtone.analytics.changes import CHANGE_SK
 from dialtone.analytics.rollup_store import RollupStore
 from dialtone.analytics.stream import build_from_items
 from dialtone.models import Call, CallOutcome, CallStatus, Direction
@@ -43,15 +53,19 @@ from local.seed import make_call
 WRITES_GOAL = 10
 TOTAL_GOAL = 1000
 LIFECYCLES = 300
+LONE_LIFECYCLES = 10
+LONE_SPACING = 20.0
 BATCH_SIZE = 100
 
 
 class WriteCounter:
-    """Items written through one botocore client while registered."""
+    """Items written through one botocore client while registered (`feed`: those of them that
+    are change-feed items, written by the same consumer)."""
 
     def __init__(self, client: Any) -> None:
         self.client = client
         self.items = 0
+        self.feed = 0
 
     def __enter__(self) -> WriteCounter:
         self.client.meta.events.register("before-parameter-build.dynamodb", self._count)
@@ -65,6 +79,7 @@ class WriteCounter:
             self.items += len(params["TransactItems"])
         elif model.name in ("PutItem", "UpdateItem", "DeleteItem"):
             self.items += 1
+            self.feed += params.get("Item", {}).get("sk", {}).get("S") == CHANGE_SK
         elif model.name == "BatchWriteItem":
             self.items += sum(len(v) for v in params["RequestItems"].values())
 
@@ -80,21 +95,67 @@ def build(dataset: ListDataset, analytics_table: str) -> tuple[float, int]:
     return time.perf_counter() - started, result.writes
 
 
-def _record(tenant_id: str, seq: int, new: Call, old: Call | None) -> dict[str, Any]:
+def _number_size(value: str) -> int:
+    digits = value.lstrip("-").replace(".", "").strip("0") or "0"
+    return 1 + (len(digits) + 1) // 2
+
+
+def item_kb(item: dict[str, Any]) -> float:
+    """An item's size as DynamoDB counts it (attribute names plus values), in KB."""
+    size = 0
+    for name, value in item.items():
+        size += len(name.encode())
+        if "N" in value:
+            size += _number_size(value["N"])
+        elif "S" in value:
+            size += len(value["S"].encode())
+    return size / 1024
+
+
+def item_size_figures(tenant_id: str, analytics_table: str) -> list[Figure]:
+    """The largest and median call-shard items of the tenant's rollups, day and hour."""
+    client = aws.client("dynamodb")
+    sizes: dict[str, list[float]] = {"D": [], "H": []}
+    prefix = f"T#{tenant_id}#R#"
+    for page in client.get_paginator("scan").paginate(TableName=analytics_table):
+        for item in page["Items"]:
+            pk, sk = item["pk"]["S"], item["sk"]["S"]
+            if pk.startswith(prefix) and sk.startswith("S#"):
+                sizes[pk[len(prefix)]].append(item_kb(item))
+    figures = []
+    for unit, name in (("D", "day"), ("H", "hour")):
+        values = sorted(sizes[unit]) or [0.0]
+        figures.append(
+            Figure(
+                f"rollup_item_kb_{name}_max",
+                f"{values[-1]:.1f}",
+                "no goal; reported (DynamoDB's item limit is 400 KB)",
+                None,
+                f"{len(sizes[unit])} {name} call-shard items, median"
+                f" {statistics.median(values):.1f} KB; an update of one costs that many WCUs",
+            )
+        )
+    return figures
+
+
+def _record(
+    tenant_id: str, seq: int, new: Call, old: Call | None, at: float | None = None
+) -> dict[str, Any]:
     data: dict[str, Any] = {
         "Keys": {"pk": {"S": f"T#{tenant_id}#C#{new.id}"}, "sk": {"S": "CALL"}},
         "NewImage": _call_item(tenant_id, new, None),
         "SequenceNumber": str(10**20 + seq),
-        "ApproximateCreationDateTime": time.time(),
+        "ApproximateCreationDateTime": time.time() if at is None else at,
     }
     if old is not None:
         data["OldImage"] = _call_item(tenant_id, old, None)
     return {"eventName": "MODIFY" if old else "INSERT", "dynamodb": data}
 
 
-def lifecycle_records(count: int) -> list[list[dict[str, Any]]]:
+def lifecycle_records(count: int, spacing: float | None = None) -> list[list[dict[str, Any]]]:
     """Each call's three records (queued, in_progress, completed with a duration), for a new
-    tenant's campaign: calls queued together, answered, completed, as a dialer paces them."""
+    tenant's campaign: calls queued together, answered, completed, as a dialer paces them.
+    Stream times are now, or with `spacing`, that many seconds from one record to the next."""
     import random
 
     rng = random.Random(7)
@@ -120,7 +181,8 @@ def lifecycle_records(count: int) -> list[list[dict[str, Any]]]:
         )
         for stage, (new, old) in enumerate(((queued, None), (answered, queued), (done, answered))):
             seq += 1
-            stages[stage].append(_record(tenant_id, seq * 1000 + stage, new, old))
+            at = None if spacing is None else time.time() + seq * spacing
+            stages[stage].append(_record(tenant_id, seq * 1000 + stage, new, old, at))
     return stages
 
 
@@ -130,6 +192,12 @@ class ConsumerRun:
     invocations: int
     items_written: int
     seconds: float
+    feed_items: int = 0
+
+    def split(self, lifecycles: int) -> str:
+        """The writes per lifecycle: rollups (state, shards, numbers, watermark) + change feed."""
+        rollup = (self.items_written - self.feed_items) / lifecycles
+        return f"{rollup:.2f} rollups + {self.feed_items / lifecycles:.2f} change feed a lifecycle"
 
 
 def _consume(batches: list[list[dict[str, Any]]]) -> ConsumerRun:
@@ -140,7 +208,7 @@ def _consume(batches: list[list[dict[str, Any]]]) -> ConsumerRun:
             if result.get("batchItemFailures"):
                 raise RuntimeError(f"stream consumer failed records: {result}")
         seconds = time.perf_counter() - started
-    return ConsumerRun(sum(map(len, batches)), len(batches), counter.items, seconds)
+    return ConsumerRun(sum(map(len, batches)), len(batches), counter.items, seconds, counter.feed)
 
 
 def consumer_figures(emit: Callable[[Figure], None]) -> list[Figure]:
@@ -160,6 +228,8 @@ def consumer_figures(emit: Callable[[Figure], None]) -> list[Figure]:
     # Each call's records one after another, every record a batch of its own.
     by_call = [r for trio in zip(*worst_stages, strict=True) for r in trio]
     worst = _consume([[r] for r in by_call])
+    lone_stages = lifecycle_records(LONE_LIFECYCLES, spacing=LONE_SPACING)
+    lone = _consume([[r] for trio in zip(*lone_stages, strict=True) for r in trio])
     figures = [
         Figure(
             "rollup_consumer_ms_per_record",
@@ -174,7 +244,7 @@ def consumer_figures(emit: Callable[[Figure], None]) -> list[Figure]:
             realistic.items_written / LIFECYCLES,
             WRITES_GOAL,
             f"records in batches of {BATCH_SIZE} as a {LIFECYCLES}-call campaign's arrive:"
-            f" {realistic.items_written} items written",
+            f" {realistic.items_written} items written, {realistic.split(LIFECYCLES)}",
         ),
         at_most(
             "rollup_writes_per_call_lifecycle_worst",
@@ -182,7 +252,17 @@ def consumer_figures(emit: Callable[[Figure], None]) -> list[Figure]:
             WRITES_GOAL,
             f"every record a batch of its own: {worst.items_written} items written for"
             f" {len(worst_stages[0])} lifecycles (state 1 + hour and day shard 2 a record,"
-            " + the number's day item and the watermark)",
+            " + the number's day item; the watermark once a second; the change feed's item a"
+            f" record): {worst.split(len(worst_stages[0]))}",
+        ),
+        Figure(
+            "rollup_writes_per_call_lifecycle_lone_call",
+            f"{lone.items_written / LONE_LIFECYCLES:.2f}",
+            "no goal; reported",
+            None,
+            f"each record a batch of its own, {LONE_SPACING:.0f} s apart: {lone.items_written}"
+            f" items for {LONE_LIFECYCLES} lifecycles (the watermark moves by more than a second"
+            f" at each record): {lone.split(LONE_LIFECYCLES)}",
         ),
     ]
     for figure in figures:
@@ -259,6 +339,8 @@ def main() -> int:
                 f" built in {seconds:.0f} s ({writes} items written)",
                 flush=True,
             )
+            for figure in item_size_figures(dataset.tenant_id, values["ANALYTICS_TABLE"]):
+                emit(figure)
             total_figures(dataset, notes, emit)
     for note in notes:
         print(f"note: {note}")

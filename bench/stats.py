@@ -4,6 +4,10 @@
   counted on the handler's client) for the default range (the last 30 days), checked against a
   count of the seeded calls of that range. What it reads depends on the range's days and hours
   (4 call shards a period) plus the calls of two partial hours, not on the calls of the range.
+- `stats_items_read_30d_<pair>`: the same for each of the list's common pairs (bench.listing's
+  PAIRS), each answer's `calls` checked against the seeded calls: a pair is read from its own
+  metric block in the same rollup items, so it reads what the unfiltered stats read, less the
+  edge hours' calls that do not match.
 - `stats_30d_ms`: the handler's time for it (in process, on the bench's endpoint), the median of
   a few requests; `stats_30d_day_compare_ms` the same grouped by day with the previous period.
 
@@ -22,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 
 from bench import fixture
 from bench.fixture import ListDataset, principal_of
-from bench.listing import ReadCounter
+from bench.listing import PAIRS, ReadCounter
 from bench.report import Figure, at_most
 from bench.rollups import build
 from dialtone import aws
@@ -47,6 +51,35 @@ def _ask(dataset: ListDataset, query: dict[str, str]) -> tuple[dict[str, object]
         raise RuntimeError(f"stats answered {response['statusCode']}: {response['body']}")
     answer: dict[str, object] = json.loads(response["body"])
     return answer, seconds
+
+
+def _pair_figures(dataset: ListDataset, notes: list[str]) -> list[Figure]:
+    figures = []
+    with ReadCounter(aws.client("dynamodb"), total_tables=()) as counter:
+        for name, query, matches in PAIRS:
+            reads = counter.reset()
+            answer, _ = _ask(dataset, query)
+            start = datetime.fromisoformat(str(answer["start"]))
+            end = datetime.fromisoformat(str(answer["end"]))
+            expected = sum(
+                1
+                for c in dataset.calls
+                if start <= c.start_time.astimezone(UTC) < end and matches(c)
+            )
+            summary = answer["summary"]
+            counted = summary.get("calls") if isinstance(summary, dict) else None
+            if counted != expected:
+                notes.append(f"stats over 30 days of {query}: {counted} calls, but {expected}.")
+            figures.append(
+                at_most(
+                    f"stats_items_read_30d_{name}",
+                    reads.page + reads.total,
+                    ITEMS_GOAL,
+                    f"{reads.page_requests + reads.total_requests} requests for {counted} calls"
+                    f" ({expected} match)",
+                )
+            )
+    return figures
 
 
 def stats_figures(
@@ -91,6 +124,7 @@ def stats_figures(
             None,
             f"group_by=day&compare=previous_period (60 days read), median of {REPEATS}",
         ),
+        *_pair_figures(dataset, notes),
     ]
     for figure in figures:
         emit(figure)

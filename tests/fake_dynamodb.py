@@ -98,6 +98,9 @@ class FakeDynamoDB:
         names = request.get("ExpressionAttributeNames", {})
         values = request["ExpressionAttributeValues"]
         expression = request["UpdateExpression"]
+        # DynamoDB refuses an expression over 4 KB (ValidationException).
+        if len(expression.encode()) > 4096:
+            raise ValueError(f"update expression of {len(expression.encode())} bytes > 4 KB")
         adds = re.search(r"ADD (.*?)(?: SET |$)", expression)
         for clause in adds.group(1).split(", ") if adds else []:
             name, value = clause.split(" ")

@@ -65,9 +65,11 @@ def recomputed(calls: list[Call]) -> dict[str, Any]:
         "cost_total": cost,
         "cost_per_call": cost / len(calls) if calls else None,
         "durations": [c.duration_seconds for c in timed],
+        "queue_times": [float(c.queue_time_ms) for c in calls if c.queue_time_ms is not None],
+        # Each call's median to the ms, as the rollups count it.
         "latency": {
             stage: [
-                getattr(c.latency, stage).p50
+                round(getattr(c.latency, stage).p50)
                 for c in calls
                 if c.latency
                 and getattr(c.latency, stage)
@@ -105,6 +107,10 @@ def assert_figures(figures: dict[str, Any], calls: list[Call]) -> None:
     durations = want["durations"]
     assert within_histogram(figures["duration_p50_seconds"], nearest_rank(durations, 0.5))
     assert within_histogram(figures["duration_p95_seconds"], nearest_rank(durations, 0.95))
+    queue = figures["queue_time_ms"]
+    assert queue["calls"] == len(want["queue_times"])
+    assert within_histogram(queue["p50"], nearest_rank(want["queue_times"], 0.5)), "queue p50"
+    assert within_histogram(queue["p95"], nearest_rank(want["queue_times"], 0.95)), "queue p95"
     for stage, values in want["latency"].items():
         got = figures["latency_ms"][stage]
         assert within_histogram(got["p50"], nearest_rank(values, 0.5)), stage

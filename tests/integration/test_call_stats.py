@@ -79,15 +79,27 @@ def seeded(handler_environment: dict[str, str]) -> Iterator[Seeded]:
         fixtures.append(TenantFixture(created.tenant_id, store, random.Random(seed_value)))
     tenant, other = fixtures
     calls = seed(tenant, count=96)
-    batch = [
-        tenant.add_call(start_time=T0 + timedelta(hours=h, minutes=7), batch_id="batch-stats")
-        for h in range(8, 20)
-    ]
+    batch = [dialed(tenant, h) for h in range(8, 20)]
     yield Seeded(tenant, calls + batch, batch, other, seed(other, count=30))
     for fixture in fixtures:
         for call_id in fixture.call_ids:
             store.delete_call_items(fixture.tenant_id, call_id)
         erase_account_items(accounts, fixture.tenant_id)
+
+
+def dialed(tenant: Any, hour: int) -> Call:
+    """A batch call placed by the dialer: outbound, with the queue time it waited unless it was
+    never dialed (still queued, or canceled before its turn)."""
+    status = STATUSES[hour % len(STATUSES)]
+    never_dialed = status in (CallStatus.QUEUED, CallStatus.CANCELED)
+    return tenant.add_call(
+        start_time=T0 + timedelta(hours=hour, minutes=7),
+        batch_id="batch-stats",
+        agent_id="agent-sales",
+        direction=Direction.OUTBOUND,
+        status=status,
+        queue_time_ms=None if never_dialed else 350 * (hour - 7) ** 2,
+    )
 
 
 def seed(tenant: Any, count: int, days: int = 3) -> list[Call]:
@@ -147,6 +159,75 @@ def test_each_single_filter_gives_the_figures_of_its_calls(
     assert_figures(answer["summary"], chosen)
 
 
+PAIRS = [
+    (
+        {"direction": "outbound", "status": "completed"},
+        lambda c: c.direction is Direction.OUTBOUND and c.status is CallStatus.COMPLETED,
+    ),
+    (
+        {"agent_id": "agent-support", "status": "completed"},
+        lambda c: c.agent_id == "agent-support" and c.status is CallStatus.COMPLETED,
+    ),
+    (
+        {"agent_id": "agent-sales", "direction": "outbound"},
+        lambda c: c.agent_id == "agent-sales" and c.direction is Direction.OUTBOUND,
+    ),
+    (
+        {"batch_id": "batch-stats", "status": "busy"},
+        lambda c: c.batch_id == "batch-stats" and c.status is CallStatus.BUSY,
+    ),
+    (
+        {"status": "completed", "outcome": "resolved"},
+        lambda c: c.status is CallStatus.COMPLETED and str(c.outcome) == "resolved",
+    ),
+]
+
+
+@pytest.mark.parametrize(("query", "matches"), PAIRS)
+def test_each_common_pair_gives_the_figures_of_its_calls(
+    seeded: Seeded, query: dict[str, str], matches: Any
+) -> None:
+    # Given calls of several agents, statuses, directions and a batch
+    tenant, calls = seeded.tenant, seeded.calls
+
+    # When stats are asked for with one of the list's common pairs, over a range whose edge
+    # hours are read from the calls, and compared with the period before
+    answer = ok(
+        tenant,
+        start_date=LOW.isoformat(),
+        end_date=HIGH.isoformat(),
+        compare="previous_period",
+        **query,
+    )
+
+    # Then they are the figures of the calls that match both filters
+    chosen = [c for c in between(calls, LOW, HIGH) if matches(c)]
+    assert chosen
+    assert_figures(answer["summary"], chosen)
+    before = LOW - (HIGH - LOW)
+    earlier = [c for c in between(calls, before, LOW) if matches(c)]
+    assert_figures(answer["previous_period"]["summary"], earlier)
+
+
+def test_a_pair_grouped_by_day_or_by_one_of_its_dimensions(seeded: Seeded) -> None:
+    # Given an agent's calls of several statuses over three days
+    tenant, calls = seeded.tenant, seeded.calls
+    mine = [c for c in calls if c.agent_id == "agent-support" and c.status is CallStatus.COMPLETED]
+    pair = {"agent_id": "agent-support", "status": "completed"}
+
+    # When that agent's completed calls are grouped by day, and by status
+    days = ok(tenant, start_date="2026-03-10", end_date="2026-03-12", group_by="day", **pair)
+    statuses = ok(tenant, start_date="2026-03-10", end_date="2026-03-12", group_by="status", **pair)
+
+    # Then each day holds that day's calls of the pair, and the one status group all of them
+    assert [g["key"] for g in days["groups"]] == ["2026-03-10", "2026-03-11", "2026-03-12"]
+    for group in days["groups"]:
+        day = datetime.fromisoformat(group["key"]).replace(tzinfo=UTC)
+        assert_figures(group["stats"], between(mine, day, day + timedelta(days=1)))
+    assert [g["key"] for g in statuses["groups"]] == ["completed"]
+    assert_figures(statuses["groups"][0]["stats"], mine)
+
+
 def test_a_batch_filter_counts_the_batch_only(seeded: Seeded) -> None:
     # Given a batch's calls among others
     tenant, batch = seeded.tenant, seeded.batch
@@ -154,8 +235,25 @@ def test_a_batch_filter_counts_the_batch_only(seeded: Seeded) -> None:
     # When stats are asked for that batch
     answer = ok(tenant, start_date="2026-03-10", end_date="2026-03-12", batch_id="batch-stats")
 
-    # Then only its calls count
+    # Then only its calls count, their queue time over the dialed ones
     assert_figures(answer["summary"], batch)
+    queue = answer["summary"]["queue_time_ms"]
+    assert 0 < queue["calls"] == len([c for c in batch if c.queue_time_ms is not None]) < len(batch)
+    assert queue["p95"] > queue["p50"]
+
+
+def test_queue_time_leaves_out_calls_never_dialed(seeded: Seeded) -> None:
+    # Given outbound calls dialed after waiting (the batch's), and others never dialed
+    tenant, batch = seeded.tenant, seeded.batch
+
+    # When the stats are grouped by status
+    answer = ok(tenant, start_date="2026-03-10", end_date="2026-03-12", group_by="status")
+
+    # Then a queued or canceled call has no queue time: their groups count none
+    groups = {g["key"]: g["stats"]["queue_time_ms"] for g in answer["groups"]}
+    assert groups["queued"] == groups["canceled"] == {"calls": 0, "p50": None, "p95": None}
+    completed = [c for c in batch if c.status is CallStatus.COMPLETED]
+    assert groups["completed"]["calls"] == len(completed) > 0
 
 
 def test_the_default_range_is_the_last_30_days(tenant: Any) -> None:
@@ -333,7 +431,9 @@ def test_a_key_without_calls_read_is_refused(tenant: Any) -> None:
         ({"start_date": "yesterday"}, "start_date"),
         ({"start_date": "2026-03-12", "end_date": "2026-03-10"}, "end_date"),
         ({"start_date": "2025-01-01", "end_date": "2026-03-10"}, "start_date"),
-        ({"direction": "outbound", "status": "completed"}, "status"),
+        ({"direction": "outbound", "outcome": "resolved"}, "outcome"),
+        ({"agent_id": "agent-support", "status": "completed", "direction": "inbound"}, "agent_id"),
+        ({"agent_id": "agent-support", "status": "completed", "group_by": "batch"}, "group_by"),
         ({"from_number": "+14155550100"}, "from_number"),
         ({"search": "0b6f3b5e"}, "search"),
         ({"agent_id": "agent-support", "group_by": "status"}, "group_by"),

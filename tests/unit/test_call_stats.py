@@ -37,7 +37,8 @@ HOUR = timedelta(hours=1)
 
 @st.composite
 def measured_versions(draw: st.DrawFn, index: int) -> list[Call | None]:
-    """A call's versions, each with an analysis verdict, a cost and latencies drawn."""
+    """A call's versions, each with an analysis verdict, a cost and latencies drawn, and a
+    queue time for an outbound call once dialed."""
     versions = draw(call_versions(index))
     result: list[Call | None] = []
     for version in versions:
@@ -48,9 +49,12 @@ def measured_versions(draw: st.DrawFn, index: int) -> list[Call | None]:
             stage: draw(st.sampled_from([None, 0.0, 140.0, 480.0, 1900.0]))
             for stage in ("e2e", "stt", "llm", "tts")
         }
+        dialed = version.direction is Direction.OUTBOUND and version.status is not CallStatus.QUEUED
+        queue_time = draw(st.sampled_from([0, 850, 61_000, 3_600_000])) if dialed else None
         result.append(
             version.model_copy(
                 update={
+                    "queue_time_ms": queue_time,
                     "analysis": CallAnalysis(
                         call_successful=draw(st.sampled_from([None, True, False]))
                     ),
@@ -75,6 +79,11 @@ FILTERS: list[dict[str, Any]] = [
     {"agent_id": "agent-2"},
     {"batch_id": "batch-1"},
     {"is_test_call": False},
+    {"direction": Direction.OUTBOUND, "status": CallStatus.COMPLETED},
+    {"status": CallStatus.COMPLETED, "outcome": CallOutcome.ESCALATED},
+    {"agent_id": "agent-2", "status": CallStatus.IN_PROGRESS},
+    {"agent_id": "agent-1", "direction": Direction.OUTBOUND},
+    {"batch_id": "batch-1", "status": CallStatus.BUSY},
 ]
 
 
@@ -125,6 +134,15 @@ def test_stats_equal_a_recomputation_over_the_calls_whatever_the_delivery(
     for group in by_agent.groups or []:
         assert_figures(group.stats.model_dump(), [c for c in in_range if c.agent_id == group.key])
     assert {g.key for g in by_agent.groups or []} == {c.agent_id for c in in_range if c.agent_id}
+    # ... and a pair grouped by one of its own dimensions is that one group
+    pair = CallFilters(agent_id="agent-2", status=CallStatus.COMPLETED)
+    grouped = reader.period(
+        Query(TENANT, pair, block_of(pair, StatsGroupBy.STATUS), StatsGroupBy.STATUS), low, high
+    )
+    chosen = [c for c in in_range if c.agent_id == "agent-2" and c.status is CallStatus.COMPLETED]
+    assert [g.key for g in grouped.groups or []] == (["completed"] if chosen else [])
+    for group in grouped.groups or []:
+        assert_figures(group.stats.model_dump(), chosen)
 
 
 def test_figures_of_no_calls_are_zero_or_null() -> None:
@@ -138,12 +156,23 @@ def test_figures_of_no_calls_are_zero_or_null() -> None:
     assert empty.acd_seconds is None
     assert empty.duration_p95_seconds is None
     assert empty.latency_ms.e2e.p50 is None
+    assert (empty.queue_time_ms.calls, empty.queue_time_ms.p95) == (0, None)
 
 
 @pytest.mark.parametrize(
     ("filters", "group_by", "location"),
     [
-        (CallFilters(direction=Direction.INBOUND, status=CallStatus.BUSY), None, "status"),
+        (CallFilters(direction=Direction.INBOUND, outcome=CallOutcome.ERROR), None, "outcome"),
+        (
+            CallFilters(agent_id="a", status=CallStatus.BUSY, direction=Direction.INBOUND),
+            None,
+            "agent_id",
+        ),
+        (
+            CallFilters(agent_id="agent-1", status=CallStatus.BUSY),
+            StatsGroupBy.DIRECTION,
+            "group_by",
+        ),
         (CallFilters(phone_number="+14155550100"), None, "phone_number"),
         (CallFilters(call_id_prefix="0b6f"), None, "search"),
         (CallFilters(agent_id="agent-1"), StatsGroupBy.BATCH, "group_by"),
@@ -162,6 +191,17 @@ def test_a_single_filter_selects_its_metric_block() -> None:
     assert block_of(CallFilters(), StatsGroupBy.AGENT) == "m"
     assert block_of(CallFilters(agent_id="agent-1"), StatsGroupBy.AGENT) == "a:agent-1"
     assert block_of(CallFilters(is_test_call=True), StatsGroupBy.DAY) == "t:1"
+
+
+def test_a_common_pair_selects_its_metric_block() -> None:
+    both = CallFilters(agent_id="agent-1", status=CallStatus.BUSY)
+    assert block_of(both, StatsGroupBy.STATUS) == "as:agent-1|busy"
+    assert block_of(both, StatsGroupBy.AGENT) == "as:agent-1|busy"
+    assert (
+        block_of(CallFilters(status=CallStatus.COMPLETED, outcome=CallOutcome.RESOLVED), None)
+        == "so:completed|resolved"
+    )
+    assert block_of(CallFilters(batch_id="b-1", status=CallStatus.FAILED), None) == "bs:b-1|failed"
 
 
 def test_time_groups_cover_the_range_and_are_capped() -> None:

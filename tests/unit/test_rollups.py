@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from dialtone.analytics import histogram, rollups
 from dialtone.analytics.consumer import with_failures
-from dialtone.analytics.rollup_store import RollupStore
+from dialtone.analytics.rollup_store import MAX_ATTRIBUTES, RollupStore
 from dialtone.analytics.stream import apply_records, call_change
 from dialtone.analytics.totals import DAY, HOUR, TotalCounter, cover, selection
 from dialtone.dynamo import from_item
@@ -383,3 +383,105 @@ def test_a_call_leaves_the_totals_when_its_retention_passes_or_is_shortened() ->
 
     # Then neither counts any more
     assert getattr(counter.total(TENANT, day), "total", None) == 0
+
+
+def test_a_call_whose_every_slice_changes_at_once_fits_one_update_of_each_item() -> None:
+    # Given a completed call with every metric, counted
+    store = RollupStore("analytics", dynamodb=FakeDynamoDB())
+    full: dict[str, Any] = {
+        "duration_seconds": 300.0,
+        "outcome": CallOutcome.RESOLVED,
+        "queue_time_ms": 4_200,
+        "latency": {s: {"p50": 800.0} for s in ("e2e", "stt", "llm", "tts")},
+        "analysis": {"call_successful": True},
+        "cost": {"total": 0.42},
+    }
+    before = call(status=CallStatus.COMPLETED, **full)
+    assert apply_records(store, [record(1, before)]).failed == []
+
+    # When its agent, batch, status, outcome, test flag and every metric change in one record
+    after = call(
+        status=CallStatus.IN_PROGRESS,
+        agent_id="agent-9",
+        batch_id="batch-9",
+        is_test_call=True,
+        **{
+            **full,
+            "duration_seconds": 12.0,
+            "outcome": CallOutcome.ESCALATED,
+            "queue_time_ms": 90,
+            "latency": {s: {"p50": 90.0} for s in ("e2e", "stt", "llm", "tts")},
+            "analysis": {"call_successful": False},
+        },
+    )
+    delta = rollups.difference(
+        rollups.contribution(facts(after)), rollups.contribution(facts(before))
+    )
+
+    # Then each item's update stays within what one update expression can carry (the fake
+    # refuses an expression over 4 KB, as DynamoDB does), and it is applied
+    assert max(len(counts) for counts in delta.values()) <= MAX_ATTRIBUTES
+    assert apply_records(store, [record(2, after, old=before)]).failed == []
+    counter = TotalCounter(calls=None, rollup_store=store)  # type: ignore[arg-type]
+    moved = CallFilters(start=T0, end=T0 + DAY - timedelta(microseconds=1), agent_id="agent-9")
+    assert getattr(counter.total(TENANT, moved), "total", None) == 1
+
+
+def _at(record_: dict[str, Any], moment: float) -> dict[str, Any]:
+    record_["dynamodb"]["ApproximateCreationDateTime"] = moment
+    return record_
+
+
+def test_the_watermark_bounds_what_is_applied_and_is_written_at_most_once_a_second() -> None:
+    # Given a first batch of changes, the newest made at t
+    store = RollupStore("analytics", dynamodb=FakeDynamoDB())
+    t = 1_770_000_000.0
+    a, b, c = (call(id=f"0b6f3b5e-2d55-4a58-8d8a-00000000000{n}") for n in (1, 2, 3))
+    first = apply_records(store, [_at(record(1, a), t - 3), _at(record(2, b), t)])
+    assert first.watermark_writes == 1
+    assert store.watermark(TENANT) == datetime.fromtimestamp(t, UTC)
+
+    # When the next batch's changes are less than a second newer
+    done = a.model_copy(update={"status": CallStatus.COMPLETED})
+    close_by = apply_records(store, [_at(record(3, done, old=a), t + 0.6)])
+
+    # Then the watermark is not written: it stays a true bound, under a second behind
+    assert (close_by.watermark_writes, close_by.rollup_writes) == (0, 2)
+    assert store.watermark(TENANT) == datetime.fromtimestamp(t, UTC)
+
+    # When a batch is a second or more newer, it moves; when an older one comes late, it stays
+    later = apply_records(store, [_at(record(4, c), t + 1.5)])
+    late = apply_records(
+        store, [_at(record(5, done.model_copy(update={"duration_seconds": 9.0}), old=done), t - 60)]
+    )
+    assert later.watermark_writes == 1
+    assert late.watermark_writes == 0
+    assert store.watermark(TENANT) == datetime.fromtimestamp(t + 1.5, UTC)
+
+
+def test_a_call_rolled_up_before_the_pair_blocks_moves_without_negative_counts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given a queued call rolled up by a consumer of the first layout (no pair metric blocks)
+    table = FakeDynamoDB()
+    store = RollupStore("analytics", dynamodb=table)
+    queued = call()
+    with monkeypatch.context() as old_consumer:
+        old_consumer.setattr(rollups, "LAYOUT", 1)
+        assert apply_records(store, [record(1, queued)]).failed == []
+    assert not any("ds:outbound|queued#" in name for item in table.items.values() for name in item)
+
+    # When today's consumer applies its completion
+    done = queued.model_copy(update={"status": CallStatus.COMPLETED, "duration_seconds": 60.0})
+    assert apply_records(store, [record(2, done, old=queued)]).failed == []
+
+    # Then no count is negative, and the completed call is in its pairs' metric blocks
+    counts = [
+        (name, int(value["N"]))
+        for item in table.items.values()
+        for name, value in item.items()
+        if isinstance(value, dict) and "N" in value and name not in ("as_of", "expires_at")
+    ]
+    assert all(value >= 0 for _, value in counts), [c for c in counts if c[1] < 0]
+    assert ("ds:outbound|completed#s:completed", 1) in counts
+    assert ("as:agent-1|completed#dur", 60_000) in counts

@@ -11,6 +11,7 @@ transaction (at most 100 actions: state puts plus distinct rollup items).
 from __future__ import annotations
 
 import random
+import string
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -23,8 +24,13 @@ from dialtone.analytics.rollups import CallFacts, Contribution, Key
 from dialtone.dynamo import TableStore, from_item, string_key, to_item
 
 MAX_ACTIONS = 100
-# Attributes one rollup update may add to (DynamoDB caps an update expression at 4 KB).
-MAX_ATTRIBUTES = 120
+# Attributes one rollup update may add to: DynamoDB caps an update expression at 4 KB, and each
+# costs `#k :k, ` (k: its index in base 52, two letters at most), so 440 take under 4,000
+# characters. One call's change touches at most ~430 (13 counts and 12 metric blocks of 19,
+# taken out of its old slices and added to its new ones), so it always fits on its own.
+MAX_ATTRIBUTES = 440
+# The tenant's watermark is written when it moves by at least this much (see _advance_watermarks).
+WATERMARK_STEP = 1.0
 APPLY_ATTEMPTS = 4
 # A removed call's state item outlives every redelivery of its older records (a stream keeps
 # records 24 hours): two days.
@@ -83,8 +89,22 @@ class _Pending:
     changes: list[CallChange]
 
 
+_LETTERS = string.ascii_letters
+
+
 def _epoch(moment: datetime) -> int:
     return int(moment.timestamp())
+
+
+def _label(index: int) -> str:
+    """A short placeholder for an update's index-th attribute: the index in base 52, in
+    letters (a placeholder starts with a letter)."""
+    label = ""
+    while True:
+        index, rest = divmod(index, len(_LETTERS))
+        label = _LETTERS[rest] + label
+        if not index:
+            return label
 
 
 class RollupStore(TableStore):
@@ -173,12 +193,14 @@ class RollupStore(TableStore):
         return {"Put": put}
 
     def _rollup_update(self, key: Key, counts: Counter[str], as_of: datetime) -> dict[str, Any]:
-        names = {f"#a{i}": name for i, name in enumerate(counts)}
+        labels = [_label(i) for i in range(len(counts))]
+        names = {f"#{label}": name for label, name in zip(labels, counts, strict=True)}
         values: dict[str, Any] = {
-            f":a{i}": {"N": str(value)} for i, value in enumerate(counts.values())
+            f":{label}": {"N": str(value)}
+            for label, value in zip(labels, counts.values(), strict=True)
         }
         values[":as_of"] = {"N": str(_epoch(as_of))}
-        adds = ", ".join(f"#a{i} :a{i}" for i in range(len(counts)))
+        adds = ", ".join(f"#{label} :{label}" for label in labels)
         return {
             "Update": {
                 "TableName": self.table_name,
@@ -193,14 +215,21 @@ class RollupStore(TableStore):
         self, by_call: dict[str, list[CallChange]], result: ApplyResult
     ) -> None:
         """Every change of the batch is in: each tenant's rollups include its changes up to the
-        newest stream time of the batch (never moved back)."""
+        newest stream time of the batch (never moved back). Written only when that moves the
+        stored watermark by WATERMARK_STEP or more: a busy tenant's batches, seconds apart or
+        less, then cost one watermark write a second instead of one each, and the watermark
+        stays a true bound (every change up to it is in), at most a second behind."""
         latest: dict[str, datetime] = {}
         for calls in by_call.values():
             for change in calls:
                 tenant = change.tenant_id
                 latest[tenant] = max(latest.get(tenant, change.at), change.at)
+        stored = self._watermarks(list(latest))
         client = self.dynamodb
         for tenant_id, moment in latest.items():
+            known = stored.get(tenant_id)
+            if known is not None and moment.timestamp() < known + WATERMARK_STEP:
+                continue
             try:
                 client.update_item(
                     TableName=self.table_name,
@@ -212,6 +241,15 @@ class RollupStore(TableStore):
             except client.exceptions.ConditionalCheckFailedException:
                 continue  # a later batch (another stream shard) got there first
             result.watermark_writes += 1
+
+    def _watermarks(self, tenant_ids: Sequence[str]) -> dict[str, float]:
+        """The stored watermark of each tenant that has one (epoch seconds)."""
+        keys = [string_key(pk=rollups.tenant_pk(t), sk=rollups.WATERMARK_SK) for t in tenant_ids]
+        found: dict[str, float] = {}
+        for item in self.get_items(keys):
+            if "as_of" in item:
+                found[item["pk"]["S"].removeprefix("T#")] = float(item["as_of"]["N"])
+        return found
 
     # Reading
 

@@ -11,7 +11,8 @@ Layout (AnalyticsTable). A rollup item is one (tenant, period, slice group):
   `so:<status>|<outcome>`, `as:<agent>|<status>`, `ad:<agent>|<direction>`,
   `bs:<batch>|<status>`, and the *local* side's number (the tenant's own line: `to` of an
   inbound call, `from` of the others) `lf:<number>`, `lt:<number>`. Metrics, for all calls
-  (prefix `m`) and per `d:`, `s:`, `o:`, `a:`, `b:` value (prefix = that count's name):
+  (prefix `m`), per `d:`, `s:`, `o:`, `a:`, `b:` value and per pair value `ds:`, `so:`, `as:`,
+  `ad:`, `bs:` (prefix = that count's name, so stats answer the list's common pairs too):
   `<p>#dur` (duration sum, ms), `<p>#durn` (calls with a duration), `<p>#ans` (answered: status
   in_progress or completed), `<p>#cost` (cost total, micro-units), `<p>#hd<bucket>` and
   `<p>#hl<bucket>` (histograms of duration and of the call's e2e latency p50, in ms;
@@ -20,8 +21,9 @@ Layout (AnalyticsTable). A rollup item is one (tenant, period, slice group):
   each; for `m` they are the item's `s:`, `d:`, `o:` counts), `<p>#adur`/`<p>#adurn`
   (duration sum and count of answered calls), `<p>#obt` (outbound calls attempted: dialed and
   decided, `OUTBOUND_ATTEMPTED`), `<p>#oba` (outbound calls answered), `<p>#ok`/`<p>#okn`
-  (analysis.call_successful true / true or false) and `<p>#hs`, `<p>#hm`, `<p>#ht<bucket>`
-  (histograms of the call's stt, llm, tts latency p50).
+  (analysis.call_successful true / true or false), `<p>#hs`, `<p>#hm`, `<p>#ht<bucket>`
+  (histograms of the call's stt, llm, tts latency p50) and `<p>#hq<bucket>` (histogram of
+  `queue_time_ms`: outbound calls once dialed).
   The item grows with the agents, batches and own numbers active in the period and the
   histogram buckets in use, not with the calls;
 - sk `P#<number>`, day periods only: the *remote* party's number (one per customer, so never
@@ -50,6 +52,10 @@ from typing import Any
 from dialtone.analytics import histogram
 
 SHARDS = 4
+LAYOUT = 2
+"""The layout `facts_of` counts calls in. Facts stored by an earlier consumer (no `layout`: 1,
+before the pair metric blocks) are taken back out as that consumer counted them, so a call
+rolled up before an upgrade moves its counts without leaving negative ones behind."""
 STATE_SK = "ROLLUP"
 WATERMARK_SK = "ROLLUP#AS_OF"
 MICROS = 1_000_000
@@ -117,6 +123,8 @@ class CallFacts:
     stt_ms: int | None = None
     llm_ms: int | None = None
     tts_ms: int | None = None
+    queue_ms: int | None = None
+    layout: int = 1
 
     @classmethod
     def from_values(cls, values: Mapping[str, Any]) -> CallFacts:
@@ -147,6 +155,11 @@ def _successful(call: Mapping[str, Any]) -> bool | None:
     return verdict if isinstance(verdict, bool) else None
 
 
+def _queue_ms(call: Mapping[str, Any]) -> int | None:
+    queue = _number(call.get("queue_time_ms"))
+    return None if queue is None else round(queue)
+
+
 def facts_of(call: Mapping[str, Any]) -> CallFacts | None:
     """The facts of a call item (plain values, as `dynamo.from_item` gives them); None for an
     item that counts nothing: not a call, or a call being erased."""
@@ -173,6 +186,8 @@ def facts_of(call: Mapping[str, Any]) -> CallFacts | None:
         stt_ms=_latency_ms(call, "stt"),
         llm_ms=_latency_ms(call, "llm"),
         tts_ms=_latency_ms(call, "tts"),
+        queue_ms=_queue_ms(call),
+        layout=LAYOUT,
     )
 
 
@@ -181,17 +196,33 @@ def remote_side(direction: str) -> str:
     return "from" if direction == "inbound" else "to"
 
 
+def _pairs(facts: CallFacts) -> list[str]:
+    """The list's common pairs a call is in (count names, and metric block prefixes)."""
+    names = [f"ds:{facts.direction}|{facts.status}"]
+    if facts.outcome:
+        names.append(f"so:{facts.status}|{facts.outcome}")
+    if facts.agent_id:
+        names += [f"as:{facts.agent_id}|{facts.status}", f"ad:{facts.agent_id}|{facts.direction}"]
+    if facts.batch_id:
+        names.append(f"bs:{facts.batch_id}|{facts.status}")
+    return names
+
+
+def _singles(facts: CallFacts) -> list[str]:
+    """The single-value slices a call is in."""
+    names = [f"d:{facts.direction}", f"s:{facts.status}", f"t:{int(facts.is_test_call)}"]
+    if facts.outcome:
+        names.append(f"o:{facts.outcome}")
+    if facts.agent_id:
+        names.append(f"a:{facts.agent_id}")
+    if facts.batch_id:
+        names.append(f"b:{facts.batch_id}")
+    return names
+
+
 def _slices(facts: CallFacts) -> list[str]:
     """The count attributes a call adds one to in its call shard."""
-    names = ["n", f"d:{facts.direction}", f"s:{facts.status}", f"t:{int(facts.is_test_call)}"]
-    names.append(f"ds:{facts.direction}|{facts.status}")
-    if facts.outcome:
-        names += [f"o:{facts.outcome}", f"so:{facts.status}|{facts.outcome}"]
-    if facts.agent_id:
-        agent = facts.agent_id
-        names += [f"a:{agent}", f"as:{agent}|{facts.status}", f"ad:{agent}|{facts.direction}"]
-    if facts.batch_id:
-        names += [f"b:{facts.batch_id}", f"bs:{facts.batch_id}|{facts.status}"]
+    names = ["n", *_singles(facts), *_pairs(facts)]
     local = "to" if remote_side(facts.direction) == "from" else "from"
     number = facts.to_number if local == "to" else facts.from_number
     if number:
@@ -200,14 +231,11 @@ def _slices(facts: CallFacts) -> list[str]:
 
 
 def metric_prefixes(facts: CallFacts) -> list[str]:
-    """The metric blocks a call counts in: all calls, and each of its single-value slices."""
-    prefixes = ["m", f"d:{facts.direction}", f"s:{facts.status}", f"t:{int(facts.is_test_call)}"]
-    if facts.outcome:
-        prefixes.append(f"o:{facts.outcome}")
-    if facts.agent_id:
-        prefixes.append(f"a:{facts.agent_id}")
-    if facts.batch_id:
-        prefixes.append(f"b:{facts.batch_id}")
+    """The metric blocks a call counts in: all calls, each of its single-value slices and each
+    of its pairs (the list's common pairs: `ds:`, `so:`, `as:`, `ad:`, `bs:`)."""
+    prefixes = ["m", *_singles(facts)]
+    if facts.layout >= 2:
+        prefixes += _pairs(facts)
     return prefixes
 
 
@@ -229,6 +257,7 @@ def _block(facts: CallFacts) -> Counter[str]:
         ("s", facts.stt_ms),
         ("m", facts.llm_ms),
         ("t", facts.tts_ms),
+        ("q", facts.queue_ms),
     ):
         if latency is not None:
             values[f"h{letter}{histogram.bucket_of(latency)}"] += 1
@@ -248,7 +277,7 @@ def _block(facts: CallFacts) -> Counter[str]:
 def _metrics(facts: CallFacts) -> Counter[str]:
     block = _block(facts)
     # The all-calls block's calls by status, direction and outcome are the item's own `s:`,
-    # `d:`, `o:` counts: not repeated (a call's first update stays under ~140 attributes).
+    # `d:`, `o:` counts: not repeated (a call's first update stays under ~240 attributes).
     overall = {name: value for name, value in block.items() if name[:2] not in BREAKDOWN}
     values: Counter[str] = Counter()
     for prefix in metric_prefixes(facts):

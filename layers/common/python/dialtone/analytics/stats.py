@@ -8,10 +8,13 @@ own code (`rollups.contribution`), so they count exactly as the rollups would, h
 included. 30 days read about 200 rollup items (4 call shards a period) plus the calls of two
 partial hours.
 
-Each call shard holds a *metric block* for all calls (`m`) and one per value of `direction`,
-`status`, `outcome`, `is_test_call`, `agent_id` and `batch_id` (`rollups`), so stats answer no
-filter or one of those, grouped by time or by a dimension; a dimension with a filter on another
-one would need a block per pair, which the rollups do not keep (422, saying what works).
+Each call shard holds a *metric block* for all calls (`m`), one per value of `direction`,
+`status`, `outcome`, `is_test_call`, `agent_id` and `batch_id`, and one per value of the list's
+common pairs (direction+status, status+outcome, agent+status, agent+direction, batch+status;
+`rollups`), so stats answer no filter, one of those or one of those pairs, grouped by time or
+by a dimension. A dimension grouped under a filter on another one would need a block per
+combination of the two (three with a pair), which the rollups do not keep (422, saying what
+works); grouped by a dimension the filters fix, the answer is that one group.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from dialtone.analytics.stats_models import (
     CallStats,
     CallStatsParams,
     LatencyPercentiles,
+    QueueTime,
     StatsCompare,
     StatsFigures,
     StatsGroup,
@@ -60,6 +64,14 @@ _FILTER_BLOCKS: dict[str, Callable[[Any], str]] = {
     "agent_id": lambda v: f"a:{v}",
     "batch_id": lambda v: f"b:{v}",
 }
+# The pairs stats answer, by their sorted filter names, → the metric block of their calls.
+_PAIR_BLOCKS: dict[tuple[str, ...], Callable[[CallFilters], str]] = {
+    ("direction", "status"): lambda f: f"ds:{f.direction}|{f.status}",
+    ("outcome", "status"): lambda f: f"so:{f.status}|{f.outcome}",
+    ("agent_id", "status"): lambda f: f"as:{f.agent_id}|{f.status}",
+    ("agent_id", "direction"): lambda f: f"ad:{f.agent_id}|{f.direction}",
+    ("batch_id", "status"): lambda f: f"bs:{f.batch_id}|{f.status}",
+}
 _UNSUPPORTED = ("from_number", "to_number", "phone_number", "call_id_prefix")
 # A dimension group → the prefix of its metric blocks, and the filter on the same dimension.
 _DIMENSIONS: dict[StatsGroupBy, tuple[str, str]] = {
@@ -71,9 +83,10 @@ _DIMENSIONS: dict[StatsGroupBy, tuple[str, str]] = {
 }
 _TIME_UNITS = {StatsGroupBy.HOUR: HOUR, StatsGroupBy.DAY: DAY, StatsGroupBy.WEEK: WEEK}
 _SUPPORTED_TEXT = (
-    "stats support no filter or one of direction, status, outcome, agent_id, batch_id,"
-    " is_test_call (with a date range); group_by a dimension only without a filter or with a"
-    " filter on the same dimension"
+    "stats support no filter, one of direction, status, outcome, agent_id, batch_id,"
+    " is_test_call, or one of the pairs direction+status, status+outcome, agent_id+status,"
+    " agent_id+direction, batch_id+status (with a date range); group_by a dimension only"
+    " without a filter or with a filter on that dimension"
 )
 
 
@@ -94,6 +107,14 @@ class Query:
     block: str
     group_by: StatsGroupBy | None
 
+    @property
+    def fixed_group(self) -> str | None:
+        """The one group of a grouping by a dimension the filters fix (None otherwise)."""
+        if self.group_by not in _DIMENSIONS:
+            return None
+        value = getattr(self.filters, _DIMENSIONS[self.group_by][1])
+        return None if value is None else str(value)
+
 
 def block_of(filters: CallFilters, group_by: StatsGroupBy | None) -> str:
     """The metric block of the calls these filters select; InvalidParameter (422) for filters
@@ -103,14 +124,18 @@ def block_of(filters: CallFilters, group_by: StatsGroupBy | None) -> str:
             location = "search" if name == "call_id_prefix" else name
             raise InvalidParameter(("query", location), f"{location}: {_SUPPORTED_TEXT}")
     given = [n for n in _FILTER_BLOCKS if getattr(filters, n) is not None]
-    if len(given) > 1:
-        raise InvalidParameter(("query", given[1]), f"{' and '.join(given)}: {_SUPPORTED_TEXT}")
-    if group_by in _DIMENSIONS and given and _DIMENSIONS[group_by][1] != given[0]:
+    pair = tuple(sorted(given))
+    if len(given) > 2 or (len(given) == 2 and pair not in _PAIR_BLOCKS):
+        raise InvalidParameter(("query", given[-1]), f"{' and '.join(given)}: {_SUPPORTED_TEXT}")
+    if group_by in _DIMENSIONS and given and _DIMENSIONS[group_by][1] not in given:
         raise InvalidParameter(
-            ("query", "group_by"), f"group_by={group_by} with {given[0]}: {_SUPPORTED_TEXT}"
+            ("query", "group_by"),
+            f"group_by={group_by} with {' and '.join(given)}: {_SUPPORTED_TEXT}",
         )
     if not given:
         return "m"
+    if len(given) == 2:
+        return _PAIR_BLOCKS[pair](filters)
     return _FILTER_BLOCKS[given[0]](getattr(filters, given[0]))
 
 
@@ -179,10 +204,13 @@ class Totals:
         if group_by in _TIME_UNITS:
             self.groups[_time_key(piece.start, group_by)].update(own)
             return
+        fixed = self.query.fixed_group
+        if fixed is not None:
+            self.groups.setdefault(fixed, Counter()).update(own)
+            return
         letter = _DIMENSIONS[group_by][0]
         for value, metric, count in _dimension_blocks(piece.counts, letter):
-            if self.query.block in ("m", f"{letter}:{value}"):
-                self.groups.setdefault(value, Counter())[metric] += count
+            self.groups.setdefault(value, Counter())[metric] += count
 
 
 def _rate(numerator: int, denominator: int) -> float | None:
@@ -197,11 +225,23 @@ def _histogram(counts: Mapping[str, int], name: str) -> dict[str, int]:
     return {k[len(name) :]: v for k, v in counts.items() if k.startswith(name) and v}
 
 
+def _ms(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
 def _percentiles(counts: Mapping[str, int], name: str) -> LatencyPercentiles:
     values = _histogram(counts, name)
-    p50, p95 = histogram.quantile(values, 0.5), histogram.quantile(values, 0.95)
     return LatencyPercentiles(
-        p50=None if p50 is None else round(p50, 1), p95=None if p95 is None else round(p95, 1)
+        p50=_ms(histogram.quantile(values, 0.5)), p95=_ms(histogram.quantile(values, 0.95))
+    )
+
+
+def _queue_time(counts: Mapping[str, int]) -> QueueTime:
+    values = _histogram(counts, "hq")
+    return QueueTime(
+        calls=sum(values.values()),
+        p50=_ms(histogram.quantile(values, 0.5)),
+        p95=_ms(histogram.quantile(values, 0.95)),
     )
 
 
@@ -238,6 +278,7 @@ def figures(counts: Mapping[str, int]) -> StatsFigures:
             llm=_percentiles(counts, "hm"),
             tts=_percentiles(counts, "ht"),
         ),
+        queue_time_ms=_queue_time(counts),
     )
 
 

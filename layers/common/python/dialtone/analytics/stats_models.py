@@ -34,7 +34,8 @@ class StatsCompare(StrEnum):
 
 
 class CallStatsParams(CallFilterParams):
-    """The list's filters that the rollups answer, the grouping and the comparison."""
+    """The list's filters that the rollups answer (none, one, or one of the list's common pairs),
+    the grouping and the comparison."""
 
     group_by: StatsGroupBy | None = None
     compare: StatsCompare | None = None
@@ -44,8 +45,8 @@ class LatencyPercentiles(ApiModel):
     p50: float | None = Field(
         default=None,
         description="Median, in ms, over the calls that measured this latency, of each call's"
-        " own median (`latency.<stage>.p50`); read from a histogram, within 2 % of the true"
-        " value. Null when no call measured it.",
+        " own median (`latency.<stage>.p50`, to the ms); read from a histogram, within 2 % of"
+        " the true value. Null when no call measured it.",
     )
     p95: float | None = Field(
         default=None,
@@ -67,6 +68,27 @@ class StatsLatency(ApiModel):
     )
     tts: LatencyPercentiles = Field(
         default_factory=LatencyPercentiles, description="Text to speech's first audio."
+    )
+
+
+class QueueTime(ApiModel):
+    """How long outbound calls waited to be dialed."""
+
+    calls: int = Field(
+        default=0,
+        description="Calls with a `queue_time_ms`: outbound calls once dialed (`dialed_at` -"
+        " `queued_at`), whatever their status since. Excluded: inbound and web calls, and"
+        " outbound calls never dialed (still `queued`, `canceled` before their turn, refused"
+        " before a dial).",
+    )
+    p50: float | None = Field(
+        default=None,
+        description="Median `queue_time_ms` (nearest rank) of those calls, in ms; read from a"
+        " histogram, within 2 % of the true value (0 stays 0). Null when no call was dialed.",
+    )
+    p95: float | None = Field(
+        default=None,
+        description="95th percentile (nearest rank) of the same queue times, in ms; within 2 %.",
     )
 
 
@@ -119,8 +141,13 @@ class StatsFigures(ApiModel):
         description="`cost_total` ÷ `calls` (calls without a cost count as 0). Null without calls."
     )
     latency_ms: StatsLatency = Field(
-        description="Percentiles over calls of each call's median latency per stage. Queue time"
-        " (`queue_time_ms` of outbound calls) is not in the stats yet."
+        description="Percentiles over calls of each call's median latency per stage."
+    )
+    queue_time_ms: QueueTime = Field(
+        default_factory=QueueTime,
+        description="Queue time of the outbound calls dialed: `queue_time_ms` (`dialed_at` -"
+        " `queued_at`, the wait for a dial slot: backlog, calling window, retries), its p50 and"
+        " p95 over the calls that have one.",
     )
 
 
