@@ -5,6 +5,7 @@ Results are the generated models (`dialtone_client.models`); errors are `dialton
 
 from __future__ import annotations
 
+import asyncio
 import os
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
@@ -737,3 +738,140 @@ class AsyncDialtone:
     async def delete_webhook(self, webhook_id: str) -> None:
         """Remove a subscription."""
         await self._send(ops.delete_webhook_op(webhook_id))
+
+    async def get_history(self, call_id: str) -> CallHistory:
+        """Every structured event of the call, in order."""
+        history = await self._send(ops.history_op(call_id, None))
+        while _next(history.next_cursor):
+            page = await self._send(ops.history_op(call_id, _next(history.next_cursor)))
+            history.events.extend(page.events)
+            history.next_cursor = page.next_cursor
+        return history
+
+    async def export_calls(
+        self,
+        export_format: Literal["csv", "json"] = "csv",
+        *,
+        path: str | os.PathLike[str] | None = None,
+        **filters: Any,
+    ) -> bytes:
+        """The export as bytes (see `Dialtone.export_calls`)."""
+        response = await self._send(ops.export_op(export_format, filters))
+        if response.status_code == 303:
+            response = await self._files.get(response.headers["location"])
+            if response.status_code >= 400:
+                raise error_for(response)
+        if path is not None:
+            Path(path).write_bytes(response.content)
+        return response.content
+
+    async def changes(
+        self,
+        *,
+        cursor: str | None = None,
+        since: Any = None,
+        limit: int = ops.PAGE_MAX,
+        follow: bool = False,
+        poll_interval: float = 5.0,
+    ) -> AsyncIterator[CallChange]:
+        """The change feed from `cursor` or `since`, as an async iterator of `CallChange` (the
+        sync `Dialtone.changes` also exposes the cursor to save and resume from)."""
+        page_cursor, window = cursor, since
+        while True:
+            page = await self._send(ops.changes_op(page_cursor, window, limit))
+            window = None
+            for change in page.changes:
+                yield change
+            page_cursor = page.next_cursor
+            if not page.has_more:
+                if not follow:
+                    return
+                await asyncio.sleep(poll_interval)
+
+    async def wait_for_batch(
+        self,
+        batch_id: str,
+        *,
+        poll_interval: float = 2.0,
+        timeout: float | None = None,
+        progress: Callable[[BatchStatus], None] | None = None,
+    ) -> BatchStatus:
+        """Poll the batch until no call is queued or dialing (see `Dialtone.wait_for_batch`)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            batch = await self.get_batch(batch_id)
+            if progress is not None:
+                progress(batch)
+            if _batch_done(batch):
+                return batch
+            if deadline is not None and time.monotonic() + poll_interval > deadline:
+                in_progress = batch.queued + batch.initiated
+                raise TimeoutError(f"Batch {batch_id} still has {in_progress} calls in progress")
+            await asyncio.sleep(poll_interval)
+
+    async def cancel_call(self, call_id: str) -> Call:
+        """Cancel a call still queued."""
+        return await self._send(ops.cancel_op(call_id))
+
+    async def dialer_status(self) -> DialerStatus:
+        """The dial queue: rate, backlog, in flight, when it drains."""
+        return await self._send(ops.dialer_status_op())
+
+    async def iter_issue_reports(self, **filters: Any) -> AsyncIterator[IssueReport]:
+        """The tenant's issue reports, every page."""
+        filters.setdefault("limit", ops.PAGE_MAX)
+        while True:
+            feed = await self._send(ops.issue_reports_op(filters))
+            for report in feed.issue_reports:
+                yield report
+            cursor = _next(feed.next_cursor)
+            if cursor is None:
+                return
+            filters = {**filters, "cursor": cursor}
+
+    async def list_webhooks(self) -> list[Subscription]:
+        """Every webhook subscription."""
+        found: list[Subscription] = []
+        cursor: str | None = None
+        while True:
+            page = await self._send(ops.list_webhooks_op(ops.PAGE_MAX, cursor))
+            found.extend(page.webhooks)
+            cursor = _next(page.next_cursor)
+            if cursor is None:
+                return found
+
+    async def update_webhook(
+        self,
+        webhook_id: str,
+        *,
+        url: str | None = None,
+        events: Sequence[str] | None = None,
+        enabled: bool | None = None,
+        description: str | None = None,
+    ) -> Subscription:
+        """Change what is given of a subscription."""
+        fields = {
+            "url": url,
+            "events": list(events) if events is not None else None,
+            "enabled": enabled,
+            "description": description,
+        }
+        return await self._send(ops.update_webhook_op(webhook_id, fields))
+
+    async def rotate_webhook_secret(self, webhook_id: str) -> WebhookSecret:
+        """A new signing secret (the old one keeps signing for 24 hours)."""
+        return await self._send(ops.rotate_webhook_op(webhook_id))
+
+    async def test_webhook(self, webhook_id: str) -> PingQueued:
+        """Send a test event to the subscription."""
+        return await self._send(ops.test_webhook_op(webhook_id))
+
+    async def list_webhook_deliveries(
+        self, webhook_id: str, *, limit: int = 20, cursor: str | None = None
+    ) -> DeliveryList:
+        """One page of a subscription's deliveries and their attempts."""
+        return await self._send(ops.deliveries_op(webhook_id, limit, cursor))
+
+    async def retry_webhook_delivery(self, webhook_id: str, delivery_id: str) -> Delivery:
+        """Send a delivery again."""
+        return await self._send(ops.retry_delivery_op(webhook_id, delivery_id))
