@@ -120,3 +120,30 @@ def test_dial_queues_a_call_that_show_then_finds(dialtone: Run, local_stack: Loc
     code, shown, _ = run("calls", "show", call_id, "--json", "--api-key", key)
     assert code == 0
     assert json.loads(shown)["to_number"] == "+14155550177"
+
+
+def test_transcript_stats_and_export_read_the_demo_data(
+    dialtone: Run, local_stack: LocalStack, tmp_path: Path
+) -> None:
+    run = dialtone
+    call_id = local_stack.info["example_call_id"]
+
+    code, text, err = run("calls", "transcript", call_id)
+    assert code == 0, err
+    assert text.startswith("[00:")
+    code, vtt, _ = run("calls", "transcript", call_id, "--format", "vtt")
+    assert code == 0
+    assert vtt.startswith("WEBVTT")
+
+    code, figures, err = run("stats", "--group-by", "status", "--since", "365d", "--json")
+    assert code == 0, err
+    stats = json.loads(figures)
+    assert stats["summary"]["calls"] == sum(group["stats"]["calls"] for group in stats["groups"])
+    assert stats["summary"]["calls"] > 0
+
+    out = tmp_path / "calls.csv"
+    code, _, err = run("calls", "export", "--format", "csv", "--out", str(out))
+    assert code == 0, err
+    header, *rows = out.read_text().splitlines()
+    assert "id" in header.split(",")
+    assert rows

@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import respx
 
 import dialtone_client
-from dialtone_client.cli import run
+from dialtone_client.cli import main, run
 from dialtone_client.cli.config import Config
 
 URL = "https://api.example.test"
@@ -26,6 +27,8 @@ def call(number: int, **fields: Any) -> dict[str, Any]:
     return {
         "id": f"call-{number:04d}",
         "created_at": "2026-12-01T09:30:15.123456+00:00",
+        "start_time": "2026-12-01T09:30:15+00:00",
+        "updated_at": "2026-12-01T09:31:00+00:00",
         "direction": "outbound",
         "status": "completed",
         "outcome": "resolved",
@@ -607,3 +610,69 @@ def test_one_distribution_installs_the_dialtone_command() -> None:
     assert sdk["project"]["scripts"] == {"dialtone": "dialtone_client.cli:main"}
     assert "dialtone" not in root["project"].get("scripts", {})
     assert any(dep.startswith("rich") for dep in sdk["project"]["optional-dependencies"]["cli"])
+
+
+# Through the real SDK, on a mocked transport
+
+
+@pytest.fixture
+def wire(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[respx.MockRouter]:
+    """`main` as a user runs it (the real `Dialtone` client), the API mocked by respx."""
+    monkeypatch.setenv("DIALTONE_API_URL", URL)
+    monkeypatch.setenv("DIALTONE_API_KEY", KEY)
+    monkeypatch.chdir(tmp_path)
+    with respx.mock(base_url=URL, assert_all_called=True) as router:
+        yield router
+
+
+def test_list_through_the_sdk_sends_the_key_and_the_filters(
+    wire: respx.MockRouter, capsys: pytest.CaptureFixture[str]
+) -> None:
+    listed = wire.get("/v1/calls").respond(
+        json={"calls": [call(1), call(2)], "total": 2, "limit": 20, "offset": 0}
+    )
+
+    assert main(["calls", "list", "--status", "completed", "--since", "2026-11-01"]) == 0
+
+    request = listed.calls.last.request
+    assert request.headers["X-API-Key"] == KEY
+    sent = dict(request.url.params)
+    assert (sent["limit"], sent["status"], sent["start_date"]) == ("20", "completed", "2026-11-01")
+    assert "direction" not in request.url.params
+    rows = [line.split()[0] for line in capsys.readouterr().out.splitlines() if "call-0" in line]
+    assert rows == ["call-0001", "call-0002"]
+
+
+def test_a_forbidden_key_through_the_sdk_is_exit_3(
+    wire: respx.MockRouter, capsys: pytest.CaptureFixture[str]
+) -> None:
+    wire.get("/v1/calls/c1").respond(403, json={"message": "Forbidden"})
+
+    assert main(["calls", "show", "c1"]) == 3
+
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err) == ("", "dialtone: 403 Forbidden\n")
+
+
+def test_dry_run_through_the_sdk_asks_for_a_dry_run(
+    wire: respx.MockRouter, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    numbers = tmp_path / "numbers.csv"
+    numbers.write_text("+14155550101\n+14155550101\n")
+    dry_run = wire.post("/v1/calls/batch", params={"dry_run": "true"}).respond(
+        json={
+            "will_dial": 1,
+            "skipped": {"duplicate": ["+14155550101"], "invalid_number": [], "suppressed": []},
+            "deferred": {"outside_calling_window": []},
+        }
+    )
+
+    assert main(["calls", "batch", str(numbers), "--dry-run", "--json"]) == 0
+
+    sent = json.loads(dry_run.calls.last.request.content)
+    assert sent == {"to_numbers": ["+14155550101", "+14155550101"]}
+    assert json.loads(capsys.readouterr().out) == {
+        "will_dial": 1,
+        "skipped": {"duplicate": ["+14155550101"], "invalid_number": [], "suppressed": []},
+        "deferred": {"outside_calling_window": []},
+    }

@@ -49,6 +49,7 @@ from ._generated.api.webhooks import (
 from ._generated.models import (
     BatchAccepted,
     BatchDialRequest,
+    BatchDryRun,
     BatchStatus,
     Call,
     CallChanges,
@@ -199,6 +200,13 @@ def create_batch_op(to_numbers: list[str], extra: dict[str, Any]) -> Op[BatchAcc
         {"to_numbers": to_numbers, **{k: v for k, v in extra.items() if v is not None}}
     )
     return Op(create_call_batch._get_kwargs(body=body), _model(BatchAccepted))
+
+
+def dry_run_batch_op(to_numbers: list[str], extra: dict[str, Any]) -> Op[BatchDryRun]:
+    body = BatchDialRequest.from_dict(
+        {"to_numbers": to_numbers, **{k: v for k, v in extra.items() if v is not None}}
+    )
+    return Op(create_call_batch._get_kwargs(body=body, dry_run=True), _model(BatchDryRun))
 
 
 def batch_op(batch_id: str) -> Op[BatchStatus]:

@@ -17,6 +17,7 @@ import httpx
 from . import _ops as ops
 from ._generated.models import (
     BatchAccepted,
+    BatchDryRun,
     BatchStatus,
     Call,
     CallChange,
@@ -382,6 +383,21 @@ class Dialtone:
             for chunk in ops.chunks(list(to_numbers), ops.BATCH_MAX_NUMBERS)
         ]
 
+    def dry_run_batch(
+        self,
+        to_numbers: Sequence[str],
+        *,
+        from_number: str | None = None,
+        agent_id: str | None = None,
+    ) -> list[BatchDryRun]:
+        """What `create_batch` would do with these numbers (`dry_run=true`): the numbers it would
+        dial, skip and defer, one `BatchDryRun` per 1,000 numbers. Stores and dials nothing."""
+        extra = {"from_number": from_number, "agent_id": agent_id}
+        return [
+            self._send(ops.dry_run_batch_op(chunk, extra))
+            for chunk in ops.chunks(list(to_numbers), ops.BATCH_MAX_NUMBERS)
+        ]
+
     def get_batch(self, batch_id: str) -> BatchStatus:
         """A batch's counts and calls."""
         return self._send(ops.batch_op(batch_id))
@@ -682,6 +698,20 @@ class AsyncDialtone:
         }
         return [
             await self._send(ops.create_batch_op(chunk, extra))
+            for chunk in ops.chunks(list(to_numbers), ops.BATCH_MAX_NUMBERS)
+        ]
+
+    async def dry_run_batch(
+        self,
+        to_numbers: Sequence[str],
+        *,
+        from_number: str | None = None,
+        agent_id: str | None = None,
+    ) -> list[BatchDryRun]:
+        """What `create_batch` would do with these numbers, 1,000 numbers per request."""
+        extra = {"from_number": from_number, "agent_id": agent_id}
+        return [
+            await self._send(ops.dry_run_batch_op(chunk, extra))
             for chunk in ops.chunks(list(to_numbers), ops.BATCH_MAX_NUMBERS)
         ]
 

@@ -195,10 +195,13 @@ def _admin(argv: list[str]) -> int:
     # the SDK alone does not have: imported by name, only when asked for.
     try:
         admin_cli = importlib.import_module("dialtone.cli")
-    except ImportError:
+    except ImportError as error:
+        missing = error.name in ("dialtone", "dialtone.cli")
         print(
             "dialtone: `dialtone admin` needs the dialtone package: "
-            "run `pip install -e .` in the Dialtone repository",
+            "run `pip install -e .` in the Dialtone repository"
+            if missing
+            else f"dialtone: `dialtone admin` cannot start: {error}",
             file=sys.stderr,
         )
         return EXIT_FAILED

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import csv
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -270,7 +270,7 @@ def _follow(client: Any, accepted: list[dict[str, Any]], ui: Ui) -> list[dict[st
     return finals
 
 
-def batch_line(batches: list[Mapping[str, Any]]) -> str:
+def batch_line(batches: Sequence[Mapping[str, Any]]) -> str:
     """`queued 3 initiated 1 completed 5 failed 0 canceled 0`, over every batch."""
     names = ("queued", "initiated", "completed", "failed", "canceled")
     return " ".join(f"{name} {sum(part.get(name, 0) for part in batches)}" for name in names)
