@@ -100,26 +100,59 @@ def test_recording_downloads_the_whole_file(
     assert f"wrote {out}" in printed
 
 
-def test_dial_queues_a_call_that_show_then_finds(dialtone: Run, local_stack: LocalStack) -> None:
-    # Given a tenant with a default caller ID, and its key in the environment
+@pytest.fixture
+def dialing_key(local_stack: LocalStack) -> str:
+    """The key of a fresh tenant that dials from a default number, 2 calls a second on a
+    telephony account of its own (so other tests' calls do not slow it down)."""
     session = local_stack.aws.session()
     accounts = AccountStore(local_stack.info["accounts_table"], dynamodb=session.client("dynamodb"))
     tenant = accounts.create_tenant(name=f"CLI {uuid.uuid4().hex[:4]}")
     accounts.update_settings(
-        tenant.tenant_id, TenantSettingsUpdate(default_from_number="+14155550100")
+        tenant.tenant_id,
+        TenantSettingsUpdate(
+            default_from_number="+14155550100",
+            dial_rate_per_second=2,
+            telephony_account_id=f"acct-{tenant.tenant_id}",
+        ),
     )
-    key = accounts.create_key(tenant.tenant_id, tuple(Scope)).plaintext
-    run = dialtone
+    return accounts.create_key(tenant.tenant_id, tuple(Scope)).plaintext
 
-    # When a call is dialed from the command line
-    code, out, err = run("calls", "dial", "+14155550177", "--json", "--api-key", key)
+
+def test_dial_queues_a_call_that_show_then_finds(dialtone: Run, dialing_key: str) -> None:
+    # When a call is dialed from the command line with the tenant's key
+    code, out, err = dialtone("calls", "dial", "+14155550177", "--json", "--api-key", dialing_key)
 
     # Then it is queued, and `calls show` finds it with its number
     assert code == 0, err
     call_id = json.loads(out)["call_id"]
-    code, shown, _ = run("calls", "show", call_id, "--json", "--api-key", key)
+    code, shown, _ = dialtone("calls", "show", call_id, "--json", "--api-key", dialing_key)
     assert code == 0
     assert json.loads(shown)["to_number"] == "+14155550177"
+
+
+def test_batch_follows_a_small_batch_until_it_has_drained(
+    dialtone: Run, dialing_key: str, tmp_path: Path
+) -> None:
+    numbers = tmp_path / "numbers.csv"
+    numbers.write_text("to_number\n+14155550181\n+14155550182\n")
+
+    code, dry, err = dialtone(
+        "calls", "batch", str(numbers), "--dry-run", "--json", "--api-key", dialing_key
+    )
+    assert code == 0, err
+    assert json.loads(dry)["will_dial"] == 2
+
+    code, out, err = dialtone(
+        "calls", "batch", str(numbers), "--timeout", "90", "--json", "--api-key", dialing_key
+    )
+    assert code == 0, err
+    final = json.loads(out)
+    assert final["total"] == 2
+    assert (final["queued"], final["initiated"]) == (0, 0)
+    assert sorted(entry["to_number"] for entry in final["calls"]) == [
+        "+14155550181",
+        "+14155550182",
+    ]
 
 
 def test_transcript_stats_and_export_read_the_demo_data(

@@ -113,8 +113,10 @@ class FakeClient:
             }
         ]
 
-    def wait_for_batch(self, batch_id: str, progress: Any) -> dict[str, Any]:
+    def wait_for_batch(self, batch_id: str, timeout: float | None, progress: Any) -> dict[str, Any]:
         self._ask("wait_for_batch", batch_id)
+        if timeout is not None and timeout < 5:
+            raise TimeoutError(f"Batch {batch_id} still has 2 calls in progress")
         total = 1000 if batch_id == "batch-1" else 2
         figures = {"batch_id": batch_id, "status": "processing", "total": total, "canceled": 0}
         progress({**figures, "queued": total, "initiated": 0, "completed": 0, "failed": 0})
@@ -456,6 +458,18 @@ def test_a_long_batch_is_followed_batch_after_batch(cli: Cli, tmp_path: Path) ->
     assert waited == [("batch-1",), ("batch-2",)]
     assert "batch batch-1, batch-2: 1002 calls queued" in cli.err
     assert [part["status"] for part in json.loads(cli.out)] == ["completed", "completed"]
+
+
+def test_a_batch_followed_past_its_timeout_is_one_line_and_exit_1(cli: Cli, tmp_path: Path) -> None:
+    numbers = tmp_path / "numbers.csv"
+    numbers.write_text("+14155550101\n+14155550102\n")
+
+    assert cli("calls", "batch", str(numbers), "--timeout", "1") == 1
+
+    assert cli.err.endswith(
+        "dialtone: Batch batch-1 still has 2 calls in progress; it carries on\n"
+    )
+    assert "Traceback" not in cli.err
 
 
 def test_batch_no_wait_prints_the_batch_and_returns(cli: Cli, tmp_path: Path) -> None:

@@ -9,7 +9,7 @@
     calls recording ID --out FILE
     calls export --format csv|json --out FILE [filters as for list]
     calls dial +E164 [--from E164] [--agent A] [--json]
-    calls batch numbers.csv [--from E164] [--agent A] [--dry-run] [--no-wait] [--json]
+    calls batch numbers.csv [--from E164] [--agent A] [--dry-run] [--no-wait] [--timeout S] [--json]
                        (one number a line, or a header with a to_number/phone_number column)
     stats [--group-by day] [--since 30d] [--until T] [--json]
     admin ...          tenants and API keys in the accounts table (see `dialtone admin --help`)
@@ -159,6 +159,12 @@ def _calls_parser(groups: Any, after: list[_Parser]) -> None:
     batch.add_argument("--agent", metavar="AGENT_ID", help="the agent that takes the calls")
     batch.add_argument("--dry-run", action="store_true", help="say what would be dialed")
     batch.add_argument("--no-wait", action="store_true", help="queue the batch and return")
+    batch.add_argument(
+        "--timeout",
+        type=_limit,
+        metavar="SECONDS",
+        help="stop following after this long (exit 1; the batch carries on)",
+    )
     _json_flag(batch)
     batch.set_defaults(handler=commands.batch)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
@@ -63,6 +64,9 @@ def execute(handler: Handler, client: Any, args: argparse.Namespace, ui: Ui, err
         prefix = f"{status} " if status else ""
         print(f"dialtone: {prefix}{_one_line(detail)}", file=err)
         return for_status(status)
+    except TimeoutError as error:  # --timeout: the batch carries on without us
+        print(f"dialtone: {_one_line(error)}; it carries on", file=err)
+        return EXIT_FAILED
     except InputError as error:
         print(f"dialtone: {error}", file=err)
         return EXIT_USAGE
@@ -239,11 +243,14 @@ def batch(client: Any, args: argparse.Namespace, ui: Ui) -> None:
         return
     ids = ", ".join(part["batch_id"] for part in accepted)
     ui.err.print(f"batch {ids}: {sum(part['total'] for part in accepted)} calls queued")
-    _print_batches(_follow(client, accepted, ui), args.json, ui)
+    _print_batches(_follow(client, accepted, ui, args.timeout), args.json, ui)
 
 
-def _follow(client: Any, accepted: list[dict[str, Any]], ui: Ui) -> list[dict[str, Any]]:
+def _follow(
+    client: Any, accepted: list[dict[str, Any]], ui: Ui, timeout: int | None
+) -> list[dict[str, Any]]:
     """Wait for each batch with one progress bar: calls dialed (no longer queued) of all."""
+    deadline = None if timeout is None else time.monotonic() + timeout
     latest = {part["batch_id"]: {**part, "queued": part["total"]} for part in accepted}
     finals = []
     with Progress(
@@ -266,7 +273,10 @@ def _follow(client: Any, accepted: list[dict[str, Any]], ui: Ui) -> list[dict[st
             )
 
         for part in accepted:
-            finals.append(plain(client.wait_for_batch(part["batch_id"], progress=advance)))
+            left = None if deadline is None else max(deadline - time.monotonic(), 0.0)
+            finals.append(
+                plain(client.wait_for_batch(part["batch_id"], timeout=left, progress=advance))
+            )
     return finals
 
 
