@@ -406,3 +406,21 @@ def test_wait_for_batch_polls_until_no_call_is_in_progress(
     assert final.completed == 2
     assert seen == [0, 1, 2]
     assert route.call_count == 3
+
+
+@respx.mock(base_url=BASE)
+def test_filters_given_as_strings_and_paging_by_page(
+    respx_mock: respx.MockRouter, client: Dialtone
+) -> None:
+    route = respx_mock.get("/v1/calls").respond(200, json=_page([_call(1)], None))
+
+    client.get_calls(status="completed", order="asc", page=2, page_size=10)
+
+    assert dict(route.calls.last.request.url.params) == {
+        "status": "completed",
+        "order": "asc",
+        "page": "2",
+        "page_size": "10",
+    }
+    with pytest.raises(ValueError, match="sideways"):
+        client.get_calls(order="sideways")
