@@ -367,3 +367,60 @@ def test_a_key_is_required(monkeypatch: pytest.MonkeyPatch) -> None:
 
     with pytest.raises(dialtone_client.DialtoneError, match="API key"):
         Dialtone(base_url=BASE)
+
+
+def test_an_export_too_large_follows_the_303_without_the_api_key(
+    client: Dialtone, tmp_path: Path
+) -> None:
+    link = "http://bucket.s3.test/exports/calls.csv?X-Amz-Signature=abc"
+    with respx.mock(assert_all_called=True) as mock:
+        api = mock.get(f"{BASE}/v1/calls/export").respond(303, headers={"Location": link})
+        s3 = mock.get(link).respond(200, content=b"id,status\n1,completed\n")
+
+        content = client.export_calls("csv", path=tmp_path / "calls.csv", status="completed")
+
+    assert content == b"id,status\n1,completed\n"
+    assert (tmp_path / "calls.csv").read_bytes() == content
+    assert api.calls.last.request.url.params["export_format"] == "csv"
+    assert api.calls.last.request.url.params["status"] == "completed"
+    assert "X-API-Key" not in s3.calls.last.request.headers
+
+
+@respx.mock(base_url=BASE)
+def test_wait_for_batch_polls_until_no_call_is_in_progress(
+    respx_mock: respx.MockRouter, client: Dialtone
+) -> None:
+    def status(queued: int, completed: int, state: str) -> httpx.Response:
+        counts = {"queued": queued, "initiated": 0, "completed": completed, "failed": 0}
+        body = {"batch_id": "b1", "status": state, "total": 2, "canceled": 0, "calls": []}
+        return httpx.Response(200, json={**body, **counts, "created_at": "2026-12-01T10:00:00Z"})
+
+    route = respx_mock.get("/v1/calls/batch/b1")
+    route.side_effect = [status(2, 0, "queued"), status(1, 1, "dialing"), status(0, 2, "completed")]
+    seen: list[int] = []
+
+    final = client.wait_for_batch(
+        "b1", poll_interval=0, progress=lambda b: seen.append(b.completed)
+    )
+
+    assert final.completed == 2
+    assert seen == [0, 1, 2]
+    assert route.call_count == 3
+
+
+@respx.mock(base_url=BASE)
+def test_filters_given_as_strings_and_paging_by_page(
+    respx_mock: respx.MockRouter, client: Dialtone
+) -> None:
+    route = respx_mock.get("/v1/calls").respond(200, json=_page([_call(1)], None))
+
+    client.get_calls(status="completed", order="asc", page=2, page_size=10)
+
+    assert dict(route.calls.last.request.url.params) == {
+        "status": "completed",
+        "order": "asc",
+        "page": "2",
+        "page_size": "10",
+    }
+    with pytest.raises(ValueError, match="sideways"):
+        client.get_calls(order="sideways")

@@ -3,9 +3,12 @@ the answer. `Dialtone` and `AsyncDialtone` only differ in how they send them."""
 
 from __future__ import annotations
 
+import functools
+import typing
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any, Protocol, TypeVar
 
 import httpx
@@ -63,7 +66,6 @@ from ._generated.models import (
     DialAccepted,
     DialerStatus,
     DialRequest,
-    ExportFormat,
     Grade,
     IssueReport,
     IssueReportCreate,
@@ -121,6 +123,26 @@ def _given(**values: Any) -> dict[str, Any]:
     return {name: UNSET if value is None else value for name, value in values.items()}
 
 
+@functools.cache
+def _enums(builder: Callable[..., Any]) -> dict[str, type[Enum]]:
+    """The builder's parameters typed with a generated enum, and that enum."""
+    found: dict[str, type[Enum]] = {}
+    for name, hint in typing.get_type_hints(builder).items():
+        for option in typing.get_args(hint) or (hint,):
+            if isinstance(option, type) and issubclass(option, Enum):
+                found[name] = option
+    return found
+
+
+def _build(builder: Callable[..., dict[str, Any]], *args: Any, **params: Any) -> dict[str, Any]:
+    """`builder(*args, **params)` with plain strings turned into the generated enums it expects
+    (some builders read `.value` of a string otherwise); an unknown value raises ValueError."""
+    for name, enum in _enums(builder).items():
+        if isinstance(params.get(name), str):
+            params[name] = enum(params[name])
+    return builder(*args, **params)
+
+
 def chunks[T](items: Sequence[T], size: int) -> list[list[T]]:
     """`items` cut into lists of at most `size`, in order."""
     return [list(items[start : start + size]) for start in range(0, len(items), size)]
@@ -130,7 +152,14 @@ def chunks[T](items: Sequence[T], size: int) -> list[list[T]]:
 
 
 def list_calls_op(filters: dict[str, Any]) -> Op[CallList]:
-    return Op(list_calls._get_kwargs(**filters), _model(CallList))
+    kwargs = _build(list_calls._get_kwargs, **filters)
+    if "page" in filters or "page_size" in filters:
+        # The builder always sends limit/offset (their documented defaults), which the API
+        # refuses beside page/page_size.
+        kwargs["params"] = {
+            k: v for k, v in kwargs["params"].items() if k not in ("limit", "offset")
+        }
+    return Op(kwargs, _model(CallList))
 
 
 def get_call_op(call_id: str) -> Op[Call]:
@@ -146,7 +175,7 @@ def search_calls_op(call_ids: Sequence[str]) -> Op[CallSearchResult]:
 
 
 def transcript_op(call_id: str, fmt: str, cursor: str | None) -> Op[Any]:
-    kwargs = get_call_transcript._get_kwargs(call_id, **_given(format_=fmt, cursor=cursor))  # type: ignore[arg-type]
+    kwargs = _build(get_call_transcript._get_kwargs, call_id, **_given(format_=fmt, cursor=cursor))
     parse: Callable[[httpx.Response], Any]
     parse = {"exchanges": _model(TranscriptExchanges), "turns": _model(TranscriptTurns)}.get(
         fmt, _text
@@ -164,12 +193,12 @@ def recording_op(call_id: str, expires_in: int | None) -> Op[RecordingLink]:
 
 
 def export_op(export_format: str, filters: dict[str, Any]) -> Op[httpx.Response]:
-    kwargs = export_calls._get_kwargs(export_format=ExportFormat(export_format), **filters)
+    kwargs = _build(export_calls._get_kwargs, export_format=export_format, **filters)
     return Op(kwargs, lambda response: response)
 
 
 def stats_op(filters: dict[str, Any]) -> Op[CallStats]:
-    return Op(get_call_stats._get_kwargs(**filters), _model(CallStats))
+    return Op(_build(get_call_stats._get_kwargs, **filters), _model(CallStats))
 
 
 def changes_op(cursor: str | None, since: Any, limit: int) -> Op[CallChanges]:
@@ -242,7 +271,7 @@ def call_issue_reports_op(call_id: str) -> Op[CallIssueReports]:
 
 
 def issue_reports_op(filters: dict[str, Any]) -> Op[IssueReportFeed]:
-    return Op(list_issue_reports._get_kwargs(**filters), _model(IssueReportFeed))
+    return Op(_build(list_issue_reports._get_kwargs, **filters), _model(IssueReportFeed))
 
 
 # Webhooks
