@@ -32,6 +32,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
+from dialtone_client import Dialtone
 from dialtone_client.cli import commands
 from dialtone_client.cli.codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from dialtone_client.cli.config import Config, ConfigError, parse_when, resolve
@@ -253,7 +254,6 @@ def run(
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with `argv` (default: sys.argv[1:]) against the real API."""
-    from dialtone_client import Dialtone
 
     def connect(config: Config) -> Any:
         return Dialtone(api_key=config.api_key, base_url=config.api_url)

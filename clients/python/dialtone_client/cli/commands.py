@@ -22,6 +22,7 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
+from dialtone_client import DialtoneError
 from dialtone_client.cli.codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE, for_status
 from dialtone_client.cli.render import (
     calls_table,
@@ -54,16 +55,12 @@ Handler = Callable[[Any, argparse.Namespace, Ui], None]
 
 def execute(handler: Handler, client: Any, args: argparse.Namespace, ui: Ui, err: TextIO) -> int:
     """Run a command; every failure is one line on stderr and an exit code, never a traceback."""
-    from dialtone_client import DialtoneError
-
     try:
         handler(client, args, ui)
     except DialtoneError as error:
-        status = getattr(error, "status_code", None)
-        detail = getattr(error, "detail", None) or str(error)
-        prefix = f"{status} " if status else ""
-        print(f"dialtone: {prefix}{_one_line(detail)}", file=err)
-        return for_status(status)
+        prefix = f"{error.status_code} " if error.status_code else ""
+        print(f"dialtone: {prefix}{_one_line(error.detail or str(error))}", file=err)
+        return for_status(error.status_code)
     except TimeoutError as error:  # --timeout: the batch carries on without us
         print(f"dialtone: {_one_line(error)}; it carries on", file=err)
         return EXIT_FAILED
