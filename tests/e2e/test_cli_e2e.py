@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import uuid
 from collections.abc import Callable
@@ -177,6 +178,8 @@ def test_transcript_stats_and_export_read_the_demo_data(
     out = tmp_path / "calls.csv"
     code, _, err = run("calls", "export", "--format", "csv", "--out", str(out))
     assert code == 0, err
-    header, *rows = out.read_text().splitlines()
-    assert "id" in header.split(",")
+    with out.open(encoding="utf-8-sig", newline="") as exported:  # the API's CSV has a BOM
+        rows = list(csv.DictReader(exported))
     assert rows
+    assert all(uuid.UUID(row["id"]) for row in rows)
+    assert {row["status"] for row in rows} == {"completed"}  # the export is of completed calls
