@@ -424,3 +424,29 @@ def test_filters_given_as_strings_and_paging_by_page(
     }
     with pytest.raises(ValueError, match="sideways"):
         client.get_calls(order="sideways")
+
+
+def test_the_async_change_feed_keeps_its_cursor() -> None:
+    # An event loop needs its local self-pipe socket; respx answers every request (none leaves).
+    pytest_socket.enable_socket()
+    change = {"sequence": "1", "change": "created", "changed_at": "2026-12-01T10:00:00Z"}
+
+    async def scenario() -> tuple[list[str], str | None, str | None]:
+        with respx.mock(base_url=BASE) as mock:
+            route = mock.get("/v1/calls/changes")
+            route.side_effect = [
+                httpx.Response(
+                    200,
+                    json={
+                        "changes": [{**change, "call": _call(1)}],
+                        "next_cursor": "k1",
+                        "has_more": False,
+                    },
+                )
+            ]
+            async with AsyncDialtone(api_key="k", base_url=BASE) as client:
+                feed = client.changes(since="2026-12-01T00:00:00Z")
+                seen = [c.sequence async for c in feed]
+            return seen, feed.cursor, route.calls.last.request.url.params.get("since")
+
+    assert asyncio.run(scenario()) == (["1"], "k1", "2026-12-01T00:00:00Z")

@@ -1,7 +1,7 @@
 """Dialtone's Python SDK: `Dialtone` (sync) and `AsyncDialtone`, over the API's generated models."""
 
 from . import models
-from .client import AsyncDialtone, ChangeFeed, Dialtone
+from .client import AsyncChangeFeed, AsyncDialtone, ChangeFeed, Dialtone
 from .errors import (
     APIConnectionError,
     APIStatusError,
@@ -22,6 +22,7 @@ __all__ = [
     "APIConnectionError",
     "APIStatusError",
     "APITimeoutError",
+    "AsyncChangeFeed",
     "AsyncDialtone",
     "AuthenticationError",
     "BadRequestError",

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal, TypeVar, overload
 
@@ -151,6 +151,45 @@ class ChangeFeed(Iterator[CallChange]):
                     raise StopIteration
                 time.sleep(self._poll_interval)
             page = self._fetch(self._page_cursor)
+            self._buffer = list(page.changes)
+            self._page_cursor = page.next_cursor
+            self._exhausted = not page.has_more
+            if not self._buffer:
+                self.cursor = page.next_cursor
+        change = self._buffer.pop(0)
+        if not self._buffer:
+            self.cursor = self._page_cursor
+        return change
+
+
+class AsyncChangeFeed(AsyncIterator[CallChange]):
+    """The asynchronous twin of `ChangeFeed`: `async for change in feed`, `feed.cursor` resumes."""
+
+    def __init__(
+        self,
+        fetch: Callable[[str | None], Awaitable[CallChanges]],
+        cursor: str | None,
+        follow: bool,
+        poll_interval: float,
+    ) -> None:
+        self._fetch = fetch
+        self.cursor = cursor
+        self._follow = follow
+        self._poll_interval = poll_interval
+        self._buffer: list[CallChange] = []
+        self._page_cursor = cursor
+        self._exhausted = False
+
+    def __aiter__(self) -> AsyncChangeFeed:
+        return self
+
+    async def __anext__(self) -> CallChange:
+        while not self._buffer:
+            if self._exhausted:
+                if not self._follow:
+                    raise StopAsyncIteration
+                await asyncio.sleep(self._poll_interval)
+            page = await self._fetch(self._page_cursor)
             self._buffer = list(page.changes)
             self._page_cursor = page.next_cursor
             self._exhausted = not page.has_more
@@ -795,7 +834,7 @@ class AsyncDialtone:
             Path(path).write_bytes(response.content)
         return response.content
 
-    async def changes(
+    def changes(
         self,
         *,
         cursor: str | None = None,
@@ -803,20 +842,16 @@ class AsyncDialtone:
         limit: int = ops.PAGE_MAX,
         follow: bool = False,
         poll_interval: float = 5.0,
-    ) -> AsyncIterator[CallChange]:
-        """The change feed from `cursor` or `since`, as an async iterator of `CallChange` (the
-        sync `Dialtone.changes` also exposes the cursor to save and resume from)."""
-        page_cursor, window = cursor, since
-        while True:
-            page = await self._send(ops.changes_op(page_cursor, window, limit))
-            window = None
-            for change in page.changes:
-                yield change
-            page_cursor = page.next_cursor
-            if not page.has_more:
-                if not follow:
-                    return
-                await asyncio.sleep(poll_interval)
+    ) -> AsyncChangeFeed:
+        """The change feed from `cursor` or `since` (see `Dialtone.changes`), iterated with
+        `async for`; its `cursor` attribute resumes after the last change consumed."""
+        first = {"since": since}
+
+        async def fetch(page_cursor: str | None) -> CallChanges:
+            window = first.pop("since", None) if page_cursor is None else None
+            return await self._send(ops.changes_op(page_cursor, window, limit))
+
+        return AsyncChangeFeed(fetch, cursor, follow, poll_interval)
 
     async def wait_for_batch(
         self,
