@@ -17,14 +17,15 @@ help:
 	@echo "make dev    run the whole API locally (embedded AWS endpoint, demo data)"
 	@echo "make test   lint, type-check, test, sam validate --lint and sam build"
 	@echo "make bench  print the performance figures and write BENCHMARKS.md"
-	@echo "make openapi  write openapi.json from the routes' declarations"
+	@echo "make openapi  write openapi.json from the routes' declarations, and the SDK from it"
 
-$(STAMP): requirements-dev.txt $(wildcard layers/*/requirements.txt) pyproject.toml
+$(STAMP): requirements-dev.txt $(wildcard layers/*/requirements.txt) pyproject.toml clients/python/pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Dialtone needs Python 3.13 (the Lambda runtime): install python3.13, or run 'pyenv install 3.13'" >&2; exit 1; }
 	$(BIN)/python -c 'import sys; assert sys.version_info[:2] == (3, 13)' 2>/dev/null || { rm -rf $(VENV); $(PYTHON) -m venv $(VENV); }
 	$(BIN)/python -m pip install --quiet --upgrade pip==25.3 setuptools==80.9.0 wheel==0.45.1
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e clients/python
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -45,9 +46,11 @@ sam-validate: $(STAMP)
 sam-build: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/sam build --template-file template.yaml --build-dir .aws-sam/build
 
-# openapi.json is generated from the routes, never edited: `make test` fails when it is stale.
+# openapi.json is generated from the routes, never edited, and the SDK's generated package from
+# openapi.json: `make test` fails when either is stale.
 openapi: $(STAMP)
 	$(BIN)/python -m tools.openapi
+	$(BIN)/python -m tools.sdk
 
 openapi-check: $(STAMP)
 	$(BIN)/python -m tools.openapi --check

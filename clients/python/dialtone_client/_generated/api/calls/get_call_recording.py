@@ -1,0 +1,266 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response, UNSET
+from ... import errors
+
+from ...models.error_body import ErrorBody
+from ...models.gateway_error_body import GatewayErrorBody
+from ...models.recording_link import RecordingLink
+from ...models.validation_error_body import ValidationErrorBody
+from ...types import UNSET, Unset
+from typing import cast
+from uuid import UUID
+
+
+
+def _get_kwargs(
+    call_id: UUID,
+    *,
+    download: bool | Unset = False,
+    expires_in: int | None | Unset = UNSET,
+
+) -> dict[str, Any]:
+    
+
+    
+
+    params: dict[str, Any] = {}
+
+    params["download"] = download
+
+    json_expires_in: int | None | Unset
+    if isinstance(expires_in, Unset):
+        json_expires_in = UNSET
+    else:
+        json_expires_in = expires_in
+    params["expires_in"] = json_expires_in
+
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/v1/calls/{call_id}/recording".format(call_id=quote(str(call_id), safe=""),),
+        "params": params,
+    }
+
+
+    return _kwargs
+
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | ErrorBody | ErrorBody | GatewayErrorBody | RecordingLink | ValidationErrorBody | None:
+    if response.status_code == 200:
+        response_200 = RecordingLink.from_dict(response.json())
+
+
+
+        return response_200
+
+    if response.status_code == 302:
+        response_302 = cast(Any, None)
+        return response_302
+
+    if response.status_code == 401:
+        response_401 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_401
+
+    if response.status_code == 403:
+        def _parse_response_403(data: object) -> ErrorBody | GatewayErrorBody:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                response_403_type_0 = ErrorBody.from_dict(data)
+
+
+
+                return response_403_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            response_403_type_1 = GatewayErrorBody.from_dict(data)
+
+
+
+            return response_403_type_1
+
+        response_403 = _parse_response_403(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_404
+
+    if response.status_code == 422:
+        response_422 = ValidationErrorBody.from_dict(response.json())
+
+
+
+        return response_422
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | RecordingLink | ValidationErrorBody]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    call_id: UUID,
+    *,
+    client: AuthenticatedClient,
+    download: bool | Unset = False,
+    expires_in: int | None | Unset = UNSET,
+
+) -> Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | RecordingLink | ValidationErrorBody]:
+    """ Get a link to a call's recording
+
+    Args:
+        call_id (UUID):
+        download (bool | Unset):  Default: False.
+        expires_in (int | None | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | RecordingLink | ValidationErrorBody]
+     """
+
+
+    kwargs = _get_kwargs(
+        call_id=call_id,
+download=download,
+expires_in=expires_in,
+
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+def sync(
+    call_id: UUID,
+    *,
+    client: AuthenticatedClient,
+    download: bool | Unset = False,
+    expires_in: int | None | Unset = UNSET,
+
+) -> Any | ErrorBody | ErrorBody | GatewayErrorBody | RecordingLink | ValidationErrorBody | None:
+    """ Get a link to a call's recording
+
+    Args:
+        call_id (UUID):
+        download (bool | Unset):  Default: False.
+        expires_in (int | None | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | ErrorBody | ErrorBody | GatewayErrorBody | RecordingLink | ValidationErrorBody
+     """
+
+
+    return sync_detailed(
+        call_id=call_id,
+client=client,
+download=download,
+expires_in=expires_in,
+
+    ).parsed
+
+async def asyncio_detailed(
+    call_id: UUID,
+    *,
+    client: AuthenticatedClient,
+    download: bool | Unset = False,
+    expires_in: int | None | Unset = UNSET,
+
+) -> Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | RecordingLink | ValidationErrorBody]:
+    """ Get a link to a call's recording
+
+    Args:
+        call_id (UUID):
+        download (bool | Unset):  Default: False.
+        expires_in (int | None | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | RecordingLink | ValidationErrorBody]
+     """
+
+
+    kwargs = _get_kwargs(
+        call_id=call_id,
+download=download,
+expires_in=expires_in,
+
+    )
+
+    response = await client.get_async_httpx_client().request(
+        **kwargs
+    )
+
+    return _build_response(client=client, response=response)
+
+async def asyncio(
+    call_id: UUID,
+    *,
+    client: AuthenticatedClient,
+    download: bool | Unset = False,
+    expires_in: int | None | Unset = UNSET,
+
+) -> Any | ErrorBody | ErrorBody | GatewayErrorBody | RecordingLink | ValidationErrorBody | None:
+    """ Get a link to a call's recording
+
+    Args:
+        call_id (UUID):
+        download (bool | Unset):  Default: False.
+        expires_in (int | None | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | ErrorBody | ErrorBody | GatewayErrorBody | RecordingLink | ValidationErrorBody
+     """
+
+
+    return (await asyncio_detailed(
+        call_id=call_id,
+client=client,
+download=download,
+expires_in=expires_in,
+
+    )).parsed

@@ -1,0 +1,223 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response, UNSET
+from ... import errors
+
+from ...models.error_body import ErrorBody
+from ...models.gateway_error_body import GatewayErrorBody
+from ...models.validation_error_body import ValidationErrorBody
+from typing import cast
+
+
+
+def _get_kwargs(
+    *,
+    phone_number: str,
+
+) -> dict[str, Any]:
+    
+
+    
+
+    params: dict[str, Any] = {}
+
+    params["phone_number"] = phone_number
+
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+
+    _kwargs: dict[str, Any] = {
+        "method": "delete",
+        "url": "/v1/suppressions",
+        "params": params,
+    }
+
+
+    return _kwargs
+
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
+    if response.status_code == 204:
+        response_204 = cast(Any, None)
+        return response_204
+
+    if response.status_code == 401:
+        response_401 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_401
+
+    if response.status_code == 403:
+        def _parse_response_403(data: object) -> ErrorBody | GatewayErrorBody:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                response_403_type_0 = ErrorBody.from_dict(data)
+
+
+
+                return response_403_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            response_403_type_1 = GatewayErrorBody.from_dict(data)
+
+
+
+            return response_403_type_1
+
+        response_403 = _parse_response_403(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_404
+
+    if response.status_code == 422:
+        response_422 = ValidationErrorBody.from_dict(response.json())
+
+
+
+        return response_422
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    phone_number: str,
+
+) -> Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
+    """ Remove a number from the do-not-call list
+
+    Args:
+        phone_number (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]
+     """
+
+
+    kwargs = _get_kwargs(
+        phone_number=phone_number,
+
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    phone_number: str,
+
+) -> Any | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
+    """ Remove a number from the do-not-call list
+
+    Args:
+        phone_number (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody
+     """
+
+
+    return sync_detailed(
+        client=client,
+phone_number=phone_number,
+
+    ).parsed
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    phone_number: str,
+
+) -> Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
+    """ Remove a number from the do-not-call list
+
+    Args:
+        phone_number (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]
+     """
+
+
+    kwargs = _get_kwargs(
+        phone_number=phone_number,
+
+    )
+
+    response = await client.get_async_httpx_client().request(
+        **kwargs
+    )
+
+    return _build_response(client=client, response=response)
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    phone_number: str,
+
+) -> Any | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
+    """ Remove a number from the do-not-call list
+
+    Args:
+        phone_number (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody
+     """
+
+
+    return (await asyncio_detailed(
+        client=client,
+phone_number=phone_number,
+
+    )).parsed

@@ -1,0 +1,13 @@
+from enum import StrEnum
+
+class WebhookCreateEventsItem(StrEnum):
+    BATCH_COMPLETED = "batch.completed"
+    CALL_COMPLETED = "call.completed"
+    CALL_ESCALATED = "call.escalated"
+    CALL_FAILED = "call.failed"
+    CALL_GRADED = "call.graded"
+    CALL_RECORDING_READY = "call.recording.ready"
+    CALL_STARTED = "call.started"
+
+    def __str__(self) -> str:
+        return str(self.value)
