@@ -95,6 +95,7 @@ from .patch_changes_arguments_type_0 import PatchChangesArgumentsType0
 from .patch_changes_attributes_type_0 import PatchChangesAttributesType0
 from .ping_queued import PingQueued
 from .provider_cost import ProviderCost
+from .queue_time import QueueTime
 from .recording_link import RecordingLink
 from .recording_upload import RecordingUpload
 from .recording_upload_fields import RecordingUploadFields
@@ -233,6 +234,7 @@ __all__ = (
     "PatchChangesAttributesType0",
     "PingQueued",
     "ProviderCost",
+    "QueueTime",
     "RecordingLink",
     "RecordingUpload",
     "RecordingUploadFields",

@@ -25,7 +25,8 @@ class LatencyPercentiles:
     """ 
         Attributes:
             p50 (float | None | Unset): Median, in ms, over the calls that measured this latency, of each call's own median
-                (`latency.<stage>.p50`); read from a histogram, within 2 % of the true value. Null when no call measured it.
+                (`latency.<stage>.p50`, to the ms); read from a histogram, within 2 % of the true value. Null when no call
+                measured it.
             p95 (float | None | Unset): 95th percentile (nearest rank), in ms, of the same per-call medians; within 2 %.
      """
 

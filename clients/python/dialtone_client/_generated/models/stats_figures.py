@@ -8,9 +8,11 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
+from ..types import UNSET, Unset
 from typing import cast
 
 if TYPE_CHECKING:
+  from ..models.queue_time import QueueTime
   from ..models.stats_figures_by_direction import StatsFiguresByDirection
   from ..models.stats_figures_by_outcome import StatsFiguresByOutcome
   from ..models.stats_figures_by_status import StatsFiguresByStatus
@@ -51,6 +53,7 @@ class StatsFigures:
             latency_ms (StatsLatency):
             success_rate (float | None): Calls whose `analysis.call_successful` is true ÷ calls where it is true or false.
                 Calls not analysed (null) are excluded. Null when none was analysed.
+            queue_time_ms (QueueTime | Unset): How long outbound calls waited to be dialed.
      """
 
     acd_seconds: float | None
@@ -67,6 +70,7 @@ class StatsFigures:
     escalation_rate: float | None
     latency_ms: StatsLatency
     success_rate: float | None
+    queue_time_ms: QueueTime | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -74,6 +78,7 @@ class StatsFigures:
 
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.queue_time import QueueTime # noqa: PLC0415
         from ..models.stats_figures_by_direction import StatsFiguresByDirection # noqa: PLC0415
         from ..models.stats_figures_by_outcome import StatsFiguresByOutcome # noqa: PLC0415
         from ..models.stats_figures_by_status import StatsFiguresByStatus # noqa: PLC0415
@@ -114,6 +119,10 @@ class StatsFigures:
         success_rate: float | None
         success_rate = self.success_rate
 
+        queue_time_ms: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.queue_time_ms, Unset):
+            queue_time_ms = self.queue_time_ms.to_dict()
+
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -133,6 +142,8 @@ class StatsFigures:
             "latency_ms": latency_ms,
             "success_rate": success_rate,
         })
+        if queue_time_ms is not UNSET:
+            field_dict["queue_time_ms"] = queue_time_ms
 
         return field_dict
 
@@ -140,6 +151,7 @@ class StatsFigures:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.queue_time import QueueTime # noqa: PLC0415
         from ..models.stats_figures_by_direction import StatsFiguresByDirection # noqa: PLC0415
         from ..models.stats_figures_by_outcome import StatsFiguresByOutcome # noqa: PLC0415
         from ..models.stats_figures_by_status import StatsFiguresByStatus # noqa: PLC0415
@@ -233,6 +245,16 @@ class StatsFigures:
         success_rate = _parse_success_rate(d.pop("success_rate"))
 
 
+        _queue_time_ms = d.pop("queue_time_ms", UNSET)
+        queue_time_ms: QueueTime | Unset
+        if isinstance(_queue_time_ms,  Unset):
+            queue_time_ms = UNSET
+        else:
+            queue_time_ms = QueueTime.from_dict(_queue_time_ms)
+
+
+
+
         stats_figures = cls(
             acd_seconds=acd_seconds,
             answer_rate=answer_rate,
@@ -248,6 +270,7 @@ class StatsFigures:
             escalation_rate=escalation_rate,
             latency_ms=latency_ms,
             success_rate=success_rate,
+            queue_time_ms=queue_time_ms,
         )
 
 
