@@ -992,6 +992,19 @@ def test_mixing_paging_styles_is_refused(tenant: Any, query: dict[str, str], nam
     assert "not both" in body(result)["detail"][0]["msg"]
 
 
+def test_page_paging_with_the_defaults_a_generated_client_sends_is_served(tenant: Any) -> None:
+    # Given: 12 calls
+    calls = tenant.add_calls(12)
+
+    # When: page 2 of 5 is asked for with limit and offset at their defaults, as a client
+    # generated from openapi.json sends them on every request
+    listed = page(tenant, page="2", page_size="5", limit="20", offset="0")
+
+    # Then: the page asked for, not a conflict
+    assert (listed["page"], listed["page_size"], listed["limit"], listed["offset"]) == (2, 5, 5, 5)
+    assert ids(listed) == newest_first(calls)[5:10]
+
+
 @pytest.mark.parametrize(
     "query", [{"page": "0"}, {"page_size": "0"}, {"page_size": "101"}, {"page": "x"}]
 )

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 from pydantic import ValidationError
 
-from dialtone.calls import ListCallsParams, build_filters
+from dialtone.calls import ListCallsParams, build_filters, resolve_paging
 from dialtone.errors import InvalidParameter
 from dialtone.models import CallStatus, Direction, SortOrder
 
@@ -258,3 +258,77 @@ def test_search_disagreeing_with_phone_number_is_invalid() -> None:
     with pytest.raises(InvalidParameter) as raised:
         build_filters(params)
     assert raised.value.location == ("query", "search")
+
+
+# Paging by page and page_size, with limit and offset as generated clients send them
+
+
+def paged(query: dict[str, str]) -> tuple[int | None, int | None, int, int]:
+    """(page, page_size, limit, offset) that a query string's paging resolves to."""
+    params = resolve_paging(ListCallsParams.model_validate(query))
+    return params.page, params.page_size, params.limit, params.offset
+
+
+@pytest.mark.parametrize(
+    ("query", "resolved"),
+    [
+        # the defaults a generated client sends on every request are taken as not sent
+        ({"page": "3", "page_size": "50", "limit": "20", "offset": "0"}, (3, 50, 50, 100)),
+        ({"page": "2", "limit": "20", "offset": "0"}, (2, 20, 20, 20)),
+        ({"page_size": "5", "limit": "20", "offset": "0"}, (1, 5, 5, 0)),
+        # values that say what the page says add nothing
+        ({"page": "3", "page_size": "10", "limit": "10"}, (3, 10, 10, 20)),
+        ({"page": "3", "page_size": "10", "offset": "20"}, (3, 10, 10, 20)),
+        ({"page": "3", "page_size": "10", "limit": "10", "offset": "20"}, (3, 10, 10, 20)),
+        # without page or page_size, limit and offset page as they always did
+        ({"limit": "7", "offset": "14"}, (None, None, 7, 14)),
+    ],
+    ids=[
+        "defaults with page and page_size",
+        "defaults with page",
+        "defaults with page_size",
+        "limit equal to page_size",
+        "offset at the page's start",
+        "both agreeing",
+        "limit and offset alone",
+    ],
+)
+def test_limit_and_offset_that_agree_with_the_page_are_accepted(
+    query: dict[str, str], resolved: tuple[int | None, int | None, int, int]
+) -> None:
+    # Given / When: page paging with limit and offset that do not contradict it
+    # Then: the page is served as page and page_size say
+    assert paged(query) == resolved
+
+
+@pytest.mark.parametrize(
+    ("query", "named", "agreeing"),
+    [
+        ({"page": "2", "limit": "10"}, "limit", "only 20, its default, or page_size 20"),
+        ({"page": "2", "page_size": "50", "limit": "40"}, "limit", "page_size 50"),
+        ({"page_size": "10", "limit": "5", "offset": "0"}, "limit", "page_size 10"),
+        ({"page": "2", "page_size": "10", "offset": "5"}, "offset", "page's start 10"),
+        ({"page": "1", "page_size": "10", "offset": "10"}, "offset", "page's start 0"),
+        ({"page": "1", "cursor": "abc", "limit": "20", "offset": "0"}, "cursor", "cursor"),
+    ],
+    ids=[
+        "limit against page's default size",
+        "limit against page_size",
+        "limit with page_size alone",
+        "offset inside another page",
+        "offset past the first page",
+        "cursor",
+    ],
+)
+def test_limit_offset_or_cursor_contradicting_the_page_is_refused(
+    query: dict[str, str], named: str, agreeing: str
+) -> None:
+    # Given: page paging with a limit, offset or cursor that says otherwise
+    params = ListCallsParams.model_validate(query)
+
+    # When / Then: refused, naming the parameter and which values would do
+    with pytest.raises(InvalidParameter) as raised:
+        resolve_paging(params)
+    assert raised.value.location == ("query", named)
+    assert "not both" in str(raised.value)
+    assert agreeing in str(raised.value)

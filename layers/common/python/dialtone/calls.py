@@ -52,6 +52,8 @@ _CURSOR_VERSION = 1
 # The deepest `offset` (and `page`) a list serves: a page at offset N reads the N calls before
 # it too, so deeper than this a client pages with `next_cursor`, whose cost does not grow.
 MAX_OFFSET = 1000
+# Calls per page when neither `limit` nor `page_size` says.
+DEFAULT_LIMIT = 20
 
 
 def _date_only(value: Any) -> Any:
@@ -89,27 +91,46 @@ class CallFilterParams(BaseModel):
 class ListCallsParams(CallFilterParams):
     """`GET /v1/calls` query parameters: the filters, the order and the paging."""
 
-    limit: int = Field(default=20, ge=1, le=100)
+    limit: int = Field(
+        default=DEFAULT_LIMIT,
+        ge=1,
+        le=100,
+        description=(
+            f"Calls per page. With `page`/`page_size` it may be sent only as its default "
+            f"({DEFAULT_LIMIT}), which is then ignored, or equal to `page_size`; any other "
+            "value is a conflict (422)."
+        ),
+    )
     offset: int = Field(
         default=0,
         ge=0,
         le=MAX_OFFSET,
         description=(
             f"Calls to skip, at most {MAX_OFFSET}: deeper pages come from `next_cursor`, "
-            "whose cost does not grow with the depth."
+            "whose cost does not grow with the depth. With `page`/`page_size` it may be sent "
+            "only as 0, which is then ignored, or equal to the page's start "
+            "((`page` - 1) * `page_size`); any other value is a conflict (422)."
         ),
     )
-    # The seeds' paging: page N of page_size calls, instead of limit and offset (not both).
+    # The seeds' paging: page N of page_size calls, instead of limit and offset. Generated
+    # clients send limit and offset at their defaults on every request, so those values are
+    # taken as absent; a value that says otherwise than the page is refused.
     page: int | None = Field(
         default=None,
         ge=1,
         le=1_000_000,
         description=(
             f"Page number of `page_size` calls; the page must start within the first "
-            f"{MAX_OFFSET} calls (deeper: `next_cursor`)."
+            f"{MAX_OFFSET} calls (deeper: `next_cursor`). Not with `cursor`; `limit` and "
+            "`offset` only at their defaults or equal to what the page means."
         ),
     )
-    page_size: int | None = Field(default=None, ge=1, le=100)
+    page_size: int | None = Field(
+        default=None,
+        ge=1,
+        le=100,
+        description=f"Calls per page with `page` (default {DEFAULT_LIMIT}).",
+    )
     cursor: str | None = Field(default=None, max_length=8192)
     order: SortOrder = SortOrder.DESC
 
@@ -133,18 +154,20 @@ def _phone(name: str, value: str | None) -> str | None:
 
 def resolve_paging(params: ListCallsParams) -> ListCallsParams:
     """The parameters with `page`/`page_size` turned into `limit`/`offset` (both kept, so the
-    page says how it was asked for); InvalidParameter (422) when the two styles are mixed, or
-    `page` comes with a cursor, or starts deeper than MAX_OFFSET."""
+    page says how it was asked for); InvalidParameter (422) when `limit`, `offset` or a cursor
+    says otherwise than the page (`_paging_conflict`), or the page starts deeper than
+    MAX_OFFSET."""
     if params.page is None and params.page_size is None:
         return params
-    mixed = sorted({"limit", "offset", "cursor"} & params.model_fields_set)
-    if mixed:
+    page, page_size = params.page or 1, params.page_size or DEFAULT_LIMIT
+    conflict = _paging_conflict(params, page_size, (page - 1) * page_size)
+    if conflict:
+        name, agreeing = conflict
         raise InvalidParameter(
-            ("query", mixed[0]),
+            ("query", name),
             f"use either page and page_size, or limit and offset (or cursor), not both: "
-            f"{mixed[0]} given with page paging",
+            f"{name} given with page paging{agreeing}",
         )
-    page, page_size = params.page or 1, params.page_size or 20
     if (page - 1) * page_size > MAX_OFFSET:
         raise InvalidParameter(
             ("query", "page"),
@@ -159,6 +182,20 @@ def resolve_paging(params: ListCallsParams) -> ListCallsParams:
             "offset": (page - 1) * page_size,
         }
     )
+
+
+def _paging_conflict(params: ListCallsParams, page_size: int, start: int) -> tuple[str, str] | None:
+    """The first of `cursor`, `limit`, `offset` that says otherwise than page paging (and
+    which values of it would agree), or None. `limit` and `offset` at their defaults are taken
+    as not sent (generated clients send them on every request), and a value equal to what the
+    page means adds nothing."""
+    if params.cursor is not None:
+        return "cursor", ""
+    if params.limit not in (DEFAULT_LIMIT, page_size):
+        return "limit", f" (only {DEFAULT_LIMIT}, its default, or page_size {page_size} agree)"
+    if params.offset not in (0, start):
+        return "offset", f" (only 0, its default, or the page's start {start} agree)"
+    return None
 
 
 def build_filters(params: CallFilterParams) -> listing.CallFilters:

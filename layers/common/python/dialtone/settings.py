@@ -158,7 +158,7 @@ class DialingSettings(EnvSettings):
 
 
 class CreateCallSettings(DialingSettings):
-    """`POST /v1/calls` also remembers Idempotency-Keys."""
+    """`POST /v1/calls` and `POST /v1/calls/batch` also remember Idempotency-Keys."""
 
     idempotency_table: str = Field(alias="IDEMPOTENCY_TABLE", min_length=1)
 

@@ -503,8 +503,11 @@ def dialing() -> Dialing:
     )
 
 
-@settings.per_environment
-def _idempotent_create_call() -> Any:
+def _idempotency(answer: type[BaseModel]) -> tuple[Callable[[Any], Any], Any]:
+    """powertools' idempotency on the IdempotencyTable, keyed by (tenant, Idempotency-Key) and
+    checked against the request body: the decorator for a function that answers `answer`, and
+    its config. The stored record holds `answer` as JSON, so it must stay well under
+    DynamoDB's 400 KB item limit."""
     from aws_lambda_powertools.utilities.idempotency import (
         DynamoDBPersistenceLayer,
         IdempotencyConfig,
@@ -526,15 +529,35 @@ def _idempotent_create_call() -> Any:
         # Called only when the stored answer is returned instead of running the function.
         response_hook=lambda answer, record: Replayed(answer),
     )
-
-    @idempotent_function(  # type: ignore[untyped-decorator]
+    decorator = idempotent_function(
         data_keyword_argument="idempotency",
         persistence_store=persistence,
         config=idempotency,
-        output_serializer=PydanticSerializer(DialAccepted),
+        output_serializer=PydanticSerializer(answer),
     )
+    return decorator, idempotency
+
+
+@settings.per_environment
+def _idempotent_create_call() -> Any:
+    idempotent, idempotency = _idempotency(DialAccepted)
+
+    # The record's key holds this function's qualified name: it is kept as it was, so keys
+    # stored before stay valid, and distinct from the batch's.
+    @idempotent
     def create(principal: Principal, request: DialRequest, idempotency: dict[str, Any]) -> Any:
         return dialing().create_call(principal, request)
+
+    return create, idempotency
+
+
+@settings.per_environment
+def _idempotent_create_batch() -> Any:
+    idempotent, idempotency = _idempotency(BatchAccepted)
+
+    @idempotent
+    def create(principal: Principal, request: BatchDialRequest, idempotency: dict[str, Any]) -> Any:
+        return dialing().create_batch(principal, request)
 
     return create, idempotency
 
@@ -542,7 +565,43 @@ def _idempotent_create_call() -> Any:
 class Replayed(NamedTuple):
     """The stored answer to an Idempotency-Key that was used before: nothing was done."""
 
-    answer: DialAccepted
+    answer: Any
+
+
+def _run_once(
+    factory: Callable[[], Any],
+    principal: Principal,
+    request: BaseModel,
+    idempotency_key: str,
+    lambda_context: Any,
+) -> tuple[Any, bool]:
+    """Run the idempotent operation `factory` builds for (tenant, key): (its answer, whether it
+    is the stored answer of an earlier request with this key)."""
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError,
+        IdempotencyValidationError,
+    )
+
+    principal.require(Scope.CALLS_WRITE)
+    data = {
+        "tenant_id": principal.tenant_id,
+        "key": idempotency_key,
+        "request": request.model_dump(mode="json"),
+    }
+    operation, idempotency = factory()
+    if lambda_context is not None:
+        # An in-progress record then expires with the invocation, not after 24 hours, so a
+        # request that died mid-way can be retried with the same key.
+        idempotency.register_lambda_context(lambda_context)
+    try:
+        answer = operation(principal, request, idempotency=data)
+    except IdempotencyValidationError as error:
+        raise IdempotencyKeyReused() from error
+    except IdempotencyAlreadyInProgressError as error:
+        raise IdempotentRequestInProgress() from error
+    if isinstance(answer, Replayed):
+        return answer.answer, True
+    return answer, False
 
 
 class CallCreated(NamedTuple):
@@ -563,28 +622,32 @@ def create_call(
     one, `replayed`), and the call is dialed once."""
     if not idempotency_key:
         return CallCreated(dialing().create_call(principal, request))
-    from aws_lambda_powertools.utilities.idempotency.exceptions import (
-        IdempotencyAlreadyInProgressError,
-        IdempotencyValidationError,
+    accepted, replayed = _run_once(
+        _idempotent_create_call, principal, request, idempotency_key, lambda_context
     )
+    return CallCreated(accepted, replayed)
 
-    principal.require(Scope.CALLS_WRITE)
-    data = {
-        "tenant_id": principal.tenant_id,
-        "key": idempotency_key,
-        "request": request.model_dump(mode="json"),
-    }
-    create, idempotency = _idempotent_create_call()
-    if lambda_context is not None:
-        # An in-progress record then expires with the invocation, not after 24 hours, so a
-        # request that died mid-way can be retried with the same key.
-        idempotency.register_lambda_context(lambda_context)
-    try:
-        answer: DialAccepted | Replayed = create(principal, request, idempotency=data)
-    except IdempotencyValidationError as error:
-        raise IdempotencyKeyReused() from error
-    except IdempotencyAlreadyInProgressError as error:
-        raise IdempotentRequestInProgress() from error
-    if isinstance(answer, Replayed):
-        return CallCreated(answer.answer, replayed=True)
-    return CallCreated(answer, replayed=False)
+
+class BatchCreated(NamedTuple):
+    """What `POST /v1/calls/batch` answers: the accepted batch, and whether it is the stored
+    answer of an earlier request with the same Idempotency-Key (None when no key was sent)."""
+
+    accepted: BatchAccepted
+    replayed: bool | None = None
+
+
+def create_batch(
+    principal: Principal,
+    request: BatchDialRequest,
+    idempotency_key: str | None,
+    lambda_context: Any = None,
+) -> BatchCreated:
+    """`POST /v1/calls/batch`; with an Idempotency-Key a retry gets the first answer (and says
+    it is one, `replayed`), and the batch is stored and queued once. The stored answer is the
+    batch id, its total and its repeated numbers: at most ~20 KB for 1,000 numbers."""
+    if not idempotency_key:
+        return BatchCreated(dialing().create_batch(principal, request))
+    accepted, replayed = _run_once(
+        _idempotent_create_batch, principal, request, idempotency_key, lambda_context
+    )
+    return BatchCreated(accepted, replayed)
