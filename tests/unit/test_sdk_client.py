@@ -129,10 +129,38 @@ def test_a_post_without_idempotency_key_is_not_retried(
     )
 
     with pytest.raises(ServerError):
-        client.create_batch(["+15550100001"])
+        client.dry_run_batch(["+15550100001"])  # a dry run takes no Idempotency-Key
 
     assert route.call_count == 1
     assert waits == []
+
+
+@respx.mock(base_url=BASE)
+def test_create_batch_retries_each_request_with_its_own_stable_key(
+    respx_mock: respx.MockRouter, client: Dialtone, waits: list[float]
+) -> None:
+    keys: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        keys.append(request.headers["idempotency-key"])
+        if len(keys) == 1:
+            return httpx.Response(503, json={"detail": "Dial queue unavailable"})
+        total = len(json.loads(request.content)["to_numbers"])
+        return httpx.Response(
+            202, json={"batch_id": str(uuid.uuid4()), "total": total, "status": "queued"}
+        )
+
+    respx_mock.post("/v1/calls/batch").mock(side_effect=answer)
+
+    batches = client.create_batch(
+        [f"+1555{n:07d}" for n in range(1500)], idempotency_key="campaign-7"
+    )
+
+    # The first request failed once and was sent again with the same key; the second chunk
+    # has a key of its own.
+    assert [batch.total for batch in batches] == [1000, 500]
+    assert keys == ["campaign-7-1", "campaign-7-1", "campaign-7-2"]
+    assert len(waits) == 1
 
 
 @respx.mock(base_url=BASE)

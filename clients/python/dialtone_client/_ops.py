@@ -224,11 +224,23 @@ def create_call_op(
     return Op(kwargs, _model(DialAccepted))
 
 
-def create_batch_op(to_numbers: list[str], extra: dict[str, Any]) -> Op[BatchAccepted]:
+def create_batch_op(
+    to_numbers: list[str], extra: dict[str, Any], idempotency_key: str
+) -> Op[BatchAccepted]:
     body = BatchDialRequest.from_dict(
         {"to_numbers": to_numbers, **{k: v for k, v in extra.items() if v is not None}}
     )
-    return Op(create_call_batch._get_kwargs(body=body), _model(BatchAccepted))
+    # As for one call: the key makes the POST safe to repeat (the server answers a repeat with
+    # the batch it queued the first time).
+    kwargs = create_call_batch._get_kwargs(body=body, idempotency_key=idempotency_key)
+    return Op(kwargs, _model(BatchAccepted))
+
+
+def batch_keys(idempotency_key: str | None, count: int) -> list[str]:
+    """One Idempotency-Key per batch request: `<key>-<n>` from the caller's key, else random."""
+    if idempotency_key is None:
+        return [str(uuid.uuid4()) for _ in range(count)]
+    return [f"{idempotency_key}-{n}" for n in range(1, count + 1)]
 
 
 def dry_run_batch_op(to_numbers: list[str], extra: dict[str, Any]) -> Op[BatchDryRun]:

@@ -408,18 +408,21 @@ class Dialtone:
         from_number: str | None = None,
         agent_id: str | None = None,
         metadata: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> list[BatchAccepted]:
         """Queue a batch of calls; more than 1,000 numbers are sent as several batches (one
-        `BatchAccepted` each, in order). Not retried: the batch endpoint takes no
-        Idempotency-Key."""
+        `BatchAccepted` each, in order). Each request carries an Idempotency-Key (`<key>-1`,
+        `<key>-2`, ... from yours, else generated), so a retried request queues its batch once."""
         extra = {
             "from_number": from_number,
             "agent_id": agent_id,
             "metadata": dict(metadata) if metadata else None,
         }
+        chunks = ops.chunks(list(to_numbers), ops.BATCH_MAX_NUMBERS)
+        keys = ops.batch_keys(idempotency_key, len(chunks))
         return [
-            self._send(ops.create_batch_op(chunk, extra))
-            for chunk in ops.chunks(list(to_numbers), ops.BATCH_MAX_NUMBERS)
+            self._send(ops.create_batch_op(chunk, extra, key))
+            for chunk, key in zip(chunks, keys, strict=True)
         ]
 
     def dry_run_batch(
@@ -728,16 +731,19 @@ class AsyncDialtone:
         from_number: str | None = None,
         agent_id: str | None = None,
         metadata: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> list[BatchAccepted]:
-        """Queue a batch of calls, 1,000 numbers per request."""
+        """Queue a batch of calls, 1,000 numbers per request (see `Dialtone.create_batch`)."""
         extra = {
             "from_number": from_number,
             "agent_id": agent_id,
             "metadata": dict(metadata) if metadata else None,
         }
+        chunks = ops.chunks(list(to_numbers), ops.BATCH_MAX_NUMBERS)
+        keys = ops.batch_keys(idempotency_key, len(chunks))
         return [
-            await self._send(ops.create_batch_op(chunk, extra))
-            for chunk in ops.chunks(list(to_numbers), ops.BATCH_MAX_NUMBERS)
+            await self._send(ops.create_batch_op(chunk, extra, key))
+            for chunk, key in zip(chunks, keys, strict=True)
         ]
 
     async def dry_run_batch(

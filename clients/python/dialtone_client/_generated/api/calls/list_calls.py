@@ -300,12 +300,17 @@ def sync_detailed(
         phone_number (None | str | Unset):
         search (None | str | Unset):
         is_test_call (bool | None | Unset):
-        limit (int | Unset):  Default: 20.
+        limit (int | Unset): Calls per page. With `page`/`page_size` it may be sent only as its
+            default (20), which is then ignored, or equal to `page_size`; any other value is a
+            conflict (422). Default: 20.
         offset (int | Unset): Calls to skip, at most 1000: deeper pages come from `next_cursor`,
-            whose cost does not grow with the depth. Default: 0.
+            whose cost does not grow with the depth. With `page`/`page_size` it may be sent only as 0,
+            which is then ignored, or equal to the page's start ((`page` - 1) * `page_size`); any
+            other value is a conflict (422). Default: 0.
         page (int | None | Unset): Page number of `page_size` calls; the page must start within
-            the first 1000 calls (deeper: `next_cursor`).
-        page_size (int | None | Unset):
+            the first 1000 calls (deeper: `next_cursor`). Not with `cursor`; `limit` and `offset` only
+            at their defaults or equal to what the page means.
+        page_size (int | None | Unset): Calls per page with `page` (default 20).
         cursor (None | str | Unset):
         order (SortOrder | Unset):
 
@@ -384,12 +389,17 @@ def sync(
         phone_number (None | str | Unset):
         search (None | str | Unset):
         is_test_call (bool | None | Unset):
-        limit (int | Unset):  Default: 20.
+        limit (int | Unset): Calls per page. With `page`/`page_size` it may be sent only as its
+            default (20), which is then ignored, or equal to `page_size`; any other value is a
+            conflict (422). Default: 20.
         offset (int | Unset): Calls to skip, at most 1000: deeper pages come from `next_cursor`,
-            whose cost does not grow with the depth. Default: 0.
+            whose cost does not grow with the depth. With `page`/`page_size` it may be sent only as 0,
+            which is then ignored, or equal to the page's start ((`page` - 1) * `page_size`); any
+            other value is a conflict (422). Default: 0.
         page (int | None | Unset): Page number of `page_size` calls; the page must start within
-            the first 1000 calls (deeper: `next_cursor`).
-        page_size (int | None | Unset):
+            the first 1000 calls (deeper: `next_cursor`). Not with `cursor`; `limit` and `offset` only
+            at their defaults or equal to what the page means.
+        page_size (int | None | Unset): Calls per page with `page` (default 20).
         cursor (None | str | Unset):
         order (SortOrder | Unset):
 
@@ -463,12 +473,17 @@ async def asyncio_detailed(
         phone_number (None | str | Unset):
         search (None | str | Unset):
         is_test_call (bool | None | Unset):
-        limit (int | Unset):  Default: 20.
+        limit (int | Unset): Calls per page. With `page`/`page_size` it may be sent only as its
+            default (20), which is then ignored, or equal to `page_size`; any other value is a
+            conflict (422). Default: 20.
         offset (int | Unset): Calls to skip, at most 1000: deeper pages come from `next_cursor`,
-            whose cost does not grow with the depth. Default: 0.
+            whose cost does not grow with the depth. With `page`/`page_size` it may be sent only as 0,
+            which is then ignored, or equal to the page's start ((`page` - 1) * `page_size`); any
+            other value is a conflict (422). Default: 0.
         page (int | None | Unset): Page number of `page_size` calls; the page must start within
-            the first 1000 calls (deeper: `next_cursor`).
-        page_size (int | None | Unset):
+            the first 1000 calls (deeper: `next_cursor`). Not with `cursor`; `limit` and `offset` only
+            at their defaults or equal to what the page means.
+        page_size (int | None | Unset): Calls per page with `page` (default 20).
         cursor (None | str | Unset):
         order (SortOrder | Unset):
 
@@ -547,12 +562,17 @@ async def asyncio(
         phone_number (None | str | Unset):
         search (None | str | Unset):
         is_test_call (bool | None | Unset):
-        limit (int | Unset):  Default: 20.
+        limit (int | Unset): Calls per page. With `page`/`page_size` it may be sent only as its
+            default (20), which is then ignored, or equal to `page_size`; any other value is a
+            conflict (422). Default: 20.
         offset (int | Unset): Calls to skip, at most 1000: deeper pages come from `next_cursor`,
-            whose cost does not grow with the depth. Default: 0.
+            whose cost does not grow with the depth. With `page`/`page_size` it may be sent only as 0,
+            which is then ignored, or equal to the page's start ((`page` - 1) * `page_size`); any
+            other value is a conflict (422). Default: 0.
         page (int | None | Unset): Page number of `page_size` calls; the page must start within
-            the first 1000 calls (deeper: `next_cursor`).
-        page_size (int | None | Unset):
+            the first 1000 calls (deeper: `next_cursor`). Not with `cursor`; `limit` and `offset` only
+            at their defaults or equal to what the page means.
+        page_size (int | None | Unset): Calls per page with `page` (default 20).
         cursor (None | str | Unset):
         order (SortOrder | Unset):
 

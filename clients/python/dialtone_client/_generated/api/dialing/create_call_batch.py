@@ -23,9 +23,13 @@ def _get_kwargs(
     *,
     body: BatchDialRequest,
     dry_run: bool | Unset = False,
+    idempotency_key: None | str | Unset = UNSET,
 
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["idempotency-key"] = idempotency_key
+
 
 
     
@@ -53,7 +57,7 @@ def _get_kwargs(
 
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> BatchAccepted | BatchDryRun | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> BatchAccepted | BatchDryRun | ErrorBody | ErrorBody | GatewayErrorBody | ErrorBody | ValidationErrorBody | None:
     if response.status_code == 200:
         response_200 = BatchDryRun.from_dict(response.json())
 
@@ -106,6 +110,13 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_404
 
+    if response.status_code == 409:
+        response_409 = ErrorBody.from_dict(response.json())
+
+
+
+        return response_409
+
     if response.status_code == 415:
         response_415 = ErrorBody.from_dict(response.json())
 
@@ -114,9 +125,26 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return response_415
 
     if response.status_code == 422:
-        response_422 = ValidationErrorBody.from_dict(response.json())
+        def _parse_response_422(data: object) -> ErrorBody | ValidationErrorBody:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                response_422_type_0 = ValidationErrorBody.from_dict(data)
 
 
+
+                return response_422_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            response_422_type_1 = ErrorBody.from_dict(data)
+
+
+
+            return response_422_type_1
+
+        response_422 = _parse_response_422(response.json())
 
         return response_422
 
@@ -133,7 +161,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[BatchAccepted | BatchDryRun | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[BatchAccepted | BatchDryRun | ErrorBody | ErrorBody | GatewayErrorBody | ErrorBody | ValidationErrorBody]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -147,13 +175,17 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: BatchDialRequest,
     dry_run: bool | Unset = False,
+    idempotency_key: None | str | Unset = UNSET,
 
-) -> Response[BatchAccepted | BatchDryRun | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
+) -> Response[BatchAccepted | BatchDryRun | ErrorBody | ErrorBody | GatewayErrorBody | ErrorBody | ValidationErrorBody]:
     """ Queue a batch of outbound calls
 
     Args:
         dry_run (bool | Unset): Answer what the batch would do; store and dial nothing Default:
             False.
+        idempotency_key (None | str | Unset): A retry with the same key and body returns the first
+            answer and queues the batch once (24 hours, per tenant); the same key with another body is
+            refused (422). Not used by a dry run, which stores nothing
         body (BatchDialRequest): `POST /v1/calls/batch`: numbers are checked one by one, not
             rejected as a whole.
 
@@ -162,13 +194,14 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[BatchAccepted | BatchDryRun | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]
+        Response[BatchAccepted | BatchDryRun | ErrorBody | ErrorBody | GatewayErrorBody | ErrorBody | ValidationErrorBody]
      """
 
 
     kwargs = _get_kwargs(
         body=body,
 dry_run=dry_run,
+idempotency_key=idempotency_key,
 
     )
 
@@ -183,13 +216,17 @@ def sync(
     client: AuthenticatedClient,
     body: BatchDialRequest,
     dry_run: bool | Unset = False,
+    idempotency_key: None | str | Unset = UNSET,
 
-) -> BatchAccepted | BatchDryRun | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
+) -> BatchAccepted | BatchDryRun | ErrorBody | ErrorBody | GatewayErrorBody | ErrorBody | ValidationErrorBody | None:
     """ Queue a batch of outbound calls
 
     Args:
         dry_run (bool | Unset): Answer what the batch would do; store and dial nothing Default:
             False.
+        idempotency_key (None | str | Unset): A retry with the same key and body returns the first
+            answer and queues the batch once (24 hours, per tenant); the same key with another body is
+            refused (422). Not used by a dry run, which stores nothing
         body (BatchDialRequest): `POST /v1/calls/batch`: numbers are checked one by one, not
             rejected as a whole.
 
@@ -198,7 +235,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        BatchAccepted | BatchDryRun | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody
+        BatchAccepted | BatchDryRun | ErrorBody | ErrorBody | GatewayErrorBody | ErrorBody | ValidationErrorBody
      """
 
 
@@ -206,6 +243,7 @@ def sync(
         client=client,
 body=body,
 dry_run=dry_run,
+idempotency_key=idempotency_key,
 
     ).parsed
 
@@ -214,13 +252,17 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: BatchDialRequest,
     dry_run: bool | Unset = False,
+    idempotency_key: None | str | Unset = UNSET,
 
-) -> Response[BatchAccepted | BatchDryRun | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
+) -> Response[BatchAccepted | BatchDryRun | ErrorBody | ErrorBody | GatewayErrorBody | ErrorBody | ValidationErrorBody]:
     """ Queue a batch of outbound calls
 
     Args:
         dry_run (bool | Unset): Answer what the batch would do; store and dial nothing Default:
             False.
+        idempotency_key (None | str | Unset): A retry with the same key and body returns the first
+            answer and queues the batch once (24 hours, per tenant); the same key with another body is
+            refused (422). Not used by a dry run, which stores nothing
         body (BatchDialRequest): `POST /v1/calls/batch`: numbers are checked one by one, not
             rejected as a whole.
 
@@ -229,13 +271,14 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[BatchAccepted | BatchDryRun | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]
+        Response[BatchAccepted | BatchDryRun | ErrorBody | ErrorBody | GatewayErrorBody | ErrorBody | ValidationErrorBody]
      """
 
 
     kwargs = _get_kwargs(
         body=body,
 dry_run=dry_run,
+idempotency_key=idempotency_key,
 
     )
 
@@ -250,13 +293,17 @@ async def asyncio(
     client: AuthenticatedClient,
     body: BatchDialRequest,
     dry_run: bool | Unset = False,
+    idempotency_key: None | str | Unset = UNSET,
 
-) -> BatchAccepted | BatchDryRun | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
+) -> BatchAccepted | BatchDryRun | ErrorBody | ErrorBody | GatewayErrorBody | ErrorBody | ValidationErrorBody | None:
     """ Queue a batch of outbound calls
 
     Args:
         dry_run (bool | Unset): Answer what the batch would do; store and dial nothing Default:
             False.
+        idempotency_key (None | str | Unset): A retry with the same key and body returns the first
+            answer and queues the batch once (24 hours, per tenant); the same key with another body is
+            refused (422). Not used by a dry run, which stores nothing
         body (BatchDialRequest): `POST /v1/calls/batch`: numbers are checked one by one, not
             rejected as a whole.
 
@@ -265,7 +312,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        BatchAccepted | BatchDryRun | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody
+        BatchAccepted | BatchDryRun | ErrorBody | ErrorBody | GatewayErrorBody | ErrorBody | ValidationErrorBody
      """
 
 
@@ -273,5 +320,6 @@ async def asyncio(
         client=client,
 body=body,
 dry_run=dry_run,
+idempotency_key=idempotency_key,
 
     )).parsed
