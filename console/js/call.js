@@ -167,7 +167,7 @@ export async function callView(page, { id }) {
   const [historyList, gradeBox, issuesBox] = await Promise.all([history(path), grade(path, call), issues(path)]);
   page.append(
     h("p", {}, h("a", { href: "#/calls" }, "← Calls")),
-    h("h1", {}, `Call ${call.to_number || call.from_number || ""} `, badge(call.status)),
+    h("h1", {}, `${call.direction} call ${call.to_number || call.from_number || ""}`, h("span", { class: "muted" }, ` ${when(call.start_time)} `), badge(call.status)),
     h("div", { class: "grid2" },
       h("section", { class: "panel", "aria-labelledby": "details-h" }, h("h2", { id: "details-h" }, "Details"), details(call)),
       h("section", { class: "panel", "aria-labelledby": "recording-h" }, h("h2", { id: "recording-h" }, "Recording"), audio.element)),

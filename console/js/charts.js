@@ -5,10 +5,12 @@ const W = 720, H = 260, M = { top: 12, right: 12, bottom: 46, left: 46 };
 // Distinguishable colours with enough contrast on white (and named in the legend).
 export const PALETTE = ["#1a7f37", "#0b5cad", "#8250df", "#bf3989", "#b42318", "#8a5a00", "#57606a", "#0a7c86", "#6e7781"];
 
+// The axis top: four equal steps of 1, 2 or 5 × 10^k, whole numbers (these are counts).
 function niceMax(value) {
-  if (value <= 0) return 1;
-  const power = 10 ** Math.floor(Math.log10(value));
-  return [1, 2, 2.5, 5, 10].map((m) => m * power).find((m) => m >= value);
+  const rough = Math.max(value, 1) / 4;
+  const power = 10 ** Math.floor(Math.log10(rough));
+  const step = Math.max(1, [1, 2, 5, 10].map((m) => m * power).find((m) => m >= rough));
+  return step * 4;
 }
 
 function axes(max, labels, slot) {
@@ -54,12 +56,12 @@ export function stackedBars(title, bars, series, { unit = "calls" } = {}) {
       series.length > 1 ? h("div", { class: "legend" }, series.map((s, i) => h("span", { style: `--c: ${PALETTE[i % PALETTE.length]}` }, s.replaceAll("_", " ")))) : null));
 }
 
-/** A histogram of `values` in `bins` equal bins from 0 to their maximum. */
+/** A histogram of `values` in `bins` equal bins from their minimum to their maximum. */
 export function histogram(title, values, { bins = 12, unit = "", format = (v) => String(Math.round(v)) } = {}) {
-  const top = Math.max(0, ...values);
-  const width = top > 0 ? top / bins : 1;
+  const low = Math.min(...values);
+  const width = (Math.max(...values) - low) / bins || 1;
   const counts = new Array(bins).fill(0);
-  for (const value of values) counts[Math.min(bins - 1, Math.floor(value / width))] += 1;
-  const bars = counts.map((count, i) => ({ label: `${format(i * width)}${unit}`, values: { calls: count } }));
+  for (const value of values) counts[Math.min(bins - 1, Math.floor((value - low) / width))] += 1;
+  const bars = counts.map((count, i) => ({ label: `${format(low + i * width)}${unit}`, values: { calls: count } }));
   return stackedBars(`${title} (${values.length} calls)`, bars, ["calls"]);
 }
