@@ -4,7 +4,6 @@ import { h, badge, table, when, dash, announce, errorBox } from "./dom.js";
 import { navigate } from "./app.js";
 
 const POLL_MS = 2000;
-const DONE = ["completed", "canceled", "failed"];
 
 function startForm() {
   const message = h("p", { class: "error", role: "alert" });
@@ -65,8 +64,8 @@ export async function batchesView(page, { id }) {
     try {
       const batch = await get(`/v1/calls/batch/${encodeURIComponent(id)}`);
       live.replaceChildren(progress(batch));
-      const finished = DONE.includes(batch.status) || batch.queued + batch.initiated === 0;
-      if (finished) announce(`Batch ${batch.status}.`);
+      // The API calls a batch completed once none of its calls is queued or being placed.
+      if (batch.status === "completed") announce("Batch completed.");
       else if (!stopped) timer = setTimeout(refresh, POLL_MS);
     } catch (error) { live.replaceChildren(errorBox(error)); }
   };

@@ -32,7 +32,7 @@ function details(call) {
     ["Batch", call.batch_id ? h("a", { href: `#/batches/${encodeURIComponent(call.batch_id)}` }, call.batch_id) : null],
     ["Recording", call.recording_format ? `${call.recording_format}, ${seconds(call.recording_duration_seconds)}` : call.recording_error],
     ["E2E latency p50", call.latency?.e2e?.p50 != null ? `${Math.round(call.latency.e2e.p50)} ms` : null],
-    ["Cost", call.cost?.total != null ? String(call.cost.total) : null],
+    ["Cost", call.cost?.total != null ? `${call.cost.total} ${call.cost.currency || ""}` : null],
     ["Test call", call.is_test_call ? "yes" : "no"],
   ];
   return h("dl", { class: "details" }, rows.map(([name, value]) => [h("dt", {}, name), h("dd", {}, value ?? dash)]));

@@ -3,6 +3,10 @@ import { get, post, del } from "./api.js";
 import { h, badge, table, when, dash, announce, errorBox } from "./dom.js";
 import { navigate } from "./app.js";
 
+// The signing secret of the webhook just created: shown once, kept in memory only (not in the
+// URL, which history would keep).
+let created = null;
+
 const EVENTS = ["call.started", "call.completed", "call.failed", "call.escalated", "call.recording.ready", "call.graded", "batch.completed"];
 
 function createForm() {
@@ -11,10 +15,9 @@ function createForm() {
     event.preventDefault();
     const data = new FormData(form);
     try {
-      const created = await post("/v1/webhooks", { url: data.get("url"), events: data.getAll("events"), description: data.get("description") || null });
-      // The signing secret is shown once, when the webhook is created.
+      created = await post("/v1/webhooks", { url: data.get("url"), events: data.getAll("events"), description: data.get("description") || null });
       announce("Webhook added.");
-      navigate(`/webhooks/${encodeURIComponent(created.id)}`, created.secret ? { secret: created.secret } : {});
+      navigate(`/webhooks/${encodeURIComponent(created.id)}`);
     } catch (error) { message.textContent = error.message; }
   } },
     h("h2", {}, "Add a webhook"),
@@ -33,7 +36,8 @@ async function deliveries(page, id, params) {
     try { await run(); } catch (error) { page.append(errorBox(error)); }
     event.target.disabled = false;
   } }, label);
-  const secret = params.get("secret");
+  const secret = created && created.id === id ? created.secret : null;
+  created = null;
   page.append(
     h("p", {}, h("a", { href: "#/webhooks" }, "← Webhooks")),
     h("h1", {}, `Webhook ${hook.url}`),
