@@ -59,6 +59,9 @@ class LocalApi:
 
         # SAM logs every request at INFO through werkzeug; keep the terminal for our own lines.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        # SAM cannot resolve the allowed origin (a condition on a deploy parameter) and says so;
+        # the local origin is set below instead.
+        logging.getLogger("samcli.lib.providers.cfn_base_api_provider").setLevel(logging.ERROR)
         stacks, _ = SamLocalStackProvider.get_stacks(str(template))
         self.function_provider = SamFunctionProvider(stacks)
         self.runner = LocalLambdaRunner(

@@ -100,22 +100,35 @@ async function history(id) {
 async function grade(id, call) {
   const box = h("section", { class: "panel", "aria-labelledby": "grade-h" }, h("h2", { id: "grade-h" }, "Grade"));
   const show = (g) => {
-    box.replaceChildren(box.firstChild,
-      h("p", {}, h("span", { class: "score" }, g.score == null ? dash : Math.round(g.score)), " ", badge(g.status), " ", h("span", { class: "muted" }, `${g.grader}${g.graded_at ? `, ${when(g.graded_at)}` : ""}`)),
+    const parts = [
+      h("p", {}, h("span", { class: "score" }, g.score == null ? dash : g.score.toFixed(2)), " ", badge(g.status), " ", h("span", { class: "muted" }, `${g.grader}${g.graded_at ? `, ${when(g.graded_at)}` : ""}`)),
       g.summary ? h("p", {}, g.summary) : null, g.error ? h("p", { class: "error" }, g.error) : null,
       g.criteria.length ? table("Criteria", [
         { title: "Criterion", cell: (c) => c.name },
-        { title: "Score", num: true, cell: (c) => Math.round(c.score) },
+        { title: "Score", num: true, cell: (c) => c.score.toFixed(2) },
         { title: "Weight", num: true, cell: (c) => c.weight },
         { title: "Evidence", cell: (c) => c.evidence },
-      ], g.criteria) : null);
+      ], g.criteria) : null];
+    box.replaceChildren(box.firstChild, ...parts.filter(Boolean));
+  };
+  // Grading runs in the background: a pending grade is asked for again until it is done.
+  const follow = async (g, tries = 30) => {
+    show(g);
+    if (g.status !== "pending" || tries === 0 || !box.isConnected) return;
+    await new Promise((resolve) => { setTimeout(resolve, 2000); });
+    await follow(await get(`/v1/calls/${id}/grade`), tries - 1);
   };
   const gradeButton = h("button", { type: "button", onclick: async () => {
     gradeButton.disabled = true;
-    try { show(await post(`/v1/calls/${id}/grade`)); announce("Call graded."); } catch (error) { box.append(errorBox(error)); gradeButton.disabled = false; }
+    try {
+      announce("Grading the call…");
+      await follow(await post(`/v1/calls/${id}/grade`));
+    } catch (error) { box.append(errorBox(error)); gradeButton.disabled = false; }
   } }, "Grade this call");
   try {
-    show(await get(`/v1/calls/${id}/grade`));
+    const current = await get(`/v1/calls/${id}/grade`);
+    if (current.status === "pending") follow(current).catch((error) => box.append(errorBox(error)));
+    else show(current);
   } catch (error) {
     if (error.status !== 404) throw error;
     box.append(h("p", { class: "muted" }, "Not graded yet."), call.status === "completed" ? gradeButton : null);

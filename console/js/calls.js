@@ -39,7 +39,8 @@ export async function callsView(page, { params }) {
     field("phone_number", "Phone number", filters.phone_number, { size: 14, placeholder: "+1…" }),
     field("search", "Search", filters.search, { type: "search", size: 16 }),
     choice("is_test_call", "Test calls", ["true", "false"], filters.is_test_call),
-    choice("limit", "Per page", ["25", "50", "100"], filters.limit),
+    h("label", { for: "f-limit" }, "Per page", h("select", { id: "f-limit", name: "limit" },
+      ["25", "50", "100"].map((n) => h("option", { value: n, selected: n === (filters.limit || "25") }, n)))),
     h("button", { type: "submit" }, "Apply"),
     h("button", { type: "button", class: "secondary", onclick: () => navigate("/calls") }, "Clear"));
 
@@ -56,7 +57,7 @@ export async function callsView(page, { params }) {
     { title: "Agent", cell: (c) => c.agent_name || c.agent_id || dash },
     { title: "Outcome", cell: (c) => c.outcome || dash },
     { title: "Duration", num: true, cell: (c) => seconds(c.duration_seconds) },
-    { title: "Grade", num: true, cell: (c) => (c.grade_score == null ? dash : Math.round(c.grade_score)) },
+    { title: "Grade", num: true, cell: (c) => (c.grade_score == null ? dash : c.grade_score.toFixed(2)) },
     { title: "Issues", num: true, cell: (c) => c.issue_count || "" },
   ];
   const rows = table(`Page ${cursors.length + 1}: ${list.calls.length} calls`, columns, list.calls);

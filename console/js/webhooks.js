@@ -38,12 +38,14 @@ async function deliveries(page, id, params) {
   } }, label);
   const secret = created && created.id === id ? created.secret : null;
   created = null;
-  page.append(
+  page.append(...[
     h("p", {}, h("a", { href: "#/webhooks" }, "← Webhooks")),
     h("h1", {}, `Webhook ${hook.url}`),
     secret ? h("p", { class: "panel" }, "Signing secret (shown once, keep it): ", h("code", {}, secret)) : null,
     h("p", {}, hook.enabled ? badge("enabled") : badge("disabled"), " ", hook.events.join(", "), hook.disabled_reason ? ` · ${hook.disabled_reason}` : ""),
-    h("p", {}, action("Send a test event", async () => { await post(`/v1/webhooks/${encodeURIComponent(id)}/test`); announce("Test event sent."); navigate(`/webhooks/${encodeURIComponent(id)}`); }), " ",
+    h("p", {}, action("Send a test event", async () => { const sent = await post(`/v1/webhooks/${encodeURIComponent(id)}/test`); announce(`Test event queued: delivery ${sent.delivery_id}.`); }), " ",
+      // Deliveries are made in the background: this reads them again.
+      action("Refresh", async () => navigate(`/webhooks/${encodeURIComponent(id)}`)), " ",
       action("Delete", async () => { if (confirm("Delete this webhook?")) { await del(`/v1/webhooks/${encodeURIComponent(id)}`); navigate("/webhooks"); } })),
     h("h2", {}, "Deliveries"),
     list.deliveries.length ? table(null, [
@@ -55,7 +57,8 @@ async function deliveries(page, id, params) {
       { title: "Next retry", cell: (d) => when(d.next_retry_at) },
       { title: "", cell: (d) => (d.status === "failed" ? action("Retry", async () => { await post(`/v1/webhooks/${encodeURIComponent(id)}/deliveries/${encodeURIComponent(d.id)}/retry`); announce("Delivery retried."); navigate(`/webhooks/${encodeURIComponent(id)}`); }) : "") },
     ], list.deliveries) : h("p", { class: "muted" }, "No delivery yet."),
-    list.next_cursor ? h("p", {}, h("a", { href: `#/webhooks/${encodeURIComponent(id)}?cursor=${encodeURIComponent(list.next_cursor)}` }, "Older deliveries →")) : null);
+    list.next_cursor ? h("p", {}, h("a", { href: `#/webhooks/${encodeURIComponent(id)}?cursor=${encodeURIComponent(list.next_cursor)}` }, "Older deliveries →")) : null,
+  ].filter(Boolean));
 }
 
 export async function webhooksView(page, { id, params }) {
