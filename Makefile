@@ -11,7 +11,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: help venv test lint typecheck unit pytest sam-validate sam-build openapi openapi-check bench dev clean
+# The console's browser tests drive Debian's chromium (Playwright cannot fetch its own here).
+CHROMIUM ?= chromium
+
+.PHONY: help venv browser test lint typecheck unit pytest sam-validate sam-build openapi openapi-check bench dev clean
 
 help:
 	@echo "make dev    run the whole API locally (embedded AWS endpoint, demo data)"
@@ -37,7 +40,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+browser:
+	@command -v $(CHROMIUM) >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
+
+pytest: $(STAMP) browser
 	$(BIN)/pytest
 
 sam-validate: $(STAMP)

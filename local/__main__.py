@@ -74,7 +74,8 @@ More keys (the local endpoint takes any credentials):
 Dialtone is running locally ({took:.1f} s to start).
 
   API            {url}
-  API docs       {url}/v1/docs   (the contract: {url}/v1/openapi.json){demo}
+  API docs       {url}/v1/docs   (the contract: {url}/v1/openapi.json)
+  Console        {url}/console/   (sign in with the API key){demo}
 Ctrl-C stops it.""",
         flush=True,
     )

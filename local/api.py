@@ -33,6 +33,11 @@ def port_is_free(port: int) -> bool:
     return True
 
 
+# The console's origin locally (the template's ConsoleOrigin): any page on this machine may
+# call the local API with a key. The console itself is served on the API's own origin.
+LOCAL_CONSOLE_ORIGIN = "*"
+
+
 class LocalApi:
     """SAM's API Gateway emulator over the template, served from a background thread."""
 
@@ -43,16 +48,20 @@ class LocalApi:
         runtime: WorkerRuntime,
         function_environments: dict[str, dict[str, str]],
         port: int = 3000,
+        console_origin: str = LOCAL_CONSOLE_ORIGIN,
     ) -> None:
         from samcli.commands.local.lib.local_lambda import LocalLambdaRunner
         from samcli.lib.providers.api_provider import ApiProvider
         from samcli.lib.providers.sam_function_provider import SamFunctionProvider
         from samcli.lib.providers.sam_stack_provider import SamLocalStackProvider
 
-        from local.apigw import ApiGatewayEmulator
+        from local.apigw import ApiGatewayEmulator, expose_headers, with_origin
 
         # SAM logs every request at INFO through werkzeug; keep the terminal for our own lines.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        # SAM cannot resolve the allowed origin (a condition on a deploy parameter) and says so;
+        # the local origin is set below instead.
+        logging.getLogger("samcli.lib.providers.cfn_base_api_provider").setLevel(logging.ERROR)
         stacks, _ = SamLocalStackProvider.get_stacks(str(template))
         self.function_provider = SamFunctionProvider(stacks)
         self.runner = LocalLambdaRunner(
@@ -64,8 +73,14 @@ class LocalApi:
             aws_region="us-east-1",
         )
         self.api = ApiProvider(stacks, cwd=str(root)).api
+        self.api.cors = with_origin(self.api.cors, console_origin)
         self.service = ApiGatewayEmulator(
-            api=self.api, lambda_runner=self.runner, port=port, host="127.0.0.1"
+            api=self.api,
+            lambda_runner=self.runner,
+            port=port,
+            host="127.0.0.1",
+            console_dir=root / "console",
+            expose_headers=expose_headers(stacks[0].resources),
         )
         self.runtime = runtime
         self.port = port

@@ -386,3 +386,42 @@ def test_the_webhook_functions_hold_only_what_they_use(template: dict[str, Any])
     assert functions["TestWebhookFunction"]["Environment"]["Variables"][
         "WEBHOOK_DELIVERY_QUEUE_URL"
     ] == {"Ref": "WebhookDeliveryQueue"}
+
+
+def test_the_console_origin_may_call_the_api_with_a_key(template: dict[str, Any]) -> None:
+    # Given the HTTP API's CORS configuration
+    cors = template["Resources"]["DialtoneApi"]["Properties"]["CorsConfiguration"]
+    parameters = template["Parameters"]
+
+    # Then the console's origin is a parameter allowing none by default
+    assert parameters["ConsoleOrigin"]["Default"] == ""
+    assert cors["AllowOrigins"]["Fn::If"][0] == "ConsoleOriginGiven"
+    assert cors["AllowOrigins"]["Fn::If"][1] == [{"Ref": "ConsoleOrigin"}]
+    # And a browser may send the key, a bearer token, JSON and an idempotency key
+    assert set(cors["AllowHeaders"]) == {
+        "X-API-Key",
+        "Authorization",
+        "Content-Type",
+        "Idempotency-Key",
+    }
+    # And read the headers the API answers with
+    assert {"Location", "Retry-After", "Idempotent-Replayed"} <= set(cors["ExposeHeaders"])
+
+
+def test_the_console_is_deployed_only_when_asked(template: dict[str, Any]) -> None:
+    # Given the console's resources and outputs
+    resources = template["Resources"]
+    console = {name: r for name, r in resources.items() if name.startswith("Console")}
+    outputs = {name: o for name, o in template["Outputs"].items() if name.startswith("Console")}
+
+    # Then each one exists only with DeployConsole=true, which is not the default
+    assert template["Parameters"]["DeployConsole"]["Default"] == "false"
+    assert {"ConsoleBucket", "ConsoleDistribution", "ConsoleBucketPolicy"} <= set(console)
+    assert {r.get("Condition") for r in [*console.values(), *outputs.values()]} == {
+        "ConsoleDeployed"
+    }
+    # And the bucket is private: read by this distribution only
+    assert all(resources["ConsoleBucket"]["Properties"]["PublicAccessBlockConfiguration"].values())
+    statement = resources["ConsoleBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"][0]
+    assert statement["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+    assert "ConsoleDistribution" in str(statement["Condition"])
