@@ -11,10 +11,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: help venv test lint typecheck unit pytest sam-validate sam-build openapi openapi-check bench dev clean
+.PHONY: help venv test lint typecheck unit pytest sam-validate sam-build openapi openapi-check bench dev dev-reset clean
 
 help:
 	@echo "make dev    run the whole API locally (embedded AWS endpoint, demo data)"
+	@echo "make dev-reset  the same, forgetting the state saved by the last run"
 	@echo "make test   lint, type-check, test, sam validate --lint and sam build"
 	@echo "make bench  print the performance figures and write BENCHMARKS.md"
 	@echo "make openapi  write openapi.json from the routes' declarations"
@@ -59,6 +60,9 @@ bench: $(STAMP)
 
 dev: $(STAMP)
 	$(BIN)/python -m local
+
+dev-reset: $(STAMP)
+	$(BIN)/python -m local --reset
 
 clean:
 	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache .dialtone

@@ -10,12 +10,14 @@ the pool grows when requests overlap.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import select
 import subprocess
 import sys
 import threading
+import time
 import uuid
 from pathlib import Path
 from typing import IO, Any
@@ -40,6 +42,9 @@ class Worker:
             env=env,
             pass_fds=(write_fd,),
             text=True,
+            # Its own process group: Ctrl-C in the terminal stops the stack, which then stops
+            # its workers, instead of interrupting each worker mid-invocation (a traceback each).
+            process_group=0,
         )
         os.close(write_fd)
         self._results = os.fdopen(read_fd, "r")
@@ -66,13 +71,19 @@ class Worker:
     def alive(self) -> bool:
         return self.process.poll() is None
 
-    def stop(self) -> None:
-        if self.process.stdin:
-            self.process.stdin.close()
+    def close(self) -> None:
+        """Ask the worker to exit: its stdin ends, so its loop over requests does."""
+        if self.process.stdin and not self.process.stdin.closed:
+            with contextlib.suppress(OSError):  # it died with a request unread
+                self.process.stdin.close()
+
+    def stop(self, timeout: float = 5) -> None:
+        self.close()
         try:
-            self.process.wait(timeout=5)
+            self.process.wait(timeout=max(timeout, 0.01))
         except subprocess.TimeoutExpired:
             self.process.kill()
+            self.process.wait()
         self._results.close()
 
 
@@ -175,11 +186,21 @@ class WorkerRuntime:
             raise FunctionError(body)
         return body if isinstance(body, dict) else {"result": body}
 
-    def stop(self) -> None:
+    def workers(self) -> int:
+        """How many worker processes are running."""
+        with self._lock:
+            return sum(1 for worker in self._all if worker.alive)
+
+    def stop(self, timeout: float = 1.5) -> None:
+        """Stop every worker: all are asked at once, and those still busy after `timeout`
+        seconds are killed."""
         with self._lock:
             workers, self._all, self._idle = self._all, [], {}
         for worker in workers:
-            worker.stop()
+            worker.close()
+        deadline = time.monotonic() + timeout
+        for worker in workers:
+            worker.stop(timeout=deadline - time.monotonic())
 
 
 class FunctionError(RuntimeError):

@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 
 LOG = logging.getLogger("dialtone.local")
 
+# What `info` says of the demo data, restored with the state.
+DEMO_INFO = ("api_key", "tenant_id", "demo_calls", "example_call_id")
+
 # How long `start` waits for the recording indexer to read the example call's recording.
 DEMO_INDEX_TIMEOUT = 30
 
@@ -41,8 +44,14 @@ class LocalStack:
     aws_port: int = 0
     demo_calls: int = 300
     log: IO[str] | None = None
+    # Where the state is saved on `stop` and restored from on `start`; None: nothing is kept.
+    state_dir: Path | None = None
     prefix: str = field(default_factory=lambda: f"dialtone-{uuid.uuid4().hex[:6]}")
     info: dict[str, Any] = field(default_factory=dict)
+    # Whether `start` restored a saved state (so made no demo data).
+    restored: bool = False
+    _demo: DemoIngestion | None = None
+    _started: bool = False
 
     def start(self) -> dict[str, Any]:
         from local.api import PortInUse, port_is_free
@@ -52,32 +61,21 @@ class LocalStack:
         if self.aws_port and not port_is_free(self.aws_port):
             raise PortInUse(self.aws_port)
         self.aws = EmbeddedAws(port=self.aws_port).start()
-        template = load_template()
-        self.stack: Stack = provision(self.aws.session(), self.prefix, template)
-        # The demo calls are ingested while the functions' workers start (which happens in
-        # processes of their own): their recordings wait in the queue for the indexer's poller.
-        self._demo = self._start_demo() if self.demo_calls else None
+        saved = self._restore()
+        if saved is None:
+            self.stack: Stack = provision(self.aws.session(), self.prefix, load_template())
+            # The demo calls are ingested while the API starts (in processes of their own):
+            # their recordings wait in the queue for the indexer's poller.
+            self._demo = self._start_demo() if self.demo_calls else None
         # The simulator's placements, shared by the dialer's and the sweeper's workers (and
-        # read by tests and benchmarks): a local-only setting, so not in the template.
-        self.simulator_dir = ROOT / ".dialtone" / "simulator" / self.prefix
-        environments = {
-            name: self.stack.function_environment(name) for name in self.stack.functions()
-        }
-        local_env = {
-            **self.aws.environment(),
-            "DIALTONE_SIMULATOR_DIR": str(self.simulator_dir),
-            **LOCAL_ONLY_SETTINGS,
-            **LOCAL_WEBHOOK_RETRIES,
-        }
-        self.runtime = WorkerRuntime(ROOT, extra_env=local_env, log=self.log)
-        self.api = LocalApi(ROOT, TEMPLATE, self.runtime, environments, port=self.api_port)
-        self.api.start()
-        # Status callbacks come back to this API: its URL is known only now that it listens.
-        # The runner reads these dictionaries on each invocation, and no worker started yet.
-        self.stack.overrides["PUBLIC_BASE_URL"] = self.api.url
-        for name, variables in environments.items():
-            variables.update(self.stack.function_environment(name))
-        self.api.warm()
+        # read by tests and benchmarks): a local-only setting, so not in the template. Kept
+        # with the saved state when there is one.
+        self.simulator_dir = (
+            self.state_dir / "simulator"
+            if self.state_dir is not None
+            else ROOT / ".dialtone" / "simulator" / self.prefix
+        )
+        self._start_api()
         self.event_sources = EventSources(self.aws.session(), self.stack, self.runtime, self.api)
         self.event_sources.start()
         self.info = {
@@ -87,10 +85,60 @@ class LocalStack:
             "calls_table": self.stack.names["CallsTable"],
             "recordings_bucket": self.stack.names["RecordingsBucket"],
             "simulator_dir": str(self.simulator_dir),
+            # What every function gets besides its own variables (`python -m local invoke`).
+            "local_environment": self.local_environment,
         }
-        if self._demo is not None:
+        if saved is not None:
+            self.info.update({k: v for k, v in saved.items() if k in DEMO_INFO})
+        elif self._demo is not None:
             self.info.update(self._demo_info(self._demo.result()))
+        self._started = True
         return self.info
+
+    def _restore(self) -> dict[str, Any] | None:
+        """Put the saved state (if any, and if made from this template) into the endpoint;
+        what `info` said of the demo then, or None when starting afresh."""
+        from local import state
+
+        if self.state_dir is None or not state.exists(self.state_dir):
+            return None
+        try:
+            self.stack, saved = state.load(self.state_dir)
+        except state.StaleState as error:
+            LOG.warning("%s: starting afresh (`--reset` deletes the old state)", error)
+            return None
+        self.prefix = self.stack.prefix
+        # A queue's URL names the endpoint it was created on, whose port may have changed.
+        old_url = str(saved.get("aws_endpoint_url", ""))
+        if old_url:
+            self.stack.urls = {
+                k: v.replace(old_url, self.aws.url) for k, v in self.stack.urls.items()
+            }
+        self.restored = True
+        return saved
+
+    def _start_api(self) -> None:
+        """SAM's emulator over the worker runtime; a function's worker starts on its first
+        invocation (Lambda's cold start), so a stack that serves a few routes runs a few."""
+        environments = {
+            name: self.stack.function_environment(name) for name in self.stack.functions()
+        }
+        local_env = {
+            **self.aws.environment(),
+            "DIALTONE_SIMULATOR_DIR": str(self.simulator_dir),
+            **LOCAL_ONLY_SETTINGS,
+            **LOCAL_WEBHOOK_RETRIES,
+        }
+        self.local_environment = local_env
+        self.runtime = WorkerRuntime(ROOT, extra_env=local_env, log=self.log)
+        self.api = LocalApi(ROOT, TEMPLATE, self.runtime, environments, port=self.api_port)
+        self.api.start()
+        # Status callbacks come back to this API: its URL is known only now that it listens.
+        # The runner reads these dictionaries on each invocation, and no worker started yet.
+        self.stack.overrides["PUBLIC_BASE_URL"] = self.api.url
+        for name, variables in environments.items():
+            variables.update(self.stack.function_environment(name))
+        self.environments = environments
 
     def _start_demo(self) -> DemoIngestion:
         """Create the demo tenant, and start ingesting its calls in processes configured as the
@@ -160,12 +208,23 @@ class LocalStack:
         path.write_text(json.dumps(self.info, indent=2) + "\n")
 
     def stop(self) -> None:
-        for part in ("_demo", "event_sources", "api", "runtime", "aws"):
+        """Stop every part; with a `state_dir`, save the state first (once nothing writes)."""
+        event_sources = getattr(self, "event_sources", None)
+        if event_sources is not None:  # no new invocation from now on
+            event_sources.signal_stop()
+        for part in ("_demo", "api", "runtime", "event_sources"):
             component = getattr(self, part, None)
             if component is not None:
                 component.stop()
+        if self.state_dir is not None and self._started:
+            from local import state
+
+            state.save(self.state_dir, self.stack, self.info)
+        aws = getattr(self, "aws", None)
+        if aws is not None:
+            aws.stop()
         simulator_dir = getattr(self, "simulator_dir", None)
-        if simulator_dir is not None:
+        if simulator_dir is not None and self.state_dir is None:
             import shutil
 
             shutil.rmtree(simulator_dir, ignore_errors=True)
