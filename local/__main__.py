@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     print("\nStopping…", flush=True)
     stack.stop()
     if args.state_dir is not None:
-        print(f"State saved to {_shown(args.state_dir)} (`make dev-reset` forgets it).")
+        print(f"State kept in {_shown(args.state_dir)} (`make dev-reset` forgets it).")
     return 0
 
 
@@ -166,4 +166,10 @@ Ctrl-C stops it."""
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    # Everything is stopped (and the state saved by its own process): tearing down the
+    # interpreter's copy of the state would only take seconds more.
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

@@ -142,6 +142,27 @@ class DemoTenant:
     runtime: Principal  # the voice runtime's: calls:ingest only
 
 
+# The demo tenant's agents: the reception answers on the default caller ID, support on the
+# next line. A TwiML URL of the reserved example domain: the simulator never fetches it.
+DEMO_AGENTS = ((0, "reception"), (2, "support"))
+
+
+def create_agents(accounts: AccountStore, tenant_id: str) -> None:
+    """The demo tenant's two agents, on its lines, so `POST /v1/calls` may name one."""
+    from dialtone.agents import AgentConnection, AgentCreate, AgentStore, ConnectionType
+
+    store = AgentStore(accounts.table_name, dynamodb=accounts.dynamodb)
+    for line, slug in DEMO_AGENTS:
+        agent_id, name, number = AGENTS[line]
+        connection = AgentConnection(
+            type=ConnectionType.TWIML_URL, url=f"https://voice.example.com/{slug}/twiml"
+        )
+        request = AgentCreate(
+            agent_id=agent_id, name=name, phone_numbers=[number], connection=connection
+        )
+        store.create_agent(tenant_id, request)
+
+
 def create_tenant(accounts: AccountStore) -> DemoTenant:
     """The demo tenant with a key of every scope, and the voice runtime's own key."""
     tenant = accounts.create_tenant(name="Demo Voice Co")
@@ -151,6 +172,7 @@ def create_tenant(accounts: AccountStore) -> DemoTenant:
         tenant.tenant_id,
         TenantSettingsUpdate(default_from_number=lines[0], caller_ids=lines[1:]),
     )
+    create_agents(accounts, tenant.tenant_id)
     key = accounts.create_key(tenant.tenant_id, ALL_SCOPES, name="local demo key")
     runtime = accounts.create_key(
         tenant.tenant_id, (Scope.CALLS_INGEST,), name="local demo voice runtime"

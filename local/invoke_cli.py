@@ -46,13 +46,17 @@ def _read_json(path: Path, what: str) -> dict[str, Any]:
 
 
 def _running(info: dict[str, Any]) -> None:
-    import requests
+    """InvokeError unless the stack's endpoint accepts connections."""
+    import socket
+    from urllib.parse import urlsplit
 
+    endpoint = urlsplit(str(info["aws_endpoint_url"]))
     try:
-        requests.get(f"{info['api_url']}/v1/openapi.json", timeout=5)
-    except requests.ConnectionError:
+        socket.create_connection((endpoint.hostname, endpoint.port or 80), timeout=2).close()
+    except OSError:
         raise InvokeError(
-            f"the local stack does not answer at {info['api_url']}: start it with `make dev`"
+            f"the local stack does not answer at {info['aws_endpoint_url']}: start it with "
+            "`make dev`"
         ) from None
 
 

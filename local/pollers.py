@@ -182,6 +182,8 @@ class StreamPoller(Poller):
     def _deliver(self, records: list[dict[str, Any]]) -> None:
         pending = records
         for attempt in range(self.maximum_retry_attempts + 1):
+            if self._stop.is_set():  # stopping: the records stay in the stream
+                return
             try:
                 result = self.invoke({"Records": pending})
             except FunctionError as error:
@@ -345,7 +347,7 @@ class EventSources:
         for poller in self.pollers:
             poller._stop.set()
 
-    def stop(self, timeout: float = 1.0) -> None:
+    def stop(self, timeout: float = 0.5) -> None:
         """Stop every poller, waiting `timeout` seconds in all: a poller still inside an
         invocation then is a daemon thread, and ends with the stack's process."""
         self.signal_stop()

@@ -95,12 +95,20 @@ class WorkerRuntime:
         root: Path,
         extra_env: dict[str, str],
         log: IO[str] | None = None,
-        max_workers_per_function: int = 4,
+        max_workers_per_function: int = 2,
+        idle_seconds: float = 60.0,
     ) -> None:
         self.root = root
         self.extra_env = extra_env
         self.log = log
         self.max_workers = max_workers_per_function
+        # A worker idle this long is stopped (Lambda recycles idle environments too): a stack
+        # that served many functions once does not keep them all resident.
+        self.idle_seconds = idle_seconds
+        self._idle_since: dict[int, float] = {}
+        self._stopping = threading.Event()
+        self._reaper = threading.Thread(target=self._reap_idle, name="reaper", daemon=True)
+        self._reaper.start()
         self._idle: dict[str, list[Worker]] = {}
         self._all: list[Worker] = []
         self._lock = threading.Lock()
@@ -137,6 +145,25 @@ class WorkerRuntime:
     def _checkin(self, config: Any, worker: Worker) -> None:
         with self._lock:
             self._idle.setdefault(config.full_path, []).append(worker)
+            self._idle_since[id(worker)] = time.monotonic()
+
+    def _reap_idle(self) -> None:
+        while not self._stopping.wait(min(5.0, self.idle_seconds)):
+            cutoff = time.monotonic() - self.idle_seconds
+            with self._lock:
+                stale = [
+                    w
+                    for pool in self._idle.values()
+                    for w in pool
+                    if self._idle_since.get(id(w), 0) < cutoff
+                ]
+                for pool in self._idle.values():
+                    pool[:] = [w for w in pool if w not in stale]
+                self._all = [w for w in self._all if w not in stale]
+                for worker in stale:
+                    self._idle_since.pop(id(worker), None)
+            for worker in stale:
+                worker.stop(timeout=2)
 
     def warm(self, config: Any) -> None:
         """Start a function's first worker ahead of its first request."""
@@ -156,6 +183,10 @@ class WorkerRuntime:
                 config.full_path, threading.BoundedSemaphore(self.max_workers)
             )
         with capacity:
+            if self._stopping.is_set():  # the stack is stopping: no new execution environment
+                answer = {"error": {"errorMessage": "stopping", "errorType": "Runtime.Stopping"}}
+                self._answer(answer, stdout)
+                return
             worker = self._checkout(config)
             try:
                 answer = worker.invoke(event, timeout=float(config.timeout or 3))
@@ -164,6 +195,10 @@ class WorkerRuntime:
                 answer = {"error": {"errorMessage": str(error), "errorType": "Runtime.ExitError"}}
             else:
                 self._checkin(config, worker)
+        self._answer(answer, stdout)
+
+    @staticmethod
+    def _answer(answer: dict[str, Any], stdout: Any) -> None:
         body = answer["result"] if "result" in answer else answer["error"]
         if stdout is not None:
             stdout.write_str(json.dumps(body))
@@ -191,9 +226,10 @@ class WorkerRuntime:
         with self._lock:
             return sum(1 for worker in self._all if worker.alive)
 
-    def stop(self, timeout: float = 1.5) -> None:
+    def stop(self, timeout: float = 1.0) -> None:
         """Stop every worker: all are asked at once, and those still busy after `timeout`
         seconds are killed."""
+        self._stopping.set()
         with self._lock:
             workers, self._all, self._idle = self._all, [], {}
         for worker in workers:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from local.runtime import WorkerRuntime
 
 if TYPE_CHECKING:
     from local.demo import Demo, DemoIngestion
+    from local.voice import VoiceRuntime
 
 LOG = logging.getLogger("dialtone.local")
 
@@ -78,6 +80,7 @@ class LocalStack:
         self._start_api()
         self.event_sources = EventSources(self.aws.session(), self.stack, self.runtime, self.api)
         self.event_sources.start()
+        self.voice = self._start_voice()
         self.info = {
             "api_url": self.api.url,
             "aws_endpoint_url": self.aws.url,
@@ -94,6 +97,25 @@ class LocalStack:
             self.info.update(self._demo_info(self._demo.result()))
         self._started = True
         return self.info
+
+    def _ingestion_environment(self) -> dict[str, str]:
+        """The ingestion functions' variables, pointed at the embedded endpoint (so upload
+        links are presigned for 127.0.0.1), and the code on the path."""
+        paths = [str(ROOT), str(ROOT / "layers" / "common" / "python")]
+        return {
+            **self.stack.function_environment("UpsertCallFunction"),
+            **self.stack.function_environment("CreateRecordingUploadFunction"),
+            **self.aws.environment(),
+            "PYTHONPATH": os.pathsep.join(paths),
+        }
+
+    def _start_voice(self) -> VoiceRuntime:
+        """The voice runtime's stand-in on simulated calls (`local.voice`)."""
+        from local.voice import VoiceRuntime
+
+        voice = VoiceRuntime(self.simulator_dir, self._ingestion_environment(), self.log)
+        voice.start()
+        return voice
 
     def _restore(self) -> dict[str, Any] | None:
         """Put the saved state (if any, and if made from this template) into the endpoint;
@@ -208,21 +230,22 @@ class LocalStack:
         path.write_text(json.dumps(self.info, indent=2) + "\n")
 
     def stop(self) -> None:
-        """Stop every part; with a `state_dir`, save the state first (once nothing writes)."""
+        """Stop every part; with a `state_dir`, then save the state (in the background, see
+        `state.save_in_background`)."""
         event_sources = getattr(self, "event_sources", None)
         if event_sources is not None:  # no new invocation from now on
             event_sources.signal_stop()
-        for part in ("_demo", "api", "runtime", "event_sources"):
+        for part in ("_demo", "voice", "api", "runtime", "event_sources"):
             component = getattr(self, part, None)
             if component is not None:
                 component.stop()
-        if self.state_dir is not None and self._started:
-            from local import state
-
-            state.save(self.state_dir, self.stack, self.info)
         aws = getattr(self, "aws", None)
         if aws is not None:
             aws.stop()
+        if self.state_dir is not None and self._started:
+            from local import state
+
+            state.save_in_background(self.state_dir, self.stack, self.info)
         simulator_dir = getattr(self, "simulator_dir", None)
         if simulator_dir is not None and self.state_dir is None:
             import shutil

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import copyreg
 import json
+import os
 import pickle
 import shutil
 import threading
+import time
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +25,7 @@ from local.provision import Stack, load_template, resources_of
 SERVICES = ("dynamodb", "dynamodbstreams", "s3", "sqs", "secretsmanager")
 BACKENDS = "backends.pickle"
 STACK = "stack.json"
+SAVING = "saving.pid"
 PROVISIONED = (
     "AWS::DynamoDB::Table",
     "AWS::SQS::Queue",
@@ -45,6 +49,7 @@ class StaleState(RuntimeError):
 
 
 def exists(directory: Path) -> bool:
+    _wait_for_save(directory)
     return (directory / BACKENDS).is_file() and (directory / STACK).is_file()
 
 
@@ -76,12 +81,46 @@ def save(directory: Path, stack: Stack, info: dict[str, Any]) -> None:
     (directory / f"{STACK}.partial").replace(directory / STACK)
 
 
+def save_in_background(directory: Path, stack: Stack, info: dict[str, Any]) -> None:
+    """`save` in a forked copy of this process, which exits when done: the stack's process
+    exits at once (pickling a demo's worth of state takes seconds). Call it once nothing runs
+    but this thread. `load` waits for a save under way."""
+    directory.mkdir(parents=True, exist_ok=True)
+    marker = directory / SAVING
+    with warnings.catch_warnings():  # the copy only pickles and writes files: no lock is taken
+        warnings.simplefilter("ignore", DeprecationWarning)
+        child = os.fork()
+    if child == 0:  # pragma: no cover - the forked copy
+        code = 1
+        try:
+            save(directory, stack, info)
+            code = 0
+        finally:
+            marker.unlink(missing_ok=True)
+            os._exit(code)
+    marker.write_text(str(child))
+
+
+def _wait_for_save(directory: Path, timeout: float = 60) -> None:
+    """Wait while the previous run's background save is under way."""
+    marker = directory / SAVING
+    deadline = time.monotonic() + timeout
+    while marker.is_file() and time.monotonic() < deadline:
+        try:
+            os.kill(int(marker.read_text() or 0), 0)
+        except (ValueError, ProcessLookupError, PermissionError, FileNotFoundError):
+            marker.unlink(missing_ok=True)  # a save that died: its partial files are ignored
+            return
+        time.sleep(0.2)
+
+
 def load(directory: Path) -> tuple[Stack, dict[str, Any]]:
     """Put the saved backends into this process's endpoint and return the stack they hold and
     what `make dev` printed for it; StaleState when the template declares a resource the saved
     stack lacks (the state is then left untouched)."""
     from moto.backends import get_backend
 
+    _wait_for_save(directory)
     described = json.loads((directory / STACK).read_text())
     template = load_template()
     declared = {logical for kind in PROVISIONED for logical in resources_of(template, kind)}
