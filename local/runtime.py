@@ -139,7 +139,12 @@ class WorkerRuntime:
                     return worker
         worker = Worker(config.handler, self._environment(config), self.log)
         with self._lock:
-            self._all.append(worker)
+            stopping = self._stopping.is_set()
+            if not stopping:
+                self._all.append(worker)
+        if stopping:  # `stop` ran while this one started: it would outlive the stack
+            worker.stop(timeout=0)
+            raise RuntimeError("the local stack is stopping")
         return worker
 
     def _checkin(self, config: Any, worker: Worker) -> None:

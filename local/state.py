@@ -44,6 +44,22 @@ copyreg.pickle(type(threading.Lock()), _fresh_lock(threading.Lock))
 copyreg.pickle(type(threading.RLock()), _fresh_lock(threading.RLock))
 
 
+def _limited_size_dict(items: dict[str, Any]) -> Any:
+    from moto.dynamodb.models.dynamo_type import LimitedSizeDict
+
+    restored = LimitedSizeDict.__new__(LimitedSizeDict)
+    dict.update(restored, items)  # no size check per key: the item was checked when written
+    return restored
+
+
+def _register_item_reducer() -> None:
+    """An item's attributes unpickle without re-measuring the item at each attribute (which
+    made restoring a demo take a minute)."""
+    from moto.dynamodb.models.dynamo_type import LimitedSizeDict
+
+    copyreg.pickle(LimitedSizeDict, lambda d: (_limited_size_dict, (dict(d),)))
+
+
 class StaleState(RuntimeError):
     """The saved state was made from another version of the template."""
 
@@ -58,6 +74,7 @@ def save(directory: Path, stack: Stack, info: dict[str, Any]) -> None:
     new version is complete, so an interrupted save leaves the previous state."""
     from moto.backends import get_backend
 
+    _register_item_reducer()
     directory.mkdir(parents=True, exist_ok=True)
     backends = {
         service: {
