@@ -22,9 +22,6 @@ from local.provision import ROOT
 from local.stack import LocalStack
 
 DIALTONE_DIR = ROOT / ".dialtone"
-INFO_FILE = DIALTONE_DIR / "local.json"
-ENV_VARS_FILE = DIALTONE_DIR / "env-vars.json"
-STATE_DIR = DIALTONE_DIR / "state"
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -41,13 +38,13 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--reset",
         action="store_true",
-        help=f"forget the saved state ({STATE_DIR.relative_to(ROOT)}) and start afresh",
+        help="forget the state saved by the last run and start afresh",
     )
     parser.add_argument(
-        "--state-dir",
+        "--dir",
         type=Path,
-        default=STATE_DIR,
-        help="where the state is kept between runs (default: %(default)s)",
+        default=DIALTONE_DIR,
+        help="where local.json, env-vars.json and the state (state/) are kept (default: .dialtone)",
     )
     return parser.parse_args(argv)
 
@@ -65,15 +62,16 @@ def main(argv: list[str] | None = None) -> int:
     # the loop below to stop, so no thread is interrupted mid-request.
     stopping = threading.Event()
     started = time.monotonic()
+    directory: Path = args.dir.resolve()
     if args.reset:
         from local import state
 
-        state.reset(args.state_dir)
+        state.reset(directory / "state")
     stack = LocalStack(
         api_port=args.port,
         aws_port=args.aws_port,
         demo_calls=args.demo_calls,
-        state_dir=args.state_dir,
+        state_dir=directory / "state",
     )
     signal.signal(signal.SIGTERM, lambda *_: _interrupt())
     try:
@@ -93,15 +91,14 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     signal.signal(signal.SIGINT, lambda *_: stopping.set())
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
-    stack.write_info(INFO_FILE)
-    write_env_vars(stack, ENV_VARS_FILE)
-    print(banner(info, stack, time.monotonic() - started), flush=True)
+    stack.write_info(directory / "local.json")
+    write_env_vars(stack, directory / "env-vars.json")
+    print(banner(info, stack, directory, time.monotonic() - started), flush=True)
     while not stopping.wait(0.5):
         pass
     print("\nStopping…", flush=True)
     stack.stop()
-    if args.state_dir is not None:
-        print(f"State kept in {_shown(args.state_dir)} (`make dev-reset` forgets it).")
+    print(f"State kept in {_shown(directory / 'state')} (`make dev-reset` forgets it).")
     return 0
 
 
@@ -127,16 +124,17 @@ def write_env_vars(stack: LocalStack, path: Path) -> None:
     path.write_text(json.dumps(functions, indent=2) + "\n")
 
 
-def banner(info: dict[str, Any], stack: LocalStack, took: float) -> str:
+def banner(info: dict[str, Any], stack: LocalStack, directory: Path, took: float) -> str:
     """What `make dev` prints once the stack is up."""
     url = info["api_url"]
+    info_file, env_vars = _shown(directory / "local.json"), _shown(directory / "env-vars.json")
     restored = " from the saved state" if stack.restored else ""
     if "api_key" in info:
         key = info["api_key"]
         demo = f"""
   API key        {key}   (every scope; tenant {info["tenant_id"]})
   AWS endpoint   {info["aws_endpoint_url"]}   ({info["demo_calls"]} demo calls)
-  Saved to       {_shown(INFO_FILE)}; SAM's --env-vars in {_shown(ENV_VARS_FILE)}
+  Saved to       {info_file}; SAM's --env-vars in {env_vars}
 
 Try:
   curl -s -H "X-API-Key: {key}" "{url}/v1/calls?limit=3"
@@ -151,7 +149,7 @@ More keys (the local endpoint takes any credentials):
     else:  # --demo-calls 0: no demo tenant, so no key to show
         demo = f"""
   AWS endpoint   {info["aws_endpoint_url"]}   (no demo data)
-  Saved to       {_shown(INFO_FILE)}
+  Saved to       {info_file}
 """
     state = _shown(stack.state_dir) if stack.state_dir is not None else "nowhere"
     return f"""

@@ -101,11 +101,14 @@ def main(argv: list[str]) -> int:
     )
     parser.add_argument("function", help="a logical id (GetCallFunction) or a functions/ dir")
     parser.add_argument("-e", "--event", type=Path, help="the event (JSON); {} when omitted")
+    parser.add_argument(
+        "--dir", type=Path, default=DIALTONE_DIR, help="the running stack's --dir (.dialtone)"
+    )
     args = parser.parse_args(argv)
     try:
         event = args.event.read_text() if args.event else "{}"
         json.loads(event)
-        result = invoke(args.function, event)
+        result = invoke(args.function, event, args.dir)
     except (InvokeError, OSError, json.JSONDecodeError) as error:
         print(f"python -m local invoke: {error}", file=sys.stderr)
         return 1
