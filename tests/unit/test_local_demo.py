@@ -47,7 +47,8 @@ def test_a_simulated_call_gets_a_transcript_inside_it_and_a_recording_as_long() 
     answered = datetime(2026, 1, 5, 12, 0, tzinfo=UTC).timestamp()
     call = answered_call("tenant", "0b0e2a51-5a0e-4a39-a3c4-0c5ad5b0f5c2", answered, 2.0)
     exchanges = exchanges_for(call)
-    assert exchanges[0].user_transcript and exchanges[0].agent_response
+    assert exchanges[0].user_transcript
+    assert exchanges[0].agent_response
     assert 0 < (exchanges[0].user_start_ms or 0) < (exchanges[0].agent_end_ms or 0) <= 2000
     _, seconds, _ = _wav(render_wav(exchanges, 1, duration_ms=2000))
     assert seconds == 2.0
