@@ -27,14 +27,15 @@ def start(directory: Path) -> tuple[subprocess.Popen[str], str]:
     it and what it printed once ready. Its stderr (the functions' logs) goes to a file, read
     by `ctrl_c`."""
     command = ["-m", "local", "--port", "0", "--aws-port", "0", "--demo-calls", "3"]
-    process = subprocess.Popen(
-        [sys.executable, *command, "--dir", str(directory)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=(directory / "stderr.txt").open("a"),
-        text=True,
-        process_group=0,
-    )
+    with (directory / "stderr.txt").open("a") as stderr:  # the child holds its own copy
+        process = subprocess.Popen(
+            [sys.executable, *command, "--dir", str(directory)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+            process_group=0,
+        )
     assert process.stdout is not None
     printed = ""
     deadline = time.monotonic() + START_TIMEOUT
