@@ -102,27 +102,20 @@ def test_dialer_status_over_http(http: Any) -> None:
 
 
 def test_a_call_dialled_with_only_a_number_comes_back_with_transcript_history_and_recording(
-    local_stack: LocalStack,
+    http: Any,
 ) -> None:
-    # Given the demo tenant (a default caller ID) and the seeds' minimal request
-    info = local_stack.info
-    headers = {"X-API-Key": info["api_key"]}
-
+    # Given a tenant with a default caller ID, and the seeds' minimal request
     def get(path: str) -> requests.Response:
-        return requests.get(info["api_url"] + path, headers=headers, timeout=30)
+        response: requests.Response = http("GET", path)
+        return response
 
-    placed = requests.post(
-        f"{info['api_url']}/v1/calls",
-        json={"to_number": "+14155550177"},
-        headers=headers,
-        timeout=30,
-    )
+    placed = http("POST", "/v1/calls", json={"to_number": "+14155550177"})
     assert placed.status_code in (201, 202), placed.text
     call_id = placed.json()["call_id"]
 
     # When the simulator has completed it and the voice runtime's stand-in has reported it
     def reported() -> bool:
-        return bool(get(f"/v1/calls/{call_id}/transcript").json().get("turns"))
+        return bool(get(f"/v1/calls/{call_id}/transcript").json().get("exchanges"))
 
     assert wait_until(reported, timeout=90)
     assert wait_until(lambda: get(f"/v1/calls/{call_id}/recording").status_code == 200, timeout=60)
@@ -132,8 +125,8 @@ def test_a_call_dialled_with_only_a_number_comes_back_with_transcript_history_an
     call = get(f"/v1/calls/{call_id}").json()
     assert call["status"] == "completed"
     assert call["from_number"] == "+14155550100"
-    turns = get(f"/v1/calls/{call_id}/transcript").json()["turns"]
-    assert turns[-1]["end_ms"] <= call["duration_seconds"] * 1000 + 1000
+    exchanges = get(f"/v1/calls/{call_id}/transcript").json()["exchanges"]
+    assert exchanges[-1]["agent_end_ms"] <= call["duration_seconds"] * 1000
     history = get(f"/v1/calls/{call_id}/history").json()
     assert any(event["type"] == "span" for event in history["events"])
     assert wait_until(lambda: get(f"/v1/calls/{call_id}").json()["latency"] is not None)
