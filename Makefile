@@ -14,10 +14,11 @@ STAMP := $(VENV)/.installed-stamp
 # The console's browser tests drive Debian's chromium (Playwright cannot fetch its own here).
 CHROMIUM ?= chromium
 
-.PHONY: help venv browser test lint typecheck unit pytest sam-validate sam-build openapi openapi-check bench dev clean
+.PHONY: help venv browser test lint typecheck unit pytest sam-validate sam-build openapi openapi-check bench dev dev-reset clean
 
 help:
 	@echo "make dev    run the whole API locally (embedded AWS endpoint, demo data)"
+	@echo "make dev-reset  the same, forgetting the state saved by the last run"
 	@echo "make test   lint, type-check, test, sam validate --lint and sam build"
 	@echo "make bench  print the performance figures and write BENCHMARKS.md"
 	@echo "make openapi  write openapi.json from the routes' declarations, and the SDK from it"
@@ -68,6 +69,9 @@ bench: $(STAMP)
 
 dev: $(STAMP)
 	$(BIN)/python -m local
+
+dev-reset: $(STAMP)
+	$(BIN)/python -m local --reset
 
 clean:
 	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache .dialtone

@@ -1,5 +1,9 @@
-"""`local_request_overhead`: what the local stack (SAM's API Gateway emulator, the authorizer
-and a warm worker process) adds to a request, against the same handler called in process."""
+"""The local stack's figures, on one stack with the demo data `make dev` makes:
+`local_request_overhead`, what it (SAM's API Gateway emulator, the authorizer and a warm worker
+process) adds to a request against the same handler called in process;
+`local_stack_read_rps_20_clients`, what 20 concurrent clients of the read endpoints get from it;
+`local_stack_start_seconds` and `local_stack_resident_mib` (the whole process tree, after the
+read load)."""
 
 from __future__ import annotations
 
@@ -18,18 +22,130 @@ GOAL = 2.0
 RUNS = 200
 
 
+DEMO_CALLS = 300  # as `make dev`
+CLIENTS = 20
+LOAD_SECONDS = 20.0
+START_GOAL_S = 20.0
+RESIDENT_GOAL_MIB = 1024.0
+RPS_GOAL = 50.0
+P95_GOAL_MS = 500.0
+
+
 def run(notes: list[str], emit: Callable[[Figure], None]) -> list[Figure]:
-    stack = LocalStack(api_port=0, aws_port=0, demo_calls=40)
+    stack = LocalStack(api_port=0, aws_port=0, demo_calls=DEMO_CALLS)
+    figures: list[Figure] = []
     try:
+        started = time.perf_counter()
         info = stack.start()
-        figure = _measure(stack, info)
+        start_s = time.perf_counter() - started
+        figures.append(_measure(stack, info))
+        figures.append(read_load(info))
+        figures.append(
+            at_most_value(
+                "local_stack_start_seconds",
+                start_s,
+                START_GOAL_S,
+                f"s, a fresh start with {DEMO_CALLS} demo calls (a restart restores the state)",
+            )
+        )
+        figures.append(
+            at_most_value(
+                "local_stack_resident_mib",
+                resident_mib(),
+                RESIDENT_GOAL_MIB,
+                "MiB, sum of the process tree's RSS after the read load",
+            )
+        )
     except Exception as error:  # reported, not raised: the other figures still stand
-        notes.append(f"`local_request_overhead` not measured: {error}")
-        figure = Figure("local_request_overhead", "error", f"goal ≤ {GOAL:g}", False)
+        notes.append(f"the local stack's figures not measured: {error}")
+        figures.append(Figure("local_request_overhead", "error", f"goal ≤ {GOAL:g}", False))
     finally:
         stack.stop()
-    emit(figure)
-    return [figure]
+    for figure in figures:
+        emit(figure)
+    return figures
+
+
+def at_most_value(name: str, value: float, goal: float, detail: str) -> Figure:
+    return Figure(name, f"{value:.1f}", f"goal ≤ {goal:g}", value <= goal, detail)
+
+
+def resident_mib() -> float:
+    """The resident memory of this process and its descendants (Linux /proc), in MiB."""
+    import os
+    from pathlib import Path
+
+    children: dict[int, list[int]] = {}
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(
+                line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line
+            )
+        except OSError:
+            continue
+        children.setdefault(int(fields["PPid"].strip()), []).append(int(fields["Pid"].strip()))
+    total_kib, pending = 0, [os.getpid()]
+    while pending:
+        pid = pending.pop()
+        pending += children.get(pid, [])
+        try:
+            text = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        total_kib += next(
+            (int(line.split()[1]) for line in text.splitlines() if line.startswith("VmRSS:")), 0
+        )
+    return total_kib / 1024
+
+
+def read_load(info: dict[str, object]) -> Figure:
+    """CLIENTS threads reading for LOAD_SECONDS: list pages, calls, transcripts, in turn."""
+    import threading
+
+    base = str(info["api_url"])
+    call_id = str(info["example_call_id"])
+    paths = ["/v1/calls?limit=20", f"/v1/calls/{call_id}", f"/v1/calls/{call_id}/transcript"]
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    stop_at = time.perf_counter() + LOAD_SECONDS
+
+    def client(offset: int) -> None:
+        with requests.Session() as session:
+            session.headers["X-API-Key"] = str(info["api_key"])
+            turn = offset
+            while time.perf_counter() < stop_at:
+                path = paths[turn % len(paths)]
+                turn += 1
+                begun = time.perf_counter()
+                try:
+                    status = session.get(base + path, timeout=30).status_code
+                except requests.RequestException as error:
+                    status, detail = 0, str(error)
+                took = time.perf_counter() - begun
+                with lock:
+                    latencies.append(took)
+                    if status != 200:
+                        errors.append(f"{path}: {status or detail}")
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
+    begun = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - begun
+    rps = len(latencies) / elapsed
+    p95_ms = statistics.quantiles(latencies, n=20)[-1] * 1000 if len(latencies) > 1 else 0.0
+    met = rps >= RPS_GOAL and p95_ms <= P95_GOAL_MS and not errors
+    return Figure(
+        "local_stack_read_rps_20_clients",
+        f"{rps:.1f}",
+        f"goal ≥ {RPS_GOAL:g} req/s, p95 ≤ {P95_GOAL_MS:g} ms, no error",
+        met,
+        f"p95 {p95_ms:.0f} ms, {len(errors)} errors of {len(latencies)} requests over "
+        f"{elapsed:.0f} s" + (f"; first: {errors[0]}" if errors else ""),
+    )
 
 
 def _expect_ok(status: int, path: str) -> None:

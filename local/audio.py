@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import io
 import math
-import struct
+import sys
 import wave
+from array import array
+from functools import lru_cache
 
 from dialtone.models import Exchange
 
 SAMPLE_RATE = 8000
 
 
-def _voice(samples: int, pitch_hz: float) -> list[int]:
+@lru_cache(maxsize=64)  # every demo conversation has the same turns: render each once
+def _voice(samples: int, pitch_hz: float) -> tuple[int, ...]:
     out = []
     for n in range(samples):
         t = n / SAMPLE_RATE
@@ -26,15 +29,23 @@ def _voice(samples: int, pitch_hz: float) -> list[int]:
         )
         value = sum(math.sin(2 * math.pi * pitch_hz * k * t) / k for k in (1, 2, 3))
         out.append(int(7000 * envelope * value))
-    return out
+    return tuple(out)
 
 
-def render_wav(exchanges: list[Exchange], channels: int = 1, tail_ms: int = 500) -> bytes:
-    """A 16-bit PCM WAV at 8 kHz with each turn where the exchanges say it is."""
-    end_ms = max((e.agent_end_ms or e.user_end_ms or 0) for e in exchanges) + tail_ms
+def render_wav(
+    exchanges: list[Exchange],
+    channels: int = 1,
+    tail_ms: int = 500,
+    duration_ms: int | None = None,
+) -> bytes:
+    """A 16-bit PCM WAV at 8 kHz with each turn where the exchanges say it is, lasting
+    `duration_ms` (the call's duration) or until `tail_ms` after the last turn."""
+    last_ms = max((e.agent_end_ms or e.user_end_ms or 0) for e in exchanges)
+    end_ms = duration_ms if duration_ms is not None else last_ms + tail_ms
     total = end_ms * SAMPLE_RATE // 1000
-    user = [0] * total
-    agent = [0] * total
+    user = array("h", bytes(2 * total))
+    # Mono: both voices on one track (turns do not overlap, so nothing is lost).
+    agent = array("h", bytes(2 * total)) if channels == 2 else user
     for exchange in exchanges:
         for track, start, end, pitch in (
             (user, exchange.user_start_ms, exchange.user_end_ms, 140.0),
@@ -44,16 +55,18 @@ def render_wav(exchanges: list[Exchange], channels: int = 1, tail_ms: int = 500)
                 continue
             first = start * SAMPLE_RATE // 1000
             tone = _voice(max(0, (end - start) * SAMPLE_RATE // 1000), pitch)
-            track[first : first + len(tone)] = tone
+            tone = tone[: max(0, total - first)]  # a turn never outlasts the recording
+            track[first : first + len(tone)] = array("h", tone)
     if channels == 2:
-        frames = struct.pack(
-            f"<{2 * total}h", *(s for pair in zip(user, agent, strict=True) for s in pair)
-        )
+        stereo = array("h", bytes(4 * total))
+        stereo[0::2] = user
+        stereo[1::2] = agent
+        samples = stereo
     else:
-        frames = struct.pack(
-            f"<{total}h",
-            *(max(-32768, min(32767, u + a)) for u, a in zip(user, agent, strict=True)),
-        )
+        samples = user
+    if sys.byteorder == "big":  # WAV samples are little-endian
+        samples.byteswap()
+    frames = samples.tobytes()
     buffer = io.BytesIO()
     with wave.open(buffer, "wb") as writer:
         writer.setnchannels(channels)

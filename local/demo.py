@@ -82,16 +82,40 @@ def call_update(call: Call) -> CallUpdate:
     )
 
 
-def plan_call(rng: random.Random) -> DemoCall:
+# A recorded demo call lasts 26 to 60 s (its four turns take 25 s): its WAV file is as long as
+# the call, and a few hundred seconds of audio per call would make the demo heavy to keep.
+RECORDED_SECONDS = (26, 60)
+
+
+def plan_call(rng: random.Random, recorded: bool = False) -> DemoCall:
     """One plausible call as its runtime would report it (a conversation only when it
-    connected, and never ending before its last turn)."""
+    connected, and never ending before its last turn); a `recorded` one that connected is
+    short, so that its recording (as long as the call) stays small."""
     call = make_call(rng)
+    if recorded and call.status is CallStatus.COMPLETED:
+        low, high = RECORDED_SECONDS
+        # Drawn from the call's own duration, not the generator, so the rest stays as it was.
+        seconds = low + call.duration_seconds % (high - low)
+        call = call.model_copy(
+            update={
+                "end_time": call.start_time + timedelta(seconds=seconds),
+                "duration_seconds": seconds,
+            }
+        )
     exchanges = make_exchanges(call) if call.status is CallStatus.COMPLETED else []
     if exchanges and call.end_time is not None:
         last = call.start_time + timedelta(milliseconds=(exchanges[-1].agent_end_ms or 0) + 1000)
         if call.end_time < last:
             call = call.model_copy(update={"end_time": last})
     return DemoCall(call.id, call_update(call), exchanges, make_history(rng, call, exchanges))
+
+
+def duration_ms(plan: DemoCall) -> int:
+    """How long the call lasted, from its start to its end, in milliseconds."""
+    start, end = plan.update.start_time, plan.update.end_time
+    if start is None or end is None:
+        return 0
+    return round((end - start).total_seconds() * 1000)
 
 
 def plan_demo(count: int, recorded: int = 40, seed: int = 2026) -> list[DemoCall]:
@@ -102,7 +126,7 @@ def plan_demo(count: int, recorded: int = 40, seed: int = 2026) -> list[DemoCall
     plans = []
     recordings = 0
     for _ in range(count):
-        plan = plan_call(rng)
+        plan = plan_call(rng, recorded=recordings < recorded)
         if plan.exchanges and recordings < recorded:
             plan = replace(plan, channels=2 if recordings % 2 else 1)
             recordings += 1
@@ -118,6 +142,27 @@ class DemoTenant:
     runtime: Principal  # the voice runtime's: calls:ingest only
 
 
+# The demo tenant's agents: the reception answers on the default caller ID, support on the
+# next line. A TwiML URL of the reserved example domain: the simulator never fetches it.
+DEMO_AGENTS = ((0, "reception"), (2, "support"))
+
+
+def create_agents(accounts: AccountStore, tenant_id: str) -> None:
+    """The demo tenant's two agents, on its lines, so `POST /v1/calls` may name one."""
+    from dialtone.agents import AgentConnection, AgentCreate, AgentStore, ConnectionType
+
+    store = AgentStore(accounts.table_name, dynamodb=accounts.dynamodb)
+    for line, slug in DEMO_AGENTS:
+        agent_id, name, number = AGENTS[line]
+        connection = AgentConnection(
+            type=ConnectionType.TWIML_URL, url=f"https://voice.example.com/{slug}/twiml"
+        )
+        request = AgentCreate(
+            agent_id=agent_id, name=name, phone_numbers=[number], connection=connection
+        )
+        store.create_agent(tenant_id, request)
+
+
 def create_tenant(accounts: AccountStore) -> DemoTenant:
     """The demo tenant with a key of every scope, and the voice runtime's own key."""
     tenant = accounts.create_tenant(name="Demo Voice Co")
@@ -127,6 +172,7 @@ def create_tenant(accounts: AccountStore) -> DemoTenant:
         tenant.tenant_id,
         TenantSettingsUpdate(default_from_number=lines[0], caller_ids=lines[1:]),
     )
+    create_agents(accounts, tenant.tenant_id)
     key = accounts.create_key(tenant.tenant_id, ALL_SCOPES, name="local demo key")
     runtime = accounts.create_key(
         tenant.tenant_id, (Scope.CALLS_INGEST,), name="local demo voice runtime"
@@ -140,7 +186,6 @@ def ingest_calls(
 ) -> None:
     """Report each call as its runtime would when it ends: the record, the transcript, the
     history, then the recording, PUT to the link the API presigns."""
-    audio: dict[int, bytes] = {}
     with requests.Session() as http:
         for plan in plans:
             ingestor.upsert_call(runtime, plan.call_id, plan.update)
@@ -151,15 +196,11 @@ def ingest_calls(
             ingestor.append_events(runtime, plan.call_id, EventsRequest(events=plan.events))
             if plan.channels is None:
                 continue
-            # Every conversation has the same four turns: one file per channel layout fits all.
-            if plan.channels not in audio:
-                audio[plan.channels] = render_wav(plan.exchanges, plan.channels)
+            audio = render_wav(plan.exchanges, plan.channels, duration_ms=duration_ms(plan))
             upload = recordings.create_upload(
                 runtime, plan.call_id, RecordingUploadRequest(format="wav")
             )
-            response = http.put(
-                upload.upload_url, data=audio[plan.channels], headers=upload.headers, timeout=30
-            )
+            response = http.put(upload.upload_url, data=audio, headers=upload.headers, timeout=30)
             response.raise_for_status()
 
 
@@ -203,6 +244,7 @@ class DemoIngestion:
                 env={**os.environ, **environment, "PYTHONPATH": os.pathsep.join(paths)},
                 stdout=log or sys.stderr,
                 stderr=log or sys.stderr,
+                process_group=0,  # Ctrl-C reaches the stack, which stops these
             )
             for share in range(processes)
         ]
@@ -224,7 +266,12 @@ class DemoIngestion:
         for process in self._processes:
             if process.poll() is None:
                 process.terminate()
-                process.wait(timeout=10)
+        for process in self._processes:
+            try:
+                process.wait(timeout=1)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 def main(argv: list[str]) -> int:

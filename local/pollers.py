@@ -76,6 +76,8 @@ class Poller:
                 if not self.poll_once():
                     self._stop.wait(0.2)
             except Exception:  # a poller survives what it polls
+                if self._stop.is_set():  # the stack is stopping under it: not a failure
+                    return
                 LOG.exception("%s: polling failed", self.name)
                 self._stop.wait(1)
 
@@ -83,10 +85,10 @@ class Poller:
         self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
         self._thread.start()
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 10) -> None:
         self._stop.set()
         if self._thread is not None:
-            self._thread.join(timeout=10)
+            self._thread.join(timeout=max(timeout, 0.01))
 
 
 class SqsPoller(Poller):
@@ -180,6 +182,8 @@ class StreamPoller(Poller):
     def _deliver(self, records: list[dict[str, Any]]) -> None:
         pending = records
         for attempt in range(self.maximum_retry_attempts + 1):
+            if self._stop.is_set():  # stopping: the records stay in the stream
+                return
             try:
                 result = self.invoke({"Records": pending})
             except FunctionError as error:
@@ -338,11 +342,18 @@ class EventSources:
         for poller in self.pollers:
             poller.start()
 
-    def stop(self) -> None:
+    def signal_stop(self) -> None:
+        """Ask every poller to stop after its current round (`stop` waits for them)."""
         for poller in self.pollers:
             poller._stop.set()
+
+    def stop(self, timeout: float = 0.5) -> None:
+        """Stop every poller, waiting `timeout` seconds in all: a poller still inside an
+        invocation then is a daemon thread, and ends with the stack's process."""
+        self.signal_stop()
+        deadline = time.monotonic() + timeout
         for poller in self.pollers:
-            poller.stop()
+            poller.stop(timeout=deadline - time.monotonic())
 
 
 def wait_until(predicate: Callable[[], bool], timeout: float = 10.0) -> bool:

@@ -10,12 +10,14 @@ the pool grows when requests overlap.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import select
 import subprocess
 import sys
 import threading
+import time
 import uuid
 from pathlib import Path
 from typing import IO, Any
@@ -40,6 +42,9 @@ class Worker:
             env=env,
             pass_fds=(write_fd,),
             text=True,
+            # Its own process group: Ctrl-C in the terminal stops the stack, which then stops
+            # its workers, instead of interrupting each worker mid-invocation (a traceback each).
+            process_group=0,
         )
         os.close(write_fd)
         self._results = os.fdopen(read_fd, "r")
@@ -66,13 +71,19 @@ class Worker:
     def alive(self) -> bool:
         return self.process.poll() is None
 
-    def stop(self) -> None:
-        if self.process.stdin:
-            self.process.stdin.close()
+    def close(self) -> None:
+        """Ask the worker to exit: its stdin ends, so its loop over requests does."""
+        if self.process.stdin and not self.process.stdin.closed:
+            with contextlib.suppress(OSError):  # it died with a request unread
+                self.process.stdin.close()
+
+    def stop(self, timeout: float = 5) -> None:
+        self.close()
         try:
-            self.process.wait(timeout=5)
+            self.process.wait(timeout=max(timeout, 0.01))
         except subprocess.TimeoutExpired:
             self.process.kill()
+            self.process.wait()
         self._results.close()
 
 
@@ -84,12 +95,20 @@ class WorkerRuntime:
         root: Path,
         extra_env: dict[str, str],
         log: IO[str] | None = None,
-        max_workers_per_function: int = 4,
+        max_workers_per_function: int = 2,
+        idle_seconds: float = 60.0,
     ) -> None:
         self.root = root
         self.extra_env = extra_env
         self.log = log
         self.max_workers = max_workers_per_function
+        # A worker idle this long is stopped (Lambda recycles idle environments too): a stack
+        # that served many functions once does not keep them all resident.
+        self.idle_seconds = idle_seconds
+        self._idle_since: dict[int, float] = {}
+        self._stopping = threading.Event()
+        self._reaper = threading.Thread(target=self._reap_idle, name="reaper", daemon=True)
+        self._reaper.start()
         self._idle: dict[str, list[Worker]] = {}
         self._all: list[Worker] = []
         self._lock = threading.Lock()
@@ -120,12 +139,36 @@ class WorkerRuntime:
                     return worker
         worker = Worker(config.handler, self._environment(config), self.log)
         with self._lock:
-            self._all.append(worker)
+            stopping = self._stopping.is_set()
+            if not stopping:
+                self._all.append(worker)
+        if stopping:  # `stop` ran while this one started: it would outlive the stack
+            worker.stop(timeout=0)
+            raise RuntimeError("the local stack is stopping")
         return worker
 
     def _checkin(self, config: Any, worker: Worker) -> None:
         with self._lock:
             self._idle.setdefault(config.full_path, []).append(worker)
+            self._idle_since[id(worker)] = time.monotonic()
+
+    def _reap_idle(self) -> None:
+        while not self._stopping.wait(min(5.0, self.idle_seconds)):
+            cutoff = time.monotonic() - self.idle_seconds
+            with self._lock:
+                stale = [
+                    w
+                    for pool in self._idle.values()
+                    for w in pool
+                    if self._idle_since.get(id(w), 0) < cutoff
+                ]
+                for pool in self._idle.values():
+                    pool[:] = [w for w in pool if w not in stale]
+                self._all = [w for w in self._all if w not in stale]
+                for worker in stale:
+                    self._idle_since.pop(id(worker), None)
+            for worker in stale:
+                worker.stop(timeout=2)
 
     def warm(self, config: Any) -> None:
         """Start a function's first worker ahead of its first request."""
@@ -145,6 +188,10 @@ class WorkerRuntime:
                 config.full_path, threading.BoundedSemaphore(self.max_workers)
             )
         with capacity:
+            if self._stopping.is_set():  # the stack is stopping: no new execution environment
+                answer = {"error": {"errorMessage": "stopping", "errorType": "Runtime.Stopping"}}
+                self._answer(answer, stdout)
+                return
             worker = self._checkout(config)
             try:
                 answer = worker.invoke(event, timeout=float(config.timeout or 3))
@@ -153,6 +200,10 @@ class WorkerRuntime:
                 answer = {"error": {"errorMessage": str(error), "errorType": "Runtime.ExitError"}}
             else:
                 self._checkin(config, worker)
+        self._answer(answer, stdout)
+
+    @staticmethod
+    def _answer(answer: dict[str, Any], stdout: Any) -> None:
         body = answer["result"] if "result" in answer else answer["error"]
         if stdout is not None:
             stdout.write_str(json.dumps(body))
@@ -175,11 +226,22 @@ class WorkerRuntime:
             raise FunctionError(body)
         return body if isinstance(body, dict) else {"result": body}
 
-    def stop(self) -> None:
+    def workers(self) -> int:
+        """How many worker processes are running."""
+        with self._lock:
+            return sum(1 for worker in self._all if worker.alive)
+
+    def stop(self, timeout: float = 1.0) -> None:
+        """Stop every worker: all are asked at once, and those still busy after `timeout`
+        seconds are killed."""
+        self._stopping.set()
         with self._lock:
             workers, self._all, self._idle = self._all, [], {}
         for worker in workers:
-            worker.stop()
+            worker.close()
+        deadline = time.monotonic() + timeout
+        for worker in workers:
+            worker.stop(timeout=deadline - time.monotonic())
 
 
 class FunctionError(RuntimeError):

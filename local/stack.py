@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,8 +20,12 @@ from local.runtime import WorkerRuntime
 
 if TYPE_CHECKING:
     from local.demo import Demo, DemoIngestion
+    from local.voice import VoiceRuntime
 
 LOG = logging.getLogger("dialtone.local")
+
+# What `info` says of the demo data, restored with the state.
+DEMO_INFO = ("api_key", "tenant_id", "demo_calls", "example_call_id")
 
 # How long `start` waits for the recording indexer to read the example call's recording.
 DEMO_INDEX_TIMEOUT = 30
@@ -41,8 +46,14 @@ class LocalStack:
     aws_port: int = 0
     demo_calls: int = 300
     log: IO[str] | None = None
+    # Where the state is saved on `stop` and restored from on `start`; None: nothing is kept.
+    state_dir: Path | None = None
     prefix: str = field(default_factory=lambda: f"dialtone-{uuid.uuid4().hex[:6]}")
     info: dict[str, Any] = field(default_factory=dict)
+    # Whether `start` restored a saved state (so made no demo data).
+    restored: bool = False
+    _demo: DemoIngestion | None = None
+    _started: bool = False
 
     def start(self) -> dict[str, Any]:
         from local.api import PortInUse, port_is_free
@@ -52,14 +63,85 @@ class LocalStack:
         if self.aws_port and not port_is_free(self.aws_port):
             raise PortInUse(self.aws_port)
         self.aws = EmbeddedAws(port=self.aws_port).start()
-        template = load_template()
-        self.stack: Stack = provision(self.aws.session(), self.prefix, template)
-        # The demo calls are ingested while the functions' workers start (which happens in
-        # processes of their own): their recordings wait in the queue for the indexer's poller.
-        self._demo = self._start_demo() if self.demo_calls else None
+        saved = self._restore()
+        if saved is None:
+            self.stack: Stack = provision(self.aws.session(), self.prefix, load_template())
+            # The demo calls are ingested while the API starts (in processes of their own):
+            # their recordings wait in the queue for the indexer's poller.
+            self._demo = self._start_demo() if self.demo_calls else None
         # The simulator's placements, shared by the dialer's and the sweeper's workers (and
-        # read by tests and benchmarks): a local-only setting, so not in the template.
-        self.simulator_dir = ROOT / ".dialtone" / "simulator" / self.prefix
+        # read by tests and benchmarks): a local-only setting, so not in the template. Kept
+        # with the saved state when there is one.
+        self.simulator_dir = (
+            self.state_dir / "simulator"
+            if self.state_dir is not None
+            else ROOT / ".dialtone" / "simulator" / self.prefix
+        )
+        self._start_api()
+        self.event_sources = EventSources(self.aws.session(), self.stack, self.runtime, self.api)
+        self.event_sources.start()
+        self.voice = self._start_voice()
+        self.info = {
+            "api_url": self.api.url,
+            "aws_endpoint_url": self.aws.url,
+            "accounts_table": self.stack.names["AccountsTable"],
+            "calls_table": self.stack.names["CallsTable"],
+            "recordings_bucket": self.stack.names["RecordingsBucket"],
+            "simulator_dir": str(self.simulator_dir),
+            # What every function gets besides its own variables (`python -m local invoke`).
+            "local_environment": self.local_environment,
+        }
+        if saved is not None:
+            self.info.update({k: v for k, v in saved.items() if k in DEMO_INFO})
+        elif self._demo is not None:
+            self.info.update(self._demo_info(self._demo.result()))
+        self._started = True
+        return self.info
+
+    def _ingestion_environment(self) -> dict[str, str]:
+        """The ingestion functions' variables, pointed at the embedded endpoint (so upload
+        links are presigned for 127.0.0.1), and the code on the path."""
+        paths = [str(ROOT), str(ROOT / "layers" / "common" / "python")]
+        return {
+            **self.stack.function_environment("UpsertCallFunction"),
+            **self.stack.function_environment("CreateRecordingUploadFunction"),
+            **self.aws.environment(),
+            "PYTHONPATH": os.pathsep.join(paths),
+        }
+
+    def _start_voice(self) -> VoiceRuntime:
+        """The voice runtime's stand-in on simulated calls (`local.voice`)."""
+        from local.voice import VoiceRuntime
+
+        voice = VoiceRuntime(self.simulator_dir, self._ingestion_environment(), self.log)
+        voice.start()
+        return voice
+
+    def _restore(self) -> dict[str, Any] | None:
+        """Put the saved state (if any, and if made from this template) into the endpoint;
+        what `info` said of the demo then, or None when starting afresh."""
+        from local import state
+
+        if self.state_dir is None or not state.exists(self.state_dir):
+            return None
+        try:
+            self.stack, saved = state.load(self.state_dir)
+        except state.StaleState as error:
+            LOG.warning("%s: starting afresh (`--reset` deletes the old state)", error)
+            return None
+        self.prefix = self.stack.prefix
+        # A queue's URL names the endpoint it was created on, whose port may have changed.
+        old_url = str(saved.get("aws_endpoint_url", ""))
+        if old_url:
+            self.stack.urls = {
+                k: v.replace(old_url, self.aws.url) for k, v in self.stack.urls.items()
+            }
+        self.restored = True
+        return saved
+
+    def _start_api(self) -> None:
+        """SAM's emulator over the worker runtime; a function's worker starts on its first
+        invocation (Lambda's cold start), so a stack that serves a few routes runs a few."""
         environments = {
             name: self.stack.function_environment(name) for name in self.stack.functions()
         }
@@ -69,6 +151,7 @@ class LocalStack:
             **LOCAL_ONLY_SETTINGS,
             **LOCAL_WEBHOOK_RETRIES,
         }
+        self.local_environment = local_env
         self.runtime = WorkerRuntime(ROOT, extra_env=local_env, log=self.log)
         self.api = LocalApi(ROOT, TEMPLATE, self.runtime, environments, port=self.api_port)
         self.api.start()
@@ -77,20 +160,7 @@ class LocalStack:
         self.stack.overrides["PUBLIC_BASE_URL"] = self.api.url
         for name, variables in environments.items():
             variables.update(self.stack.function_environment(name))
-        self.api.warm()
-        self.event_sources = EventSources(self.aws.session(), self.stack, self.runtime, self.api)
-        self.event_sources.start()
-        self.info = {
-            "api_url": self.api.url,
-            "aws_endpoint_url": self.aws.url,
-            "accounts_table": self.stack.names["AccountsTable"],
-            "calls_table": self.stack.names["CallsTable"],
-            "recordings_bucket": self.stack.names["RecordingsBucket"],
-            "simulator_dir": str(self.simulator_dir),
-        }
-        if self._demo is not None:
-            self.info.update(self._demo_info(self._demo.result()))
-        return self.info
+        self.environments = environments
 
     def _start_demo(self) -> DemoIngestion:
         """Create the demo tenant, and start ingesting its calls in processes configured as the
@@ -160,12 +230,24 @@ class LocalStack:
         path.write_text(json.dumps(self.info, indent=2) + "\n")
 
     def stop(self) -> None:
-        for part in ("_demo", "event_sources", "api", "runtime", "aws"):
+        """Stop every part; with a `state_dir`, then save the state (in the background, see
+        `state.save_in_background`)."""
+        event_sources = getattr(self, "event_sources", None)
+        if event_sources is not None:  # no new invocation from now on
+            event_sources.signal_stop()
+        for part in ("_demo", "voice", "api", "runtime", "event_sources"):
             component = getattr(self, part, None)
             if component is not None:
                 component.stop()
+        aws = getattr(self, "aws", None)
+        if aws is not None:
+            aws.stop()
+        if self.state_dir is not None and self._started:
+            from local import state
+
+            state.save_in_background(self.state_dir, self.stack, self.info)
         simulator_dir = getattr(self, "simulator_dir", None)
-        if simulator_dir is not None:
+        if simulator_dir is not None and self.state_dir is None:
             import shutil
 
             shutil.rmtree(simulator_dir, ignore_errors=True)

@@ -99,3 +99,36 @@ def test_dialer_status_over_http(http: Any) -> None:
     assert (body["rate_per_second"], body["backlog"], body["in_flight"]) == (2, 0, 0)
     assert body["drains_at"] is None
     assert body["next_slot_at"] >= time.strftime("%Y-%m-%dT%H:%M", time.gmtime(started - 60))
+
+
+def test_a_call_dialled_with_only_a_number_comes_back_with_transcript_history_and_recording(
+    http: Any,
+) -> None:
+    # Given a tenant with a default caller ID, and the seeds' minimal request
+    def get(path: str) -> requests.Response:
+        response: requests.Response = http("GET", path)
+        return response
+
+    placed = http("POST", "/v1/calls", json={"to_number": "+14155550177"})
+    assert placed.status_code in (201, 202), placed.text
+    call_id = placed.json()["call_id"]
+
+    # When the simulator has completed it and the voice runtime's stand-in has reported it
+    def reported() -> bool:
+        return bool(get(f"/v1/calls/{call_id}/transcript").json().get("exchanges"))
+
+    assert wait_until(reported, timeout=90)
+    assert wait_until(lambda: get(f"/v1/calls/{call_id}/recording").status_code == 200, timeout=60)
+
+    # Then it reads back with a transcript inside the call, a history, a latency and a
+    # recording as long as the call
+    call = get(f"/v1/calls/{call_id}").json()
+    assert call["status"] == "completed"
+    assert call["from_number"] == "+14155550100"
+    exchanges = get(f"/v1/calls/{call_id}/transcript").json()["exchanges"]
+    assert exchanges[-1]["agent_end_ms"] <= call["duration_seconds"] * 1000
+    history = get(f"/v1/calls/{call_id}/history").json()
+    assert any(event["type"] == "span" for event in history["events"])
+    assert wait_until(lambda: get(f"/v1/calls/{call_id}").json()["latency"] is not None)
+    recorded = get(f"/v1/calls/{call_id}").json()["recording_duration_seconds"]
+    assert recorded == pytest.approx(call["duration_seconds"], abs=1.0)
