@@ -92,11 +92,14 @@ class LocalApi:
         return f"http://127.0.0.1:{self.port}"
 
     def routes(self) -> list[tuple[str, str, str]]:
-        """(method, path, function logical id) for every route of the template."""
+        """(method, path, function logical id) for every route of the template. SAM adds
+        OPTIONS to each route's methods when the API has a CORS configuration: those preflights
+        are answered by the API itself, never by the route's function, so they are left out."""
         return [
             (method, route.path, route.function_name)
             for route in self.api.routes
             for method in route.methods
+            if method != "OPTIONS"
         ]
 
     def warm(self) -> None:

@@ -37,8 +37,10 @@ class Worker:
         self.process = subprocess.Popen(  # our own worker script
             [sys.executable, "-u", str(WORKER), handler, str(write_fd)],
             stdin=subprocess.PIPE,
-            stdout=log or sys.stderr,
-            stderr=log or sys.stderr,
+            # Without a log file, the stack's own standard error (fd 2, whatever object
+            # sys.stderr is in the thread that happens to start the worker).
+            stdout=log or 2,
+            stderr=log or 2,
             env=env,
             pass_fds=(write_fd,),
             text=True,
