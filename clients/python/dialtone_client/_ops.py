@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import typing
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Protocol, TypeVar
@@ -209,6 +209,17 @@ def changes_op(cursor: str | None, since: Any, limit: int) -> Op[CallChanges]:
 
 
 # Dialing
+
+
+def dial_fields(
+    from_number: str | None, agent_id: str | None, metadata: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """The optional fields of a call or batch request (None: not sent)."""
+    return {
+        "from_number": from_number,
+        "agent_id": agent_id,
+        "metadata": dict(metadata) if metadata else None,
+    }
 
 
 def create_call_op(

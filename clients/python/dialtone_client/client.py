@@ -394,11 +394,7 @@ class Dialtone:
     ) -> DialAccepted:
         """Queue one outbound call (202). An `Idempotency-Key` is generated unless given, so a
         retried request dials once."""
-        extra = {
-            "from_number": from_number,
-            "agent_id": agent_id,
-            "metadata": dict(metadata) if metadata else None,
-        }
+        extra = ops.dial_fields(from_number, agent_id, metadata)
         return self._send(ops.create_call_op(to_number, extra, idempotency_key))
 
     def create_batch(
@@ -413,11 +409,7 @@ class Dialtone:
         """Queue a batch of calls; more than 1,000 numbers are sent as several batches (one
         `BatchAccepted` each, in order). Each request carries an Idempotency-Key (`<key>-1`,
         `<key>-2`, ... from yours, else generated), so a retried request queues its batch once."""
-        extra = {
-            "from_number": from_number,
-            "agent_id": agent_id,
-            "metadata": dict(metadata) if metadata else None,
-        }
+        extra = ops.dial_fields(from_number, agent_id, metadata)
         chunks = ops.chunks(list(to_numbers), ops.BATCH_MAX_NUMBERS)
         keys = ops.batch_keys(idempotency_key, len(chunks))
         return [
@@ -717,11 +709,7 @@ class AsyncDialtone:
         idempotency_key: str | None = None,
     ) -> DialAccepted:
         """Queue one outbound call (an Idempotency-Key is generated unless given)."""
-        extra = {
-            "from_number": from_number,
-            "agent_id": agent_id,
-            "metadata": dict(metadata) if metadata else None,
-        }
+        extra = ops.dial_fields(from_number, agent_id, metadata)
         return await self._send(ops.create_call_op(to_number, extra, idempotency_key))
 
     async def create_batch(
@@ -734,11 +722,7 @@ class AsyncDialtone:
         idempotency_key: str | None = None,
     ) -> list[BatchAccepted]:
         """Queue a batch of calls, 1,000 numbers per request (see `Dialtone.create_batch`)."""
-        extra = {
-            "from_number": from_number,
-            "agent_id": agent_id,
-            "metadata": dict(metadata) if metadata else None,
-        }
+        extra = ops.dial_fields(from_number, agent_id, metadata)
         chunks = ops.chunks(list(to_numbers), ops.BATCH_MAX_NUMBERS)
         keys = ops.batch_keys(idempotency_key, len(chunks))
         return [
