@@ -322,22 +322,34 @@ class SubscriptionStore(TableStore):
         item = self._item(tenant_id, subscription_id)
         return [s.secret for s in _secrets(item) if s.valid_at(now)]
 
-    def disable(self, tenant_id: str, subscription_id: str, reason: str) -> None:
-        """Stop deliveries to a subscription, saying why (shown as `disabled_reason`)."""
+    def disable(
+        self,
+        tenant_id: str,
+        subscription_id: str,
+        reason: str,
+        unless_changed_since: str | None = None,
+    ) -> None:
+        """Stop deliveries to a subscription, saying why (shown as `disabled_reason`). With
+        `unless_changed_since`, only an enabled one still failing since then (else a
+        ConditionalCheckFailed ClientError)."""
+        names = {"#enabled": "enabled", "#reason": "disabled_reason", "#updated_at": "updated_at"}
+        values = {
+            ":false": {"BOOL": False},
+            ":reason": {"S": reason},
+            ":now": {"S": format_timestamp(_now())},
+        }
+        condition = "attribute_exists(pk)"
+        if unless_changed_since is not None:
+            names["#since"] = "failing_since"
+            values |= {":true": {"BOOL": True}, ":since": {"S": unless_changed_since}}
+            condition = "#enabled = :true AND #since = :since"
         self._update(
             tenant_id,
             subscription_id,
             "SET #enabled = :false, #reason = :reason, #updated_at = :now",
-            names={
-                "#enabled": "enabled",
-                "#reason": "disabled_reason",
-                "#updated_at": "updated_at",
-            },
-            values={
-                ":false": {"BOOL": False},
-                ":reason": {"S": reason},
-                ":now": {"S": format_timestamp(_now())},
-            },
+            names=names,
+            values=values,
+            condition=condition,
         )
 
     def record_result(self, tenant_id: str, subscription_id: str, ok: bool, at: datetime) -> bool:
@@ -378,24 +390,11 @@ class SubscriptionStore(TableStore):
         """Disable a subscription failing since `since`, unless something changed it first
         (re-enabled, a success, another attempt that disabled it): whether this call did."""
         try:
-            self._update(
+            self.disable(
                 tenant_id,
                 subscription_id,
-                "SET #enabled = :false, #reason = :reason, #updated_at = :now",
-                names={
-                    "#enabled": "enabled",
-                    "#reason": "disabled_reason",
-                    "#updated_at": "updated_at",
-                    "#since": "failing_since",
-                },
-                values={
-                    ":false": {"BOOL": False},
-                    ":true": {"BOOL": True},
-                    ":since": {"S": since},
-                    ":reason": {"S": FAILING_REASON.format(since=since)},
-                    ":now": {"S": format_timestamp(_now())},
-                },
-                condition="#enabled = :true AND #since = :since",
+                FAILING_REASON.format(since=since),
+                unless_changed_since=since,
             )
         except ClientError as error:
             if not condition_failed(error):
