@@ -155,6 +155,10 @@ def main() -> int:
             figures += listing.run(dataset, notes, emit, page_reads)
             progress("rollups: the stream consumer's cost, and `total` per filter, pair and range")
             figures += rollups.consumer_figures(emit)
+            for figure in rollups.item_size_figures(dataset.tenant_id, values["ANALYTICS_TABLE"]):
+                emit(figure)
+                figures.append(figure)
+            figures += rollups.simulated_item_figures(emit)
             figures += rollups.total_figures(dataset, notes, emit, singles=False)
             progress("stats over 30 days from the rollups")
             figures += stats.stats_figures(dataset, notes, emit)

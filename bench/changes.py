@@ -33,7 +33,7 @@ from bench.listing import ReadCounter
 from bench.report import Figure, at_most
 from dialtone import aws
 from dialtone.accounts import AccountStore
-from dialtone.analytics.changes import apply_change
+from dialtone.analytics.stream import apply_change
 from dialtone.models import CallStatus
 from dialtone.store import CallStore
 from local.endpoint import EmbeddedAws

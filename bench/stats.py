@@ -3,7 +3,8 @@
 - `stats_items_read_30d`: items read (rollup items and the calls of the two partial edge hours,
   counted on the handler's client) for the default range (the last 30 days), checked against a
   count of the seeded calls of that range. What it reads depends on the range's days and hours
-  (4 call shards a period) plus the calls of two partial hours, not on the calls of the range.
+  (the call shards of each period) plus the calls of two partial hours, not on the calls of the
+  range.
 - `stats_items_read_30d_<pair>`: the same for each of the list's common pairs (bench.listing's
   PAIRS), each answer's `calls` checked against the seeded calls: a pair is read from its own
   metric block in the same rollup items, so it reads what the unfiltered stats read, less the

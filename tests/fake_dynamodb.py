@@ -64,9 +64,21 @@ class FakeDynamoDB:
             ((kind, request),) = action.items()
             if kind == "Put":
                 self.items[_key(request["Item"])] = dict(request["Item"])
+            elif kind == "Delete":
+                del self.items[_key(request["Key"])]
             else:
                 self._update(request)
             self.writes += 1
+
+    def query(self, **request: Any) -> dict[str, Any]:
+        """The change feed index only (`ByChange`): the tenant's items by change key."""
+        assert request["IndexName"] == "ByChange", request
+        tenant = request["ExpressionAttributeValues"][":tenant"]
+        found = [item for item in self.items.values() if item.get("change_tenant") == tenant]
+        found.sort(
+            key=lambda item: item["change_key"]["S"], reverse=not request["ScanIndexForward"]
+        )
+        return {"Items": [dict(item) for item in found[: request.get("Limit")]]}
 
     def update_item(self, **request: Any) -> None:
         if not self._holds(_key(request["Key"]), request):

@@ -3,8 +3,10 @@ rollups (totals and stats) and the change feed; a change of a call or batch that
 event's transition is fanned out to the tenant's subscriptions; records of other items
 (exchanges, events, SID claims) are skipped.
 
-Each record goes through the per-record processors; the rollups gather the batch's call changes
-and write them together at the end (one update per rollup item per transaction). A record a
+Each record goes through the per-record processors; the rollups and the change feed gather the
+batch's call changes and write them together at the end (one put of each changed call's item,
+which holds both its feed entry and its rollup state, and one update per rollup item per
+transaction). A record a
 processor fails, or whose rollup change could not be written, is reported as a batch item
 failure: Lambda retries from the oldest one, and every processor is idempotent, so what was
 already applied counts once.
@@ -42,7 +44,6 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     def process(record: DynamoDBRecord) -> None:
         # The per-record processors, in order.
         rollup_batch.add(record.raw_event)
-        consumer.record_change(record.raw_event)
         webhook_batch.add(record.raw_event)
 
     response = process_partial_response(

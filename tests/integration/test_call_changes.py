@@ -16,7 +16,8 @@ import pytest
 from dialtone import settings
 from dialtone.accounts import AccountStore, TenantSettingsUpdate
 from dialtone.analytics import changes
-from dialtone.analytics.changes import ChangeFeedParams, apply_change
+from dialtone.analytics.changes import ChangeFeedParams
+from dialtone.analytics.stream import apply_change
 from dialtone.auth import Scope
 from dialtone.errors import ChangesExpired
 from dialtone.models import Call, CallStatus

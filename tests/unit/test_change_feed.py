@@ -1,5 +1,5 @@
 """What one stream record of the calls table leaves in the change feed (`dialtone.analytics.
-changes`): the item it writes, or nothing."""
+changes`): the feed attributes it writes on the call's analytics item, or nothing."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from dialtone import store
-from dialtone.analytics.changes import change_item
+from dialtone.analytics.changes import feed_entry, stored_sequence
 from dialtone.dynamo import from_item, to_item
 from dialtone.models import Call, CallStatus
 from dialtone.store import sort_timestamp
@@ -51,6 +51,12 @@ def record(
     return {"eventName": event, "eventSource": "aws:dynamodb", "dynamodb": data, **extra}
 
 
+def change_item(record_: dict[str, Any], now: datetime) -> dict[str, Any] | None:
+    """The feed attributes a record writes (typed, as stored), or None."""
+    entry = feed_entry(record_, now)
+    return None if entry is None else to_item(entry.attributes(now))
+
+
 def values_of(item: dict[str, Any] | None) -> dict[str, Any]:
     assert item is not None
     return from_item(item)
@@ -69,25 +75,22 @@ def test_a_new_call_is_created_in_the_feed_with_the_call_object_and_its_expiry()
         change_item(record("INSERT", 1200, new=image(call, expires_at=expires_at)), NOW)
     )
     # Then the feed holds the call, keyed by tenant and change time, expiring with the call
-    assert item["pk"] == f"T#{TENANT}#C#{call.id}"
-    assert item["sk"] == "CHANGE"
+    assert item["call_id"] == call.id
     assert item["change"] == "created"
     assert item["change_tenant"] == TENANT
     assert item["change_key"] == f"{sort_timestamp(NOW)}#{call.id}"
     assert item["changed_at"] == "2026-03-10T12:00:00.123456Z"
-    assert item["seq"] == "1200".zfill(40)
-    assert item["expires_at"] == expires_at
+    assert item["feed_expires_at"] == expires_at
     assert Call.model_validate_json(item["call"]) == call
     assert json.loads(item["call"])["recording_url"] is None
 
 
 def test_sequence_numbers_keep_their_order_as_strings() -> None:
     # Given two records of 21 and 22 digits (string order alone would put the larger first)
-    call = a_call()
-    small = values_of(change_item(record("INSERT", 9 * 10**20, new=image(call)), NOW))
-    large = values_of(change_item(record("INSERT", 10**21, new=image(call)), NOW))
+    small, large = stored_sequence(9 * 10**20), stored_sequence(10**21)
     # Then the stored sequences compare as the numbers do
-    assert small["seq"] < large["seq"]
+    assert small < large
+    assert stored_sequence(1200) == "1200".zfill(40)
 
 
 def test_a_visible_change_is_an_update() -> None:
@@ -135,7 +138,7 @@ def test_an_erasure_shows_the_call_deleted_as_soon_as_it_begins() -> None:
     assert item["change"] == "deleted"
     assert item["reason"] == "erased"
     assert "call" not in item
-    assert item["expires_at"] == epoch(NOW + timedelta(days=30)) + 1
+    assert item["feed_expires_at"] == epoch(NOW + timedelta(days=30)) + 1
     # And the REMOVE of the erased item that follows changes nothing more
     assert change_item(record("REMOVE", 12, old=erasing), NOW) is None
 
@@ -149,7 +152,7 @@ def test_a_removal_by_ttl_is_an_expiry_kept_at_least_seven_days() -> None:
     item = values_of(change_item(ttl_removal, NOW))
     # Then it is a tombstone of an expired call, kept 7 days (the feed's minimum)
     assert (item["change"], item["reason"]) == ("deleted", "expired")
-    assert item["expires_at"] == epoch(NOW + timedelta(days=7)) + 1
+    assert item["feed_expires_at"] == epoch(NOW + timedelta(days=7)) + 1
 
 
 def test_other_removals_are_erasures_unless_the_call_was_past_its_retention() -> None:
@@ -169,7 +172,7 @@ def test_a_call_kept_indefinitely_leaves_a_tombstone_kept_indefinitely() -> None
     item = values_of(change_item(record("REMOVE", 16, old=image(call)), NOW))
     # Then its tombstone has no expiry
     assert item["reason"] == "erased"
-    assert "expires_at" not in item
+    assert "feed_expires_at" not in item
 
 
 def test_a_change_of_a_call_past_its_retention_is_an_expiry() -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import random
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -112,9 +113,12 @@ def test_a_call_counts_in_its_hour_and_day_shard_and_its_remote_number_day() -> 
     # Given a queued outbound call of an agent and a batch
     contribution = rollups.contribution(facts(call()))
 
-    # Then it counts once in its hour's and its day's call shard, and under the customer's number
-    shard = rollups.shard_sk(rollups.shard_of(call().id))
-    hour, day = (f"T#{TENANT}#R#H2026-03-10T13", shard), (f"T#{TENANT}#R#D2026-03-10", shard)
+    # Then it counts once in its hour's and its day's call shard (its agent's), and under the
+    # customer's number
+    hour_shard = rollups.shard_sk(rollups.agent_shard("agent-1", rollups.SHARDS))
+    day_shard = rollups.shard_sk(rollups.agent_shard("agent-1", rollups.DAY_SHARDS))
+    hour = (f"T#{TENANT}#R#H2026-03-10T13", hour_shard)
+    day = (f"T#{TENANT}#R#D2026-03-10", day_shard)
     assert set(contribution) == {hour, day, (f"T#{TENANT}#R#D2026-03-10", "P#+14155550123")}
     counts = contribution[hour]
     for name in ("n", "d:outbound", "s:queued", "t:0", "ds:outbound|queued", "a:agent-1"):
@@ -225,13 +229,38 @@ def record(
     return {"eventName": name, "dynamodb": data}
 
 
-def test_records_of_other_items_or_of_nothing_counted_are_skipped() -> None:
+def test_records_of_other_items_or_of_the_apis_bookkeeping_are_skipped() -> None:
     c = call()
     exchange = {"dynamodb": {"Keys": {"pk": {"S": "x"}, "sk": {"S": "EX#0000000001"}}}}
     assert call_change(exchange) is None
-    # A change of a field no rollup counts (the issue count) changes nothing
-    assert call_change(record(2, c.model_copy(update={"issue_count": 2}), c)) is None
-    assert call_change(record(3, c)) is not None
+    # A change no client sees (a dialer's claim) is skipped
+    claimed = record(2, c, c)
+    claimed["dynamodb"]["NewImage"]["claim_token"] = {"S": "abc"}
+    assert call_change(claimed) is None
+    # A change of a field no rollup counts (the issue count) is for the feed only
+    issue = call_change(record(3, c.model_copy(update={"issue_count": 2}), c))
+    assert issue is not None
+    assert issue.new == issue.old
+    assert issue.feed is not None
+    assert call_change(record(4, c)) is not None
+
+
+def test_a_change_the_rollups_do_not_count_writes_the_calls_item_only() -> None:
+    # Given a call applied once
+    table = FakeDynamoDB()
+    store = RollupStore("analytics", dynamodb=table)
+    c = call()
+    assert apply_records(store, [record(1, c)]).writes == 4  # its item, 2 shards, its number
+
+    # When a change only the feed shows comes, twice
+    reported = c.model_copy(update={"issue_count": 1})
+    first = apply_records(store, [record(2, reported, c)])
+    again = apply_records(store, [record(2, reported, c)])
+
+    # Then it writes the call's item alone, once, and the feed shows it
+    assert (first.call_writes, first.rollup_writes, again.writes) == (1, 0, 0)
+    item = from_item(table.items[(f"T#{TENANT}#C#{c.id}", "CHANGE")])
+    assert Call.model_validate_json(item["call"]).issue_count == 1
 
 
 def test_failed_rollup_records_join_the_batch_item_failures_once() -> None:
@@ -432,31 +461,42 @@ def _at(record_: dict[str, Any], moment: float) -> dict[str, Any]:
     return record_
 
 
-def test_the_watermark_bounds_what_is_applied_and_is_written_at_most_once_a_second() -> None:
+def test_the_watermark_is_the_stream_time_of_the_latest_change_and_costs_no_write() -> None:
     # Given a first batch of changes, the newest made at t
     store = RollupStore("analytics", dynamodb=FakeDynamoDB())
     t = 1_770_000_000.0
-    a, b, c = (call(id=f"0b6f3b5e-2d55-4a58-8d8a-00000000000{n}") for n in (1, 2, 3))
-    first = apply_records(store, [_at(record(1, a), t - 3), _at(record(2, b), t)])
-    assert first.watermark_writes == 1
+    now = datetime.fromtimestamp(t + 5, UTC)
+    a, b = (call(id=f"0b6f3b5e-2d55-4a58-8d8a-00000000000{n}") for n in (1, 2))
+    assert store.watermark(TENANT) is None
+    first = apply_records(store, [_at(record(1, a), t - 3), _at(record(2, b), t)], now)
+    # Two calls' items, the hour and day shards they share, the number they share: no more
+    assert first.writes == 2 + 2 + 1
     assert store.watermark(TENANT) == datetime.fromtimestamp(t, UTC)
 
-    # When the next batch's changes are less than a second newer
+    # When a later batch completes a call: its own item and its two shards, no more
     done = a.model_copy(update={"status": CallStatus.COMPLETED})
-    close_by = apply_records(store, [_at(record(3, done, old=a), t + 0.6)])
+    later = apply_records(store, [_at(record(3, done, old=a), t + 0.6)], now + timedelta(1))
+    assert (later.call_writes, later.rollup_writes) == (1, 2)
 
-    # Then the watermark is not written: it stays a true bound, under a second behind
-    assert (close_by.watermark_writes, close_by.rollup_writes) == (0, 2)
-    assert store.watermark(TENANT) == datetime.fromtimestamp(t, UTC)
+    # Then the watermark is that change's stream time
+    assert store.watermark(TENANT) == datetime.fromtimestamp(t + 0.6, UTC)
+    assert store.watermark("another-tenant") is None
 
-    # When a batch is a second or more newer, it moves; when an older one comes late, it stays
-    later = apply_records(store, [_at(record(4, c), t + 1.5)])
-    late = apply_records(
-        store, [_at(record(5, done.model_copy(update={"duration_seconds": 9.0}), old=done), t - 60)]
-    )
-    assert later.watermark_writes == 1
-    assert late.watermark_writes == 0
-    assert store.watermark(TENANT) == datetime.fromtimestamp(t + 1.5, UTC)
+
+def test_a_lifecycle_costs_at_most_ten_writes_each_change_in_a_batch_of_its_own() -> None:
+    # Given a call created, answered, then completed with a duration, each in its own batch
+    store = RollupStore("analytics", dynamodb=FakeDynamoDB())
+    queued = call()
+    answered = queued.model_copy(update={"status": CallStatus.IN_PROGRESS})
+    done = answered.model_copy(update={"status": CallStatus.COMPLETED, "duration_seconds": 95.0})
+    batches = [[record(1, queued)], [record(2, answered, queued)], [record(3, done, answered)]]
+
+    # When each is applied
+    writes = [apply_records(store, batch).writes for batch in batches]
+
+    # Then the three changes cost 10 items together: the call's item and its hour and day
+    # shards each time, and its remote number's day item once
+    assert writes == [4, 3, 3]
 
 
 def test_a_call_rolled_up_before_the_pair_blocks_moves_without_negative_counts(
@@ -478,10 +518,71 @@ def test_a_call_rolled_up_before_the_pair_blocks_moves_without_negative_counts(
     # Then no count is negative, and the completed call is in its pairs' metric blocks
     counts = [
         (name, int(value["N"]))
-        for item in table.items.values()
+        for (_, sk), item in table.items.items()
+        if sk != "CHANGE"  # the call's own item: its feed entry and state, no counts
         for name, value in item.items()
         if isinstance(value, dict) and "N" in value and name not in ("as_of", "expires_at")
     ]
     assert all(value >= 0 for _, value in counts), [c for c in counts if c[1] < 0]
     assert ("ds:outbound|completed#s:completed", 1) in counts
     assert ("as:agent-1|completed#dur", 60_000) in counts
+
+
+def test_a_call_rolled_up_while_its_state_had_an_item_of_its_own_is_taken_over() -> None:
+    # Given a call counted by a consumer that kept its rollup state in an item of its own
+    # (sk ROLLUP) beside its feed-only item
+    table = FakeDynamoDB()
+    store = RollupStore("analytics", dynamodb=table)
+    queued = call()
+    assert apply_records(store, [record(1, queued)]).failed == []
+    pk = f"T#{TENANT}#C#{queued.id}"
+    item = table.items[(pk, "CHANGE")]
+    table.items[(pk, "ROLLUP")] = {
+        "pk": {"S": pk},
+        "sk": {"S": "ROLLUP"},
+        "seq": {"S": "1"},
+        "facts": item.pop("facts"),
+    }
+
+    # When today's consumer applies its completion
+    done = queued.model_copy(update={"status": CallStatus.COMPLETED, "duration_seconds": 60.0})
+    result = apply_records(store, [record(2, done, old=queued)])
+
+    # Then the call counts once, completed; the old state item is gone, its facts moved over
+    assert result.failed == []
+    counter = TotalCounter(calls=None, rollup_store=store)  # type: ignore[arg-type]
+    day = CallFilters(start=T0, end=T0 + DAY - timedelta(microseconds=1))
+    for status, expected in ((CallStatus.COMPLETED, 1), (CallStatus.QUEUED, 0)):
+        answer = counter.total(TENANT, replace(day, status=status))
+        assert getattr(answer, "total", None) == expected
+    assert (pk, "ROLLUP") not in table.items
+    assert from_item(table.items[(pk, "CHANGE")])["facts"]["status"] == "completed"
+
+
+def test_a_call_counted_in_its_id_shard_moves_to_its_agents_shard_without_negative_counts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given a call whose agent and id hash to different shards, rolled up by a consumer of the
+    # second layout (shards by call id)
+    table = FakeDynamoDB()
+    store = RollupStore("analytics", dynamodb=table)
+    queued = next(
+        c
+        for n in range(100)
+        if (c := call(id=f"0b6f3b5e-2d55-4a58-8d8a-{n:012d}"))
+        and rollups.shard_of(c.id) != rollups.agent_shard("agent-1", rollups.DAY_SHARDS)
+    )
+    with monkeypatch.context() as old_consumer:
+        old_consumer.setattr(rollups, "LAYOUT", 2)
+        assert apply_records(store, [record(1, queued)]).failed == []
+
+    # When today's consumer applies its completion
+    done = queued.model_copy(update={"status": CallStatus.COMPLETED, "duration_seconds": 60.0})
+    assert apply_records(store, [record(2, done, old=queued)]).failed == []
+
+    # Then its counts left the id's shard whole and are in the agent's shard
+    day = rollups.rollup_pk(TENANT, rollups.day_period(queued.start_time))
+    old_shard = from_item(table.items[(day, rollups.shard_sk(rollups.shard_of(queued.id)))])
+    new_shard = rollups.shard_sk(rollups.agent_shard("agent-1", rollups.DAY_SHARDS))
+    assert all(v == 0 for k, v in old_shard.items() if isinstance(v, int) and k != "as_of")
+    assert from_item(table.items[(day, new_shard)])["s:completed"] == 1

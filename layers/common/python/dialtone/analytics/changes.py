@@ -1,18 +1,20 @@
 """The change feed (`GET /v1/calls/changes`): a tenant's calls in the order they last changed,
 for incremental sync into a warehouse.
 
-Writing. The calls table's stream consumer hands every stream record to `apply_change`. Only
-call items (sort key `CALL`) matter. The analytics table keeps ONE item per call, at
-(`T#<tenant>#C#<call>`, `CHANGE`), holding the call's latest state: the call object as the API
-shows it, or a tombstone `{"id", "deleted": true, "reason": "erased" | "expired"}`. Its
-`change_key` (`<write time, fixed-width UTC microseconds>#<call id>`) moves forward with each
-change, so the `ByChange` index (`change_tenant`, `change_key`) lists the tenant's calls in the
-order of their latest change, and a call changed many times is read once.
+Writing. The calls table's stream consumer gathers the feed entry of every stream record
+(`feed_entry`; only call items, sort key `CALL`, have one). The analytics table keeps ONE item
+per call, at (`T#<tenant>#C#<call>`, `CHANGE`), holding the call's latest state: the call object
+as the API shows it, or a tombstone `{"id", "deleted": true, "reason": "erased" | "expired"}`.
+The same item is the rollups' state of the call (its counted facts and the stream sequence they
+come from), written in the same put as its rollup deltas (`dialtone.analytics.rollup_store`), so
+a change costs one item for both. Its `change_key` (`<write time, fixed-width UTC
+microseconds>#<call id>`) moves forward with each change of the feed entry, so the `ByChange`
+index (`change_tenant`, `change_key`) lists the tenant's calls in the order of their latest
+change, and a call changed many times is read once.
 
 - Idempotent under redelivery and reordering: the item keeps the stream sequence number of the
-  record that wrote it (`seq`, zero-padded to 40 digits so that string order is number order)
-  and a put is conditional on a greater one: a record older than or equal to the stored one
-  changes nothing.
+  newest record applied (`seq`, zero-padded to 40 digits so that string order is number order)
+  and is written only for newer records, conditioned on the item being as it was read.
 - A change of the API's own bookkeeping only (a dialer's claim, the sweeper's `enqueued_at`)
   leaves the call object as it was, and the feed as it was.
 - A call being erased (`begin_erasure`'s `erasing` flag) reads as not found from that moment:
@@ -23,10 +25,11 @@ order of their latest change, and a call changed many times is read once.
   synchronised copy fetches it when needed (`GET /v1/calls/{id}/recording`); the recording's
   format, size and duration are there.
 
-Keeping. The item of a live call expires with the call (its `expires_at`); a call past its
+Keeping. The entry of a live call expires with the call (its `feed_expires_at`): a call past its
 retention reads as deleted (`expired`) even before the stream's REMOVE replaces it with its
 tombstone. A tombstone is kept for the feed window, max(7 days, the retention the call was
-stored with), indefinitely for a call kept indefinitely.
+stored with), indefinitely for a call kept indefinitely. The item itself outlives its entry by
+the rollups' two days (`rollup_store.REMOVED_STATE_TTL`).
 
 Reading. A page reads the index from the cursor's position up to `now - READ_LAG` only: the
 consumer stamps a change with its own clock just before writing it, and the index is updated
@@ -49,16 +52,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from dialtone import settings
 from dialtone.auth import Principal, Scope
-from dialtone.dynamo import to_item
 from dialtone.errors import ChangesExpired, InvalidCursor, InvalidParameter, TenantNotFound
 from dialtone.models import ApiModel, Call, Timestamp, format_timestamp
-from dialtone.store import CALL_SK, StoredCall, call_pk, sort_timestamp, stored_call
+from dialtone.store import CALL_SK, StoredCall, sort_timestamp, stored_call
 
 if TYPE_CHECKING:
     from dialtone.accounts import AccountStore
@@ -71,7 +74,7 @@ READ_LAG = timedelta(seconds=5)
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 
-_SEQUENCE_DIGITS = 40  # DynamoDB stream sequence numbers have 21 to 40 digits
+SEQUENCE_DIGITS = 40  # DynamoDB stream sequence numbers have 21 to 40 digits
 _KEY_TIME_CHARS = len(sort_timestamp(datetime(2000, 1, 1, tzinfo=UTC)))
 _CURSOR_VERSION = 1
 _CURSOR_QUERY = "changes"
@@ -185,6 +188,20 @@ def feed_window_of(stored: StoredCall) -> timedelta | None:
     return max(MIN_FEED_WINDOW, datetime.fromtimestamp(expires_at, UTC) - counted_from)
 
 
+FEED_ATTRIBUTES = (
+    "change_tenant",
+    "change_key",
+    "change",
+    "changed_at",
+    "call_id",
+    "call",
+    "reason",
+    "feed_expires_at",
+)
+"""The attributes of a call's analytics item that make its feed entry (the rest is the rollups'
+state of the call, written in the same put: see `dialtone.analytics.rollup_store`)."""
+
+
 @dataclass(frozen=True)
 class FeedEntry:
     """What a stream record leaves in the feed: the call's new state, and when it expires."""
@@ -194,25 +211,35 @@ class FeedEntry:
     state: Call | DeletionReason
     expires_at: int | None
 
-    def item(self, sequence: int, now: datetime) -> dict[str, Any]:
-        """The analytics table item of this entry, written by the record `sequence` at `now`."""
-        tenant_id, call_id = self.stored.tenant_id, self.stored.call.id
+    def attributes(self, now: datetime) -> dict[str, Any]:
+        """The feed attributes of the call's analytics item for this entry, stamped `now`
+        (plain values; `feed_expires_at`: when a live call reads as expired, or when a
+        tombstone may go; absent when never)."""
+        call_id = self.stored.call.id
         values: dict[str, Any] = {
-            "pk": call_pk(tenant_id, call_id),
-            "sk": CHANGE_SK,
-            "seq": f"{sequence:0{_SEQUENCE_DIGITS}d}",
-            "change_tenant": tenant_id,
+            "change_tenant": self.stored.tenant_id,
             "change_key": f"{sort_timestamp(now)}#{call_id}",
             "change": self.kind.value,
             "changed_at": format_timestamp(now),
             "call_id": call_id,
-            "expires_at": self.expires_at,
+            "feed_expires_at": self.expires_at,
         }
-        if isinstance(self.state, Call):
-            values["call"] = self.state.model_dump_json()
-        else:
+        if isinstance(self.state, DeletionReason):
             values["reason"] = self.state.value
-        return to_item(values)
+        else:
+            values["call"] = self.call_json
+        return values
+
+    @cached_property
+    def call_json(self) -> str | None:
+        """The call object as the feed shows it (None for a tombstone)."""
+        return self.state.model_dump_json() if isinstance(self.state, Call) else None
+
+    def created(self) -> FeedEntry:
+        """This entry shown as the call's creation (its INSERT came in the same batch)."""
+        if self.kind is not ChangeKind.UPDATED:
+            return self
+        return FeedEntry(self.stored, ChangeKind.CREATED, self.state, self.expires_at)
 
 
 def _entry(
@@ -223,6 +250,11 @@ def _entry(
     window = feed_window_of(stored)
     expires_at = None if window is None else int((now + window).timestamp()) + 1
     return FeedEntry(stored, ChangeKind.DELETED, state, expires_at)
+
+
+def stored_sequence(sequence: int) -> str:
+    """A stream sequence number as the item keeps it: zero-padded, so strings sort as numbers."""
+    return f"{sequence:0{SEQUENCE_DIGITS}d}"
 
 
 def feed_entry(record: Mapping[str, Any], now: datetime) -> FeedEntry | None:
@@ -248,40 +280,6 @@ def feed_entry(record: Mapping[str, Any], now: datetime) -> FeedEntry | None:
     return _entry(new, state, kind, now)
 
 
-def change_item(record: Mapping[str, Any], now: datetime) -> dict[str, Any] | None:
-    """The feed item a stream record writes (written at `now`), or None when it writes none."""
-    entry = feed_entry(record, now)
-    if entry is None:
-        return None
-    return entry.item(int(record["dynamodb"]["SequenceNumber"]), now)
-
-
-def apply_change(
-    dynamodb: Any, table_name: str, record: Mapping[str, Any], now: datetime | None = None
-) -> bool:
-    """Bring the change feed up to date with one stream record of the calls table (Lambda's
-    record dict: `eventName`, `dynamodb` with `Keys`, `NewImage`, `OldImage`,
-    `SequenceNumber`, and `userIdentity`); whether it wrote anything.
-
-    Idempotent: a record delivered again, or after a newer record of the same call, changes
-    nothing. `now` stamps the change; leave it out, so that it is taken right before the
-    write (a stamp older than READ_LAG could land behind a reader's cursor)."""
-    item = change_item(record, now or datetime.now(UTC))
-    if item is None:
-        return False
-    try:
-        dynamodb.put_item(
-            TableName=table_name,
-            Item=item,
-            ConditionExpression="attribute_not_exists(#seq) OR #seq < :seq",
-            ExpressionAttributeNames={"#seq": "seq"},
-            ExpressionAttributeValues={":seq": item["seq"]},
-        )
-    except dynamodb.exceptions.ConditionalCheckFailedException:
-        return False
-    return True
-
-
 # Reading
 
 
@@ -303,7 +301,9 @@ def _key_time(position: str) -> datetime:
 
 def _change(item: dict[str, Any], now: datetime) -> CallChange:
     """A feed item as the API shows it; a live call past its retention reads as expired."""
-    expires_at = item.get("expires_at", {}).get("N")
+    # An item written before the feed and the rollups shared it has only `expires_at`.
+    expires = item.get("feed_expires_at") or item.get("expires_at") or {}
+    expires_at = expires.get("N")
     call_id = item["call_id"]["S"]
     kind = ChangeKind(item["change"]["S"])
     call: Call | Tombstone

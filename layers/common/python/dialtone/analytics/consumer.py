@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from dialtone import settings
-from dialtone.analytics import changes
 from dialtone.analytics.rollup_store import RollupStore
 
 
@@ -15,13 +13,6 @@ def rollup_store() -> RollupStore:
     """The rollups of the stream consumer's analytics table."""
     config = settings.load(settings.StreamConsumerSettings)
     return RollupStore(config.analytics_table)
-
-
-def record_change(record: Mapping[str, Any]) -> None:
-    """Bring the change feed (in the same analytics table) up to date with one stream record;
-    idempotent, so a retried batch changes nothing twice."""
-    store = rollup_store()
-    changes.apply_change(store.dynamodb, store.table_name, record)
 
 
 def with_failures(response: dict[str, Any], sequence_numbers: list[str]) -> dict[str, Any]:

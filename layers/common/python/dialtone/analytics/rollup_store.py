@@ -1,11 +1,23 @@
-"""Applying stream changes of calls to the rollups, exactly once each, and reading rollup items.
+"""Applying stream changes of calls to the rollups and the change feed, exactly once each, and
+reading rollup items.
 
-A change counts only if its stream sequence number is newer than the one on the call's state
-item; the state item and the rollup deltas are written in one transaction conditioned on the
-state item being as read, so a redelivered or older record counts nothing and two consumers
-cannot both apply the same change. The deltas of all the calls of a batch are added up per
+Each call has one analytics item (pk `T#<tenant>#C#<call>`, sk `CHANGE`): its change-feed entry
+(`dialtone.analytics.changes`) and its rollup state, the facts that make up its contribution and
+the stream sequence number of the newest record applied. A record counts only if its sequence
+is newer; the call's item and the rollup deltas are written in one transaction conditioned on
+the item being as read, so a redelivered or older record counts nothing and two consumers
+cannot both apply the same change. One put of the call's item per batch serves both the feed
+and the rollups: a call lifecycle (created, in progress, completed with a duration, each change
+in a batch of its own) costs 3 of them, 3 updates of each of its hour and day shards and one of
+its remote number's day item: 10 writes. The deltas of all the calls of a batch are added up per
 rollup item first, so a rollup item shared by many calls of the batch is written once per
-transaction (at most 100 actions: state puts plus distinct rollup items).
+transaction (at most 100 actions: call items plus distinct rollup items).
+
+An item written before the feed and the rollups shared it (the rollup state then had an item of
+its own, sk `ROLLUP`) is read too, and deleted when the call's item takes it over.
+
+How fresh the rollups are (`watermark`) is read, not written: the stream time of the tenant's
+latest feed change, which was written in the same transaction as its rollups.
 """
 
 from __future__ import annotations
@@ -19,28 +31,30 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from dialtone.analytics import rollups
-from dialtone.analytics.rollups import CallFacts, Contribution, Key
+from dialtone.analytics import changes, rollups
+from dialtone.analytics.changes import FEED_ATTRIBUTES, ChangeKind, FeedEntry
+from dialtone.analytics.rollups import STATE_SK, CallFacts, Contribution, Key
 from dialtone.dynamo import TableStore, from_item, string_key, to_item
 
 MAX_ACTIONS = 100
+# A transaction carries at most 4 MB: the call objects of one stay under 3 MB.
+MAX_TRANSACTION_BYTES = 3_000_000
 # Attributes one rollup update may add to: DynamoDB caps an update expression at 4 KB, and each
 # costs `#k :k, ` (k: its index in base 52, two letters at most), so 440 take under 4,000
 # characters. One call's change touches at most ~430 (13 counts and 12 metric blocks of 19,
 # taken out of its old slices and added to its new ones), so it always fits on its own.
 MAX_ATTRIBUTES = 440
-# The tenant's watermark is written when it moves by at least this much (see _advance_watermarks).
-WATERMARK_STEP = 1.0
 APPLY_ATTEMPTS = 4
-# A removed call's state item outlives every redelivery of its older records (a stream keeps
-# records 24 hours): two days.
+# A call's item outlives its feed entry (and a removed call's state every redelivery of its
+# older records: a stream keeps records 24 hours) by two days.
 REMOVED_STATE_TTL = 2 * 86400
 _CONTENTION = frozenset({"ConditionalCheckFailed", "TransactionConflict"})
 
 
 @dataclass(frozen=True)
 class CallChange:
-    """One stream record of a call item: its sequence, the facts before and after, when."""
+    """One stream record of a call item: its sequence, the facts before and after, when, and
+    what it shows in the change feed (None: nothing a client sees changed)."""
 
     call_pk: str
     sequence: int
@@ -49,35 +63,33 @@ class CallChange:
     new: CallFacts | None
     at: datetime
     expires_at: int | None = None
-
-    @property
-    def tenant_id(self) -> str:
-        facts = self.new or self.old
-        assert facts is not None  # changes that count nothing are dropped before
-        return facts.tenant_id
+    feed: FeedEntry | None = None
 
 
 @dataclass
 class CallState:
-    """A call's state item: the sequence of the last change applied and its facts then."""
+    """A call's item as read: the sequence of the newest record applied, the facts then, its
+    feed attributes (typed, to carry over when a change shows nothing new), and the raw
+    sequences to condition the writes on."""
 
     sequence: int | None = None
-    sequence_text: str | None = None
     facts: CallFacts | None = None
+    feed: dict[str, Any] = field(default_factory=dict)
+    stored_seq: str | None = None
+    legacy_seq: str | None = None
 
 
 @dataclass
 class ApplyResult:
     """What one batch did: items written, and the sequence numbers of changes not applied."""
 
-    state_writes: int = 0
+    call_writes: int = 0
     rollup_writes: int = 0
-    watermark_writes: int = 0
     failed: list[str] = field(default_factory=list)
 
     @property
     def writes(self) -> int:
-        return self.state_writes + self.rollup_writes + self.watermark_writes
+        return self.call_writes + self.rollup_writes
 
 
 @dataclass
@@ -87,6 +99,19 @@ class _Pending:
     latest: CallChange
     delta: Contribution
     changes: list[CallChange]
+    feed: FeedEntry | None
+
+    @property
+    def actions(self) -> int:
+        """The transaction actions of this call's own items: its put, and the delete of an
+        item written before the feed and the rollups shared one."""
+        return 1 + (self.state.legacy_seq is not None)
+
+    @property
+    def size(self) -> int:
+        """About how many bytes the call's put carries (its call object dominates)."""
+        call = self.feed.call_json if self.feed is not None else self.state.feed.get("call")
+        return 2_000 + (len(str(call)) if call is not None else 0)
 
 
 _LETTERS = string.ascii_letters
@@ -108,14 +133,15 @@ def _label(index: int) -> str:
 
 
 class RollupStore(TableStore):
-    """The rollup and state items of the analytics table."""
+    """The call, rollup and feed items of the analytics table."""
 
     # Applying
 
-    def apply(self, changes: Iterable[CallChange]) -> ApplyResult:
+    def apply(self, changes: Iterable[CallChange], now: datetime | None = None) -> ApplyResult:
         """Apply a batch of call changes (any order, duplicates allowed); the sequence numbers
         of the changes that could not be applied (contention that outlasted the retries) are in
-        `failed`, to be redelivered."""
+        `failed`, to be redelivered. Feed entries are stamped with `now`, or (left out, as it
+        should be but in tests) the clock right before each write."""
         by_call: dict[str, list[CallChange]] = {}
         for change in changes:
             by_call.setdefault(change.call_pk, []).append(change)
@@ -126,15 +152,13 @@ class RollupStore(TableStore):
                 break
             if attempt:
                 time.sleep(random.uniform(0, 0.05 * 2**attempt))  # noqa: S311 - jitter
-            remaining = self._apply_round(remaining, result)
+            remaining = self._apply_round(remaining, result, now)
         for pending_changes in remaining.values():
             result.failed.extend(c.sequence_text for c in pending_changes)
-        if not result.failed:
-            self._advance_watermarks(by_call, result)
         return result
 
     def _apply_round(
-        self, by_call: dict[str, list[CallChange]], result: ApplyResult
+        self, by_call: dict[str, list[CallChange]], result: ApplyResult, now: datetime | None
     ) -> dict[str, list[CallChange]]:
         states = self.read_states(list(by_call))
         pending = [
@@ -142,17 +166,17 @@ class RollupStore(TableStore):
         ]
         retry: dict[str, list[CallChange]] = {}
         for chunk in _chunks(pending):
-            if not self._write_chunk(chunk, result):
+            if not self._write_chunk(chunk, result, now or datetime.now(UTC)):
                 for p in chunk:
                     retry[p.call_pk] = p.changes
         return retry
 
-    def _write_chunk(self, chunk: list[_Pending], result: ApplyResult) -> bool:
+    def _write_chunk(self, chunk: list[_Pending], result: ApplyResult, now: datetime) -> bool:
         total: Contribution = {}
         for p in chunk:
             rollups.add_into(total, p.delta)
         as_of = max(p.latest.at for p in chunk)
-        actions = [self._state_put(p) for p in chunk]
+        actions = [action for p in chunk for action in self._call_actions(p, now)]
         actions += [self._rollup_update(key, counts, as_of) for key, counts in total.items()]
         client = self.dynamodb
         try:
@@ -162,35 +186,50 @@ class RollupStore(TableStore):
             if reasons & _CONTENTION:
                 return False
             raise
-        result.state_writes += len(chunk)
+        result.call_writes += sum(p.actions for p in chunk)
         result.rollup_writes += len(total)
         return True
 
-    def _state_put(self, pending: _Pending) -> dict[str, Any]:
-        change = pending.latest
-        facts = change.new
-        if facts is not None and change.expires_at is not None:
-            expires_at: int | None = change.expires_at + REMOVED_STATE_TTL
-        elif facts is None:
-            expires_at = _epoch(datetime.now(UTC)) + REMOVED_STATE_TTL
-        else:
-            expires_at = None
-        item = to_item(
-            {
-                "pk": pending.call_pk,
-                "sk": rollups.STATE_SK,
-                "seq": change.sequence_text,
-                "facts": facts.stored() if facts else None,
-                "expires_at": expires_at,
-            }
-        )
+    def _call_actions(self, pending: _Pending, now: datetime) -> list[dict[str, Any]]:
+        """The put of the call's item (feed entry and rollup state), conditioned on the item
+        being as read; and the delete of its older separate state item, if it has one."""
+        item = self._call_item(pending, now)
         put: dict[str, Any] = {"TableName": self.table_name, "Item": item}
-        if pending.state.sequence_text is None:
+        state = pending.state
+        if state.stored_seq is None:
             put["ConditionExpression"] = "attribute_not_exists(pk)"
         else:
             put["ConditionExpression"] = "seq = :seq"
-            put["ExpressionAttributeValues"] = {":seq": {"S": pending.state.sequence_text}}
-        return {"Put": put}
+            put["ExpressionAttributeValues"] = {":seq": {"S": state.stored_seq}}
+        actions: list[dict[str, Any]] = [{"Put": put}]
+        if state.legacy_seq is not None:
+            delete = {
+                "TableName": self.table_name,
+                "Key": string_key(pk=pending.call_pk, sk=rollups.STATE_SK),
+                "ConditionExpression": "seq = :seq",
+                "ExpressionAttributeValues": {":seq": {"S": state.legacy_seq}},
+            }
+            actions.append({"Delete": delete})
+        return actions
+
+    def _call_item(self, pending: _Pending, now: datetime) -> dict[str, Any]:
+        change = pending.latest
+        facts = change.new
+        if pending.feed is not None:
+            feed = to_item(pending.feed.attributes(now))
+            feed["stream_at"] = {"N": str(change.at.timestamp())}
+        else:
+            feed = pending.state.feed
+        item = to_item(
+            {
+                "pk": pending.call_pk,
+                "sk": changes.CHANGE_SK,
+                "seq": changes.stored_sequence(change.sequence),
+                "facts": facts.stored() if facts else None,
+                "expires_at": _item_expiry(change, feed, now),
+            }
+        )
+        return {**feed, **item}
 
     def _rollup_update(self, key: Key, counts: Counter[str], as_of: datetime) -> dict[str, Any]:
         labels = [_label(i) for i in range(len(counts))]
@@ -211,61 +250,22 @@ class RollupStore(TableStore):
             }
         }
 
-    def _advance_watermarks(
-        self, by_call: dict[str, list[CallChange]], result: ApplyResult
-    ) -> None:
-        """Every change of the batch is in: each tenant's rollups include its changes up to the
-        newest stream time of the batch (never moved back). Written only when that moves the
-        stored watermark by WATERMARK_STEP or more: a busy tenant's batches, seconds apart or
-        less, then cost one watermark write a second instead of one each, and the watermark
-        stays a true bound (every change up to it is in), at most a second behind."""
-        latest: dict[str, datetime] = {}
-        for calls in by_call.values():
-            for change in calls:
-                tenant = change.tenant_id
-                latest[tenant] = max(latest.get(tenant, change.at), change.at)
-        stored = self._watermarks(list(latest))
-        client = self.dynamodb
-        for tenant_id, moment in latest.items():
-            known = stored.get(tenant_id)
-            if known is not None and moment.timestamp() < known + WATERMARK_STEP:
-                continue
-            try:
-                client.update_item(
-                    TableName=self.table_name,
-                    Key=string_key(pk=rollups.tenant_pk(tenant_id), sk=rollups.WATERMARK_SK),
-                    UpdateExpression="SET as_of = :t",
-                    ConditionExpression="attribute_not_exists(as_of) OR as_of < :t",
-                    ExpressionAttributeValues={":t": {"N": str(moment.timestamp())}},
-                )
-            except client.exceptions.ConditionalCheckFailedException:
-                continue  # a later batch (another stream shard) got there first
-            result.watermark_writes += 1
-
-    def _watermarks(self, tenant_ids: Sequence[str]) -> dict[str, float]:
-        """The stored watermark of each tenant that has one (epoch seconds)."""
-        keys = [string_key(pk=rollups.tenant_pk(t), sk=rollups.WATERMARK_SK) for t in tenant_ids]
-        found: dict[str, float] = {}
-        for item in self.get_items(keys):
-            if "as_of" in item:
-                found[item["pk"]["S"].removeprefix("T#")] = float(item["as_of"]["N"])
-        return found
-
     # Reading
 
     def read_states(self, call_pks: Sequence[str]) -> dict[str, CallState]:
-        """The state item of each call (an empty state where there is none), strongly
-        consistent."""
+        """The state of each call (an empty state where it has none), strongly consistent: its
+        item, or the separate state item a consumer of an earlier version wrote."""
         states = {pk: CallState() for pk in call_pks}
-        keys = [string_key(pk=pk, sk=rollups.STATE_SK) for pk in call_pks]
+        legacy: dict[str, dict[str, Any]] = {}
+        keys = [string_key(pk=pk, sk=sk) for pk in call_pks for sk in (changes.CHANGE_SK, STATE_SK)]
         for item in self.get_items(keys, consistent=True):
-            values = from_item(item)
-            facts = values.get("facts")
-            states[values["pk"]] = CallState(
-                sequence=int(values["seq"]),
-                sequence_text=values["seq"],
-                facts=CallFacts.from_values(facts) if facts else None,
-            )
+            pk, sk = item["pk"]["S"], item["sk"]["S"]
+            if sk == STATE_SK:
+                legacy[pk] = item
+            else:
+                states[pk] = _state_of(item)
+        for pk, item in legacy.items():
+            _take_over(states[pk], item)
         return states
 
     def get_items(
@@ -290,45 +290,129 @@ class RollupStore(TableStore):
                 attempt += 1
 
     def watermark(self, tenant_id: str) -> datetime | None:
-        """Until when the tenant's rollups include every change (None: no change yet)."""
-        response = self.dynamodb.get_item(
+        """Until when the tenant's rollups include every change (None: no change yet): the
+        stream time of its latest change in the feed, written in the same transaction as that
+        change's rollups. Records of one stream shard are applied in order, so every earlier
+        change of that shard is in too; a change another shard still holds, or one whose
+        write is being retried, can be missing for as long as that takes (seconds)."""
+        response = self.dynamodb.query(
             TableName=self.table_name,
-            Key=string_key(pk=rollups.tenant_pk(tenant_id), sk=rollups.WATERMARK_SK),
+            IndexName=changes.CHANGE_INDEX,
+            KeyConditionExpression="#tenant = :tenant",
+            ExpressionAttributeNames={"#tenant": "change_tenant"},
+            ExpressionAttributeValues={":tenant": {"S": tenant_id}},
+            ScanIndexForward=False,
+            Limit=1,
         )
-        value = response.get("Item", {}).get("as_of", {}).get("N")
+        items = response.get("Items") or []
+        value = items[0].get("stream_at", {}).get("N") if items else None
         return None if value is None else datetime.fromtimestamp(float(value), UTC)
 
 
+def _state_of(item: dict[str, Any]) -> CallState:
+    """A call's state from its item; an item written before the feed and the rollups shared
+    it holds the feed only (no `facts`, and its sequence is the feed's)."""
+    facts = from_item({"facts": item["facts"]})["facts"] if "facts" in item else None
+    return CallState(
+        sequence=int(item["seq"]["S"]),
+        facts=CallFacts.from_values(facts) if facts else None,
+        feed={k: v for k, v in item.items() if k in FEED_ATTRIBUTES or k == "stream_at"},
+        stored_seq=item["seq"]["S"],
+    )
+
+
+def _take_over(state: CallState, legacy: dict[str, Any]) -> None:
+    """Take the facts of a separate state item written by a consumer of an earlier version:
+    the call's counted contribution is there until its item holds it."""
+    values = from_item(legacy)
+    facts = values.get("facts")
+    state.facts = CallFacts.from_values(facts) if facts else None
+    sequence = int(values["seq"])
+    state.sequence = sequence if state.sequence is None else max(state.sequence, sequence)
+    state.legacy_seq = values["seq"]
+
+
+def _item_expiry(change: CallChange, feed: dict[str, Any], now: datetime) -> int | None:
+    """When a call's item may go: two days after its feed entry (a live call's expiry, or the
+    end of its tombstone's window; never for a call kept indefinitely), or after the call's
+    removal when it has no entry."""
+    if feed:
+        expires = feed.get("feed_expires_at")
+        base = None if expires is None else int(expires["N"])
+    elif change.new is not None:
+        base = change.expires_at
+    else:
+        base = _epoch(now)
+    return None if base is None else base + REMOVED_STATE_TTL
+
+
 def _pending(call_pk: str, state: CallState, changes: list[CallChange]) -> _Pending | None:
-    """What applying a call's changes to its state means: None when none is newer."""
+    """What applying a call's changes to its state means: None when none is newer, or when
+    the newer ones change neither a count nor what the feed shows."""
     newer = [c for c in changes if state.sequence is None or c.sequence > state.sequence]
     if not newer:
         return None
     latest = max(newer, key=lambda c: c.sequence)
     delta = rollups.difference(rollups.contribution(latest.new), rollups.contribution(state.facts))
-    return _Pending(call_pk, state, latest, delta, changes)
+    feed = _feed_entry(newer)
+    if not delta and feed is None:
+        return None
+    return _Pending(call_pk, state, latest, delta, changes, feed)
+
+
+def _feed_entry(newer: list[CallChange]) -> FeedEntry | None:
+    """The feed entry of the newest change that has one; shown as created when the call's
+    creation is among the changes (created and changed within one batch)."""
+    shown = [c for c in newer if c.feed is not None]
+    if not shown:
+        return None
+    entry = max(shown, key=lambda c: c.sequence).feed
+    assert entry is not None
+    if any(c.feed is not None and c.feed.kind is ChangeKind.CREATED for c in shown):
+        return entry.created()
+    return entry
+
+
+@dataclass
+class _Chunk:
+    """The calls of one transaction, and what they add up to so far."""
+
+    calls: list[_Pending] = field(default_factory=list)
+    names: dict[Key, set[str]] = field(default_factory=dict)
+    actions: int = 0
+    size: int = 0
+
+    def fits(self, p: _Pending) -> bool:
+        """Whether the call's items and rollup deltas fit the transaction too: at most
+        MAX_ACTIONS actions and MAX_TRANSACTION_BYTES, and each rollup item's update within
+        MAX_ATTRIBUTES attributes."""
+        if not self.calls:
+            return True
+        rollup_items = len(self.names.keys() | p.delta.keys())
+        if self.actions + p.actions + rollup_items > MAX_ACTIONS:
+            return False
+        if self.size + p.size > MAX_TRANSACTION_BYTES:
+            return False
+        return all(
+            len(self.names.get(key, set()) | counts.keys()) <= MAX_ATTRIBUTES
+            for key, counts in p.delta.items()
+        )
+
+    def add(self, p: _Pending) -> None:
+        self.calls.append(p)
+        self.actions += p.actions
+        self.size += p.size
+        for key, counts in p.delta.items():
+            self.names.setdefault(key, set()).update(counts)
 
 
 def _chunks(pending: list[_Pending]) -> Iterator[list[_Pending]]:
-    """The calls in groups whose state puts and distinct rollup items fit one transaction, and
-    whose update of each rollup item fits one update expression."""
-    chunk: list[_Pending] = []
-    names: dict[Key, set[str]] = {}
+    """The calls in groups that fit one transaction each (see _Chunk.fits)."""
+    chunk = _Chunk()
     for p in pending:
-        if chunk and not _fits(len(chunk) + 1, names, p.delta):
-            yield chunk
-            chunk, names = [], {}
-        chunk.append(p)
-        for key, counts in p.delta.items():
-            names.setdefault(key, set()).update(counts)
-    if chunk:
-        yield chunk
-
-
-def _fits(calls: int, names: dict[Key, set[str]], delta: Contribution) -> bool:
-    if calls + len(names.keys() | delta.keys()) > MAX_ACTIONS:
-        return False
-    return all(
-        len(names.get(key, set()) | counts.keys()) <= MAX_ATTRIBUTES
-        for key, counts in delta.items()
-    )
+        if not chunk.fits(p):
+            yield chunk.calls
+            chunk = _Chunk()
+        chunk.add(p)
+    if chunk.calls:
+        yield chunk.calls

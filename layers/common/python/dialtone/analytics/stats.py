@@ -5,7 +5,7 @@ rollups, whole hours at its edges from the hour rollups (only hours with `group_
 the partial hours left at the two edges from the calls themselves: they are read on the list
 index (a few minutes of calls), and each call's contribution is computed with the consumer's
 own code (`rollups.contribution`), so they count exactly as the rollups would, histograms
-included. 30 days read about 200 rollup items (4 call shards a period) plus the calls of two
+included. 30 days read about 200 rollup items (the call shards of each period) plus the calls of two
 partial hours.
 
 Each call shard holds a *metric block* for all calls (`m`), one per value of `direction`,
@@ -366,9 +366,9 @@ class StatsReader:
         units = (HOUR,) if query.group_by is StatsGroupBy.HOUR else (DAY, HOUR)
         periods, edges = cover(low, high, units)
         keys = [
-            string_key(pk=rollups.rollup_pk(query.tenant_id, _period(unit, start)), sk=shard)
-            for unit, start in periods
-            for shard in (rollups.shard_sk(s) for s in range(rollups.SHARDS))
+            string_key(pk=rollups.rollup_pk(query.tenant_id, period), sk=shard)
+            for period in (_period(unit, start) for unit, start in periods)
+            for shard in rollups.shard_keys(period)
         ]
         yield from (_item_piece(item) for item in self.rollups.get_items(keys))
         for edge_low, edge_high in edges:

@@ -1,5 +1,6 @@
-"""Records of the calls table's stream, read for the rollups: which call changed, in which
-order (the record's sequence number), and its facts before and after."""
+"""Records of the calls table's stream, read for the rollups and the change feed: which call
+changed, in which order (the record's sequence number), its facts before and after, and what
+the feed shows of it."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from dialtone.analytics.changes import feed_entry
 from dialtone.analytics.rollup_store import ApplyResult, CallChange, RollupStore
 from dialtone.analytics.rollups import CallFacts, facts_of
 from dialtone.dynamo import from_item
@@ -23,11 +25,12 @@ def _moment(value: Any) -> datetime:
     return datetime.fromtimestamp(float(value), UTC)
 
 
-def call_change(record: Mapping[str, Any]) -> CallChange | None:
-    """The change a stream record (as in Lambda's event) makes to a call's contribution; None
-    for a record of another item (exchanges, events, batches) or one that changes nothing the
-    rollups count (a transcript appended, a grade): skipping it is safe, since the newest
-    record that did change something already carries the call's current facts."""
+def call_change(record: Mapping[str, Any], now: datetime | None = None) -> CallChange | None:
+    """The change a stream record (as in Lambda's event) makes to a call's contribution and
+    feed entry (`now`: the time it is read at); None for a record of another item (exchanges,
+    events, batches) or one that changes neither what the rollups count nor what a client
+    sees (the API's own bookkeeping): skipping it is safe, since the newest record that did
+    change something already carries the call's current facts."""
     data = record.get("dynamodb") or {}
     if (data.get("Keys") or {}).get("sk", {}).get("S") != CALL_SK:
         return None
@@ -36,9 +39,10 @@ def call_change(record: Mapping[str, Any]) -> CallChange | None:
     old_values = from_item(data["OldImage"]) if "OldImage" in data else None
     new = _live_facts(new_values, at)
     old = facts_of(old_values) if old_values else None
+    feed = feed_entry(record, now or datetime.now(UTC))
     # Skipped only if nothing counted changed, the passing of time included (an expired
     # call's removal by TTL changes nothing in the image, but is its leaving).
-    if new == old == _live_facts(old_values, at):
+    if feed is None and new == old == _live_facts(old_values, at):
         return None
     expires_at = (new_values or {}).get("expires_at")
     return CallChange(
@@ -49,6 +53,7 @@ def call_change(record: Mapping[str, Any]) -> CallChange | None:
         new=new,
         at=at,
         expires_at=int(expires_at) if isinstance(expires_at, int | float) else None,
+        feed=feed,
     )
 
 
@@ -75,17 +80,33 @@ class RollupBatch:
         if change is not None:
             self.changes.append(change)
 
-    def apply(self, store: RollupStore) -> ApplyResult:
+    def apply(self, store: RollupStore, now: datetime | None = None) -> ApplyResult:
         """Apply every change gathered (see RollupStore.apply)."""
-        return store.apply(self.changes)
+        return store.apply(self.changes, now)
 
 
-def apply_records(store: RollupStore, records: Iterable[Mapping[str, Any]]) -> ApplyResult:
-    """Apply stream records (as in Lambda's event) to the rollups in one go."""
-    batch = RollupBatch()
-    for record in records:
-        batch.add(record)
-    return batch.apply(store)
+def apply_records(
+    store: RollupStore, records: Iterable[Mapping[str, Any]], now: datetime | None = None
+) -> ApplyResult:
+    """Apply stream records (as in Lambda's event) to the rollups and the feed in one go."""
+    changes = [c for record in records if (c := call_change(record, now)) is not None]
+    return store.apply(changes, now)
+
+
+def apply_change(
+    dynamodb: Any, table_name: str, record: Mapping[str, Any], now: datetime | None = None
+) -> bool:
+    """Bring the change feed and the rollups up to date with one stream record of the calls
+    table (Lambda's record dict: `eventName`, `dynamodb` with `Keys`, `NewImage`, `OldImage`,
+    `SequenceNumber`, and `userIdentity`); whether it wrote anything.
+
+    Idempotent: a record delivered again, or after a newer record of the same call, changes
+    nothing. `now` stamps the change; leave it out, so that it is taken right before the
+    write (a stamp older than the feed's READ_LAG could land behind a reader's cursor)."""
+    result = apply_records(RollupStore(table_name, dynamodb), [record], now)
+    if result.failed:
+        raise RuntimeError(f"record {result.failed[0]} met contention through every retry")
+    return result.call_writes > 0
 
 
 def insert_record(item: Mapping[str, Any]) -> dict[str, Any]:
@@ -118,7 +139,6 @@ def build_from_items(store: RollupStore, items: Iterable[Mapping[str, Any]]) -> 
 
 
 def _add(total: ApplyResult, part: ApplyResult) -> None:
-    total.state_writes += part.state_writes
+    total.call_writes += part.call_writes
     total.rollup_writes += part.rollup_writes
-    total.watermark_writes += part.watermark_writes
     total.failed.extend(part.failed)

@@ -221,9 +221,10 @@ def _keys(
     tenant_id: str, periods: list[tuple[timedelta, datetime]], chosen: Selection
 ) -> Iterator[dict[str, Any]]:
     for unit, start in periods:
-        pk = rollups.rollup_pk(tenant_id, _period(unit, start))
-        for shard in range(rollups.SHARDS):
-            yield string_key(pk=pk, sk=rollups.shard_sk(shard))
+        period = _period(unit, start)
+        pk = rollups.rollup_pk(tenant_id, period)
+        for shard in rollups.shard_keys(period):
+            yield string_key(pk=pk, sk=shard)
         if chosen.number is not None:
             yield string_key(pk=pk, sk=rollups.number_sk(chosen.number))
 
