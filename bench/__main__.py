@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import sys
 import time
+from collections.abc import Callable
 
 from bench import (
     changes,
@@ -31,6 +32,7 @@ from bench import (
     webhook_delivery,
     webhooks,
 )
+from bench.fixture import ListDataset
 from bench.report import BENCHMARKS, Figure, Section, machine_facts, summary, write_markdown
 from dialtone.accounts import AccountStore
 from dialtone.store import CallStore
@@ -78,7 +80,28 @@ def list_pages(endpoint: EmbeddedAws, notes: list[str]) -> list[Figure]:
     del dataset
     gc.collect()
     progress("the same pages on a tenant of 100,000 calls (seeded straight into moto)")
-    return figures + listing.run_large(endpoint, page_reads, notes, emit)
+    large = listing.run_large(endpoint, page_reads, notes, emit, also=partial_figures_100k(notes))
+    return figures + large
+
+
+def partial_figures_100k(
+    notes: list[str],
+) -> Callable[[ListDataset, dict[str, str]], list[Figure]]:
+    """What the rollups answer on the 100,000-call tenant: its rollups built from its seeded
+    calls (`build_from_items`), then `total` per filter, pair and range, and 30 days of
+    stats, each checked against the seeded calls."""
+
+    def measure(dataset: ListDataset, values: dict[str, str]) -> list[Figure]:
+        progress("rollups of the 100,000 calls, then `total` and stats on them")
+        seconds, writes = rollups.build(dataset, values["ANALYTICS_TABLE"])
+        notes.append(
+            f"The 100,000-call tenant's rollups were built in {seconds:.0f} s ({writes} items"
+            " written, added up in memory by `build_from_items` from the seeded call items)."
+        )
+        figures = rollups.total_figures(dataset, notes, emit, suffix="_100k")
+        return figures + stats.stats_figures(dataset, notes, emit, suffix="_100k")
+
+    return measure
 
 
 def partial(parts: list[str]) -> int:
@@ -171,7 +194,9 @@ def main() -> int:
         del dataset
         gc.collect()
         progress("the same list pages on a tenant of 100,000 calls (seeded straight into moto)")
-        figures += listing.run_large(endpoint, page_reads, notes, emit)
+        figures += listing.run_large(
+            endpoint, page_reads, notes, emit, also=partial_figures_100k(notes)
+        )
         gc.collect()
         figures += cold_starts(endpoint, notes, sections)
         progress("call data from the runtime: a 100-exchange append, a 5,000-exchange transcript")

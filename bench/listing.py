@@ -371,9 +371,11 @@ def run_large(
     notes: list[str],
     emit: Callable[[Figure], None],
     total: int = LARGE_TENANT_CALLS,
+    also: Callable[[ListDataset, dict[str, str]], list[Figure]] | None = None,
 ) -> list[Figure]:
     """The same pages on a tenant of `total` calls (a stack of its own, dropped after): the
-    seeding time, each page's read amplification, and how much a page's cost grew."""
+    seeding time, each page's read amplification, and how much a page's cost grew; then the
+    figures of `also` (given the tenant and the stack's handler environment, activated)."""
     stack = deploy(endpoint, "list-large")
     values = handler_environment(endpoint, stack)
     figures: list[Figure] = []
@@ -405,6 +407,8 @@ def run_large(
                 )
             )
             page_reads = _large_pages(dataset, store, notes, record)
+            if also is not None:
+                figures += also(dataset, values)
     finally:
         drop_tables(endpoint, stack)
     common = sorted(page_reads.keys() & page_reads_10k.keys())

@@ -341,9 +341,10 @@ def total_figures(
     notes: list[str],
     emit: Callable[[Figure], None],
     singles: bool = True,
+    suffix: str = "",
 ) -> list[Figure]:
     """Items read for `total` per filter (unless `bench.listing` reports those: `singles`
-    False), pair and range, each total checked."""
+    False), pair and range, each total checked; `suffix` ends each figure's name."""
     principal = principal_of(dataset.tenant_id).to_context()
     checks = [(c.name, c.query, c.matches) for c in cases(dataset)] if singles else []
     checks += [*PAIRS, _partial_range(dataset)]
@@ -360,7 +361,7 @@ def total_figures(
             if response["statusCode"] != 200 or body.get("total") != expected:
                 notes.append(f"`total` of {query}: {body.get('total')}, but {expected} match.")
             figure = at_most(
-                f"list_total_items_read_{name}",
+                f"list_total_items_read_{name}{suffix}",
                 reads.total,
                 TOTAL_GOAL,
                 f"{reads.total_requests} requests for total {body.get('total')} ({expected} match)",

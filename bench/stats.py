@@ -54,7 +54,7 @@ def _ask(dataset: ListDataset, query: dict[str, str]) -> tuple[dict[str, object]
     return answer, seconds
 
 
-def _pair_figures(dataset: ListDataset, notes: list[str]) -> list[Figure]:
+def _pair_figures(dataset: ListDataset, notes: list[str], suffix: str) -> list[Figure]:
     figures = []
     with ReadCounter(aws.client("dynamodb"), total_tables=()) as counter:
         for name, query, matches in PAIRS:
@@ -73,7 +73,7 @@ def _pair_figures(dataset: ListDataset, notes: list[str]) -> list[Figure]:
                 notes.append(f"stats over 30 days of {query}: {counted} calls, but {expected}.")
             figures.append(
                 at_most(
-                    f"stats_items_read_30d_{name}",
+                    f"stats_items_read_30d_{name}{suffix}",
                     reads.page + reads.total,
                     ITEMS_GOAL,
                     f"{reads.page_requests + reads.total_requests} requests for {counted} calls"
@@ -84,9 +84,10 @@ def _pair_figures(dataset: ListDataset, notes: list[str]) -> list[Figure]:
 
 
 def stats_figures(
-    dataset: ListDataset, notes: list[str], emit: Callable[[Figure], None]
+    dataset: ListDataset, notes: list[str], emit: Callable[[Figure], None], suffix: str = ""
 ) -> list[Figure]:
-    """Items read and time for 30 days of stats, the answer checked against the seeded calls."""
+    """Items read and time for 30 days of stats, the answer checked against the seeded calls;
+    `suffix` ends each figure's name."""
     with ReadCounter(aws.client("dynamodb"), total_tables=()) as counter:
         _ask(dataset, {})  # the first request builds the reader
         reads = counter.reset()
@@ -105,27 +106,27 @@ def stats_figures(
     grouped = [_ask(dataset, grouped_query)[1] for _ in range(REPEATS)]
     figures = [
         at_most(
-            "stats_items_read_30d",
+            f"stats_items_read_30d{suffix}",
             items,
             ITEMS_GOAL,
             f"{requests} requests for {counted} calls ({expected} started in the range; a read"
             f" of every call would be {expected})",
         ),
         Figure(
-            "stats_30d_ms",
+            f"stats_30d_ms{suffix}",
             f"{statistics.median(plain) * 1000:.0f}",
             "no goal; reported",
             None,
             f"median of {REPEATS}, in process on the bench's endpoint",
         ),
         Figure(
-            "stats_30d_day_compare_ms",
+            f"stats_30d_day_compare_ms{suffix}",
             f"{statistics.median(grouped) * 1000:.0f}",
             "no goal; reported",
             None,
             f"group_by=day&compare=previous_period (60 days read), median of {REPEATS}",
         ),
-        *_pair_figures(dataset, notes),
+        *_pair_figures(dataset, notes, suffix),
     ]
     for figure in figures:
         emit(figure)

@@ -70,6 +70,14 @@ class FakeDynamoDB:
                 self._update(request)
             self.writes += 1
 
+    def batch_write_item(self, RequestItems: dict[str, Any]) -> dict[str, Any]:
+        for requests in RequestItems.values():
+            for request in requests:
+                item = request["PutRequest"]["Item"]
+                self.items[_key(item)] = dict(item)
+                self.writes += 1
+        return {"UnprocessedItems": {}}
+
     def query(self, **request: Any) -> dict[str, Any]:
         """The change feed index only (`ByChange`): the tenant's items by change key."""
         assert request["IndexName"] == "ByChange", request

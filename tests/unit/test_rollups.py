@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from dialtone.analytics import histogram, rollups
 from dialtone.analytics.consumer import with_failures
 from dialtone.analytics.rollup_store import MAX_ATTRIBUTES, RollupStore
-from dialtone.analytics.stream import apply_records, call_change
+from dialtone.analytics.stream import apply_records, build_from_items, call_change, insert_record
 from dialtone.analytics.totals import DAY, HOUR, TotalCounter, cover, selection
 from dialtone.dynamo import from_item
 from dialtone.listing import CallFilters
@@ -586,3 +586,36 @@ def test_a_call_counted_in_its_id_shard_moves_to_its_agents_shard_without_negati
     new_shard = rollups.shard_sk(rollups.agent_shard("agent-1", rollups.DAY_SHARDS))
     assert all(v == 0 for k, v in old_shard.items() if isinstance(v, int) and k != "as_of")
     assert from_item(table.items[(day, new_shard)])["s:completed"] == 1
+
+
+def test_a_seed_writes_the_items_the_consumer_would() -> None:
+    # Given calls of several agents, hours and statuses, stored straight into the calls table
+    rng = random.Random(11)
+    calls = [
+        call(
+            id=f"0b6f3b5e-2d55-4a58-8d8a-{n:012d}",
+            agent_id=rng.choice(["agent-1", "agent-2", None]),
+            status=rng.choice(STATUSES),
+            start_time=T0 + timedelta(minutes=rng.randrange(3 * 24 * 60)),
+        )
+        for n in range(60)
+    ]
+    items = [_call_item(TENANT, c, None) for c in calls]
+
+    # When one table gets them through the consumer (an INSERT record each), the other seeded
+    consumed, seeded = FakeDynamoDB(), FakeDynamoDB()
+    assert (
+        apply_records(RollupStore("a", dynamodb=consumed), map(insert_record, items)).failed == []
+    )
+    result = build_from_items(RollupStore("a", dynamodb=seeded), items)
+
+    # Then both hold the same items, but for when they were written
+    def comparable(table: FakeDynamoDB) -> dict[Any, dict[str, Any]]:
+        stamps = ("as_of", "change_key", "changed_at", "stream_at")
+        return {
+            key: {name: value for name, value in item.items() if name not in stamps}
+            for key, item in table.items.items()
+        }
+
+    assert comparable(seeded) == comparable(consumed)
+    assert result.writes == len(seeded.items)

@@ -124,21 +124,10 @@ def insert_record(item: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def build_from_items(store: RollupStore, items: Iterable[Mapping[str, Any]]) -> ApplyResult:
-    """Build the rollups of call items written straight into the table, through the same code
-    as the stream's records (batches of 500 calls)."""
-    result = ApplyResult()
-    batch: list[dict[str, Any]] = []
-    for item in items:
-        batch.append(insert_record(item))
-        if len(batch) == 500:
-            _add(result, apply_records(store, batch))
-            batch = []
-    if batch:
-        _add(result, apply_records(store, batch))
-    return result
-
-
-def _add(total: ApplyResult, part: ApplyResult) -> None:
-    total.call_writes += part.call_writes
-    total.rollup_writes += part.rollup_writes
-    total.failed.extend(part.failed)
+    """Build the rollups and feed items of call items written straight into the table (a
+    seed, a bench), through the same code as the stream's records: each item read as its
+    INSERT record (`call_change`), the contributions added up and written at once
+    (`RollupStore.seed`: only for calls without analytics items yet)."""
+    now = datetime.now(UTC)
+    changes = (call_change(insert_record(item), now) for item in items)
+    return store.seed((c for c in changes if c is not None), now)
