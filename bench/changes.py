@@ -157,7 +157,9 @@ def run(endpoint: EmbeddedAws, notes: list[str], emit: Callable[[Figure], None])
                     NO_GOAL,
                     None,
                     f"{len(records)} stream records (the neighbour's too) through apply_change "
-                    "on moto, one conditional PutItem each",
+                    "on moto, each alone: a consistent read of the call's item, then one"
+                    " transaction of its item and its rollup deltas (the consumer gathers a"
+                    " batch's records into one)",
                 ),
             ]
             for figure in figures:
