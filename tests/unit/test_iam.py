@@ -177,3 +177,30 @@ def test_every_listed_exception_is_still_a_reader_that_writes(template: dict[str
         assert reason
         assert name in readers, f"{name} is no longer a read-only function"
         assert write_grants(functions(template)[name]), f"{name} no longer writes"
+
+
+def denies_plain_http(statement: dict[str, Any], bucket: str) -> bool:
+    """A statement refusing every S3 action on the bucket and its objects without TLS."""
+    return (
+        statement.get("Effect") == "Deny"
+        and statement.get("Principal") in ("*", {"AWS": "*"})
+        and as_list(statement.get("Action")) in (["s3:*"], ["*"])
+        and {"Fn::GetAtt": [bucket, "Arn"]} in as_list(statement.get("Resource"))
+        and {"Fn::Sub": f"${{{bucket}.Arn}}/*"} in as_list(statement.get("Resource"))
+        and statement.get("Condition") == {"Bool": {"aws:SecureTransport": "false"}}
+    )
+
+
+def test_every_bucket_refuses_requests_not_made_over_tls(template: dict[str, Any]) -> None:
+    # Given the buckets (recordings and exports; the console's) and their bucket policies
+    buckets = set(resources_of(template, "AWS::S3::Bucket"))
+    policies_of = {
+        p["Bucket"]["Ref"]: p["PolicyDocument"]["Statement"]
+        for p in resources_of(template, "AWS::S3::BucketPolicy").values()
+    }
+    assert "RecordingsBucket" in buckets
+
+    # Then each bucket's policy denies every request over plain HTTP
+    assert {
+        b for b in buckets if not any(denies_plain_http(s, b) for s in policies_of.get(b, []))
+    } == set()
