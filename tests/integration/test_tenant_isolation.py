@@ -2,18 +2,23 @@
 
 Tenant A stores one of each kind of resource, through the API where one creates it. Tenant B,
 whose key holds every scope, calls each route whose path takes an id with A's ids, the body and
-query of the route's sample event, and is answered 404: never a 2xx, never A's data. Afterwards
-A's resource reads back as it was (through A's own GET), every item A has in the tables is as it
-was, and nothing about A was queued. ROUTES says, for each such route, which of A's resources it
-is called with; a route of the template that takes an id and that ROUTES does not cover fails
-the module, so coverage is counted from the template.
+query of the route's sample event, and is answered 404: never a 2xx, never A's data (but PUT,
+which stores a call of B's own under the id B chose). Afterwards A's resource reads back as it
+was (through A's own GET), every item A has in the tables is as it was, and nothing about A was
+queued. ROUTES says, for each such route, which of A's resources it is called with; a route of
+the template that takes an id and that ROUTES does not cover fails the module, so coverage is
+counted from the template. A key of B's lacking the route's scope is answered 403.
 
-Then what is not in a path: A's cursors replayed by B (400, for every route that pages by
-cursor), the change feed, the list and search of calls, exports, suppressions and presigned
-recording links: B sees none of A's."""
+Then what is not in a path: A's cursors replayed by B (400, on every route that pages by
+cursor), the change feed, the list, search and export of calls, suppressions; and the presigned
+links A gets to its recording, which are checked as S3 checks a signature (the embedded endpoint
+checks none): none of them can be turned into a link to another object."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import random
 import re
@@ -24,13 +29,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, quote, urlsplit
 
 import pytest
 
 from dialtone import settings
 from dialtone.accounts import AccountStore, TenantSettingsUpdate
 from dialtone.analytics.stream import apply_change
+from dialtone.auth import Scope
 from dialtone.models import Call, CallStatus
+from dialtone.recordings import recording_key
+from dialtone.retention import call_prefix
 from dialtone.store import CallStore, batch_pk, call_pk, stored_call
 from dialtone.webhooks.deliveries import DeliveryLog
 from dialtone.webhooks.models import (
@@ -41,7 +50,7 @@ from dialtone.webhooks.models import (
     delivery_id,
     subscription_pk,
 )
-from local.endpoint import EmbeddedAws, environment
+from local.endpoint import LOCAL_ENVIRONMENT, EmbeddedAws, environment
 from local.invoke import api_event, invoke, sample_event
 from local.provision import Stack, load_template, provision, resources_of
 from local.seed import make_call
@@ -352,7 +361,7 @@ def _owned(a: TenantFixture, env: dict[str, str], s3: Any, wav: bytes) -> Owned:
         )
     # A recording is put on a call by the indexer once uploaded: stored here as it leaves it.
     recorded = make_call(a.rng, status=CallStatus.COMPLETED, start_time=datetime.now(UTC))
-    key = f"{a.tenant_id}/{recorded.id}.wav"
+    key = recording_key(a.tenant_id, recorded.id, "wav")
     s3.put_object(Bucket=env["RECORDINGS_BUCKET"], Key=key, Body=wav, ContentType="audio/wav")
     a.store.put_call(a.tenant_id, recorded, key)
     queued = ok(request("POST /v1/calls", owner))["call_id"]
@@ -711,7 +720,8 @@ def test_no_recording_link_is_minted_for_another_tenants_call(world: World) -> N
     route = "GET /v1/calls/{call_id}/recording"
     mine = request(route, world.a.tenant.authorizer(), ids, query={"download": "true"})
     assert mine["statusCode"] == 302
-    assert f"/{world.a.tenant_id}/{world.a.recorded_call_id}.wav?" in mine["headers"]["Location"]
+    key = recording_key(world.a.tenant_id, world.a.recorded_call_id, "wav")
+    assert f"/{key}?" in mine["headers"]["Location"]
 
     # When B asks for a download of it, or an upload over it
     download = request(route, world.b.authorizer(), ids, query={"download": "true"})
@@ -734,3 +744,127 @@ def test_another_tenant_cannot_lift_a_suppression(world: World) -> None:
     listed = ok(request("GET /v1/suppressions", world.a.tenant.authorizer(), sample=False))
     assert sorted(s["phone_number"] for s in listed["suppressions"]) == list(SUPPRESSED)
     assert world.stored() == world.items
+
+
+def route_scope(route: str) -> Scope:
+    """The scope openapi.json says the route requires."""
+    method, path = route.split(" ", 1)
+    operation = json.loads(openapi.DOCUMENT.read_text())["paths"][path][method.lower()]
+    [scope] = {s for requirement in operation["security"] for s in next(iter(requirement.values()))}
+    return Scope(scope)
+
+
+@pytest.mark.parametrize("route", ID_ROUTES)
+def test_another_tenant_without_the_routes_scope_is_refused(world: World, route: str) -> None:
+    # Given B's key holding every scope but the one the route requires
+    case = ROUTES[route]
+    ids = case.ids(world.a)
+    needed = route_scope(route)
+    others = [scope for scope in Scope if scope is not needed]
+
+    # When B calls the route with A's ids
+    result = request(route, world.b.authorizer(*others), ids)
+
+    # Then it is refused for the scope, learns nothing of A's, and A's resource is as it was
+    assert answer(result) == (403, {"detail": f"Missing scope {needed.value}"})
+    before = world.readbacks[case.readback, json.dumps(ids, sort_keys=True)]
+    assert world.readback(case.readback, ids) == before
+    assert world.stored() == world.items
+
+
+def _encode(text: str) -> str:
+    return quote(text, safe="-_.~")
+
+
+def s3_signature(method: str, url: str, headers: dict[str, str] | None = None) -> str:
+    """The signature S3 requires of a presigned URL (SigV4 query authentication, the bucket's
+    credentials: the embedded endpoint's): computed from the URL's method, path, query and
+    signed headers, as S3 checks it. The embedded endpoint checks none, hence this."""
+    parts = urlsplit(url)
+    params = parse_qsl(parts.query, keep_blank_values=True)
+    given = dict(params)
+    signed = given["X-Amz-SignedHeaders"].split(";")
+    values = {"host": parts.netloc, **{k.lower(): v for k, v in (headers or {}).items()}}
+    canonical = "\n".join(
+        [
+            method,
+            parts.path,
+            "&".join(
+                f"{_encode(k)}={_encode(v)}" for k, v in sorted(params) if k != "X-Amz-Signature"
+            ),
+            "".join(f"{name}:{values[name].strip()}\n" for name in signed),
+            ";".join(signed),
+            "UNSIGNED-PAYLOAD",
+        ]
+    )
+    scope = given["X-Amz-Credential"].split("/", 1)[1]
+    to_sign = "\n".join(
+        [
+            "AWS4-HMAC-SHA256",
+            given["X-Amz-Date"],
+            scope,
+            hashlib.sha256(canonical.encode()).hexdigest(),
+        ]
+    )
+    key = f"AWS4{LOCAL_ENVIRONMENT['AWS_SECRET_ACCESS_KEY']}".encode()
+    for part in scope.split("/"):
+        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
+    return hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
+
+
+def signature_in(url: str) -> str:
+    return dict(parse_qsl(urlsplit(url).query))["X-Amz-Signature"]
+
+
+def elsewhere(url: str, key: str, other: str) -> str:
+    """The URL with its object key replaced by another."""
+    assert f"/{key}?" in url
+    return url.replace(f"/{key}?", f"/{other}?", 1)
+
+
+def test_a_presigned_link_of_a_tenants_recording_cannot_be_turned_into_another_object(
+    world: World,
+) -> None:
+    # Given the links A gets to download its recording and to upload it again (PUT)
+    a, b = world.a, world.b
+    ids = {"call_id": a.recorded_call_id}
+    key = recording_key(a.tenant_id, a.recorded_call_id, "wav")
+    route = "GET /v1/calls/{call_id}/recording"
+    download = ok(request(route, a.tenant.authorizer(), ids, query={}))["recording_url"]
+    upload = ok(request("POST /v1/calls/{call_id}/recording/upload", a.tenant.authorizer(), ids))
+    links = [("GET", download, {}), ("PUT", upload["upload_url"], upload["headers"])]
+
+    for method, url, headers in links:
+        # Then S3 would serve each as it is (the check recomputes what S3 computes)
+        assert s3_signature(method, url, headers) == signature_in(url), method
+        # And not once its key names another object: the same call under B's prefix, B's
+        # call, A's other call, or A's whole prefix
+        for other in (
+            recording_key(b.tenant_id, a.recorded_call_id, "wav"),
+            recording_key(b.tenant_id, world.b_call_id, "wav"),
+            recording_key(a.tenant_id, a.call_id, "wav"),
+            call_prefix(a.tenant_id, a.recorded_call_id),
+        ):
+            forged = elsewhere(url, key, other)
+            assert s3_signature(method, forged, headers) != signature_in(forged), (method, other)
+
+
+def test_a_presigned_upload_form_is_for_its_one_key(world: World) -> None:
+    # Given the form A gets to upload its recording with a POST
+    a = world.a
+    ids = {"call_id": a.recorded_call_id}
+    form = ok(
+        request(
+            "POST /v1/calls/{call_id}/recording/upload",
+            a.tenant.authorizer(),
+            ids,
+            payload={"format": "wav", "method": "POST"},
+        )
+    )["fields"]
+
+    # Then its signed policy allows that one key, and no prefix of keys
+    policy = json.loads(base64.b64decode(form["policy"]))
+    key = recording_key(a.tenant_id, a.recorded_call_id, "wav")
+    assert {"key": key} in policy["conditions"]
+    assert form["key"] == key
+    assert not [c for c in policy["conditions"] if isinstance(c, list) and "$key" in c]
