@@ -61,6 +61,7 @@ from tools import openapi
 PARAMETER = re.compile(r"\{(\w+)\}")
 FROM_NUMBER = "+14155550100"
 HOOKS_HOST = "hooks.example.com"  # the host of the webhook samples
+IDEMPOTENCY_KEY = f"order-{uuid.uuid4().hex}"  # A's, on its queued call and its batch
 SUPPRESSED = ("+14155550150", "+14155550151")
 # The queues the routes write to: this module's own copies, so what is queued can be read.
 QUEUES = {
@@ -199,6 +200,7 @@ def request(
     query: dict[str, str] | None = None,
     payload: Any = None,
     sample: bool = True,
+    headers: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The Lambda result of `route` for this caller, through the function the template routes
     it to; with the body and query of the route's sample event unless given (`sample=False`:
@@ -220,6 +222,7 @@ def request(
             query=query,
             path_parameters={name: ids[name] for name in PARAMETER.findall(template)} or None,
             authorizer=authorizer,
+            headers=headers,
             body=text,
         ),
     )
@@ -248,6 +251,8 @@ class World:
     sqs: Any
     dynamodb: Any
     tables: dict[str, str]
+    accounts: AccountStore
+    tenants: list[str]  # every tenant the module created: erased at its end
     readbacks: dict[tuple[str, str], tuple[int, Any]] = field(default_factory=dict)
     items: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
@@ -260,6 +265,12 @@ class World:
             if body.get("recording_url"):
                 body["recording_url"] = body["recording_url"].split("?", 1)[0]
         return status, body
+
+    def new_tenant(self) -> TenantFixture:
+        """Another tenant, erased with the module's."""
+        tenant = _tenant(self.accounts, self.a.tenant.store, f"Tenant {len(self.tenants) + 1}")
+        self.tenants.append(tenant.tenant_id)
+        return tenant
 
     def partitions(self) -> list[tuple[str, str]]:
         """Every partition that holds something of A: (table, pk)."""
@@ -364,8 +375,9 @@ def _owned(a: TenantFixture, env: dict[str, str], s3: Any, wav: bytes) -> Owned:
     key = recording_key(a.tenant_id, recorded.id, "wav")
     s3.put_object(Bucket=env["RECORDINGS_BUCKET"], Key=key, Body=wav, ContentType="audio/wav")
     a.store.put_call(a.tenant_id, recorded, key)
-    queued = ok(request("POST /v1/calls", owner))["call_id"]
-    batch = ok(request("POST /v1/calls/batch", owner))["batch_id"]
+    keyed = {"Idempotency-Key": IDEMPOTENCY_KEY}
+    queued = ok(request("POST /v1/calls", owner, headers=keyed))["call_id"]
+    batch = ok(request("POST /v1/calls/batch", owner, headers=keyed))["batch_id"]
     agent = ok(request("POST /v1/agents", owner))["agent_id"]
     second_agent = {**json.loads(sample_event("create_agent")["body"]), "agent_id": "sales-bot"}
     second_agent["phone_numbers"] = ["+14155550109"]
@@ -480,6 +492,8 @@ def _world(
         sqs=session.client("sqs"),
         dynamodb=calls.dynamodb,
         tables=env,
+        accounts=accounts,
+        tenants=tenants,
     )
     _feed(calls.dynamodb, env["ANALYTICS_TABLE"], streams)
     owned.call_ids = [call.id for call in tenant_calls(calls, a.tenant_id)]
@@ -868,3 +882,45 @@ def test_a_presigned_upload_form_is_for_its_one_key(world: World) -> None:
     assert {"key": key} in policy["conditions"]
     assert form["key"] == key
     assert not [c for c in policy["conditions"] if isinstance(c, list) and "$key" in c]
+
+
+@pytest.mark.parametrize("body", ["A's body", "another body"])
+@pytest.mark.parametrize("route", ["POST /v1/calls", "POST /v1/calls/batch"])
+def test_another_tenants_idempotency_key_is_a_new_key(world: World, route: str, body: str) -> None:
+    # Given a tenant that never used the Idempotency-Key A used
+    c = world.new_tenant()
+    other = (
+        {"to_numbers": ["+14155550177"]}
+        if route.endswith("batch")
+        else {"to_number": "+14155550177"}
+    )
+
+    # When it sends that key, with A's body or another
+    result = request(
+        route,
+        c.authorizer(),
+        headers={"Idempotency-Key": IDEMPOTENCY_KEY},
+        payload=None if body == "A's body" else other,
+    )
+
+    # Then the request is its own: accepted as new, not A's stored answer replayed, and not
+    # refused as a key used with another body
+    assert result["statusCode"] == 202, result
+    assert result["headers"]["Idempotent-Replayed"] == "false"
+    assert contains(result, *secrets_of(world)) == []
+    assert world.stored() == world.items
+    world.queued()  # its own dial messages
+
+
+def test_a_delivery_of_another_tenant_is_not_found_under_a_webhook_of_ones_own(
+    world: World,
+) -> None:
+    # When B retries A's delivery under B's own webhook
+    ids = {"webhook_id": world.b_webhook_id, "delivery_id": world.a.delivery_id}
+    route = "POST /v1/webhooks/{webhook_id}/deliveries/{delivery_id}/retry"
+    result = request(route, world.b.authorizer(), ids)
+
+    # Then there is no such delivery, and nothing was sent again
+    assert answer(result) == (404, {"detail": "Delivery not found"})
+    assert [m for m in world.queued() if contains({"body": m}, *secrets_of(world))] == []
+    assert world.stored() == world.items
