@@ -924,3 +924,25 @@ def test_a_delivery_of_another_tenant_is_not_found_under_a_webhook_of_ones_own(
     assert answer(result) == (404, {"detail": "Delivery not found"})
     assert [m for m in world.queued() if contains({"body": m}, *secrets_of(world))] == []
     assert world.stored() == world.items
+
+
+def test_a_tenants_figures_count_nothing_of_another(world: World) -> None:
+    # Given the range of every call of A's and B's
+    since = datetime.now(UTC) - timedelta(days=60)
+    span = {
+        "start_date": since.isoformat(),
+        "end_date": (datetime.now(UTC) + timedelta(days=1)).isoformat(),
+    }
+
+    def figures(tenant: TenantFixture) -> tuple[int, int]:
+        stats = ok(request("GET /v1/calls/stats", tenant.authorizer(), query=span, sample=False))
+        status = ok(request("GET /v1/dialer/status", tenant.authorizer(), sample=False))
+        return stats["summary"]["calls"], status["backlog"]
+
+    # Then A's stats count its calls and its dial backlog its queued ones (its call, its
+    # batch's two valid numbers), and B's count none of those
+    a_calls, a_backlog = figures(world.a.tenant)
+    b_calls, b_backlog = figures(world.b)
+    assert (a_calls, a_backlog) == (len(world.a.call_ids), 3)
+    own = tenant_calls(world.a.tenant.store, world.b.tenant_id)
+    assert (b_calls, b_backlog) == (len(own), 0)
