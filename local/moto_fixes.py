@@ -23,6 +23,11 @@ condition: the rollups' counters) is applied directly: moto validates an update 
 time that grows with the square of its clauses (seconds for the hundred counters a rollup
 update moves), where DynamoDB takes milliseconds.
 
+moto builds an item attribute by attribute, summing the size of every attribute already there
+at each one (its 400 KB check), so building an item takes time that grows with the square of
+its attributes: seconds for a rollup item of a few thousand counters, at each write of it. The
+item is checked once, as a whole, against the same limit.
+
 And a Query of a table's own key reads the one partition it names, where moto sorted every item
 of the table first (which made each transcript or history read slower as the table grew);
 and answers that hold items are sent as the JSON they already are, without moto's walk of the
@@ -68,6 +73,7 @@ def apply() -> None:
         return
     check_version(importlib.metadata.version("moto"))
     from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.models.dynamo_type import Item
     from moto.dynamodb.models.table import Table
     from moto.dynamodb.responses import DynamoHandler
 
@@ -77,6 +83,7 @@ def apply() -> None:
         _patch(DynamoDBBackend, name, _atomic(getattr(DynamoDBBackend, name)))
     _patch(Table, "query", _partition_query(Table.query))
     _patch(DynamoHandler, "serialized", _item_responses(DynamoHandler.serialized))
+    _patch(Item, "__init__", _item_init)
     _applied = True
 
 
@@ -151,6 +158,26 @@ def _item_responses(serialized: Any) -> Any:
         return serialized(self, action_result)
 
     return item_response
+
+
+# moto's item size limit (LimitedSizeDict): between DynamoDB's 400 KB and what it accepts.
+_MOTO_ITEM_LIMIT = 405000
+
+
+def _item_init(self: Any, hash_key: Any, range_key: Any, attrs: dict[str, Any]) -> None:
+    """moto's Item.__init__ with its size check made once for the whole item, not once per
+    attribute over every attribute before it (the same limit, the same error)."""
+    from moto.dynamodb.exceptions import ItemSizeTooLarge
+    from moto.dynamodb.models.dynamo_type import DynamoType, LimitedSizeDict
+    from moto.dynamodb.models.utilities import bytesize
+
+    values = {key: DynamoType(value) for key, value in attrs.items()}
+    if sum(bytesize(key) + value.size() for key, value in values.items()) > _MOTO_ITEM_LIMIT:
+        raise ItemSizeTooLarge
+    self.hash_key = hash_key
+    self.range_key = range_key
+    # LimitedSizeDict's constructor adds the attributes without its per-attribute check.
+    self.attrs = LimitedSizeDict(values)
 
 
 def _partition_query(query: Any) -> Any:

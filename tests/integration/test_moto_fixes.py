@@ -22,7 +22,7 @@ from botocore.exceptions import ClientError
 from moto.dynamodb.exceptions import ConditionalCheckFailed, DynamodbException
 from moto.dynamodb.models import DynamoDBBackend, dynamodb_backends
 from moto.dynamodb.models import table as moto_table
-from moto.dynamodb.models.dynamo_type import DynamoType
+from moto.dynamodb.models.dynamo_type import DynamoType, Item
 from moto.dynamodb.models.table import Table
 from moto.dynamodb.responses import DynamoHandler
 
@@ -556,3 +556,63 @@ def test_counter_updates_add_and_set_as_dynamodb_does(
             ExpressionAttributeNames={"#n": "n"},
             ExpressionAttributeValues={":one": {"N": "1"}},
         )
+
+
+# Items built in one pass
+
+
+def _counters(count: int) -> dict[str, Any]:
+    return {**_item("r", "1"), **{f"c{i}": {"N": str(i)} for i in range(count)}}
+
+
+_KEY = (DynamoType({"S": "r"}), DynamoType({"S": "1"}))
+
+
+def _sizes_measured(build: Callable[[], Any], monkeypatch: pytest.MonkeyPatch) -> int:
+    """How many attribute sizes moto measures while `build` runs."""
+    measured = 0
+    size = DynamoType.size
+
+    def counted(self: DynamoType) -> int:
+        nonlocal measured
+        measured += 1
+        return size(self)
+
+    monkeypatch.setattr(DynamoType, "size", counted)
+    build()
+    monkeypatch.setattr(DynamoType, "size", size)
+    return measured
+
+
+def test_moto_measures_every_attribute_before_each_one_it_adds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given moto's own item constructor and an item of 400 counters
+    init = moto_fixes.unpatched(Item, "__init__")
+    attrs = _counters(400)
+
+    # When it builds the item
+    item = Item.__new__(Item)
+    measured = _sizes_measured(lambda: init(item, *_KEY, attrs), monkeypatch)
+
+    # Then it measured each attribute once per attribute added after it
+    assert measured >= 400 * 401 // 2
+
+
+def test_an_item_is_measured_once_and_still_refused_over_the_limit(
+    dynamodb: Any, make_table: Callable[..., str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a table and an item of 400 counters
+    table = make_table()
+    attrs = _counters(400)
+
+    # When the item is built, Then each attribute is measured once
+    assert _sizes_measured(lambda: Item(*_KEY, attrs), monkeypatch) == len(attrs)
+
+    # And it is written and read back whole
+    dynamodb.put_item(TableName=table, Item=attrs)
+    assert dynamodb.get_item(TableName=table, Key=_item("r", "1"))["Item"] == attrs
+
+    # And an item over the limit is refused, as moto refuses it
+    with pytest.raises(ClientError, match="Item size has exceeded the maximum allowed size"):
+        dynamodb.put_item(TableName=table, Item=_item("big", "1", text="x" * 410_000))
