@@ -713,6 +713,7 @@ def test_chaos_every_call_dialed_at_most_once_and_ends_final(
         DialQueue, "give_back", lambda q, handle, seconds: world.chaos.step("sqs.give_back")
     )
     rng, tally = random.Random(SEED), Tally()
+    print(f"chaos: CHAOS_SEED={SEED}")  # shown with any failure, whatever raised
     started = time.monotonic()
     # When every trial's call goes through its faults, then is settled
     for number in range(TRIALS):
