@@ -41,19 +41,15 @@ from dialtone.models import Call, CallStatus
 from dialtone.recordings import recording_key
 from dialtone.retention import call_prefix
 from dialtone.store import CallStore, batch_pk, call_pk, stored_call
-from dialtone.webhooks.deliveries import DeliveryLog
 from dialtone.webhooks.models import (
-    DeliveryMessage,
-    EventType,
-    WebhookEvent,
     deliveries_pk,
-    delivery_id,
     subscription_pk,
 )
 from local.endpoint import LOCAL_ENVIRONMENT, EmbeddedAws, environment
 from local.invoke import api_event, invoke, sample_event
 from local.provision import Stack, load_template, provision, resources_of
 from local.seed import make_call
+from tests.deliveries import log_delivery
 from tests.streams import CallsStream
 from tests.tenants import TenantFixture, erase_account_items
 from tools import openapi
@@ -336,25 +332,6 @@ def _ingested_call(tenant: TenantFixture) -> str:
     return call_id
 
 
-def _log_delivery(table: str, tenant_id: str, webhook_id: str, at: datetime) -> str:
-    """A delivery of an event in the webhook's log, as the fan-out opens it."""
-    event = WebhookEvent(
-        id=f"evt_{uuid.uuid4().hex}",
-        tenant_id=tenant_id,
-        type=EventType.CALL_COMPLETED,
-        timestamp=at,
-        data={"id": str(uuid.uuid4()), "status": "completed"},
-    )
-    message = DeliveryMessage(
-        tenant_id=tenant_id,
-        subscription_id=webhook_id,
-        delivery_id=delivery_id(event.id, webhook_id, at),
-        event=event,
-    )
-    DeliveryLog(table).open(message, at)
-    return message.delivery_id
-
-
 def _owned(a: TenantFixture, env: dict[str, str], s3: Any, wav: bytes) -> Owned:
     """One of each kind of A's resources, created as the API creates them where it does."""
     owner = a.authorizer()
@@ -388,7 +365,9 @@ def _owned(a: TenantFixture, env: dict[str, str], s3: Any, wav: bytes) -> Owned:
     ok(request("POST /v1/webhooks", owner))
     start = datetime.now(UTC) - timedelta(hours=2)
     deliveries = [
-        _log_delivery(env["WEBHOOKS_TABLE"], a.tenant_id, webhook, start + timedelta(minutes=n))
+        log_delivery(
+            env["WEBHOOKS_TABLE"], a.tenant_id, webhook, start + timedelta(minutes=n)
+        ).delivery_id
         for n in range(2)
     ]
     return Owned(

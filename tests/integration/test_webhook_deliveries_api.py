@@ -4,7 +4,6 @@ their handlers, on the webhooks table and delivery queue of the embedded endpoin
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,7 +18,6 @@ from dialtone.webhooks.models import (
     DeliveryMessage,
     EventType,
     Subscription,
-    WebhookEvent,
     deliveries_pk,
     delivery_id,
 )
@@ -27,6 +25,7 @@ from dialtone.webhooks.queue import DeliveryQueue, DeliveryQueueError
 from dialtone.webhooks.signing import new_secret
 from dialtone.webhooks.subscriptions import SubscriptionStore
 from local.invoke import api_event, invoke
+from tests.deliveries import log_delivery
 
 LIST_ROUTE = "GET /v1/webhooks/{webhook_id}/deliveries"
 RETRY_ROUTE = "POST /v1/webhooks/{webhook_id}/deliveries/{delivery_id}/retry"
@@ -63,41 +62,6 @@ def webhooks(table: str) -> Iterator[Any]:
                 store.dynamodb.delete_item(
                     TableName=table, Key={"pk": item["pk"], "sk": item["sk"]}
                 )
-
-
-def log_delivery(
-    table: str, tenant_id: str, webhook_id: str, at: datetime, *statuses: int | None
-) -> DeliveryMessage:
-    """A delivery of an event at `at`, with one attempt per status given (None: a timeout)."""
-    event = WebhookEvent(
-        id=f"evt_{uuid.uuid4().hex}",
-        tenant_id=tenant_id,
-        type=EventType.CALL_COMPLETED,
-        timestamp=at,
-        data={"id": str(uuid.uuid4()), "status": "completed"},
-    )
-    message = DeliveryMessage(
-        tenant_id=tenant_id,
-        subscription_id=webhook_id,
-        delivery_id=delivery_id(event.id, webhook_id, at),
-        event=event,
-    )
-    log = DeliveryLog(table)
-    log.open(message, at)
-    for i, status in enumerate(statuses):
-        done = status is not None and 200 <= status < 300
-        attempt = DeliveryAttempt(
-            number=0,
-            at=at + timedelta(minutes=i),
-            status_code=status,
-            latency_ms=None if status is None else 40 + i,
-            error=None if done else "Timed out after 10 s" if status is None else f"HTTP {status}",
-            next_retry_at=None if done else at + timedelta(minutes=i, seconds=30),
-        )
-        log.record_attempt(
-            message, attempt, DeliveryStatus.DELIVERED if done else DeliveryStatus.PENDING
-        )
-    return message
 
 
 def list_deliveries(authorizer: dict[str, str], webhook_id: str, **query: str) -> tuple[int, Any]:
