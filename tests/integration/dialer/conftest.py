@@ -153,6 +153,24 @@ class MetricsRecorder:
         self.values[name].append(value)
 
 
+def queued_call(to_number: str, now: datetime, **overrides: Any) -> Call:
+    """An outbound call as the API accepts it, queued at `now` (not stored)."""
+    return Call(
+        id=str(uuid.uuid4()),
+        direction=Direction.OUTBOUND,
+        status=CallStatus.QUEUED,
+        from_number=FROM_NUMBER,
+        to_number=to_number,
+        phone_number=to_number,
+        start_time=now,
+        queued_at=now,
+        call_sid=f"queued-{secrets.token_hex(16)}",
+        created_at=now,
+        updated_at=now,
+        **overrides,
+    )
+
+
 @dataclass
 class DialTenant:
     """A tenant that dials fast (50 calls/s), with its queued calls."""
@@ -173,20 +191,7 @@ class DialTenant:
         self, to_number: str = TO_NUMBER, queued_at: datetime | None = None, **overrides: Any
     ) -> Call:
         now = queued_at or datetime.now(UTC)
-        call = Call(
-            id=str(uuid.uuid4()),
-            direction=Direction.OUTBOUND,
-            status=CallStatus.QUEUED,
-            from_number=FROM_NUMBER,
-            to_number=to_number,
-            phone_number=to_number,
-            start_time=now,
-            queued_at=now,
-            call_sid=f"queued-{secrets.token_hex(16)}",
-            created_at=now,
-            updated_at=now,
-            **overrides,
-        )
+        call = queued_call(to_number, now, **overrides)
         # As the API stores it: in the dial queue's sequence and counters.
         self.calls.put_queued_calls(self.tenant_id, [call], enqueued_at=now)
         self.fixture.call_ids.append(call.id)

@@ -64,13 +64,13 @@ from dialtone.dialing.queue import DialQueue, PoisonMessage
 from dialtone.dialing.sweeper import Sweeper, SweepReport
 from dialtone.dynamo import string_key
 from dialtone.errors import CallNotCancelable
-from dialtone.models import FINAL_STATUSES, Call, CallStatus, Direction
+from dialtone.models import FINAL_STATUSES, CallStatus
 from dialtone.progress import advance
 from dialtone.store import CALL_SK, SID_SK, CallStore, StoredCall, call_pk, sid_pk
 from dialtone.telephony.base import DialOrder, ProviderCall, ProviderError
 from local.endpoint import LOCAL_ENVIRONMENT, REGION
 from local.provision import load_template
-from tests.integration.dialer.conftest import FROM_NUMBER, DialTenant
+from tests.integration.dialer.conftest import DialTenant, queued_call
 
 TRIALS = int(os.environ.get("CHAOS_TRIALS", "1000"))
 SEED = int(os.environ.get("CHAOS_SEED", str(random.SystemRandom().randrange(2**32))))
@@ -447,7 +447,9 @@ class World:
         """A queued call with its dial message, as the API leaves it."""
         if not self.pool:
             now = datetime.now(UTC)
-            calls = [_queued_call(now, self.rng) for _ in range(POOL)]
+            calls = [
+                queued_call(f"+1415555{self.rng.randrange(10_000):04d}", now) for _ in range(POOL)
+            ]
             self.calls.put_queued_calls(self.tenant_id, calls, enqueued_at=now)
             self.pool = [call.id for call in calls]
         call_id = self.pool.pop()
@@ -517,23 +519,6 @@ class TrialSweeper(Sweeper):
         stored = self._call
         if stored is not None and stored.call.status is status and stored.call.start_time < cutoff:
             yield stored
-
-
-def _queued_call(now: datetime, rng: random.Random) -> Call:
-    to_number = f"+1415555{rng.randrange(10_000):04d}"
-    return Call(
-        id=str(uuid.uuid4()),
-        direction=Direction.OUTBOUND,
-        status=CallStatus.QUEUED,
-        from_number=FROM_NUMBER,
-        to_number=to_number,
-        phone_number=to_number,
-        start_time=now,
-        queued_at=now,
-        call_sid=f"queued-{secrets.token_hex(16)}",
-        created_at=now,
-        updated_at=now,
-    )
 
 
 class Trial:
