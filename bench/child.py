@@ -9,8 +9,8 @@
     python bench/child.py reference <floor.json> [edge]
         the least an API handler of this design pays: the floor's clients and calls, made by
         the one route of a resolver with validation (powertools' own, or with `edge`
-        dialtone.http's, wrapped by observability.api_handler), a UUID path parameter and a
-        pydantic response model
+        dialtone.http's, wrapped by observability.api_handler, dialtone imported first), a UUID
+        path parameter and a pydantic response model
     python bench/child.py floor <floor.json>
         only what any handler pays: import boto3, create the same clients with the same
         configuration as dialtone.aws, make the same DynamoDB calls (a transaction or a write
@@ -160,6 +160,10 @@ def reference(spec_path: str, edge: str = "") -> dict[str, Any]:
     from typing import Annotated
     from uuid import UUID
 
+    if edge:
+        # As a handler does: dialtone first, which enters powertools' event handler package
+        # without its `__init__` (dialtone.lazy_inits).
+        import dialtone  # noqa: F401
     from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
     from aws_lambda_powertools.event_handler.openapi.params import Path
     from pydantic import BaseModel

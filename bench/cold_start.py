@@ -46,7 +46,8 @@ ONLY = "BENCH_COLD_START_FUNCTIONS"
 REFERENCE_FLOOR = "get_call"
 REFERENCE_DETAIL = {
     "resolver": "one route of powertools' resolver with validation, a pydantic response",
-    "edge": "the same route on dialtone.http's resolver in observability.api_handler",
+    "edge": "the same route on dialtone.http's resolver in observability.api_handler"
+    " (dialtone imported first, as handlers do)",
 }
 # The runtime's appends of the cold-start requests: the first run (discarded) stores them, the
 # others are repeats (200, "unchanged"). The floor writes items of its own the same way.

@@ -170,8 +170,10 @@ the template gives it. Metrics stay enabled as deployed. Regenerate with `make b
   on `get_call`'s floor (`cold_start_ratio_reference_*`): the floor's calls made by the one
   route of powertools' `APIGatewayHttpResolver` with validation (a UUID path parameter, a
   pydantic response model), and the same route on `dialtone.http`'s resolver inside
-  `observability.api_handler` (Logger, Metrics): what every handler of this design pays
-  before any import of its own.
+  `observability.api_handler` (Logger, Metrics), with `dialtone` imported first as the
+  handlers do (it enters powertools' event handler and data classes packages without their
+  `__init__`, which import every resolver and some forty event types: `dialtone.lazy_inits`):
+  what every handler of this design pays before any import of its own.
 - **Function size** (`function_unzipped_mb_<function>`): the bytes Lambda unzips for the
   function, its code plus every layer it takes (the template's Globals' layers, then its own),
   measured on the output of `sam build` (arm64 wheels, no container); Lambda's limit is 250 MB.

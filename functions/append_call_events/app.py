@@ -6,13 +6,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestUnsupportedContentType
-from aws_lambda_powertools.event_handler.openapi.params import Path
-
 from dialtone import http, ingest
 from dialtone.auth import Scope
 from dialtone.errors import CallNotFound, ChildConflict, WriteContention
+from dialtone.http import Path, RequestUnsupportedContentType, Response
 from dialtone.ingest import EventsReceipt, EventsRequest
 from dialtone.observability import api_handler
 

@@ -5,13 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Path
-
 from dialtone import http
 from dialtone.auth import Scope
 from dialtone.dialing import accept
 from dialtone.errors import CallNotCancelable, CallNotFound
+from dialtone.http import Path, Response
 from dialtone.models import Call
 from dialtone.observability import api_handler
 

@@ -5,14 +5,11 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestUnsupportedContentType
-from aws_lambda_powertools.event_handler.openapi.params import Body
-
 from dialtone import agents, http
 from dialtone.agents import Agent, AgentCreate
 from dialtone.auth import Scope
 from dialtone.errors import AgentExists
+from dialtone.http import Body, RequestUnsupportedContentType, Response
 from dialtone.observability import api_handler
 
 app = http.create_app()

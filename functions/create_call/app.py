@@ -4,10 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestUnsupportedContentType
-from aws_lambda_powertools.event_handler.openapi.params import Header
-
 from dialtone import http
 from dialtone.auth import Scope
 from dialtone.dialing import accept
@@ -18,6 +14,7 @@ from dialtone.errors import (
     IdempotentRequestInProgress,
     TenantNotFound,
 )
+from dialtone.http import Header, RequestUnsupportedContentType, Response
 from dialtone.observability import api_handler
 
 app = http.create_app()

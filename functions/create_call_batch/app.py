@@ -5,10 +5,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestUnsupportedContentType
-from aws_lambda_powertools.event_handler.openapi.params import Header, Query
-
 from dialtone import http
 from dialtone.auth import Scope
 from dialtone.dialing import accept, rules
@@ -19,6 +15,7 @@ from dialtone.errors import (
     IdempotentRequestInProgress,
     TenantNotFound,
 )
+from dialtone.http import Header, Query, RequestUnsupportedContentType, Response
 from dialtone.observability import api_handler
 
 app = http.create_app()

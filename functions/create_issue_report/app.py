@@ -7,13 +7,10 @@ from http import HTTPStatus
 from typing import Annotated, Any
 from uuid import UUID
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestUnsupportedContentType
-from aws_lambda_powertools.event_handler.openapi.params import Body, Path
-
 from dialtone import http
 from dialtone.auth import Scope
 from dialtone.errors import CallNotFound, WriteContention
+from dialtone.http import Body, Path, RequestUnsupportedContentType, Response
 from dialtone.observability import api_handler
 from dialtone.quality import IssueReport, IssueReportCreate, issue_reports
 

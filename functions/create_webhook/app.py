@@ -5,13 +5,10 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestUnsupportedContentType
-from aws_lambda_powertools.event_handler.openapi.params import Body
-
 from dialtone import http
 from dialtone.auth import Scope
 from dialtone.errors import WebhookLimitReached
+from dialtone.http import Body, RequestUnsupportedContentType, Response
 from dialtone.observability import api_handler
 from dialtone.webhooks import service
 from dialtone.webhooks.service import WebhookCreate, WebhookCreated

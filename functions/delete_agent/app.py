@@ -5,13 +5,11 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Path
-
 from dialtone import agents, http
 from dialtone.agents import AGENT_ID_PATTERN
 from dialtone.auth import Scope
 from dialtone.errors import AgentNotFound
+from dialtone.http import Path, Response
 from dialtone.observability import api_handler
 
 app = http.create_app()

@@ -5,8 +5,6 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Query
 from pydantic import AfterValidator
 
 from dialtone import http
@@ -14,6 +12,7 @@ from dialtone.auth import Scope
 from dialtone.dialing import suppressions
 from dialtone.dialing.suppressions import e164_query_value
 from dialtone.errors import SuppressionNotFound
+from dialtone.http import Query, Response
 from dialtone.observability import api_handler
 
 app = http.create_app()

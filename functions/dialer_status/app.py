@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.event_handler import Response
-
 from dialtone import http
 from dialtone.auth import Scope
 from dialtone.dialing import status
 from dialtone.dialing.status import DialerStatus
 from dialtone.errors import TenantNotFound
+from dialtone.http import Response
 from dialtone.observability import api_handler
 
 app = http.create_app()

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Query
-
 from dialtone import exports, http
 from dialtone.auth import Scope
 from dialtone.exports import ExportCallsParams
+from dialtone.http import Query, Response
 from dialtone.models import CallExport
 from dialtone.observability import api_handler
 

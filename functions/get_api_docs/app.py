@@ -8,9 +8,8 @@ import html
 from pathlib import Path
 from typing import Any
 
-from aws_lambda_powertools.event_handler import Response
-
 from dialtone import http, settings
+from dialtone.http import Response
 from dialtone.observability import api_handler
 
 app = http.create_app()

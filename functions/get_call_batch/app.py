@@ -5,14 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Path
-
 from dialtone import http
 from dialtone.auth import Scope
 from dialtone.dialing import accept
 from dialtone.dialing.accept import BatchStatus
 from dialtone.errors import BatchNotFound
+from dialtone.http import Path, Response
 from dialtone.observability import api_handler
 
 app = http.create_app()

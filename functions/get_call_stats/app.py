@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Query
-
 from dialtone import http
 from dialtone.analytics.stats_models import CallStats, CallStatsParams
 from dialtone.auth import Scope
 from dialtone.errors import InvalidParameter
+from dialtone.http import Query, Response
 from dialtone.observability import api_handler
 
 app = http.create_app()

@@ -5,13 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-
 from dialtone import calls, http
 from dialtone.auth import Scope
 from dialtone.calls import PageParams
 from dialtone.errors import CallNotFound, InvalidCursor, ResponseTooLarge
+from dialtone.http import Path, Query, Response
 from dialtone.models import TranscriptExchanges, TranscriptFormat, TranscriptTurns
 from dialtone.observability import api_handler
 

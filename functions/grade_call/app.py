@@ -7,12 +7,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-
 from dialtone import http
 from dialtone.auth import Scope
 from dialtone.errors import CallNotFound, GradeQueueUnavailable
+from dialtone.http import Path, Query, Response
 from dialtone.observability import api_handler
 from dialtone.quality import Grade, grading
 

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Query
-
 from dialtone import http
 from dialtone.analytics import changes
 from dialtone.analytics.changes import CallChanges, ChangeFeedParams
 from dialtone.auth import Scope
 from dialtone.errors import ChangesExpired, InvalidCursor
+from dialtone.http import Query, Response
 from dialtone.observability import api_handler
 
 app = http.create_app()

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Query
-
 from dialtone import calls, http
 from dialtone.auth import Scope
 from dialtone.calls import ListCallsParams
 from dialtone.errors import InvalidCursor
+from dialtone.http import Query, Response
 from dialtone.models import CallList
 from dialtone.observability import api_handler
 

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-
 from dialtone import http
 from dialtone.auth import Scope
 from dialtone.errors import InvalidCursor, WebhookNotFound
+from dialtone.http import Path, Query, Response
 from dialtone.observability import api_handler
 from dialtone.pagination import ListPage
 from dialtone.webhooks import deliveries

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Query
-
 from dialtone import http
 from dialtone.auth import Scope
 from dialtone.errors import InvalidCursor
+from dialtone.http import Query, Response
 from dialtone.observability import api_handler
 from dialtone.pagination import ListPage
 from dialtone.webhooks import service

@@ -5,12 +5,10 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Path
-
 from dialtone import http
 from dialtone.auth import Scope
 from dialtone.errors import DeliveryNotFound, WebhookNotFound, WebhookQueueUnavailable
+from dialtone.http import Path, Response
 from dialtone.observability import api_handler
 from dialtone.webhooks import deliveries
 from dialtone.webhooks.deliveries import Delivery

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.event_handler import Response
-
 from dialtone import calls, http
 from dialtone.auth import Scope
 from dialtone.calls import SearchCallsRequest
 from dialtone.errors import ReadThrottled
+from dialtone.http import Response
 from dialtone.models import CallSearchResult
 from dialtone.observability import api_handler
 

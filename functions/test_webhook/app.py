@@ -5,12 +5,10 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Path
-
 from dialtone import http
 from dialtone.auth import Scope
 from dialtone.errors import WebhookNotFound, WebhookQueueUnavailable
+from dialtone.http import Path, Response
 from dialtone.observability import api_handler
 from dialtone.webhooks import service
 from dialtone.webhooks.models import SUBSCRIPTION_ID_PATTERN

@@ -9,12 +9,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Query
-
 from dialtone import http
 from dialtone.auth import TENANT_ID_PATTERN as TENANT_ID
 from dialtone.errors import CallNotFound, InvalidTwilioSignature, MalformedRequestBody
+from dialtone.http import Query, Response
 from dialtone.observability import api_handler
 from dialtone.telephony import PROVIDER_STATUS, status_callbacks
 

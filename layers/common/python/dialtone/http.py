@@ -13,16 +13,25 @@ from types import UnionType
 from typing import Any, TypedDict, get_args
 from urllib.parse import quote
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, content_types
+from aws_lambda_powertools.event_handler import Response as Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.middlewares.openapi_validation import (
     OpenAPIRequestValidationMiddleware,
 )
 from aws_lambda_powertools.event_handler.openapi.exceptions import (
-    RequestUnsupportedContentType,
-    RequestValidationError,
+    RequestUnsupportedContentType as RequestUnsupportedContentType,
 )
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+
+# What handlers declare their routes with, imported from here: a handler that imported them from
+# powertools itself would run its event_handler `__init__` before dialtone defers it
+# (dialtone.lazy_inits), and load every other resolver with it.
+from aws_lambda_powertools.event_handler.openapi.params import Body as Body
+from aws_lambda_powertools.event_handler.openapi.params import Header as Header
+from aws_lambda_powertools.event_handler.openapi.params import Path as Path
+from aws_lambda_powertools.event_handler.openapi.params import Query as Query
 from pydantic import BaseModel
 
 from dialtone.auth import Principal, Scope
