@@ -393,19 +393,16 @@ def test_exchanges_expire_with_their_call(
 def test_a_5000_exchange_call_reads_back_in_order_in_every_format(tenant: Any) -> None:
     # Given: a call of 5,000 exchanges, appended in requests of 500, each request out of order
     call_id = create_call(tenant)
-    started = time.monotonic()
     for start in range(0, 5000, 500):
         batch = [exchange(n) for n in reversed(range(start, start + 500))]
         result = post_exchanges(ingest(tenant), call_id, {"exchanges": batch})
         assert body(result) == receipt(call_id, 500, 500, 0)
-    appended = time.monotonic() - started
 
     # When: the transcript is read in each format, and with the call
     exchanges = every_page(tenant, call_id, "exchanges", "exchanges")
     turns = every_page(tenant, call_id, "turns", "turns")
     vtt = get_transcript(tenant, call_id, "vtt")
     with_call = body(get_call_with_transcript(tenant, call_id))
-    elapsed = time.monotonic() - started
 
     # Then: every exchange, in sequence order
     assert [e["sequence_number"] for e in exchanges] == list(range(5000))
@@ -432,8 +429,6 @@ def test_a_5000_exchange_call_reads_back_in_order_in_every_format(tenant: Any) -
     assert cues[1] == "1\n00:00:00.000 --> 00:00:03.000\n<v User>question 0"
     assert cues[-1].rstrip("\n") == "10000\n13:53:14.000 --> 13:53:18.000\n<v Agent>answer 4999"
     assert len([c for c in cues if c.strip()]) == 10_001
-    # Appending 5,000 exchanges and reading them four times stays within a test's patience.
-    assert elapsed < 60, f"appended in {appended:.1f}s, all in {elapsed:.1f}s"
 
 
 # Redaction
