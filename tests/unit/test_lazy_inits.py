@@ -60,6 +60,8 @@ def test_the_api_handlers_load_no_other_resolver_and_no_unused_event_type() -> N
     unused = ("sqs_event", "s3_event", "kafka_event", "dynamo_db_stream_event", "ses_event")
     assert [m for m in loaded if m.rsplit(".", 1)[-1] in unused] == []
     assert "asyncio" not in loaded
+    # nor the merging of OpenAPI documents, which only the contract's generation would use
+    assert "aws_lambda_powertools.event_handler.openapi.merge" not in loaded
 
 
 def test_a_deferred_package_gives_the_objects_its_init_would_have_given() -> None:

@@ -19,7 +19,12 @@ from types import ModuleType
 from typing import Any
 
 # The packages a handler's first request needs a small part of.
-DEFERRED = ("aws_lambda_powertools.event_handler", "aws_lambda_powertools.utilities.data_classes")
+# (A subpackage after its parent.)
+DEFERRED = (
+    "aws_lambda_powertools.event_handler",
+    "aws_lambda_powertools.event_handler.openapi",  # its OpenAPI merging, for documents only
+    "aws_lambda_powertools.utilities.data_classes",
+)
 
 
 def defer(name: str) -> bool:
