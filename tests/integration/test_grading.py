@@ -28,6 +28,7 @@ from local.invoke import invoke
 from local.pollers import sqs_record
 from local.seed import make_exchanges
 from tests.call_routes import body, call_route
+from tests.crash_points import Killed, aws_requests
 from tests.tenants import TenantFixture
 
 GRADE = "POST /v1/calls/{call_id}/grade"
@@ -503,3 +504,52 @@ def test_a_grade_pending_for_too_long_is_queued_again(
     (message,) = grade_queue.take(call_id)
     assert run_grader(message) == {"batchItemFailures": []}
     assert body(read_grade(tenant, call_id))["status"] == "completed"
+
+
+# A grader killed between two of its steps
+
+
+def rubric_grade(call_store: CallStore, tenant: TenantFixture, call_id: str) -> dict[str, Any]:
+    """What the rubric makes of the call as stored: what any complete grading must give."""
+    stored = call_store.get_call(tenant.tenant_id, call_id).call
+    grade = RubricGrader().grade(
+        GradingSubject.of(stored, call_store.list_exchanges(tenant.tenant_id, call_id))
+    )
+    return {
+        "status": "completed",
+        "score": grade.score,
+        "criteria": [c.model_dump(mode="json") for c in grade.criteria],
+        "summary": grade.summary,
+    }
+
+
+def test_a_grader_killed_before_any_of_its_requests_grades_once_when_the_message_comes_again(
+    tenant: TenantFixture, grade_queue: GradeQueue, call_store: CallStore
+) -> None:
+    # Given the AWS requests a clean grading of a poor call makes
+    first = graded_call(tenant, poor=True)
+    request_grade(tenant, first)
+    (message,) = grade_queue.take(first)
+    with aws_requests() as clean:
+        assert run_grader(message) == {"batchItemFailures": []}
+    assert body(read_grade(tenant, first))["status"] == "completed"
+    assert len(clean.made) >= 3
+
+    for kill_at in range(1, len(clean.made) + 1):
+        # When the grader of another such call is killed before its k-th request
+        call_id = graded_call(tenant, poor=True)
+        request_grade(tenant, call_id)
+        (message,) = grade_queue.take(call_id)
+        with aws_requests(kill_at) as killed, pytest.raises(Killed):
+            run_grader(message)
+        assert len(killed.made) == kill_at
+        # ... and SQS delivers the message again
+        assert run_grader(message) == {"batchItemFailures": []}
+
+        # Then the call has the grade a clean run gives, and one report of it
+        grade = body(read_grade(tenant, call_id))
+        expected = rubric_grade(call_store, tenant, call_id)
+        assert {k: grade[k] for k in expected} == expected, clean.made[kill_at - 1]
+        assert len(call_reports(tenant, call_id)) == 1, clean.made[kill_at - 1]
+        shown = read_call(tenant, call_id)
+        assert (shown["grade_status"], shown["issue_count"]) == ("completed", 1)

@@ -30,6 +30,7 @@ from local.pollers import sqs_record
 from local.provision import Stack
 from tests.audio_files import corrupt_files, make_audio
 from tests.call_routes import body, call_route, create_call
+from tests.crash_points import Killed, aws_requests
 from tests.tenants import TenantFixture
 
 CONTENT_TYPES = {"wav": "audio/wav", "ogg": "audio/ogg", "mp3": "audio/mpeg", "m4a": "audio/mp4"}
@@ -829,3 +830,76 @@ def test_erasing_a_call_deletes_every_version_of_its_recordings(
     assert recordings.recording(call_id)["statusCode"] == 404
     assert recordings.call_item(call_id) is None
     assert delete()["statusCode"] == 404
+
+
+# An indexer killed between two of its steps
+
+# What a call says of its recording, the same for every call given the same file.
+DESCRIBED = (
+    "recording_format",
+    "recording_size_bytes",
+    "recording_duration_seconds",
+    "recording_channels",
+    "recording_error",
+)
+
+
+def test_an_indexer_killed_before_any_of_its_requests_indexes_when_the_message_comes_again(
+    recordings: Recordings, queue: RecordingQueue
+) -> None:
+    # Given the AWS requests a clean indexing of a stereo m4a recording makes
+    audio = make_audio("m4a", channels=2, seconds=2.0)
+    first = recordings.create_call()
+    key = recordings.upload(first, "m4a", audio)
+    [message] = queue.take(key)
+    with aws_requests() as clean:
+        assert invoke("recording_indexer", queue.event(message)) == {"batchItemFailures": []}
+    expected = {k: recordings.call(first)[k] for k in DESCRIBED}
+    assert expected["recording_format"] == "m4a"
+    tags = recordings.tags(key)
+    assert len(clean.made) >= 3
+
+    for kill_at in range(1, len(clean.made) + 1):
+        # When the indexer of another call's upload of the same file is killed before its k-th
+        # request, and SQS delivers the notification again
+        call_id = recordings.create_call()
+        key = recordings.upload(call_id, "m4a", audio)
+        [message] = queue.take(key)
+        with aws_requests(kill_at) as killed, pytest.raises(Killed):
+            invoke("recording_indexer", queue.event(message))
+        assert len(killed.made) == kill_at
+        assert invoke("recording_indexer", queue.event(message)) == {"batchItemFailures": []}
+
+        # Then the call describes its recording as a clean run does, the object is kept,
+        # tagged alike, and the link serves the very bytes uploaded
+        step = clean.made[kill_at - 1]
+        assert {k: recordings.call(call_id)[k] for k in DESCRIBED} == expected, step
+        assert len(recordings.version_ids(key)) == 1, step
+        assert recordings.tags(key) == tags, step
+        link = body(recordings.recording(call_id))
+        assert requests.get(link["recording_url"], timeout=10).content == audio, step
+
+
+@pytest.mark.parametrize("unreachable", ["s3", "s3.GetObject"])
+def test_s3_unreachable_while_indexing_leaves_the_upload_for_the_retry(
+    recordings: Recordings, queue: RecordingQueue, unreachable: str
+) -> None:
+    # Given an upload, and its notification
+    call_id = recordings.create_call()
+    audio = make_audio("wav")
+    key = recordings.upload(call_id, "wav", audio)
+    [message] = queue.take(key)
+    versions = recordings.version_ids(key)
+
+    # When S3 cannot be reached (or its object cannot be read) while the indexer reads it
+    with aws_requests(unreachable=(unreachable,)):
+        result = invoke("recording_indexer", queue.event(message))
+
+    # Then the record fails (SQS delivers it again later), and nothing is lost or blamed
+    assert result == {"batchItemFailures": [{"itemIdentifier": message["MessageId"]}]}
+    assert recordings.version_ids(key) == versions
+    call = recordings.call(call_id)
+    assert (call["recording_format"], call["recording_error"]) == (None, None)
+    # And when it comes again with S3 back, the recording is indexed
+    assert invoke("recording_indexer", queue.event(message)) == {"batchItemFailures": []}
+    assert recordings.call(call_id)["recording_format"] == "wav"
