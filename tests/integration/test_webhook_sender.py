@@ -35,6 +35,7 @@ from local.endpoint import EmbeddedAws, environment
 from local.invoke import invoke
 from local.pollers import sqs_record
 from local.provision import Stack
+from tests.crash_points import Killed, aws_requests
 from tests.webhook_receiver import Reply, receiving
 
 
@@ -417,3 +418,45 @@ def test_a_refused_connection_tries_the_next_checked_address() -> None:
         )
     # (127.0.0.2 answers nothing on that port on most systems; 127.0.0.1 does)
     assert answer.status_code == 200
+
+
+# A sender killed between two of its steps
+
+
+@pytest.mark.usefixtures("local_urls")
+def test_a_sender_killed_before_any_of_its_requests_delivers_when_the_message_comes_again(
+    make_hook: Any, queue: Queue
+) -> None:
+    with receiving() as receiver:
+        # Given the AWS requests a clean delivery makes
+        hook = make_hook(receiver.url)
+        first = hook.message()
+        DeliveryQueue(queue.url).send([first])
+        record = queue.receive_one(first.delivery_id)
+        with aws_requests() as clean:
+            assert invoke("webhook_sender", {"Records": [record]}) == {"batchItemFailures": []}
+        queue.forget(record["receiptHandle"])
+        assert len(clean.made) >= 2
+
+        for kill_at in range(1, len(clean.made) + 1):
+            # When the sender of another delivery is killed before its k-th request, and SQS
+            # delivers the message again
+            message = hook.message()
+            DeliveryQueue(queue.url).send([message])
+            record = queue.receive_one(message.delivery_id)
+            with aws_requests(kill_at) as killed, pytest.raises(Killed):
+                invoke("webhook_sender", {"Records": [record]})
+            assert len(killed.made) == kill_at
+            assert invoke("webhook_sender", {"Records": [record]}) == {"batchItemFailures": []}
+            queue.forget(record["receiptHandle"])
+
+            # Then the receiver has the event (at least once, always under the same id, which
+            # is how it tells a repeat), and the log says it was delivered
+            step = clean.made[kill_at - 1]
+            posted = [
+                r for r in receiver.received if r.headers["webhook-id"] == message.delivery_id
+            ]
+            assert 1 <= len(posted) <= 2, step
+            assert all(Webhook(hook.secret).verify(r.body, r.headers) for r in posted), step
+            log = hook.log.get(hook.tenant_id, hook.subscription.id, message.delivery_id)
+            assert log.delivery.status is DeliveryStatus.DELIVERED, step
