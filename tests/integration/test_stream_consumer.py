@@ -10,14 +10,17 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from dialtone.analytics.rollup_store import RollupStore
 from dialtone.analytics.totals import TotalCounter
 from dialtone.listing import CallFilters
 from dialtone.models import Call, CallOutcome, CallStatus, Direction
 from dialtone.store import CallStore
 from local.invoke import api_event, invoke, sample_event
+from tests.crash_points import Killed, aws_requests
 from tests.integration.conftest import SAMPLE_CALL_ID, SAMPLE_TENANT_ID
-from tests.streams import drain_calls_stream
+from tests.streams import drain_calls_stream, take_calls_stream
 
 T0 = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
 LINE = "+14155550100"
@@ -141,3 +144,61 @@ def test_list_totals_from_the_stream_equal_a_count_of_the_calls(
         in_range = list_total(tenant, **query, **dates)
         assert in_range["total"] == _brute(finals, low, high, **query), query
     assert list_total(tenant)["total_as_of"] is not None
+
+
+def test_a_consumer_killed_before_any_of_its_requests_keeps_totals_exact_when_the_batch_comes_again(
+    tenant: Any, call_store: CallStore
+) -> None:
+    rng = random.Random(7)
+    calls: dict[str, Call] = {}
+
+    def new_batch() -> list[dict[str, Any]]:
+        """Three calls started, two of them completed: their records, as Lambda delivers them."""
+        started = [
+            tenant.add_call(
+                start_time=T0 + timedelta(minutes=rng.randint(0, 24 * 60)),
+                direction=rng.choice([Direction.INBOUND, Direction.OUTBOUND]),
+                status=CallStatus.IN_PROGRESS,
+            )
+            for _ in range(3)
+        ]
+        calls.update({c.id: c for c in started})
+        for c in started[:2]:
+            done = {"status": CallStatus.COMPLETED.value, "outcome": CallOutcome.RESOLVED.value}
+            assert call_store.change_call(tenant.tenant_id, c.id, CallStatus.IN_PROGRESS, done)
+            calls[c.id] = c.model_copy(
+                update={"status": CallStatus.COMPLETED, "outcome": CallOutcome.RESOLVED}
+            )
+        records = take_calls_stream(tenant.tenant_id)
+        assert len(records) == 5
+        return records
+
+    def exact() -> None:
+        far = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
+        finals = list(calls.values())
+        for query in (
+            {},
+            {"status": "completed"},
+            {"status": "in_progress"},
+            {"direction": "inbound"},
+        ):
+            assert list_total(tenant, **query)["total"] == _brute(finals, *far, **query), query
+
+    # Given the AWS requests a clean run of such a batch makes
+    first = new_batch()
+    with aws_requests() as clean:
+        assert invoke("stream_consumer", {"Records": first}) == {"batchItemFailures": []}
+    exact()
+    assert len(clean.made) >= 2
+
+    for kill_at in range(1, len(clean.made) + 1):
+        # When the consumer of another such batch is killed before its k-th request, and Lambda
+        # delivers the batch again
+        batch = new_batch()
+        with aws_requests(kill_at) as killed, pytest.raises(Killed):
+            invoke("stream_consumer", {"Records": batch})
+        assert len(killed.made) == kill_at
+        assert invoke("stream_consumer", {"Records": batch}) == {"batchItemFailures": []}
+
+        # Then every total counts every call once, as it is in the end
+        exact()
