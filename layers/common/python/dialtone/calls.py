@@ -37,6 +37,7 @@ from dialtone.models import (
     TranscriptTurns,
     Turn,
     apply_patches,
+    refuse_unix_seconds,
 )
 from dialtone.store import CallStore, StoredCall
 
@@ -57,7 +58,8 @@ DEFAULT_LIMIT = 20
 
 
 def _date_only(value: Any) -> Any:
-    """`YYYY-MM-DD` is a calendar day; anything else is parsed as a date-time."""
+    """`YYYY-MM-DD` is a calendar day; anything else is parsed as an ISO-8601 date-time."""
+    value = refuse_unix_seconds(value)
     if isinstance(value, str) and len(value.strip()) == 10:
         try:
             return date.fromisoformat(value.strip())
