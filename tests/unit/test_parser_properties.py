@@ -9,7 +9,7 @@ import io
 import random
 import re
 import string
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import phonenumbers
@@ -27,6 +27,7 @@ from dialtone.models import Call, Exchange
 from dialtone.pagination import CursorCodec, KeyCursors
 from dialtone.phones import looks_like_phone, to_e164, validate_e164
 from dialtone.redaction import CARD, EMAIL, PHONE, redact_text, redact_value
+from dialtone.store import sort_timestamp
 from local.seed import make_call
 
 CODEC = CursorCodec(b"a cursor secret of the tests")
@@ -401,3 +402,39 @@ def test_an_iso_date_time_is_taken_in_the_query(moment: datetime) -> None:
 
     assert ChangeFeedParams.model_validate({"since": text}).since == moment
     assert ListCallsParams.model_validate({"end_date": text}).end_date == moment
+
+
+OFFSET_ZONES = st.builds(
+    lambda minutes: timezone(timedelta(minutes=minutes)), st.integers(-23 * 60, 23 * 60)
+)
+
+
+@PROPERTY
+@given(moment=st.datetimes(timezones=OFFSET_ZONES))
+def test_any_date_time_with_an_offset_is_taken_or_refused_as_out_of_range(
+    moment: datetime,
+) -> None:
+    text = moment.isoformat()
+    try:
+        moment.astimezone(UTC)
+    except OverflowError:
+        with pytest.raises(ValidationError, match="years 1 to 9999"):
+            ChangeFeedParams.model_validate({"since": text})
+        return
+    assert ChangeFeedParams.model_validate({"since": text}).since == moment
+    assert ListCallsParams.model_validate({"start_date": text}).start_date == moment
+
+
+@PROPERTY
+@given(
+    first=st.datetimes(timezones=st.just(UTC)),
+    second=st.datetimes(timezones=st.just(UTC)),
+)
+def test_stored_time_keys_have_one_width_and_sort_as_time_does(
+    first: datetime, second: datetime
+) -> None:
+    # (years before 1000 included: `669-...` would sort after `2026-...`)
+    keys = sort_timestamp(first), sort_timestamp(second)
+
+    assert len(keys[0]) == len(keys[1]) == len("2026-03-02T15:04:05.000000Z")
+    assert (keys[0] < keys[1]) == (first < second)

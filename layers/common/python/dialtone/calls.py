@@ -14,7 +14,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from dialtone import aws, phones, settings
 from dialtone.auth import Principal, Scope
@@ -38,6 +38,7 @@ from dialtone.models import (
     Turn,
     apply_patches,
     refuse_unix_seconds,
+    within_utc_years,
 )
 from dialtone.store import CallStore, StoredCall
 
@@ -68,7 +69,9 @@ def _date_only(value: Any) -> Any:
     return value
 
 
-DateOrDateTime = Annotated[datetime | date, BeforeValidator(_date_only)]
+DateOrDateTime = Annotated[
+    datetime | date, BeforeValidator(_date_only), AfterValidator(within_utc_years)
+]
 
 
 class CallFilterParams(BaseModel):

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 from pydantic_core import PydanticCustomError
 
 
@@ -36,8 +36,23 @@ def refuse_unix_seconds(value: Any) -> Any:
     return value
 
 
-# A date-time a client sends (query or body): ISO-8601 text only.
-IsoDateTime = Annotated[datetime, BeforeValidator(refuse_unix_seconds)]
+def within_utc_years(value: Any) -> Any:
+    """A date-time whose offset takes it out of years 1-9999 in UTC (`0001-01-01T00:00:00+01:00`)
+    cannot be stored or compared: refused as out of range rather than failing later."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        try:
+            value.astimezone(UTC)
+        except OverflowError:
+            raise PydanticCustomError(
+                "datetime_range", "Input should fall within the years 1 to 9999 in UTC"
+            ) from None
+    return value
+
+
+# A date-time a client sends (query or body): ISO-8601 text only, within years 1-9999 in UTC.
+IsoDateTime = Annotated[
+    datetime, BeforeValidator(refuse_unix_seconds), AfterValidator(within_utc_years)
+]
 
 
 class Direction(StrEnum):
