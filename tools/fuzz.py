@@ -120,8 +120,14 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--max-examples", type=int, default=LONG.max_examples)
     parser.add_argument("--max-time", type=int, default=LONG.max_time, help="seconds")
     parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--phases", default=",".join(PHASES), help="comma-separated")
     options = parser.parse_args(argv)
-    budget = Budget(options.max_examples, options.max_time, options.seed)
+    budget = Budget(
+        options.max_examples,
+        options.max_time,
+        options.seed,
+        phases=tuple(options.phases.split(",")),
+    )
 
     from local.stack import LocalStack
 
