@@ -14,13 +14,14 @@ STAMP := $(VENV)/.installed-stamp
 # The console's browser tests drive Debian's chromium (Playwright cannot fetch its own here).
 CHROMIUM ?= chromium
 
-.PHONY: help venv browser test lint typecheck unit pytest sam-validate sam-build openapi openapi-check audit bench dev dev-reset clean
+.PHONY: help venv browser test lint typecheck unit pytest sam-validate sam-build openapi openapi-check audit fuzz bench dev dev-reset clean
 
 help:
 	@echo "make dev    run the whole API locally (embedded AWS endpoint, demo data)"
 	@echo "make dev-reset  the same, forgetting the state saved by the last run"
 	@echo "make test   lint, type-check, test, sam validate --lint, sam build and the dependency audit"
 	@echo "make bench  print the performance figures and write BENCHMARKS.md"
+	@echo "make fuzz   schemathesis against openapi.json on the local stack, for FUZZ_SECONDS (600)"
 	@echo "make openapi  write openapi.json from the routes' declarations, and the SDK from it"
 
 $(STAMP): requirements-dev.txt $(wildcard layers/*/requirements.txt) pyproject.toml clients/python/pyproject.toml
@@ -72,6 +73,13 @@ audit: $(STAMP)
 	$(BIN)/python -m tools.audit --if-unreachable $(AUDIT_IF_UNREACHABLE)
 
 test: lint typecheck openapi-check pytest sam-validate sam-build audit
+
+# The long run of the contract fuzzing that `make test` runs bounded (tests/e2e/test_fuzz.py).
+FUZZ_SECONDS ?= 600
+FUZZ_EXAMPLES ?= 200
+
+fuzz: $(STAMP)
+	$(BIN)/python -m tools.fuzz --max-time $(FUZZ_SECONDS) --max-examples $(FUZZ_EXAMPLES)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

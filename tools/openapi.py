@@ -92,6 +92,7 @@ def function_document(name: str) -> dict[str, Any]:
             operation["operationId"] = route.func.__name__
             _describe_query_models(route, operation, schemas)
             _drop_impossible_validation(operation)
+            _uri_too_long(operation)
             _join_edge_responses(operation, http.edge_responses(method, path))
     return document
 
@@ -105,6 +106,20 @@ def _drop_impossible_validation(operation: dict[str, Any]) -> None:
     examples = answer.get("content", {}).get("application/json", {}).get("examples", {})
     if set(examples) <= {"ValidationError"}:
         operation["responses"].pop("422", None)
+
+
+# The server in front of the functions refuses a request line longer than it reads (10,240
+# bytes on API Gateway, 65,536 on the local stack's) before any function runs, in its own words.
+URI_TOO_LONG = {
+    "description": "URI Too Long: the request line (path and query) is longer than the "
+    "gateway accepts; no function ran"
+}
+
+
+def _uri_too_long(operation: dict[str, Any]) -> None:
+    """414 on an operation whose path or query carries parameters a client may make long."""
+    if any(p["in"] in ("path", "query") for p in operation.get("parameters", [])):
+        operation["responses"]["414"] = URI_TOO_LONG
 
 
 def _join_edge_responses(operation: dict[str, Any], edge: dict[int, dict[str, Any]]) -> None:
@@ -260,6 +275,46 @@ def _webhooks(schemas: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# OpenAPI links: how an answer's id feeds the next operation, so that clients (and a stateful
+# fuzzer) can follow a call's life: dial it, read it, cancel it; or report it from the voice
+# runtime, append its exchanges, read the transcript, erase it, and read it gone.
+_CREATED_CALL = {"call_id": "$response.body#/call_id"}
+_REPORTED_CALL = {"call_id": "$request.path.call_id"}
+LINKS: dict[tuple[str, str, str], dict[str, tuple[str, dict[str, str]]]] = {
+    ("post", "/v1/calls", "202"): {
+        "GetCall": ("get_call", _CREATED_CALL),
+        "CancelCall": ("cancel_call", _CREATED_CALL),
+    },
+    ("post", "/v1/calls/{call_id}/cancel", "200"): {"GetCall": ("get_call", _REPORTED_CALL)},
+    **{
+        ("put", "/v1/calls/{call_id}", status): {
+            "GetCall": ("get_call", _REPORTED_CALL),
+            "AppendExchanges": ("append_call_exchanges", _REPORTED_CALL),
+            "DeleteCall": ("delete_call", _REPORTED_CALL),
+        }
+        for status in ("200", "201")
+    },
+    ("post", "/v1/calls/{call_id}/exchanges", "200"): {
+        "GetTranscript": ("get_call_transcript", _REPORTED_CALL),
+        "DeleteCall": ("delete_call", _REPORTED_CALL),
+    },
+    ("get", "/v1/calls/{call_id}/transcript", "200"): {
+        "DeleteCall": ("delete_call", _REPORTED_CALL),
+    },
+    ("delete", "/v1/calls/{call_id}", "204"): {"GetCall": ("get_call", _REPORTED_CALL)},
+}
+
+
+def _add_links(paths: dict[str, Any]) -> None:
+    """`LINKS` written into the responses they start from."""
+    for (method, path, status), links in LINKS.items():
+        response = paths[path][method]["responses"][status]
+        response["links"] = {
+            name: {"operationId": operation_id, "parameters": parameters}
+            for name, (operation_id, parameters) in links.items()
+        }
+
+
 def _without_nulls(node: Any) -> Any:
     """A schema as powertools writes its own: without null values (`"default": null`)."""
     if isinstance(node, dict):
@@ -303,6 +358,7 @@ def _examples() -> dict[str, Any]:
 def document() -> dict[str, Any]:
     """The whole API's OpenAPI document."""
     merged = merge({name: function_document(name) for name in api_function_names()})
+    _add_links(merged["paths"])
     schemas = merged["schemas"]
     _add_response_models(schemas)
     for name, example in _examples().items():

@@ -14,7 +14,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from dialtone import aws, phones, settings
 from dialtone.auth import Principal, Scope
@@ -37,6 +37,8 @@ from dialtone.models import (
     TranscriptTurns,
     Turn,
     apply_patches,
+    refuse_unix_seconds,
+    within_utc_years,
 )
 from dialtone.store import CallStore, StoredCall
 
@@ -57,7 +59,8 @@ DEFAULT_LIMIT = 20
 
 
 def _date_only(value: Any) -> Any:
-    """`YYYY-MM-DD` is a calendar day; anything else is parsed as a date-time."""
+    """`YYYY-MM-DD` is a calendar day; anything else is parsed as an ISO-8601 date-time."""
+    value = refuse_unix_seconds(value)
     if isinstance(value, str) and len(value.strip()) == 10:
         try:
             return date.fromisoformat(value.strip())
@@ -66,7 +69,9 @@ def _date_only(value: Any) -> Any:
     return value
 
 
-DateOrDateTime = Annotated[datetime | date, BeforeValidator(_date_only)]
+DateOrDateTime = Annotated[
+    datetime | date, BeforeValidator(_date_only), AfterValidator(within_utc_years)
+]
 
 
 class CallFilterParams(BaseModel):

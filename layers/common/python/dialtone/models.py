@@ -5,11 +5,13 @@ Field names are the contract of DESIGN.md; every response body is one of these m
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+from pydantic_core import PydanticCustomError
 
 
 def format_timestamp(value: datetime) -> str:
@@ -20,6 +22,37 @@ def format_timestamp(value: datetime) -> str:
 
 
 Timestamp = Annotated[datetime, PlainSerializer(format_timestamp, return_type=str)]
+
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+
+
+def refuse_unix_seconds(value: Any) -> Any:
+    """A date-time given as a number: pydantic would read it as Unix seconds (`0.5` is a moment
+    of 1970), where the contract's date-times are ISO-8601 text; refused as the wrong type."""
+    if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER.match(value.strip())):
+        raise PydanticCustomError(
+            "datetime_type", "Input should be an ISO-8601 date-time, like 2026-03-02T15:04:05Z"
+        )
+    return value
+
+
+def within_utc_years(value: Any) -> Any:
+    """A date-time whose offset takes it out of years 1-9999 in UTC (`0001-01-01T00:00:00+01:00`)
+    cannot be stored or compared: refused as out of range rather than failing later."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        try:
+            value.astimezone(UTC)
+        except OverflowError:
+            raise PydanticCustomError(
+                "datetime_range", "Input should fall within the years 1 to 9999 in UTC"
+            ) from None
+    return value
+
+
+# A date-time a client sends (query or body): ISO-8601 text only, within years 1-9999 in UTC.
+IsoDateTime = Annotated[
+    datetime, BeforeValidator(refuse_unix_seconds), AfterValidator(within_utc_years)
+]
 
 
 class Direction(StrEnum):

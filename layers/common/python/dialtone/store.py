@@ -160,7 +160,10 @@ def sort_timestamp(value: datetime) -> str:
     """Fixed-width UTC time, so that string order is time order."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    value = value.astimezone(UTC)
+    # strftime's %Y is not zero-padded before year 1000 (`669-06-25...`), which breaks both the
+    # fixed width and the order.
+    return f"{value.year:04d}" + value.strftime("-%m-%dT%H:%M:%S.%fZ")
 
 
 def partition(tenant_id: str, value: object) -> str:

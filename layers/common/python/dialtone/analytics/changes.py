@@ -60,7 +60,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from dialtone import settings
 from dialtone.auth import Principal, Scope
 from dialtone.errors import ChangesExpired, InvalidCursor, InvalidParameter, TenantNotFound
-from dialtone.models import ApiModel, Call, Timestamp, format_timestamp
+from dialtone.models import ApiModel, Call, IsoDateTime, Timestamp, format_timestamp
 from dialtone.store import CALL_SK, StoredCall, sort_timestamp, stored_call
 
 if TYPE_CHECKING:
@@ -144,7 +144,7 @@ class ChangeFeedParams(BaseModel):
     model_config = ConfigDict(defer_build=True, extra="ignore", frozen=True)
 
     cursor: str | None = Field(default=None, max_length=8192)
-    since: datetime | None = None
+    since: IsoDateTime | None = None
     limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
 
 

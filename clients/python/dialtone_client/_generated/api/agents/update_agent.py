@@ -44,7 +44,7 @@ def _get_kwargs(
 
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Agent | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Agent | Any | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
     if response.status_code == 200:
         response_200 = Agent.from_dict(response.json())
 
@@ -90,6 +90,10 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_404
 
+    if response.status_code == 414:
+        response_414 = cast(Any, None)
+        return response_414
+
     if response.status_code == 415:
         response_415 = ErrorBody.from_dict(response.json())
 
@@ -110,7 +114,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Agent | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Agent | Any | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -125,7 +129,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: AgentUpdate,
 
-) -> Response[Agent | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
+) -> Response[Agent | Any | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
     """ Update an agent
 
     Args:
@@ -138,7 +142,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Agent | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]
+        Response[Agent | Any | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]
      """
 
 
@@ -160,7 +164,7 @@ def sync(
     client: AuthenticatedClient,
     body: AgentUpdate,
 
-) -> Agent | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
+) -> Agent | Any | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
     """ Update an agent
 
     Args:
@@ -173,7 +177,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Agent | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody
+        Agent | Any | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody
      """
 
 
@@ -190,7 +194,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: AgentUpdate,
 
-) -> Response[Agent | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
+) -> Response[Agent | Any | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
     """ Update an agent
 
     Args:
@@ -203,7 +207,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Agent | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]
+        Response[Agent | Any | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]
      """
 
 
@@ -225,7 +229,7 @@ async def asyncio(
     client: AuthenticatedClient,
     body: AgentUpdate,
 
-) -> Agent | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
+) -> Agent | Any | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
     """ Update an agent
 
     Args:
@@ -238,7 +242,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Agent | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody
+        Agent | Any | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody
      """
 
 

@@ -45,7 +45,7 @@ def _get_kwargs(
 
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> AppendReceipt | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | AppendReceipt | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
     if response.status_code == 200:
         response_200 = AppendReceipt.from_dict(response.json())
 
@@ -98,6 +98,10 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_409
 
+    if response.status_code == 414:
+        response_414 = cast(Any, None)
+        return response_414
+
     if response.status_code == 415:
         response_415 = ErrorBody.from_dict(response.json())
 
@@ -118,7 +122,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[AppendReceipt | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | AppendReceipt | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -133,7 +137,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: ExchangesRequest,
 
-) -> Response[AppendReceipt | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
+) -> Response[Any | AppendReceipt | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
     """ Append transcript exchanges to a call
 
     Args:
@@ -146,7 +150,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[AppendReceipt | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]
+        Response[Any | AppendReceipt | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]
      """
 
 
@@ -168,7 +172,7 @@ def sync(
     client: AuthenticatedClient,
     body: ExchangesRequest,
 
-) -> AppendReceipt | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
+) -> Any | AppendReceipt | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
     """ Append transcript exchanges to a call
 
     Args:
@@ -181,7 +185,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        AppendReceipt | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody
+        Any | AppendReceipt | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody
      """
 
 
@@ -198,7 +202,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: ExchangesRequest,
 
-) -> Response[AppendReceipt | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
+) -> Response[Any | AppendReceipt | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
     """ Append transcript exchanges to a call
 
     Args:
@@ -211,7 +215,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[AppendReceipt | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]
+        Response[Any | AppendReceipt | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]
      """
 
 
@@ -233,7 +237,7 @@ async def asyncio(
     client: AuthenticatedClient,
     body: ExchangesRequest,
 
-) -> AppendReceipt | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
+) -> Any | AppendReceipt | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
     """ Append transcript exchanges to a call
 
     Args:
@@ -246,7 +250,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        AppendReceipt | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody
+        Any | AppendReceipt | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody
      """
 
 

@@ -45,7 +45,7 @@ def _get_kwargs(
 
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ErrorBody | ErrorBody | GatewayErrorBody | RecordingUpload | ValidationErrorBody | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | ErrorBody | ErrorBody | GatewayErrorBody | RecordingUpload | ValidationErrorBody | None:
     if response.status_code == 200:
         response_200 = RecordingUpload.from_dict(response.json())
 
@@ -98,6 +98,10 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_409
 
+    if response.status_code == 414:
+        response_414 = cast(Any, None)
+        return response_414
+
     if response.status_code == 415:
         response_415 = ErrorBody.from_dict(response.json())
 
@@ -118,7 +122,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ErrorBody | ErrorBody | GatewayErrorBody | RecordingUpload | ValidationErrorBody]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | RecordingUpload | ValidationErrorBody]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -133,7 +137,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: RecordingUploadRequest,
 
-) -> Response[ErrorBody | ErrorBody | GatewayErrorBody | RecordingUpload | ValidationErrorBody]:
+) -> Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | RecordingUpload | ValidationErrorBody]:
     """ Create a presigned upload of a call's recording
 
     Args:
@@ -145,7 +149,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | ErrorBody | GatewayErrorBody | RecordingUpload | ValidationErrorBody]
+        Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | RecordingUpload | ValidationErrorBody]
      """
 
 
@@ -167,7 +171,7 @@ def sync(
     client: AuthenticatedClient,
     body: RecordingUploadRequest,
 
-) -> ErrorBody | ErrorBody | GatewayErrorBody | RecordingUpload | ValidationErrorBody | None:
+) -> Any | ErrorBody | ErrorBody | GatewayErrorBody | RecordingUpload | ValidationErrorBody | None:
     """ Create a presigned upload of a call's recording
 
     Args:
@@ -179,7 +183,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | ErrorBody | GatewayErrorBody | RecordingUpload | ValidationErrorBody
+        Any | ErrorBody | ErrorBody | GatewayErrorBody | RecordingUpload | ValidationErrorBody
      """
 
 
@@ -196,7 +200,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: RecordingUploadRequest,
 
-) -> Response[ErrorBody | ErrorBody | GatewayErrorBody | RecordingUpload | ValidationErrorBody]:
+) -> Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | RecordingUpload | ValidationErrorBody]:
     """ Create a presigned upload of a call's recording
 
     Args:
@@ -208,7 +212,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | ErrorBody | GatewayErrorBody | RecordingUpload | ValidationErrorBody]
+        Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | RecordingUpload | ValidationErrorBody]
      """
 
 
@@ -230,7 +234,7 @@ async def asyncio(
     client: AuthenticatedClient,
     body: RecordingUploadRequest,
 
-) -> ErrorBody | ErrorBody | GatewayErrorBody | RecordingUpload | ValidationErrorBody | None:
+) -> Any | ErrorBody | ErrorBody | GatewayErrorBody | RecordingUpload | ValidationErrorBody | None:
     """ Create a presigned upload of a call's recording
 
     Args:
@@ -242,7 +246,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | ErrorBody | GatewayErrorBody | RecordingUpload | ValidationErrorBody
+        Any | ErrorBody | ErrorBody | GatewayErrorBody | RecordingUpload | ValidationErrorBody
      """
 
 

@@ -45,7 +45,7 @@ def _get_kwargs(
 
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Call | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | Call | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
     if response.status_code == 200:
         response_200 = Call.from_dict(response.json())
 
@@ -105,6 +105,10 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_409
 
+    if response.status_code == 414:
+        response_414 = cast(Any, None)
+        return response_414
+
     if response.status_code == 415:
         response_415 = ErrorBody.from_dict(response.json())
 
@@ -125,7 +129,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Call | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | Call | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -140,7 +144,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: CallUpdate,
 
-) -> Response[Call | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
+) -> Response[Any | Call | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
     """ Create or update a call record
 
     Args:
@@ -156,7 +160,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Call | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]
+        Response[Any | Call | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]
      """
 
 
@@ -178,7 +182,7 @@ def sync(
     client: AuthenticatedClient,
     body: CallUpdate,
 
-) -> Call | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
+) -> Any | Call | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
     """ Create or update a call record
 
     Args:
@@ -194,7 +198,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Call | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody
+        Any | Call | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody
      """
 
 
@@ -211,7 +215,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: CallUpdate,
 
-) -> Response[Call | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
+) -> Response[Any | Call | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
     """ Create or update a call record
 
     Args:
@@ -227,7 +231,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Call | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]
+        Response[Any | Call | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]
      """
 
 
@@ -249,7 +253,7 @@ async def asyncio(
     client: AuthenticatedClient,
     body: CallUpdate,
 
-) -> Call | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
+) -> Any | Call | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
     """ Create or update a call record
 
     Args:
@@ -265,7 +269,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Call | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody
+        Any | Call | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody
      """
 
 

@@ -54,7 +54,7 @@ def _get_kwargs(
 
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Call | CallWithTranscript | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | Call | CallWithTranscript | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
     if response.status_code == 200:
         def _parse_response_200(data: object) -> Call | CallWithTranscript:
             try:
@@ -117,6 +117,10 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_404
 
+    if response.status_code == 414:
+        response_414 = cast(Any, None)
+        return response_414
+
     if response.status_code == 422:
         response_422 = ValidationErrorBody.from_dict(response.json())
 
@@ -130,7 +134,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Call | CallWithTranscript | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | Call | CallWithTranscript | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -145,7 +149,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     include: Literal['transcript'] | None | Unset = UNSET,
 
-) -> Response[Call | CallWithTranscript | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
+) -> Response[Any | Call | CallWithTranscript | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
     """ Get a call
 
     Args:
@@ -157,7 +161,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Call | CallWithTranscript | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]
+        Response[Any | Call | CallWithTranscript | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]
      """
 
 
@@ -179,7 +183,7 @@ def sync(
     client: AuthenticatedClient,
     include: Literal['transcript'] | None | Unset = UNSET,
 
-) -> Call | CallWithTranscript | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
+) -> Any | Call | CallWithTranscript | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
     """ Get a call
 
     Args:
@@ -191,7 +195,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Call | CallWithTranscript | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody
+        Any | Call | CallWithTranscript | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody
      """
 
 
@@ -208,7 +212,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     include: Literal['transcript'] | None | Unset = UNSET,
 
-) -> Response[Call | CallWithTranscript | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
+) -> Response[Any | Call | CallWithTranscript | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
     """ Get a call
 
     Args:
@@ -220,7 +224,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Call | CallWithTranscript | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]
+        Response[Any | Call | CallWithTranscript | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]
      """
 
 
@@ -242,7 +246,7 @@ async def asyncio(
     client: AuthenticatedClient,
     include: Literal['transcript'] | None | Unset = UNSET,
 
-) -> Call | CallWithTranscript | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
+) -> Any | Call | CallWithTranscript | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
     """ Get a call
 
     Args:
@@ -254,7 +258,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Call | CallWithTranscript | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody
+        Any | Call | CallWithTranscript | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody
      """
 
 

@@ -55,7 +55,7 @@ def _get_kwargs(
 
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> CallHistory | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | CallHistory | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
     if response.status_code == 200:
         response_200 = CallHistory.from_dict(response.json())
 
@@ -108,6 +108,10 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_404
 
+    if response.status_code == 414:
+        response_414 = cast(Any, None)
+        return response_414
+
     if response.status_code == 422:
         response_422 = ValidationErrorBody.from_dict(response.json())
 
@@ -121,7 +125,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[CallHistory | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | CallHistory | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -137,7 +141,7 @@ def sync_detailed(
     limit: int | Unset = 1000,
     cursor: None | str | Unset = UNSET,
 
-) -> Response[CallHistory | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
+) -> Response[Any | CallHistory | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
     """ Get a call's structured history
 
     Args:
@@ -150,7 +154,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CallHistory | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]
+        Response[Any | CallHistory | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]
      """
 
 
@@ -174,7 +178,7 @@ def sync(
     limit: int | Unset = 1000,
     cursor: None | str | Unset = UNSET,
 
-) -> CallHistory | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
+) -> Any | CallHistory | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
     """ Get a call's structured history
 
     Args:
@@ -187,7 +191,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CallHistory | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody
+        Any | CallHistory | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody
      """
 
 
@@ -206,7 +210,7 @@ async def asyncio_detailed(
     limit: int | Unset = 1000,
     cursor: None | str | Unset = UNSET,
 
-) -> Response[CallHistory | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
+) -> Response[Any | CallHistory | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
     """ Get a call's structured history
 
     Args:
@@ -219,7 +223,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CallHistory | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]
+        Response[Any | CallHistory | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]
      """
 
 
@@ -243,7 +247,7 @@ async def asyncio(
     limit: int | Unset = 1000,
     cursor: None | str | Unset = UNSET,
 
-) -> CallHistory | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
+) -> Any | CallHistory | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
     """ Get a call's structured history
 
     Args:
@@ -256,7 +260,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CallHistory | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody
+        Any | CallHistory | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody
      """
 
 

@@ -178,7 +178,7 @@ def _get_kwargs(
 
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> CallStats | ErrorBody | ErrorBody | GatewayErrorBody | ErrorBody | ValidationErrorBody | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | CallStats | ErrorBody | ErrorBody | GatewayErrorBody | ErrorBody | ValidationErrorBody | None:
     if response.status_code == 200:
         response_200 = CallStats.from_dict(response.json())
 
@@ -217,6 +217,10 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_403
 
+    if response.status_code == 414:
+        response_414 = cast(Any, None)
+        return response_414
+
     if response.status_code == 422:
         def _parse_response_422(data: object) -> ErrorBody | ValidationErrorBody:
             try:
@@ -247,7 +251,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[CallStats | ErrorBody | ErrorBody | GatewayErrorBody | ErrorBody | ValidationErrorBody]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | CallStats | ErrorBody | ErrorBody | GatewayErrorBody | ErrorBody | ValidationErrorBody]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -274,7 +278,7 @@ def sync_detailed(
     group_by: None | StatsGroupBy | Unset = UNSET,
     compare: None | StatsCompare | Unset = UNSET,
 
-) -> Response[CallStats | ErrorBody | ErrorBody | GatewayErrorBody | ErrorBody | ValidationErrorBody]:
+) -> Response[Any | CallStats | ErrorBody | ErrorBody | GatewayErrorBody | ErrorBody | ValidationErrorBody]:
     """ Call stats
 
      Counts, rates, durations, cost and latency percentiles of the calls whose start_time is in the range
@@ -303,7 +307,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CallStats | ErrorBody | ErrorBody | GatewayErrorBody | ErrorBody | ValidationErrorBody]
+        Response[Any | CallStats | ErrorBody | ErrorBody | GatewayErrorBody | ErrorBody | ValidationErrorBody]
      """
 
 
@@ -349,7 +353,7 @@ def sync(
     group_by: None | StatsGroupBy | Unset = UNSET,
     compare: None | StatsCompare | Unset = UNSET,
 
-) -> CallStats | ErrorBody | ErrorBody | GatewayErrorBody | ErrorBody | ValidationErrorBody | None:
+) -> Any | CallStats | ErrorBody | ErrorBody | GatewayErrorBody | ErrorBody | ValidationErrorBody | None:
     """ Call stats
 
      Counts, rates, durations, cost and latency percentiles of the calls whose start_time is in the range
@@ -378,7 +382,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CallStats | ErrorBody | ErrorBody | GatewayErrorBody | ErrorBody | ValidationErrorBody
+        Any | CallStats | ErrorBody | ErrorBody | GatewayErrorBody | ErrorBody | ValidationErrorBody
      """
 
 
@@ -419,7 +423,7 @@ async def asyncio_detailed(
     group_by: None | StatsGroupBy | Unset = UNSET,
     compare: None | StatsCompare | Unset = UNSET,
 
-) -> Response[CallStats | ErrorBody | ErrorBody | GatewayErrorBody | ErrorBody | ValidationErrorBody]:
+) -> Response[Any | CallStats | ErrorBody | ErrorBody | GatewayErrorBody | ErrorBody | ValidationErrorBody]:
     """ Call stats
 
      Counts, rates, durations, cost and latency percentiles of the calls whose start_time is in the range
@@ -448,7 +452,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CallStats | ErrorBody | ErrorBody | GatewayErrorBody | ErrorBody | ValidationErrorBody]
+        Response[Any | CallStats | ErrorBody | ErrorBody | GatewayErrorBody | ErrorBody | ValidationErrorBody]
      """
 
 
@@ -494,7 +498,7 @@ async def asyncio(
     group_by: None | StatsGroupBy | Unset = UNSET,
     compare: None | StatsCompare | Unset = UNSET,
 
-) -> CallStats | ErrorBody | ErrorBody | GatewayErrorBody | ErrorBody | ValidationErrorBody | None:
+) -> Any | CallStats | ErrorBody | ErrorBody | GatewayErrorBody | ErrorBody | ValidationErrorBody | None:
     """ Call stats
 
      Counts, rates, durations, cost and latency percentiles of the calls whose start_time is in the range
@@ -523,7 +527,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CallStats | ErrorBody | ErrorBody | GatewayErrorBody | ErrorBody | ValidationErrorBody
+        Any | CallStats | ErrorBody | ErrorBody | GatewayErrorBody | ErrorBody | ValidationErrorBody
      """
 
 

@@ -64,7 +64,7 @@ def _get_kwargs(
 
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ErrorBody | ErrorBody | GatewayErrorBody | TranscriptExchanges | TranscriptTurns | ValidationErrorBody | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | ErrorBody | ErrorBody | GatewayErrorBody | TranscriptExchanges | TranscriptTurns | ValidationErrorBody | None:
     if response.status_code == 200:
         def _parse_response_200(data: object) -> TranscriptExchanges | TranscriptTurns:
             try:
@@ -141,6 +141,10 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_413
 
+    if response.status_code == 414:
+        response_414 = cast(Any, None)
+        return response_414
+
     if response.status_code == 422:
         response_422 = ValidationErrorBody.from_dict(response.json())
 
@@ -154,7 +158,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ErrorBody | ErrorBody | GatewayErrorBody | TranscriptExchanges | TranscriptTurns | ValidationErrorBody]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | TranscriptExchanges | TranscriptTurns | ValidationErrorBody]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -171,7 +175,7 @@ def sync_detailed(
     limit: int | Unset = 1000,
     cursor: None | str | Unset = UNSET,
 
-) -> Response[ErrorBody | ErrorBody | GatewayErrorBody | TranscriptExchanges | TranscriptTurns | ValidationErrorBody]:
+) -> Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | TranscriptExchanges | TranscriptTurns | ValidationErrorBody]:
     """ Get a call's transcript
 
     Args:
@@ -185,7 +189,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | ErrorBody | GatewayErrorBody | TranscriptExchanges | TranscriptTurns | ValidationErrorBody]
+        Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | TranscriptExchanges | TranscriptTurns | ValidationErrorBody]
      """
 
 
@@ -211,7 +215,7 @@ def sync(
     limit: int | Unset = 1000,
     cursor: None | str | Unset = UNSET,
 
-) -> ErrorBody | ErrorBody | GatewayErrorBody | TranscriptExchanges | TranscriptTurns | ValidationErrorBody | None:
+) -> Any | ErrorBody | ErrorBody | GatewayErrorBody | TranscriptExchanges | TranscriptTurns | ValidationErrorBody | None:
     """ Get a call's transcript
 
     Args:
@@ -225,7 +229,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | ErrorBody | GatewayErrorBody | TranscriptExchanges | TranscriptTurns | ValidationErrorBody
+        Any | ErrorBody | ErrorBody | GatewayErrorBody | TranscriptExchanges | TranscriptTurns | ValidationErrorBody
      """
 
 
@@ -246,7 +250,7 @@ async def asyncio_detailed(
     limit: int | Unset = 1000,
     cursor: None | str | Unset = UNSET,
 
-) -> Response[ErrorBody | ErrorBody | GatewayErrorBody | TranscriptExchanges | TranscriptTurns | ValidationErrorBody]:
+) -> Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | TranscriptExchanges | TranscriptTurns | ValidationErrorBody]:
     """ Get a call's transcript
 
     Args:
@@ -260,7 +264,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | ErrorBody | GatewayErrorBody | TranscriptExchanges | TranscriptTurns | ValidationErrorBody]
+        Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | TranscriptExchanges | TranscriptTurns | ValidationErrorBody]
      """
 
 
@@ -286,7 +290,7 @@ async def asyncio(
     limit: int | Unset = 1000,
     cursor: None | str | Unset = UNSET,
 
-) -> ErrorBody | ErrorBody | GatewayErrorBody | TranscriptExchanges | TranscriptTurns | ValidationErrorBody | None:
+) -> Any | ErrorBody | ErrorBody | GatewayErrorBody | TranscriptExchanges | TranscriptTurns | ValidationErrorBody | None:
     """ Get a call's transcript
 
     Args:
@@ -300,7 +304,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | ErrorBody | GatewayErrorBody | TranscriptExchanges | TranscriptTurns | ValidationErrorBody
+        Any | ErrorBody | ErrorBody | GatewayErrorBody | TranscriptExchanges | TranscriptTurns | ValidationErrorBody
      """
 
 

@@ -64,7 +64,7 @@ def _get_kwargs(
 
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> CallChanges | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | CallChanges | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
     if response.status_code == 200:
         response_200 = CallChanges.from_dict(response.json())
 
@@ -117,6 +117,10 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_410
 
+    if response.status_code == 414:
+        response_414 = cast(Any, None)
+        return response_414
+
     if response.status_code == 422:
         response_422 = ValidationErrorBody.from_dict(response.json())
 
@@ -130,7 +134,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[CallChanges | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | CallChanges | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -146,7 +150,7 @@ def sync_detailed(
     since: datetime.datetime | None | Unset = UNSET,
     limit: int | Unset = 100,
 
-) -> Response[CallChanges | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
+) -> Response[Any | CallChanges | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
     """ List call changes
 
      Every call of the tenant at its latest change (created, updated, or deleted: a tombstone), in change
@@ -165,7 +169,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CallChanges | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]
+        Response[Any | CallChanges | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]
      """
 
 
@@ -189,7 +193,7 @@ def sync(
     since: datetime.datetime | None | Unset = UNSET,
     limit: int | Unset = 100,
 
-) -> CallChanges | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
+) -> Any | CallChanges | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
     """ List call changes
 
      Every call of the tenant at its latest change (created, updated, or deleted: a tombstone), in change
@@ -208,7 +212,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CallChanges | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody
+        Any | CallChanges | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody
      """
 
 
@@ -227,7 +231,7 @@ async def asyncio_detailed(
     since: datetime.datetime | None | Unset = UNSET,
     limit: int | Unset = 100,
 
-) -> Response[CallChanges | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
+) -> Response[Any | CallChanges | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
     """ List call changes
 
      Every call of the tenant at its latest change (created, updated, or deleted: a tombstone), in change
@@ -246,7 +250,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CallChanges | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]
+        Response[Any | CallChanges | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]
      """
 
 
@@ -270,7 +274,7 @@ async def asyncio(
     since: datetime.datetime | None | Unset = UNSET,
     limit: int | Unset = 100,
 
-) -> CallChanges | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
+) -> Any | CallChanges | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
     """ List call changes
 
      Every call of the tenant at its latest change (created, updated, or deleted: a tombstone), in change
@@ -289,7 +293,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CallChanges | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody
+        Any | CallChanges | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody
      """
 
 

@@ -194,7 +194,7 @@ def _get_kwargs(
 
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> CallList | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | CallList | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
     if response.status_code == 200:
         response_200 = CallList.from_dict(response.json())
 
@@ -240,6 +240,10 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_403
 
+    if response.status_code == 414:
+        response_414 = cast(Any, None)
+        return response_414
+
     if response.status_code == 422:
         response_422 = ValidationErrorBody.from_dict(response.json())
 
@@ -253,7 +257,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[CallList | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | CallList | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -284,7 +288,7 @@ def sync_detailed(
     cursor: None | str | Unset = UNSET,
     order: SortOrder | Unset = UNSET,
 
-) -> Response[CallList | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
+) -> Response[Any | CallList | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
     """ List calls
 
     Args:
@@ -319,7 +323,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CallList | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]
+        Response[Any | CallList | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]
      """
 
 
@@ -373,7 +377,7 @@ def sync(
     cursor: None | str | Unset = UNSET,
     order: SortOrder | Unset = UNSET,
 
-) -> CallList | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
+) -> Any | CallList | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
     """ List calls
 
     Args:
@@ -408,7 +412,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CallList | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody
+        Any | CallList | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody
      """
 
 
@@ -457,7 +461,7 @@ async def asyncio_detailed(
     cursor: None | str | Unset = UNSET,
     order: SortOrder | Unset = UNSET,
 
-) -> Response[CallList | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
+) -> Response[Any | CallList | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
     """ List calls
 
     Args:
@@ -492,7 +496,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CallList | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]
+        Response[Any | CallList | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]
      """
 
 
@@ -546,7 +550,7 @@ async def asyncio(
     cursor: None | str | Unset = UNSET,
     order: SortOrder | Unset = UNSET,
 
-) -> CallList | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
+) -> Any | CallList | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
     """ List calls
 
     Args:
@@ -581,7 +585,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CallList | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody
+        Any | CallList | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody
      """
 
 

@@ -37,7 +37,7 @@ def _get_kwargs(
 
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Call | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | Call | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
     if response.status_code == 200:
         response_200 = Call.from_dict(response.json())
 
@@ -90,6 +90,10 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_409
 
+    if response.status_code == 414:
+        response_414 = cast(Any, None)
+        return response_414
+
     if response.status_code == 415:
         response_415 = ErrorBody.from_dict(response.json())
 
@@ -110,7 +114,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Call | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | Call | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -124,7 +128,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
 
-) -> Response[Call | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
+) -> Response[Any | Call | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
     """ Cancel a queued call
 
     Args:
@@ -135,7 +139,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Call | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]
+        Response[Any | Call | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]
      """
 
 
@@ -155,7 +159,7 @@ def sync(
     *,
     client: AuthenticatedClient,
 
-) -> Call | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
+) -> Any | Call | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
     """ Cancel a queued call
 
     Args:
@@ -166,7 +170,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Call | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody
+        Any | Call | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody
      """
 
 
@@ -181,7 +185,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
 
-) -> Response[Call | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
+) -> Response[Any | Call | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
     """ Cancel a queued call
 
     Args:
@@ -192,7 +196,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Call | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]
+        Response[Any | Call | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]
      """
 
 
@@ -212,7 +216,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
 
-) -> Call | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
+) -> Any | Call | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
     """ Cancel a queued call
 
     Args:
@@ -223,7 +227,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Call | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody
+        Any | Call | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody
      """
 
 

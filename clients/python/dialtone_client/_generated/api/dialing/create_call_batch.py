@@ -57,7 +57,7 @@ def _get_kwargs(
 
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> BatchAccepted | BatchDryRun | ErrorBody | ErrorBody | GatewayErrorBody | ErrorBody | ValidationErrorBody | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | BatchAccepted | BatchDryRun | ErrorBody | ErrorBody | GatewayErrorBody | ErrorBody | ValidationErrorBody | None:
     if response.status_code == 200:
         response_200 = BatchDryRun.from_dict(response.json())
 
@@ -117,6 +117,10 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_409
 
+    if response.status_code == 414:
+        response_414 = cast(Any, None)
+        return response_414
+
     if response.status_code == 415:
         response_415 = ErrorBody.from_dict(response.json())
 
@@ -161,7 +165,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[BatchAccepted | BatchDryRun | ErrorBody | ErrorBody | GatewayErrorBody | ErrorBody | ValidationErrorBody]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | BatchAccepted | BatchDryRun | ErrorBody | ErrorBody | GatewayErrorBody | ErrorBody | ValidationErrorBody]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -177,7 +181,7 @@ def sync_detailed(
     dry_run: bool | Unset = False,
     idempotency_key: None | str | Unset = UNSET,
 
-) -> Response[BatchAccepted | BatchDryRun | ErrorBody | ErrorBody | GatewayErrorBody | ErrorBody | ValidationErrorBody]:
+) -> Response[Any | BatchAccepted | BatchDryRun | ErrorBody | ErrorBody | GatewayErrorBody | ErrorBody | ValidationErrorBody]:
     """ Queue a batch of outbound calls
 
     Args:
@@ -194,7 +198,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[BatchAccepted | BatchDryRun | ErrorBody | ErrorBody | GatewayErrorBody | ErrorBody | ValidationErrorBody]
+        Response[Any | BatchAccepted | BatchDryRun | ErrorBody | ErrorBody | GatewayErrorBody | ErrorBody | ValidationErrorBody]
      """
 
 
@@ -218,7 +222,7 @@ def sync(
     dry_run: bool | Unset = False,
     idempotency_key: None | str | Unset = UNSET,
 
-) -> BatchAccepted | BatchDryRun | ErrorBody | ErrorBody | GatewayErrorBody | ErrorBody | ValidationErrorBody | None:
+) -> Any | BatchAccepted | BatchDryRun | ErrorBody | ErrorBody | GatewayErrorBody | ErrorBody | ValidationErrorBody | None:
     """ Queue a batch of outbound calls
 
     Args:
@@ -235,7 +239,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        BatchAccepted | BatchDryRun | ErrorBody | ErrorBody | GatewayErrorBody | ErrorBody | ValidationErrorBody
+        Any | BatchAccepted | BatchDryRun | ErrorBody | ErrorBody | GatewayErrorBody | ErrorBody | ValidationErrorBody
      """
 
 
@@ -254,7 +258,7 @@ async def asyncio_detailed(
     dry_run: bool | Unset = False,
     idempotency_key: None | str | Unset = UNSET,
 
-) -> Response[BatchAccepted | BatchDryRun | ErrorBody | ErrorBody | GatewayErrorBody | ErrorBody | ValidationErrorBody]:
+) -> Response[Any | BatchAccepted | BatchDryRun | ErrorBody | ErrorBody | GatewayErrorBody | ErrorBody | ValidationErrorBody]:
     """ Queue a batch of outbound calls
 
     Args:
@@ -271,7 +275,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[BatchAccepted | BatchDryRun | ErrorBody | ErrorBody | GatewayErrorBody | ErrorBody | ValidationErrorBody]
+        Response[Any | BatchAccepted | BatchDryRun | ErrorBody | ErrorBody | GatewayErrorBody | ErrorBody | ValidationErrorBody]
      """
 
 
@@ -295,7 +299,7 @@ async def asyncio(
     dry_run: bool | Unset = False,
     idempotency_key: None | str | Unset = UNSET,
 
-) -> BatchAccepted | BatchDryRun | ErrorBody | ErrorBody | GatewayErrorBody | ErrorBody | ValidationErrorBody | None:
+) -> Any | BatchAccepted | BatchDryRun | ErrorBody | ErrorBody | GatewayErrorBody | ErrorBody | ValidationErrorBody | None:
     """ Queue a batch of outbound calls
 
     Args:
@@ -312,7 +316,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        BatchAccepted | BatchDryRun | ErrorBody | ErrorBody | GatewayErrorBody | ErrorBody | ValidationErrorBody
+        Any | BatchAccepted | BatchDryRun | ErrorBody | ErrorBody | GatewayErrorBody | ErrorBody | ValidationErrorBody
      """
 
 

@@ -45,7 +45,7 @@ def _get_kwargs(
 
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ErrorBody | ErrorBody | GatewayErrorBody | IssueReport | ValidationErrorBody | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | ErrorBody | ErrorBody | GatewayErrorBody | IssueReport | ValidationErrorBody | None:
     if response.status_code == 201:
         response_201 = IssueReport.from_dict(response.json())
 
@@ -98,6 +98,10 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_409
 
+    if response.status_code == 414:
+        response_414 = cast(Any, None)
+        return response_414
+
     if response.status_code == 415:
         response_415 = ErrorBody.from_dict(response.json())
 
@@ -118,7 +122,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ErrorBody | ErrorBody | GatewayErrorBody | IssueReport | ValidationErrorBody]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | IssueReport | ValidationErrorBody]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -133,7 +137,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: IssueReportCreate,
 
-) -> Response[ErrorBody | ErrorBody | GatewayErrorBody | IssueReport | ValidationErrorBody]:
+) -> Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | IssueReport | ValidationErrorBody]:
     """ Report an issue with a call
 
     Args:
@@ -145,7 +149,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | ErrorBody | GatewayErrorBody | IssueReport | ValidationErrorBody]
+        Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | IssueReport | ValidationErrorBody]
      """
 
 
@@ -167,7 +171,7 @@ def sync(
     client: AuthenticatedClient,
     body: IssueReportCreate,
 
-) -> ErrorBody | ErrorBody | GatewayErrorBody | IssueReport | ValidationErrorBody | None:
+) -> Any | ErrorBody | ErrorBody | GatewayErrorBody | IssueReport | ValidationErrorBody | None:
     """ Report an issue with a call
 
     Args:
@@ -179,7 +183,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | ErrorBody | GatewayErrorBody | IssueReport | ValidationErrorBody
+        Any | ErrorBody | ErrorBody | GatewayErrorBody | IssueReport | ValidationErrorBody
      """
 
 
@@ -196,7 +200,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: IssueReportCreate,
 
-) -> Response[ErrorBody | ErrorBody | GatewayErrorBody | IssueReport | ValidationErrorBody]:
+) -> Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | IssueReport | ValidationErrorBody]:
     """ Report an issue with a call
 
     Args:
@@ -208,7 +212,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | ErrorBody | GatewayErrorBody | IssueReport | ValidationErrorBody]
+        Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | IssueReport | ValidationErrorBody]
      """
 
 
@@ -230,7 +234,7 @@ async def asyncio(
     client: AuthenticatedClient,
     body: IssueReportCreate,
 
-) -> ErrorBody | ErrorBody | GatewayErrorBody | IssueReport | ValidationErrorBody | None:
+) -> Any | ErrorBody | ErrorBody | GatewayErrorBody | IssueReport | ValidationErrorBody | None:
     """ Report an issue with a call
 
     Args:
@@ -242,7 +246,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | ErrorBody | GatewayErrorBody | IssueReport | ValidationErrorBody
+        Any | ErrorBody | ErrorBody | GatewayErrorBody | IssueReport | ValidationErrorBody
      """
 
 

@@ -47,7 +47,7 @@ def _get_kwargs(
 
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ErrorBody | ErrorBody | GatewayErrorBody | Grade | ValidationErrorBody | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | ErrorBody | ErrorBody | GatewayErrorBody | Grade | ValidationErrorBody | None:
     if response.status_code == 200:
         response_200 = Grade.from_dict(response.json())
 
@@ -93,6 +93,10 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_404
 
+    if response.status_code == 414:
+        response_414 = cast(Any, None)
+        return response_414
+
     if response.status_code == 415:
         response_415 = ErrorBody.from_dict(response.json())
 
@@ -120,7 +124,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ErrorBody | ErrorBody | GatewayErrorBody | Grade | ValidationErrorBody]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | Grade | ValidationErrorBody]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -135,7 +139,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     force: bool | Unset = False,
 
-) -> Response[ErrorBody | ErrorBody | GatewayErrorBody | Grade | ValidationErrorBody]:
+) -> Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | Grade | ValidationErrorBody]:
     """ Grade a call
 
      Grading runs asynchronously: poll GET .../grade until it is not pending.
@@ -149,7 +153,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | ErrorBody | GatewayErrorBody | Grade | ValidationErrorBody]
+        Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | Grade | ValidationErrorBody]
      """
 
 
@@ -171,7 +175,7 @@ def sync(
     client: AuthenticatedClient,
     force: bool | Unset = False,
 
-) -> ErrorBody | ErrorBody | GatewayErrorBody | Grade | ValidationErrorBody | None:
+) -> Any | ErrorBody | ErrorBody | GatewayErrorBody | Grade | ValidationErrorBody | None:
     """ Grade a call
 
      Grading runs asynchronously: poll GET .../grade until it is not pending.
@@ -185,7 +189,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | ErrorBody | GatewayErrorBody | Grade | ValidationErrorBody
+        Any | ErrorBody | ErrorBody | GatewayErrorBody | Grade | ValidationErrorBody
      """
 
 
@@ -202,7 +206,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     force: bool | Unset = False,
 
-) -> Response[ErrorBody | ErrorBody | GatewayErrorBody | Grade | ValidationErrorBody]:
+) -> Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | Grade | ValidationErrorBody]:
     """ Grade a call
 
      Grading runs asynchronously: poll GET .../grade until it is not pending.
@@ -216,7 +220,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | ErrorBody | GatewayErrorBody | Grade | ValidationErrorBody]
+        Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | Grade | ValidationErrorBody]
      """
 
 
@@ -238,7 +242,7 @@ async def asyncio(
     client: AuthenticatedClient,
     force: bool | Unset = False,
 
-) -> ErrorBody | ErrorBody | GatewayErrorBody | Grade | ValidationErrorBody | None:
+) -> Any | ErrorBody | ErrorBody | GatewayErrorBody | Grade | ValidationErrorBody | None:
     """ Grade a call
 
      Grading runs asynchronously: poll GET .../grade until it is not pending.
@@ -252,7 +256,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | ErrorBody | GatewayErrorBody | Grade | ValidationErrorBody
+        Any | ErrorBody | ErrorBody | GatewayErrorBody | Grade | ValidationErrorBody
      """
 
 

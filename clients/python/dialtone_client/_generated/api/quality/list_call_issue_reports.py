@@ -37,7 +37,7 @@ def _get_kwargs(
 
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> CallIssueReports | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | CallIssueReports | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
     if response.status_code == 200:
         response_200 = CallIssueReports.from_dict(response.json())
 
@@ -83,6 +83,10 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_404
 
+    if response.status_code == 414:
+        response_414 = cast(Any, None)
+        return response_414
+
     if response.status_code == 422:
         response_422 = ValidationErrorBody.from_dict(response.json())
 
@@ -96,7 +100,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[CallIssueReports | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | CallIssueReports | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -110,7 +114,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
 
-) -> Response[CallIssueReports | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
+) -> Response[Any | CallIssueReports | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
     """ List a call's issue reports
 
     Args:
@@ -121,7 +125,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CallIssueReports | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]
+        Response[Any | CallIssueReports | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]
      """
 
 
@@ -141,7 +145,7 @@ def sync(
     *,
     client: AuthenticatedClient,
 
-) -> CallIssueReports | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
+) -> Any | CallIssueReports | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
     """ List a call's issue reports
 
     Args:
@@ -152,7 +156,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CallIssueReports | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody
+        Any | CallIssueReports | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody
      """
 
 
@@ -167,7 +171,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
 
-) -> Response[CallIssueReports | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
+) -> Response[Any | CallIssueReports | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
     """ List a call's issue reports
 
     Args:
@@ -178,7 +182,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CallIssueReports | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]
+        Response[Any | CallIssueReports | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]
      """
 
 
@@ -198,7 +202,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
 
-) -> CallIssueReports | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
+) -> Any | CallIssueReports | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
     """ List a call's issue reports
 
     Args:
@@ -209,7 +213,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CallIssueReports | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody
+        Any | CallIssueReports | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody
      """
 
 

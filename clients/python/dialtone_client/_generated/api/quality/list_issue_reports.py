@@ -111,7 +111,7 @@ def _get_kwargs(
 
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ErrorBody | ErrorBody | GatewayErrorBody | IssueReportFeed | ValidationErrorBody | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | ErrorBody | ErrorBody | GatewayErrorBody | IssueReportFeed | ValidationErrorBody | None:
     if response.status_code == 200:
         response_200 = IssueReportFeed.from_dict(response.json())
 
@@ -157,6 +157,10 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_403
 
+    if response.status_code == 414:
+        response_414 = cast(Any, None)
+        return response_414
+
     if response.status_code == 422:
         response_422 = ValidationErrorBody.from_dict(response.json())
 
@@ -170,7 +174,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ErrorBody | ErrorBody | GatewayErrorBody | IssueReportFeed | ValidationErrorBody]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | IssueReportFeed | ValidationErrorBody]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -190,7 +194,7 @@ def sync_detailed(
     limit: int | Unset = 20,
     cursor: None | str | Unset = UNSET,
 
-) -> Response[ErrorBody | ErrorBody | GatewayErrorBody | IssueReportFeed | ValidationErrorBody]:
+) -> Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | IssueReportFeed | ValidationErrorBody]:
     """ List the tenant's issue reports
 
     Args:
@@ -207,7 +211,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | ErrorBody | GatewayErrorBody | IssueReportFeed | ValidationErrorBody]
+        Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | IssueReportFeed | ValidationErrorBody]
      """
 
 
@@ -239,7 +243,7 @@ def sync(
     limit: int | Unset = 20,
     cursor: None | str | Unset = UNSET,
 
-) -> ErrorBody | ErrorBody | GatewayErrorBody | IssueReportFeed | ValidationErrorBody | None:
+) -> Any | ErrorBody | ErrorBody | GatewayErrorBody | IssueReportFeed | ValidationErrorBody | None:
     """ List the tenant's issue reports
 
     Args:
@@ -256,7 +260,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | ErrorBody | GatewayErrorBody | IssueReportFeed | ValidationErrorBody
+        Any | ErrorBody | ErrorBody | GatewayErrorBody | IssueReportFeed | ValidationErrorBody
      """
 
 
@@ -283,7 +287,7 @@ async def asyncio_detailed(
     limit: int | Unset = 20,
     cursor: None | str | Unset = UNSET,
 
-) -> Response[ErrorBody | ErrorBody | GatewayErrorBody | IssueReportFeed | ValidationErrorBody]:
+) -> Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | IssueReportFeed | ValidationErrorBody]:
     """ List the tenant's issue reports
 
     Args:
@@ -300,7 +304,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | ErrorBody | GatewayErrorBody | IssueReportFeed | ValidationErrorBody]
+        Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | IssueReportFeed | ValidationErrorBody]
      """
 
 
@@ -332,7 +336,7 @@ async def asyncio(
     limit: int | Unset = 20,
     cursor: None | str | Unset = UNSET,
 
-) -> ErrorBody | ErrorBody | GatewayErrorBody | IssueReportFeed | ValidationErrorBody | None:
+) -> Any | ErrorBody | ErrorBody | GatewayErrorBody | IssueReportFeed | ValidationErrorBody | None:
     """ List the tenant's issue reports
 
     Args:
@@ -349,7 +353,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | ErrorBody | GatewayErrorBody | IssueReportFeed | ValidationErrorBody
+        Any | ErrorBody | ErrorBody | GatewayErrorBody | IssueReportFeed | ValidationErrorBody
      """
 
 

@@ -53,7 +53,7 @@ def _get_kwargs(
 
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ErrorBody | ErrorBody | GatewayErrorBody | SuppressionList | ValidationErrorBody | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | ErrorBody | ErrorBody | GatewayErrorBody | SuppressionList | ValidationErrorBody | None:
     if response.status_code == 200:
         response_200 = SuppressionList.from_dict(response.json())
 
@@ -99,6 +99,10 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_403
 
+    if response.status_code == 414:
+        response_414 = cast(Any, None)
+        return response_414
+
     if response.status_code == 422:
         response_422 = ValidationErrorBody.from_dict(response.json())
 
@@ -112,7 +116,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ErrorBody | ErrorBody | GatewayErrorBody | SuppressionList | ValidationErrorBody]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | SuppressionList | ValidationErrorBody]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -127,7 +131,7 @@ def sync_detailed(
     limit: int | Unset = 20,
     cursor: None | str | Unset = UNSET,
 
-) -> Response[ErrorBody | ErrorBody | GatewayErrorBody | SuppressionList | ValidationErrorBody]:
+) -> Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | SuppressionList | ValidationErrorBody]:
     """ List the do-not-call list
 
     Args:
@@ -139,7 +143,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | ErrorBody | GatewayErrorBody | SuppressionList | ValidationErrorBody]
+        Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | SuppressionList | ValidationErrorBody]
      """
 
 
@@ -161,7 +165,7 @@ def sync(
     limit: int | Unset = 20,
     cursor: None | str | Unset = UNSET,
 
-) -> ErrorBody | ErrorBody | GatewayErrorBody | SuppressionList | ValidationErrorBody | None:
+) -> Any | ErrorBody | ErrorBody | GatewayErrorBody | SuppressionList | ValidationErrorBody | None:
     """ List the do-not-call list
 
     Args:
@@ -173,7 +177,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | ErrorBody | GatewayErrorBody | SuppressionList | ValidationErrorBody
+        Any | ErrorBody | ErrorBody | GatewayErrorBody | SuppressionList | ValidationErrorBody
      """
 
 
@@ -190,7 +194,7 @@ async def asyncio_detailed(
     limit: int | Unset = 20,
     cursor: None | str | Unset = UNSET,
 
-) -> Response[ErrorBody | ErrorBody | GatewayErrorBody | SuppressionList | ValidationErrorBody]:
+) -> Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | SuppressionList | ValidationErrorBody]:
     """ List the do-not-call list
 
     Args:
@@ -202,7 +206,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | ErrorBody | GatewayErrorBody | SuppressionList | ValidationErrorBody]
+        Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | SuppressionList | ValidationErrorBody]
      """
 
 
@@ -224,7 +228,7 @@ async def asyncio(
     limit: int | Unset = 20,
     cursor: None | str | Unset = UNSET,
 
-) -> ErrorBody | ErrorBody | GatewayErrorBody | SuppressionList | ValidationErrorBody | None:
+) -> Any | ErrorBody | ErrorBody | GatewayErrorBody | SuppressionList | ValidationErrorBody | None:
     """ List the do-not-call list
 
     Args:
@@ -236,7 +240,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | ErrorBody | GatewayErrorBody | SuppressionList | ValidationErrorBody
+        Any | ErrorBody | ErrorBody | GatewayErrorBody | SuppressionList | ValidationErrorBody
      """
 
 

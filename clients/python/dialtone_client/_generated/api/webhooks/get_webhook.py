@@ -36,7 +36,7 @@ def _get_kwargs(
 
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ErrorBody | ErrorBody | GatewayErrorBody | Subscription | ValidationErrorBody | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | ErrorBody | ErrorBody | GatewayErrorBody | Subscription | ValidationErrorBody | None:
     if response.status_code == 200:
         response_200 = Subscription.from_dict(response.json())
 
@@ -82,6 +82,10 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_404
 
+    if response.status_code == 414:
+        response_414 = cast(Any, None)
+        return response_414
+
     if response.status_code == 422:
         response_422 = ValidationErrorBody.from_dict(response.json())
 
@@ -95,7 +99,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ErrorBody | ErrorBody | GatewayErrorBody | Subscription | ValidationErrorBody]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | Subscription | ValidationErrorBody]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -109,7 +113,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
 
-) -> Response[ErrorBody | ErrorBody | GatewayErrorBody | Subscription | ValidationErrorBody]:
+) -> Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | Subscription | ValidationErrorBody]:
     """ Get a webhook
 
     Args:
@@ -120,7 +124,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | ErrorBody | GatewayErrorBody | Subscription | ValidationErrorBody]
+        Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | Subscription | ValidationErrorBody]
      """
 
 
@@ -140,7 +144,7 @@ def sync(
     *,
     client: AuthenticatedClient,
 
-) -> ErrorBody | ErrorBody | GatewayErrorBody | Subscription | ValidationErrorBody | None:
+) -> Any | ErrorBody | ErrorBody | GatewayErrorBody | Subscription | ValidationErrorBody | None:
     """ Get a webhook
 
     Args:
@@ -151,7 +155,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | ErrorBody | GatewayErrorBody | Subscription | ValidationErrorBody
+        Any | ErrorBody | ErrorBody | GatewayErrorBody | Subscription | ValidationErrorBody
      """
 
 
@@ -166,7 +170,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
 
-) -> Response[ErrorBody | ErrorBody | GatewayErrorBody | Subscription | ValidationErrorBody]:
+) -> Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | Subscription | ValidationErrorBody]:
     """ Get a webhook
 
     Args:
@@ -177,7 +181,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | ErrorBody | GatewayErrorBody | Subscription | ValidationErrorBody]
+        Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | Subscription | ValidationErrorBody]
      """
 
 
@@ -197,7 +201,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
 
-) -> ErrorBody | ErrorBody | GatewayErrorBody | Subscription | ValidationErrorBody | None:
+) -> Any | ErrorBody | ErrorBody | GatewayErrorBody | Subscription | ValidationErrorBody | None:
     """ Get a webhook
 
     Args:
@@ -208,7 +212,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | ErrorBody | GatewayErrorBody | Subscription | ValidationErrorBody
+        Any | ErrorBody | ErrorBody | GatewayErrorBody | Subscription | ValidationErrorBody
      """
 
 

@@ -54,7 +54,7 @@ def _get_kwargs(
 
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> DeliveryList | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | DeliveryList | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
     if response.status_code == 200:
         response_200 = DeliveryList.from_dict(response.json())
 
@@ -107,6 +107,10 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_404
 
+    if response.status_code == 414:
+        response_414 = cast(Any, None)
+        return response_414
+
     if response.status_code == 422:
         response_422 = ValidationErrorBody.from_dict(response.json())
 
@@ -120,7 +124,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[DeliveryList | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | DeliveryList | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -136,7 +140,7 @@ def sync_detailed(
     limit: int | Unset = 20,
     cursor: None | str | Unset = UNSET,
 
-) -> Response[DeliveryList | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
+) -> Response[Any | DeliveryList | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
     """ List a webhook's deliveries
 
      Newest first; each delivery with its attempts (status code, latency, error, when the next attempt is
@@ -152,7 +156,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[DeliveryList | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]
+        Response[Any | DeliveryList | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]
      """
 
 
@@ -176,7 +180,7 @@ def sync(
     limit: int | Unset = 20,
     cursor: None | str | Unset = UNSET,
 
-) -> DeliveryList | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
+) -> Any | DeliveryList | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
     """ List a webhook's deliveries
 
      Newest first; each delivery with its attempts (status code, latency, error, when the next attempt is
@@ -192,7 +196,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        DeliveryList | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody
+        Any | DeliveryList | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody
      """
 
 
@@ -211,7 +215,7 @@ async def asyncio_detailed(
     limit: int | Unset = 20,
     cursor: None | str | Unset = UNSET,
 
-) -> Response[DeliveryList | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
+) -> Response[Any | DeliveryList | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
     """ List a webhook's deliveries
 
      Newest first; each delivery with its attempts (status code, latency, error, when the next attempt is
@@ -227,7 +231,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[DeliveryList | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]
+        Response[Any | DeliveryList | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]
      """
 
 
@@ -251,7 +255,7 @@ async def asyncio(
     limit: int | Unset = 20,
     cursor: None | str | Unset = UNSET,
 
-) -> DeliveryList | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
+) -> Any | DeliveryList | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
     """ List a webhook's deliveries
 
      Newest first; each delivery with its attempts (status code, latency, error, when the next attempt is
@@ -267,7 +271,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        DeliveryList | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody
+        Any | DeliveryList | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody
      """
 
 

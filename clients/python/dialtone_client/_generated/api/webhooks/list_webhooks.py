@@ -53,7 +53,7 @@ def _get_kwargs(
 
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | WebhookList | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | WebhookList | None:
     if response.status_code == 200:
         response_200 = WebhookList.from_dict(response.json())
 
@@ -99,6 +99,10 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_403
 
+    if response.status_code == 414:
+        response_414 = cast(Any, None)
+        return response_414
+
     if response.status_code == 422:
         response_422 = ValidationErrorBody.from_dict(response.json())
 
@@ -112,7 +116,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | WebhookList]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | WebhookList]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -127,7 +131,7 @@ def sync_detailed(
     limit: int | Unset = 20,
     cursor: None | str | Unset = UNSET,
 
-) -> Response[ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | WebhookList]:
+) -> Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | WebhookList]:
     """ List webhooks
 
     Args:
@@ -139,7 +143,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | WebhookList]
+        Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | WebhookList]
      """
 
 
@@ -161,7 +165,7 @@ def sync(
     limit: int | Unset = 20,
     cursor: None | str | Unset = UNSET,
 
-) -> ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | WebhookList | None:
+) -> Any | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | WebhookList | None:
     """ List webhooks
 
     Args:
@@ -173,7 +177,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | WebhookList
+        Any | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | WebhookList
      """
 
 
@@ -190,7 +194,7 @@ async def asyncio_detailed(
     limit: int | Unset = 20,
     cursor: None | str | Unset = UNSET,
 
-) -> Response[ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | WebhookList]:
+) -> Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | WebhookList]:
     """ List webhooks
 
     Args:
@@ -202,7 +206,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | WebhookList]
+        Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | WebhookList]
      """
 
 
@@ -224,7 +228,7 @@ async def asyncio(
     limit: int | Unset = 20,
     cursor: None | str | Unset = UNSET,
 
-) -> ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | WebhookList | None:
+) -> Any | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | WebhookList | None:
     """ List webhooks
 
     Args:
@@ -236,7 +240,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | WebhookList
+        Any | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | WebhookList
      """
 
 

@@ -37,7 +37,7 @@ def _get_kwargs(
 
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Delivery | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | Delivery | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
     if response.status_code == 202:
         response_202 = Delivery.from_dict(response.json())
 
@@ -83,6 +83,10 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_404
 
+    if response.status_code == 414:
+        response_414 = cast(Any, None)
+        return response_414
+
     if response.status_code == 415:
         response_415 = ErrorBody.from_dict(response.json())
 
@@ -110,7 +114,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Delivery | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | Delivery | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -125,7 +129,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
 
-) -> Response[Delivery | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
+) -> Response[Any | Delivery | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
     """ Retry a webhook delivery
 
      Queues the delivery now, with the same `webhook-id`; its attempts continue in the delivery log.
@@ -139,7 +143,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Delivery | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]
+        Response[Any | Delivery | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]
      """
 
 
@@ -161,7 +165,7 @@ def sync(
     *,
     client: AuthenticatedClient,
 
-) -> Delivery | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
+) -> Any | Delivery | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
     """ Retry a webhook delivery
 
      Queues the delivery now, with the same `webhook-id`; its attempts continue in the delivery log.
@@ -175,7 +179,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Delivery | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody
+        Any | Delivery | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody
      """
 
 
@@ -192,7 +196,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
 
-) -> Response[Delivery | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
+) -> Response[Any | Delivery | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]:
     """ Retry a webhook delivery
 
      Queues the delivery now, with the same `webhook-id`; its attempts continue in the delivery log.
@@ -206,7 +210,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Delivery | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]
+        Response[Any | Delivery | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody]
      """
 
 
@@ -228,7 +232,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
 
-) -> Delivery | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
+) -> Any | Delivery | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | None:
     """ Retry a webhook delivery
 
      Queues the delivery now, with the same `webhook-id`; its attempts continue in the delivery log.
@@ -242,7 +246,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Delivery | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody
+        Any | Delivery | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody
      """
 
 

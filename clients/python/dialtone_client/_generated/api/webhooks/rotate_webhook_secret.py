@@ -36,7 +36,7 @@ def _get_kwargs(
 
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | WebhookSecret | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | WebhookSecret | None:
     if response.status_code == 200:
         response_200 = WebhookSecret.from_dict(response.json())
 
@@ -89,6 +89,10 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_409
 
+    if response.status_code == 414:
+        response_414 = cast(Any, None)
+        return response_414
+
     if response.status_code == 415:
         response_415 = ErrorBody.from_dict(response.json())
 
@@ -109,7 +113,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | WebhookSecret]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | WebhookSecret]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -123,7 +127,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
 
-) -> Response[ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | WebhookSecret]:
+) -> Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | WebhookSecret]:
     """ Rotate a webhook's signing secret
 
      The new secret is in this answer only. Until `previous_secret_expires_at` (24 hours) deliveries
@@ -137,7 +141,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | WebhookSecret]
+        Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | WebhookSecret]
      """
 
 
@@ -157,7 +161,7 @@ def sync(
     *,
     client: AuthenticatedClient,
 
-) -> ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | WebhookSecret | None:
+) -> Any | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | WebhookSecret | None:
     """ Rotate a webhook's signing secret
 
      The new secret is in this answer only. Until `previous_secret_expires_at` (24 hours) deliveries
@@ -171,7 +175,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | WebhookSecret
+        Any | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | WebhookSecret
      """
 
 
@@ -186,7 +190,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
 
-) -> Response[ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | WebhookSecret]:
+) -> Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | WebhookSecret]:
     """ Rotate a webhook's signing secret
 
      The new secret is in this answer only. Until `previous_secret_expires_at` (24 hours) deliveries
@@ -200,7 +204,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | WebhookSecret]
+        Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | WebhookSecret]
      """
 
 
@@ -220,7 +224,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
 
-) -> ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | WebhookSecret | None:
+) -> Any | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | WebhookSecret | None:
     """ Rotate a webhook's signing secret
 
      The new secret is in this answer only. Until `previous_secret_expires_at` (24 hours) deliveries
@@ -234,7 +238,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | WebhookSecret
+        Any | ErrorBody | ErrorBody | GatewayErrorBody | ValidationErrorBody | WebhookSecret
      """
 
 

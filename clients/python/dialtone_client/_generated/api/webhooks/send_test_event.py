@@ -36,7 +36,7 @@ def _get_kwargs(
 
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ErrorBody | ErrorBody | GatewayErrorBody | PingQueued | ValidationErrorBody | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | ErrorBody | ErrorBody | GatewayErrorBody | PingQueued | ValidationErrorBody | None:
     if response.status_code == 202:
         response_202 = PingQueued.from_dict(response.json())
 
@@ -82,6 +82,10 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_404
 
+    if response.status_code == 414:
+        response_414 = cast(Any, None)
+        return response_414
+
     if response.status_code == 415:
         response_415 = ErrorBody.from_dict(response.json())
 
@@ -109,7 +113,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ErrorBody | ErrorBody | GatewayErrorBody | PingQueued | ValidationErrorBody]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | PingQueued | ValidationErrorBody]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -123,7 +127,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
 
-) -> Response[ErrorBody | ErrorBody | GatewayErrorBody | PingQueued | ValidationErrorBody]:
+) -> Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | PingQueued | ValidationErrorBody]:
     """ Send a test event to a webhook
 
      Queues a `ping` event, `{"webhook_id": ...}` as its data, signed and delivered like any other; its
@@ -137,7 +141,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | ErrorBody | GatewayErrorBody | PingQueued | ValidationErrorBody]
+        Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | PingQueued | ValidationErrorBody]
      """
 
 
@@ -157,7 +161,7 @@ def sync(
     *,
     client: AuthenticatedClient,
 
-) -> ErrorBody | ErrorBody | GatewayErrorBody | PingQueued | ValidationErrorBody | None:
+) -> Any | ErrorBody | ErrorBody | GatewayErrorBody | PingQueued | ValidationErrorBody | None:
     """ Send a test event to a webhook
 
      Queues a `ping` event, `{"webhook_id": ...}` as its data, signed and delivered like any other; its
@@ -171,7 +175,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | ErrorBody | GatewayErrorBody | PingQueued | ValidationErrorBody
+        Any | ErrorBody | ErrorBody | GatewayErrorBody | PingQueued | ValidationErrorBody
      """
 
 
@@ -186,7 +190,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
 
-) -> Response[ErrorBody | ErrorBody | GatewayErrorBody | PingQueued | ValidationErrorBody]:
+) -> Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | PingQueued | ValidationErrorBody]:
     """ Send a test event to a webhook
 
      Queues a `ping` event, `{"webhook_id": ...}` as its data, signed and delivered like any other; its
@@ -200,7 +204,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | ErrorBody | GatewayErrorBody | PingQueued | ValidationErrorBody]
+        Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | PingQueued | ValidationErrorBody]
      """
 
 
@@ -220,7 +224,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
 
-) -> ErrorBody | ErrorBody | GatewayErrorBody | PingQueued | ValidationErrorBody | None:
+) -> Any | ErrorBody | ErrorBody | GatewayErrorBody | PingQueued | ValidationErrorBody | None:
     """ Send a test event to a webhook
 
      Queues a `ping` event, `{"webhook_id": ...}` as its data, signed and delivered like any other; its
@@ -234,7 +238,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | ErrorBody | GatewayErrorBody | PingQueued | ValidationErrorBody
+        Any | ErrorBody | ErrorBody | GatewayErrorBody | PingQueued | ValidationErrorBody
      """
 
 

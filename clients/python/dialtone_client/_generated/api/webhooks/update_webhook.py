@@ -44,7 +44,7 @@ def _get_kwargs(
 
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ErrorBody | ErrorBody | GatewayErrorBody | Subscription | ValidationErrorBody | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | ErrorBody | ErrorBody | GatewayErrorBody | Subscription | ValidationErrorBody | None:
     if response.status_code == 200:
         response_200 = Subscription.from_dict(response.json())
 
@@ -90,6 +90,10 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_404
 
+    if response.status_code == 414:
+        response_414 = cast(Any, None)
+        return response_414
+
     if response.status_code == 415:
         response_415 = ErrorBody.from_dict(response.json())
 
@@ -110,7 +114,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ErrorBody | ErrorBody | GatewayErrorBody | Subscription | ValidationErrorBody]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | Subscription | ValidationErrorBody]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -125,7 +129,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: WebhookUpdate,
 
-) -> Response[ErrorBody | ErrorBody | GatewayErrorBody | Subscription | ValidationErrorBody]:
+) -> Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | Subscription | ValidationErrorBody]:
     """ Update a webhook
 
     Args:
@@ -139,7 +143,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | ErrorBody | GatewayErrorBody | Subscription | ValidationErrorBody]
+        Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | Subscription | ValidationErrorBody]
      """
 
 
@@ -161,7 +165,7 @@ def sync(
     client: AuthenticatedClient,
     body: WebhookUpdate,
 
-) -> ErrorBody | ErrorBody | GatewayErrorBody | Subscription | ValidationErrorBody | None:
+) -> Any | ErrorBody | ErrorBody | GatewayErrorBody | Subscription | ValidationErrorBody | None:
     """ Update a webhook
 
     Args:
@@ -175,7 +179,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | ErrorBody | GatewayErrorBody | Subscription | ValidationErrorBody
+        Any | ErrorBody | ErrorBody | GatewayErrorBody | Subscription | ValidationErrorBody
      """
 
 
@@ -192,7 +196,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: WebhookUpdate,
 
-) -> Response[ErrorBody | ErrorBody | GatewayErrorBody | Subscription | ValidationErrorBody]:
+) -> Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | Subscription | ValidationErrorBody]:
     """ Update a webhook
 
     Args:
@@ -206,7 +210,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | ErrorBody | GatewayErrorBody | Subscription | ValidationErrorBody]
+        Response[Any | ErrorBody | ErrorBody | GatewayErrorBody | Subscription | ValidationErrorBody]
      """
 
 
@@ -228,7 +232,7 @@ async def asyncio(
     client: AuthenticatedClient,
     body: WebhookUpdate,
 
-) -> ErrorBody | ErrorBody | GatewayErrorBody | Subscription | ValidationErrorBody | None:
+) -> Any | ErrorBody | ErrorBody | GatewayErrorBody | Subscription | ValidationErrorBody | None:
     """ Update a webhook
 
     Args:
@@ -242,7 +246,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | ErrorBody | GatewayErrorBody | Subscription | ValidationErrorBody
+        Any | ErrorBody | ErrorBody | GatewayErrorBody | Subscription | ValidationErrorBody
      """
 
 
