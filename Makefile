@@ -14,7 +14,7 @@ STAMP := $(VENV)/.installed-stamp
 # The console's browser tests drive Debian's chromium (Playwright cannot fetch its own here).
 CHROMIUM ?= chromium
 
-.PHONY: help venv browser test lint typecheck unit pytest sam-validate sam-build openapi openapi-check audit fuzz bench dev dev-reset clean
+.PHONY: help venv browser test lint typecheck unit pytest sam-validate sam-build openapi openapi-check audit fuzz load bench dev dev-reset clean
 
 help:
 	@echo "make dev    run the whole API locally (embedded AWS endpoint, demo data)"
@@ -22,6 +22,7 @@ help:
 	@echo "make test   lint, type-check, test, sam validate --lint, sam build and the dependency audit"
 	@echo "make bench  print the performance figures and write BENCHMARKS.md"
 	@echo "make fuzz   schemathesis against openapi.json on the local stack, for FUZZ_SECONDS (600)"
+	@echo "make load   the local stack under load: LOAD_USERS readers and writers, a LOAD_BATCH batch dialed"
 	@echo "make openapi  write openapi.json from the routes' declarations, and the SDK from it"
 
 $(STAMP): requirements-dev.txt $(wildcard layers/*/requirements.txt) pyproject.toml clients/python/pyproject.toml
@@ -80,6 +81,15 @@ FUZZ_EXAMPLES ?= 200
 
 fuzz: $(STAMP)
 	$(BIN)/python -m tools.fuzz --max-time $(FUZZ_SECONDS) --max-examples $(FUZZ_EXAMPLES)
+
+# The local stack under load, bounded: 20 users for a minute, and a 1,000-number batch drained
+# at 1 call a second (about 17 minutes); LOAD_BATCH=60 for a short run (tools/load.py).
+LOAD_USERS ?= 20
+LOAD_SECONDS ?= 60
+LOAD_BATCH ?= 1000
+
+load: $(STAMP)
+	$(BIN)/python -m tools.load --users $(LOAD_USERS) --seconds $(LOAD_SECONDS) --batch $(LOAD_BATCH)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
