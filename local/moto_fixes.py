@@ -38,6 +38,9 @@ moto's server finds the service of every request anew: it lists moto's package f
 stat of each of its 200 service folders) and tries the URL patterns of every service, under
 one lock that every request of every service waits for. The answer for a host never changes,
 so it is found once per host.
+
+A projection (`ProjectionExpression`) converts the whole item to plain JSON and back once for
+each attribute it names; attributes named at the top level are taken as they are.
 """
 
 from __future__ import annotations
@@ -91,6 +94,7 @@ def apply() -> None:
     _patch(Table, "sorted_items", _sorted_by_values(Table.sorted_items))
     _patch(DynamoHandler, "serialized", _item_responses(DynamoHandler.serialized))
     _patch(Item, "__init__", _item_init)
+    _patch(Item, "project", _top_level_projection(Item.project))
     _patch_streams_and_dispatch()
     _applied = True
 
@@ -310,6 +314,20 @@ def _index_partition(
             for item in (partition.values() if table.range_key_attr else (partition,))
         ]
     return [item for item in items if all(_same(item.attrs.get(n), v) for n, v in wanted)]
+
+
+def _top_level_projection(project: Any) -> Any:
+    """moto's Item.project, taking attributes named at the top level (no path, no index)
+    straight from the item."""
+
+    def top_level(self: Any, projection_expressions: list[list[str]]) -> Any:
+        if not all(len(path) == 1 and "[" not in path[0] for path in projection_expressions):
+            return project(self, projection_expressions)
+        names = [path[0] for path in projection_expressions]
+        attributes = {name: self.attrs[name].to_json() for name in names if name in self.attrs}
+        return type(self)(self.hash_key, self.range_key, attributes)
+
+    return top_level
 
 
 def _sorted_by_values(sorted_items: Any) -> Any:

@@ -794,3 +794,44 @@ def test_the_backend_of_a_host_is_found_once(monkeypatch: pytest.MonkeyPatch) ->
     # Then each is searched once, with moto's answer
     assert answers == ["dynamodb", "sqs"] * 3
     assert searches == ["dynamodb.us-east-1.amazonaws.com", "sqs.us-east-1.amazonaws.com"]
+
+
+# Projections
+
+
+def _projected(dynamodb: Any, name: str, expression: str) -> Any:
+    names = {k: v for k, v in {"#c": "counts", "#odd": "s:done|ok"}.items() if k in expression}
+    return dynamodb.get_item(
+        TableName=name,
+        Key=_item("call", "CALL"),
+        ProjectionExpression=expression,
+        **({"ExpressionAttributeNames": names} if names else {}),
+    ).get("Item")
+
+
+@pytest.mark.parametrize(
+    "expression",
+    ["pk, audio, #c", "meta, chunks, #odd, nothere", "meta.nested, audio", "meta.nested[0], sk"],
+)
+def test_a_projection_answers_as_moto_does(
+    dynamodb: Any, make_table: Callable[..., str], monkeypatch: pytest.MonkeyPatch, expression: str
+) -> None:
+    # Given an item with binary, sets, nested values and a counter named as rollups name theirs
+    name = make_table({**_RICH, "s:done|ok": {"N": "12"}})
+
+    # When attributes of it are asked for, with the fix and with moto's own projection
+    fixed = _projected(dynamodb, name, expression)
+    monkeypatch.setattr(Item, "project", moto_fixes.unpatched(Item, "project"))
+    theirs = _projected(dynamodb, name, expression)
+
+    # Then the answers are the same (a set's members in any order, as DynamoDB's)
+    assert _sets_sorted(fixed) == _sets_sorted(theirs)
+    assert fixed
+
+
+def _sets_sorted(item: dict[str, Any]) -> dict[str, Any]:
+    return {
+        name: {kind: sorted(members)} if kind in ("SS", "NS", "BS") else {kind: members}
+        for name, value in item.items()
+        for kind, members in value.items()
+    }
