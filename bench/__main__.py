@@ -1,7 +1,7 @@
 """`python -m bench`: every figure, printed as it is measured, then BENCHMARKS.md.
 
 `python -m bench cold_start`, `python -m bench sizes`, `python -m bench listing` or
-`python -m bench webhook_delivery` (or several)
+`python -m bench webhook_delivery` or `python -m bench local_stack` (or several)
 measures only those parts and prints them, leaving BENCHMARKS.md as it is (a partial run would
 drop the other figures).
 Exit status 0 whether or not goals are met: the figures are reported, not asserted.
@@ -41,7 +41,7 @@ from local.invoke import load_handler
 
 SEED_BUDGET_SECONDS = 120
 IN_PROCESS_HANDLERS = ("list_calls", "get_call", "search_calls", "stream_consumer")
-PARTS = ("cold_start", "sizes", "listing", "webhook_delivery")
+PARTS = ("cold_start", "sizes", "listing", "webhook_delivery", "local_stack")
 
 
 def progress(message: str) -> None:
@@ -122,6 +122,9 @@ def partial(parts: list[str]) -> int:
     if "listing" in parts:
         with fixture.running_endpoint() as endpoint:
             figures += list_pages(endpoint, notes)
+    if "local_stack" in parts:
+        progress("the local stack: start, resident memory, read load, overhead on a warm request")
+        figures += local_stack.run(notes, emit)
     if "webhook_delivery" in parts:
         progress("webhooks: a call's write to its event at a receiver, on a local stack")
         figures += webhook_delivery.run(notes, emit)

@@ -38,6 +38,24 @@ def port_is_free(port: int) -> bool:
 LOCAL_CONSOLE_ORIGIN = "*"
 
 
+def _with_local_credentials(runner: Any) -> Any:
+    """SAM's runner, giving each invocation the local endpoint's credentials (which the
+    workers' environment sets anyway): SAM looks for the machine's own at every invocation
+    when it has none, building a boto3 session and asking the instance metadata service
+    each time (most of the emulator's time per request)."""
+    from local.endpoint import LOCAL_ENVIRONMENT
+
+    class LocalCredentialsRunner(runner):  # type: ignore[misc,valid-type]
+        def get_aws_creds(self) -> dict[str, str]:
+            return {
+                "region": LOCAL_ENVIRONMENT["AWS_REGION"],
+                "key": LOCAL_ENVIRONMENT["AWS_ACCESS_KEY_ID"],
+                "secret": LOCAL_ENVIRONMENT["AWS_SECRET_ACCESS_KEY"],
+            }
+
+    return LocalCredentialsRunner
+
+
 class LocalApi:
     """SAM's API Gateway emulator over the template, served from a background thread."""
 
@@ -64,7 +82,7 @@ class LocalApi:
         logging.getLogger("samcli.lib.providers.cfn_base_api_provider").setLevel(logging.ERROR)
         stacks, _ = SamLocalStackProvider.get_stacks(str(template))
         self.function_provider = SamFunctionProvider(stacks)
-        self.runner = LocalLambdaRunner(
+        self.runner = _with_local_credentials(LocalLambdaRunner)(
             local_runtime=runtime,  # type: ignore[arg-type]
             function_provider=self.function_provider,
             cwd=str(root),

@@ -31,7 +31,16 @@ item is checked once, as a whole, against the same limit.
 And a Query of a table's own key reads the one partition it names, where moto sorted every item
 of the table first (which made each transcript or history read slower as the table grew);
 and answers that hold items are sent as the JSON they already are, without moto's walk of the
-operation's output shape, which cost more than the operation itself.
+operation's output shape, which cost more than the operation itself. The same goes for a
+DynamoDB stream's GetRecords, whose records carry whole items (old and new images).
+
+moto's server finds the service of every request anew: it lists moto's package folder (a
+stat of each of its 200 service folders) and tries the URL patterns of every service, under
+one lock that every request of every service waits for. The answer for a host never changes,
+so it is found once per host.
+
+A projection (`ProjectionExpression`) converts the whole item to plain JSON and back once for
+each attribute it names; attributes named at the top level are taken as they are.
 """
 
 from __future__ import annotations
@@ -82,9 +91,29 @@ def apply() -> None:
     for name in _ATOMIC_OPERATIONS:
         _patch(DynamoDBBackend, name, _atomic(getattr(DynamoDBBackend, name)))
     _patch(Table, "query", _partition_query(Table.query))
+    _patch(Table, "sorted_items", _sorted_by_values(Table.sorted_items))
     _patch(DynamoHandler, "serialized", _item_responses(DynamoHandler.serialized))
     _patch(Item, "__init__", _item_init)
+    _patch(Item, "project", _top_level_projection(Item.project))
+    _patch_streams_and_dispatch()
     _applied = True
+
+
+def _patch_streams_and_dispatch() -> None:
+    from moto import backends
+    from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    _patch(
+        DynamoDBStreamsHandler, "serialized", _record_responses(DynamoDBStreamsHandler.serialized)
+    )
+    _patch(
+        DomainDispatcherApplication,
+        "get_backend_for_host",
+        _backend_per_host(DomainDispatcherApplication.get_backend_for_host),
+    )
+    modules = tuple(backends.list_of_moto_modules())
+    backends.list_of_moto_modules = lambda: modules
 
 
 def check_version(installed: str) -> None:
@@ -160,6 +189,43 @@ def _item_responses(serialized: Any) -> Any:
     return item_response
 
 
+def _record_responses(serialized: Any) -> Any:
+    """GetRecords answered as the JSON its records already are (their images are items in
+    DynamoDB's JSON form), the creation time in epoch seconds as the protocol sends it."""
+
+    def record_response(self: Any, action_result: Any) -> Any:
+        result = action_result.result
+        if isinstance(result, dict) and self._get_action() == "GetRecords":
+            headers = {"Content-Type": "application/x-amz-json-1.0", **self.response_headers}
+            return 200, headers, json.dumps(_wire(result), default=_epoch_seconds)
+        return serialized(self, action_result)
+
+    return record_response
+
+
+def _epoch_seconds(value: Any) -> float:
+    """A stream record's time (moto's naive UTC datetime) as epoch seconds, to the millisecond
+    as moto's serializer sends it."""
+    from datetime import UTC, datetime
+
+    if not isinstance(value, datetime):
+        raise TypeError(f"{type(value).__name__} is not JSON serializable")
+    seconds = (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
+    return int(seconds * 1000) / 1000
+
+
+def _backend_per_host(find: Any) -> Any:
+    """moto's search for the backend of a host, made once per host."""
+    found: dict[str | None, Any] = {}
+
+    def backend_for_host(self: Any, host: str | None) -> Any:
+        if host not in found:
+            found[host] = find(self, host)
+        return found[host]
+
+    return backend_for_host
+
+
 # moto's item size limit (LimitedSizeDict): between DynamoDB's 400 KB and what it accepts.
 _MOTO_ITEM_LIMIT = 405000
 
@@ -182,7 +248,9 @@ def _item_init(self: Any, hash_key: Any, range_key: Any, attrs: dict[str, Any]) 
 
 def _partition_query(query: Any) -> Any:
     """moto's Query of a table's own key sorts every item of the table and keeps those of the
-    partition asked for; it is given only that partition to look at."""
+    partition asked for; it is given only that partition to look at. A Query of an index sorts
+    every item of the table too (then sorts again those it keeps, by the index's keys): it is
+    given, unsorted, only the items whose index partition key is the one asked for."""
 
     def partition_query(
         self: Any,
@@ -201,6 +269,11 @@ def _partition_query(query: Any) -> Any:
         if index_name is None and hash_key is not None and self.range_key_attr:
             view = copy.copy(self)
             view.items = {hash_key: dict(self.items.get(hash_key, {}))}
+        elif index_name is not None:
+            candidates = _index_partition(self, index_name, hash_key, kwargs)
+            if candidates is not None:
+                view = copy.copy(self)
+                view.all_items = lambda: candidates
         return query(
             view,
             hash_key,
@@ -216,6 +289,76 @@ def _partition_query(query: Any) -> Any:
         )
 
     return partition_query
+
+
+def _index_partition(
+    table: Any, index_name: str, hash_key: Any, kwargs: dict[str, Any]
+) -> list[Any] | None:
+    """The items of `table` whose partition key in the index named is the one asked for
+    (moto's query checks them again); None where moto's own path should answer: an unknown
+    index (its error), or a key that is not a string or binary (compared by its value)."""
+    index = next((i for i in table.all_indexes() if i.name == index_name), None)
+    if index is None:
+        return None
+    wanted = list(kwargs.get("hash_key_conditions") or [])
+    hash_attributes = [k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH"]
+    if not wanted and len(hash_attributes) == 1 and hash_key is not None:
+        wanted = [(hash_attributes[0], hash_key)]
+    if not wanted or any(value.type not in ("S", "B") for _, value in wanted):
+        return None
+    with _ITEMS:  # a write meanwhile would change the dictionaries under the loop
+        partitions = list(table.items.values())
+        items = [
+            item
+            for partition in partitions
+            for item in (partition.values() if table.range_key_attr else (partition,))
+        ]
+    return [item for item in items if all(_same(item.attrs.get(n), v) for n, v in wanted)]
+
+
+def _top_level_projection(project: Any) -> Any:
+    """moto's Item.project, taking attributes named at the top level (no path, no index)
+    straight from the item."""
+
+    def top_level(self: Any, projection_expressions: list[list[str]]) -> Any:
+        if not all(len(path) == 1 and "[" not in path[0] for path in projection_expressions):
+            return project(self, projection_expressions)
+        names = [path[0] for path in projection_expressions]
+        attributes = {name: self.attrs[name].to_json() for name in names if name in self.attrs}
+        return type(self)(self.hash_key, self.range_key, attributes)
+
+    return top_level
+
+
+def _sorted_by_values(sorted_items: Any) -> Any:
+    """moto sorts a Query's items by their key attributes compared as moto's typed values (each
+    comparison parses them again); keys that are all strings or numbers are compared as the
+    strings or numbers they are, in the same order."""
+
+    def sort(self: Any, hash_attributes: Any, range_attributes: Any, items: list[Any]) -> Any:
+        names = self._generate_attr_to_sort_by(hash_attributes, range_attributes)
+        try:
+            keys = {
+                id(item): tuple(_plain_key(item.attrs[name]) for name in names) for item in items
+            }
+            items.sort(key=lambda item: keys[id(item)])
+        except (KeyError, TypeError):  # another type, or none: moto's own comparison
+            return sorted_items(self, hash_attributes, range_attributes, items)
+        return items
+
+    return sort
+
+
+def _plain_key(value: Any) -> str | Decimal:
+    if value.type == "S":
+        return str(value.value)
+    if value.type == "N":
+        return Decimal(value.value)
+    raise TypeError(value.type)
+
+
+def _same(value: Any, wanted: Any) -> bool:
+    return value is not None and value.type == wanted.type and value.value == wanted.value
 
 
 def _key_of(table: Any, op_type: str, op: dict[str, Any]) -> dict[str, Any]:

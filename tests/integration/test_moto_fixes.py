@@ -616,3 +616,222 @@ def test_an_item_is_measured_once_and_still_refused_over_the_limit(
     # And an item over the limit is refused, as moto refuses it
     with pytest.raises(ClientError, match="Item size has exceeded the maximum allowed size"):
         dynamodb.put_item(TableName=table, Item=_item("big", "1", text="x" * 410_000))
+
+
+# Queries of an index
+
+
+@pytest.fixture
+def indexed_table(dynamodb: Any) -> Iterator[str]:
+    """A table with an index by `owner` and `at`, holding calls of two owners and one item
+    outside the index (no `owner`)."""
+    name = f"moto-fixes-{uuid.uuid4().hex[:8]}"
+    dynamodb.create_table(
+        TableName=name,
+        KeySchema=[
+            {"AttributeName": "pk", "KeyType": "HASH"},
+            {"AttributeName": "sk", "KeyType": "RANGE"},
+        ],
+        AttributeDefinitions=[
+            {"AttributeName": name_, "AttributeType": "S"} for name_ in ("pk", "sk", "owner", "at")
+        ],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "ByOwner",
+                "KeySchema": [
+                    {"AttributeName": "owner", "KeyType": "HASH"},
+                    {"AttributeName": "at", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    for n in range(12):
+        owner = "ann" if n % 3 else "bob"
+        at = f"2026-01-{n % 5 + 1:02d}"  # times shared by several calls: ties on `at`
+        dynamodb.put_item(TableName=name, Item=_item(f"call-{n:02d}", "CALL", owner=owner, at=at))
+    dynamodb.put_item(TableName=name, Item=_item("call-xx", "CALL", at="2026-01-01"))
+    yield name
+    dynamodb.delete_table(TableName=name)
+
+
+def _index_pages(dynamodb: Any, name: str, forward: bool) -> list[list[str]]:
+    """Pages of 4 of ann's calls through the index, as their keys."""
+    pages: list[list[str]] = []
+    start: dict[str, Any] | None = None
+    while True:
+        answer = dynamodb.query(
+            TableName=name,
+            IndexName="ByOwner",
+            KeyConditionExpression="#o = :o",
+            ExpressionAttributeNames={"#o": "owner"},
+            ExpressionAttributeValues={":o": {"S": "ann"}},
+            ScanIndexForward=forward,
+            Limit=4,
+            **({"ExclusiveStartKey": start} if start else {}),
+        )
+        pages.append([item["pk"]["S"] for item in answer["Items"]])
+        start = answer.get("LastEvaluatedKey")
+        if not start:
+            return pages
+
+
+def test_an_index_query_answers_as_moto_does_from_the_partition_it_names(
+    dynamodb: Any, indexed_table: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given calls of two owners, several at the same time, and one outside the index
+    # When ann's calls are paged through the index, both ways, with the fixes
+    considered: list[int] = []
+    partition = moto_fixes._index_partition
+
+    def counting(*args: Any) -> Any:
+        found = partition(*args)
+        considered.append(len(found or []))
+        return found
+
+    monkeypatch.setattr(moto_fixes, "_index_partition", counting)
+    fixed = [_index_pages(dynamodb, indexed_table, forward) for forward in (True, False)]
+    # and with moto's own query and sort
+    monkeypatch.setattr(Table, "query", moto_fixes.unpatched(Table, "query"))
+    monkeypatch.setattr(Table, "sorted_items", moto_fixes.unpatched(Table, "sorted_items"))
+    theirs = [_index_pages(dynamodb, indexed_table, forward) for forward in (True, False)]
+
+    # Then the pages are the same, and only ann's 8 calls were looked at
+    assert fixed == theirs
+    assert sum(len(page) for page in fixed[0]) == 8
+    assert set(considered) == {8}
+
+
+def test_moto_sorts_the_whole_table_for_an_index_query(
+    dynamodb: Any, indexed_table: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen = _all_items_seen(monkeypatch)
+    monkeypatch.setattr(Table, "query", moto_fixes.unpatched(Table, "query"))
+
+    _index_pages(dynamodb, indexed_table, True)
+
+    assert seen
+    assert set(seen) == {13}
+
+
+# Stream records and the dispatch of requests
+
+
+def test_stream_records_are_sent_as_moto_would_send_them(
+    embedded_aws: EmbeddedAws, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
+
+    # Given a table with a stream, written with binary, sets and nested values, then updated
+    dynamodb = embedded_aws.session().client("dynamodb")
+    streams = embedded_aws.session().client("dynamodbstreams")
+    name = f"moto-fixes-{uuid.uuid4().hex[:8]}"
+    dynamodb.create_table(
+        TableName=name,
+        KeySchema=[
+            {"AttributeName": "pk", "KeyType": "HASH"},
+            {"AttributeName": "sk", "KeyType": "RANGE"},
+        ],
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    )
+    try:
+        dynamodb.put_item(TableName=name, Item=_RICH)
+        dynamodb.put_item(TableName=name, Item={**_RICH, "counts": {"NS": ["3"]}})
+        arn = dynamodb.describe_table(TableName=name)["Table"]["LatestStreamArn"]
+        shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]
+
+        def records() -> list[dict[str, Any]]:
+            iterator = streams.get_shard_iterator(
+                StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+            )["ShardIterator"]
+            answer: list[dict[str, Any]] = streams.get_records(ShardIterator=iterator)["Records"]
+            return answer
+
+        # When they are read with the fix, and with moto's own serializer
+        fixed = records()
+        monkeypatch.setattr(
+            DynamoDBStreamsHandler,
+            "serialized",
+            moto_fixes.unpatched(DynamoDBStreamsHandler, "serialized"),
+        )
+        theirs = records()
+    finally:
+        dynamodb.delete_table(TableName=name)
+
+    # Then the records are the same (their times too), and hold the item as written
+    assert fixed == theirs
+    assert [r["eventName"] for r in fixed] == ["INSERT", "MODIFY"]
+    assert fixed[0]["dynamodb"]["NewImage"] == _RICH
+    assert fixed[1]["dynamodb"]["OldImage"] == _RICH
+
+
+def test_the_backend_of_a_host_is_found_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    # Given moto's own search for a host's backend, counted
+    searches: list[str | None] = []
+    search = moto_fixes.unpatched(DomainDispatcherApplication, "get_backend_for_host")
+
+    def counted(self: Any, host: str | None) -> Any:
+        searches.append(host)
+        return search(self, host)
+
+    find = moto_fixes._backend_per_host(counted)
+    dispatcher = DomainDispatcherApplication(create_app=lambda service: None)  # type: ignore[arg-type,return-value]
+
+    # When the same hosts are asked for again and again
+    answers = [
+        find(dispatcher, host)
+        for host in ["dynamodb.us-east-1.amazonaws.com", "sqs.us-east-1.amazonaws.com"] * 3
+    ]
+
+    # Then each is searched once, with moto's answer
+    assert answers == ["dynamodb", "sqs"] * 3
+    assert searches == ["dynamodb.us-east-1.amazonaws.com", "sqs.us-east-1.amazonaws.com"]
+
+
+# Projections
+
+
+def _projected(dynamodb: Any, name: str, expression: str) -> Any:
+    names = {k: v for k, v in {"#c": "counts", "#odd": "s:done|ok"}.items() if k in expression}
+    return dynamodb.get_item(
+        TableName=name,
+        Key=_item("call", "CALL"),
+        ProjectionExpression=expression,
+        **({"ExpressionAttributeNames": names} if names else {}),
+    ).get("Item")
+
+
+@pytest.mark.parametrize(
+    "expression",
+    ["pk, audio, #c", "meta, chunks, #odd, nothere", "meta.nested, audio", "meta.nested[0], sk"],
+)
+def test_a_projection_answers_as_moto_does(
+    dynamodb: Any, make_table: Callable[..., str], monkeypatch: pytest.MonkeyPatch, expression: str
+) -> None:
+    # Given an item with binary, sets, nested values and a counter named as rollups name theirs
+    name = make_table({**_RICH, "s:done|ok": {"N": "12"}})
+
+    # When attributes of it are asked for, with the fix and with moto's own projection
+    fixed = _projected(dynamodb, name, expression)
+    monkeypatch.setattr(Item, "project", moto_fixes.unpatched(Item, "project"))
+    theirs = _projected(dynamodb, name, expression)
+
+    # Then the answers are the same (a set's members in any order, as DynamoDB's)
+    assert _sets_sorted(fixed) == _sets_sorted(theirs)
+    assert fixed
+
+
+def _sets_sorted(item: dict[str, Any]) -> dict[str, Any]:
+    return {
+        name: {kind: sorted(members)} if kind in ("SS", "NS", "BS") else {kind: members}
+        for name, value in item.items()
+        for kind, members in value.items()
+    }

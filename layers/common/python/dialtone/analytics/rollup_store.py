@@ -313,15 +313,21 @@ class RollupStore(TableStore):
         return states
 
     def get_items(
-        self, keys: Sequence[dict[str, Any]], consistent: bool = False
+        self,
+        keys: Sequence[dict[str, Any]],
+        consistent: bool = False,
+        attributes: Sequence[str] = (),
     ) -> Iterator[dict[str, Any]]:
         """The items of these keys that exist (BatchGetItem, 100 keys a request; keys left
-        unprocessed are asked again)."""
+        unprocessed are asked again); with `attributes`, only those of each item (a rollup item
+        holds hundreds of counters, and a total adds up one or two)."""
+        projection = _projection(attributes)
         for start in range(0, len(keys), 100):
             pending: dict[str, Any] = {
                 self.table_name: {
                     "Keys": list(keys[start : start + 100]),
                     "ConsistentRead": consistent,
+                    **projection,
                 }
             }
             attempt = 0
@@ -460,3 +466,12 @@ def _chunks(pending: list[_Pending]) -> Iterator[list[_Pending]]:
         chunk.add(p)
     if chunk.calls:
         yield chunk.calls
+
+
+def _projection(attributes: Sequence[str]) -> dict[str, Any]:
+    """A ProjectionExpression naming `attributes` through placeholders (counter names hold
+    characters an expression cannot); nothing for every attribute."""
+    if not attributes:
+        return {}
+    names = {f"#a{i}": name for i, name in enumerate(dict.fromkeys(attributes))}
+    return {"ProjectionExpression": ", ".join(names), "ExpressionAttributeNames": names}

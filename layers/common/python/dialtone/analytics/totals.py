@@ -79,6 +79,11 @@ class Selection:
         # A number's remote counts exist per day only.
         return (DAY,) if self.number else (DAY, HOUR)
 
+    @property
+    def attributes(self) -> tuple[str, ...]:
+        """The attributes of a rollup item that `count` reads."""
+        return ("sk", *self.shard, *self.number_plus, *self.number_minus)
+
     def count(self, item: Mapping[str, Any]) -> int:
         """The calls an item counts for the query."""
         sk = item["sk"]["S"]
@@ -172,7 +177,9 @@ class TotalCounter:
         periods, pieces = cover(*bounds, chosen.units)
         total = sum(
             chosen.count(item)
-            for item in self.rollups.get_items(list(_keys(tenant_id, periods, chosen)))
+            for item in self.rollups.get_items(
+                list(_keys(tenant_id, periods, chosen)), attributes=chosen.attributes
+            )
         )
         for low, high in pieces:
             edge = _with_range(filters, low, high - _TICK)
