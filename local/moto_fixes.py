@@ -32,6 +32,12 @@ And a Query of a table's own key reads the one partition it names, where moto so
 of the table first (which made each transcript or history read slower as the table grew);
 and answers that hold items are sent as the JSON they already are, without moto's walk of the
 operation's output shape, which cost more than the operation itself.
+
+A Query of an index also sorted every item of the table by the table's key, then kept the
+index partition's items and sorted them again, comparing key values with a method call per
+comparison, then measured the size of every item of the partition, in the key condition's range
+or not: seconds for each page of a tenant of 100,000 calls. It now looks only at the items the
+key condition names, sorted once on their keys' values (the same answers, pages and counts).
 """
 
 from __future__ import annotations
@@ -82,6 +88,7 @@ def apply() -> None:
     for name in _ATOMIC_OPERATIONS:
         _patch(DynamoDBBackend, name, _atomic(getattr(DynamoDBBackend, name)))
     _patch(Table, "query", _partition_query(Table.query))
+    _patch(Table, "sorted_items", _sorted_items)
     _patch(DynamoHandler, "serialized", _item_responses(DynamoHandler.serialized))
     _patch(Item, "__init__", _item_init)
     _applied = True
@@ -201,6 +208,17 @@ def _partition_query(query: Any) -> Any:
         if index_name is None and hash_key is not None and self.range_key_attr:
             view = copy.copy(self)
             view.items = {hash_key: dict(self.items.get(hash_key, {}))}
+        elif index_name is not None:
+            view = copy.copy(self)
+            # An instance attribute: moto's query calls `self.all_items()`.
+            view.all_items = lambda: _index_candidates(
+                self,
+                index_name,
+                kwargs.get("hash_key_conditions"),
+                range_comparison,
+                range_objs,
+                kwargs.get("range_key_conditions"),
+            )
         return query(
             view,
             hash_key,
@@ -216,6 +234,76 @@ def _partition_query(query: Any) -> Any:
         )
 
     return partition_query
+
+
+def _index_candidates(
+    table: Any,
+    index_name: str,
+    conditions: list[tuple[str, Any]] | None,
+    range_comparison: str | None,
+    range_objs: list[Any],
+    range_conditions: list[tuple[str, str, list[Any]]] | None,
+) -> list[Any]:
+    """The items a Query of an index may return, in no order. moto's own `all_items` sorts
+    every item of the table by its key (for a scan's order) before the query keeps those of
+    the index partition and sorts them again by the index's key; and it then measures the
+    size of every item of the partition, inside the key condition's range or not. Here the
+    items are those whose string hash keys and whose range key match the key condition (as
+    DynamoDB reads an index); moto checks them again itself."""
+    strings = [(name, value.value) for name, value in conditions or () if value.type == "S"]
+    in_range = _range_check(table, index_name, range_comparison, range_objs, range_conditions)
+    items = []
+    for partition in table.items.values():
+        for item in partition.values() if table.range_key_attr else (partition,):
+            attrs = item.attrs
+            for name, wanted in strings:
+                value = attrs.get(name)
+                if value is None or value.value != wanted or value.type != "S":
+                    break
+            else:
+                if in_range is None or in_range(attrs):
+                    items.append(item)
+    return items
+
+
+def _range_check(
+    table: Any,
+    index_name: str,
+    range_comparison: str | None,
+    range_objs: list[Any],
+    range_conditions: list[tuple[str, str, list[Any]]] | None,
+) -> Any:
+    """A test of an item's attributes against the Query's range key condition, as moto's
+    query applies it to an index (None: no condition, or one left to moto)."""
+    from moto.dynamodb.comparisons import get_comparison_func
+
+    if not range_comparison:
+        return None
+    if range_conditions:
+        name = range_conditions[-1][0]
+    else:
+        keys = [k for k in table.get_index(index_name).schema if k["KeyType"] == "RANGE"]
+        if not keys:
+            return None  # moto raises its own error for it
+        name = keys[0]["AttributeName"]
+    compare = get_comparison_func(range_comparison)
+    bounds = [obj.cast_value for obj in range_objs]
+
+    def check(attrs: dict[str, Any]) -> bool:
+        value = attrs.get(name)
+        return bool(value) and bool(compare(value.cast_value, *bounds))
+
+    return check
+
+
+def _sorted_items(
+    self: Any, hash_key_attrs: list[str], range_key_attrs: list[str | None], items: list[Any]
+) -> list[Any]:
+    """moto's sort of an index's items by their keys, on the keys' values (as DynamoType
+    compares them: `cast_value`) computed once per item rather than at every comparison."""
+    names = self._generate_attr_to_sort_by(hash_key_attrs, range_key_attrs)
+    items.sort(key=lambda item: tuple(item.attrs[name].cast_value for name in names))
+    return items
 
 
 def _key_of(table: Any, op_type: str, op: dict[str, Any]) -> dict[str, Any]:
