@@ -213,6 +213,16 @@ on Lambda, where the same handlers would show higher ratios, not lower.
 """
 
 
+def _table(figures: list[Figure]) -> list[str]:
+    """The figures as a Markdown table (a goal met: yes; missed: **no**), and a blank line."""
+    lines = ["| figure | value | goal | met | detail |", "|---|---|---|---|---|"]
+    for figure in figures:
+        met = "" if figure.met is None else ("yes" if figure.met else "**no**")
+        goal = figure.goal.removeprefix("goal").strip(" :")
+        lines.append(f"| `{figure.name}` | {figure.value} | {goal} | {met} | {figure.detail} |")
+    return [*lines, ""]
+
+
 @dataclass(frozen=True)
 class Section:
     """A titled block of Markdown lines after the figures (for example a table)."""
@@ -245,16 +255,17 @@ def write_markdown(
         "|---|---|",
         *(f"| {name} | {value} |" for name, value in facts),
         "",
-        "## Figures",
-        "",
-        "| figure | value | goal | met | detail |",
-        "|---|---|---|---|---|",
     ]
-    for figure in figures:
-        met = "" if figure.met is None else ("yes" if figure.met else "**no**")
-        goal = figure.goal.removeprefix("goal").strip(" :")
-        lines.append(f"| `{figure.name}` | {figure.value} | {goal} | {met} | {figure.detail} |")
-    lines += ["", f"{current}; {deferred}.", ""]
+    misses = [figure for figure in figures if figure.met is False]
+    if misses:
+        lines += [
+            "## Misses",
+            "",
+            "The figures whose goal is not met (also in the table below).",
+            "",
+        ]
+        lines += _table(misses)
+    lines += ["## Figures", "", *_table(figures), f"{current}; {deferred}.", ""]
     for section in sections or []:
         lines += [f"## {section.title}", "", *section.lines, ""]
     if notes:
