@@ -12,7 +12,8 @@ from __future__ import annotations
 import gc
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from bench import (
     changes,
@@ -42,10 +43,47 @@ from local.invoke import load_handler
 SEED_BUDGET_SECONDS = 120
 IN_PROCESS_HANDLERS = ("list_calls", "get_call", "search_calls", "stream_consumer")
 PARTS = ("cold_start", "sizes", "listing", "webhook_delivery", "local_stack")
+LARGE_STATS_REPEATS = 3
 
 
 def progress(message: str) -> None:
     print(f"# {message}", file=sys.stderr, flush=True)
+
+
+class Stages:
+    """The run's stages and the wall time of each: printed as each ends, and reported."""
+
+    def __init__(self) -> None:
+        self.times: list[tuple[str, float]] = []
+
+    @contextmanager
+    def __call__(self, message: str) -> Iterator[None]:
+        progress(message)
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            seconds = time.perf_counter() - started
+            self.times.append((message, seconds))
+            progress(f"{seconds:.0f} s for: {message}")
+
+    def section(self) -> Section:
+        """The stages' wall times, the slowest first, as a table for BENCHMARKS.md."""
+        total = sum(seconds for _, seconds in self.times)
+        return Section(
+            "Bench stages",
+            [
+                "Wall time of each stage of this run (what a `make bench` costs, and where).",
+                "",
+                "| stage | s |",
+                "|---|---|",
+                *(
+                    f"| {message} | {seconds:.0f} |"
+                    for message, seconds in sorted(self.times, key=lambda row: -row[1])
+                ),
+                f"| **all stages** | **{total:.0f}** |",
+            ],
+        )
 
 
 def emit(figure: Figure) -> None:
@@ -74,6 +112,8 @@ def list_pages(endpoint: EmbeddedAws, notes: list[str]) -> list[Figure]:
         dataset = fixture.seed_list_tenants(
             AccountStore(values["ACCOUNTS_TABLE"]), CallStore(values["CALLS_TABLE"])
         )
+        # The pages' `total` is read from the rollups, as in the whole run.
+        rollups.build(dataset, values["ANALYTICS_TABLE"], values["CALLS_TABLE"])
         progress("list read amplification, one page per filter")
         figures = listing.run(dataset, notes, emit, page_reads)
     fixture.drop_tables(endpoint, stack)
@@ -93,13 +133,17 @@ def partial_figures_100k(
 
     def measure(dataset: ListDataset, values: dict[str, str]) -> list[Figure]:
         progress("rollups of the 100,000 calls, then `total` and stats on them")
-        seconds, writes = rollups.build(dataset, values["ANALYTICS_TABLE"])
+        seconds, writes = rollups.build(dataset, values["ANALYTICS_TABLE"], values["CALLS_TABLE"])
         notes.append(
             f"The 100,000-call tenant's rollups were built in {seconds:.0f} s ({writes} items"
             " written, added up in memory by `build_from_items` from the seeded call items)."
         )
         figures = rollups.total_figures(dataset, notes, emit, suffix="_100k")
-        return figures + stats.stats_figures(dataset, notes, emit, suffix="_100k")
+        # The counts are what matter at this size; the times (seconds a request here, as moto
+        # and botocore handle items of thousands of counters) are medians of 3.
+        return figures + stats.stats_figures(
+            dataset, notes, emit, suffix="_100k", repeats=LARGE_STATS_REPEATS
+        )
 
     return measure
 
@@ -113,21 +157,25 @@ def partial(parts: list[str]) -> int:
     figures: list[Figure] = []
     notes: list[str] = []
     sections: list[Section] = []
-    if "cold_start" in parts:
-        with fixture.running_endpoint() as endpoint:
-            figures += cold_starts(endpoint, notes, sections)
-    if "sizes" in parts:
-        progress("each function's unzipped size (sam build)")
-        figures += sizes.run(notes, emit)
-    if "listing" in parts:
-        with fixture.running_endpoint() as endpoint:
-            figures += list_pages(endpoint, notes)
-    if "local_stack" in parts:
-        progress("the local stack: start, resident memory, read load, overhead on a warm request")
-        figures += local_stack.run(notes, emit)
-    if "webhook_delivery" in parts:
-        progress("webhooks: a call's write to its event at a receiver, on a local stack")
-        figures += webhook_delivery.run(notes, emit)
+    stage = Stages()
+    with fixture.logs_to_file() as log_path:
+        progress(f"the stack's and the handlers' log lines go to {log_path}")
+        if "cold_start" in parts:
+            with stage("cold starts"), fixture.running_endpoint() as endpoint:
+                figures += cold_starts(endpoint, notes, sections)
+        if "sizes" in parts:
+            with stage("each function's unzipped size (sam build)"):
+                figures += sizes.run(notes, emit)
+        if "listing" in parts:
+            with stage("list pages at 10,000 and 100,000 calls"), fixture.running_endpoint() as ep:
+                figures += list_pages(ep, notes)
+        if "local_stack" in parts:
+            with stage("the local stack: start, resident memory, read load, overhead"):
+                figures += local_stack.run(notes, emit)
+        if "webhook_delivery" in parts:
+            with stage("webhooks: a call's write to its event at a receiver, on a local stack"):
+                figures += webhook_delivery.run(notes, emit)
+    sections.append(stage.section())
     for note in notes:
         print(f"note: {note}")
     for section in sections:
@@ -143,86 +191,47 @@ def main() -> int:
     figures: list[Figure] = []
     notes: list[str] = []
     sections: list[Section] = []
-    with fixture.running_endpoint() as endpoint:
-        progress(f"embedded AWS endpoint at {endpoint.url}")
-        stack = fixture.deploy(endpoint, "list")
-        values = fixture.handler_environment(endpoint, stack)
-        with fixture.activated(values):
-            # Import the in-process handlers now, together with dialtone: one snapshot of the code.
-            for function in (*IN_PROCESS_HANDLERS, *ingest.HANDLERS):
-                load_handler(function)
-            progress("seeding a 10,000-call tenant and a 3,000-call neighbour")
-            dataset = fixture.seed_list_tenants(
-                AccountStore(values["ACCOUNTS_TABLE"]), CallStore(values["CALLS_TABLE"])
-            )
-            seeding = Figure(
-                "seed_seconds",
-                f"{dataset.seed_seconds:.1f}",
-                f"no goal; budget {SEED_BUDGET_SECONDS} s",
-                None,
-                f"{dataset.seeded_items} calls, "
-                f"{dataset.seeded_items / dataset.seed_seconds:.0f} calls/s into moto",
-            )
-            emit(seeding)
-            figures.append(seeding)
-            if dataset.seed_seconds > SEED_BUDGET_SECONDS:
-                notes.append(
-                    f"Seeding took {dataset.seed_seconds:.0f} s, over the "
-                    f"{SEED_BUDGET_SECONDS} s budget."
-                )
-            progress("rollups of the seeded calls, built through the stream consumer's code")
-            rollup_seconds, rollup_writes = rollups.build(dataset, values["ANALYTICS_TABLE"])
-            notes.append(
-                f"The list tenant's rollups were built in {rollup_seconds:.0f} s"
-                f" ({rollup_writes} items written) from its {len(dataset.calls)} seeded calls."
-            )
-            progress("list read amplification, one page per filter")
+    stage = Stages()
+    with fixture.logs_to_file() as log_path:
+        progress(f"the stack's and the handlers' log lines go to {log_path}")
+        with fixture.running_endpoint() as endpoint:
+            progress(f"embedded AWS endpoint at {endpoint.url}")
             page_reads: dict[str, int] = {}
-            figures += listing.run(dataset, notes, emit, page_reads)
-            progress("rollups: the stream consumer's cost, and `total` per filter, pair and range")
-            figures += rollups.consumer_figures(emit)
-            for figure in rollups.item_size_figures(dataset.tenant_id, values["ANALYTICS_TABLE"]):
-                emit(figure)
-                figures.append(figure)
-            figures += rollups.simulated_item_figures(emit)
-            figures += rollups.total_figures(dataset, notes, emit, singles=False)
-            progress("stats over 30 days from the rollups")
-            figures += stats.stats_figures(dataset, notes, emit)
-            progress("search by 100 ids")
-            figures += search.run(dataset, notes, emit)
-            progress("get_call handler overhead")
-            figures += overhead.run(dataset, values["CALLS_TABLE"], notes, emit)
-        # The cold starts need a quiet endpoint: free the 13,000 calls first.
-        fixture.drop_tables(endpoint, stack)
-        del dataset
-        gc.collect()
-        progress("the same list pages on a tenant of 100,000 calls (seeded straight into moto)")
-        figures += listing.run_large(
-            endpoint, page_reads, notes, emit, also=partial_figures_100k(notes)
-        )
-        gc.collect()
-        figures += cold_starts(endpoint, notes, sections)
-        progress("call data from the runtime: a 100-exchange append, a 5,000-exchange transcript")
-        figures += ingest.run(endpoint, notes, emit)
-        progress("change feed: a 1,000-call tenant's stream through apply_change, then replayed")
-        figures += changes.run(endpoint, notes, emit)
-        progress("export: 1,000 completed calls with transcripts as JSON, in a process of its own")
-        figures += export.run(endpoint, notes, emit)
-        progress("grading: the rubric grade of a 200-exchange call through the grader")
-        figures += grading.run(endpoint, notes, emit)
-        progress("webhooks: one call event fanned out to 100 subscriptions by the stream consumer")
-        figures += webhooks.run(endpoint, notes, emit)
-        progress("dialing: a 1,000-number batch, then dial pacing on a local stack of its own")
-        figures += dialing.run(endpoint, notes, emit)
-    progress("the local stack's overhead on a warm request")
-    figures += local_stack.run(notes, emit)
-    progress("webhooks: a call's write to its event at a receiver, on a local stack")
-    figures += webhook_delivery.run(notes, emit)
-    progress("each function's unzipped size (sam build)")
-    figures += sizes.run(notes, emit)
+            with stage("the 10,000-call tenant: lists, rollups, totals, stats, search, overhead"):
+                figures += _list_tenant_figures(endpoint, notes, page_reads)
+            with stage("the same list pages, rollups and stats on a tenant of 100,000 calls"):
+                figures += listing.run_large(
+                    endpoint, page_reads, notes, emit, also=partial_figures_100k(notes)
+                )
+            gc.collect()
+            with stage("cold starts (fresh interpreters against a small copy of the stack)"):
+                figures += cold_starts(endpoint, notes, sections)
+            for message, part in (
+                ("call data from the runtime: 100-exchange append, 5,000-exchange transcript",
+                 ingest.run),
+                ("change feed: a 1,000-call tenant's stream through apply_change, replayed",
+                 changes.run),
+                ("export: 1,000 completed calls with transcripts as JSON, in a process of its own",
+                 export.run),
+                ("grading: the rubric grade of a 200-exchange call through the grader",
+                 grading.run),
+                ("webhooks: one call event fanned out to 100 subscriptions", webhooks.run),
+                ("dialing: a 1,000-number batch, then dial pacing on a local stack of its own",
+                 dialing.run),
+            ):  # fmt: skip
+                with stage(message):
+                    figures += part(endpoint, notes, emit)
+        for message, local_part in (
+            ("the local stack's overhead on a warm request", local_stack.run),
+            ("webhooks: a call's write to its event at a receiver, on a local stack",
+             webhook_delivery.run),
+            ("each function's unzipped size (sam build)", sizes.run),
+        ):  # fmt: skip
+            with stage(message):
+                figures += local_part(notes, emit)
     elapsed = time.perf_counter() - started
     facts = [*machine_facts(), ("bench wall time", f"{elapsed:.0f} s")]
-    write_markdown(figures, notes, facts, sections=sections)
+    write_markdown(figures, notes, facts, sections=[*sections, stage.section()])
     for note in notes:
         print(f"note: {note}")
     current, deferred = summary(figures)
@@ -230,6 +239,67 @@ def main() -> int:
     print(f"wrote {BENCHMARKS.name} in {elapsed:.0f} s")
     print(current)
     return 0
+
+
+def _list_tenant_figures(
+    endpoint: EmbeddedAws, notes: list[str], page_reads: dict[str, int]
+) -> list[Figure]:
+    """Everything measured on the 10,000-call tenant and its neighbour (one stack, dropped
+    after); the items each list page read go into `page_reads`."""
+    figures: list[Figure] = []
+    stack = fixture.deploy(endpoint, "list")
+    values = fixture.handler_environment(endpoint, stack)
+    with fixture.activated(values):
+        # Import the in-process handlers now, together with dialtone: one snapshot of the code.
+        for function in (*IN_PROCESS_HANDLERS, *ingest.HANDLERS):
+            load_handler(function)
+        progress("seeding a 10,000-call tenant and a 3,000-call neighbour")
+        dataset = fixture.seed_list_tenants(
+            AccountStore(values["ACCOUNTS_TABLE"]), CallStore(values["CALLS_TABLE"])
+        )
+        seeding = Figure(
+            "seed_seconds",
+            f"{dataset.seed_seconds:.1f}",
+            f"no goal; budget {SEED_BUDGET_SECONDS} s",
+            None,
+            f"{dataset.seeded_items} calls, "
+            f"{dataset.seeded_items / dataset.seed_seconds:.0f} calls/s into moto",
+        )
+        emit(seeding)
+        figures.append(seeding)
+        if dataset.seed_seconds > SEED_BUDGET_SECONDS:
+            notes.append(
+                f"Seeding took {dataset.seed_seconds:.0f} s, over the "
+                f"{SEED_BUDGET_SECONDS} s budget."
+            )
+        progress("rollups of the seeded calls, built through the stream consumer's code")
+        rollup_seconds, rollup_writes = rollups.build(
+            dataset, values["ANALYTICS_TABLE"], values["CALLS_TABLE"]
+        )
+        notes.append(
+            f"The list tenant's rollups were built in {rollup_seconds:.0f} s"
+            f" ({rollup_writes} items written) from its {len(dataset.calls)} seeded calls."
+        )
+        progress("list read amplification, one page per filter")
+        figures += listing.run(dataset, notes, emit, page_reads)
+        progress("rollups: the stream consumer's cost, and `total` per filter, pair and range")
+        figures += rollups.consumer_figures(emit)
+        for figure in rollups.item_size_figures(dataset.tenant_id, values["ANALYTICS_TABLE"]):
+            emit(figure)
+            figures.append(figure)
+        figures += rollups.simulated_item_figures(emit)
+        figures += rollups.total_figures(dataset, notes, emit, singles=False)
+        progress("stats over 30 days from the rollups")
+        figures += stats.stats_figures(dataset, notes, emit)
+        progress("search by 100 ids")
+        figures += search.run(dataset, notes, emit)
+        progress("get_call handler overhead")
+        figures += overhead.run(dataset, values["CALLS_TABLE"], notes, emit)
+    # The next stages need a quiet endpoint: free the 13,000 calls first.
+    fixture.drop_tables(endpoint, stack)
+    del dataset
+    gc.collect()
+    return figures
 
 
 if __name__ == "__main__":

@@ -49,6 +49,7 @@ from bench.fixture import (
     deploy,
     handler_environment,
     last_logged_error,
+    log_file,
     principal_of,
 )
 from bench.report import Figure
@@ -502,7 +503,7 @@ def _processes() -> Iterator[Callable[..., subprocess.Popen[bytes]]]:
     def started(
         *argv: str, stdout: int = subprocess.DEVNULL, nice: int | None = None
     ) -> subprocess.Popen[bytes]:
-        running.append(subprocess.Popen(argv, cwd=ROOT, stdout=stdout))
+        running.append(subprocess.Popen(argv, cwd=ROOT, stdout=stdout, stderr=log_file()))
         if nice is not None:  # else the bench's own priority, inherited
             os.setpriority(os.PRIO_PROCESS, running[-1].pid, nice)
         return running[-1]

@@ -17,7 +17,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 from dialtone import aws as dialtone_aws
 from dialtone import settings
@@ -48,6 +49,42 @@ RARE_CUSTOMER_CALLS = 6
 CALL_ID_PREFIX = "5eedcafe"
 CALL_ID_PREFIX_CALLS = 30
 SPAN = timedelta(days=60)
+
+
+# Where a run's log lines go (`logs_to_file`): the handlers', the local stacks' and their
+# processes', Python's warnings; stdout and stderr keep the figures and the progress lines.
+LOG_PATH = Path(__file__).resolve().parent.parent / ".dialtone" / "bench.log"
+_log_file: IO[str] | None = None
+
+
+def log_file() -> IO[str] | None:
+    """The run's log file while `logs_to_file` is active (None: the process's stderr)."""
+    return _log_file
+
+
+@contextmanager
+def logs_to_file(path: Path = LOG_PATH) -> Iterator[Path]:
+    """Every log line of the run into `path` (truncated first), none between the figures."""
+    global _log_file
+    from dialtone.observability import logger
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    root = logging.getLogger()
+    with path.open("w", buffering=1) as file:
+        file_handler = logging.StreamHandler(file)
+        root.addHandler(file_handler)
+        logging.captureWarnings(True)
+        handler = logger.registered_handler
+        previous = handler.setStream(file) if isinstance(handler, logging.StreamHandler) else None
+        _log_file = file
+        try:
+            yield path
+        finally:
+            _log_file = None
+            if previous is not None:
+                handler.setStream(previous)
+            logging.captureWarnings(False)
+            root.removeHandler(file_handler)
 
 
 def quiet_endpoint_logs() -> None:
@@ -319,25 +356,71 @@ def seed_calls_direct(
     that re-measures the whole item for each attribute, a stream record per item, which no
     benchmark consumes), under the lock the fixes hold for every item operation. Elsewhere,
     BatchWriteItem 25 at a time. Only for seeding benchmarks."""
-    from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
-
     from dialtone.store import _call_item
-    from local import moto_fixes
 
     table = _moto_table(store.table_name)
     if table is None:
         store.put_calls(tenant_id, calls)
         return
     for call, recording_key in calls:
-        values = _call_item(tenant_id, call, recording_key)
-        item = Item.__new__(Item)
-        item.hash_key, item.range_key = DynamoType(values["pk"]), DynamoType(values["sk"])
-        attributes = LimitedSizeDict()
-        # dict.update, not LimitedSizeDict's own item by item size check
-        dict.update(attributes, {name: DynamoType(value) for name, value in values.items()})
-        item.attrs = attributes
-        with moto_fixes._ITEMS:
-            table.items[item.hash_key][item.range_key] = item
+        _put_direct(table, _call_item(tenant_id, call, recording_key))
+
+
+def _put_direct(table: Any, values: dict[str, Any]) -> None:
+    """One item straight into a table of this process's moto (see `seed_calls_direct`)."""
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
+
+    from local import moto_fixes
+
+    item = Item.__new__(Item)
+    item.hash_key, item.range_key = DynamoType(values["pk"]), DynamoType(values["sk"])
+    attributes = LimitedSizeDict()
+    # dict.update, not LimitedSizeDict's own item by item size check
+    dict.update(attributes, {name: DynamoType(value) for name, value in values.items()})
+    item.attrs = attributes
+    with moto_fixes._ITEMS:
+        table.items[item.hash_key][item.range_key] = item
+
+
+class DirectWrites:
+    """What a store's BatchWriteItem reaches when seeding a table of this process's moto:
+    each PutRequest's item goes straight into its table, as `seed_calls_direct` puts calls
+    (no HTTP, no JSON, no botocore validation of items of thousands of attributes). Only for
+    seeding benchmarks; `usable` says whether the table is there."""
+
+    def __init__(self, table_name: str) -> None:
+        self.table = _moto_table(table_name)
+
+    @property
+    def usable(self) -> bool:
+        return self.table is not None
+
+    def batch_write_item(self, RequestItems: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+        for requests in RequestItems.values():
+            for request in requests:
+                _put_direct(self.table, request["PutRequest"]["Item"])
+        return {"UnprocessedItems": {}}
+
+
+def stored_call_items(table_name: str, tenant_id: str) -> Iterator[dict[str, Any]] | None:
+    """A tenant's call items as the calls table holds them, read from this process's moto
+    (None when the table is not there): what the stream would carry for each call."""
+    from dialtone.store import CALL_SK
+
+    table = _moto_table(table_name)
+    if table is None:
+        return None
+    prefix = f"T#{tenant_id}#C#"
+    partitions = [p for key, p in table.items.items() if str(key.value).startswith(prefix)]
+
+    def items() -> Iterator[dict[str, Any]]:
+        for partition in partitions:
+            for sort_key, item in partition.items():
+                if sort_key.value == CALL_SK:
+                    attributes: dict[str, Any] = item.to_json()["Attributes"]
+                    yield attributes
+
+    return items()
 
 
 def seed_large_list_tenant(

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import requests
 
-from bench.fixture import activated, captured_handler_logs, principal_of
+from bench.fixture import activated, captured_handler_logs, log_file, principal_of
 from bench.report import Figure, at_most
 from local.invoke import api_event, invoke
 from local.stack import LocalStack
@@ -32,7 +32,7 @@ P95_GOAL_MS = 500.0
 
 
 def run(notes: list[str], emit: Callable[[Figure], None]) -> list[Figure]:
-    stack = LocalStack(api_port=0, aws_port=0, demo_calls=DEMO_CALLS)
+    stack = LocalStack(api_port=0, aws_port=0, demo_calls=DEMO_CALLS, log=log_file())
     figures: list[Figure] = []
     try:
         started = time.perf_counter()

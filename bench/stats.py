@@ -84,10 +84,14 @@ def _pair_figures(dataset: ListDataset, notes: list[str], suffix: str) -> list[F
 
 
 def stats_figures(
-    dataset: ListDataset, notes: list[str], emit: Callable[[Figure], None], suffix: str = ""
+    dataset: ListDataset,
+    notes: list[str],
+    emit: Callable[[Figure], None],
+    suffix: str = "",
+    repeats: int = REPEATS,
 ) -> list[Figure]:
-    """Items read and time for 30 days of stats, the answer checked against the seeded calls;
-    `suffix` ends each figure's name."""
+    """Items read and time for 30 days of stats (the median of `repeats` requests), the answer
+    checked against the seeded calls; `suffix` ends each figure's name."""
     with ReadCounter(aws.client("dynamodb"), total_tables=()) as counter:
         _ask(dataset, {})  # the first request builds the reader
         reads = counter.reset()
@@ -101,9 +105,9 @@ def stats_figures(
     counted = summary.get("calls") if isinstance(summary, dict) else None
     if counted != expected:
         notes.append(f"stats over 30 days counted {counted} calls, but {expected} started then.")
-    plain = [_ask(dataset, {})[1] for _ in range(REPEATS)]
+    plain = [_ask(dataset, {})[1] for _ in range(repeats)]
     grouped_query = {"group_by": "day", "compare": "previous_period"}
-    grouped = [_ask(dataset, grouped_query)[1] for _ in range(REPEATS)]
+    grouped = [_ask(dataset, grouped_query)[1] for _ in range(repeats)]
     figures = [
         at_most(
             f"stats_items_read_30d{suffix}",
@@ -117,14 +121,14 @@ def stats_figures(
             f"{statistics.median(plain) * 1000:.0f}",
             "no goal; reported",
             None,
-            f"median of {REPEATS}, in process on the bench's endpoint",
+            f"median of {repeats}, in process on the bench's endpoint",
         ),
         Figure(
             f"stats_30d_day_compare_ms{suffix}",
             f"{statistics.median(grouped) * 1000:.0f}",
             "no goal; reported",
             None,
-            f"group_by=day&compare=previous_period (60 days read), median of {REPEATS}",
+            f"group_by=day&compare=previous_period (60 days read), median of {repeats}",
         ),
         *_pair_figures(dataset, notes, suffix),
     ]

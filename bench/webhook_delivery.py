@@ -16,6 +16,7 @@ from typing import Any
 
 import requests
 
+from bench.fixture import log_file
 from bench.report import Figure
 from dialtone.accounts import AccountStore
 from dialtone.auth import Scope
@@ -65,7 +66,7 @@ def _receiver(arrivals: _Arrivals) -> ThreadingHTTPServer:
 
 
 def run(notes: list[str], emit: Callable[[Figure], None]) -> list[Figure]:
-    stack = LocalStack(api_port=0, aws_port=0, demo_calls=0)
+    stack = LocalStack(api_port=0, aws_port=0, demo_calls=0, log=log_file())
     arrivals = _Arrivals()
     server = _receiver(arrivals)
     try:

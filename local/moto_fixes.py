@@ -41,6 +41,12 @@ so it is found once per host.
 
 A projection (`ProjectionExpression`) converts the whole item to plain JSON and back once for
 each attribute it names; attributes named at the top level are taken as they are.
+
+A Query of an index also sorted every item of the table by the table's key, then kept the
+index partition's items and sorted them again, comparing key values with a method call per
+comparison, then measured the size of every item of the partition, in the key condition's range
+or not: seconds for each page of a tenant of 100,000 calls. It now looks only at the items the
+key condition names, sorted once on their keys' values (the same answers, pages and counts).
 """
 
 from __future__ import annotations
@@ -270,10 +276,16 @@ def _partition_query(query: Any) -> Any:
             view = copy.copy(self)
             view.items = {hash_key: dict(self.items.get(hash_key, {}))}
         elif index_name is not None:
-            candidates = _index_partition(self, index_name, hash_key, kwargs)
-            if candidates is not None:
-                view = copy.copy(self)
-                view.all_items = lambda: candidates
+            view = copy.copy(self)
+            # An instance attribute: moto's query calls `self.all_items()`.
+            view.all_items = lambda: _index_candidates(
+                self,
+                index_name,
+                kwargs.get("hash_key_conditions"),
+                range_comparison,
+                range_objs,
+                kwargs.get("range_key_conditions"),
+            )
         return query(
             view,
             hash_key,
@@ -291,31 +303,6 @@ def _partition_query(query: Any) -> Any:
     return partition_query
 
 
-def _index_partition(
-    table: Any, index_name: str, hash_key: Any, kwargs: dict[str, Any]
-) -> list[Any] | None:
-    """The items of `table` whose partition key in the index named is the one asked for
-    (moto's query checks them again); None where moto's own path should answer: an unknown
-    index (its error), or a key that is not a string or binary (compared by its value)."""
-    index = next((i for i in table.all_indexes() if i.name == index_name), None)
-    if index is None:
-        return None
-    wanted = list(kwargs.get("hash_key_conditions") or [])
-    hash_attributes = [k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH"]
-    if not wanted and len(hash_attributes) == 1 and hash_key is not None:
-        wanted = [(hash_attributes[0], hash_key)]
-    if not wanted or any(value.type not in ("S", "B") for _, value in wanted):
-        return None
-    with _ITEMS:  # a write meanwhile would change the dictionaries under the loop
-        partitions = list(table.items.values())
-        items = [
-            item
-            for partition in partitions
-            for item in (partition.values() if table.range_key_attr else (partition,))
-        ]
-    return [item for item in items if all(_same(item.attrs.get(n), v) for n, v in wanted)]
-
-
 def _top_level_projection(project: Any) -> Any:
     """moto's Item.project, taking attributes named at the top level (no path, no index)
     straight from the item."""
@@ -331,34 +318,85 @@ def _top_level_projection(project: Any) -> Any:
 
 
 def _sorted_by_values(sorted_items: Any) -> Any:
-    """moto sorts a Query's items by their key attributes compared as moto's typed values (each
-    comparison parses them again); keys that are all strings or numbers are compared as the
-    strings or numbers they are, in the same order."""
+    """moto sorts a Query's items by their key attributes compared as moto's typed values
+    (each comparison a method call); here on the keys' values (`cast_value`, as DynamoType
+    compares them), computed once per item. Items without a key attribute: moto's own sort."""
 
     def sort(self: Any, hash_attributes: Any, range_attributes: Any, items: list[Any]) -> Any:
         names = self._generate_attr_to_sort_by(hash_attributes, range_attributes)
         try:
-            keys = {
-                id(item): tuple(_plain_key(item.attrs[name]) for name in names) for item in items
-            }
+            keys = {id(item): tuple(item.attrs[n].cast_value for n in names) for item in items}
             items.sort(key=lambda item: keys[id(item)])
-        except (KeyError, TypeError):  # another type, or none: moto's own comparison
+        except (KeyError, TypeError):
             return sorted_items(self, hash_attributes, range_attributes, items)
         return items
 
     return sort
 
 
-def _plain_key(value: Any) -> str | Decimal:
-    if value.type == "S":
-        return str(value.value)
-    if value.type == "N":
-        return Decimal(value.value)
-    raise TypeError(value.type)
+def _index_candidates(
+    table: Any,
+    index_name: str,
+    conditions: list[tuple[str, Any]] | None,
+    range_comparison: str | None,
+    range_objs: list[Any],
+    range_conditions: list[tuple[str, str, list[Any]]] | None,
+) -> list[Any]:
+    """The items a Query of an index may return, in no order. moto's own `all_items` sorts
+    every item of the table by its key (for a scan's order) before the query keeps those of
+    the index partition and sorts them again by the index's key; and it then measures the
+    size of every item of the partition, inside the key condition's range or not. Here the
+    items are those whose string hash keys and whose range key match the key condition (as
+    DynamoDB reads an index); moto checks them again itself."""
+    strings = [(name, value.value) for name, value in conditions or () if value.type == "S"]
+    in_range = _range_check(table, index_name, range_comparison, range_objs, range_conditions)
+    with _ITEMS:  # a write meanwhile would change the dictionaries under the loop
+        everything = [
+            item
+            for partition in list(table.items.values())
+            for item in (partition.values() if table.range_key_attr else (partition,))
+        ]
+    items = []
+    for item in everything:
+        attrs = item.attrs
+        for name, wanted in strings:
+            value = attrs.get(name)
+            if value is None or value.value != wanted or value.type != "S":
+                break
+        else:
+            if in_range is None or in_range(attrs):
+                items.append(item)
+    return items
 
 
-def _same(value: Any, wanted: Any) -> bool:
-    return value is not None and value.type == wanted.type and value.value == wanted.value
+def _range_check(
+    table: Any,
+    index_name: str,
+    range_comparison: str | None,
+    range_objs: list[Any],
+    range_conditions: list[tuple[str, str, list[Any]]] | None,
+) -> Any:
+    """A test of an item's attributes against the Query's range key condition, as moto's
+    query applies it to an index (None: no condition, or one left to moto)."""
+    from moto.dynamodb.comparisons import get_comparison_func
+
+    if not range_comparison:
+        return None
+    if range_conditions:
+        name = range_conditions[-1][0]
+    else:
+        keys = [k for k in table.get_index(index_name).schema if k["KeyType"] == "RANGE"]
+        if not keys:
+            return None  # moto raises its own error for it
+        name = keys[0]["AttributeName"]
+    compare = get_comparison_func(range_comparison)
+    bounds = [obj.cast_value for obj in range_objs]
+
+    def check(attrs: dict[str, Any]) -> bool:
+        value = attrs.get(name)
+        return bool(value) and bool(compare(value.cast_value, *bounds))
+
+    return check
 
 
 def _key_of(table: Any, op_type: str, op: dict[str, Any]) -> dict[str, Any]:

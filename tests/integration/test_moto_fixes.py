@@ -455,6 +455,146 @@ def test_moto_query_takes_the_arguments_the_fix_passes_in_order() -> None:
     ]
 
 
+# Query of an index
+
+
+@pytest.fixture
+def indexed(dynamodb: Any) -> Iterator[str]:
+    """A table with an index on `g` (hash) and `t` (range), holding 60 items in three index
+    partitions (and one without `t`, which the index leaves out); dropped after."""
+    name = f"moto-fixes-{uuid.uuid4().hex[:8]}"
+    dynamodb.create_table(
+        TableName=name,
+        KeySchema=[
+            {"AttributeName": "pk", "KeyType": "HASH"},
+            {"AttributeName": "sk", "KeyType": "RANGE"},
+        ],
+        AttributeDefinitions=[
+            {"AttributeName": name, "AttributeType": "S"} for name in ("pk", "sk", "g", "t")
+        ],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "by-g",
+                "KeySchema": [
+                    {"AttributeName": "g", "KeyType": "HASH"},
+                    {"AttributeName": "t", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    for n in range(60):
+        # Equal `t` values in a partition: the table's key orders them.
+        values = {"g": f"g{n % 3}", "t": f"t{(n * 7) % 20:02d}", "n": str(n)}
+        dynamodb.put_item(TableName=name, Item=_item(f"call{n % 11}", f"E#{n:02d}", **values))
+    dynamodb.put_item(TableName=name, Item=_item("call0", "E#99", g="g0"))
+    yield name
+    dynamodb.delete_table(TableName=name)
+
+
+# Queries of the index: key conditions, order, page size, filters.
+_INDEX_QUERIES: list[dict[str, Any]] = [
+    {"KeyConditionExpression": "g = :g", "ExpressionAttributeValues": {":g": {"S": "g0"}}},
+    {
+        "KeyConditionExpression": "g = :g AND t BETWEEN :a AND :b",
+        "ExpressionAttributeValues": {":g": {"S": "g1"}, ":a": {"S": "t03"}, ":b": {"S": "t12"}},
+        "ScanIndexForward": False,
+    },
+    {
+        "KeyConditionExpression": "g = :g AND begins_with(t, :p)",
+        "ExpressionAttributeValues": {":g": {"S": "g2"}, ":p": {"S": "t1"}},
+        "Limit": 3,
+    },
+    {
+        "KeyConditionExpression": "g = :g AND t > :a",
+        "FilterExpression": "n <> :n",
+        "ExpressionAttributeValues": {":g": {"S": "g0"}, ":a": {"S": "t05"}, ":n": {"S": "3"}},
+        "Limit": 4,
+        "ScanIndexForward": False,
+    },
+    {"KeyConditionExpression": "g = :g", "ExpressionAttributeValues": {":g": {"S": "none"}}},
+]
+
+
+def _index_pages(dynamodb: Any, name: str, query: dict[str, Any]) -> list[Any]:
+    """Every page of a query of the index, as answered."""
+    pages: list[Any] = []
+    start: dict[str, Any] = {}
+    while True:
+        page = dynamodb.query(TableName=name, IndexName="by-g", **query, **start)
+        page.pop("ResponseMetadata")
+        pages.append(page)
+        if "LastEvaluatedKey" not in page:
+            return pages
+        start = {"ExclusiveStartKey": page["LastEvaluatedKey"]}
+
+
+def test_moto_sorts_every_item_of_the_table_for_a_query_of_an_index(
+    indexed: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen = _all_items_seen(monkeypatch)
+    table = _backend(indexed).get_table(indexed)
+    query = moto_fixes.unpatched(Table, "query")
+    condition = [("g", DynamoType({"S": "g1"}))]
+
+    items, _, _ = query(
+        table, None, None, [], None, None, True, None, "by-g", hash_key_conditions=condition
+    )
+
+    assert len(items) == 20
+    assert seen == [61]
+
+
+def test_a_query_of_an_index_is_answered_as_moto_answers_it(
+    indexed: str, dynamodb: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the queries' pages with the fix
+    seen = _all_items_seen(monkeypatch)
+    fixed = [_index_pages(dynamodb, indexed, query) for query in _INDEX_QUERIES]
+    # (which never had moto sort the whole table)
+    assert seen == []
+
+    # When the same queries are made by moto's own query
+    for name in ("query", "sorted_items"):
+        monkeypatch.setattr(Table, name, moto_fixes.unpatched(Table, name))
+    theirs = [_index_pages(dynamodb, indexed, query) for query in _INDEX_QUERIES]
+
+    # Then every page is the same: items, order, counts and where the next page starts
+    assert fixed == theirs
+    assert [sum(page["Count"] for page in pages) for pages in fixed] == [20, 10, 10, 14, 0]
+    assert len(fixed[2]) > 1
+
+
+def test_a_query_of_an_index_measures_only_the_items_in_its_key_range(
+    indexed: str, dynamodb: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    measured: list[str] = []
+    size = Item.size
+
+    def counting(self: Any) -> int:
+        measured.append(self.attrs["n"].value)
+        return int(size(self))
+
+    monkeypatch.setattr(Item, "size", counting)
+    query = {
+        "KeyConditionExpression": "g = :g AND t BETWEEN :a AND :b",
+        "ExpressionAttributeValues": {":g": {"S": "g1"}, ":a": {"S": "t03"}, ":b": {"S": "t04"}},
+    }
+
+    # When the query is made with the fix, Then only the items returned are measured
+    (page,) = _index_pages(dynamodb, indexed, query)
+    returned = {item["n"]["S"] for item in page["Items"]}
+    assert set(measured) == returned
+    assert len(returned) == 2
+
+    # When moto's own query makes it, Then it measures every item of the index partition
+    measured.clear()
+    monkeypatch.setattr(Table, "query", moto_fixes.unpatched(Table, "query"))
+    assert _index_pages(dynamodb, indexed, query) == [page]
+    assert len(set(measured)) > 10
+
+
 # Answers holding items
 
 
@@ -656,7 +796,7 @@ def indexed_table(dynamodb: Any) -> Iterator[str]:
     dynamodb.delete_table(TableName=name)
 
 
-def _index_pages(dynamodb: Any, name: str, forward: bool) -> list[list[str]]:
+def _ann_pages(dynamodb: Any, name: str, forward: bool) -> list[list[str]]:
     """Pages of 4 of ann's calls through the index, as their keys."""
     pages: list[list[str]] = []
     start: dict[str, Any] | None = None
@@ -683,19 +823,19 @@ def test_an_index_query_answers_as_moto_does_from_the_partition_it_names(
     # Given calls of two owners, several at the same time, and one outside the index
     # When ann's calls are paged through the index, both ways, with the fixes
     considered: list[int] = []
-    partition = moto_fixes._index_partition
+    partition = moto_fixes._index_candidates
 
     def counting(*args: Any) -> Any:
         found = partition(*args)
         considered.append(len(found or []))
         return found
 
-    monkeypatch.setattr(moto_fixes, "_index_partition", counting)
-    fixed = [_index_pages(dynamodb, indexed_table, forward) for forward in (True, False)]
+    monkeypatch.setattr(moto_fixes, "_index_candidates", counting)
+    fixed = [_ann_pages(dynamodb, indexed_table, forward) for forward in (True, False)]
     # and with moto's own query and sort
     monkeypatch.setattr(Table, "query", moto_fixes.unpatched(Table, "query"))
     monkeypatch.setattr(Table, "sorted_items", moto_fixes.unpatched(Table, "sorted_items"))
-    theirs = [_index_pages(dynamodb, indexed_table, forward) for forward in (True, False)]
+    theirs = [_ann_pages(dynamodb, indexed_table, forward) for forward in (True, False)]
 
     # Then the pages are the same, and only ann's 8 calls were looked at
     assert fixed == theirs
@@ -709,7 +849,7 @@ def test_moto_sorts_the_whole_table_for_an_index_query(
     seen = _all_items_seen(monkeypatch)
     monkeypatch.setattr(Table, "query", moto_fixes.unpatched(Table, "query"))
 
-    _index_pages(dynamodb, indexed_table, True)
+    _ann_pages(dynamodb, indexed_table, True)
 
     assert seen
     assert set(seen) == {13}
