@@ -193,7 +193,8 @@ the template gives it. Metrics stay enabled as deployed. Regenerate with `make b
   each request. Garbage is collected before every timed run.
 - **Transcript read** (`transcript_read_5000_*`): `GET /v1/calls/{id}/transcript` of a call of
   5,000 exchanges (the items the append handler writes, stored with BatchWriteItem), through
-  the `get_call_transcript` handler: format `exchanges` interleaved with its floor (the GetItem
+  the `get_call_transcript` handler, every page of it (following `next_cursor`, as a client
+  does): format `exchanges` interleaved with its floor (the GetItem
   of the call and the paginated Query of its exchanges, bare), then one run each of `turns` and
   `vtt`. moto takes seconds to serialise 5,000 items, for the handler and the floor alike; the
   handler's own work is the time outside the DynamoDB requests.
