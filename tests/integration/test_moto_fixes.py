@@ -39,11 +39,13 @@ def dynamodb(embedded_aws: EmbeddedAws) -> Any:
 
 @pytest.fixture
 def make_table(dynamodb: Any) -> Iterator[Callable[..., str]]:
-    """New tables keyed by `pk` and `sk` (strings), holding the items given; dropped after."""
+    """New tables keyed by `pk` and `sk` (strings), holding the items given (with a stream of
+    new and old images, when asked); dropped after."""
     names: list[str] = []
 
-    def make(*items: dict[str, Any]) -> str:
+    def make(*items: dict[str, Any], stream: bool = False) -> str:
         name = f"moto-fixes-{uuid.uuid4().hex[:8]}"
+        streaming = {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
         dynamodb.create_table(
             TableName=name,
             KeySchema=[
@@ -55,6 +57,7 @@ def make_table(dynamodb: Any) -> Iterator[Callable[..., str]]:
                 {"AttributeName": "sk", "AttributeType": "S"},
             ],
             BillingMode="PAY_PER_REQUEST",
+            **({"StreamSpecification": streaming} if stream else {}),
         )
         names.append(name)
         for item in items:
@@ -765,50 +768,36 @@ def test_an_item_is_measured_once_and_still_refused_over_the_limit(
 
 
 def test_stream_records_are_sent_as_moto_would_send_them(
-    embedded_aws: EmbeddedAws, monkeypatch: pytest.MonkeyPatch
+    embedded_aws: EmbeddedAws,
+    dynamodb: Any,
+    make_table: Callable[..., str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
 
     # Given a table with a stream, written with binary, sets and nested values, then updated
-    dynamodb = embedded_aws.session().client("dynamodb")
     streams = embedded_aws.session().client("dynamodbstreams")
-    name = f"moto-fixes-{uuid.uuid4().hex[:8]}"
-    dynamodb.create_table(
-        TableName=name,
-        KeySchema=[
-            {"AttributeName": "pk", "KeyType": "HASH"},
-            {"AttributeName": "sk", "KeyType": "RANGE"},
-        ],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    name = make_table(stream=True)
+    dynamodb.put_item(TableName=name, Item=_RICH)
+    dynamodb.put_item(TableName=name, Item={**_RICH, "counts": {"NS": ["3"]}})
+    arn = dynamodb.describe_table(TableName=name)["Table"]["LatestStreamArn"]
+    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]
+
+    def records() -> list[dict[str, Any]]:
+        iterator = streams.get_shard_iterator(
+            StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+        )["ShardIterator"]
+        answer: list[dict[str, Any]] = streams.get_records(ShardIterator=iterator)["Records"]
+        return answer
+
+    # When they are read with the fix, and with moto's own serializer
+    fixed = records()
+    monkeypatch.setattr(
+        DynamoDBStreamsHandler,
+        "serialized",
+        moto_fixes.unpatched(DynamoDBStreamsHandler, "serialized"),
     )
-    try:
-        dynamodb.put_item(TableName=name, Item=_RICH)
-        dynamodb.put_item(TableName=name, Item={**_RICH, "counts": {"NS": ["3"]}})
-        arn = dynamodb.describe_table(TableName=name)["Table"]["LatestStreamArn"]
-        shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]
-
-        def records() -> list[dict[str, Any]]:
-            iterator = streams.get_shard_iterator(
-                StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
-            )["ShardIterator"]
-            answer: list[dict[str, Any]] = streams.get_records(ShardIterator=iterator)["Records"]
-            return answer
-
-        # When they are read with the fix, and with moto's own serializer
-        fixed = records()
-        monkeypatch.setattr(
-            DynamoDBStreamsHandler,
-            "serialized",
-            moto_fixes.unpatched(DynamoDBStreamsHandler, "serialized"),
-        )
-        theirs = records()
-    finally:
-        dynamodb.delete_table(TableName=name)
+    theirs = records()
 
     # Then the records are the same (their times too), and hold the item as written
     assert fixed == theirs
