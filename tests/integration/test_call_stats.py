@@ -470,3 +470,29 @@ def test_more_than_500_hours_is_refused_but_500_days_of_days_is_not(tenant: Any)
     assert "narrow the range" in hours["body"]
     assert len(days["groups"]) == 366
     assert days["summary"]["calls"] == 1
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"end_date": "9999-12-31"},
+        {"start_date": "9999-12-31T23:30:00Z", "end_date": "9999-12-31"},
+        {"end_date": "0001-01-01", "compare": "previous_period", "group_by": "week"},
+        {"start_date": "0001-01-01", "end_date": "0001-01-03", "compare": "previous_period"},
+    ],
+    ids=["last-day-default-start", "last-half-hour", "first-day-weeks", "first-days-compare"],
+)
+def test_ranges_at_the_calendars_edges_are_answered(tenant: Any, query: dict[str, str]) -> None:
+    # Given a tenant with a call today
+    tenant.add_call(start_time=datetime.now(UTC) - timedelta(minutes=5))
+
+    # When stats are asked for at the first or last days there are (the range, its default
+    # start or its previous period would reach past them)
+    answer = ok(tenant, **query)
+
+    # Then they are answered, with none of the tenant's calls, and the range held within them
+    assert answer["summary"]["calls"] == 0
+    start, end = (datetime.fromisoformat(answer[k]) for k in ("start", "end"))
+    assert start <= end
+    if answer.get("previous_period"):
+        assert answer["previous_period"]["summary"]["calls"] == 0

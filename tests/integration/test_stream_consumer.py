@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from dialtone.analytics import rollups
 from dialtone.analytics.rollup_store import RollupStore
 from dialtone.analytics.totals import TotalCounter
 from dialtone.listing import CallFilters
@@ -95,7 +96,7 @@ def _brute(calls: list[Call], low: datetime, high: datetime, **match: Any) -> in
 
 
 def test_list_totals_from_the_stream_equal_a_count_of_the_calls(
-    tenant: Any, call_store: CallStore
+    tenant: Any, call_store: CallStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given calls over three days, then status changes, an erasure and a deletion (as TTL does)
     rng = random.Random(12)
@@ -144,6 +145,21 @@ def test_list_totals_from_the_stream_equal_a_count_of_the_calls(
         in_range = list_total(tenant, **query, **dates)
         assert in_range["total"] == _brute(finals, low, high, **query), query
     assert list_total(tenant)["total_as_of"] is not None
+
+    # ... and so is a total over centuries, which reads only the days that can hold calls
+    keys_read: list[int] = []
+    get_items = RollupStore.get_items
+
+    def counted(store: RollupStore, keys: Any, *args: Any, **kwargs: Any) -> Any:
+        keys_read.append(len(keys))
+        return get_items(store, keys, *args, **kwargs)
+
+    monkeypatch.setattr(RollupStore, "get_items", counted)
+    widest = {"start_date": "0001-01-01", "end_date": "9999-12-31"}
+    assert list_total(tenant, **widest)["total"] == len(finals)
+    assert sum(keys_read) <= 5 * rollups.DAY_SHARDS  # the calls' 4 days (and a day of margin)
+    ancient = {"start_date": "0906-11-18T15:49:29.000001Z", "end_date": "1085-02-02"}
+    assert list_total(tenant, status="canceled", **ancient)["total"] == 0
 
 
 def test_a_consumer_killed_before_any_of_its_requests_keeps_totals_exact_when_the_batch_comes_again(

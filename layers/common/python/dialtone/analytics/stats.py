@@ -42,7 +42,7 @@ from dialtone.analytics.stats_models import (
     StatsLatency,
     StatsPeriod,
 )
-from dialtone.analytics.totals import DAY, HOUR, cover
+from dialtone.analytics.totals import DAY, HOUR, cover, shifted
 from dialtone.auth import Principal, Scope
 from dialtone.dynamo import from_item, string_key
 from dialtone.errors import InvalidParameter
@@ -330,7 +330,7 @@ class StatsReader:
         current = self.period(query, low, high)
         previous = None
         if params.compare is StatsCompare.PREVIOUS_PERIOD:
-            previous = self.period(query, low - (high - low), low)
+            previous = self.period(query, shifted(low, low - high), low)
         return CallStats(
             start=current.start,
             end=current.end,
@@ -395,8 +395,8 @@ def _period(unit: timedelta, start: datetime) -> str:
 def _range(filters: CallFilters, now: datetime) -> tuple[datetime, datetime]:
     """[low, high) asked for: up to now and 30 days back by default; InvalidParameter past
     MAX_RANGE_DAYS."""
-    high = filters.end + _TICK if filters.end else now
-    low = filters.start or high - DEFAULT_RANGE
+    high = shifted(filters.end, _TICK) if filters.end else now
+    low = filters.start or shifted(high, -DEFAULT_RANGE)
     if low >= high:
         raise InvalidParameter(("query", "start_date"), "start_date must be before end_date")
     if high - low > timedelta(days=MAX_RANGE_DAYS):

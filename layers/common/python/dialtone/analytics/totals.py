@@ -30,6 +30,21 @@ from dialtone.store import INDEXES, CallStore
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
 _TICK = timedelta(microseconds=1)
+# A range longer than this is narrowed to the days of the tenant's first and last call (two
+# one-item queries, cheaper than the rollup items of a week).
+_CLAMP_BEYOND = timedelta(days=7)
+_FIRST = datetime.min.replace(tzinfo=UTC)
+_LAST = datetime.max.replace(tzinfo=UTC)
+
+
+def shifted(moment: datetime, span: timedelta) -> datetime:
+    """`moment + span`, held within the calendar (years 1 to 9999) instead of overflowing: a
+    client may ask for any date-time of those years, and ranges are computed beyond them."""
+    try:
+        return moment + span
+    except OverflowError:
+        return _LAST if span > timedelta(0) else _FIRST
+
 
 # Single filters and pairs, by the sorted names of the filters given, → the shard attribute.
 _SHARD_ATTRIBUTES: dict[tuple[str, ...], Callable[[CallFilters], str]] = {
@@ -123,7 +138,7 @@ def _floor(moment: datetime, unit: timedelta) -> datetime:
 
 def _ceil(moment: datetime, unit: timedelta) -> datetime:
     floor = _floor(moment, unit)
-    return floor if floor == moment else floor + unit
+    return floor if floor == moment else shifted(floor, unit)
 
 
 def cover(
@@ -187,20 +202,21 @@ class TotalCounter:
         return RollupTotal(total, as_of)
 
     def _bounds(self, tenant_id: str, filters: CallFilters) -> tuple[datetime, datetime] | None:
-        """[low, high) of the start times asked for; an open side ends at the day of the
-        tenant's first (last) call. None when the tenant has no call at all."""
+        """[low, high) of the start times asked for, within the days of the tenant's first and
+        last call: an open side ends there, and so does a side of a range longer than
+        `_CLAMP_BEYOND` (a range of centuries reads the days that can hold calls, not every
+        day of it). None when nothing can match: no call at all, or none in the range."""
         low = filters.start
-        high = filters.end + _TICK if filters.end else None
-        if low is None:
+        # The last instant there is (9999-12-31's end) leaves the range as open as no end.
+        high = shifted(filters.end, _TICK) if filters.end and filters.end < _LAST else None
+        if low is None or high is None or high - low > _CLAMP_BEYOND:
             first = self._edge_call(tenant_id, ascending=True)
-            if first is None:
+            last = self._edge_call(tenant_id, ascending=False) if first else None
+            if first is None or last is None:
                 return None
-            low = _floor(first, DAY)
-        if high is None:
-            last = self._edge_call(tenant_id, ascending=False)
-            if last is None:
-                return None
-            high = _floor(last, DAY) + DAY
+            first_day, after_last_day = _floor(first, DAY), shifted(_floor(last, DAY), DAY)
+            low = first_day if low is None else max(low, first_day)
+            high = after_last_day if high is None else min(high, after_last_day)
         return (low, high) if low < high else None
 
     def _edge_call(self, tenant_id: str, ascending: bool) -> datetime | None:
