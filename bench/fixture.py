@@ -380,6 +380,7 @@ def _put_direct(table: Any, values: dict[str, Any]) -> None:
     item.attrs = attributes
     with moto_fixes._ITEMS:
         table.items[item.hash_key][item.range_key] = item
+        moto_fixes.changed()
 
 
 class DirectWrites:

@@ -47,6 +47,13 @@ index partition's items and sorted them again, comparing key values with a metho
 comparison, then measured the size of every item of the partition, in the key condition's range
 or not: seconds for each page of a tenant of 100,000 calls. It now looks only at the items the
 key condition names, sorted once on their keys' values (the same answers, pages and counts).
+To find them, the table's items are grouped by each index's partition key once, and grouped
+again after the next write, instead of looking at every item of the table at each query.
+
+The items a Query answers with are not deep-copied: nothing changes them after.
+
+A batch's check that it names no key twice compares the keys' JSON text in a set, not each key
+with every key before it.
 """
 
 from __future__ import annotations
@@ -57,6 +64,7 @@ import importlib.metadata
 import json
 import re
 import threading
+import weakref
 from decimal import Decimal
 from typing import Any
 
@@ -66,9 +74,12 @@ MOTO_VERSION = "5.2.5"
 
 # Held by every item read and write, and by whole transactions, so each is atomic.
 _ITEMS = threading.RLock()
+# The index partitions of tables, kept from one write to the next (`changed`), by id of table:
+# (the table, {index key attribute names: {their values: the items}}).
+_partitions: dict[int, tuple[weakref.ref[Any], dict[tuple[str, ...], Any]]] = {}
 _applied = False
 # moto's own attributes, by (class, name), as they were before they were patched.
-_originals: dict[tuple[type, str], Any] = {}
+_originals: dict[tuple[object, str], Any] = {}
 
 _ATOMIC_OPERATIONS = (
     "get_item",
@@ -101,6 +112,10 @@ def apply() -> None:
     _patch(DynamoHandler, "serialized", _item_responses(DynamoHandler.serialized))
     _patch(Item, "__init__", _item_init)
     _patch(Item, "project", _top_level_projection(Item.project))
+    _patch(DynamoHandler, "_contains_duplicates", _contains_duplicates)
+    from moto.dynamodb.models import table as table_module
+
+    _patch(table_module, "copy", _QueryCopies)
     _patch_streams_and_dispatch()
     _applied = True
 
@@ -134,22 +149,36 @@ def check_version(installed: str) -> None:
         )
 
 
-def unpatched(owner: type, name: str) -> Any:
+def unpatched(owner: object, name: str) -> Any:
     """moto's own attribute `name` of `owner`, whether or not the fixes are applied."""
     return _originals.get((owner, name), getattr(owner, name))
 
 
-def _patch(owner: type, name: str, replacement: Any) -> None:
+def _patch(owner: object, name: str, replacement: Any) -> None:
     _originals.setdefault((owner, name), getattr(owner, name))
     setattr(owner, name, replacement)
 
 
 def _atomic(operation: Any) -> Any:
+    writes = operation.__name__ != "get_item"
+
     def locked(self: Any, *args: Any, **kwargs: Any) -> Any:
         with _ITEMS:
-            return operation(self, *args, **kwargs)
+            try:
+                return operation(self, *args, **kwargs)
+            finally:
+                if writes:
+                    changed()
 
     return locked
+
+
+def changed() -> None:
+    """Items were written: the index partitions kept for queries (`_index_partitions`) are
+    dropped, and found again at the next query. moto's item operations say so themselves;
+    what writes straight into a table (a benchmark's seed) calls this after."""
+    with _ITEMS:
+        _partitions.clear()
 
 
 # Answers that hold items, which moto builds already in DynamoDB's JSON form.
@@ -303,6 +332,30 @@ def _partition_query(query: Any) -> Any:
     return partition_query
 
 
+class _QueryCopies:
+    """The `copy` module as moto's table module sees it. A Query deep-copies the items it
+    answers with (a third of its time for a page of calls), though nothing after changes them:
+    projections build new items, filters and the answer only read them. A list of items is
+    copied as a list; everything else (a table's backup, a scanned item) deep as before."""
+
+    copy = staticmethod(copy.copy)
+
+    @staticmethod
+    def deepcopy(value: Any, memo: dict[int, Any] | None = None) -> Any:
+        from moto.dynamodb.models.dynamo_type import Item
+
+        if isinstance(value, list) and value and all(isinstance(v, Item) for v in value):
+            return list(value)
+        return copy.deepcopy(value, memo)
+
+
+def _contains_duplicates(self: Any, keys: list[Any]) -> bool:
+    """moto's check that a batch names no key twice, comparing each key with every key before
+    it (5,000 comparisons of keys for a BatchGetItem of 100), made on the keys' JSON text."""
+    texts = [k if isinstance(k, str) else json.dumps(k, sort_keys=True) for k in keys]
+    return len(set(texts)) != len(texts)
+
+
 def _top_level_projection(project: Any) -> Any:
     """moto's Item.project, taking attributes named at the top level (no path, no index)
     straight from the item."""
@@ -350,23 +403,41 @@ def _index_candidates(
     DynamoDB reads an index); moto checks them again itself."""
     strings = [(name, value.value) for name, value in conditions or () if value.type == "S"]
     in_range = _range_check(table, index_name, range_comparison, range_objs, range_conditions)
+    names = tuple(name for name, _ in strings)
     with _ITEMS:  # a write meanwhile would change the dictionaries under the loop
-        everything = [
-            item
-            for partition in list(table.items.values())
-            for item in (partition.values() if table.range_key_attr else (partition,))
-        ]
-    items = []
-    for item in everything:
-        attrs = item.attrs
-        for name, wanted in strings:
-            value = attrs.get(name)
-            if value is None or value.value != wanted or value.type != "S":
-                break
+        if names:
+            partition = list(_index_partitions(table, names).get(tuple(v for _, v in strings), ()))
         else:
-            if in_range is None or in_range(attrs):
-                items.append(item)
-    return items
+            partition = _every_item(table)
+    return [item for item in partition if in_range is None or in_range(item.attrs)]
+
+
+def _every_item(table: Any) -> list[Any]:
+    return [
+        item
+        for partition in list(table.items.values())
+        for item in (partition.values() if table.range_key_attr else (partition,))
+    ]
+
+
+def _index_partitions(table: Any, names: tuple[str, ...]) -> dict[tuple[str, ...], list[Any]]:
+    """The table's items by the string values of the attributes `names` (an index's partition
+    key), found once and kept until the next write (under `_ITEMS`): each query of an index
+    then looks at its own partition, not at every item of the table (every exchange and
+    history event of every call, for a page of one tenant's calls)."""
+    kept = _partitions.get(id(table))
+    if kept is None or kept[0]() is not table:  # none yet, or another table of the same id
+        kept = (weakref.ref(table), {})
+        _partitions[id(table)] = kept
+    groups: dict[tuple[str, ...], list[Any]] | None = kept[1].get(names)
+    if groups is None:
+        groups = {}
+        for item in _every_item(table):
+            values = [item.attrs.get(name) for name in names]
+            if all(value is not None and value.type == "S" for value in values):
+                groups.setdefault(tuple(value.value for value in values), []).append(item)
+        kept[1][names] = groups
+    return groups
 
 
 def _range_check(

@@ -598,6 +598,116 @@ def test_a_query_of_an_index_measures_only_the_items_in_its_key_range(
     assert len(set(measured)) > 10
 
 
+def _table_walks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many times, from now on, the fix looks at every item of a table."""
+    walks: list[int] = []
+    every_item = moto_fixes._every_item
+
+    def counting(table: Any) -> list[Any]:
+        walks.append(1)
+        return every_item(table)
+
+    monkeypatch.setattr(moto_fixes, "_every_item", counting)
+    return walks
+
+
+def _writes_of_every_kind(dynamodb: Any, name: str) -> None:
+    """Items added to an index partition, moved between partitions, removed, and written by a
+    transaction and a batch."""
+    dynamodb.put_item(TableName=name, Item=_item("call20", "E#70", g="g1", t="t05", n="70"))
+    dynamodb.update_item(
+        TableName=name,
+        Key=_item("call1", "E#01"),
+        UpdateExpression="SET g = :g",
+        ExpressionAttributeValues={":g": {"S": "g2"}},
+    )
+    dynamodb.delete_item(TableName=name, Key=_item("call2", "E#02"))
+    dynamodb.transact_write_items(
+        TransactItems=[
+            {"Put": {"TableName": name, "Item": _item("call21", "E#71", g="g1", t="t00", n="71")}}
+        ]
+    )
+    dynamodb.batch_write_item(
+        RequestItems={
+            name: [
+                {"PutRequest": {"Item": _item("call22", "E#72", g="g0", t="t19", n="72")}},
+                {"DeleteRequest": {"Key": _item("call3", "E#03")}},
+            ]
+        }
+    )
+
+
+def test_a_query_of_an_index_looks_at_every_item_once_until_the_next_write(
+    indexed: str, dynamodb: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    walks = _table_walks(monkeypatch)
+
+    # When every query is made twice with no write between
+    for _ in range(2):
+        for query in _INDEX_QUERIES:
+            _index_pages(dynamodb, indexed, query)
+    # Then the table's items were looked at once
+    assert len(walks) == 1
+
+    # When an item is written, Then the next query looks at them again
+    dynamodb.put_item(TableName=indexed, Item=_item("call30", "E#80", g="g0", t="t01"))
+    _index_pages(dynamodb, indexed, _INDEX_QUERIES[0])
+    assert len(walks) == 2
+
+
+def test_a_query_of_an_index_sees_every_write_as_moto_does(
+    indexed: str, dynamodb: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the queries made once, so that the index partitions are kept
+    for query in _INDEX_QUERIES:
+        _index_pages(dynamodb, indexed, query)
+
+    # When writes of every kind change the partitions
+    _writes_of_every_kind(dynamodb, indexed)
+
+    # Then the queries answer as moto's own query does
+    fixed = [_index_pages(dynamodb, indexed, query) for query in _INDEX_QUERIES]
+    for name in ("query", "sorted_items"):
+        monkeypatch.setattr(Table, name, moto_fixes.unpatched(Table, name))
+    assert fixed == [_index_pages(dynamodb, indexed, query) for query in _INDEX_QUERIES]
+    assert [sum(page["Count"] for page in pages) for pages in fixed] == [20, 10, 9, 15, 0]
+
+
+def test_a_write_straight_into_a_table_is_seen_once_it_is_said(indexed: str, dynamodb: Any) -> None:
+    # Given the index partitions kept
+    query = _INDEX_QUERIES[0]
+    before = sum(page["Count"] for page in _index_pages(dynamodb, indexed, query))
+
+    # When an item is put straight into moto's table, and `changed` is called
+    item = Item(
+        DynamoType({"S": "call40"}),
+        DynamoType({"S": "E#90"}),
+        _item("call40", "E#90", g="g0", t="t02"),
+    )
+    _backend(indexed).get_table(indexed).items[item.hash_key][item.range_key] = item
+    moto_fixes.changed()
+
+    # Then the next query finds it
+    assert sum(page["Count"] for page in _index_pages(dynamodb, indexed, query)) == before + 1
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [
+        [_item("a", "1"), _item("a", "2"), _item("b", "1")],
+        [_item("a", "1"), _item("b", "1"), _item("a", "1")],
+        [_item("a", "1"), {"sk": {"S": "1"}, "pk": {"S": "a"}}],
+        ["text", "other", "text"],
+        [],
+    ],
+    ids=["distinct", "repeated", "same-key-other-order", "texts", "none"],
+)
+def test_a_batch_names_a_key_twice_as_moto_finds_it(keys: list[Any]) -> None:
+    theirs = moto_fixes.unpatched(DynamoHandler, "_contains_duplicates")
+
+    assert DynamoHandler._contains_duplicates(None, keys) == theirs(None, keys)  # type: ignore[arg-type]
+
+
 # Answers holding items
 
 
@@ -870,3 +980,50 @@ def _sets_sorted(item: dict[str, Any]) -> dict[str, Any]:
         for name, value in item.items()
         for kind, members in value.items()
     }
+
+
+# Copies of a query's items
+
+
+def test_moto_deep_copies_the_items_a_query_answers_with(monkeypatch: pytest.MonkeyPatch) -> None:
+    # moto's table module reaches `copy.deepcopy` through its module attribute `copy`
+    source = inspect.getsource(moto_fixes.unpatched(Table, "query"))
+    assert "results = copy.deepcopy(results)" in source
+    assert moto_fixes.unpatched(moto_table, "copy") is copy
+
+
+def test_a_query_answers_as_moto_does_and_leaves_the_stored_items_as_they_were(
+    indexed: str, dynamodb: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the table's items as stored
+    table = _backend(indexed).get_table(indexed)
+    stored = copy.deepcopy({k: dict(v) for k, v in table.items.items()})
+    queries = [
+        *({"IndexName": "by-g", **query} for query in _INDEX_QUERIES),
+        {
+            "KeyConditionExpression": "pk = :p",
+            "ExpressionAttributeValues": {":p": {"S": "call1"}},
+            "ProjectionExpression": "sk, n",
+        },
+        {
+            "IndexName": "by-g",
+            "KeyConditionExpression": "g = :g",
+            "ExpressionAttributeValues": {":g": {"S": "g1"}},
+            "ProjectionExpression": "pk, t",
+        },
+    ]
+
+    def answers() -> list[Any]:
+        found = [dynamodb.query(TableName=indexed, **query) for query in queries]
+        for page in found:
+            page.pop("ResponseMetadata")
+        return found
+
+    # When the queries are made with the fix, and with moto's deep copies
+    fixed = answers()
+    monkeypatch.setattr(moto_table, "copy", copy)
+    theirs = answers()
+
+    # Then the answers are the same and no stored item changed
+    assert fixed == theirs
+    assert {k: dict(v) for k, v in table.items.items()} == stored

@@ -619,3 +619,51 @@ def test_a_seed_writes_the_items_the_consumer_would() -> None:
 
     assert comparable(seeded) == comparable(consumed)
     assert result.writes == len(seeded.items)
+
+
+def test_a_total_the_rollups_answer_is_kept_while_the_watermark_stays(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given two calls counted, and a counter that keeps totals for 30 s
+    store = RollupStore("analytics", dynamodb=FakeDynamoDB())
+    t = 1_770_000_000.0
+    a, b, c = (call(id=f"0b6f3b5e-2d55-4a58-8d8a-00000000000{n}") for n in (1, 2, 3))
+    assert apply_records(store, [_at(record(1, a), t), _at(record(2, b), t + 1)]).failed == []
+    reads: list[int] = []
+    get_items = store.get_items
+
+    def counted(keys: Any, *args: Any, **kwargs: Any) -> Any:
+        reads.append(len(keys))
+        return get_items(keys, *args, **kwargs)
+
+    monkeypatch.setattr(store, "get_items", counted)
+    clock = [1000.0]
+    monkeypatch.setattr("dialtone.analytics.totals.time.monotonic", lambda: clock[0])
+    counter = TotalCounter(calls=None, rollup_store=store, keep_seconds=30)  # type: ignore[arg-type]
+    days = CallFilters(start=T0, end=T0 + 2 * DAY - timedelta(microseconds=1))
+    status = replace(days, status=CallStatus.QUEUED)
+
+    # When the same totals are asked again, the watermark where it was
+    first = [counter.total(TENANT, f) for f in (days, status)]
+    again = [counter.total(TENANT, f) for f in (days, status)]
+
+    # Then they are answered without reading a rollup item again
+    assert [getattr(answer, "total", None) for answer in first] == [2, 2]
+    assert again == first
+    assert len(reads) == 2
+
+    # When a third call is rolled up (the watermark moves), Then the next total is read anew
+    assert apply_records(store, [_at(record(3, c), t + 2)]).failed == []
+    reads.clear()
+    assert getattr(counter.total(TENANT, days), "total", None) == 3
+    assert len(reads) == 1
+
+    # When 30 s pass with no change, Then it is read anew too
+    clock[0] += 31
+    assert getattr(counter.total(TENANT, days), "total", None) == 3
+    assert len(reads) == 2
+
+    # And a counter without keep_seconds reads every time
+    plain = TotalCounter(calls=None, rollup_store=store)  # type: ignore[arg-type]
+    assert plain.total(TENANT, days) == plain.total(TENANT, days)
+    assert len(reads) == 4

@@ -56,6 +56,9 @@ _CURSOR_VERSION = 1
 MAX_OFFSET = 1000
 # Calls per page when neither `limit` nor `page_size` says.
 DEFAULT_LIMIT = 20
+# How long a warm list_calls keeps a total the rollups answered, while the tenant's watermark
+# stays where it was (see `analytics.totals.TotalCounter`).
+KEEP_TOTALS_SECONDS = 30.0
 
 
 def _date_only(value: Any) -> Any:
@@ -699,5 +702,7 @@ def lister() -> CallReader:
         config.recordings_bucket,
         config.recording_url_ttl_seconds,
         cursor_codec=codec,
-        totals=TotalCounter(store, RollupStore(config.analytics_table)),
+        totals=TotalCounter(
+            store, RollupStore(config.analytics_table), keep_seconds=KEEP_TOTALS_SECONDS
+        ),
     )

@@ -16,6 +16,8 @@ Anything else (three filters or more, another pair, a call-id `search`) is count
 
 from __future__ import annotations
 
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -33,6 +35,8 @@ _TICK = timedelta(microseconds=1)
 # A range longer than this is narrowed to the days of the tenant's first and last call (two
 # one-item queries, cheaper than the rollup items of a week).
 _CLAMP_BEYOND = timedelta(days=7)
+# The totals a counter keeps at most (see TotalCounter), the least recently counted dropped.
+_KEPT_TOTALS = 256
 _FIRST = datetime.min.replace(tzinfo=UTC)
 _LAST = datetime.max.replace(tzinfo=UTC)
 
@@ -174,11 +178,25 @@ class RollupTotal:
 
 
 class TotalCounter:
-    """Totals of a tenant's calls from its rollups, with the edges counted on the list index."""
+    """Totals of a tenant's calls from its rollups, with the edges counted on the list index.
 
-    def __init__(self, calls: CallStore, rollup_store: RollupStore) -> None:
+    With `keep_seconds`, a total that the rollups alone answer (no edge counted on the list
+    index: no date range, or whole days) is kept in memory for that long, and answered again
+    while the tenant's watermark has not moved: the rollups have applied no change since, so
+    the same items would give the same sum. A client paging through its calls, or a console
+    refreshing a list, then pays one small query for the total instead of reading up to 16
+    items for each day of the tenant's history at each page. A change applied late from
+    another stream shard (older than the watermark) can be missing for `keep_seconds` longer.
+    """
+
+    def __init__(
+        self, calls: CallStore, rollup_store: RollupStore, keep_seconds: float = 0.0
+    ) -> None:
         self.calls = calls
         self.rollups = rollup_store
+        self.keep_seconds = keep_seconds
+        # (tenant, filters) → (when it was counted, monotonic clock; the answer).
+        self._kept: OrderedDict[tuple[str, CallFilters], tuple[float, RollupTotal]] = OrderedDict()
 
     def total(self, tenant_id: str, filters: CallFilters) -> RollupTotal | None:
         """The calls matching the filters, or None when the rollups cannot answer them."""
@@ -186,6 +204,9 @@ class TotalCounter:
         if chosen is None:
             return None
         as_of = self.rollups.watermark(tenant_id)
+        kept = self._kept_answer(tenant_id, filters, as_of)
+        if kept is not None:
+            return kept
         bounds = self._bounds(tenant_id, filters)
         if bounds is None:
             return RollupTotal(0, as_of)
@@ -199,7 +220,29 @@ class TotalCounter:
         for low, high in pieces:
             edge = _with_range(filters, low, high - _TICK)
             total += count_calls(self.calls, plan_streams(tenant_id, edge, ascending=True))
-        return RollupTotal(total, as_of)
+        answer = RollupTotal(total, as_of)
+        if not pieces:
+            self._keep(tenant_id, filters, answer)
+        return answer
+
+    def _kept_answer(
+        self, tenant_id: str, filters: CallFilters, as_of: datetime | None
+    ) -> RollupTotal | None:
+        kept = self._kept.get((tenant_id, filters))
+        if kept is None or as_of is None:
+            return None
+        counted_at, answer = kept
+        if answer.as_of != as_of or time.monotonic() - counted_at > self.keep_seconds:
+            return None
+        return answer
+
+    def _keep(self, tenant_id: str, filters: CallFilters, answer: RollupTotal) -> None:
+        if self.keep_seconds <= 0 or answer.as_of is None:
+            return
+        self._kept[(tenant_id, filters)] = (time.monotonic(), answer)
+        self._kept.move_to_end((tenant_id, filters))
+        while len(self._kept) > _KEPT_TOTALS:
+            self._kept.popitem(last=False)
 
     def _bounds(self, tenant_id: str, filters: CallFilters) -> tuple[datetime, datetime] | None:
         """[low, high) of the start times asked for, within the days of the tenant's first and
