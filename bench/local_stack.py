@@ -2,12 +2,14 @@
 `local_request_overhead`, what it (SAM's API Gateway emulator, the authorizer and a warm worker
 process) adds to a request against the same handler called in process;
 `local_stack_read_rps_20_clients`, what 20 concurrent clients of the read endpoints get from it;
-`local_stack_start_seconds` and `local_stack_resident_mib` (the whole process tree, after the
-read load)."""
+`local_stack_start_seconds` and `local_stack_resident_mib` (the stack's process tree, after the
+read load). The stack runs in a process of its own and the clients in another, as `make dev`
+and its users would."""
 
 from __future__ import annotations
 
 import statistics
+import sys
 import time
 from collections.abc import Callable
 
@@ -32,14 +34,59 @@ P95_GOAL_MS = 500.0
 
 
 def run(notes: list[str], emit: Callable[[Figure], None]) -> list[Figure]:
-    stack = LocalStack(api_port=0, aws_port=0, demo_calls=DEMO_CALLS, log=log_file())
+    """The figures, measured in a process of their own (`python -m bench.local_stack`): the
+    stack's memory is then its own, not that of a bench holding the tenants of the stages
+    before, and the stack's process shares no interpreter with the bench."""
+    import json
+    import subprocess
+
+    from local.provision import ROOT
+
+    log = log_file()
+    child = subprocess.run(
+        [sys.executable, "-m", "bench.local_stack"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=log if log is not None else None,
+        text=True,
+        check=False,
+    )
+    figures: list[Figure] = []
+    for line in child.stdout.splitlines():
+        entry = json.loads(line)
+        if "note" in entry:
+            notes.append(entry["note"])
+        else:
+            figures.append(Figure(**entry))
+    if child.returncode != 0 or not figures:
+        notes.append(f"the local stack's figures not measured: exit status {child.returncode}")
+        figures.append(Figure("local_request_overhead", "error", f"goal ≤ {GOAL:g}", False))
+    for figure in figures:
+        emit(figure)
+    return figures
+
+
+def measure() -> tuple[list[Figure], list[str]]:
+    """The figures, in this process: the stack started here, the read load from another
+    process (clients are not the stack's), the memory of this process and its workers
+    after it, then the overhead of a warm request against the handler called here."""
+    notes: list[str] = []
+    stack = LocalStack(api_port=0, aws_port=0, demo_calls=DEMO_CALLS, log=sys.stderr)
     figures: list[Figure] = []
     try:
         started = time.perf_counter()
         info = stack.start()
         start_s = time.perf_counter() - started
-        figures.append(_measure(stack, info))
         figures.append(read_load(info))
+        figures.append(
+            at_most_value(
+                "local_stack_resident_mib",
+                resident_mib(),
+                RESIDENT_GOAL_MIB,
+                "MiB, sum of the stack's process tree's RSS (its process, AWS endpoint and "
+                "warm workers) after the read load",
+            )
+        )
         figures.append(
             at_most_value(
                 "local_stack_start_seconds",
@@ -48,22 +95,12 @@ def run(notes: list[str], emit: Callable[[Figure], None]) -> list[Figure]:
                 f"s, a fresh start with {DEMO_CALLS} demo calls (a restart restores the state)",
             )
         )
-        figures.append(
-            at_most_value(
-                "local_stack_resident_mib",
-                resident_mib(),
-                RESIDENT_GOAL_MIB,
-                "MiB, sum of the process tree's RSS after the read load",
-            )
-        )
+        figures.insert(0, _measure(stack, info))
     except Exception as error:  # reported, not raised: the other figures still stand
         notes.append(f"the local stack's figures not measured: {error}")
-        figures.append(Figure("local_request_overhead", "error", f"goal ≤ {GOAL:g}", False))
     finally:
         stack.stop()
-    for figure in figures:
-        emit(figure)
-    return figures
+    return figures, notes
 
 
 def at_most_value(name: str, value: float, goal: float, detail: str) -> Figure:
@@ -99,11 +136,37 @@ def resident_mib() -> float:
 
 
 def read_load(info: dict[str, object]) -> Figure:
-    """CLIENTS threads reading for LOAD_SECONDS: list pages, calls, transcripts, in turn."""
+    """CLIENTS clients reading for LOAD_SECONDS (list pages, calls, transcripts, in turn), from
+    a process of their own (`python -m bench.local_stack load`)."""
+    import json
+    import subprocess
+
+    base, key, call_id = str(info["api_url"]), str(info["api_key"]), str(info["example_call_id"])
+    child = subprocess.run(
+        [sys.executable, "-m", "bench.local_stack", "load", base, key, call_id],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    result = json.loads(child.stdout)
+    latencies, errors, elapsed = result["latencies"], result["errors"], result["elapsed"]
+    rps = len(latencies) / elapsed
+    p95_ms = statistics.quantiles(latencies, n=20)[-1] * 1000 if len(latencies) > 1 else 0.0
+    met = rps >= RPS_GOAL and p95_ms <= P95_GOAL_MS and not errors
+    return Figure(
+        "local_stack_read_rps_20_clients",
+        f"{rps:.1f}",
+        f"goal ≥ {RPS_GOAL:g} req/s, p95 ≤ {P95_GOAL_MS:g} ms, no error",
+        met,
+        f"p95 {p95_ms:.0f} ms, {len(errors)} errors of {len(latencies)} requests over "
+        f"{elapsed:.0f} s, from another process" + (f"; first: {errors[0]}" if errors else ""),
+    )
+
+
+def clients(base: str, key: str, call_id: str) -> dict[str, object]:
+    """What CLIENTS threads reading for LOAD_SECONDS get: each request's time and the errors."""
     import threading
 
-    base = str(info["api_url"])
-    call_id = str(info["example_call_id"])
     paths = ["/v1/calls?limit=20", f"/v1/calls/{call_id}", f"/v1/calls/{call_id}/transcript"]
     latencies: list[float] = []
     errors: list[str] = []
@@ -112,7 +175,7 @@ def read_load(info: dict[str, object]) -> Figure:
 
     def client(offset: int) -> None:
         with requests.Session() as session:
-            session.headers["X-API-Key"] = str(info["api_key"])
+            session.headers["X-API-Key"] = key
             turn = offset
             while time.perf_counter() < stop_at:
                 path = paths[turn % len(paths)]
@@ -134,18 +197,7 @@ def read_load(info: dict[str, object]) -> Figure:
         thread.start()
     for thread in threads:
         thread.join()
-    elapsed = time.perf_counter() - begun
-    rps = len(latencies) / elapsed
-    p95_ms = statistics.quantiles(latencies, n=20)[-1] * 1000 if len(latencies) > 1 else 0.0
-    met = rps >= RPS_GOAL and p95_ms <= P95_GOAL_MS and not errors
-    return Figure(
-        "local_stack_read_rps_20_clients",
-        f"{rps:.1f}",
-        f"goal ≥ {RPS_GOAL:g} req/s, p95 ≤ {P95_GOAL_MS:g} ms, no error",
-        met,
-        f"p95 {p95_ms:.0f} ms, {len(errors)} errors of {len(latencies)} requests over "
-        f"{elapsed:.0f} s" + (f"; first: {errors[0]}" if errors else ""),
-    )
+    return {"latencies": latencies, "errors": errors, "elapsed": time.perf_counter() - begun}
 
 
 def _expect_ok(status: int, path: str) -> None:
@@ -188,3 +240,24 @@ def _measure(stack: LocalStack, info: dict[str, object]) -> Figure:
         f"GET /v1/calls/{{id}} through the local stack {stack_ms:.2f} ms, the handler in "
         f"process {direct_ms:.2f} ms, medians of {RUNS} interleaved",
     )
+
+
+def main(argv: list[str]) -> int:
+    """`python -m bench.local_stack`: the figures as JSON lines (a note: {"note": ...});
+    `python -m bench.local_stack load URL KEY CALL_ID`: the read load's result as JSON."""
+    import dataclasses
+    import json
+
+    if argv[:1] == ["load"]:
+        print(json.dumps(clients(*argv[1:4])))
+        return 0
+    figures, notes = measure()
+    for note in notes:
+        print(json.dumps({"note": note}))
+    for figure in figures:
+        print(json.dumps(dataclasses.asdict(figure)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
