@@ -56,6 +56,11 @@ def _with_local_credentials(runner: Any) -> Any:
     return LocalCredentialsRunner
 
 
+class _NoEmptyBodyWarning(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != "Lambda returned empty body!"
+
+
 class LocalApi:
     """SAM's API Gateway emulator over the template, served from a background thread."""
 
@@ -80,6 +85,8 @@ class LocalApi:
         # SAM cannot resolve the allowed origin (a condition on a deploy parameter) and says so;
         # the local origin is set below instead.
         logging.getLogger("samcli.lib.providers.cfn_base_api_provider").setLevel(logging.ERROR)
+        # SAM warns of every answer without a body, which every 204 (a delete) is.
+        logging.getLogger("samcli.local.apigw.local_apigw_service").addFilter(_NoEmptyBodyWarning())
         stacks, _ = SamLocalStackProvider.get_stacks(str(template))
         self.function_provider = SamFunctionProvider(stacks)
         self.runner = _with_local_credentials(LocalLambdaRunner)(
