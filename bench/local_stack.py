@@ -53,6 +53,9 @@ def run(notes: list[str], emit: Callable[[Figure], None]) -> list[Figure]:
     )
     figures: list[Figure] = []
     for line in child.stdout.splitlines():
+        if not line.startswith("{"):  # something the stack printed: its log is the place
+            print(line, file=log if log is not None else sys.stderr)
+            continue
         entry = json.loads(line)
         if "note" in entry:
             notes.append(entry["note"])
