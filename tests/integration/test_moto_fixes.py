@@ -40,24 +40,32 @@ def dynamodb(embedded_aws: EmbeddedAws) -> Any:
 @pytest.fixture
 def make_table(dynamodb: Any) -> Iterator[Callable[..., str]]:
     """New tables keyed by `pk` and `sk` (strings), holding the items given (with a stream of
-    new and old images, when asked); dropped after."""
+    new and old images, when asked, and an index `by-g` on `g` and `t`, when asked); dropped
+    after."""
     names: list[str] = []
 
-    def make(*items: dict[str, Any], stream: bool = False) -> str:
+    def make(*items: dict[str, Any], stream: bool = False, index: bool = False) -> str:
         name = f"moto-fixes-{uuid.uuid4().hex[:8]}"
         streaming = {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
+        by_g = {
+            "IndexName": "by-g",
+            "KeySchema": [
+                {"AttributeName": "g", "KeyType": "HASH"},
+                {"AttributeName": "t", "KeyType": "RANGE"},
+            ],
+            "Projection": {"ProjectionType": "ALL"},
+        }
+        keys = ("pk", "sk", "g", "t") if index else ("pk", "sk")
         dynamodb.create_table(
             TableName=name,
             KeySchema=[
                 {"AttributeName": "pk", "KeyType": "HASH"},
                 {"AttributeName": "sk", "KeyType": "RANGE"},
             ],
-            AttributeDefinitions=[
-                {"AttributeName": "pk", "AttributeType": "S"},
-                {"AttributeName": "sk", "AttributeType": "S"},
-            ],
+            AttributeDefinitions=[{"AttributeName": key, "AttributeType": "S"} for key in keys],
             BillingMode="PAY_PER_REQUEST",
             **({"StreamSpecification": streaming} if stream else {}),
+            **({"GlobalSecondaryIndexes": [by_g]} if index else {}),
         )
         names.append(name)
         for item in items:
@@ -462,38 +470,15 @@ def test_moto_query_takes_the_arguments_the_fix_passes_in_order() -> None:
 
 
 @pytest.fixture
-def indexed(dynamodb: Any) -> Iterator[str]:
+def indexed(make_table: Callable[..., str]) -> str:
     """A table with an index on `g` (hash) and `t` (range), holding 60 items in three index
-    partitions (and one without `t`, which the index leaves out); dropped after."""
-    name = f"moto-fixes-{uuid.uuid4().hex[:8]}"
-    dynamodb.create_table(
-        TableName=name,
-        KeySchema=[
-            {"AttributeName": "pk", "KeyType": "HASH"},
-            {"AttributeName": "sk", "KeyType": "RANGE"},
-        ],
-        AttributeDefinitions=[
-            {"AttributeName": name, "AttributeType": "S"} for name in ("pk", "sk", "g", "t")
-        ],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": "by-g",
-                "KeySchema": [
-                    {"AttributeName": "g", "KeyType": "HASH"},
-                    {"AttributeName": "t", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    for n in range(60):
+    partitions (and one without `t`, which the index leaves out)."""
+    items = [
         # Equal `t` values in a partition: the table's key orders them.
-        values = {"g": f"g{n % 3}", "t": f"t{(n * 7) % 20:02d}", "n": str(n)}
-        dynamodb.put_item(TableName=name, Item=_item(f"call{n % 11}", f"E#{n:02d}", **values))
-    dynamodb.put_item(TableName=name, Item=_item("call0", "E#99", g="g0"))
-    yield name
-    dynamodb.delete_table(TableName=name)
+        _item(f"call{n % 11}", f"E#{n:02d}", g=f"g{n % 3}", t=f"t{(n * 7) % 20:02d}", n=str(n))
+        for n in range(60)
+    ]
+    return make_table(*items, _item("call0", "E#99", g="g0"), index=True)
 
 
 # Queries of the index: key conditions, order, page size, filters.
