@@ -114,6 +114,16 @@ def test_full_jitter_spreads_waits_over_the_whole_range_below_the_ceiling() -> N
     assert ceiling * 0.45 < sum(waits) / len(waits) < ceiling * 0.55
 
 
+def test_no_wait_is_shorter_than_a_tenth_of_the_base() -> None:
+    # A wait drawn near zero would spend one of the delivery's attempts at once: SQS hands a
+    # message hidden for 0 s straight back.
+    rng = random.Random(7)
+    waits = [backoff_seconds(n, PRODUCTION_BASE, rng) for n in (1, 2) for _ in range(2000)]
+    assert min(waits) >= PRODUCTION_BASE * 0.1
+    assert min(waits) < PRODUCTION_BASE * 0.15
+    assert backoff_seconds(1, 1.0, random.Random(7)) >= 0.1
+
+
 def test_a_failing_delivery_is_retried_for_about_a_day() -> None:
     # Given the production base and every wait between MAX_ATTEMPTS attempts
     ceilings = [backoff_ceiling(n, PRODUCTION_BASE) for n in range(1, MAX_ATTEMPTS)]

@@ -9,7 +9,9 @@ the Standard Webhooks way, to an address that check approved. Then:
   MAX_RETRY_AFTER_SECONDS), else as any other failure.
 - anything else (another status, a redirect, a timeout, a refused connection or URL): tried
   again after an exponential back-off with full jitter: a random wait of up to
-  base x 1, 2, 4 ... 256 (then 256 each time), with the production base of 60 s. MAX_ATTEMPTS
+  base x 1, 2, 4 ... 256 (then 256 each time), with the production base of 60 s, and never
+  less than a tenth of the base (a wait drawn near zero would spend one of the delivery's
+  attempts at once, on a receiver that has just failed). MAX_ATTEMPTS
   attempts take about a day; after the last one the delivery is `failed` and its message goes
   to the dead-letter queue (the queue's `maxReceiveCount` is MAX_ATTEMPTS).
 
@@ -40,6 +42,8 @@ if TYPE_CHECKING:
 
 MAX_ATTEMPTS = 20
 BACKOFF_CAP_FACTOR = 256
+# The shortest wait, as a share of the base: 6 s in production.
+BACKOFF_FLOOR_FACTOR = 0.1
 # SQS hides a received message for at most 12 hours; a receiver asking for longer is tried
 # again sooner (and counts an attempt).
 MAX_RETRY_AFTER_SECONDS = 6 * 3600
@@ -52,9 +56,10 @@ def backoff_ceiling(attempt: int, base_seconds: float) -> float:
 
 
 def backoff_seconds(attempt: int, base_seconds: float, rng: random.Random) -> float:
-    """The wait after the `attempt`-th failed attempt: full jitter, anywhere from 0 to the
-    ceiling, so receivers coming back from an outage are not all tried at once."""
-    return rng.uniform(0, backoff_ceiling(attempt, base_seconds))
+    """The wait after the `attempt`-th failed attempt: full jitter, anywhere from the floor (a
+    tenth of the base) to the ceiling, so receivers coming back from an outage are not all
+    tried at once."""
+    return rng.uniform(base_seconds * BACKOFF_FLOOR_FACTOR, backoff_ceiling(attempt, base_seconds))
 
 
 def parse_retry_after(value: str | None, now: datetime) -> float | None:
