@@ -67,14 +67,23 @@ BOUNDED = Budget(
 LONG = Budget(max_examples=200, max_time=600)
 
 
+# The fuzzing tenant's default caller ID, so that `POST /v1/calls` with a valid `to_number`
+# alone is accepted (as for the demo tenant) and its links are followed.
+CALLER_ID = "+14155550100"
+# What schemathesis generates for the contract's `e164` and `date-time` formats.
+HOOKS = "tools.fuzz_hooks"
+
+
 def tenant_key(stack: LocalStack, scopes: tuple[Scope, ...] = ALL_SCOPES) -> str:
-    """The key of a fresh tenant holding `scopes`: the fuzzer's calls stay out of the demo's."""
-    from dialtone.accounts import AccountStore
+    """The key of a fresh tenant holding `scopes`, with a default caller ID: the fuzzer's calls
+    stay out of the demo's."""
+    from dialtone.accounts import AccountStore, TenantSettingsUpdate
 
     accounts = AccountStore(
         stack.info["accounts_table"], dynamodb=stack.aws.session().client("dynamodb")
     )
     tenant = accounts.create_tenant(name=f"Fuzz {uuid.uuid4().hex[:6]}")
+    accounts.update_settings(tenant.tenant_id, TenantSettingsUpdate(default_from_number=CALLER_ID))
     return accounts.create_key(tenant.tenant_id, scopes).plaintext
 
 
@@ -107,7 +116,7 @@ def command(api_url: str, key: str, budget: Budget, report_dir: Path) -> list[st
 def run(stack: LocalStack, budget: Budget, report_dir: Path) -> subprocess.CompletedProcess[str]:
     """One schemathesis run against a started local stack, its output captured."""
     key = tenant_key(stack)
-    env = {**os.environ, "SCHEMATHESIS_HOOKS": "", "NO_COLOR": "1"}
+    env = {**os.environ, "SCHEMATHESIS_HOOKS": HOOKS, "NO_COLOR": "1"}
     return subprocess.run(  # noqa: S603 (our own command line, with a key we made)
         command(stack.info["api_url"], key, budget, report_dir),
         capture_output=True,

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator
 
-from dialtone import http
+from dialtone import http, phones
 from dialtone.auth import Scope
 from dialtone.dialing import suppressions
 from dialtone.dialing.suppressions import e164_query_value
@@ -29,7 +29,11 @@ app = http.create_app()
     ),
 )
 def delete_suppression(
-    phone_number: Annotated[str, Query(max_length=32), AfterValidator(e164_query_value)],
+    phone_number: Annotated[
+        str,
+        Query(max_length=32, json_schema_extra=phones.E164_FORMAT),
+        AfterValidator(e164_query_value),
+    ],
 ) -> Response[Any]:
     suppressions.service().remove(http.principal(app), phone_number)
     return Response(status_code=HTTPStatus.NO_CONTENT, body="")

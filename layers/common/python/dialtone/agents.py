@@ -16,7 +16,6 @@ from urllib.parse import urlsplit
 
 from botocore.exceptions import ClientError
 from pydantic import (
-    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -39,7 +38,6 @@ AGENT_PREFIX = "AGENT#"
 
 AgentId = Annotated[str, Field(pattern=AGENT_ID_PATTERN)]
 AgentName = Annotated[str, Field(min_length=1, max_length=120)]
-PhoneNumber = Annotated[str, Field(max_length=32), AfterValidator(phones.validate_e164)]
 
 
 class ConnectionType(StrEnum):
@@ -131,7 +129,9 @@ class AgentCreate(BaseModel):
 
     agent_id: AgentId | None = None
     name: AgentName
-    phone_numbers: list[PhoneNumber] = Field(default_factory=list, max_length=MAX_PHONE_NUMBERS)
+    phone_numbers: list[phones.PhoneNumber] = Field(
+        default_factory=list, max_length=MAX_PHONE_NUMBERS
+    )
     connection: AgentConnection
 
     _numbers = field_validator("phone_numbers")(_distinct)
@@ -143,7 +143,9 @@ class AgentUpdate(BaseModel):
     model_config = ConfigDict(defer_build=True, extra="forbid", str_strip_whitespace=True)
 
     name: AgentName | None = None
-    phone_numbers: list[PhoneNumber] | None = Field(default=None, max_length=MAX_PHONE_NUMBERS)
+    phone_numbers: list[phones.PhoneNumber] | None = Field(
+        default=None, max_length=MAX_PHONE_NUMBERS
+    )
     connection: AgentConnection | None = None
 
     # Validators do not run on defaults, so this refuses only an explicit null.

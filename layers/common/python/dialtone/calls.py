@@ -89,9 +89,9 @@ class CallFilterParams(BaseModel):
     outcome: CallOutcome | None = None
     agent_id: str | None = Field(default=None, min_length=1, max_length=128)
     batch_id: str | None = Field(default=None, min_length=1, max_length=128)
-    from_number: str | None = Field(default=None, max_length=32)
-    to_number: str | None = Field(default=None, max_length=32)
-    phone_number: str | None = Field(default=None, max_length=32)
+    from_number: phones.PhoneText | None = None
+    to_number: phones.PhoneText | None = None
+    phone_number: phones.PhoneText | None = None
     search: str | None = Field(default=None, max_length=64)
     is_test_call: bool | None = None
 

@@ -123,7 +123,6 @@ def _utc(value: datetime | None) -> datetime | None:
 
 
 UtcDateTime = Annotated[datetime, AfterValidator(_utc)]
-PhoneNumber = Annotated[str, Field(max_length=32), AfterValidator(phones.validate_e164)]
 
 
 def _json_size(value: Any) -> int:
@@ -169,9 +168,9 @@ class CallUpdate(BaseModel):
     end_reason: Annotated[str | None, AfterValidator(_end_reason)] = Field(
         default=None, max_length=200
     )
-    from_number: PhoneNumber | None = None
-    to_number: PhoneNumber | None = None
-    phone_number: PhoneNumber | None = None
+    from_number: phones.PhoneNumber | None = None
+    to_number: phones.PhoneNumber | None = None
+    phone_number: phones.PhoneNumber | None = None
     agent_id: str | None = Field(default=None, min_length=1, max_length=128)
     agent_name: str | None = Field(default=None, max_length=200)
     twilio_call_sid: str | None = Field(default=None, max_length=64)

@@ -47,8 +47,8 @@ class DialRequest(BaseModel):
 
     model_config = ConfigDict(defer_build=True)
 
-    to_number: str = Field(min_length=1, max_length=32)
-    from_number: str | None = Field(default=None, max_length=32)
+    to_number: phones.PhoneText = Field(min_length=1)
+    from_number: phones.PhoneText | None = None
     agent_id: str | None = Field(default=None, min_length=1, max_length=64)
     metadata: dict[str, Any] = Field(default_factory=dict)
 
@@ -73,7 +73,7 @@ class BatchDialRequest(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
     to_numbers: list[str] = Field(min_length=1, max_length=MAX_BATCH)
-    from_number: str | None = Field(default=None, max_length=32)
+    from_number: phones.PhoneText | None = None
     agent_id: str | None = Field(default=None, min_length=1, max_length=64)
     metadata: dict[str, Any] = Field(default_factory=dict)
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Any
 
 from botocore.exceptions import ClientError
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from dialtone import phones, settings
 from dialtone.auth import Principal, Scope
@@ -53,7 +53,7 @@ class SuppressionCreate(BaseModel):
 
     model_config = ConfigDict(defer_build=True, extra="forbid", str_strip_whitespace=True)
 
-    phone_number: Annotated[str, Field(max_length=32), AfterValidator(phones.validate_e164)]
+    phone_number: phones.PhoneNumber
     reason: str | None = Field(default=None, max_length=500)
 
 
