@@ -277,10 +277,36 @@ def _webhooks(schemas: dict[str, Any]) -> dict[str, Any]:
 
 # OpenAPI links: how an answer's id feeds the next operation, so that clients (and a stateful
 # fuzzer) can follow a call's life: dial it, read it, cancel it; or report it from the voice
-# runtime, append its exchanges, read the transcript, erase it, and read it gone.
+# runtime, append its exchanges and events, upload its recording, read the transcript and
+# history, grade it, report an issue, erase it, and read it gone. Agents, batches and webhooks
+# are followed from their creation the same way.
 _CREATED_CALL = {"call_id": "$response.body#/call_id"}
 _REPORTED_CALL = {"call_id": "$request.path.call_id"}
+_CREATED_AGENT = {"agent_id": "$response.body#/agent_id"}
+_CREATED_WEBHOOK = {"webhook_id": "$response.body#/id"}
 LINKS: dict[tuple[str, str, str], dict[str, tuple[str, dict[str, str]]]] = {
+    ("post", "/v1/agents", "201"): {
+        "GetAgent": ("get_agent", _CREATED_AGENT),
+        "UpdateAgent": ("update_agent", _CREATED_AGENT),
+        "DeleteAgent": ("delete_agent", _CREATED_AGENT),
+    },
+    ("delete", "/v1/agents/{agent_id}", "204"): {
+        "GetAgent": ("get_agent", {"agent_id": "$request.path.agent_id"}),
+    },
+    ("post", "/v1/calls/batch", "202"): {
+        "GetBatch": ("get_call_batch", {"batch_id": "$response.body#/batch_id"}),
+    },
+    ("post", "/v1/webhooks", "201"): {
+        "GetWebhook": ("get_webhook", _CREATED_WEBHOOK),
+        "UpdateWebhook": ("update_webhook", _CREATED_WEBHOOK),
+        "SendTestEvent": ("send_test_event", _CREATED_WEBHOOK),
+        "RotateSecret": ("rotate_webhook_secret", _CREATED_WEBHOOK),
+        "ListDeliveries": ("list_webhook_deliveries", _CREATED_WEBHOOK),
+        "DeleteWebhook": ("delete_webhook", _CREATED_WEBHOOK),
+    },
+    ("delete", "/v1/webhooks/{webhook_id}", "204"): {
+        "GetWebhook": ("get_webhook", {"webhook_id": "$request.path.webhook_id"}),
+    },
     ("post", "/v1/calls", "202"): {
         "GetCall": ("get_call", _CREATED_CALL),
         "CancelCall": ("cancel_call", _CREATED_CALL),
@@ -290,6 +316,10 @@ LINKS: dict[tuple[str, str, str], dict[str, tuple[str, dict[str, str]]]] = {
         ("put", "/v1/calls/{call_id}", status): {
             "GetCall": ("get_call", _REPORTED_CALL),
             "AppendExchanges": ("append_call_exchanges", _REPORTED_CALL),
+            "AppendEvents": ("append_call_events", _REPORTED_CALL),
+            "CreateRecordingUpload": ("create_recording_upload", _REPORTED_CALL),
+            "GradeCall": ("grade_call", _REPORTED_CALL),
+            "CreateIssueReport": ("create_issue_report", _REPORTED_CALL),
             "DeleteCall": ("delete_call", _REPORTED_CALL),
         }
         for status in ("200", "201")
@@ -300,6 +330,18 @@ LINKS: dict[tuple[str, str, str], dict[str, tuple[str, dict[str, str]]]] = {
     },
     ("get", "/v1/calls/{call_id}/transcript", "200"): {
         "DeleteCall": ("delete_call", _REPORTED_CALL),
+    },
+    ("post", "/v1/calls/{call_id}/events", "200"): {
+        "GetHistory": ("get_call_history", _REPORTED_CALL),
+    },
+    ("post", "/v1/calls/{call_id}/recording/upload", "200"): {
+        "GetRecording": ("get_call_recording", _REPORTED_CALL),
+    },
+    ("post", "/v1/calls/{call_id}/grade", "200"): {
+        "GetGrade": ("get_call_grade", _REPORTED_CALL),
+    },
+    ("post", "/v1/calls/{call_id}/issue-reports", "201"): {
+        "ListIssueReports": ("list_call_issue_reports", _REPORTED_CALL),
     },
     ("delete", "/v1/calls/{call_id}", "204"): {"GetCall": ("get_call", _REPORTED_CALL)},
 }

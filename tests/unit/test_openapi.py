@@ -244,3 +244,38 @@ def test_every_event_a_subscription_can_choose_is_documented_as_a_webhook_with_i
             assert set(schemas["Call"]["properties"]) < set(data["properties"])
         else:
             assert {"batch_id", "status", "total", "completed", "failed"} <= set(data["required"])
+
+
+def _links(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any], dict[str, Any]]]:
+    """(path, status, response, link) of every link of the document."""
+    return [
+        (path, status, response, link)
+        for path, methods in document["paths"].items()
+        for operation in methods.values()
+        for status, response in operation["responses"].items()
+        for link in response.get("links", {}).values()
+    ]
+
+
+def test_every_link_reaches_an_operation_and_fills_its_path_parameters(
+    generated: dict[str, Any],
+) -> None:
+    schemas = generated["components"]["schemas"]
+    operations = {op["operationId"]: op for op in documented_routes(generated).values()}
+    links = _links(generated)
+    # Every id-taking resource is reachable from where it is created
+    assert len(links) >= 30
+    for path, status, response, link in links:
+        # A link starts from a success and names an operation of the document
+        assert status.startswith("2"), (path, status)
+        target = operations[link["operationId"]]
+        # And it fills every path parameter of the target, and only those
+        needed = {p["name"] for p in target.get("parameters", []) if p["in"] == "path"}
+        assert set(link["parameters"]) == needed, (path, link)
+        for expression in link["parameters"].values():
+            source, _, field = expression.partition("#/")
+            if source == "$response.body":  # an id the answer's model has
+                model = response["content"]["application/json"]["schema"]["$ref"].split("/")[-1]
+                assert field in schemas[model]["properties"], (path, expression)
+            else:  # or a path parameter of the request it answers
+                assert "{" + expression.removeprefix("$request.path.") + "}" in path, expression
