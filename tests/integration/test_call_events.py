@@ -432,6 +432,24 @@ def test_numbers_dynamodb_cannot_store_in_arguments_are_refused(tenant: Any, val
     assert history(tenant, call_id) == []
 
 
+@pytest.mark.parametrize("field", ["duration_ms", "ttfb_ms"])
+@pytest.mark.parametrize("value", ["2.2250738585e-313", "1e-200"])
+def test_a_positive_time_too_small_to_store_is_refused(tenant: Any, field: str, value: str) -> None:
+    # Given / When: an event whose time is above 0 but below DynamoDB's smallest number
+    # (found by fuzzing: it was a 500)
+    call_id = create_call(tenant)
+    raw = (
+        '{"events": [{"type": "escalated", "timestamp": "2026-03-10T12:00:01Z", '
+        f'"{field}": {value}}}]}}'
+    )
+    result = post_events(ingest(tenant), call_id, raw)
+
+    # Then: 422 naming the field, and nothing stored
+    assert result["statusCode"] == 422, result["body"]
+    assert body(result)["detail"][0]["loc"] == ["body", "events", 0, field]
+    assert history(tenant, call_id) == []
+
+
 # Latency
 
 

@@ -289,6 +289,23 @@ def _check_request_text(size: int, what: str) -> None:
 EventId = Annotated[str, Field(pattern=r"^[A-Za-z0-9._:-]{1,128}$")]
 
 
+def _storable_number(value: float | None) -> float | None:
+    """A number DynamoDB can store as it is: 0, or of magnitude 1e-130 to about 1e126 (a
+    tiny positive float such as 1e-200 passes `ge=0` but is not one)."""
+    if value is not None:
+        try:
+            check_storable(value)
+        except ValueError as error:
+            raise PydanticCustomError("not_storable", str(error)) from None
+    return value
+
+
+# An event's duration or time to first byte, in milliseconds.
+Milliseconds = Annotated[
+    float | None, Field(ge=0, le=MAX_OFFSET_MS), AfterValidator(_storable_number)
+]
+
+
 class PatchChanges(BaseModel):
     """What a `patch` event replaces in the event it corrects (only the fields sent)."""
 
@@ -298,8 +315,8 @@ class PatchChanges(BaseModel):
     text: str | None = Field(default=None, max_length=MAX_TEXT)
     arguments: dict[str, Any] | None = None
     result: Any = None
-    duration_ms: float | None = Field(default=None, ge=0, le=MAX_OFFSET_MS)
-    ttfb_ms: float | None = Field(default=None, ge=0, le=MAX_OFFSET_MS)
+    duration_ms: Milliseconds = None
+    ttfb_ms: Milliseconds = None
     attributes: dict[str, Any] | None = None
 
 
@@ -313,8 +330,8 @@ class EventIn(BaseModel):
     type: HistoryEventType
     timestamp: UtcDateTime
     name: str | None = Field(default=None, max_length=128)
-    duration_ms: float | None = Field(default=None, ge=0, le=MAX_OFFSET_MS)
-    ttfb_ms: float | None = Field(default=None, ge=0, le=MAX_OFFSET_MS)
+    duration_ms: Milliseconds = None
+    ttfb_ms: Milliseconds = None
     text: str | None = Field(default=None, max_length=MAX_TEXT)
     arguments: dict[str, Any] | None = None
     result: Any = None
