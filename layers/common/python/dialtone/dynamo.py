@@ -92,7 +92,37 @@ def to_item(values: dict[str, Any]) -> dict[str, Any]:
 
 def from_item(item: dict[str, Any]) -> dict[str, Any]:
     """Plain values (ints, floats, str, bool, dict, list) from a typed DynamoDB item."""
-    return {k: _from_stored(_deserializer.deserialize(v)) for k, v in item.items()}
+    return {k: _plain(v) for k, v in item.items()}
+
+
+def _plain(value: Mapping[str, Any]) -> Any:
+    """One typed value as a plain one, in a single pass: what boto3's deserializer and then
+    `_from_stored` make of it (a number is an int when it is whole, else a float), without
+    the Decimal of every number in between. Every read of an item goes through here."""
+    [(tag, inner)] = value.items()
+    if tag == "S" or tag == "BOOL":
+        return inner
+    if tag == "N":
+        return _number(inner)
+    if tag == "M":
+        return {k: _plain(v) for k, v in inner.items()}
+    if tag == "L":
+        return [_plain(v) for v in inner]
+    if tag == "NULL":
+        return None
+    # Sets and binaries, rare here: as boto3 reads them.
+    return _from_stored(_deserializer.deserialize(value))
+
+
+def _number(text: str) -> int | float:
+    """A DynamoDB number as `_from_stored` makes it: the digits of a whole number are read
+    as an int at once, anything else (a fraction, an exponent) through Decimal."""
+    if text.isdigit() or (text[:1] == "-" and text[1:].isdigit()):
+        return int(text)
+    # DynamoDB's numbers have at most 38 digits: Decimal holds them exactly, as boto3's
+    # context does.
+    number = Decimal(text)
+    return int(number) if number == number.to_integral_value() else float(number)
 
 
 def string_key(**values: str) -> dict[str, dict[str, str]]:
