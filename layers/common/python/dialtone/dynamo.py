@@ -95,7 +95,7 @@ def from_item(item: dict[str, Any]) -> dict[str, Any]:
     return {k: _plain(v) for k, v in item.items()}
 
 
-def _plain(value: Mapping[str, Any]) -> Any:
+def _plain(value: Any) -> Any:
     """One typed value as a plain one, in a single pass: what boto3's deserializer and then
     `_from_stored` make of it (a number is an int when it is whole, else a float), without
     the Decimal of every number in between. Every read of an item goes through here."""
