@@ -418,10 +418,19 @@ def stored_call_items(table_name: str, tenant_id: str) -> Iterator[dict[str, Any
         for partition in partitions:
             for sort_key, item in partition.items():
                 if sort_key.value == CALL_SK:
-                    attributes: dict[str, Any] = item.to_json()["Attributes"]
-                    yield attributes
+                    yield {name: _wire(value) for name, value in item.attrs.items()}
 
     return items()
+
+
+def _wire(value: Any) -> dict[str, Any]:
+    """A moto attribute value as the wire (and a stream record) carries it. moto's own
+    `to_json` deep-copies every value first; nothing here changes what it reads."""
+    if value.type == "M":
+        return {"M": {name: _wire(child) for name, child in value.value.items()}}
+    if value.type == "L":
+        return {"L": [_wire(child) for child in value.value]}
+    return {value.type: value.value}
 
 
 def seed_large_list_tenant(
