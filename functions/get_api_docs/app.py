@@ -66,6 +66,7 @@ def page() -> str:
         "Browse this API's documentation (Swagger UI)",
         tag=http.Tag.DOCS,
         ok={200: PAGE_ANSWER},
+        calls_aws=False,
     ),
 )
 def get_api_docs() -> Response[Any]:
@@ -83,6 +84,7 @@ def get_api_docs() -> Response[Any]:
         "Get this API's OpenAPI document",
         tag=http.Tag.DOCS,
         ok={200: DOCUMENT_ANSWER},
+        calls_aws=False,
     ),
 )
 def get_openapi_document() -> Response[Any]:

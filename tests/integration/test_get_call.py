@@ -264,3 +264,69 @@ def test_the_sample_event_returns_the_call_with_its_transcript(sample_tenant: An
     got = body(result)
     assert got["id"] == sample_tenant.call_id
     assert [e["sequence_number"] for e in got["transcript"]] == [0, 1]
+
+
+class _Body:
+    """The raw body of a made-up AWS answer."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def stream(self, **_: Any) -> Any:
+        yield self.data
+
+
+@pytest.fixture
+def dynamodb_refusing() -> Any:
+    """Once the test sets a `code`, every request of the shared DynamoDB client is answered with
+    that AWS error (as the real service answers it: HTTP 400 and a JSON `__type`) instead of
+    being sent; yields the settings, with the count of attempts botocore made."""
+    from botocore.awsrequest import AWSResponse
+
+    from dialtone import aws
+
+    refusal: dict[str, Any] = {"code": None, "attempts": 0}
+
+    def answer(request: Any, **_: Any) -> Any:
+        if refusal["code"] is None:
+            return None  # sent as usual
+        refusal["attempts"] += 1
+        data = json.dumps({"__type": f"com.amazonaws.dynamodb.v20120810#{refusal['code']}"})
+        headers = {"Content-Type": "application/x-amz-json-1.0"}
+        return AWSResponse(request.url, 400, headers, _Body(data.encode()))
+
+    client = aws.client("dynamodb")
+    client.meta.events.register_first("before-send.dynamodb", answer)
+    yield refusal
+    client.meta.events.unregister("before-send.dynamodb", answer)
+
+
+def test_a_request_dynamodb_keeps_throttling_is_a_503_to_retry(
+    tenant: Any, dynamodb_refusing: dict[str, Any]
+) -> None:
+    # Given a call, and DynamoDB refusing every request for throughput
+    call = tenant.add_calls(1)[0]
+    dynamodb_refusing["code"] = "ProvisionedThroughputExceededException"
+
+    # When the call is read
+    result = get_call(tenant.authorizer(Scope.CALLS_READ), call.id)
+
+    # Then botocore retried (standard mode: 4 attempts of a request), and the client is told
+    # to retry in a second, not a 500
+    assert dynamodb_refusing["attempts"] >= 4
+    assert result["statusCode"] == 503, result["body"]
+    assert body(result) == {"detail": "The service is busy; retry shortly"}
+    assert result["headers"]["Retry-After"] == "1"
+
+
+def test_another_refusal_from_dynamodb_is_a_500_that_says_nothing_of_it(
+    tenant: Any, dynamodb_refusing: dict[str, Any]
+) -> None:
+    call = tenant.add_calls(1)[0]
+    dynamodb_refusing["code"] = "AccessDeniedException"
+
+    result = get_call(tenant.authorizer(Scope.CALLS_READ), call.id)
+
+    assert dynamodb_refusing["attempts"] == 1
+    assert result["statusCode"] == 500
+    assert body(result) == {"detail": "Internal server error"}

@@ -182,11 +182,20 @@ def test_error_answers_come_from_the_map_of_errors_to_statuses() -> None:
     examples = answers[403]["content"]["application/json"]["examples"]
     assert examples["MissingScope"] == {"value": {"detail": "Missing scope calls:read"}}
     assert examples["RefusedKey"] == {"value": {"message": "Forbidden"}}
-    # And validation is always declared; 500 never is
-    assert set(answers) == {200, 401, 403, 404, 422}
+    # And validation is always declared, and so is 503 for AWS throttling; 500 never is
+    assert set(answers) == {200, 401, 403, 404, 422, 503}
+    examples = answers[503]["content"]["application/json"]["examples"]
+    assert examples == {"ServiceBusy": {"value": {"detail": "The service is busy; retry shortly"}}}
     # And each declared status is the one the exception handler answers with
     assert http.status_of(CallNotFound) == 404
     assert http.status_of(MissingScope) == 403
+
+
+def test_a_route_that_calls_no_aws_service_declares_no_503() -> None:
+    declared = http.operation(
+        "Get a static page", tag=http.Tag.DOCS, ok={200: http.ErrorBody}, calls_aws=False
+    )
+    assert set(declared["responses"]) == {200, 422}
 
 
 def test_a_422_domain_error_joins_the_validation_answer() -> None:

@@ -37,6 +37,14 @@ class RecordingNotAvailable(DialtoneError):
     detail = "Recording not available"
 
 
+class ServiceBusy(DialtoneError):
+    """AWS still refused a request for throughput (DynamoDB throttling, S3's SlowDown) after the
+    client's retries (503, with `Retry-After`): nothing the caller sent is wrong; retry shortly.
+    Raised by no code: the API's handler of unexpected errors answers it for such a refusal."""
+
+    detail = "The service is busy; retry shortly"
+
+
 class ReadThrottled(DialtoneError):
     """DynamoDB kept some of a batch read unprocessed after every retry (503): retry later."""
 

@@ -63,6 +63,7 @@ from dialtone.errors import (
     RecordingNotAvailable,
     RecordingsNotKept,
     ResponseTooLarge,
+    ServiceBusy,
     SuppressionNotFound,
     TenantNotFound,
     Unauthenticated,
@@ -101,6 +102,7 @@ _STATUS: dict[type[DialtoneError], HTTPStatus] = {
     RecordingsNotKept: HTTPStatus.CONFLICT,
     WriteContention: HTTPStatus.CONFLICT,
     ReadThrottled: HTTPStatus.SERVICE_UNAVAILABLE,
+    ServiceBusy: HTTPStatus.SERVICE_UNAVAILABLE,
     CallNotGraded: HTTPStatus.NOT_FOUND,
     ChangesExpired: HTTPStatus.GONE,
     CallSidTaken: HTTPStatus.CONFLICT,
@@ -313,6 +315,46 @@ def _json_object_body(
     return next_middleware(app)
 
 
+# The error codes with which AWS refuses a request for throughput rather than for what it asks
+# (DynamoDB, S3, SQS, Secrets Manager): botocore has retried them already (standard mode, 4
+# attempts), so the caller is told to retry, in a second, instead of getting a 500.
+THROTTLING_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "RequestLimitExceeded",
+        "ThrottlingException",
+        "Throttling",
+        "ThrottledException",
+        "TooManyRequestsException",
+        "RequestThrottled",
+        "RequestThrottledException",
+        "SlowDown",
+    }
+)
+BUSY_RETRY_AFTER_SECONDS = 1
+
+
+def _throttled(error: Exception) -> bool:
+    """Whether `error` is botocore's ClientError for a throttled request (read by its shape, so
+    that this module does not import botocore)."""
+    response = getattr(error, "response", None)
+    code = response.get("Error", {}).get("Code") if isinstance(response, dict) else None
+    return code in THROTTLING_CODES
+
+
+def unexpected_error_response(error: Exception) -> Response[Any]:
+    """The answer to an error no handler expected: 503 with `Retry-After` when AWS throttled a
+    request (the caller retries, as for any busy service), else a 500 that says nothing of the
+    cause (the log has the traceback)."""
+    if _throttled(error):
+        logger.warning("AWS refused a request for throughput after every retry: 503")
+        busy = error_response(HTTPStatus.SERVICE_UNAVAILABLE, ServiceBusy.detail)
+        busy.headers["Retry-After"] = str(BUSY_RETRY_AFTER_SECONDS)
+        return busy
+    logger.exception("Unhandled error")
+    return error_response(HTTPStatus.INTERNAL_SERVER_ERROR, "Internal server error")
+
+
 def create_app() -> APIGatewayHttpResolver:
     """A resolver that validates input and maps every domain error to its response."""
     app = _Resolver(enable_validation=True, json_body_deserializer=decode_json_body)
@@ -375,8 +417,7 @@ def create_app() -> APIGatewayHttpResolver:
 
     @app.exception_handler(Exception)  # type: ignore[untyped-decorator]
     def unexpected(error: Exception) -> Response[Any]:
-        logger.exception("Unhandled error")
-        return error_response(HTTPStatus.INTERNAL_SERVER_ERROR, "Internal server error")
+        return unexpected_error_response(error)
 
     return app
 
@@ -605,15 +646,19 @@ def operation(
     scope: Scope | None = None,
     description: str | None = None,
     request_body: dict[str, Any] | None = None,
+    calls_aws: bool = True,
 ) -> dict[str, Any]:
     """A route's OpenAPI declaration, the keyword arguments of its `@app.get(...)` (or post,
     put...): its summary and tag, its success answers, and an error answer for each status
     its declared `errors` map to in `_STATUS`, with a 422 for validation. `scope` is the API
     key scope the route requires (with API Gateway's 401/403 and the missing-scope 403);
     None marks a public route, which needs no key. `request_body` describes a body the route
-    reads itself (one that no body model of its signature describes)."""
+    reads itself (one that no body model of its signature describes). A route that
+    `calls_aws` may be answered 503 when AWS throttles it (`ServiceBusy`)."""
     answers = {status: _success(status, answer) for status, answer in ok.items()}
     own = (*errors, MissingScope) if scope is not None else errors
+    if calls_aws:
+        own = (*own, ServiceBusy)
     answers.update(_error_responses(own, scope))
     _validation_response(answers)
     if scope is not None:
