@@ -417,15 +417,20 @@ def test_bad_bodies_are_refused(tenant: Any, payload: Any) -> None:
     assert history(tenant, call_id) == []
 
 
+def post_raw_event(tenant: Any, event_type: str, fields: str) -> tuple[str, dict[str, Any]]:
+    """A new call, and the answer to one event of `event_type` whose other fields are the raw
+    JSON `fields` (numbers Python's json would not write)."""
+    call_id = create_call(tenant)
+    raw = (
+        f'{{"events": [{{"type": "{event_type}", "timestamp": "2026-03-10T12:00:01Z", {fields}}}]}}'
+    )
+    return call_id, post_events(ingest(tenant), call_id, raw)
+
+
 @pytest.mark.parametrize("value", ["NaN", "Infinity", "1e400", "1e200"])
 def test_numbers_dynamodb_cannot_store_in_arguments_are_refused(tenant: Any, value: str) -> None:
     # Given / When: an event whose arguments hold a number DynamoDB cannot store
-    call_id = create_call(tenant)
-    raw = (
-        '{"events": [{"type": "function_call", "timestamp": "2026-03-10T12:00:01Z", '
-        f'"arguments": {{"amount": {value}}}}}]}}'
-    )
-    result = post_events(ingest(tenant), call_id, raw)
+    call_id, result = post_raw_event(tenant, "function_call", f'"arguments": {{"amount": {value}}}')
 
     # Then: 422, never a server error
     assert result["statusCode"] == 422, result["body"]
@@ -437,12 +442,7 @@ def test_numbers_dynamodb_cannot_store_in_arguments_are_refused(tenant: Any, val
 def test_a_positive_time_too_small_to_store_is_refused(tenant: Any, field: str, value: str) -> None:
     # Given / When: an event whose time is above 0 but below DynamoDB's smallest number
     # (found by fuzzing: it was a 500)
-    call_id = create_call(tenant)
-    raw = (
-        '{"events": [{"type": "escalated", "timestamp": "2026-03-10T12:00:01Z", '
-        f'"{field}": {value}}}]}}'
-    )
-    result = post_events(ingest(tenant), call_id, raw)
+    call_id, result = post_raw_event(tenant, "escalated", f'"{field}": {value}')
 
     # Then: 422 naming the field, and nothing stored
     assert result["statusCode"] == 422, result["body"]

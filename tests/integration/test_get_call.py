@@ -301,32 +301,33 @@ def dynamodb_refusing() -> Any:
     client.meta.events.unregister("before-send.dynamodb", answer)
 
 
-def test_a_request_dynamodb_keeps_throttling_is_a_503_to_retry(
-    tenant: Any, dynamodb_refusing: dict[str, Any]
+@pytest.mark.parametrize(
+    ("code", "status", "detail"),
+    [
+        # botocore retries a throttled request (standard mode: 4 attempts), then the client is
+        # told to retry in a second
+        ("ProvisionedThroughputExceededException", 503, "The service is busy; retry shortly"),
+        ("ThrottlingException", 503, "The service is busy; retry shortly"),
+        # any other refusal is not retried, and is a 500 that names nothing of it
+        ("AccessDeniedException", 500, "Internal server error"),
+    ],
+)
+def test_a_request_dynamodb_keeps_refusing_is_answered_by_why(
+    tenant: Any, dynamodb_refusing: dict[str, Any], code: str, status: int, detail: str
 ) -> None:
-    # Given a call, and DynamoDB refusing every request for throughput
+    # Given a call, and DynamoDB refusing every request with `code`
     call = tenant.add_calls(1)[0]
-    dynamodb_refusing["code"] = "ProvisionedThroughputExceededException"
+    dynamodb_refusing["code"] = code
 
     # When the call is read
     result = get_call(tenant.authorizer(Scope.CALLS_READ), call.id)
 
-    # Then botocore retried (standard mode: 4 attempts of a request), and the client is told
-    # to retry in a second, not a 500
-    assert dynamodb_refusing["attempts"] >= 4
-    assert result["statusCode"] == 503, result["body"]
-    assert body(result) == {"detail": "The service is busy; retry shortly"}
-    assert result["headers"]["Retry-After"] == "1"
-
-
-def test_another_refusal_from_dynamodb_is_a_500_that_says_nothing_of_it(
-    tenant: Any, dynamodb_refusing: dict[str, Any]
-) -> None:
-    call = tenant.add_calls(1)[0]
-    dynamodb_refusing["code"] = "AccessDeniedException"
-
-    result = get_call(tenant.authorizer(Scope.CALLS_READ), call.id)
-
-    assert dynamodb_refusing["attempts"] == 1
-    assert result["statusCode"] == 500
-    assert body(result) == {"detail": "Internal server error"}
+    # Then the answer says whether to retry
+    assert result["statusCode"] == status, result["body"]
+    assert body(result) == {"detail": detail}
+    if status == 503:
+        assert dynamodb_refusing["attempts"] >= 4
+        assert result["headers"]["Retry-After"] == "1"
+    else:
+        assert dynamodb_refusing["attempts"] == 1
+        assert "Retry-After" not in result["headers"]
