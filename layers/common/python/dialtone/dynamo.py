@@ -75,9 +75,19 @@ def _to_storable(value: Any) -> Any:
     return value
 
 
+def _plain_number(number: Decimal) -> int | float:
+    """A stored number as a plain one: an int when it is whole and has at most 38 digits, else
+    a float. A whole number written with an exponent (a float such as -3.402823466e+38, stored
+    as -3.402823466E+38) would be an int of 39 digits or more, which boto3 cannot write back
+    (it refuses to round even trailing zeros): the float reads back and writes back as it was
+    sent."""
+    whole = number == number.to_integral_value()
+    return int(number) if whole and number.adjusted() < MAX_NUMBER_DIGITS else float(number)
+
+
 def _from_stored(value: Any) -> Any:
     if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
+        return _plain_number(value)
     if isinstance(value, dict):
         return {k: _from_stored(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -97,7 +107,7 @@ def from_item(item: dict[str, Any]) -> dict[str, Any]:
 
 def _plain(value: Any) -> Any:
     """One typed value as a plain one, in a single pass: what boto3's deserializer and then
-    `_from_stored` make of it (a number is an int when it is whole, else a float), without
+    `_from_stored` make of it (a number as `_plain_number` reads it), without
     the Decimal of every number in between. Every read of an item goes through here."""
     [(tag, inner)] = value.items()
     if tag == "S" or tag == "BOOL":
@@ -121,8 +131,7 @@ def _number(text: str) -> int | float:
         return int(text)
     # DynamoDB's numbers have at most 38 digits: Decimal holds them exactly, as boto3's
     # context does.
-    number = Decimal(text)
-    return int(number) if number == number.to_integral_value() else float(number)
+    return _plain_number(Decimal(text))
 
 
 def string_key(**values: str) -> dict[str, dict[str, str]]:
