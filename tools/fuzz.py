@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENT = ROOT / "openapi.json"
 CONFIG = Path(__file__).with_name("fuzz.toml")
+LOG_PATH = ROOT / ".dialtone" / "fuzz-stack.log"
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 
 CHECKS = (
@@ -143,15 +144,17 @@ def main(argv: list[str]) -> int:
 
     from local.stack import LocalStack
 
-    with tempfile.TemporaryDirectory() as scratch:
-        log_path = Path(scratch) / "stack.log"
-        with log_path.open("w") as log:
-            stack = LocalStack(api_port=0, aws_port=0, demo_calls=0, log=log)
-            stack.start()
-            try:
-                result = run(stack, budget, Path(scratch))
-            finally:
-                stack.stop()
+    # The stack's log is kept (a failure that does not replay, such as a function timing out on
+    # a busy machine, is explained there); the reports are not.
+    LOG_PATH.parent.mkdir(parents=True, exist_ok=True)
+    print(f"the local stack's log: {LOG_PATH}", file=sys.stderr)
+    with tempfile.TemporaryDirectory() as scratch, LOG_PATH.open("w") as log:
+        stack = LocalStack(api_port=0, aws_port=0, demo_calls=0, log=log)
+        stack.start()
+        try:
+            result = run(stack, budget, Path(scratch))
+        finally:
+            stack.stop()
     print(result.stdout, end="")
     print(result.stderr, end="", file=sys.stderr)
     return result.returncode
