@@ -114,6 +114,19 @@ class Stack:
     def functions(self) -> list[str]:
         return list(resources_of(self.template, "AWS::Serverless::Function"))
 
+    def api_functions(self) -> frozenset[str]:
+        """The functions only the HTTP API invokes (its routes, and the authorizer, which has
+        no event of its own), not an event source."""
+        resources = self.template["Resources"]
+        return frozenset(
+            name
+            for name in self.functions()
+            if all(
+                event.get("Type") == "HttpApi"
+                for event in resources[name]["Properties"].get("Events", {}).values()
+            )
+        )
+
 
 def create_table(dynamodb: Any, name: str, properties: dict[str, Any]) -> None:
     spec = {k: _plain(properties[k]) for k in _TABLE_KEYS if k in properties}

@@ -99,11 +99,17 @@ class WorkerRuntime:
         log: IO[str] | None = None,
         max_workers_per_function: int = 2,
         idle_seconds: float = 60.0,
+        single_worker: frozenset[str] = frozenset(),
     ) -> None:
         self.root = root
         self.extra_env = extra_env
         self.log = log
         self.max_workers = max_workers_per_function
+        # Functions that keep one worker at most, a request waiting for it: the API's, whose
+        # requests take milliseconds. On a 2-core machine a second copy of each serves no more
+        # requests a second and holds 60-80 MiB more (event sources keep their concurrency:
+        # two dialers, as the template's SQS source runs them).
+        self.single_worker = single_worker
         # A worker idle this long is stopped (Lambda recycles idle environments too): a stack
         # that served many functions once does not keep them all resident.
         self.idle_seconds = idle_seconds
@@ -186,8 +192,9 @@ class WorkerRuntime:
         **_: Any,
     ) -> None:
         with self._lock:
+            limit = 1 if config.full_path in self.single_worker else self.max_workers
             capacity = self._capacity.setdefault(
-                config.full_path, threading.BoundedSemaphore(self.max_workers)
+                config.full_path, threading.BoundedSemaphore(limit)
             )
         with capacity:
             if self._stopping.is_set():  # the stack is stopping: no new execution environment

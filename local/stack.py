@@ -152,7 +152,9 @@ class LocalStack:
             **LOCAL_WEBHOOK_RETRIES,
         }
         self.local_environment = local_env
-        self.runtime = WorkerRuntime(ROOT, extra_env=local_env, log=self.log)
+        self.runtime = WorkerRuntime(
+            ROOT, extra_env=local_env, log=self.log, single_worker=self.stack.api_functions()
+        )
         self.api = LocalApi(ROOT, TEMPLATE, self.runtime, environments, port=self.api_port)
         self.api.start()
         # Status callbacks come back to this API: its URL is known only now that it listens.
