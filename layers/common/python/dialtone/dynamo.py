@@ -85,16 +85,6 @@ def _plain_number(number: Decimal) -> int | float:
     return int(number) if whole and number.adjusted() < MAX_NUMBER_DIGITS else float(number)
 
 
-def _from_stored(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return _plain_number(value)
-    if isinstance(value, dict):
-        return {k: _from_stored(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_from_stored(v) for v in value]
-    return value
-
-
 def to_item(values: dict[str, Any]) -> dict[str, Any]:
     """A typed DynamoDB item from plain values; None values are left out."""
     return {k: _serializer.serialize(_to_storable(v)) for k, v in values.items() if v is not None}
@@ -106,9 +96,8 @@ def from_item(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def _plain(value: Any) -> Any:
-    """One typed value as a plain one, in a single pass: what boto3's deserializer and then
-    `_from_stored` make of it (a number as `_plain_number` reads it), without
-    the Decimal of every number in between. Every read of an item goes through here."""
+    """One typed value as a plain one, in a single pass (a number as `_plain_number` reads
+    it, without boto3's Decimal in between). Every read of an item goes through here."""
     [(tag, inner)] = value.items()
     if tag == "S" or tag == "BOOL":
         return inner
@@ -121,11 +110,11 @@ def _plain(value: Any) -> Any:
     if tag == "NULL":
         return None
     # Sets and binaries, rare here: as boto3 reads them.
-    return _from_stored(_deserializer.deserialize(value))
+    return _deserializer.deserialize(value)
 
 
 def _number(text: str) -> int | float:
-    """A DynamoDB number as `_from_stored` makes it: the digits of a whole number are read
+    """A DynamoDB number as `_plain_number` makes it: the digits of a whole number are read
     as an int at once, anything else (a fraction, an exponent) through Decimal."""
     if text.isdigit() or (text[:1] == "-" and text[1:].isdigit()):
         return int(text)

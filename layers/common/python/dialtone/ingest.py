@@ -153,6 +153,14 @@ def _end_reason(value: str | None) -> str | None:
     return reason
 
 
+def _refuse_unstorable(value: Any) -> None:
+    """A `not_storable` validation error (422) unless DynamoDB can store `value` as it is."""
+    try:
+        check_storable(value)
+    except ValueError as error:
+        raise PydanticCustomError("not_storable", str(error)) from None
+
+
 class CallUpdate(BaseModel):
     """`PUT /v1/calls/{call_id}`: the fields the runtime reports; only those sent change.
 
@@ -220,10 +228,7 @@ class CallUpdate(BaseModel):
         # Python mode keeps NaN and infinity (JSON mode would turn them into null); the times
         # are stored as ISO strings, so they are left out of the check.
         values = self.model_dump(exclude_none=True, exclude={"start_time", "end_time"})
-        try:
-            check_storable(values)
-        except ValueError as error:
-            raise PydanticCustomError("not_storable", str(error)) from None
+        _refuse_unstorable(values)
         return self
 
 
@@ -293,10 +298,7 @@ def _storable_number(value: float | None) -> float | None:
     """A number DynamoDB can store as it is: 0, or of magnitude 1e-130 to about 1e126 (a
     tiny positive float such as 1e-200 passes `ge=0` but is not one)."""
     if value is not None:
-        try:
-            check_storable(value)
-        except ValueError as error:
-            raise PydanticCustomError("not_storable", str(error)) from None
+        _refuse_unstorable(value)
     return value
 
 
@@ -378,10 +380,7 @@ class EventIn(BaseModel):
             raise PydanticCustomError(
                 "too_large", "arguments, result and attributes must be at most 8 KB of JSON"
             )
-        try:
-            check_storable(payload)
-        except ValueError as error:
-            raise PydanticCustomError("not_storable", str(error)) from None
+        _refuse_unstorable(payload)
         return self
 
     def payload(self) -> dict[str, Any]:
