@@ -37,7 +37,8 @@ DynamoDB stream's GetRecords, whose records carry whole items (old and new image
 moto's server finds the service of every request anew: it lists moto's package folder (a
 stat of each of its 200 service folders) and tries the URL patterns of every service, under
 one lock that every request of every service waits for. The answer for a host never changes,
-so it is found once per host.
+so it is found once per host. It also listed the methods of the service's response class at
+each request (a walk of every attribute of the class): they are listed once per class.
 
 A projection (`ProjectionExpression`) converts the whole item to plain JSON and back once for
 each attribute it names; attributes named at the top level are taken as they are.
@@ -135,6 +136,9 @@ def _patch_streams_and_dispatch() -> None:
     )
     modules = tuple(backends.list_of_moto_modules())
     backends.list_of_moto_modules = lambda: modules
+    from moto.core import responses
+
+    _patch(responses, "method_names_from_class", _method_names_per_class())
 
 
 def check_version(installed: str) -> None:
@@ -259,6 +263,22 @@ def _backend_per_host(find: Any) -> Any:
         return found[host]
 
     return backend_for_host
+
+
+def _method_names_per_class() -> Any:
+    """moto's list of a response class's methods (`inspect.getmembers`, a walk of every
+    attribute of the class and its bases), made once per class instead of at each request."""
+    from moto.core.utils import method_names_from_class
+
+    found: dict[type, frozenset[str]] = {}
+
+    def method_names(clazz: type) -> frozenset[str]:
+        names = found.get(clazz)
+        if names is None:
+            names = found[clazz] = frozenset(method_names_from_class(clazz))
+        return names
+
+    return method_names
 
 
 # moto's item size limit (LimitedSizeDict): between DynamoDB's 400 KB and what it accepts.

@@ -926,6 +926,45 @@ def test_the_backend_of_a_host_is_found_once(monkeypatch: pytest.MonkeyPatch) ->
     assert searches == ["dynamodb.us-east-1.amazonaws.com", "sqs.us-east-1.amazonaws.com"]
 
 
+def test_moto_lists_the_methods_of_a_response_class_at_each_request() -> None:
+    from moto.core import responses
+
+    # Given moto's dispatch of an action (BaseResponse.call_action)
+    source = inspect.getsource(moto_fixes.unpatched(responses.BaseResponse, "call_action"))
+
+    # Then it lists the class's methods by name, through the module's own name for it
+    assert "method_names_from_class(self.__class__)" in source
+    assert moto_fixes.unpatched(responses, "method_names_from_class").__module__ == (
+        "moto.core.utils"
+    )
+
+
+def test_the_methods_of_a_response_class_are_listed_once_with_moto_s_names(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from moto.core import utils
+
+    # Given moto's own listing, counted
+    listed: list[type] = []
+    own = utils.method_names_from_class
+
+    def counted(clazz: object) -> list[str]:
+        listed.append(clazz)  # type: ignore[arg-type]
+        return own(clazz)
+
+    monkeypatch.setattr(utils, "method_names_from_class", counted)
+    names = moto_fixes._method_names_per_class()
+
+    # When the names of two classes are asked for again and again
+    answers = [names(clazz) for clazz in [DynamoHandler, DynamoHandler, Table, DynamoHandler]]
+
+    # Then each class is listed once, and the names are moto's
+    assert listed == [DynamoHandler, Table]
+    assert answers[0] == frozenset(own(DynamoHandler))
+    assert "get_item" in answers[0]
+    assert answers[2] == frozenset(own(Table))
+
+
 # Projections
 
 
