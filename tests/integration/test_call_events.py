@@ -513,6 +513,38 @@ def test_latency_is_derived_from_spans_when_the_call_ends(tenant: Any) -> None:
     assert latency["tts"] is None
 
 
+def test_an_ending_with_its_measurements_reads_the_call_once_then_after_each_write(
+    tenant: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import botocore.client
+
+    # Given: an in-progress call, and the DynamoDB requests that touch its item counted
+    call_id = create_call(tenant)
+    send(tenant, call_id, lifecycle("start", "started", 1))
+    requests: list[str] = []
+    make_api_call = botocore.client.BaseClient._make_api_call
+
+    def counted(client: Any, operation: str, params: dict[str, Any]) -> Any:
+        items = [params] + [next(iter(t.values())) for t in params.get("TransactItems", [])]
+        if any(i.get("Key", {}).get("sk") == {"S": "CALL"} for i in items):
+            requests.append(operation)
+        return make_api_call(client, operation, params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counted)
+
+    # When: the runtime sends its spans and the call's end in one request
+    receipt = send(tenant, call_id, *MEASURED, lifecycle("end", "ended", 60))
+    monkeypatch.undo()
+
+    # Then: the call ends with its latency derived; its item was read once before the events
+    # were appended (on the condition that the call is there) and the two writes of it (the
+    # end with its counters, then the latency), and once after each write (for the receipt)
+    assert receipt["status"] == "completed"
+    assert get_call(tenant, call_id)["latency"]["e2e"]["num"] == 4
+    writes = ["TransactWriteItems", "TransactWriteItems", "GetItem", "UpdateItem", "GetItem"]
+    assert requests == ["GetItem", *writes]
+
+
 def test_latency_follows_measurements_that_arrive_after_the_end(tenant: Any) -> None:
     # Given: an ended call with two e2e spans
     call_id = create_call(tenant)

@@ -484,7 +484,7 @@ class Ingestor:
                     after.call.status in FINAL_STATUSES and before.call.status not in FINAL_STATUSES
                 )
                 if moved_to_final:
-                    after = self.refresh_latency(tenant_id, call_id) or after
+                    after = self.refresh_latency(tenant_id, call_id, current=after) or after
             except CallErasing:
                 raise _being_erased() from None
             return after.call, False
@@ -651,17 +651,22 @@ class Ingestor:
             expires_at=stored.internal.expires_at,
         )
         refused = {sk.split("#", 1)[1] for sk in result.conflicts}
-        after = stored
         lifecycle = sorted(
             (e for e in events if e.type in LIFECYCLE_EVENTS and e.event_id not in refused),
             key=lambda e: e.timestamp,
         )
+        # Appending events leaves the call item as it was read, and each merge answers with a
+        # strongly consistent read of it: the next merge starts from that, not a read of its
+        # own (merges are conditional on the item's version, so a stale start is read again).
+        after = stored
         for event in lifecycle:
-            _, after = self.store.merge_call(tenant_id, call_id, _lifecycle_of(event))
+            _, after = self.store.merge_call(
+                tenant_id, call_id, _lifecycle_of(event), current=after
+            )
         measured = any(e.ttfb_ms is not None or e.duration_ms is not None for e in events)
         ended = any(e.type is HistoryEventType.ENDED for e in lifecycle)
         if ended or (measured and after.call.status in FINAL_STATUSES):
-            after = self.refresh_latency(tenant_id, call_id) or after
+            after = self.refresh_latency(tenant_id, call_id, current=after) or after
         if refused:
             raise ChildConflict("Events with event_id", sorted(refused))
         return EventsReceipt(
@@ -688,9 +693,12 @@ class Ingestor:
             }
         )
 
-    def refresh_latency(self, tenant_id: str, call_id: str) -> StoredCall | None:
+    def refresh_latency(
+        self, tenant_id: str, call_id: str, current: StoredCall | None = None
+    ) -> StoredCall | None:
         """Derive the call's latency from its history, unless the runtime reported it; the
-        call as it is afterwards, or None when nothing changed."""
+        call as it is afterwards, or None when nothing changed. `current`: a strongly
+        consistent read of the call the caller just made (as `merge_call` takes it)."""
         events = self.store.list_events(tenant_id, call_id)
         latency = derive_latency(events)
         if latency is None:
@@ -701,7 +709,7 @@ class Ingestor:
                 return {}
             return {"latency": latency.model_dump(mode="json")}
 
-        before, after = self.store.merge_call(tenant_id, call_id, compute)
+        before, after = self.store.merge_call(tenant_id, call_id, compute, current=current)
         return None if after is before else after
 
 
