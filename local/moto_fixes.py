@@ -202,15 +202,34 @@ _ITEM_ACTIONS = frozenset(
 )
 
 
+# The types of DynamoDB's attribute values: a dict of one of them is an attribute value.
+_ATTRIBUTE_TYPES = frozenset({"S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL"})
+
+
 def _wire(value: Any) -> Any:
-    """A result as DynamoDB's JSON protocol sends it: no nulls, binary as base64."""
+    """A result as DynamoDB's JSON protocol sends it: no nulls. An attribute value holds none,
+    so it is not walked (an item is a dict of them); its binary is base64 once the answer is
+    written (`_json_default`)."""
     if isinstance(value, dict):
+        if len(value) == 1 and not _ATTRIBUTE_TYPES.isdisjoint(value):
+            return value
         return {k: _wire(v) for k, v in value.items() if v is not None}
     if isinstance(value, list):
         return [_wire(v) for v in value]
+    return value
+
+
+def _json_default(value: Any) -> Any:
+    """What JSON cannot hold, as the protocol sends it: binary as base64, a stream record's
+    time (moto's naive UTC datetime) as epoch seconds to the millisecond."""
+    from datetime import UTC, datetime
+
     if isinstance(value, bytes):
         return base64.b64encode(value).decode("ascii")
-    return value
+    if isinstance(value, datetime):
+        seconds = (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
+        return int(seconds * 1000) / 1000
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def _item_responses(serialized: Any) -> Any:
@@ -222,7 +241,7 @@ def _item_responses(serialized: Any) -> Any:
         result = action_result.result
         if isinstance(result, dict) and self._get_action() in _ITEM_ACTIONS:
             headers = {"Content-Type": "application/x-amz-json-1.0", **self.response_headers}
-            return 200, headers, json.dumps(_wire(result))
+            return 200, headers, json.dumps(_wire(result), default=_json_default)
         return serialized(self, action_result)
 
     return item_response
@@ -236,21 +255,10 @@ def _record_responses(serialized: Any) -> Any:
         result = action_result.result
         if isinstance(result, dict) and self._get_action() == "GetRecords":
             headers = {"Content-Type": "application/x-amz-json-1.0", **self.response_headers}
-            return 200, headers, json.dumps(_wire(result), default=_epoch_seconds)
+            return 200, headers, json.dumps(_wire(result), default=_json_default)
         return serialized(self, action_result)
 
     return record_response
-
-
-def _epoch_seconds(value: Any) -> float:
-    """A stream record's time (moto's naive UTC datetime) as epoch seconds, to the millisecond
-    as moto's serializer sends it."""
-    from datetime import UTC, datetime
-
-    if not isinstance(value, datetime):
-        raise TypeError(f"{type(value).__name__} is not JSON serializable")
-    seconds = (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
-    return int(seconds * 1000) / 1000
 
 
 def _backend_per_host(find: Any) -> Any:

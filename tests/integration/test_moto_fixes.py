@@ -701,7 +701,14 @@ _RICH = {
     "audio": {"B": b"\x00\xffRIFF"},
     "chunks": {"BS": [b"\x01", b"\x02"]},
     "counts": {"NS": ["1", "2.5"]},
-    "meta": {"M": {"nested": {"L": [{"S": "x"}, {"NULL": True}, {"BOOL": False}]}}},
+    "meta": {
+        "M": {
+            "nested": {"L": [{"S": "x"}, {"NULL": True}, {"BOOL": False}]},
+            "blob": {"B": b"\x07\x00"},
+        }
+    },
+    # An attribute named as a type
+    "S": {"M": {"N": {"N": "3"}}},
 }
 
 
