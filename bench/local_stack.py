@@ -3,8 +3,9 @@
 process) adds to a request against the same handler called in process;
 `local_stack_read_rps_20_clients`, what 20 concurrent clients of the read endpoints get from it;
 `local_stack_start_seconds` and `local_stack_resident_mib` (the stack's process tree, after the
-read load). The stack runs in a process of its own and the clients in another, as `make dev`
-and its users would."""
+read load); `local_stack_restart_seconds`, a start from the state the stack saved when it
+stopped. The stack runs in a process of its own and the clients in another, as `make dev` and
+its users would."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import requests
 
@@ -72,9 +74,22 @@ def run(notes: list[str], emit: Callable[[Figure], None]) -> list[Figure]:
 def measure() -> tuple[list[Figure], list[str]]:
     """The figures, in this process: the stack started here, the read load from another
     process (clients are not the stack's), the memory of this process and its workers
-    after it, then the overhead of a warm request against the handler called here."""
+    after it, then the overhead of a warm request against the handler called here; then the
+    stack stopped, its state saved, and started again from it."""
+    import tempfile
+
     notes: list[str] = []
-    stack = LocalStack(api_port=0, aws_port=0, demo_calls=DEMO_CALLS, log=sys.stderr)
+    with tempfile.TemporaryDirectory(prefix="dialtone-bench-state-") as state_dir:
+        figures = _measure_stack(Path(state_dir), notes)
+        if figures:
+            figures.append(_restart(Path(state_dir), notes))
+    return figures, notes
+
+
+def _measure_stack(state_dir: Path, notes: list[str]) -> list[Figure]:
+    stack = LocalStack(
+        api_port=0, aws_port=0, demo_calls=DEMO_CALLS, log=sys.stderr, state_dir=state_dir
+    )
     figures: list[Figure] = []
     try:
         started = time.perf_counter()
@@ -103,7 +118,49 @@ def measure() -> tuple[list[Figure], list[str]]:
         notes.append(f"the local stack's figures not measured: {error}")
     finally:
         stack.stop()
-    return figures, notes
+    return figures
+
+
+def _restart(state_dir: Path, notes: list[str]) -> Figure:
+    """A second start of the stack, from the state the first one saved when it stopped (what
+    `make dev` does every time after the first): the seconds until it serves a demo call."""
+    _wait_for_save(state_dir)
+    stack = LocalStack(
+        api_port=0, aws_port=0, demo_calls=DEMO_CALLS, log=sys.stderr, state_dir=state_dir
+    )
+    try:
+        started = time.perf_counter()
+        info = stack.start()
+        url = f"{info['api_url']}/v1/calls/{info['example_call_id']}"
+        status = requests.get(url, headers={"X-API-Key": str(info["api_key"])}, timeout=60)
+        restart_s = time.perf_counter() - started
+        if not stack.restored or status.status_code != 200:
+            raise RuntimeError(f"restored: {stack.restored}, a demo call: {status.status_code}")
+    except Exception as error:  # reported, not raised: the other figures still stand
+        notes.append(f"the local stack's restart not measured: {error}")
+        return Figure("local_stack_restart_seconds", "error", f"goal ≤ {START_GOAL_S:g}", False)
+    finally:
+        stack.stop()
+    return at_most_value(
+        "local_stack_restart_seconds",
+        restart_s,
+        START_GOAL_S,
+        f"s, a start from the state a stop of the stack above saved ({DEMO_CALLS} demo calls),"
+        " until a demo call is served",
+    )
+
+
+def _wait_for_save(state_dir: Path) -> None:
+    """Wait for the save the stack's stop forked (`state.save_in_background`): its copy of this
+    process is this process's child, reaped here (`make dev` exits and leaves it to init)."""
+    import os
+
+    from local.state import SAVING
+
+    marker = state_dir / SAVING
+    if marker.is_file():
+        os.waitpid(int(marker.read_text()), 0)
+        marker.unlink(missing_ok=True)
 
 
 def at_most_value(name: str, value: float, goal: float, detail: str) -> Figure:
