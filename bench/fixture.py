@@ -376,11 +376,26 @@ def _put_direct(table: Any, values: dict[str, Any]) -> None:
     item.hash_key, item.range_key = DynamoType(values["pk"]), DynamoType(values["sk"])
     attributes = LimitedSizeDict()
     # dict.update, not LimitedSizeDict's own item by item size check
-    dict.update(attributes, {name: DynamoType(value) for name, value in values.items()})
+    dict.update(attributes, {name: dynamo_type(value) for name, value in values.items()})
     item.attrs = attributes
     with moto_fixes._ITEMS:
         table.items[item.hash_key][item.range_key] = item
         moto_fixes.changed()
+
+
+def dynamo_type(value: dict[str, Any]) -> Any:
+    """moto's typed attribute value of a wire value, as `DynamoType(value)` builds it: a map or
+    a list through moto's constructor (its members typed too), any other value set on an
+    instance as the constructor sets it, without its calls (the rollup items of a seed hold
+    millions of counters)."""
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    ((kind, inner),) = value.items()
+    if kind in ("M", "L"):
+        return DynamoType(value)
+    typed = DynamoType.__new__(DynamoType)
+    typed.type, typed.value = kind, inner
+    return typed
 
 
 class DirectWrites:
