@@ -438,6 +438,24 @@ def stored_call_items(table_name: str, tenant_id: str) -> Iterator[dict[str, Any
     return items()
 
 
+def stored_items(table_name: str, pk_prefix: str) -> Iterator[dict[str, Any]] | None:
+    """The items of a table of this process's moto whose partition key starts with
+    `pk_prefix`, as the wire carries them (None when the table is not there): what a Scan
+    would return of them, without moto's Scan, which sorts every item of the table again for
+    each page it answers."""
+    table = _moto_table(table_name)
+    if table is None:
+        return None
+    partitions = [p for key, p in table.items.items() if str(key.value).startswith(pk_prefix)]
+
+    def items() -> Iterator[dict[str, Any]]:
+        for partition in partitions:
+            for item in partition.values() if table.range_key_attr else (partition,):
+                yield {name: _wire(value) for name, value in item.attrs.items()}
+
+    return items()
+
+
 def _wire(value: Any) -> dict[str, Any]:
     """A moto attribute value as the wire (and a stream record) carries it. moto's own
     `to_json` deep-copies every value first; nothing here changes what it reads."""
