@@ -104,7 +104,8 @@ def build(
     started = time.perf_counter()
     stored = fixture.stored_call_items(calls_table, dataset.tenant_id) if calls_table else None
     items = stored or (_call_item(dataset.tenant_id, call, None) for call in dataset.calls)
-    result = build_from_items(store, items)
+    with fixture.collection_paused():
+        result = build_from_items(store, items)
     if result.failed:
         raise RuntimeError(f"{len(result.failed)} seeded calls could not be rolled up")
     return time.perf_counter() - started, result.writes
