@@ -640,6 +640,31 @@ def test_a_query_of_an_index_looks_at_every_item_once_until_the_next_write(
     assert len(walks) == 2
 
 
+def test_a_query_of_an_index_reads_each_items_sort_key_once_until_the_next_write(
+    indexed: str, dynamodb: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    keyed: list[int] = []
+    sort_key = moto_fixes._sort_key
+
+    def counting(item: Any, names: tuple[str, ...]) -> tuple[Any, ...]:
+        keyed.append(1)
+        return sort_key(item, names)
+
+    monkeypatch.setattr(moto_fixes, "_sort_key", counting)
+    query = _INDEX_QUERIES[0]
+
+    # When the query of an index partition of 20 items is made twice with no write between
+    first = _index_pages(dynamodb, indexed, query)
+    assert _index_pages(dynamodb, indexed, query) == first
+    # Then each item's sort key was read once
+    assert len(keyed) == 20
+
+    # When an item is written, Then the next query reads them again, and sees the new item
+    dynamodb.put_item(TableName=indexed, Item=_item("call30", "E#80", g="g0", t="t01"))
+    assert sum(page["Count"] for page in _index_pages(dynamodb, indexed, query)) == 21
+    assert len(keyed) == 41
+
+
 def test_a_query_of_an_index_sees_every_write_as_moto_does(
     indexed: str, dynamodb: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -162,6 +162,44 @@ def test_an_erased_call_contributes_nothing() -> None:
     assert rollups.contribution(None) == {}
 
 
+_KEYS = st.sampled_from([("T#t#R#D20260310", "S#0"), ("T#t#R#H2026031009", "S#0")])
+_DELTAS = st.lists(
+    st.dictionaries(
+        _KEYS,
+        st.dictionaries(st.sampled_from("abcd"), st.integers(-2, 2)).map(Counter),
+        max_size=2,
+    ),
+    max_size=8,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(deltas=_DELTAS)
+def test_added_deltas_are_their_sums_without_a_zero_counter_or_an_empty_item(
+    deltas: list[dict[tuple[str, str], Counter[str]]],
+) -> None:
+    # Given deltas whose counters may cancel out
+    total: rollups.Contribution = {}
+
+    # When they are added one after another
+    for delta in deltas:
+        rollups.add_into(total, delta)
+
+    # Then each item holds the sums that are not zero, and an item without any is gone
+    sums: dict[tuple[str, str], dict[str, int]] = {}
+    for delta in deltas:
+        for key, counts in delta.items():
+            for name, value in counts.items():
+                sums.setdefault(key, {})[name] = sums.get(key, {}).get(name, 0) + value
+    expected = {
+        key: {name: value for name, value in counts.items() if value}
+        for key, counts in sums.items()
+    }
+    assert {key: dict(counts) for key, counts in total.items()} == {
+        key: counts for key, counts in expected.items() if counts
+    }
+
+
 # Covering a range
 
 

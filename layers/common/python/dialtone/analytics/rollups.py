@@ -366,11 +366,15 @@ def difference(new: Contribution, old: Contribution) -> Contribution:
 
 
 def add_into(total: Contribution, delta: Contribution) -> None:
-    """Add a delta to a running total (the deltas of a batch, per item)."""
+    """Add a delta to a running total (the deltas of a batch, per item). A counter that comes
+    to zero is dropped, and an item left with none. Only the delta's counters can have come to
+    zero (the total holds none), so only they are looked at: adding a call to a total that
+    gathers a tenant's calls costs what the call moves, not the thousands of counters of the
+    tenant's day items."""
     for key, counts in delta.items():
         bucket = total.setdefault(key, Counter())
         bucket.update(counts)
-        for name in [n for n, v in bucket.items() if not v]:
+        for name in [n for n in counts if not bucket[n]]:
             del bucket[name]
         if not bucket:
             del total[key]
