@@ -29,7 +29,7 @@ from dialtone.accounts import Tenant
 from dialtone.auth import Principal, Scope
 from dialtone.dynamo import TableStore, condition_failed, from_item, string_key, to_item
 from dialtone.errors import AgentExists, AgentNotFound, InvalidParameter
-from dialtone.models import ApiModel, Timestamp, format_timestamp
+from dialtone.models import NOT_BLANK, TRIMMED, ApiModel, Timestamp, format_timestamp
 from dialtone.pagination import CursorCodec, KeyCursors, ListPage, codec_factory
 
 AGENT_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
@@ -37,7 +37,7 @@ MAX_PHONE_NUMBERS = 20
 AGENT_PREFIX = "AGENT#"
 
 AgentId = Annotated[str, Field(pattern=AGENT_ID_PATTERN)]
-AgentName = Annotated[str, Field(min_length=1, max_length=120)]
+AgentName = Annotated[str, Field(min_length=1, max_length=120), TRIMMED, NOT_BLANK]
 
 
 class ConnectionType(StrEnum):
@@ -125,7 +125,7 @@ class AgentList(ApiModel):
 class AgentCreate(BaseModel):
     """`POST /v1/agents`: an id may be given (a lower-case slug), else one is generated."""
 
-    model_config = ConfigDict(defer_build=True, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     agent_id: AgentId | None = None
     name: AgentName
@@ -140,7 +140,7 @@ class AgentCreate(BaseModel):
 class AgentUpdate(BaseModel):
     """`PATCH /v1/agents/{agent_id}`: the fields given replace the stored ones."""
 
-    model_config = ConfigDict(defer_build=True, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     name: AgentName | None = None
     phone_numbers: list[phones.PhoneNumber] | None = Field(

@@ -55,6 +55,21 @@ IsoDateTime = Annotated[
 ]
 
 
+def _not_blank(value: str) -> str:
+    if not value:
+        raise PydanticCustomError(
+            "string_too_short", "String should have a character other than whitespace"
+        )
+    return value
+
+
+# Free text a client sends is checked as sent (its `max_length` is the contract's), then kept
+# without its surrounding whitespace (`TRIMMED`): trimming first would take text longer than
+# the contract allows. `NOT_BLANK`, after it, refuses text that was only whitespace.
+TRIMMED = AfterValidator(str.strip)
+NOT_BLANK = AfterValidator(_not_blank)
+
+
 class Direction(StrEnum):
     INBOUND = "inbound"
     OUTBOUND = "outbound"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from botocore.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict, Field
@@ -18,7 +18,7 @@ from dialtone import phones, settings
 from dialtone.auth import Principal, Scope
 from dialtone.dynamo import TableStore, condition_failed, from_item, string_key, to_item
 from dialtone.errors import SuppressionNotFound
-from dialtone.models import ApiModel, Timestamp
+from dialtone.models import TRIMMED, ApiModel, Timestamp
 from dialtone.pagination import CursorCodec, KeyCursors, ListPage, codec_factory
 
 DNC_PREFIX = "DNC#"
@@ -51,10 +51,10 @@ class SuppressionList(ApiModel):
 class SuppressionCreate(BaseModel):
     """`POST /v1/suppressions`."""
 
-    model_config = ConfigDict(defer_build=True, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     phone_number: phones.PhoneNumber
-    reason: str | None = Field(default=None, max_length=500)
+    reason: Annotated[str, Field(max_length=500), TRIMMED] | None = None
 
 
 class AddedSuppression(BaseModel):

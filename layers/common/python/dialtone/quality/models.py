@@ -11,7 +11,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from dialtone.models import ApiModel, Timestamp
+from dialtone.models import NOT_BLANK, TRIMMED, ApiModel, Timestamp
 
 # A call's `grade_status` before its first grade: never shown as a pass.
 NOT_GRADED = "not_graded"
@@ -139,10 +139,10 @@ DESCRIPTION_MAX_CHARS = 4000
 class IssueReportCreate(BaseModel):
     """`POST /v1/calls/{call_id}/issue-reports`."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid")
 
-    title: str = Field(min_length=1, max_length=TITLE_MAX_CHARS)
-    description: str | None = Field(default=None, max_length=DESCRIPTION_MAX_CHARS)
+    title: Annotated[str, Field(min_length=1, max_length=TITLE_MAX_CHARS), TRIMMED, NOT_BLANK]
+    description: Annotated[str, Field(max_length=DESCRIPTION_MAX_CHARS), TRIMMED] | None = None
     severity: IssueSeverity
     category: IssueCategory | None = None
 

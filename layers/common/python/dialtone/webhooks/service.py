@@ -17,7 +17,7 @@ from pydantic_core import PydanticCustomError
 from dialtone import settings
 from dialtone.auth import Principal, Scope
 from dialtone.errors import WebhookQueueUnavailable
-from dialtone.models import ApiModel, Timestamp
+from dialtone.models import TRIMMED, ApiModel, Timestamp
 from dialtone.pagination import CursorCodec, KeyCursors, ListPage, codec_factory
 from dialtone.webhooks.models import (
     DELIVERY_ID_PREFIX,
@@ -73,7 +73,7 @@ WebhookUrl = Annotated[
         description="An https:// URL whose host resolves to public addresses only.",
     ),
 ]
-Description = Annotated[str, Field(max_length=MAX_DESCRIPTION_LENGTH)]
+Description = Annotated[str, Field(max_length=MAX_DESCRIPTION_LENGTH), TRIMMED]
 
 
 def _not_null(value: Any) -> Any:
@@ -85,7 +85,7 @@ def _not_null(value: Any) -> Any:
 class WebhookCreate(BaseModel):
     """`POST /v1/webhooks`."""
 
-    model_config = ConfigDict(defer_build=True, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     url: WebhookUrl
     events: EventNames
@@ -96,7 +96,7 @@ class WebhookUpdate(BaseModel):
     """`PATCH /v1/webhooks/{webhook_id}`: the fields given replace the stored ones; a null
     description removes it."""
 
-    model_config = ConfigDict(defer_build=True, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     url: WebhookUrl | None = None
     events: EventNames | None = None
