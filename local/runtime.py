@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import select
 import subprocess
@@ -21,6 +22,8 @@ import time
 import uuid
 from pathlib import Path
 from typing import IO, Any
+
+LOG = logging.getLogger("dialtone.local")
 
 WORKER = Path(__file__).resolve().parent / "worker.py"
 
@@ -201,10 +204,21 @@ class WorkerRuntime:
                 answer = {"error": {"errorMessage": "stopping", "errorType": "Runtime.Stopping"}}
                 self._answer(answer, stdout)
                 return
-            worker = self._checkout(config)
+            try:
+                worker = self._checkout(config)
+            except (InvocationTimeout, RuntimeError) as error:  # its init failed, or a stop
+                if not self._stopping.is_set():
+                    LOG.warning("%s: no execution environment: %s", config.full_path, error)
+                answer = {"error": {"errorMessage": str(error), "errorType": "Runtime.ExitError"}}
+                self._answer(answer, stdout)
+                return
             try:
                 answer = worker.invoke(event, timeout=float(config.timeout or 3))
             except (InvocationTimeout, RuntimeError) as error:
+                # Said in the stack's log: the API answers this invocation with a bare 500.
+                LOG.warning(
+                    "%s: the invocation failed, its worker is stopped: %s", config.full_path, error
+                )
                 worker.process.kill()
                 answer = {"error": {"errorMessage": str(error), "errorType": "Runtime.ExitError"}}
             else:
