@@ -32,6 +32,10 @@ class InvocationTimeout(RuntimeError):
     pass
 
 
+class WorkerGone(RuntimeError):
+    """A worker found gone when a request was written to it: the request was not delivered."""
+
+
 class Worker:
     """One warm execution environment of one function."""
 
@@ -66,10 +70,15 @@ class Worker:
         return answer
 
     def invoke(self, event: str, timeout: float) -> dict[str, Any]:
+        """The function's answer to `event`. WorkerGone if the worker exited before taking
+        the request (it was never delivered: it can be sent to another worker)."""
         assert self.process.stdin is not None
         request = {"event": json.loads(event), "request_id": str(uuid.uuid4())}
-        self.process.stdin.write(json.dumps(request) + "\n")
-        self.process.stdin.flush()
+        try:
+            self.process.stdin.write(json.dumps(request) + "\n")
+            self.process.stdin.flush()
+        except OSError as error:  # BrokenPipeError: it exited since it was last seen alive
+            raise WorkerGone(f"the function's worker exited before the request: {error}") from None
         return self._read_line(timeout)
 
     @property
@@ -213,7 +222,7 @@ class WorkerRuntime:
                 self._answer(answer, stdout)
                 return
             try:
-                answer = worker.invoke(event, timeout=float(config.timeout or 3))
+                answer, worker = self._invoke_on(config, worker, event)
             except (InvocationTimeout, RuntimeError) as error:
                 # Said in the stack's log: the API answers this invocation with a bare 500.
                 LOG.warning(
@@ -224,6 +233,22 @@ class WorkerRuntime:
             else:
                 self._checkin(config, worker)
         self._answer(answer, stdout)
+
+    def _invoke_on(self, config: Any, worker: Worker, event: str) -> tuple[dict[str, Any], Worker]:
+        """The answer to `event` and the worker that gave it: `worker`, or a new one when
+        `worker` was gone before it took the request (it never saw it: sent again, it runs once).
+        A new worker that fails is stopped here."""
+        timeout = float(config.timeout or 3)
+        try:
+            return worker.invoke(event, timeout=timeout), worker
+        except WorkerGone as error:
+            LOG.warning("%s: %s; sent to a new worker", config.full_path, error)
+        fresh = self._checkout(config)
+        try:
+            return fresh.invoke(event, timeout=timeout), fresh
+        except RuntimeError:
+            fresh.process.kill()
+            raise
 
     @staticmethod
     def _answer(answer: dict[str, Any], stdout: Any) -> None:
