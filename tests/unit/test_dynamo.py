@@ -154,3 +154,54 @@ def test_numbers_read_as_ints_when_whole_and_at_most_38_digits(number: str, plai
 def test_sets_and_binaries_read_as_boto3_reads_them() -> None:
     item = {"ss": {"SS": ["a", "b"]}, "b": {"B": b"\x00\x01"}}
     assert from_item(item) == {k: _boto3_reads(v) for k, v in item.items()}
+
+
+# --- writing items ----------------------------------------------------------------------------
+
+
+def _boto3_writes(values: dict[str, Any]) -> dict[str, Any]:
+    """The item boto3's serializer makes of the values, as `to_item` prepares them."""
+    from boto3.dynamodb.types import TypeSerializer
+
+    from dialtone.dynamo import _to_storable
+
+    serializer = TypeSerializer()
+    return {k: serializer.serialize(_to_storable(v)) for k, v in values.items() if v is not None}
+
+
+# Beyond what a client sends: ints past 38 digits (boto3 refuses them), tuples, bytes, sets and
+# mappings that are not dicts, which `to_item` hands to boto3 as they are.
+_ANY_NUMBERS = _JSON_NUMBERS | _DECIMALS | st.integers() | st.floats()
+_WRITTEN = st.recursive(
+    st.one_of(
+        st.none(), st.booleans(), st.text(max_size=20), _ANY_NUMBERS, st.binary(max_size=4),
+        st.frozensets(st.text(min_size=1, max_size=3), min_size=1, max_size=3),
+    ),
+    lambda children: st.one_of(
+        st.lists(children, max_size=4),
+        st.lists(children, max_size=3).map(tuple),
+        st.dictionaries(st.text(max_size=8), children, max_size=4),
+    ),
+    max_leaves=20,
+)  # fmt: skip
+
+
+def _outcome(write: Any, values: dict[str, Any]) -> Any:
+    """The item written, or the type of error raised."""
+    try:
+        return write(values)
+    except Exception as error:
+        return type(error)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.dictionaries(st.text(min_size=1, max_size=8), _WRITTEN, max_size=6))
+def test_an_item_is_written_as_boto3_writes_it(values: dict[str, Any]) -> None:
+    assert _outcome(to_item, values) == _outcome(_boto3_writes, values)
+
+
+@pytest.mark.parametrize("whole", [10**38 - 1, -(10**38) + 1, 10**38, -(10**38), 2**200])
+def test_whole_numbers_at_the_38_digit_limit_are_written_or_refused_as_boto3_does(
+    whole: int,
+) -> None:
+    assert _outcome(to_item, {"n": whole}) == _outcome(_boto3_writes, {"n": whole})

@@ -87,7 +87,32 @@ def _plain_number(number: Decimal) -> int | float:
 
 def to_item(values: dict[str, Any]) -> dict[str, Any]:
     """A typed DynamoDB item from plain values; None values are left out."""
-    return {k: _serializer.serialize(_to_storable(v)) for k, v in values.items() if v is not None}
+    return {k: _typed(v) for k, v in values.items() if v is not None}
+
+
+# An int with at most 38 digits: boto3 writes it as its digits.
+_WHOLE_LIMIT = 10**MAX_NUMBER_DIGITS
+
+
+def _typed(value: Any) -> dict[str, Any]:
+    """One plain value as a typed one, in a single pass: what boto3's TypeSerializer makes of
+    `_to_storable(value)` (a float by its shortest repr, None left out of maps, kept in
+    lists), with the same errors for what it refuses. Strings, booleans, ints of at most 38
+    digits, dicts and lists are typed here; anything else as boto3 types it. Every write of
+    an item goes through here."""
+    kind = type(value)
+    if kind is str:
+        return {"S": value}
+    if kind is bool:
+        return {"BOOL": value}
+    if kind is int and -_WHOLE_LIMIT < value < _WHOLE_LIMIT:
+        return {"N": str(value)}
+    if kind is dict:
+        return {"M": {k: _typed(v) for k, v in value.items() if v is not None}}
+    if kind is list:
+        return {"L": [_typed(v) for v in value]}
+    typed: dict[str, Any] = dict(_serializer.serialize(_to_storable(value)))
+    return typed
 
 
 def from_item(item: dict[str, Any]) -> dict[str, Any]:
