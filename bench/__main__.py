@@ -12,16 +12,12 @@ from __future__ import annotations
 import gc
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 
 from bench import (
     changes,
     cold_start,
     dialing,
-    export,
     fixture,
-    grading,
     ingest,
     listing,
     local_stack,
@@ -31,10 +27,21 @@ from bench import (
     sizes,
     stats,
     webhook_delivery,
-    webhooks,
 )
-from bench.fixture import ListDataset
-from bench.report import BENCHMARKS, Figure, Section, machine_facts, summary, write_markdown
+from bench.lane import LOG_PATH as SECOND_LANE_LOG
+from bench.lane import SecondLane, partial_figures_100k
+from bench.report import (
+    BENCHMARKS,
+    Figure,
+    Section,
+    Stages,
+    emit,
+    in_lane,
+    machine_facts,
+    progress,
+    summary,
+    write_markdown,
+)
 from dialtone.accounts import AccountStore
 from dialtone.store import CallStore
 from local.endpoint import EmbeddedAws
@@ -43,51 +50,6 @@ from local.invoke import load_handler
 SEED_BUDGET_SECONDS = 120
 IN_PROCESS_HANDLERS = ("list_calls", "get_call", "search_calls", "stream_consumer")
 PARTS = ("cold_start", "sizes", "listing", "webhook_delivery", "local_stack")
-LARGE_STATS_REPEATS = 3
-
-
-def progress(message: str) -> None:
-    print(f"# {message}", file=sys.stderr, flush=True)
-
-
-class Stages:
-    """The run's stages and the wall time of each: printed as each ends, and reported."""
-
-    def __init__(self) -> None:
-        self.times: list[tuple[str, float]] = []
-
-    @contextmanager
-    def __call__(self, message: str) -> Iterator[None]:
-        progress(message)
-        started = time.perf_counter()
-        try:
-            yield
-        finally:
-            seconds = time.perf_counter() - started
-            self.times.append((message, seconds))
-            progress(f"{seconds:.0f} s for: {message}")
-
-    def section(self) -> Section:
-        """The stages' wall times, the slowest first, as a table for BENCHMARKS.md."""
-        total = sum(seconds for _, seconds in self.times)
-        return Section(
-            "Bench stages",
-            [
-                "Wall time of each stage of this run (what a `make bench` costs, and where).",
-                "",
-                "| stage | s |",
-                "|---|---|",
-                *(
-                    f"| {message} | {seconds:.0f} |"
-                    for message, seconds in sorted(self.times, key=lambda row: -row[1])
-                ),
-                f"| **all stages** | **{total:.0f}** |",
-            ],
-        )
-
-
-def emit(figure: Figure) -> None:
-    print(figure.line(), flush=True)
 
 
 def cold_starts(endpoint: EmbeddedAws, notes: list[str], sections: list[Section]) -> list[Figure]:
@@ -120,32 +82,8 @@ def list_pages(endpoint: EmbeddedAws, notes: list[str]) -> list[Figure]:
     del dataset
     gc.collect()
     progress("the same pages on a tenant of 100,000 calls (seeded straight into moto)")
-    large = listing.run_large(endpoint, page_reads, notes, emit, also=partial_figures_100k(notes))
-    return figures + large
-
-
-def partial_figures_100k(
-    notes: list[str],
-) -> Callable[[ListDataset, dict[str, str]], list[Figure]]:
-    """What the rollups answer on the 100,000-call tenant: its rollups built from its seeded
-    calls (`build_from_items`), then `total` per filter, pair and range, and 30 days of
-    stats, each checked against the seeded calls."""
-
-    def measure(dataset: ListDataset, values: dict[str, str]) -> list[Figure]:
-        progress("rollups of the 100,000 calls, then `total` and stats on them")
-        seconds, writes = rollups.build(dataset, values["ANALYTICS_TABLE"], values["CALLS_TABLE"])
-        notes.append(
-            f"The 100,000-call tenant's rollups were built in {seconds:.0f} s ({writes} items"
-            " written, added up in memory by `build_from_items` from the seeded call items)."
-        )
-        figures = rollups.total_figures(dataset, notes, emit, suffix="_100k")
-        # The counts are what matter at this size; the times (seconds a request here, as moto
-        # and botocore handle items of thousands of counters) are medians of 3.
-        return figures + stats.stats_figures(
-            dataset, notes, emit, suffix="_100k", repeats=LARGE_STATS_REPEATS
-        )
-
-    return measure
+    large, large_reads = listing.run_large(endpoint, notes, emit, also=partial_figures_100k(notes))
+    return figures + large + listing.growth_figures(page_reads, large_reads, emit)
 
 
 def partial(parts: list[str]) -> int:
@@ -184,54 +122,60 @@ def partial(parts: list[str]) -> int:
     return 0
 
 
+TENANT_10K = "the 10,000-call tenant: lists, rollups, totals, stats, search, overhead"
+COLD_STARTS = "cold starts (fresh interpreters against a small copy of the stack)"
+# The first lane's stages after those two, on its endpoint.
+FIRST_LANE = (
+    ("call data from the runtime: 100-exchange append, 5,000-exchange transcript", ingest.run),
+    ("change feed: a 1,000-call tenant's stream through apply_change, replayed", changes.run),
+    # The dial pacing holds with CPUs busy (its `cpu_busy` case burns both), and the batch's
+    # acceptance is measured against its function's timeout: both run beside the other lane.
+    ("dialing: a 1,000-number batch, then dial pacing on a local stack of its own", dialing.run),
+)
+# Stages that start stacks of their own and need the machine to themselves: after both lanes.
+ALONE = (
+    ("the local stack: start, restart, resident memory, read load, overhead", local_stack.run),
+    ("webhooks: a call's write to its event at a receiver, on a local stack", webhook_delivery.run),
+)
+
+
 def main() -> int:
     if sys.argv[1:]:
         return partial(sys.argv[1:])
     started = time.perf_counter()
-    figures: list[Figure] = []
     notes: list[str] = []
     sections: list[Section] = []
-    stage = Stages()
+    stage = Stages("1")
+    alone = Stages()
     with fixture.logs_to_file() as log_path:
-        progress(f"the stack's and the handlers' log lines go to {log_path}")
+        progress(f"log lines go to {log_path} (the second lane's to {SECOND_LANE_LOG})")
         with fixture.running_endpoint() as endpoint:
             progress(f"embedded AWS endpoint at {endpoint.url}")
-            page_reads: dict[str, int] = {}
-            with stage("the 10,000-call tenant: lists, rollups, totals, stats, search, overhead"):
-                figures += _list_tenant_figures(endpoint, notes, page_reads)
-            with stage("the same list pages, rollups and stats on a tenant of 100,000 calls"):
-                figures += listing.run_large(
-                    endpoint, page_reads, notes, emit, also=partial_figures_100k(notes)
-                )
-            gc.collect()
-            with stage("cold starts (fresh interpreters against a small copy of the stack)"):
-                figures += cold_starts(endpoint, notes, sections)
-            for message, part in (
-                ("call data from the runtime: 100-exchange append, 5,000-exchange transcript",
-                 ingest.run),
-                ("change feed: a 1,000-call tenant's stream through apply_change, replayed",
-                 changes.run),
-                ("export: 1,000 completed calls with transcripts as JSON, in a process of its own",
-                 export.run),
-                ("grading: the rubric grade of a 200-exchange call through the grader",
-                 grading.run),
-                ("webhooks: one call event fanned out to 100 subscriptions", webhooks.run),
-                ("dialing: a 1,000-number batch, then dial pacing on a local stack of its own",
-                 dialing.run),
-            ):  # fmt: skip
-                with stage(message):
-                    figures += part(endpoint, notes, emit)
-        for message, local_part in (
-            ("the local stack's overhead on a warm request", local_stack.run),
-            ("webhooks: a call's write to its event at a receiver, on a local stack",
-             webhook_delivery.run),
-            ("each function's unzipped size (sam build)", sizes.run),
-        ):  # fmt: skip
-            with stage(message):
-                figures += local_part(notes, emit)
+            with SecondLane() as second_lane:
+                in_lane("1")
+                page_reads: dict[str, int] = {}
+                with stage(TENANT_10K):
+                    tenk = _list_tenant_figures(endpoint, notes, page_reads)
+                gc.collect()
+                with stage(COLD_STARTS):
+                    first = cold_starts(endpoint, notes, sections)
+                for message, part in FIRST_LANE:
+                    with stage(message):
+                        first += part(endpoint, notes, emit)
+                progress("waiting for the second lane")
+                second = second_lane.result()
+                in_lane("")
+            growth = listing.growth_figures(page_reads, second.page_reads, emit)
+        last: list[Figure] = []
+        for message, local_part in ALONE:
+            with alone(message):
+                last += local_part(notes, emit)
     elapsed = time.perf_counter() - started
+    figures = [*tenk, *second.large, *growth, *first, *second.others, *last]
+    notes += second.notes
+    stage.times += second.stages + alone.times
     facts = [*machine_facts(), ("bench wall time", f"{elapsed:.0f} s")]
-    write_markdown(figures, notes, facts, sections=[*sections, stage.section()])
+    write_markdown(figures, notes, facts, sections=[*sections, *second.sections, stage.section()])
     for note in notes:
         print(f"note: {note}")
     current, deferred = summary(figures)
@@ -287,7 +231,6 @@ def _list_tenant_figures(
         for figure in rollups.item_size_figures(dataset.tenant_id, values["ANALYTICS_TABLE"]):
             emit(figure)
             figures.append(figure)
-        figures += rollups.simulated_item_figures(emit)
         figures += rollups.total_figures(dataset, notes, emit, singles=False)
         progress("stats over 30 days from the rollups")
         figures += stats.stats_figures(dataset, notes, emit)

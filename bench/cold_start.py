@@ -38,7 +38,7 @@ from local.invoke import api_event, sample_event
 from local.provision import Stack
 
 GOAL = 1.3
-RUNS = int(os.environ.get("BENCH_COLD_START_RUNS", "5"))
+RUNS = int(os.environ.get("BENCH_COLD_START_RUNS", "3"))
 # While working on a few handlers: `BENCH_COLD_START_FUNCTIONS=get_call,list_calls python -m
 # bench cold_start` measures only those (and checks the imports of no other function).
 ONLY = "BENCH_COLD_START_FUNCTIONS"

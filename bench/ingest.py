@@ -39,6 +39,7 @@ from bench.fixture import (
     deploy,
     drop_tables,
     handler_environment,
+    heap_frozen,
     last_logged_error,
     principal_of,
 )
@@ -71,7 +72,7 @@ def run(endpoint: EmbeddedAws, notes: list[str], emit: Callable[[Figure], None])
     values = handler_environment(endpoint, stack)
     figures: list[Figure] = []
     try:
-        with activated(values), captured_handler_logs() as logs:
+        with activated(values), captured_handler_logs() as logs, heap_frozen():
             for function in HANDLERS:
                 load_handler(function)
             bench = _Bench(stack, AccountStore(values["ACCOUNTS_TABLE"]))
@@ -163,7 +164,8 @@ class Clock:
 
     def timed(self, action: Callable[[], Any]) -> tuple[float, float]:
         """Milliseconds `action` takes in all, and outside the DynamoDB requests. Garbage is
-        collected first: its collection belongs to no run."""
+        collected first (what the stage made: `heap_frozen`): its collection belongs to no
+        run."""
         gc.collect()
         self.inside = 0.0
         started = time.perf_counter()

@@ -79,7 +79,10 @@ def measure() -> tuple[list[Figure], list[str]]:
     import tempfile
 
     notes: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="dialtone-bench-state-") as state_dir:
+    # A removal error (a save still writing) must not lose the figures measured.
+    with tempfile.TemporaryDirectory(
+        prefix="dialtone-bench-state-", ignore_cleanup_errors=True
+    ) as state_dir:
         figures = _measure_stack(Path(state_dir), notes)
         if figures:
             figures.append(_restart(Path(state_dir), notes))
@@ -141,6 +144,9 @@ def _restart(state_dir: Path, notes: list[str]) -> Figure:
         return Figure("local_stack_restart_seconds", "error", f"goal ≤ {START_GOAL_S:g}", False)
     finally:
         stack.stop()
+        # Its stop saves the state again, in a forked child writing into state_dir: done
+        # before the directory is removed (a removal meanwhile finds it not empty).
+        _wait_for_save(state_dir)
     return at_most_value(
         "local_stack_restart_seconds",
         restart_s,

@@ -6,6 +6,9 @@ import os
 import platform
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
@@ -114,6 +117,17 @@ DynamoDB, S3 and Secrets Manager over real HTTP on 127.0.0.1), with the tables, 
 secret created from `template.yaml` (`local.provision`) and each handler given the environment
 the template gives it. Metrics stay enabled as deployed. Regenerate with `make bench`.
 
+The run has two lanes, one process each, at the same time on the machine's two CPUs
+(`bench.lane`). The first measures the 10,000-call tenant, the cold starts, the runtime's
+data, the change feed, and batch acceptance and dial pacing; the second, on an embedded
+endpoint of its own, the 100,000-call tenant, the export's memory, grading, the webhook
+fan-out, the simulated rollup days and the functions' sizes. A lane measures counts, sizes,
+memory, ratios of runs interleaved within it, and times reported without a goal, taken while
+the other lane keeps the other CPU busy; the dial pacing's gaps hold with both CPUs busy (its
+`cpu_busy` case), and batch acceptance, held to its function's timeout, is only slower with
+the other lane busy, never faster. What needs the machine to itself runs after both lanes,
+alone: the local stack and the webhook delivery latency.
+
 - **List read amplification** (`list_read_amplification_<filter>`): a tenant of 10,000 calls of
   realistic variety (`local.seed.make_call`, fixed seed; a 200-call batch, a phone line that is
   `from_number` of outbound and `to_number` of inbound calls, a customer with 40 calls and one
@@ -141,7 +155,7 @@ the template gives it. Metrics stay enabled as deployed. Regenerate with `make b
   tenant's rollups are then built from its call items as the calls table holds them
   (`build_from_items`, the consumer's code) and put straight into the analytics table in
   process, and `total` and 30 days of stats are measured on them (`*_100k`): items read are
-  counted as above, the stats' times are medians of 3 requests (5 at 10,000 calls).
+  counted as above, the stats' times are of one request (medians of 3 at 10,000 calls).
 - **Handler overhead** (`get_call_handler_overhead`): median time of a warm `get_call` through
   its handler (authorizer context, a completed call with a recording, so the URL is presigned)
   ÷ median time of a bare `GetItem` of the same item on the same client, interleaved runs.
@@ -282,3 +296,61 @@ def write_markdown(
     if notes:
         lines += ["## Notes", "", *(f"- {note}" for note in notes), ""]
     path.write_text("\n".join(lines))
+
+
+_lane = ""
+
+
+def in_lane(lane: str) -> None:
+    """Progress lines from now on name the lane they come from ("": none)."""
+    global _lane
+    _lane = f"[{lane}] " if lane else ""
+
+
+def progress(message: str) -> None:
+    print(f"# {_lane}{message}", file=sys.stderr, flush=True)
+
+
+class Stages:
+    """The run's stages, the lane each ran in and the wall time of each: printed as each
+    ends, and reported."""
+
+    def __init__(self, lane: str = "") -> None:
+        self.lane = lane
+        self.times: list[tuple[str, str, float]] = []
+
+    @contextmanager
+    def __call__(self, message: str) -> Iterator[None]:
+        progress(message)
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            seconds = time.perf_counter() - started
+            self.times.append((self.lane, message, seconds))
+            progress(f"{seconds:.0f} s for: {message}")
+
+    def section(self) -> Section:
+        """The stages' wall times, the slowest first, as a table for BENCHMARKS.md."""
+        total = sum(seconds for _, _, seconds in self.times)
+        return Section(
+            "Bench stages",
+            [
+                "Wall time of each stage of this run (what a `make bench` costs, and where),",
+                "and the lane it ran in: stages of lanes 1 and 2 run at the same time, one lane",
+                "a CPU; those of no lane run alone, after them. The run's own wall time is",
+                "under Machine.",
+                "",
+                "| stage | lane | s |",
+                "|---|---|---|",
+                *(
+                    f"| {message} | {lane or 'alone'} | {seconds:.0f} |"
+                    for lane, message, seconds in sorted(self.times, key=lambda row: -row[2])
+                ),
+                f"| **all stages, added up** | | **{total:.0f}** |",
+            ],
+        )
+
+
+def emit(figure: Figure) -> None:
+    print(figure.line(), flush=True)

@@ -34,7 +34,7 @@ from dialtone import aws
 from local.invoke import api_event, invoke
 
 ITEMS_GOAL = 1000
-REPEATS = 5
+REPEATS = 3
 
 
 def _ask(dataset: ListDataset, query: dict[str, str]) -> tuple[dict[str, object], float]:
