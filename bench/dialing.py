@@ -478,12 +478,16 @@ def _worker_spec(
 def _helpers_first() -> Iterator[None]:
     """Every thread of this process (the embedded AWS endpoint's among them, and the processes
     it starts) at `HELPER_NICE` while the block runs, when the bench may raise its priority."""
-    threads = [int(tid) for tid in os.listdir("/proc/self/task")]
-    before = {tid: os.getpriority(os.PRIO_PROCESS, tid) for tid in threads}
+    before: dict[int, int] = {}
+    for tid in (int(tid) for tid in os.listdir("/proc/self/task")):
+        # A thread can end meanwhile (the endpoint's thread of a connection just closed).
+        with contextlib.suppress(ProcessLookupError):
+            before[tid] = os.getpriority(os.PRIO_PROCESS, tid)
     try:
-        for tid in threads:
-            os.setpriority(os.PRIO_PROCESS, tid, HELPER_NICE)
-    except (PermissionError, ProcessLookupError):
+        for tid in before:
+            with contextlib.suppress(ProcessLookupError):
+                os.setpriority(os.PRIO_PROCESS, tid, HELPER_NICE)
+    except PermissionError:
         pass  # measured at the ordinary priority
     try:
         yield
