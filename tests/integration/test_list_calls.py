@@ -260,6 +260,46 @@ def test_offset_past_the_end_gives_an_empty_page_with_the_total(tenant: Any) -> 
     assert (listed["total"], listed["offset"], listed["next_cursor"]) == (10, 50, None)
 
 
+def _rollup_keys_read(tenant: Any, **query: str) -> tuple[int, int]:
+    """The total of a list and the rollup keys its handler asked for (BatchGetItem)."""
+    from dialtone import aws
+
+    drain_calls_stream(tenant.tenant_id)
+    keys: list[int] = []
+
+    def count(params: dict[str, Any], **_: Any) -> None:
+        keys.append(sum(len(table["Keys"]) for table in params["RequestItems"].values()))
+
+    events = aws.client("dynamodb").meta.events
+    events.register("provide-client-params.dynamodb.BatchGetItem", count)
+    try:
+        listed = page(tenant, **query)
+    finally:
+        events.unregister("provide-client-params.dynamodb.BatchGetItem", count)
+    return listed["total"], sum(keys)
+
+
+def test_a_filters_total_reads_the_days_of_its_own_calls_not_the_tenants_history(
+    tenant: Any,
+) -> None:
+    # Given a tenant whose calls span two years, an agent's calls of the last of them only
+    tenant.add_call(start_time=T0 - timedelta(days=730), agent_id="agent-old")
+    recent = [
+        tenant.add_call(start_time=T0 - timedelta(days=d), agent_id="agent-new") for d in (1, 3)
+    ]
+
+    # When the agents' calls are listed without a date range
+    total, keys = _rollup_keys_read(tenant, agent_id="agent-new")
+    unknown_total, unknown_keys = _rollup_keys_read(tenant, agent_id="agent-nobody")
+
+    # Then the agent's total is counted on the days from its first call to its last (16 call
+    # shards a day, and the hours of the edges), not on the 730 days of the tenant's history
+    assert total == len(recent)
+    assert keys <= 16 * 4 + 4 * 48
+    # And an agent with no call reads no rollup item at all
+    assert (unknown_total, unknown_keys) == (0, 0)
+
+
 def test_negative_offset_is_rejected(tenant: Any) -> None:
     # Given / When: offset -1
     result = list_calls(tenant.authorizer(Scope.CALLS_READ), offset="-1")

@@ -3,7 +3,8 @@
 A range of start times is covered by whole days (day rollups), then whole hours at its edges
 (hour rollups), then the partial hours left at the edges, counted directly on the list index
 (a Select=COUNT Query on those minutes only). A range without a start (or an end) begins at the
-tenant's first call's day (ends after its last call's day), found with one item each.
+day of the first call that can match (ends after the last one's day): the first and last item of
+the index partitions a list of the same filters reads, one item each.
 
 Filters the rollups answer: none; each single filter (`direction`, `status`, `outcome`,
 `agent_id`, `batch_id`, `is_test_call`, `from_number`, `to_number`, `phone_number` or a phone
@@ -19,7 +20,7 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -27,7 +28,7 @@ from dialtone.analytics import rollups
 from dialtone.analytics.rollup_store import RollupStore
 from dialtone.dynamo import string_key
 from dialtone.listing import CallFilters, count_calls, plan_streams
-from dialtone.store import INDEXES, CallStore
+from dialtone.store import CallStore, QueryStream
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
@@ -245,35 +246,50 @@ class TotalCounter:
             self._kept.popitem(last=False)
 
     def _bounds(self, tenant_id: str, filters: CallFilters) -> tuple[datetime, datetime] | None:
-        """[low, high) of the start times asked for, within the days of the tenant's first and
-        last call: an open side ends there, and so does a side of a range longer than
-        `_CLAMP_BEYOND` (a range of centuries reads the days that can hold calls, not every
-        day of it). None when nothing can match: no call at all, or none in the range."""
+        """[low, high) of the start times asked for, within the days of the first and last
+        call that can match: an open side ends there, and so does a side of a range longer
+        than `_CLAMP_BEYOND` (a range of centuries reads the days that can hold such calls, not
+        every day of it). None when nothing can match: no call at all, or none in the range."""
         low = filters.start
         # The last instant there is (9999-12-31's end) leaves the range as open as no end.
         high = shifted(filters.end, _TICK) if filters.end and filters.end < _LAST else None
         if low is None or high is None or high - low > _CLAMP_BEYOND:
-            first = self._edge_call(tenant_id, ascending=True)
-            last = self._edge_call(tenant_id, ascending=False) if first else None
-            if first is None or last is None:
+            edges = self._edges(tenant_id, filters)
+            if edges is None:
                 return None
-            first_day, after_last_day = _floor(first, DAY), shifted(_floor(last, DAY), DAY)
+            first_day, after_last_day = _floor(edges[0], DAY), shifted(_floor(edges[1], DAY), DAY)
             low = first_day if low is None else max(low, first_day)
             high = after_last_day if high is None else min(high, after_last_day)
         return (low, high) if low < high else None
 
-    def _edge_call(self, tenant_id: str, ascending: bool) -> datetime | None:
-        """The start time of the tenant's first (or last) call item, expired or not."""
-        index = INDEXES["time"]
+    def _edges(self, tenant_id: str, filters: CallFilters) -> tuple[datetime, datetime] | None:
+        """The start times of the first and last call items of the index partitions a list of
+        these filters reads (each stream's partition, without its range or conditions: every
+        call that can match is there, expired or not); None when they hold none. A filter's
+        own days, not the tenant's: an agent with no call reads no rollup item, however long
+        the tenant's history."""
+        whole = replace(filters, start=None, end=None)
+        firsts = [self._edge_call(s) for s in plan_streams(tenant_id, whole, ascending=True)]
+        known = [moment for moment in firsts if moment is not None]
+        if not known:
+            return None
+        lasts = [self._edge_call(s) for s in plan_streams(tenant_id, whole, ascending=False)]
+        # (a call removed between the two reads leaves its first without a last)
+        return min(known), max([moment for moment in lasts if moment is not None] or known)
+
+    def _edge_call(self, stream: QueryStream) -> datetime | None:
+        """The start time of the first call item of a stream's index partition, in the
+        stream's order (its last, descending)."""
+        index = stream.index
         response = self.calls.dynamodb.query(
             TableName=self.calls.table_name,
             IndexName=index.name,
             KeyConditionExpression="#h = :h",
             ExpressionAttributeNames={"#h": index.hash_attr, "#r": index.range_attr},
-            ExpressionAttributeValues={":h": {"S": tenant_id}},
+            ExpressionAttributeValues={":h": {"S": stream.hash_value}},
             Select="SPECIFIC_ATTRIBUTES",
             ProjectionExpression="#r",
-            ScanIndexForward=ascending,
+            ScanIndexForward=stream.ascending,
             Limit=1,
         )
         items = response.get("Items") or []
@@ -296,6 +312,4 @@ def _keys(
 
 
 def _with_range(filters: CallFilters, low: datetime, high: datetime) -> CallFilters:
-    from dataclasses import replace
-
     return replace(filters, start=low, end=high)
