@@ -300,6 +300,30 @@ def test_a_filters_total_reads_the_days_of_its_own_calls_not_the_tenants_history
     assert (unknown_total, unknown_keys) == (0, 0)
 
 
+def test_a_total_reads_the_days_around_calls_not_every_day_of_a_century(tenant: Any) -> None:
+    # Given a tenant with a call in 1971, one in 2090, and a week of calls in between
+    far = [
+        tenant.add_call(start_time=datetime(1971, 2, 3, 10, tzinfo=UTC), agent_id="agent-x"),
+        tenant.add_call(start_time=datetime(2090, 6, 1, 23, tzinfo=UTC), customer=PARTY),
+    ]
+    week = [
+        tenant.add_call(start_time=T0 + timedelta(days=d), agent_id="agent-x") for d in range(7)
+    ]
+
+    # When its calls are listed unfiltered, by agent, by number, and over three centuries
+    everything = _rollup_keys_read(tenant)
+    agent = _rollup_keys_read(tenant, agent_id="agent-x")
+    number = _rollup_keys_read(tenant, phone_number=PARTY)
+    centuries = _rollup_keys_read(tenant, start_date="1900-01-01", end_date="2199-12-31")
+
+    # Then each total is exact, and reads the call shards of the days around the calls (16 a
+    # day; the 43,000 days from the first call to the last would be 690,000 keys)
+    assert everything[0] == centuries[0] == len(far) + len(week)
+    assert (agent[0], number[0]) == (1 + len(week), 1)
+    assert max(everything[1], agent[1], centuries[1]) <= 16 * 30
+    assert number[1] <= 17 * 2
+
+
 def test_negative_offset_is_rejected(tenant: Any) -> None:
     # Given / When: offset -1
     result = list_calls(tenant.authorizer(Scope.CALLS_READ), offset="-1")

@@ -4,7 +4,11 @@ A range of start times is covered by whole days (day rollups), then whole hours 
 (hour rollups), then the partial hours left at the edges, counted directly on the list index
 (a Select=COUNT Query on those minutes only). A range without a start (or an end) begins at the
 day of the first call that can match (ends after the last one's day): the first and last item of
-the index partitions a list of the same filters reads, one item each.
+the index partitions a list of the same filters reads, one item each. The days are read a window
+at a time, and a window in which nothing matches is followed by a jump to the day of the next
+call that can match (one item of each of those partitions): a tenant whose calls span decades
+with years between them reads the days around its calls, not every day from the first to the
+last.
 
 Filters the rollups answer: none; each single filter (`direction`, `status`, `outcome`,
 `agent_id`, `batch_id`, `is_test_call`, `from_number`, `to_number`, `phone_number` or a phone
@@ -36,6 +40,8 @@ _TICK = timedelta(microseconds=1)
 # A range longer than this is narrowed to the days of the tenant's first and last call (two
 # one-item queries, cheaper than the rollup items of a week).
 _CLAMP_BEYOND = timedelta(days=7)
+# The keys of one BatchGetItem request: the widest window of days a total reads at once.
+_BATCH_KEYS = 100
 # The totals a counter keeps at most (see TotalCounter), the least recently counted dropped.
 _KEPT_TOTALS = 256
 _FIRST = datetime.min.replace(tzinfo=UTC)
@@ -211,13 +217,11 @@ class TotalCounter:
         bounds = self._bounds(tenant_id, filters)
         if bounds is None:
             return RollupTotal(0, as_of)
-        periods, pieces = cover(*bounds, chosen.units)
-        total = sum(
-            chosen.count(item)
-            for item in self.rollups.get_items(
-                list(_keys(tenant_id, periods, chosen)), attributes=chosen.attributes
-            )
-        )
+        days, periods, pieces = _cover_days(*bounds, chosen.units)
+        total = self._days_total(tenant_id, filters, chosen, days)
+        if keys := list(_keys(tenant_id, periods, chosen)):
+            items = self.rollups.get_items(keys, attributes=chosen.attributes)
+            total += sum(chosen.count(item) for item in items)
         for low, high in pieces:
             edge = _with_range(filters, low, high - _TICK)
             total += count_calls(self.calls, plan_streams(tenant_id, edge, ascending=True))
@@ -262,6 +266,51 @@ class TotalCounter:
             high = after_last_day if high is None else min(high, after_last_day)
         return (low, high) if low < high else None
 
+    def _days_total(
+        self,
+        tenant_id: str,
+        filters: CallFilters,
+        chosen: Selection,
+        days: tuple[datetime, datetime],
+    ) -> int:
+        """The calls of the whole days [first, end) from their day rollups, a window of days a
+        request: as many days as one BatchGetItem's keys hold (a run of a few days is one
+        request). After a window in which no call matches, the walk goes on from the day of the
+        next call that can match (no day between holds one: every call that can match is in the
+        index partitions a list of these filters reads), with a window of that one day, then 2,
+        4... days while calls match: a tenant's calls years apart cost the days around them."""
+        day, end = days
+        widest = max(1, _BATCH_KEYS // len(_day_keys(tenant_id, day, chosen)))
+        window, total = widest, 0
+        while day < end:
+            upto = min(shifted(day, DAY * window), end)
+            keys = [key for d in _days(day, upto) for key in _day_keys(tenant_id, d, chosen)]
+            counts = [
+                chosen.count(item)
+                for item in self.rollups.get_items(keys, attributes=chosen.attributes)
+            ]
+            total += sum(counts)
+            day = upto
+            if day >= end:
+                break
+            if any(counts):
+                window = min(window * 2, widest)
+                continue
+            following = self._next_call(tenant_id, filters, day)
+            if following is None:
+                break
+            day, window = max(day, _floor(following, DAY)), 1
+        return total
+
+    def _next_call(self, tenant_id: str, filters: CallFilters, moment: datetime) -> datetime | None:
+        """The start time of the first call item at or after `moment` in the index partitions a
+        list of these filters reads (their key ranges only, not their conditions: any call that
+        can match is among them); None when they hold none."""
+        after = replace(filters, start=moment, end=None)
+        found = [self._edge_call(s) for s in plan_streams(tenant_id, after, ascending=True)]
+        known = [start for start in found if start is not None]
+        return min(known) if known else None
+
     def _edges(self, tenant_id: str, filters: CallFilters) -> tuple[datetime, datetime] | None:
         """The start times of the first and last call items of the index partitions a list of
         these filters reads (each stream's partition, without its range or conditions: every
@@ -278,15 +327,17 @@ class TotalCounter:
         return min(known), max([moment for moment in lasts if moment is not None] or known)
 
     def _edge_call(self, stream: QueryStream) -> datetime | None:
-        """The start time of the first call item of a stream's index partition, in the
-        stream's order (its last, descending)."""
+        """The start time of the first call item of a stream's key range (its index partition,
+        from the stream's `range_low` when it has one), in the stream's order (its last,
+        descending), whatever the stream's conditions."""
         index = stream.index
+        condition, values = stream.key_condition(None)
         response = self.calls.dynamodb.query(
             TableName=self.calls.table_name,
             IndexName=index.name,
-            KeyConditionExpression="#h = :h",
+            KeyConditionExpression=condition,
             ExpressionAttributeNames={"#h": index.hash_attr, "#r": index.range_attr},
-            ExpressionAttributeValues={":h": {"S": stream.hash_value}},
+            ExpressionAttributeValues=values,
             Select="SPECIFIC_ATTRIBUTES",
             ProjectionExpression="#r",
             ScanIndexForward=stream.ascending,
@@ -299,16 +350,45 @@ class TotalCounter:
         return datetime.strptime(start, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
 
 
+def _cover_days(
+    low: datetime, high: datetime, units: tuple[timedelta, ...]
+) -> tuple[
+    tuple[datetime, datetime], list[tuple[timedelta, datetime]], list[tuple[datetime, datetime]]
+]:
+    """`cover` of [low, high) whose whole days (`units` begins with DAY) are given as one run
+    [first, end) instead of a period each: a range can span thousands of years."""
+    first, last = _ceil(low, DAY), _floor(high, DAY)
+    if first >= last:
+        periods, pieces = cover(low, high, units[1:])
+        return (first, first), periods, pieces
+    left_periods, left_pieces = cover(low, first, units[1:])
+    right_periods, right_pieces = cover(last, high, units[1:])
+    return (first, last), left_periods + right_periods, left_pieces + right_pieces
+
+
+def _days(first: datetime, end: datetime) -> Iterator[datetime]:
+    while first < end:
+        yield first
+        first = shifted(first, DAY)
+
+
 def _keys(
     tenant_id: str, periods: list[tuple[timedelta, datetime]], chosen: Selection
 ) -> Iterator[dict[str, Any]]:
     for unit, start in periods:
-        period = _period(unit, start)
-        pk = rollups.rollup_pk(tenant_id, period)
-        for shard in rollups.shard_keys(period):
-            yield string_key(pk=pk, sk=shard)
-        if chosen.number is not None:
-            yield string_key(pk=pk, sk=rollups.number_sk(chosen.number))
+        yield from _period_keys(tenant_id, _period(unit, start), chosen)
+
+
+def _day_keys(tenant_id: str, day: datetime, chosen: Selection) -> list[dict[str, Any]]:
+    return list(_period_keys(tenant_id, rollups.day_period(day), chosen))
+
+
+def _period_keys(tenant_id: str, period: str, chosen: Selection) -> Iterator[dict[str, Any]]:
+    pk = rollups.rollup_pk(tenant_id, period)
+    for shard in rollups.shard_keys(period):
+        yield string_key(pk=pk, sk=shard)
+    if chosen.number is not None:
+        yield string_key(pk=pk, sk=rollups.number_sk(chosen.number))
 
 
 def _with_range(filters: CallFilters, low: datetime, high: datetime) -> CallFilters:
