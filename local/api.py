@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from local.runtime import WorkerRuntime
 
@@ -61,6 +61,18 @@ class _NoEmptyBodyWarning(logging.Filter):
         return record.getMessage() != "Lambda returned empty body!"
 
 
+def _server_log_to(log: IO[str] | None) -> None:
+    """The HTTP server's own lines (a request it refuses before SAM sees it, such as a 414 for
+    a URI over its limit) in the stack's log when it has one, not on the terminal."""
+    logger = logging.getLogger("werkzeug")
+    for handler in [h for h in logger.handlers if getattr(h, "dialtone_local", False)]:
+        logger.removeHandler(handler)
+    if log is not None:
+        handler = logging.StreamHandler(log)
+        handler.dialtone_local = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+
+
 class LocalApi:
     """SAM's API Gateway emulator over the template, served from a background thread."""
 
@@ -72,6 +84,7 @@ class LocalApi:
         function_environments: dict[str, dict[str, str]],
         port: int = 3000,
         console_origin: str = LOCAL_CONSOLE_ORIGIN,
+        log: IO[str] | None = None,
     ) -> None:
         from samcli.commands.local.lib.local_lambda import LocalLambdaRunner
         from samcli.lib.providers.api_provider import ApiProvider
@@ -82,6 +95,7 @@ class LocalApi:
 
         # SAM logs every request at INFO through werkzeug; keep the terminal for our own lines.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        _server_log_to(log)
         # SAM cannot resolve the allowed origin (a condition on a deploy parameter) and says so;
         # the local origin is set below instead.
         logging.getLogger("samcli.lib.providers.cfn_base_api_provider").setLevel(logging.ERROR)

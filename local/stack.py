@@ -155,7 +155,9 @@ class LocalStack:
         self.runtime = WorkerRuntime(
             ROOT, extra_env=local_env, log=self.log, single_worker=self.stack.api_functions()
         )
-        self.api = LocalApi(ROOT, TEMPLATE, self.runtime, environments, port=self.api_port)
+        self.api = LocalApi(
+            ROOT, TEMPLATE, self.runtime, environments, port=self.api_port, log=self.log
+        )
         self.api.start()
         # Status callbacks come back to this API: its URL is known only now that it listens.
         # The runner reads these dictionaries on each invocation, and no worker started yet.
