@@ -1,8 +1,8 @@
 """`make fuzz`: schemathesis against the committed `openapi.json`, over HTTP, against the local
 stack (embedded AWS, SAM's API Gateway emulator, the authorizer and every function).
 
-Every operation gets the document's examples, its coverage cases, positive and negative
-generated data, and the stateful phase follows the document's links (create a call, read it,
+Every operation with a request body gets the document's example of it first, then every
+operation its coverage cases, positive and negative generated data, and the stateful phase follows the document's links (create a call, read it,
 cancel it; ingest a call, append exchanges, read the transcript, erase it, read it gone). The
 key used holds every scope, on a tenant of its own. The checks are the contract's: no 5xx,
 only declared statuses and content types, bodies matching their schemas, bad input refused,

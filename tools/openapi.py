@@ -397,13 +397,132 @@ def _examples() -> dict[str, Any]:
     }
 
 
+# What a client sends, one example per request body: shown by /v1/docs and sent first by the
+# contract fuzzing (its examples phase). Each is validated by its model when the document is
+# made, so an example the API would refuse cannot be committed.
+REQUEST_EXAMPLES: dict[str, tuple[str, dict[str, Any]]] = {
+    "AgentCreate": (
+        "dialtone.agents",
+        {
+            "agent_id": "billing-assistant",
+            "name": "Billing assistant",
+            "phone_numbers": ["+14155550100"],
+            "connection": {"type": "media_stream", "url": "wss://agents.example.com/billing"},
+        },
+    ),
+    "AgentUpdate": ("dialtone.agents", {"name": "Billing assistant (v2)"}),
+    "DialRequest": (
+        "dialtone.dialing.accept",
+        {
+            "to_number": "+14155550123",
+            "agent_id": "billing-assistant",
+            "metadata": {"crm_id": "A-1042"},
+        },
+    ),
+    "BatchDialRequest": (
+        "dialtone.dialing.accept",
+        {
+            "to_numbers": ["+14155550123", "+14155550124", "+14155550125"],
+            "agent_id": "billing-assistant",
+            "metadata": {"campaign": "renewals-march"},
+        },
+    ),
+    "SearchCallsRequest": (
+        "dialtone.calls",
+        {
+            "call_ids": [
+                "0b6f3b5e-2d55-4a58-8d8a-3c1f1e9b7a10",
+                "6c2e8d41-9f3a-4b7e-a1d2-5e8f0c3b9a27",
+            ]
+        },
+    ),
+    "CallUpdate": (
+        "dialtone.ingest",
+        {
+            "direction": "inbound",
+            "status": "completed",
+            "outcome": "resolved",
+            "from_number": "+14155550123",
+            "to_number": "+14155550100",
+            "agent_id": "billing-assistant",
+            "start_time": "2026-03-02T15:04:05Z",
+            "end_time": "2026-03-02T15:06:17Z",
+            "duration_seconds": 132.0,
+            "end_reason": "caller_hangup",
+        },
+    ),
+    "EventsRequest": (
+        "dialtone.ingest",
+        {
+            "events": [
+                {"type": "started", "timestamp": "2026-03-02T15:04:05Z"},
+                {
+                    "type": "function_call",
+                    "timestamp": "2026-03-02T15:04:41Z",
+                    "name": "lookup_invoice",
+                    "arguments": {"invoice": "INV-2291"},
+                },
+            ]
+        },
+    ),
+    "ExchangesRequest": (
+        "dialtone.ingest",
+        {
+            "exchanges": [
+                {
+                    "sequence_number": 0,
+                    "user_transcript": "Hi, I have a question about my last invoice.",
+                    "agent_response": "Of course. Could you tell me the invoice number?",
+                    "user_start_ms": 1200,
+                    "user_end_ms": 3900,
+                    "agent_start_ms": 4600,
+                    "agent_end_ms": 7300,
+                }
+            ]
+        },
+    ),
+    "IssueReportCreate": (
+        "dialtone.quality.models",
+        {
+            "title": "Agent talked over the caller",
+            "severity": "warning",
+            "category": "interrupted_caller",
+            "description": "At 0:41 the agent answered before the caller had finished.",
+        },
+    ),
+    "RecordingUploadRequest": ("dialtone.recordings", {"format": "wav", "size_bytes": 2_116_844}),
+    "SuppressionCreate": (
+        "dialtone.dialing.suppressions",
+        {"phone_number": "+14155550123", "reason": "Asked not to be called again"},
+    ),
+    "WebhookCreate": (
+        "dialtone.webhooks.service",
+        {
+            "url": "https://hooks.example.com/dialtone",
+            "events": ["call.completed", "call.failed"],
+            "description": "CRM sync",
+        },
+    ),
+    "WebhookUpdate": ("dialtone.webhooks.service", {"enabled": False}),
+}
+
+
+def _request_examples() -> dict[str, Any]:
+    """REQUEST_EXAMPLES, each checked by its model (a ValidationError if the API refuses it)."""
+    import importlib
+
+    for name, (module, example) in REQUEST_EXAMPLES.items():
+        getattr(importlib.import_module(module), name).model_validate(example)
+    return {name: example for name, (_, example) in REQUEST_EXAMPLES.items()}
+
+
 def document() -> dict[str, Any]:
     """The whole API's OpenAPI document."""
     merged = merge({name: function_document(name) for name in api_function_names()})
     _add_links(merged["paths"])
     schemas = merged["schemas"]
     _add_response_models(schemas)
-    for name, example in _examples().items():
+    for name, example in {**_examples(), **_request_examples()}.items():
         schemas[name]["examples"] = [example]
     webhooks = _webhooks(schemas)
     # powertools adds its own validation models, and a query model's schema, to every

@@ -17,6 +17,7 @@ import requests
 from dialtone.auth import ALL_SCOPES, Scope
 from local.stack import LocalStack
 from tools import fuzz
+from tools.openapi import REQUEST_EXAMPLES
 
 pytestmark = pytest.mark.e2e
 
@@ -49,6 +50,10 @@ def test_the_api_keeps_its_contract_under_fuzzing(local_stack: LocalStack, tmp_p
     # Then no check fails and no request errs
     assert result.returncode == 0, result.stdout[-20_000:] + result.stderr[-5_000:]
     assert "44 selected / 44 total" in result.stdout
+    # And the examples phase sends the document's example of every request body
+    examples = re.search(r"Examples \(in [0-9.]+s\)\s+✅ (\d+) passed", result.stdout)
+    assert examples is not None, result.stdout[-5_000:]
+    assert int(examples.group(1)) >= len(REQUEST_EXAMPLES), result.stdout[-5_000:]
     # And the stateful phase follows the document's links from created calls (it can only
     # with phone numbers and times the API accepts: tools/fuzz_hooks.py)
     covered = re.search(r"API Links:\s+(\d+) covered", result.stdout)
