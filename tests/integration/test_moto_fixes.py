@@ -1083,3 +1083,85 @@ def test_a_query_answers_as_moto_does_and_leaves_the_stored_items_as_they_were(
     # Then the answers are the same and no stored item changed
     assert fixed == theirs
     assert {k: dict(v) for k, v in table.items.items()} == stored
+
+
+# Update expressions parsed by the request handler
+
+
+def test_moto_s_handler_parses_each_update_expression_and_only_reads_its_tree() -> None:
+    from moto.dynamodb import responses
+
+    # Given the request handler's UpdateItem and TransactWriteItems
+    for operation in (DynamoHandler.update_item, DynamoHandler.transact_write_items):
+        source = inspect.getsource(operation)
+
+        # Then it parses the expression through the module's own name for the parser
+        assert "update_expression_ast = UpdateExpressionParser.make(update_expression)" in source
+        # And reads the tree only to list its clauses
+        uses = re.findall(r"update_expression_ast(\.\w+|\s*=)", source)
+        assert set(uses) <= {".find_clauses", " ="}, uses
+    assert moto_fixes.unpatched(responses, "UpdateExpressionParser").__module__ == (
+        "moto.dynamodb.parsing.expressions"
+    )
+
+
+def test_the_handler_parses_an_update_expression_text_once() -> None:
+    from moto.dynamodb.parsing.ast_nodes import ExpressionAttributeName
+    from moto.dynamodb.parsing.expressions import UpdateExpressionParser
+
+    # Given moto's parser, counted
+    parsed: list[str] = []
+
+    class Counted:
+        @classmethod
+        def make(cls, text: str) -> Any:
+            parsed.append(text)
+            return UpdateExpressionParser.make(text)
+
+    kept = moto_fixes._parsed_once(Counted)
+    text = "ADD #a0 :a0, #a1 :a1 SET as_of = :as_of"
+
+    # When the same text is asked for three times, and a text that does not parse twice
+    trees = [kept.make(text) for _ in range(3)]
+    for _ in range(2):
+        with pytest.raises(DynamodbException):
+            kept.make("ADD #a0 :a0,")
+
+    # Then the text is parsed once, into moto's tree, and the bad one each time, refused
+    assert parsed == [text, "ADD #a0 :a0,", "ADD #a0 :a0,"]
+    assert trees[0] is trees[1] is trees[2]
+    names = [
+        c.get_attribute_name_placeholder() for c in trees[0].find_clauses([ExpressionAttributeName])
+    ]
+    assert names == ["#a0", "#a1"]
+
+
+def test_updates_are_applied_and_refused_as_moto_does_with_the_tree_kept(
+    make_table: Callable[..., str], dynamodb: Any
+) -> None:
+    # Given a table with a counter item
+    name = make_table(_item("r", "S#0"))
+    update = {
+        "TableName": name,
+        "Key": _item("r", "S#0"),
+        "UpdateExpression": "ADD #a0 :a0, #a1 :a1",
+        "ExpressionAttributeValues": {":a0": {"N": "1"}, ":a1": {"N": "2"}},
+    }
+
+    # When the same update is sent three times, alone and in a transaction
+    for _ in range(2):
+        dynamodb.update_item(**update, ExpressionAttributeNames={"#a0": "n", "#a1": "s:ok"})
+    dynamodb.transact_write_items(
+        TransactItems=[
+            {"Update": {**update, "ExpressionAttributeNames": {"#a0": "n", "#a1": "s:ok"}}}
+        ]
+    )
+
+    # Then every one adds up
+    item = dynamodb.get_item(TableName=name, Key=_item("r", "S#0"))["Item"]
+    assert (item["n"], item["s:ok"]) == ({"N": "3"}, {"N": "6"})
+    # And a name the (kept) expression does not use is refused as moto refuses it
+    with pytest.raises(ClientError, match=re.escape("unused in expressions: keys: {#extra}")):
+        dynamodb.update_item(
+            **update, ExpressionAttributeNames={"#a0": "n", "#a1": "s:ok", "#extra": "x"}
+        )
