@@ -46,8 +46,14 @@ typecheck: $(STAMP)
 browser:
 	@command -v $(CHROMIUM) >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
 
+# The unit tests first, alone (they forbid sockets in their process); then the integration and
+# e2e tests in PYTEST_WORKERS processes (pytest-xdist), a test file at a time each, every
+# process with its own embedded endpoint and local stack.
+PYTEST_WORKERS ?= 2
+
 pytest: $(STAMP) browser
-	$(BIN)/pytest
+	$(BIN)/pytest tests/unit
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile tests/integration tests/e2e
 
 sam-validate: $(STAMP)
 	$(BIN)/sam validate --lint --template-file template.yaml

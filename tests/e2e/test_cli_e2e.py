@@ -30,6 +30,8 @@ def dialtone(
     """`dialtone(*argv)` -> (exit code, stdout, stderr), configured as `make dev` leaves it."""
     monkeypatch.delenv("DIALTONE_API_URL", raising=False)
     monkeypatch.delenv("DIALTONE_API_KEY", raising=False)
+    # Output to a pipe, as the command sees it without $COLUMNS (pytest-xdist's workers set 80)
+    monkeypatch.delenv("COLUMNS", raising=False)
     local_stack.write_info(tmp_path / ".dialtone" / "local.json")
     monkeypatch.chdir(tmp_path)
 
