@@ -8,6 +8,7 @@ These are SAM CLI internals: aws-sam-cli is pinned and tests/e2e covers them.
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 from pathlib import Path
 from typing import IO, Any
@@ -63,14 +64,28 @@ class _NoEmptyBodyWarning(logging.Filter):
 
 def _server_log_to(log: IO[str] | None) -> None:
     """The HTTP server's own lines (a request it refuses before SAM sees it, such as a 414 for
-    a URI over its limit) in the stack's log when it has one, not on the terminal."""
+    a URI over its limit) in the stack's log when it has one, not on the terminal: werkzeug
+    writes them to standard error through a handler it adds at its first line (the embedded
+    endpoint's server logs before this one starts), which is replaced by the log's."""
     logger = logging.getLogger("werkzeug")
-    for handler in [h for h in logger.handlers if getattr(h, "dialtone_local", False)]:
+    if log is None:
+        replaced = [h for h in logger.handlers if getattr(h, "dialtone_local", False)]
+    else:
+        replaced = [h for h in logger.handlers if _to_terminal(h)]
+    for handler in replaced:
         logger.removeHandler(handler)
     if log is not None:
         handler = logging.StreamHandler(log)
         handler.dialtone_local = True  # type: ignore[attr-defined]
         logger.addHandler(handler)
+
+
+def _to_terminal(handler: logging.Handler) -> bool:
+    """A handler writing to standard error (werkzeug's own), or one of an earlier stack's."""
+    if getattr(handler, "dialtone_local", False):
+        return True
+    stream = getattr(handler, "stream", None)
+    return stream is not None and stream in (sys.stderr, sys.__stderr__)
 
 
 class LocalApi:
