@@ -2,13 +2,13 @@
 stack (embedded AWS, SAM's API Gateway emulator, the authorizer and every function).
 
 Every operation with a request body gets the document's example of it first, then every
-operation its coverage cases, positive and negative generated data, and the stateful phase follows the document's links (create a call, read it,
-cancel it; ingest a call, append exchanges, read the transcript, erase it, read it gone). The
-key used holds every scope, on a tenant of its own. The checks are the contract's: no 5xx,
-only declared statuses and content types, bodies matching their schemas, bad input refused,
-an erased resource gone and a created one readable. `make test` runs a bounded run
-(tests/e2e/test_fuzz.py, without the coverage phase); `make fuzz` (`python -m tools.fuzz`) a
-ten-minute one with every phase.
+operation its coverage cases, positive and negative generated data, and the stateful phase
+follows the document's links (create a call, read it, cancel it; ingest a call, append
+exchanges, read the transcript, erase it, read it gone). The key used holds every scope, on a
+tenant of its own. The checks are the contract's: no 5xx, only declared statuses and content
+types, bodies matching their schemas, bad input refused, an erased resource gone and a created
+one readable. `make test` runs a bounded run (tests/e2e/test_fuzz.py, without the coverage
+phase); `make fuzz` (`python -m tools.fuzz`) a ten-minute one with every phase.
 """
 
 from __future__ import annotations
