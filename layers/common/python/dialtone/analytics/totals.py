@@ -302,10 +302,12 @@ class TotalCounter:
             day, window = max(day, _floor(following, DAY)), 1
         return total
 
-    def _next_call(self, tenant_id: str, filters: CallFilters, moment: datetime) -> datetime | None:
-        """The start time of the first call item at or after `moment` in the index partitions a
-        list of these filters reads (their key ranges only, not their conditions: any call that
-        can match is among them); None when they hold none."""
+    def _next_call(
+        self, tenant_id: str, filters: CallFilters, moment: datetime | None
+    ) -> datetime | None:
+        """The start time of the first call item at or after `moment` (of all, when None) in the
+        index partitions a list of these filters reads (their key ranges only, not their
+        conditions: any call that can match is among them); None when they hold none."""
         after = replace(filters, start=moment, end=None)
         found = [self._edge_call(s) for s in plan_streams(tenant_id, after, ascending=True)]
         known = [start for start in found if start is not None]
@@ -317,14 +319,13 @@ class TotalCounter:
         call that can match is there, expired or not); None when they hold none. A filter's
         own days, not the tenant's: an agent with no call reads no rollup item, however long
         the tenant's history."""
-        whole = replace(filters, start=None, end=None)
-        firsts = [self._edge_call(s) for s in plan_streams(tenant_id, whole, ascending=True)]
-        known = [moment for moment in firsts if moment is not None]
-        if not known:
+        first = self._next_call(tenant_id, filters, None)
+        if first is None:
             return None
+        whole = replace(filters, start=None, end=None)
         lasts = [self._edge_call(s) for s in plan_streams(tenant_id, whole, ascending=False)]
         # (a call removed between the two reads leaves its first without a last)
-        return min(known), max([moment for moment in lasts if moment is not None] or known)
+        return first, max([moment for moment in lasts if moment is not None] or [first])
 
     def _edge_call(self, stream: QueryStream) -> datetime | None:
         """The start time of the first call item of a stream's key range (its index partition,
