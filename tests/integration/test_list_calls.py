@@ -324,6 +324,42 @@ def test_a_total_reads_the_days_around_calls_not_every_day_of_a_century(tenant: 
     assert number[1] <= 17 * 2
 
 
+def _requests_made(tenant: Any, **query: str) -> tuple[int, dict[str, int]]:
+    """The total of a list and the DynamoDB requests its handler made, by operation."""
+    from dialtone import aws
+
+    drain_calls_stream(tenant.tenant_id)
+    made: dict[str, int] = {}
+
+    def count(event_name: str, **_: Any) -> None:
+        operation = event_name.rsplit(".", 1)[-1]
+        made[operation] = made.get(operation, 0) + 1
+
+    events = aws.client("dynamodb").meta.events
+    events.register("provide-client-params.dynamodb", count)
+    try:
+        listed = page(tenant, **query)
+    finally:
+        events.unregister("provide-client-params.dynamodb", count)
+    return listed["total"], made
+
+
+def test_a_total_of_calls_days_apart_reads_their_days_a_few_dozen_at_a_time(tenant: Any) -> None:
+    # Given a tenant with 30 calls ten days apart (no two in one window of days)
+    calls = [tenant.add_call(start_time=T0 - timedelta(days=10 * n)) for n in range(30)]
+
+    # When its calls are listed
+    total, made = _requests_made(tenant)
+
+    # Then the total is exact, and after the first empty window one query finds the days of
+    # the calls left, whose rollups are read 6 days a request: 5 queries (the page, the
+    # watermark, the first and last call, the jump) and 8 reads, where a query and a read for
+    # each call took 32 and 58
+    assert total == len(calls)
+    assert made["Query"] <= 5
+    assert made["BatchGetItem"] <= 1 + 1 + 30 // 6 + 1
+
+
 def test_negative_offset_is_rejected(tenant: Any) -> None:
     # Given / When: offset -1
     result = list_calls(tenant.authorizer(Scope.CALLS_READ), offset="-1")

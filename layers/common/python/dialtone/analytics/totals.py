@@ -5,10 +5,11 @@ A range of start times is covered by whole days (day rollups), then whole hours 
 (a Select=COUNT Query on those minutes only). A range without a start (or an end) begins at the
 day of the first call that can match (ends after the last one's day): the first and last item of
 the index partitions a list of the same filters reads, one item each. The days are read a window
-at a time, and a window in which nothing matches is followed by a jump to the day of the next
-call that can match (one item of each of those partitions): a tenant whose calls span decades
-with years between them reads the days around its calls, not every day from the first to the
-last.
+at a time, and a window in which nothing matches is followed by a jump: the start times of the
+next calls that can match (up to 100 items of each of those partitions), then the rollups of
+their days only. A tenant whose calls span decades with years between them reads the days of
+its calls, not every day from the first to the last, and calls days apart cost a request for
+every few dozen of them.
 
 Filters the rollups answer: none; each single filter (`direction`, `status`, `outcome`,
 `agent_id`, `batch_id`, `is_test_call`, `from_number`, `to_number`, `phone_number` or a phone
@@ -42,6 +43,9 @@ _TICK = timedelta(microseconds=1)
 _CLAMP_BEYOND = timedelta(days=7)
 # The keys of one BatchGetItem request: the widest window of days a total reads at once.
 _BATCH_KEYS = 100
+# The call items a jump reads at most from each index partition (their start times only): the
+# days they fall on are the days it reads next.
+_JUMP_ITEMS = 100
 # The totals a counter keeps at most (see TotalCounter), the least recently counted dropped.
 _KEPT_TOTALS = 256
 _FIRST = datetime.min.replace(tzinfo=UTC)
@@ -275,32 +279,60 @@ class TotalCounter:
     ) -> int:
         """The calls of the whole days [first, end) from their day rollups, a window of days a
         request: as many days as one BatchGetItem's keys hold (a run of a few days is one
-        request). After a window in which no call matches, the walk goes on from the day of the
-        next call that can match (no day between holds one: every call that can match is in the
-        index partitions a list of these filters reads), with a window of that one day, then 2,
-        4... days while calls match: a tenant's calls years apart cost the days around them."""
+        request). After a window in which no call matches, the walk jumps: it reads the start
+        times of the next calls that can match (`_call_days`) and then the rollups of their days
+        only, and goes on with windows after the last of them. A tenant whose calls are days or
+        years apart costs a request for every few dozen of its calls, not two for each."""
         day, end = days
         widest = max(1, _BATCH_KEYS // len(_day_keys(tenant_id, day, chosen)))
         window, total = widest, 0
         while day < end:
             upto = min(shifted(day, DAY * window), end)
-            keys = [key for d in _days(day, upto) for key in _day_keys(tenant_id, d, chosen)]
+            counted, matched = self._read_days(tenant_id, chosen, list(_days(day, upto)), widest)
+            total += counted
+            day = upto
+            if day >= end:
+                break
+            if matched:
+                window = min(window * 2, widest)
+                continue
+            following, day = self._call_days(tenant_id, filters, day, end)
+            total += self._read_days(tenant_id, chosen, following, widest)[0]
+            window = widest
+        return total
+
+    def _read_days(
+        self, tenant_id: str, chosen: Selection, days: list[datetime], widest: int
+    ) -> tuple[int, bool]:
+        """The calls of these days from their day rollups (`widest` days a request), and whether
+        any matched."""
+        total, matched = 0, False
+        for at in range(0, len(days), widest):
+            keys = [key for d in days[at : at + widest] for key in _day_keys(tenant_id, d, chosen)]
             counts = [
                 chosen.count(item)
                 for item in self.rollups.get_items(keys, attributes=chosen.attributes)
             ]
             total += sum(counts)
-            day = upto
-            if day >= end:
-                break
-            if any(counts):
-                window = min(window * 2, widest)
-                continue
-            following = self._next_call(tenant_id, filters, day)
-            if following is None:
-                break
-            day, window = max(day, _floor(following, DAY)), 1
-        return total
+            matched = matched or any(counts)
+        return total, matched
+
+    def _call_days(
+        self, tenant_id: str, filters: CallFilters, day: datetime, end: datetime
+    ) -> tuple[list[datetime], datetime]:
+        """The days in [day, end) of the next `_JUMP_ITEMS` call items of each index partition a
+        list of these filters reads (their key ranges only: any call that can match is among
+        them), and the day the walk goes on from: the day after the last of them when a partition
+        holds more, else `end`. No day in between but those holds a call that can match."""
+        after = replace(filters, start=day, end=None)
+        found: set[datetime] = set()
+        known_until = end
+        for stream in plan_streams(tenant_id, after, ascending=True):
+            starts, more = self._call_starts(stream, _JUMP_ITEMS)
+            found.update(_floor(start, DAY) for start in starts)
+            if more and starts:
+                known_until = min(known_until, shifted(_floor(starts[-1], DAY), DAY))
+        return sorted(d for d in found if day <= d < known_until), known_until
 
     def _next_call(
         self, tenant_id: str, filters: CallFilters, moment: datetime | None
@@ -309,8 +341,8 @@ class TotalCounter:
         index partitions a list of these filters reads (their key ranges only, not their
         conditions: any call that can match is among them); None when they hold none."""
         after = replace(filters, start=moment, end=None)
-        found = [self._edge_call(s) for s in plan_streams(tenant_id, after, ascending=True)]
-        known = [start for start in found if start is not None]
+        found = [self._call_starts(s, 1)[0] for s in plan_streams(tenant_id, after, ascending=True)]
+        known = [starts[0] for starts in found if starts]
         return min(known) if known else None
 
     def _edges(self, tenant_id: str, filters: CallFilters) -> tuple[datetime, datetime] | None:
@@ -323,14 +355,16 @@ class TotalCounter:
         if first is None:
             return None
         whole = replace(filters, start=None, end=None)
-        lasts = [self._edge_call(s) for s in plan_streams(tenant_id, whole, ascending=False)]
+        lasts = [
+            self._call_starts(s, 1)[0] for s in plan_streams(tenant_id, whole, ascending=False)
+        ]
         # (a call removed between the two reads leaves its first without a last)
-        return first, max([moment for moment in lasts if moment is not None] or [first])
+        return first, max([starts[0] for starts in lasts if starts] or [first])
 
-    def _edge_call(self, stream: QueryStream) -> datetime | None:
-        """The start time of the first call item of a stream's key range (its index partition,
-        from the stream's `range_low` when it has one), in the stream's order (its last,
-        descending), whatever the stream's conditions."""
+    def _call_starts(self, stream: QueryStream, limit: int) -> tuple[list[datetime], bool]:
+        """The start times of the first `limit` call items of a stream's key range (its index
+        partition, from the stream's `range_low` when it has one), in the stream's order (its
+        last ones, descending), whatever the stream's conditions; and whether it holds more."""
         index = stream.index
         condition, values = stream.key_condition(None)
         response = self.calls.dynamodb.query(
@@ -342,13 +376,15 @@ class TotalCounter:
             Select="SPECIFIC_ATTRIBUTES",
             ProjectionExpression="#r",
             ScanIndexForward=stream.ascending,
-            Limit=1,
+            Limit=limit,
         )
-        items = response.get("Items") or []
-        if not items:
-            return None
-        start = items[0][index.range_attr]["S"].split("#", 1)[0]
-        return datetime.strptime(start, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+        starts = [
+            datetime.strptime(
+                item[index.range_attr]["S"].split("#", 1)[0], "%Y-%m-%dT%H:%M:%S.%fZ"
+            ).replace(tzinfo=UTC)
+            for item in response.get("Items") or []
+        ]
+        return starts, "LastEvaluatedKey" in response
 
 
 def _cover_days(
