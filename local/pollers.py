@@ -164,8 +164,13 @@ class StreamPoller(Poller):
         starting_position: str = "LATEST",
         maximum_retry_attempts: int = 2,
         report_batch_item_failures: bool = False,
+        batching_window_seconds: float = 0.0,
     ) -> None:
         super().__init__(f"stream:{stream_arn.split('/')[1]}")
+        self.batching_window_seconds = batching_window_seconds
+        # Per shard: the records read and not yet delivered, and when the first of them was.
+        self._gathered: dict[str, list[dict[str, Any]]] = {}
+        self._gathering_since: dict[str, float] = {}
         self.streams = streams
         self.stream_arn = stream_arn
         self.invoke = invoke
@@ -201,13 +206,26 @@ class StreamPoller(Poller):
     def poll_once(self) -> bool:
         found = False
         for shard_id, iterator in list(self._iterators.items()):
-            response = self.streams.get_records(ShardIterator=iterator, Limit=self.batch_size)
+            gathered = self._gathered.setdefault(shard_id, [])
+            response = self.streams.get_records(
+                ShardIterator=iterator, Limit=self.batch_size - len(gathered)
+            )
             self._iterators[shard_id] = response.get("NextShardIterator") or iterator
             records = response.get("Records", [])
-            if records:
+            if records and not gathered:
+                self._gathering_since[shard_id] = time.monotonic()
+            gathered += [lambda_stream_record(r, self.stream_arn) for r in records]
+            if gathered and self._batch_ready(shard_id, gathered):
                 found = True
-                self._deliver([lambda_stream_record(r, self.stream_arn) for r in records])
+                self._gathered[shard_id] = []
+                self._deliver(gathered)
         return found
+
+    def _batch_ready(self, shard_id: str, gathered: list[dict[str, Any]]) -> bool:
+        """As Lambda's mapping: a batch is delivered when it is full, or when the batching
+        window has passed since its first record was read."""
+        waited = time.monotonic() - self._gathering_since[shard_id]
+        return len(gathered) >= self.batch_size or waited >= self.batching_window_seconds
 
 
 _RATE_UNITS = {
@@ -337,6 +355,9 @@ class EventSources:
                             starting_position=properties.get("StartingPosition", "LATEST"),
                             maximum_retry_attempts=int(properties.get("MaximumRetryAttempts", 2)),
                             report_batch_item_failures=partial,
+                            batching_window_seconds=float(
+                                properties.get("MaximumBatchingWindowInSeconds", 0)
+                            ),
                         )
                     )
         for poller in self.pollers:

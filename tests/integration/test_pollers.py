@@ -4,6 +4,7 @@ and DynamoDB stream records delivered to the function."""
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from typing import Any
 
@@ -157,6 +158,72 @@ def test_stream_records_reach_the_function(embedded_aws: EmbeddedAws, stack: Sta
     assert [r["eventName"] for r in mine] == ["INSERT", "REMOVE"]
     assert mine[0]["dynamodb"]["NewImage"]["status"] == {"S": "queued"}
     assert mine[0]["eventSourceARN"] == stack.stream_arns["CallsTable"]
+
+
+def _batches_of(
+    embedded_aws: EmbeddedAws, stack: Stack, window: float, batch_size: int, pause: float
+) -> tuple[list[list[dict[str, Any]]], list[dict[str, Any]]]:
+    """The batches (their records' keys) a stream poller with this batching window and batch
+    size delivers for two items written `pause` seconds apart, and the two keys."""
+    session = embedded_aws.session()
+    batches: list[list[dict[str, Any]]] = []
+    poller = StreamPoller(
+        session.client("dynamodbstreams"),
+        stack.stream_arns["CallsTable"],
+        lambda event: batches.append([r["dynamodb"]["Keys"] for r in event["Records"]]) or {},
+        batch_size=batch_size,
+        batching_window_seconds=window,
+    )
+    dynamodb = session.client("dynamodb")
+    keys = [
+        {"pk": {"S": f"T#stream-test#X#{uuid.uuid4()}"}, "sk": {"S": "STREAM-TEST"}}
+        for _ in range(2)
+    ]
+    poller.start()
+    try:
+        for n, key in enumerate(keys):
+            if n:
+                time.sleep(pause)
+            dynamodb.put_item(TableName=stack.names["CallsTable"], Item=key)
+        assert wait_until(lambda: all(any(k in b for b in batches) for k in keys), 10)
+    finally:
+        poller.stop()
+    return [b for b in batches if any(k in b for k in keys)], keys
+
+
+def test_changes_within_the_batching_window_reach_the_function_in_one_batch(
+    embedded_aws: EmbeddedAws, stack: Stack
+) -> None:
+    # Given a poller with the template's 3-second batching window (the stream consumer's)
+    # When two items are written half a second apart
+    batches, keys = _batches_of(embedded_aws, stack, window=3, batch_size=100, pause=0.5)
+
+    # Then the function is invoked once, with both changes, as Lambda gathers them
+    assert len(batches) == 1
+    assert [k for k in batches[0] if k in keys] == keys
+
+
+def test_without_a_batching_window_each_change_is_delivered_when_read(
+    embedded_aws: EmbeddedAws, stack: Stack
+) -> None:
+    # Given a poller with no batching window, When two items are written half a second apart
+    batches, keys = _batches_of(embedded_aws, stack, window=0, batch_size=100, pause=0.5)
+
+    # Then each reached the function in a batch of its own
+    assert [[k for k in b if k in keys] for b in batches] == [[keys[0]], [keys[1]]]
+
+
+def test_a_full_batch_is_delivered_without_waiting_for_the_window(
+    embedded_aws: EmbeddedAws, stack: Stack
+) -> None:
+    # Given a poller whose batches hold 2 records, with a window far longer than the test
+    started = time.monotonic()
+    # When two items are written
+    batches, keys = _batches_of(embedded_aws, stack, window=60, batch_size=2, pause=0)
+
+    # Then they arrived together as soon as the batch was full, not after the window
+    assert [[k for k in b if k in keys] for b in batches] == [keys]
+    assert time.monotonic() - started < 30
 
 
 def test_a_rate_schedule_invokes_its_function_every_period() -> None:
