@@ -58,6 +58,11 @@ The items a Query answers with are not deep-copied: nothing changes them after.
 A batch's check that it names no key twice compares the keys' JSON text in a set, not each key
 with every key before it.
 
+moto parses a condition expression at each use, twice a write: its request handler parses it to
+list the names it uses, and its backend again to evaluate it. A transaction appending 100 events
+to a call parsed `attribute_not_exists(sk)` 200 times. The parse of a text with its names and
+values is kept (the tree is only evaluated, never changed).
+
 moto's request handler parses each UpdateExpression of an UpdateItem or a transaction to list
 the names and values it uses (the backend then parses it again to apply it): a fifth of the
 endpoint's time while the local stack ingests its demo calls, mostly the rollups' long ADD
@@ -156,6 +161,13 @@ def _patch_streams_and_dispatch() -> None:
 
     parser = unpatched(dynamodb_responses, "UpdateExpressionParser")
     _patch(dynamodb_responses, "UpdateExpressionParser", _parsed_once(parser))
+    from moto.dynamodb.comparisons import ConditionExpressionParser
+
+    _patch(
+        ConditionExpressionParser,
+        "parse",
+        _conditions_parsed_once(unpatched(ConditionExpressionParser, "parse")),
+    )
 
 
 # The update expressions whose tree the request handler keeps (rollup updates have one text per
@@ -172,6 +184,49 @@ def _parsed_once(parser: Any) -> type:
         make = staticmethod(functools.lru_cache(maxsize=_KEPT_UPDATE_EXPRESSIONS)(parser.make))
 
     return ParsedOnce
+
+
+# The condition expressions whose parse is kept, by text, names and values.
+_KEPT_CONDITIONS = 1024
+
+
+def _conditions_parsed_once(parse: Any) -> Any:
+    """moto's ConditionExpressionParser.parse, answering the tree of a text it parsed before
+    with the same names and values, and the names and values found in it as parsing found
+    them (the request handler reads those). A text that does not parse raises moto's error
+    each time (errors are not kept)."""
+    kept: dict[str, tuple[Any, list[str], list[str]]] = {}
+    lock = threading.Lock()
+
+    def parse_once(self: Any) -> Any:
+        key = json.dumps(
+            [
+                self.condition_expression,
+                self.expression_attribute_names,
+                self.expression_attribute_values,
+            ],
+            sort_keys=True,
+            default=repr,
+        )
+        with lock:
+            found = kept.get(key)
+        if found is None:
+            tree = parse(self)
+            with lock:
+                if len(kept) >= _KEPT_CONDITIONS:
+                    kept.pop(next(iter(kept)))
+                kept[key] = (
+                    tree,
+                    list(self.expr_attr_names_found),
+                    list(self.expr_attr_values_found),
+                )
+            return tree
+        tree, names, values = found
+        self.expr_attr_names_found.extend(names)
+        self.expr_attr_values_found.extend(values)
+        return tree
+
+    return parse_once
 
 
 def check_version(installed: str) -> None:

@@ -1165,3 +1165,136 @@ def test_updates_are_applied_and_refused_as_moto_does_with_the_tree_kept(
         dynamodb.update_item(
             **update, ExpressionAttributeNames={"#a0": "n", "#a1": "s:ok", "#extra": "x"}
         )
+
+
+# Condition expressions parsed by the request handler and by the backend
+
+
+def test_moto_parses_a_condition_at_each_use_and_only_evaluates_its_tree() -> None:
+    from moto.dynamodb import comparisons
+
+    # Given the request handler's TransactWriteItems and the backend's evaluation of a condition
+    handler = inspect.getsource(DynamoHandler.transact_write_items)
+    evaluation = inspect.getsource(comparisons.get_filter_expression)
+
+    # Then both parse the text anew through ConditionExpressionParser.parse
+    assert "parser.parse()" in handler
+    assert "parser.expr_attr_names_found" in handler
+    assert "create_condition_expression_parser(expr, names, values)" in evaluation
+    assert "return parser.parse()" in evaluation
+    # And moto's tree nodes only read what they hold when evaluated on an item
+    for name, node in vars(comparisons).items():
+        if inspect.isclass(node) and node.__module__ == comparisons.__name__:
+            for method in ("expr", "get_type"):
+                if method in vars(node):
+                    source = inspect.getsource(vars(node)[method])
+                    assert not re.search(r"self\.\w+\s*(\+|-)?=[^=]", source), (name, method)
+
+
+def test_a_condition_is_parsed_once_for_its_text_names_and_values() -> None:
+    from moto.dynamodb.comparisons import ConditionExpressionParser
+
+    # Given moto's parse, counted
+    parsed: list[Any] = []
+    original = moto_fixes.unpatched(ConditionExpressionParser, "parse")
+
+    def counted(self: Any) -> Any:
+        parsed.append((self.condition_expression, self.expression_attribute_values))
+        return original(self)
+
+    parse = moto_fixes._conditions_parsed_once(counted)
+
+    def run(text: str, names: dict[str, str], values: dict[str, Any]) -> Any:
+        parser = ConditionExpressionParser(text, names, values)
+        return parse(parser), parser.expr_attr_names_found, parser.expr_attr_values_found
+
+    check = "attribute_not_exists(#s) OR #v < :v"
+    names = {"#s": "sk", "#v": "version"}
+
+    # When one condition is asked for three times, then with another value, and a text that
+    # does not parse twice
+    answers = [run(check, names, {":v": {"N": "3"}}) for _ in range(3)]
+    other = run(check, names, {":v": {"N": "4"}})
+    for _ in range(2):
+        with pytest.raises(ValueError, match="Bad function expression"):
+            run("attribute_not_exists(", {}, {})
+
+    # Then it is parsed once for each value, the bad text each time (refused as moto does)
+    assert len(parsed) == 2 + 2
+    trees = [tree for tree, _, _ in answers]
+    assert trees[0] is trees[1] is trees[2]
+    assert other[0] is not trees[0]
+    # And every answer lists the names and values the text uses, as a parse does
+    for _, found_names, found_values in [*answers, other]:
+        assert sorted(found_names) == ["#s", "#v"]
+        assert found_values == [":v"]
+    # And the tree kept evaluates an item as moto's own does
+    stored = Item(DynamoType({"S": "a"}), None, {**_item("a", "S#0"), "version": {"N": "2"}})
+    assert trees[0].expr(stored) is True
+    assert other[0].expr(stored) is True
+    newer = Item(DynamoType({"S": "a"}), None, {**_item("a", "S#0"), "version": {"N": "3"}})
+    assert trees[0].expr(newer) is False
+    assert other[0].expr(newer) is True
+
+
+def test_conditions_are_checked_and_refused_as_moto_does_with_the_parse_kept(
+    make_table: Callable[..., str], dynamodb: Any
+) -> None:
+    # Given a table with an item at version 2
+    name = make_table({**_item("r", "S#0"), "version": {"N": "2"}})
+    put = {
+        "TableName": name,
+        "ConditionExpression": "attribute_not_exists(#s) OR #v < :v",
+        "ExpressionAttributeNames": {"#s": "sk", "#v": "version"},
+    }
+
+    # When a put newer than it is made twice, alone and in a transaction, the same again, and
+    # a put naming a name its condition does not use
+    dynamodb.put_item(
+        **put,
+        Item={**_item("r", "S#0"), "version": {"N": "3"}},
+        ExpressionAttributeValues={":v": {"N": "3"}},
+    )
+    with pytest.raises(ClientError, match="ConditionalCheckFailed"):
+        dynamodb.put_item(
+            **put,
+            Item={**_item("r", "S#0"), "version": {"N": "3"}},
+            ExpressionAttributeValues={":v": {"N": "3"}},
+        )
+    with pytest.raises(ClientError, match="TransactionCanceled"):
+        dynamodb.transact_write_items(
+            TransactItems=[
+                {
+                    "Put": {
+                        **put,
+                        "Item": {**_item("r", "S#0"), "version": {"N": "3"}},
+                        "ExpressionAttributeValues": {":v": {"N": "3"}},
+                    }
+                }
+            ]
+        )
+    dynamodb.transact_write_items(
+        TransactItems=[
+            {
+                "Put": {
+                    **put,
+                    "Item": {**_item("r", "S#0"), "version": {"N": "4"}},
+                    "ExpressionAttributeValues": {":v": {"N": "4"}},
+                }
+            }
+        ]
+    )
+
+    # Then the newer ones were written and the others refused
+    item = dynamodb.get_item(TableName=name, Key=_item("r", "S#0"))["Item"]
+    assert item["version"] == {"N": "4"}
+    # And a name the (kept) condition does not use is refused as moto refuses it
+    with pytest.raises(ClientError, match=re.escape("unused in expressions: keys: {#extra}")):
+        dynamodb.put_item(
+            **{
+                **put,
+                "ExpressionAttributeNames": {**put["ExpressionAttributeNames"], "#extra": "x"},
+            },
+            Item={**_item("r", "S#0"), "version": {"N": "5"}},
+            ExpressionAttributeValues={":v": {"N": "5"}},
+        )
