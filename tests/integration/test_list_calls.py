@@ -260,22 +260,28 @@ def test_offset_past_the_end_gives_an_empty_page_with_the_total(tenant: Any) -> 
     assert (listed["total"], listed["offset"], listed["next_cursor"]) == (10, 50, None)
 
 
-def _rollup_keys_read(tenant: Any, **query: str) -> tuple[int, int]:
-    """The total of a list and the rollup keys its handler asked for (BatchGetItem)."""
+def _listed_watching(tenant: Any, event: str, handler: Any, **query: str) -> Any:
+    """A list page, once the calls stream is drained, with `handler` called on the handler's
+    client's `event` (a botocore event name) while it is answered."""
     from dialtone import aws
 
     drain_calls_stream(tenant.tenant_id)
+    events = aws.client("dynamodb").meta.events
+    events.register(event, handler)
+    try:
+        return page(tenant, **query)
+    finally:
+        events.unregister(event, handler)
+
+
+def _rollup_keys_read(tenant: Any, **query: str) -> tuple[int, int]:
+    """The total of a list and the rollup keys its handler asked for (BatchGetItem)."""
     keys: list[int] = []
 
     def count(params: dict[str, Any], **_: Any) -> None:
         keys.append(sum(len(table["Keys"]) for table in params["RequestItems"].values()))
 
-    events = aws.client("dynamodb").meta.events
-    events.register("provide-client-params.dynamodb.BatchGetItem", count)
-    try:
-        listed = page(tenant, **query)
-    finally:
-        events.unregister("provide-client-params.dynamodb.BatchGetItem", count)
+    listed = _listed_watching(tenant, "provide-client-params.dynamodb.BatchGetItem", count, **query)
     return listed["total"], sum(keys)
 
 
@@ -326,21 +332,13 @@ def test_a_total_reads_the_days_around_calls_not_every_day_of_a_century(tenant: 
 
 def _requests_made(tenant: Any, **query: str) -> tuple[int, dict[str, int]]:
     """The total of a list and the DynamoDB requests its handler made, by operation."""
-    from dialtone import aws
-
-    drain_calls_stream(tenant.tenant_id)
     made: dict[str, int] = {}
 
     def count(event_name: str, **_: Any) -> None:
         operation = event_name.rsplit(".", 1)[-1]
         made[operation] = made.get(operation, 0) + 1
 
-    events = aws.client("dynamodb").meta.events
-    events.register("provide-client-params.dynamodb", count)
-    try:
-        listed = page(tenant, **query)
-    finally:
-        events.unregister("provide-client-params.dynamodb", count)
+    listed = _listed_watching(tenant, "provide-client-params.dynamodb", count, **query)
     return listed["total"], made
 
 
