@@ -59,8 +59,8 @@ A batch's check that it names no key twice compares the keys' JSON text in a set
 with every key before it.
 
 moto parses a condition expression at each use, twice a write: its request handler parses it to
-list the names it uses, and its backend again to evaluate it. A transaction appending 100 events
-to a call parsed `attribute_not_exists(sk)` 200 times. The parse of a text with its names and
+list the names it uses, and its backend again to evaluate it. A transaction appending 25 events
+to a call parsed `attribute_not_exists(sk)` 50 times. The parse of a text with its names and
 values is kept (the tree is only evaluated, never changed).
 
 moto's request handler parses each UpdateExpression of an UpdateItem or a transaction to list
