@@ -184,6 +184,22 @@ def wait_dialed(simulator_dir: str, call_ids: list[str], timeout: float) -> list
         time.sleep(2)
 
 
+def deliveries_settled(quiet: float = 5.0, timeout: float = 60.0) -> None:
+    """Wait for the last events' webhook deliveries: until none arrived for `quiet` seconds
+    (the stream's 3-second batching window, the webhook queue and the sender come first), at
+    most `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    seen, since = -1, time.monotonic()
+    while time.monotonic() < deadline:
+        with _Receiver.lock:
+            count = sum(_Receiver.received.values())
+        if count != seen:
+            seen, since = count, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            return
+        time.sleep(0.5)
+
+
 def secrets_logged(log: Path, secrets: list[str]) -> list[str]:
     text = log.read_text(errors="replace")
     found = [f"a secret ending {s[-4:]}" for s in secrets if s in text]
@@ -241,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
             prefix = run_locust(stack, args, env)
             print("waiting for the batch to drain ...", flush=True)
             placed = wait_dialed(stack.info["simulator_dir"], call_ids, args.batch / DIAL_RATE + 60)
-            time.sleep(5)  # the last events' deliveries
+            deliveries_settled()
         finally:
             stack.stop()
     ok = report(locust_figures(prefix), placed, args.batch, dict(_Receiver.received))
