@@ -44,6 +44,7 @@ from bench.report import (
 )
 from dialtone.accounts import AccountStore
 from dialtone.store import CallStore
+from dialtone.webhooks.subscriptions import SubscriptionStore
 from local.endpoint import EmbeddedAws
 from local.invoke import load_handler
 
@@ -58,7 +59,9 @@ def cold_starts(endpoint: EmbeddedAws, notes: list[str], sections: list[Section]
     cold_values = fixture.handler_environment(endpoint, cold_stack)
     with fixture.activated(cold_values):
         cold_data = fixture.seed_cold_tenant(
-            AccountStore(cold_values["ACCOUNTS_TABLE"]), CallStore(cold_values["CALLS_TABLE"])
+            AccountStore(cold_values["ACCOUNTS_TABLE"]),
+            CallStore(cold_values["CALLS_TABLE"]),
+            webhooks=SubscriptionStore(cold_stack.names["WebhooksTable"]),
         )
     return cold_start.run(endpoint, cold_stack, cold_data, notes, emit, sections)
 

@@ -20,7 +20,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.fixture import COLD_AGENT, ColdDataset, function_dirs, principal_of, stored_item_key
+from bench.fixture import (
+    COLD_AGENT,
+    COLD_WEBHOOK_URL,
+    ColdDataset,
+    function_dirs,
+    principal_of,
+    stored_item_key,
+)
 from bench.report import Figure, Section, at_most, ratio
 from dialtone.auth import hash_key
 from dialtone.dynamo import to_item
@@ -237,6 +244,9 @@ def _requests(stack: Stack, data: ColdDataset) -> dict[str, Sides]:
 
 # A call id and a batch id that are never stored.
 UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"
+# A webhook subscription and a delivery that are never stored (ids of their patterns).
+UNKNOWN_WEBHOOK_ID = "wh_000000000000000000000000"
+UNKNOWN_DELIVERY_ID = "msg_0000000000000000000000000000"
 
 
 def _recorded_requests(data: ColdDataset) -> dict[str, Sides]:
@@ -365,6 +375,68 @@ def _recorded_requests(data: ColdDataset) -> dict[str, Sides]:
             body={"name": COLD_AGENT["name"]},
             path_parameters={"agent_id": COLD_AGENT["agent_id"]},
         ),
+        # 30 days of the tenant's rollups, and the calls of the range's two partial hours.
+        "get_call_stats": request("GET /v1/calls/stats", "/v1/calls/stats"),
+        "list_call_changes": request("GET /v1/calls/changes", "/v1/calls/changes"),
+        **_webhook_requests(data, request),
+    }
+
+
+def _webhook_requests(data: ColdDataset, request: Callable[..., Sides]) -> dict[str, Sides]:
+    """The webhook endpoints' first requests, on the cold tenant's subscription (a deletion
+    and a retry on ones that are not there, 404)."""
+    if data.webhook_id is None:
+        return {}
+    webhook = f"/v1/webhooks/{data.webhook_id}"
+    on_webhook = {"webhook_id": data.webhook_id}
+    return {
+        # Each run adds one subscription (201): the runs stay under the tenant's cap of 20.
+        "create_webhook": request(
+            "POST /v1/webhooks",
+            "/v1/webhooks",
+            (201,),
+            {"url": COLD_WEBHOOK_URL, "events": ["call.completed", "call.failed"]},
+        ),
+        "list_webhooks": request("GET /v1/webhooks", "/v1/webhooks"),
+        "get_webhook": request(
+            "GET /v1/webhooks/{webhook_id}", webhook, path_parameters=on_webhook
+        ),
+        "update_webhook": request(
+            "PATCH /v1/webhooks/{webhook_id}",
+            webhook,
+            body={"description": "Bench subscription"},
+            path_parameters=on_webhook,
+        ),
+        "delete_webhook": request(
+            "DELETE /v1/webhooks/{webhook_id}",
+            f"/v1/webhooks/{UNKNOWN_WEBHOOK_ID}",
+            (404,),
+            path_parameters={"webhook_id": UNKNOWN_WEBHOOK_ID},
+        ),
+        # Each run makes a new secret current (the one before keeps signing for a while).
+        "rotate_webhook_secret": request(
+            "POST /v1/webhooks/{webhook_id}/rotate-secret",
+            f"{webhook}/rotate-secret",
+            path_parameters=on_webhook,
+        ),
+        # Each run queues one more ping (202), which nothing here delivers.
+        "test_webhook": request(
+            "POST /v1/webhooks/{webhook_id}/test",
+            f"{webhook}/test",
+            (202,),
+            path_parameters=on_webhook,
+        ),
+        "list_webhook_deliveries": request(
+            "GET /v1/webhooks/{webhook_id}/deliveries",
+            f"{webhook}/deliveries",
+            path_parameters=on_webhook,
+        ),
+        "retry_webhook_delivery": request(
+            "POST /v1/webhooks/{webhook_id}/deliveries/{delivery_id}/retry",
+            f"{webhook}/deliveries/{UNKNOWN_DELIVERY_ID}/retry",
+            (404,),
+            path_parameters={**on_webhook, "delivery_id": UNKNOWN_DELIVERY_ID},
+        ),
     }
 
 
@@ -391,6 +463,17 @@ FUNCTION_OF_ROUTE = {
     "GET /v1/calls/{call_id}/issue-reports": "list_call_issue_reports",
     "GET /v1/issue-reports": "list_issue_reports",
     "GET /v1/docs": "get_api_docs",
+    "GET /v1/calls/stats": "get_call_stats",
+    "GET /v1/calls/changes": "list_call_changes",
+    "POST /v1/webhooks": "create_webhook",
+    "GET /v1/webhooks": "list_webhooks",
+    "GET /v1/webhooks/{webhook_id}": "get_webhook",
+    "PATCH /v1/webhooks/{webhook_id}": "update_webhook",
+    "DELETE /v1/webhooks/{webhook_id}": "delete_webhook",
+    "POST /v1/webhooks/{webhook_id}/rotate-secret": "rotate_webhook_secret",
+    "POST /v1/webhooks/{webhook_id}/test": "test_webhook",
+    "GET /v1/webhooks/{webhook_id}/deliveries": "list_webhook_deliveries",
+    "POST /v1/webhooks/{webhook_id}/deliveries/{delivery_id}/retry": "retry_webhook_delivery",
 }
 
 

@@ -28,6 +28,9 @@ from dialtone.agents import AgentCreate, AgentStore
 from dialtone.auth import ALL_SCOPES, Principal
 from dialtone.models import Call, CallStatus, Direction
 from dialtone.store import CallStore
+from dialtone.webhooks.models import EventType
+from dialtone.webhooks.signing import new_secret
+from dialtone.webhooks.subscriptions import SubscriptionStore
 from local.endpoint import EmbeddedAws, environment
 from local.provision import Stack, provision
 from local.seed import AGENTS, make_call, make_exchanges
@@ -317,13 +320,14 @@ def heap_frozen() -> Iterator[None]:
 
 @dataclass
 class ColdDataset:
-    """A small tenant for cold starts: an API key, calls with recordings, one transcript, and
-    an agent (COLD_AGENT)."""
+    """A small tenant for cold starts: an API key, calls with recordings, one transcript, an
+    agent (COLD_AGENT) and, given its table, a webhook subscription (COLD_WEBHOOK_URL)."""
 
     tenant_id: str
     api_key: str
     call_id: str
     calls: int
+    webhook_id: str | None = None
 
 
 COLD_AGENT: dict[str, Any] = {
@@ -334,7 +338,16 @@ COLD_AGENT: dict[str, Any] = {
 }
 
 
-def seed_cold_tenant(accounts: AccountStore, store: CallStore, calls: int = 40) -> ColdDataset:
+# A public address (no name to resolve: this machine has no DNS) that nothing delivers to here.
+COLD_WEBHOOK_URL = "https://1.1.1.1/dialtone-bench"
+
+
+def seed_cold_tenant(
+    accounts: AccountStore,
+    store: CallStore,
+    calls: int = 40,
+    webhooks: SubscriptionStore | None = None,
+) -> ColdDataset:
     rng = random.Random(SEED + 1)
     anchor = datetime.now(UTC)
     tenant = accounts.create_tenant(name="Bench cold-start tenant")
@@ -352,8 +365,16 @@ def seed_cold_tenant(accounts: AccountStore, store: CallStore, calls: int = 40) 
     AgentStore(accounts.table_name, accounts.dynamodb).create_agent(
         tenant.tenant_id, AgentCreate.model_validate(COLD_AGENT)
     )
+    webhook = None
+    if webhooks is not None:
+        events = [EventType.CALL_COMPLETED]
+        webhook = webhooks.create(tenant.tenant_id, COLD_WEBHOOK_URL, events, new_secret())
     return ColdDataset(
-        tenant_id=tenant.tenant_id, api_key=key.plaintext, call_id=newest.id, calls=calls
+        tenant_id=tenant.tenant_id,
+        api_key=key.plaintext,
+        call_id=newest.id,
+        calls=calls,
+        webhook_id=None if webhook is None else webhook.id,
     )
 
 

@@ -174,16 +174,19 @@ alone: the local stack and the webhook delivery latency.
   Every other API function serves a request that can be repeated: reads of the seeded agent,
   the tenant's agents, suppressions and dialer status, a search of two ids (one unknown), a CSV
   export of the tenant's 40 calls, the call's grade and issue reports, the tenant's issue
-  reports and the Swagger UI page (200); a grade request that finds the grade a priming run
-  started pending (200); creations of a new agent (201), a call or a two-number batch (202),
-  one issue report (201) and of one suppression (201, then 200); and requests on what
-  is not there or not in the state they need: a cancel of the completed call (409), deletes
-  of an unknown agent, call or suppression and the read of an unknown batch (404), and a status
-  callback signed with a token the stack does not hold (403). Their floor makes the calls that
-  one recording run of the handler made (botocore's `provide-client-params`), with the same
-  clients, refused or not as the handler's were. Every function's child also reports whether
-  `phonenumbers` or `mutagen` was loaded by importing the module
-  (`api_handlers_import_phonenumbers_or_mutagen`): both are for first use only. The import
+  reports, 30 days of stats, the change feed, the tenant's webhook subscriptions, its seeded
+  subscription and that one's deliveries, and the Swagger UI page (200); a grade request that
+  finds the grade a priming run started pending (200); a description set on the subscription
+  and a new secret made current (200); creations of a new agent (201), a call or a two-number
+  batch (202), one issue report (201), one webhook subscription (201), one test ping (202) and
+  of one suppression (201, then 200); and requests on what is not there or not in the state
+  they need: a cancel of the completed call (409), deletes of an unknown agent, call,
+  suppression or subscription, the read of an unknown batch and the retry of an unknown
+  delivery (404), and a status callback signed with a token the stack does not hold (403).
+  Their floor makes the calls that one recording run of the handler made (botocore's
+  `provide-client-params`), with the same clients, refused or not as the handler's were. Every
+  function's child also reports whether `phonenumbers` or `mutagen` was loaded by importing the
+  module (`api_handlers_import_phonenumbers_or_mutagen`): both are for first use only. The import
   budget of the slowest handler lists what it imports beyond the floor (`python -X importtime`;
   its total is `cold_start_import_budget_ms_<function>`). Two references run in the same rounds
   on `get_call`'s floor (`cold_start_ratio_reference_*`): the floor's calls made by the one
