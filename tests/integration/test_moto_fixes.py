@@ -1085,6 +1085,110 @@ def test_a_query_answers_as_moto_does_and_leaves_the_stored_items_as_they_were(
     assert {k: dict(v) for k, v in table.items.items()} == stored
 
 
+# Item sizes
+
+
+def test_moto_measures_the_items_of_a_page_by_walking_each_one() -> None:
+    # moto's Item.size walks every attribute (what a kept size stands for), and its Query
+    # measures each item of a page with it
+    assert "self.attrs.items()" in inspect.getsource(moto_fixes.unpatched(Item, "size"))
+    assert "result.size()" in inspect.getsource(moto_fixes.unpatched(Table, "query"))
+
+
+def _measures(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many times, from now on, an item is walked to measure it."""
+    measured: list[int] = []
+    size = moto_fixes.unpatched(Item, "size")
+
+    def counting(item: Any) -> int:
+        measured.append(1)
+        return int(size(item))
+
+    monkeypatch.setattr(Item, "size", moto_fixes._sized_once(counting))
+    return measured
+
+
+def _partition(dynamodb: Any, name: str, pk: str) -> dict[str, Any]:
+    return dynamodb.query(
+        TableName=name,
+        KeyConditionExpression="pk = :p",
+        ExpressionAttributeValues={":p": {"S": pk}},
+    )
+
+
+def test_an_item_is_measured_once_until_the_next_write(
+    make_table: Callable[..., str], dynamodb: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a partition of 10 items
+    name = make_table(*(_item("call1", f"E#{n:02d}", n=str(n)) for n in range(10)))
+    measured = _measures(monkeypatch)
+
+    # When it is queried twice with no write between
+    first = _partition(dynamodb, name, "call1")
+    second = _partition(dynamodb, name, "call1")
+
+    # Then each item was measured once (moto measures each twice a query), the same answers
+    assert len(measured) == 10
+    assert first["Items"] == second["Items"]
+    assert first["Count"] == 10
+
+    # When another item is written, Then the next query measures them again
+    dynamodb.put_item(TableName=name, Item=_item("call2", "E#00"))
+    _partition(dynamodb, name, "call1")
+    assert len(measured) == 20
+
+
+def test_a_page_limit_follows_an_item_that_grew_after_it_was_measured(
+    make_table: Callable[..., str], dynamodb: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given four items of 240 KB: one page of a query (moto's page holds up to 1,000,000 bytes)
+    name = make_table(*(_item("call1", f"E#{n}", body="x" * 240_000) for n in range(4)))
+    assert "LastEvaluatedKey" not in _partition(dynamodb, name, "call1")
+
+    # When one of them grows to 340 KB in place
+    dynamodb.update_item(
+        TableName=name,
+        Key=_item("call1", "E#0"),
+        UpdateExpression="SET more = :m",
+        ExpressionAttributeValues={":m": {"S": "y" * 100_000}},
+    )
+
+    # Then the first page holds three of them, as moto's own measures say
+    fixed = _partition(dynamodb, name, "call1")
+    monkeypatch.setattr(Item, "size", moto_fixes.unpatched(Item, "size"))
+    theirs = _partition(dynamodb, name, "call1")
+    assert fixed["Count"] == theirs["Count"] == 3
+    assert fixed["LastEvaluatedKey"] == theirs["LastEvaluatedKey"]
+
+
+def test_a_size_measured_in_a_write_or_across_one_is_not_kept(
+    make_table: Callable[..., str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given an item of a table
+    name = make_table(_item("call1", "E#00", n="1"))
+    item = next(iter(_backend(name).get_table(name).all_items()))
+    size = moto_fixes.unpatched(Item, "size")
+    moto_fixes.changed()
+
+    # When it is measured by a write, Then its size is not kept
+    monkeypatch.setattr(moto_fixes._writing, "depth", 1, raising=False)
+    assert item.size() == size(item)
+    assert id(item) not in moto_fixes._sizes
+    monkeypatch.setattr(moto_fixes._writing, "depth", 0)
+
+    # When a write ends while a read measures it, Then its size is not kept either
+    def measured_while_a_write_ends(measured: Any) -> int:
+        moto_fixes.changed()
+        return int(size(measured))
+
+    assert moto_fixes._sized_once(measured_while_a_write_ends)(item) == size(item)
+    assert id(item) not in moto_fixes._sizes
+
+    # When a read measures it with no write, Then its size is kept
+    assert item.size() == size(item)
+    assert moto_fixes._sizes[id(item)] == (item, size(item))
+
+
 # Update expressions parsed by the request handler
 
 
