@@ -92,7 +92,12 @@ class Poller:
 
 
 class SqsPoller(Poller):
-    """Lambda's SQS event source mapping for one function and one queue."""
+    """Lambda's SQS event source mapping for one function and one queue.
+
+    It long-polls, as the mapping does (Lambda waits up to 20 s): a message sent meanwhile is
+    received at once, and an idle queue costs a request every `wait_seconds`. The stack's eleven
+    queue pollers at 1 s took half of its idle process's CPU; at 5 s, a poller still waiting
+    when the stack stops (a daemon thread) ends within 5 s."""
 
     def __init__(
         self,
@@ -102,7 +107,7 @@ class SqsPoller(Poller):
         invoke: Invoke,
         batch_size: int = 10,
         report_batch_item_failures: bool = False,
-        wait_seconds: int = 1,
+        wait_seconds: int = 5,
         region: str = "us-east-1",
     ) -> None:
         super().__init__(f"sqs:{queue_arn.rsplit(':', 1)[-1]}")
