@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from local.runtime import FunctionError
@@ -54,7 +55,7 @@ def lambda_stream_record(record: dict[str, Any], stream_arn: str) -> dict[str, A
     parses it into a datetime, which an event, being JSON, cannot carry)."""
     data = dict(record.get("dynamodb") or {})
     created = data.get("ApproximateCreationDateTime")
-    if hasattr(created, "timestamp"):
+    if isinstance(created, datetime):
         data["ApproximateCreationDateTime"] = created.timestamp()
     return {**record, "dynamodb": data, "eventSourceARN": stream_arn}
 
@@ -257,7 +258,7 @@ def rate_seconds(expression: str) -> float | None:
 def scheduled_event(rule: str, region: str = "us-east-1") -> dict[str, Any]:
     """A scheduled event as EventBridge sends it."""
     import uuid
-    from datetime import UTC, datetime
+    from datetime import UTC
 
     return {
         "version": "0",
