@@ -46,7 +46,7 @@ def _with_local_credentials(runner: Any) -> Any:
     each time (most of the emulator's time per request)."""
     from local.endpoint import LOCAL_ENVIRONMENT
 
-    class LocalCredentialsRunner(runner):  # type: ignore[misc,valid-type]
+    class LocalCredentialsRunner(runner):  # type: ignore[misc]
         def get_aws_creds(self) -> dict[str, str]:
             return {
                 "region": LOCAL_ENVIRONMENT["AWS_REGION"],
@@ -119,7 +119,7 @@ class LocalApi:
         stacks, _ = SamLocalStackProvider.get_stacks(str(template))
         self.function_provider = SamFunctionProvider(stacks)
         self.runner = _with_local_credentials(LocalLambdaRunner)(
-            local_runtime=runtime,  # type: ignore[arg-type]
+            local_runtime=runtime,
             function_provider=self.function_provider,
             cwd=str(root),
             real_path=str(root),

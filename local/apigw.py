@@ -28,6 +28,7 @@ from samcli.local.apigw.local_apigw_service import LocalApigwService
 from samcli.local.apigw.path_converter import PathConverter
 from samcli.local.apigw.route import Route
 from werkzeug.exceptions import NotFound
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 
 def route_not_found(*_: Any) -> Response:
@@ -72,10 +73,13 @@ class ApiGatewayEmulator(LocalApigwService):  # type: ignore[misc]
                     rule, endpoint=f"console:{rule}", view_func=self._console, methods=["GET"]
                 )
 
-    def _console(self, asset: str = "") -> Response:
-        """A file of the console; its index for the folder itself."""
+    def _console(self, asset: str = "") -> WerkzeugResponse:
+        """A file of the console; its index for the folder itself (served only when the
+        emulator has a console folder)."""
         if request.path == CONSOLE_PATH:  # relative links need the trailing slash
             return redirect(f"{CONSOLE_PATH}/", code=301)
+        if self.console_dir is None:  # pragma: no cover - the rule exists only with a folder
+            raise NotFound()
         response: Response = send_from_directory(self.console_dir, asset or "index.html")
         return response
 

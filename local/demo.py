@@ -95,7 +95,7 @@ def plan_call(rng: random.Random, recorded: bool = False) -> DemoCall:
     if recorded and call.status is CallStatus.COMPLETED:
         low, high = RECORDED_SECONDS
         # Drawn from the call's own duration, not the generator, so the rest stays as it was.
-        seconds = low + call.duration_seconds % (high - low)
+        seconds = low + (call.duration_seconds or 0.0) % (high - low)
         call = call.model_copy(
             update={
                 "end_time": call.start_time + timedelta(seconds=seconds),

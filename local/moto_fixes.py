@@ -651,7 +651,7 @@ def _range_check(
 
     def check(attrs: dict[str, Any]) -> bool:
         value = attrs.get(name)
-        return bool(value) and bool(compare(value.cast_value, *bounds))
+        return value is not None and bool(value) and bool(compare(value.cast_value, *bounds))
 
     return check
 

@@ -109,7 +109,7 @@ class Stack:
         return resolved
 
     def function_code(self, logical_id: str) -> Path:
-        return ROOT / self.template["Resources"][logical_id]["Properties"]["CodeUri"]
+        return ROOT / str(self.template["Resources"][logical_id]["Properties"]["CodeUri"])
 
     def functions(self) -> list[str]:
         return list(resources_of(self.template, "AWS::Serverless::Function"))

@@ -78,7 +78,8 @@ def save(directory: Path, stack: Stack, info: dict[str, Any]) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     backends = {
         service: {
-            account: dict(regions.items()) for account, regions in get_backend(service).items()
+            account: dict(regions.items())
+            for account, regions in get_backend(service).items()  # type: ignore[call-overload]
         }
         for service in SERVICES
     }

@@ -18,7 +18,7 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from dialtone.models import Call, CallOutcome, CallStatus, Exchange, HistoryEventType
 from local.pollers import Poller
@@ -112,7 +112,7 @@ class VoiceRuntime(Poller):
         """Stop after the report under way (a daemon thread: the stack's exit ends it)."""
         super().stop(timeout)
 
-    def _due(self) -> list[dict[str, object]]:
+    def _due(self) -> list[dict[str, Any]]:
         now = time.time()
         due = []
         for path in self.simulator_dir.glob("**/CA*.json"):
