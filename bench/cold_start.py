@@ -390,7 +390,8 @@ def _webhook_requests(data: ColdDataset, request: Callable[..., Sides]) -> dict[
     webhook = f"/v1/webhooks/{data.webhook_id}"
     on_webhook = {"webhook_id": data.webhook_id}
     return {
-        # Each run adds one subscription (201): the runs stay under the tenant's cap of 20.
+        # Each run adds one subscription (201): with the seeded one and the recording run, the
+        # tenant's cap of 20 holds up to 17 runs (BENCH_COLD_START_RUNS).
         "create_webhook": request(
             "POST /v1/webhooks",
             "/v1/webhooks",
