@@ -308,7 +308,7 @@ def _sized_once(size: Any) -> Any:
             return int(size(self))
         kept = _sizes.get(id(self))
         if kept is not None and kept[0] is self:
-            return int(kept[1])
+            return kept[1]
         generation = _generation
         measured = int(size(self))
         with _ITEMS:
@@ -651,7 +651,7 @@ def _range_check(
 
     def check(attrs: dict[str, Any]) -> bool:
         value = attrs.get(name)
-        return value is not None and bool(value) and bool(compare(value.cast_value, *bounds))
+        return value is not None and bool(compare(value.cast_value, *bounds))
 
     return check
 
