@@ -209,6 +209,38 @@ def test_each_common_pair_gives_the_figures_of_its_calls(
     assert_figures(answer["previous_period"]["summary"], earlier)
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"agent_id": "agent-edge", "status": "completed"},
+        {"agent_id": "agent-edge", "direction": "outbound"},
+        {"batch_id": "batch-edge", "status": "completed"},
+    ],
+)
+def test_a_pairs_calls_in_the_partial_edge_hours_count(tenant: Any, query: dict[str, str]) -> None:
+    # Given an agent's batch calls in the partial hours at both edges of a range, one whole
+    # day between them, and one just before the range
+    def add(start: datetime) -> Call:
+        return tenant.add_call(
+            start_time=start,
+            agent_id="agent-edge",
+            batch_id="batch-edge",
+            direction=Direction.OUTBOUND,
+            status=CallStatus.COMPLETED,
+        )
+
+    inside = [add(LOW + timedelta(minutes=10)), add(T0 + timedelta(days=1, hours=12))]
+    inside.append(add(HIGH - timedelta(minutes=10)))
+    add(LOW - timedelta(minutes=5))
+
+    # When stats are asked for with the agent's or the batch's pair over that range
+    answer = ok(tenant, start_date=LOW.isoformat(), end_date=HIGH.isoformat(), **query)
+
+    # Then the calls inside count, those of the edges as the rollups would count them
+    assert answer["summary"]["calls"] == len(inside)
+    assert_figures(answer["summary"], inside)
+
+
 def test_a_pair_grouped_by_day_or_by_one_of_its_dimensions(seeded: Seeded) -> None:
     # Given an agent's calls of several statuses over three days
     tenant, calls = seeded.tenant, seeded.calls
