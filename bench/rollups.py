@@ -31,7 +31,7 @@ import statistics
 import sys
 import time
 import uuid
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -133,13 +133,11 @@ def item_size_figures(tenant_id: str, analytics_table: str) -> list[Figure]:
     from the embedded endpoint's table in this process when it is there (moto's Scan sorts the
     whole table again for each page: minutes for the list tenant's rollups), else scanned."""
     sizes: dict[str, list[float]] = {"D": [], "H": []}
-    own: dict[str, list[float]] = {"D": [], "H": []}
     prefix = f"T#{tenant_id}#R#"
     for item in fixture.stored_items(analytics_table, prefix) or _scanned(analytics_table):
         pk, sk = item["pk"]["S"], item["sk"]["S"]
-        if pk.startswith(prefix) and sk[:2] in ("S#", "A#", "B#"):
-            kind = sizes if sk.startswith("S#") else own
-            kind[pk[len(prefix)]].append(item_kb(item))
+        if pk.startswith(prefix) and sk.startswith("S#"):
+            sizes[pk[len(prefix)]].append(item_kb(item))
     figures = []
     for unit, name in (("D", "day"), ("H", "hour")):
         values = sorted(sizes[unit]) or [0.0]
@@ -150,9 +148,7 @@ def item_size_figures(tenant_id: str, analytics_table: str) -> list[Figure]:
                 "no goal; reported (DynamoDB's item limit is 400 KB)",
                 None,
                 f"{len(sizes[unit])} {name} call-shard items, median"
-                f" {statistics.median(values):.1f} KB; an update of one costs that many WCUs;"
-                f" {len(own[unit])} agent and batch items, {max(own[unit], default=0):.1f} KB"
-                " at most",
+                f" {statistics.median(values):.1f} KB; an update of one costs that many WCUs",
             )
         )
     return figures
@@ -188,25 +184,20 @@ def simulated_item_figures(emit: Callable[[Figure], None]) -> list[Figure]:
             )
             facts = rollups.facts_of(from_item(_call_item("bench-sizes", call, None)))
             for key, counts in rollups.contribution(facts).items():
-                if not key[1].startswith("P#"):
+                if key[1].startswith("S#"):
                     items.setdefault(key, Counter()).update(counts)
-        # The largest item of each period (D, H) and kind (S: call shards, A and B: an agent's
-        # or a batch's own item)
-        largest: defaultdict[str, float] = defaultdict(float)
-        for (pk, sk), counts in items.items():
-            kind = pk.rsplit("#R#", 1)[1][0] + sk[0]
+        largest = {"D": 0.0, "H": 0.0}
+        for (pk, _), counts in items.items():
+            unit = pk.rsplit("#R#", 1)[1][0]
             item = {name: {"N": str(value)} for name, value in counts.items() if value}
-            largest[kind] = max(largest[kind], item_kb(item))
-        day = max(largest["DS"], largest["DA"], largest["DB"])
+            largest[unit] = max(largest[unit], item_kb(item))
         figure = Figure(
             f"rollup_item_kb_day_max_{agents}_agents",
-            f"{day:.0f}",
+            f"{largest['D']:.0f}",
             "goal ≤ 400 KB (DynamoDB's item limit)",
-            day <= 400,
-            f"a simulated day of {calls} calls of {agents} agents and {batches} batches: the"
-            f" largest call shard {largest['DS']:.0f} KB, agent's item {largest['DA']:.0f} KB,"
-            f" batch's item {largest['DB']:.0f} KB; the largest hour's item"
-            f" {max(largest['HS'], largest['HA'], largest['HB']):.0f} KB",
+            largest["D"] <= 400,
+            f"a simulated day of {calls} calls of {agents} agents and {batches} batches;"
+            f" the largest hour's item {largest['H']:.0f} KB",
         )
         emit(figure)
         figures.append(figure)

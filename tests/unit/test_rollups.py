@@ -109,43 +109,24 @@ def facts(c: Call) -> rollups.CallFacts:
     return result
 
 
-def test_a_call_counts_in_its_shards_its_agents_and_batchs_items_and_its_number() -> None:
+def test_a_call_counts_in_its_hour_and_day_shard_and_its_remote_number_day() -> None:
     # Given a queued outbound call of an agent and a batch
     contribution = rollups.contribution(facts(call()))
 
-    # Then it counts once in its hour's and its day's call shard (its agent's), its agent's and
-    # its batch's own items of each, and under the customer's number
-    hour_pk, day_pk = f"T#{TENANT}#R#H2026-03-10T13", f"T#{TENANT}#R#D2026-03-10"
+    # Then it counts once in its hour's and its day's call shard (its agent's), and under the
+    # customer's number
     hour_shard = rollups.shard_sk(rollups.agent_shard("agent-1", rollups.SHARDS))
     day_shard = rollups.shard_sk(rollups.agent_shard("agent-1", rollups.DAY_SHARDS))
-    assert set(contribution) == {
-        (hour_pk, hour_shard),
-        (hour_pk, "A#agent-1"),
-        (hour_pk, "B#batch-1"),
-        (day_pk, day_shard),
-        (day_pk, "A#agent-1"),
-        (day_pk, "B#batch-1"),
-        (day_pk, "P#+14155550123"),
-    }
-    counts = contribution[(hour_pk, hour_shard)]
+    hour = (f"T#{TENANT}#R#H2026-03-10T13", hour_shard)
+    day = (f"T#{TENANT}#R#D2026-03-10", day_shard)
+    assert set(contribution) == {hour, day, (f"T#{TENANT}#R#D2026-03-10", "P#+14155550123")}
+    counts = contribution[hour]
     for name in ("n", "d:outbound", "s:queued", "t:0", "ds:outbound|queued", "a:agent-1"):
         assert counts[name] == 1
+    assert counts["as:agent-1|queued"] == counts["bs:batch-1|queued"] == 1
     assert counts["lf:+14155550100"] == 1  # the tenant's own line, on the from side
-    assert counts["a:agent-1#s:queued"] == counts["b:batch-1#s:queued"] == 1
-    # The agent's and the batch's pairs, counts and metric blocks, are in their own items only
-    agent = contribution[(hour_pk, "A#agent-1")]
-    batch = contribution[(hour_pk, "B#batch-1")]
-    assert agent["as:agent-1|queued"] == agent["ad:agent-1|outbound"] == 1
-    assert agent["as:agent-1|queued#s:queued"] == agent["ad:agent-1|outbound#d:outbound"] == 1
-    assert batch["bs:batch-1|queued"] == batch["bs:batch-1|queued#s:queued"] == 1
-    assert all(n.startswith(("as:agent-1|", "ad:agent-1|")) for n in agent)
-    assert all(n.startswith("bs:batch-1|") for n in batch)
-    assert not any(n.startswith(("as:", "ad:", "bs:")) for n in counts)
-    # The day counts the same as the hour
-    assert contribution[(day_pk, day_shard)] == counts
-    assert contribution[(day_pk, "A#agent-1")] == agent
-    assert contribution[(day_pk, "B#batch-1")] == batch
-    assert contribution[(day_pk, "P#+14155550123")] == Counter({"t": 1})
+    assert contribution[day] == counts
+    assert contribution[(f"T#{TENANT}#R#D2026-03-10", "P#+14155550123")] == Counter({"t": 1})
 
 
 def test_a_status_change_moves_counts_in_the_call_shards_only() -> None:
@@ -162,10 +143,9 @@ def test_a_status_change_moves_counts_in_the_call_shards_only() -> None:
     # When the difference of its contributions is taken
     delta = rollups.difference(rollups.contribution(after), rollups.contribution(before))
 
-    # Then only its call shards and its agent's and batch's items change (not its numbers),
-    # queued → completed
-    assert {sk[:2] for _, sk in delta} == {"S#", "A#", "B#"}
-    change = next(counts for (_, sk), counts in delta.items() if sk.startswith("S#"))
+    # Then only its call shards change (not its numbers), queued → completed
+    assert all(sk.startswith("S#") for _, sk in delta)
+    change = next(iter(delta.values()))
     assert change["s:queued"] == -1
     assert change["s:completed"] == 1
     assert change["m#dur"] == 120_500
@@ -174,10 +154,6 @@ def test_a_status_change_moves_counts_in_the_call_shards_only() -> None:
     assert change[f"m#hd{histogram.bucket_of(120_500)}"] == 1
     assert change["so:completed|resolved"] == 1
     assert "n" not in change
-    agent = delta[(change_pk := next(pk for pk, sk in delta if sk.startswith("S#")), "A#agent-1")]
-    assert agent["as:agent-1|queued"] == -1
-    assert agent["as:agent-1|completed#dur"] == 120_500
-    assert delta[(change_pk, "B#batch-1")]["bs:batch-1|completed"] == 1
 
 
 def test_an_erased_call_contributes_nothing() -> None:
@@ -312,8 +288,7 @@ def test_a_change_the_rollups_do_not_count_writes_the_calls_item_only() -> None:
     table = FakeDynamoDB()
     store = RollupStore("analytics", dynamodb=table)
     c = call()
-    # its item, 2 shards, its agent's and batch's items of 2 periods, its number
-    assert apply_records(store, [record(1, c)]).writes == 8
+    assert apply_records(store, [record(1, c)]).writes == 4  # its item, 2 shards, its number
 
     # When a change only the feed shows comes, twice
     reported = c.model_copy(update={"issue_count": 1})
@@ -532,22 +507,21 @@ def test_the_watermark_is_the_stream_time_of_the_latest_change_and_costs_no_writ
     a, b = (call(id=f"0b6f3b5e-2d55-4a58-8d8a-00000000000{n}") for n in (1, 2))
     assert store.watermark(TENANT) is None
     first = apply_records(store, [_at(record(1, a), t - 3), _at(record(2, b), t)], now)
-    # Two calls' items, the hour and day shards, agent's and batch's items they share, the
-    # number they share: no more
-    assert first.writes == 2 + 6 + 1
+    # Two calls' items, the hour and day shards they share, the number they share: no more
+    assert first.writes == 2 + 2 + 1
     assert store.watermark(TENANT) == datetime.fromtimestamp(t, UTC)
 
-    # When a later batch completes a call: its own item and its two periods' three items
+    # When a later batch completes a call: its own item and its two shards, no more
     done = a.model_copy(update={"status": CallStatus.COMPLETED})
     later = apply_records(store, [_at(record(3, done, old=a), t + 0.6)], now + timedelta(1))
-    assert (later.call_writes, later.rollup_writes) == (1, 6)
+    assert (later.call_writes, later.rollup_writes) == (1, 2)
 
     # Then the watermark is that change's stream time
     assert store.watermark(TENANT) == datetime.fromtimestamp(t + 0.6, UTC)
     assert store.watermark("another-tenant") is None
 
 
-def test_a_lifecycle_costs_at_most_22_writes_each_change_in_a_batch_of_its_own() -> None:
+def test_a_lifecycle_costs_at_most_ten_writes_each_change_in_a_batch_of_its_own() -> None:
     # Given a call created, answered, then completed with a duration, each in its own batch
     store = RollupStore("analytics", dynamodb=FakeDynamoDB())
     queued = call()
@@ -558,10 +532,9 @@ def test_a_lifecycle_costs_at_most_22_writes_each_change_in_a_batch_of_its_own()
     # When each is applied
     writes = [apply_records(store, batch).writes for batch in batches]
 
-    # Then the three changes cost 22 items together: the call's item and, in its hour and its
-    # day, its call shard and its agent's and its batch's items each time, and its remote
-    # number's day item once
-    assert writes == [8, 7, 7]
+    # Then the three changes cost 10 items together: the call's item and its hour and day
+    # shards each time, and its remote number's day item once
+    assert writes == [4, 3, 3]
 
 
 def test_a_call_rolled_up_before_the_pair_blocks_moves_without_negative_counts(
@@ -651,55 +624,6 @@ def test_a_call_counted_in_its_id_shard_moves_to_its_agents_shard_without_negati
     new_shard = rollups.shard_sk(rollups.agent_shard("agent-1", rollups.DAY_SHARDS))
     assert all(v == 0 for k, v in old_shard.items() if isinstance(v, int) and k != "as_of")
     assert from_item(table.items[(day, new_shard)])["s:completed"] == 1
-
-
-def test_a_call_whose_pairs_were_in_its_shard_moves_them_to_its_agents_and_batchs_items(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # Given a queued call rolled up by a consumer of the third layout (an agent's and a batch's
-    # pairs in the call shard), and one by today's
-    table = FakeDynamoDB()
-    store = RollupStore("analytics", dynamodb=table)
-    old = call()
-    with monkeypatch.context() as old_consumer:
-        old_consumer.setattr(rollups, "LAYOUT", 3)
-        assert apply_records(store, [record(1, old)]).failed == []
-    new = call(id="0b6f3b5e-2d55-4a58-8d8a-000000000002", start_time=old.start_time)
-    assert apply_records(store, [record(2, new)]).failed == []
-    day = rollups.rollup_pk(TENANT, rollups.day_period(old.start_time))
-    shard = (day, rollups.shard_sk(rollups.agent_shard("agent-1", rollups.DAY_SHARDS)))
-    assert from_item(table.items[shard])["as:agent-1|queued"] == 1
-    assert from_item(table.items[(day, "A#agent-1")])["as:agent-1|queued"] == 1
-
-    # Then the pair totals count both calls, wherever their counts are
-    counter = TotalCounter(calls=None, rollup_store=store)  # type: ignore[arg-type]
-    whole_day = CallFilters(start=T0, end=T0 + DAY - timedelta(microseconds=1))
-    agent_queued = replace(whole_day, agent_id="agent-1", status=CallStatus.QUEUED)
-    batch_queued = replace(whole_day, batch_id="batch-1", status=CallStatus.QUEUED)
-    for filters in (agent_queued, batch_queued):
-        assert getattr(counter.total(TENANT, filters), "total", None) == 2
-
-    # When today's consumer applies the older call's completion
-    done = old.model_copy(update={"status": CallStatus.COMPLETED, "duration_seconds": 60.0})
-    assert apply_records(store, [record(3, done, old=old)]).failed == []
-
-    # Then its pair counts left the shard whole, no count is negative, and the totals follow
-    in_shard = from_item(table.items[shard])
-    assert all(v == 0 for k, v in in_shard.items() if k.startswith(("as:", "ad:", "bs:")))
-    agent = from_item(table.items[(day, "A#agent-1")])
-    assert (agent["as:agent-1|queued"], agent["as:agent-1|completed"]) == (1, 1)
-    assert agent["as:agent-1|completed#dur"] == 60_000
-    assert from_item(table.items[(day, "B#batch-1")])["bs:batch-1|completed"] == 1
-    assert all(
-        v >= 0
-        for (_, sk), item in table.items.items()
-        if sk != "CHANGE"
-        for k, v in from_item(item).items()
-        if isinstance(v, int)
-    )
-    agent_completed = replace(agent_queued, status=CallStatus.COMPLETED)
-    for filters in (agent_queued, agent_completed):
-        assert getattr(counter.total(TENANT, filters), "total", None) == 1
 
 
 def test_a_seed_writes_the_items_the_consumer_would() -> None:

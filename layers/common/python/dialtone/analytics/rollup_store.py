@@ -3,16 +3,15 @@ reading rollup items.
 
 Each call has one analytics item (pk `T#<tenant>#C#<call>`, sk `CHANGE`): its change-feed entry
 (`dialtone.analytics.changes`) and its rollup state, the facts that make up its contribution and
-the stream sequence number of the newest record applied. A record counts only if its sequence is
-newer; the call's item and the rollup deltas are written in one transaction conditioned on the
-item being as read, so a redelivered or older record counts nothing and two consumers cannot
-both apply the same change. One put of the call's item per batch serves both the feed and the
-rollups: a call lifecycle (created, in progress, completed with a duration, each change in a
-batch of its own) costs 3 of them, 3 updates of each of its hour's and day's call shard, agent's
-item and batch's item, and one of its remote number's day item: 22 writes. The deltas of all the
-calls of a batch are added up per rollup item first, so a rollup item shared by many calls of
-the batch is written once per transaction (at most 100 actions: call items plus distinct rollup
-items).
+the stream sequence number of the newest record applied. A record counts only if its sequence
+is newer; the call's item and the rollup deltas are written in one transaction conditioned on
+the item being as read, so a redelivered or older record counts nothing and two consumers
+cannot both apply the same change. One put of the call's item per batch serves both the feed
+and the rollups: a call lifecycle (created, in progress, completed with a duration, each change
+in a batch of its own) costs 3 of them, 3 updates of each of its hour and day shards and one of
+its remote number's day item: 10 writes. The deltas of all the calls of a batch are added up per
+rollup item first, so a rollup item shared by many calls of the batch is written once per
+transaction (at most 100 actions: call items plus distinct rollup items).
 
 An item written before the feed and the rollups shared it (the rollup state then had an item of
 its own, sk `ROLLUP`) is read too, and deleted when the call's item takes it over.

@@ -6,14 +6,15 @@ Layout (AnalyticsTable). A rollup item is one (tenant, period, slice group):
   calls' `start_time` in UTC;
 - sk `S#<k>`: a *call shard*, k = a hash of the call's agent mod the period's shards (4 an
   hour, 16 a day), or of its id mod 4 when it has no agent. It holds every count and metric of
-  the calls of its shard in that period but their agent's and batch's pairs, so a call's changes
-  touch one shard item per period. An item grows with the agents it holds (their metric blocks)
-  and with the batches of the period, so an agent's blocks are in one shard of a period, and a
-  day, which sees the most agents, has 16 shards. Readers read every shard of a period
-  (`shard_keys`); a shard no call went to is a key read and not found.
-  The consumer writes an item at most once per transaction (a stream batch's changes are added
-  up first), so even a tenant whose calls all have one agent updates it a few times a second
-  per stream shard.
+  the calls of its shard in that period, so a call's changes touch one item per period. An
+  item grows with the agents it holds (their metric blocks and their pairs' are most of it:
+  15 to 25 KB an agent in a busy day) and with the batches of the period, so an agent's blocks
+  are in one shard of a period, and a day, which sees the most agents, has 16 shards: in a
+  simulation, a day of 10,000 calls of 100 agents and 20 batches has shard items of 343 KB at
+  most, under DynamoDB's 400 KB an item. Readers read every shard of a period (`shard_keys`); a
+  shard no call went to is a key read and not found. The consumer writes an item at most once
+  per transaction (a stream batch's changes are added up first), so even a tenant whose calls
+  all have one agent updates it a few times a second per stream shard.
   Counts: `n` (calls), `d:<direction>`, `s:<status>`, `o:<outcome>`, `t:1`/`t:0`
   (is_test_call), `a:<agent>`, `b:<batch>`, the pairs `ds:<direction>|<status>`,
   `so:<status>|<outcome>`, `as:<agent>|<status>`, `ad:<agent>|<direction>`,
@@ -34,16 +35,6 @@ Layout (AnalyticsTable). A rollup item is one (tenant, period, slice group):
   `queue_time_ms`: outbound calls once dialed).
   The item grows with the agents, batches and own numbers active in the period and the
   histogram buckets in use, not with the calls;
-- sk `A#<agent>` and `B#<batch>`: an agent's and a batch's *own items* in the period, holding
-  the counts and metric blocks of their pairs (`as:`, `ad:`; `bs:`), which are most of what an
-  agent or batch adds (a busy agent's day: about 12 KB of pairs against 2 KB of its own block).
-  Only a pair query reads them, and it knows the agent or batch. Kept in the call shards, they
-  made a day of 20,000 calls of 200 agents and 20 batches a shard item of 484 KB, past
-  DynamoDB's 400 KB an item; apart, its largest shard item is 159 KB (295 KB with 800 agents,
-  `bench.rollups`), and an agent's or batch's item about 13 KB whatever the tenant's size.
-  A call's change writes up to 3 rollup items per period instead of 1, but fewer bytes: an
-  update costs a WCU per KB of the item it writes, and the shard items it no longer grows are
-  the large ones;
 - sk `P#<number>`, day periods only: the *remote* party's number (one per customer, so never
   in a shared item, which would grow with the calls): `f` (calls from it), `t` (to it), `b`
   (both sides the same number).
@@ -53,18 +44,17 @@ from + to - both. Every count is an integer moved by `ADD`, so items merge and a
 contribution can be taken back out. Each item also keeps `as_of`, the stream time of the
 latest change applied to it.
 
-A call contributes to two periods (its hour and its day): its call shard and its agent's and
-batch's own items in each, and its remote number's day item. The call's own analytics item (pk
-`T#<tenant>#C#<call>`, sk `CHANGE`, shared with the change feed:
-`dialtone.analytics.rollup_store`) keeps the facts that make up the call's contribution and the
-stream sequence number they come from.
+A call contributes to two periods (its hour and its day): its call shard in each, and its remote
+number's day item. The call's own analytics item (pk `T#<tenant>#C#<call>`, sk `CHANGE`, shared
+with the change feed: `dialtone.analytics.rollup_store`) keeps the facts that make up the
+call's contribution and the stream sequence number they come from.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -74,13 +64,12 @@ from dialtone.analytics import histogram
 SHARDS = 4
 """The shards a call without an agent spreads over by its id, and an hour's shards."""
 DAY_SHARDS = 16
-LAYOUT = 4
+LAYOUT = 3
 """The layout `facts_of` counts calls in. Facts stored by an earlier consumer (no `layout`: 1,
-before the pair metric blocks; 2, before a call's shard followed its agent; 3, before an
-agent's and a batch's pairs had items of their own) are taken back out as that consumer counted
-them, so a call rolled up before an upgrade moves its counts without leaving negative ones
-behind (readers add up every item of a period that can hold a count, so a count moving from one
-item to another changes no figure)."""
+before the pair metric blocks; 2, before a call's shard followed its agent) are taken back out
+as that consumer counted them, so a call rolled up before an upgrade moves its counts without
+leaving negative ones behind (readers add up every shard of a period, so a count moving from
+one shard to another changes no figure)."""
 STATE_SK = "ROLLUP"
 """The sort key of a call's rollup state before its change-feed item held it (read, and taken
 over, so that calls rolled up by an earlier consumer move their counts correctly)."""
@@ -142,16 +131,6 @@ def shard_keys(period: str) -> list[str]:
 
 def shard_sk(shard: int) -> str:
     return f"S#{shard}"
-
-
-def agent_sk(agent_id: str) -> str:
-    """The sort key of an agent's own item in a period: its pairs (`as:`, `ad:`)."""
-    return f"A#{agent_id}"
-
-
-def batch_sk(batch_id: str) -> str:
-    """The sort key of a batch's own item in a period: its pairs (`bs:`)."""
-    return f"B#{batch_id}"
 
 
 def number_sk(number: str) -> str:
@@ -354,27 +333,6 @@ def _remote_counts(facts: CallFacts) -> tuple[str, Counter[str]] | None:
     return number, counts
 
 
-# The pairs that are in an item of their own (layout 4 on), by the name before their `:`: an
-# agent's, and a batch's.
-_OWN_ITEMS: dict[str, Callable[[CallFacts], str]] = {
-    "as": lambda facts: agent_sk(str(facts.agent_id)),
-    "ad": lambda facts: agent_sk(str(facts.agent_id)),
-    "bs": lambda facts: batch_sk(str(facts.batch_id)),
-}
-
-
-def _placed(facts: CallFacts, counts: Counter[str], shard: str) -> dict[str, Counter[str]]:
-    """A period's counts by the item that holds them: the call shard, and from layout 4 on the
-    call's agent's and batch's own items for their pairs (counts and metric blocks alike)."""
-    if facts.layout < 4:
-        return {shard: Counter(counts)}
-    items: dict[str, Counter[str]] = {}
-    for name, value in counts.items():
-        own = _OWN_ITEMS.get(name.split(":", 1)[0])
-        items.setdefault(shard if own is None else own(facts), Counter())[name] = value
-    return items
-
-
 def contribution(facts: CallFacts | None) -> Contribution:
     """What a call adds to the rollups (nothing for None: an erased or expired call)."""
     if facts is None:
@@ -382,11 +340,12 @@ def contribution(facts: CallFacts | None) -> Contribution:
     start = facts.start
     counts: Counter[str] = Counter(_slices(facts))
     counts.update(_metrics(facts))
-    result: Contribution = {}
-    for period, shards in ((hour_period(start), SHARDS), (day_period(start), DAY_SHARDS)):
-        pk = rollup_pk(facts.tenant_id, period)
-        for sk, part in _placed(facts, counts, shard_sk(call_shard(facts, shards))).items():
-            result[(pk, sk)] = part
+    hour = shard_sk(call_shard(facts, SHARDS))
+    day = shard_sk(call_shard(facts, DAY_SHARDS))
+    result: Contribution = {
+        (rollup_pk(facts.tenant_id, hour_period(start)), hour): counts,
+        (rollup_pk(facts.tenant_id, day_period(start)), day): Counter(counts),
+    }
     remote = _remote_counts(facts)
     if remote is not None:
         number, number_counts = remote

@@ -10,12 +10,11 @@ partial hours.
 
 Each call shard holds a *metric block* for all calls (`m`), one per value of `direction`,
 `status`, `outcome`, `is_test_call`, `agent_id` and `batch_id`, and one per value of the list's
-common pairs (direction+status, status+outcome; those of an agent, agent+status and
-agent+direction, are in the agent's own item of the period, and batch+status in the batch's:
-`rollups`, read for such a pair only), so stats answer no filter, one of those or one of those
-pairs, grouped by time or by a dimension. A dimension grouped under a filter on another one
-would need a block per combination of the two (three with a pair), which the rollups do not keep
-(422, saying what works); grouped by a dimension the filters fix, the answer is that one group.
+common pairs (direction+status, status+outcome, agent+status, agent+direction, batch+status;
+`rollups`), so stats answer no filter, one of those or one of those pairs, grouped by time or
+by a dimension. A dimension grouped under a filter on another one would need a block per
+combination of the two (three with a pair), which the rollups do not keep (422, saying what
+works); grouped by a dimension the filters fix, the answer is that one group.
 """
 
 from __future__ import annotations
@@ -43,7 +42,7 @@ from dialtone.analytics.stats_models import (
     StatsLatency,
     StatsPeriod,
 )
-from dialtone.analytics.totals import DAY, HOUR, cover, own_item, shifted
+from dialtone.analytics.totals import DAY, HOUR, cover, shifted
 from dialtone.auth import Principal, Scope
 from dialtone.dynamo import from_item, string_key
 from dialtone.errors import InvalidParameter
@@ -107,11 +106,6 @@ class Query:
     filters: CallFilters
     block: str
     group_by: StatsGroupBy | None
-
-    @property
-    def own_item(self) -> str | None:
-        """The agent's or batch's own item of each period that holds a pair's block."""
-        return own_item(self.filters)
 
     @property
     def fixed_group(self) -> str | None:
@@ -305,17 +299,14 @@ def _item_piece(item: Mapping[str, Any]) -> Piece:
 
 
 def _call_piece(item: Mapping[str, Any]) -> Piece | None:
-    """What an edge call adds to its hour's items (its call shard, its agent's and batch's
-    own items), as the rollups would count it."""
+    """What an edge call adds to its hour's call shard, as the rollups would count it."""
     facts = rollups.facts_of(from_item(dict(item)))
     if facts is None:
         return None
-    hour = rollups.rollup_pk(facts.tenant_id, rollups.hour_period(facts.start))
-    counts: Counter[str] = Counter()
-    for (pk, _), item_counts in rollups.contribution(facts).items():
-        if pk == hour:
-            counts.update(item_counts)
-    return Piece(_period_start(hour), counts)
+    for (pk, sk), counts in rollups.contribution(facts).items():
+        if "#R#H" in pk and sk.startswith("S#"):
+            return Piece(_period_start(pk), counts)
+    return None  # pragma: no cover - every call has an hour shard
 
 
 class StatsReader:
@@ -374,11 +365,10 @@ class StatsReader:
         """The rollup items covering [low, high) and the calls of its partial edge hours."""
         units = (HOUR,) if query.group_by is StatsGroupBy.HOUR else (DAY, HOUR)
         periods, edges = cover(low, high, units)
-        own = [] if query.own_item is None else [query.own_item]
         keys = [
-            string_key(pk=rollups.rollup_pk(query.tenant_id, period), sk=sk)
+            string_key(pk=rollups.rollup_pk(query.tenant_id, period), sk=shard)
             for period in (_period(unit, start) for unit, start in periods)
-            for sk in [*rollups.shard_keys(period), *own]
+            for shard in rollups.shard_keys(period)
         ]
         yield from (_item_piece(item) for item in self.rollups.get_items(keys))
         for edge_low, edge_high in edges:

@@ -76,13 +76,6 @@ _SHARD_ATTRIBUTES: dict[tuple[str, ...], Callable[[CallFilters], str]] = {
     ("agent_id", "direction"): lambda f: f"ad:{f.agent_id}|{f.direction}",
     ("batch_id", "status"): lambda f: f"bs:{f.batch_id}|{f.status}",
 }
-# The pairs whose counts are in their agent's or batch's own item of each period (from rollup
-# layout 4 on; in the call shards before), → that item's sort key.
-_OWN_ITEMS: dict[tuple[str, ...], Callable[[CallFilters], str]] = {
-    ("agent_id", "status"): lambda f: rollups.agent_sk(str(f.agent_id)),
-    ("agent_id", "direction"): lambda f: rollups.agent_sk(str(f.agent_id)),
-    ("batch_id", "status"): lambda f: rollups.batch_sk(str(f.batch_id)),
-}
 # A number filter: (local count prefixes in call shards, remote counts: (+names, -names)).
 _NUMBER_ATTRIBUTES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
     "from_number": (("lf",), ("f",), ()),
@@ -107,7 +100,6 @@ class Selection:
     """What to add up in each rollup item for one query."""
 
     shard: tuple[str, ...]
-    own_item: str | None = None
     number: str | None = None
     number_plus: tuple[str, ...] = ()
     number_minus: tuple[str, ...] = ()
@@ -135,18 +127,13 @@ def _n(item: Mapping[str, Any], name: str) -> int:
     return int(value["N"]) if value else 0
 
 
-def _given(filters: CallFilters) -> tuple[str, ...]:
-    """The names of the filters given, sorted."""
-    return tuple(sorted(n for n in _FILTER_NAMES if getattr(filters, n) is not None))
-
-
 def selection(filters: CallFilters) -> Selection | None:
     """The rollup attributes that answer these filters; None when rollups cannot."""
     if filters.call_id_prefix is not None:
         return None
-    given = _given(filters)
+    given = tuple(sorted(n for n in _FILTER_NAMES if getattr(filters, n) is not None))
     if given in _SHARD_ATTRIBUTES:
-        return Selection(shard=(_SHARD_ATTRIBUTES[given](filters),), own_item=own_item(filters))
+        return Selection(shard=(_SHARD_ATTRIBUTES[given](filters),))
     if len(given) == 1 and given[0] in _NUMBER_ATTRIBUTES:
         number = str(getattr(filters, given[0]))
         local, plus, minus = _NUMBER_ATTRIBUTES[given[0]]
@@ -157,13 +144,6 @@ def selection(filters: CallFilters) -> Selection | None:
             number_minus=minus,
         )
     return None
-
-
-def own_item(filters: CallFilters) -> str | None:
-    """The sort key of the item of its own that holds, in each period, the counts of the pair
-    these filters give (an agent's or a batch's), besides the call shards; None for others."""
-    given = _given(filters)
-    return _OWN_ITEMS[given](filters) if given in _OWN_ITEMS else None
 
 
 def _floor(moment: datetime, unit: timedelta) -> datetime:
@@ -444,8 +424,6 @@ def _period_keys(tenant_id: str, period: str, chosen: Selection) -> Iterator[dic
     pk = rollups.rollup_pk(tenant_id, period)
     for shard in rollups.shard_keys(period):
         yield string_key(pk=pk, sk=shard)
-    if chosen.own_item is not None:
-        yield string_key(pk=pk, sk=chosen.own_item)
     if chosen.number is not None:
         yield string_key(pk=pk, sk=rollups.number_sk(chosen.number))
 
