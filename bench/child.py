@@ -175,10 +175,10 @@ def reference(spec_path: str, edge: str = "") -> dict[str, Any]:
     app: Any = APIGatewayHttpResolver(enable_validation=True)
     wrap: Callable[[Any], Any] = lambda handler: handler  # noqa: E731
     if edge:
-        from dialtone import http
+        from dialtone.http import create_app
         from dialtone.observability import api_handler
 
-        app, wrap = http.create_app(), api_handler
+        app, wrap = create_app(), api_handler
 
     def read(item_id: UUID) -> Response[Any]:
         found = floor(spec_path)["status"] if spec["calls"] else 0

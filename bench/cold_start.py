@@ -272,7 +272,7 @@ def _recorded_requests(data: ColdDataset) -> dict[str, Sides]:
             path,
             authorizer=context,
             body=None if body is None else json.dumps(body),
-            **params,  # type: ignore[arg-type]
+            **params,
         )
         return Sides(event, [], [], expected=expected, recorded=True, primed=primed)
 

@@ -71,7 +71,7 @@ def run(endpoint: EmbeddedAws, notes: list[str], emit: Callable[[Figure], None])
                 "export_1000_peak_mb",
                 f"{result['peak_mb']:.1f}",
                 f"goal ≤ {PEAK_GOAL_MB}",
-                result["peak_mb"] <= PEAK_GOAL_MB,
+                float(result["peak_mb"]) <= PEAK_GOAL_MB,
                 f"peak RSS {result['max_rss_mb']:.0f} MB above an idle "
                 f"{result['idle_rss_mb']:.0f} MB, in a process of its own",
             ),

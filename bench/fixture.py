@@ -79,14 +79,15 @@ def logs_to_file(path: Path = LOG_PATH) -> Iterator[Path]:
         root.addHandler(file_handler)
         logging.captureWarnings(True)
         handler = logger.registered_handler
-        previous = handler.setStream(file) if isinstance(handler, logging.StreamHandler) else None
+        stream = handler if isinstance(handler, logging.StreamHandler) else None
+        previous = stream.setStream(file) if stream is not None else None
         _log_file = file
         try:
             yield path
         finally:
             _log_file = None
-            if previous is not None:
-                handler.setStream(previous)
+            if stream is not None and previous is not None:
+                stream.setStream(previous)
             logging.captureWarnings(False)
             root.removeHandler(file_handler)
 
@@ -114,12 +115,13 @@ def captured_handler_logs() -> Iterator[io.StringIO]:
 
     handler = logger.registered_handler
     buffer = io.StringIO()
-    previous = handler.setStream(buffer) if isinstance(handler, logging.StreamHandler) else None
+    stream = handler if isinstance(handler, logging.StreamHandler) else None
+    previous = stream.setStream(buffer) if stream is not None else None
     try:
         yield buffer
     finally:
-        if previous is not None:
-            handler.setStream(previous)
+        if stream is not None and previous is not None:
+            stream.setStream(previous)
 
 
 def last_logged_error(logs: io.StringIO) -> str | None:
@@ -426,7 +428,7 @@ def _put_direct(table: Any, values: dict[str, Any]) -> None:
 
     from local import moto_fixes
 
-    item = Item.__new__(Item)
+    item: Any = Item.__new__(Item)  # moto's Item, built without its per-attribute checks
     item.hash_key, item.range_key = DynamoType(values["pk"]), DynamoType(values["sk"])
     attributes = LimitedSizeDict()
     # dict.update, not LimitedSizeDict's own item by item size check

@@ -144,7 +144,8 @@ def _pending(store: QualityStore, call_id: str) -> dict[str, object]:
 
 def main() -> int:
     with running_endpoint() as endpoint:
-        run(endpoint, notes := [], lambda figure: print(figure.line(), flush=True))
+        notes: list[str] = []
+        run(endpoint, notes, lambda figure: print(figure.line(), flush=True))
     for note in notes:
         print(f"note: {note}")
     return 0

@@ -529,7 +529,7 @@ def document() -> dict[str, Any]:
     # document: only what the paths and webhooks refer to is kept.
     used = _referenced({"paths": merged["paths"], "webhooks": webhooks}, schemas)
     schemas = {name: schema for name, schema in schemas.items() if name in used}
-    return _tidy(
+    document: dict[str, Any] = _tidy(
         {
             "openapi": "3.1.0",
             "info": INFO,
@@ -541,6 +541,7 @@ def document() -> dict[str, Any]:
             "components": {"schemas": schemas, "securitySchemes": SECURITY_SCHEMES},
         }
     )
+    return document
 
 
 def render(value: dict[str, Any]) -> str:
