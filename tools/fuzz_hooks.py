@@ -6,6 +6,11 @@
   calls, agents and suppressions get past validation and their links can be followed.
 - `date-time`: instants the API stores, from 1970 to 2099 with any UTC offset (schemathesis
   would draw years 0001 to 9999, which the API refuses, so no call would ever be created).
+- `uri` (a webhook's URL): https URLs whose host is a public IP address, written out, with a
+  path, a query, a port sometimes. A host name would have to resolve to public addresses, and
+  the fuzzer's machine may have no DNS: no subscription would be created, and the operations on
+  one (read, change, rotate its secret, test, its deliveries) never reached. Deliveries to
+  these addresses fail (nothing listens, or no route), as a receiver that is down would.
 
 Values outside these (other strings, other types) are still sent by the negative phase.
 """
@@ -62,5 +67,17 @@ DATE_TIME = st.builds(
     _OFFSETS,
 )
 
+# Public addresses of well-known anycast resolvers: no DNS needed, and no private network.
+PUBLIC_HOSTS = ("1.1.1.1", "8.8.8.8", "9.9.9.9", "208.67.222.222", "[2606:4700:4700::1111]")
+_SEGMENT = st.text("abcdefghijklmnopqrstuvwxyz0123456789-_~", min_size=1, max_size=12)
+URI = st.builds(
+    lambda host, port, path, query: f"https://{host}{port}/{'/'.join(path)}{query}",
+    st.sampled_from(PUBLIC_HOSTS),
+    st.sampled_from(["", ":443", ":8443"]),
+    st.lists(_SEGMENT, max_size=4),
+    st.sampled_from(["", "?source=dialtone", "?a=1&b=two"]),
+)
+
 schemathesis.openapi.format("e164", E164)
+schemathesis.openapi.format("uri", URI)
 schemathesis.openapi.format("date-time", DATE_TIME)

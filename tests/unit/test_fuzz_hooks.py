@@ -1,5 +1,6 @@
-"""The fuzzer's generators for the contract's `e164` and `date-time` formats draw only values
-the API accepts: otherwise no call would be created and the links from it never followed."""
+"""The fuzzer's generators for the contract's `e164`, `date-time` and `uri` formats draw only
+values the API accepts: otherwise no call or subscription would be created and the links from
+it never followed."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from hypothesis import given, settings
 
 from dialtone import phones
 from dialtone.ingest import CallUpdate
+from dialtone.webhooks.service import WebhookCreate
+from dialtone.webhooks.urls import check_url
 from tools import fuzz_hooks
 
 
@@ -41,3 +44,18 @@ def test_numbers_come_from_every_region_and_both_ways_of_writing() -> None:
     assert fuzz_hooks.written(number, international=False) == "+442079460958"
     assert fuzz_hooks.written(number, international=True) == "+44 20 7946 0958"
     assert phones.to_e164(fuzz_hooks.written(number, international=True)) == "+442079460958"
+
+
+def _no_dns(host: str, port: int, **_: object) -> list[object]:
+    raise AssertionError(f"{host} was looked up: the fuzzer's machine may have no DNS")
+
+
+@settings(max_examples=300, deadline=None)
+@given(fuzz_hooks.URI)
+def test_every_generated_webhook_url_is_accepted_without_a_name_lookup(url: str) -> None:
+    # The production check (public addresses only, https), with no resolver to call
+    addresses = check_url(url, resolver=_no_dns)
+    assert addresses
+    assert all(address.is_global for address in addresses)
+    request = WebhookCreate.model_validate({"url": url, "events": ["call.completed"]})
+    assert request.url == url

@@ -71,6 +71,7 @@ WebhookUrl = Annotated[
         min_length=1,
         max_length=MAX_URL_LENGTH,
         description="An https:// URL whose host resolves to public addresses only.",
+        json_schema_extra={"format": "uri"},
     ),
 ]
 Description = Annotated[str, Field(max_length=MAX_DESCRIPTION_LENGTH), TRIMMED]
