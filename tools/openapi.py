@@ -279,7 +279,7 @@ def _webhooks(schemas: dict[str, Any]) -> dict[str, Any]:
 # fuzzer) can follow a call's life: dial it, read it, cancel it; or report it from the voice
 # runtime, append its exchanges and events, upload its recording, read the transcript and
 # history, grade it, report an issue, erase it, and read it gone. Agents, batches and webhooks
-# are followed from their creation the same way.
+# are followed from their creation the same way, and a webhook's test delivery to its retry.
 _CREATED_CALL = {"call_id": "$response.body#/call_id"}
 _REPORTED_CALL = {"call_id": "$request.path.call_id"}
 _CREATED_AGENT = {"agent_id": "$response.body#/agent_id"}
@@ -303,6 +303,16 @@ LINKS: dict[tuple[str, str, str], dict[str, tuple[str, dict[str, str]]]] = {
         "RotateSecret": ("rotate_webhook_secret", _CREATED_WEBHOOK),
         "ListDeliveries": ("list_webhook_deliveries", _CREATED_WEBHOOK),
         "DeleteWebhook": ("delete_webhook", _CREATED_WEBHOOK),
+    },
+    ("post", "/v1/webhooks/{webhook_id}/test", "202"): {
+        "ListDeliveries": ("list_webhook_deliveries", {"webhook_id": "$request.path.webhook_id"}),
+        "RetryDelivery": (
+            "retry_webhook_delivery",
+            {
+                "webhook_id": "$request.path.webhook_id",
+                "delivery_id": "$response.body#/delivery_id",
+            },
+        ),
     },
     ("delete", "/v1/webhooks/{webhook_id}", "204"): {
         "GetWebhook": ("get_webhook", {"webhook_id": "$request.path.webhook_id"}),
