@@ -22,4 +22,5 @@ def test_a_call_erased_before_its_report_is_dropped_without_a_traceback(
 
     # Then nothing is reported and it says why, in one line
     assert code == 0
-    assert capsys.readouterr().err == f"voice runtime: call {call_id} was erased, nothing reported\n"
+    said = capsys.readouterr().err
+    assert said == f"voice runtime: call {call_id} was erased, nothing reported\n"
