@@ -118,14 +118,29 @@ def run(stack: LocalStack, budget: Budget, report_dir: Path) -> subprocess.Compl
     """One schemathesis run against a started local stack, its output captured."""
     key = tenant_key(stack)
     env = {**os.environ, "SCHEMATHESIS_HOOKS": HOOKS, "NO_COLOR": "1"}
-    return subprocess.run(  # noqa: S603 (our own command line, with a key we made)
-        command(stack.info["api_url"], key, budget, report_dir),
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-        cwd=ROOT,
-    )
+    try:
+        return subprocess.run(  # noqa: S603 (our own command line, with a key we made)
+            command(stack.info["api_url"], key, budget, report_dir),
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+            cwd=ROOT,
+        )
+    finally:
+        delete_webhooks(stack.info["api_url"], key)
+
+
+def delete_webhooks(api_url: str, key: str) -> None:
+    """Delete the subscriptions the run created: their URLs are public addresses where nothing
+    answers, and deliveries to them would go on being retried on the stack after the run (a
+    deleted subscription's deliveries are dropped at their next attempt, with no request)."""
+    import httpx
+
+    with httpx.Client(base_url=api_url, headers={"X-API-Key": key}, timeout=30) as client:
+        while webhooks := client.get("/v1/webhooks").raise_for_status().json()["webhooks"]:
+            for webhook in webhooks:
+                client.delete(f"/v1/webhooks/{webhook['id']}").raise_for_status()
 
 
 def main(argv: list[str]) -> int:

@@ -11,12 +11,13 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import requests
 
 from dialtone.auth import ALL_SCOPES, Scope
 from local.stack import LocalStack
-from tools import fuzz
+from tools import fuzz, fuzz_hooks
 from tools.openapi import REQUEST_EXAMPLES
 
 pytestmark = pytest.mark.e2e
@@ -118,6 +119,22 @@ def _send(stack: LocalStack, method: str, path: str, key: str | None) -> request
         headers=headers,
         timeout=60,
     )
+
+
+def test_the_subscriptions_a_run_created_are_deleted_after_it(local_stack: LocalStack) -> None:
+    # Given a fuzzing tenant's subscriptions, on public addresses where nothing answers
+    key = fuzz.tenant_key(local_stack)
+    api_url = local_stack.info["api_url"]
+    with httpx.Client(base_url=api_url, headers={"X-API-Key": key}, timeout=30) as client:
+        for host in fuzz_hooks.PUBLIC_HOSTS[:3]:
+            body = {"url": f"https://{host}/hook", "events": ["call.completed"]}
+            assert client.post("/v1/webhooks", json=body).status_code == 201
+
+        # When the run's clean-up deletes them
+        fuzz.delete_webhooks(api_url, key)
+
+        # Then the tenant has none left
+        assert client.get("/v1/webhooks").json()["webhooks"] == []
 
 
 @pytest.mark.parametrize(("method", "path", "scope"), SECURED, ids=SECURED_IDS)
