@@ -44,6 +44,8 @@ CHECKS = (
     "ensure_resource_availability",
 )
 PHASES = ("examples", "coverage", "fuzzing", "stateful")
+# Lists and deletions of the run's subscriptions at most (a tenant has 20 at most: one page).
+_DELETE_ROUNDS = 5
 
 
 @dataclass(frozen=True)
@@ -138,9 +140,13 @@ def delete_webhooks(api_url: str, key: str) -> None:
     import httpx
 
     with httpx.Client(base_url=api_url, headers={"X-API-Key": key}, timeout=30) as client:
-        while webhooks := client.get("/v1/webhooks").raise_for_status().json()["webhooks"]:
+        for _ in range(_DELETE_ROUNDS):
+            webhooks = client.get("/v1/webhooks").raise_for_status().json()["webhooks"]
+            if not webhooks:
+                return
             for webhook in webhooks:
                 client.delete(f"/v1/webhooks/{webhook['id']}").raise_for_status()
+    raise RuntimeError(f"the fuzzing tenant still has subscriptions after {_DELETE_ROUNDS} rounds")
 
 
 def main(argv: list[str]) -> int:

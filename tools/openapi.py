@@ -539,7 +539,7 @@ def document() -> dict[str, Any]:
     # document: only what the paths and webhooks refer to is kept.
     used = _referenced({"paths": merged["paths"], "webhooks": webhooks}, schemas)
     schemas = {name: schema for name, schema in schemas.items() if name in used}
-    document: dict[str, Any] = _tidy(
+    tidy: dict[str, Any] = _tidy(
         {
             "openapi": "3.1.0",
             "info": INFO,
@@ -551,7 +551,7 @@ def document() -> dict[str, Any]:
             "components": {"schemas": schemas, "securitySchemes": SECURITY_SCHEMES},
         }
     )
-    return document
+    return tidy
 
 
 def render(value: dict[str, Any]) -> str:
