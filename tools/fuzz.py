@@ -44,8 +44,6 @@ CHECKS = (
     "ensure_resource_availability",
 )
 PHASES = ("examples", "coverage", "fuzzing", "stateful")
-# Lists and deletions of the run's subscriptions at most (a tenant has 20 at most: one page).
-_DELETE_ROUNDS = 5
 
 
 @dataclass(frozen=True)
@@ -137,16 +135,11 @@ def delete_webhooks(api_url: str, key: str) -> None:
     """Delete the subscriptions the run created: their URLs are public addresses where nothing
     answers, and deliveries to them would go on being retried on the stack after the run (a
     deleted subscription's deliveries are dropped at their next attempt, with no request)."""
-    import httpx
+    from dialtone_client import Dialtone
 
-    with httpx.Client(base_url=api_url, headers={"X-API-Key": key}, timeout=30) as client:
-        for _ in range(_DELETE_ROUNDS):
-            webhooks = client.get("/v1/webhooks").raise_for_status().json()["webhooks"]
-            if not webhooks:
-                return
-            for webhook in webhooks:
-                client.delete(f"/v1/webhooks/{webhook['id']}").raise_for_status()
-    raise RuntimeError(f"the fuzzing tenant still has subscriptions after {_DELETE_ROUNDS} rounds")
+    with Dialtone(api_key=key, base_url=api_url) as client:
+        for webhook in client.list_webhooks():
+            client.delete_webhook(webhook.id)
 
 
 def main(argv: list[str]) -> int:
