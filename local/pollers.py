@@ -2,7 +2,8 @@
 
 They read each function's `Events` of type `SQS` and `DynamoDB` from the template and behave as
 Lambda's event source mappings do: batches of `BatchSize`, partial batch failures
-(`ReportBatchItemFailures`), messages left for their visibility timeout when the function fails
+(`ReportBatchItemFailures`), records left out by the mapping's `FilterCriteria` (Lambda's event
+filtering), messages left for their visibility timeout when the function fails
 (so the queue's redrive policy moves a poison message to its dead-letter queue after
 `maxReceiveCount` receives), and stream batches retried `MaximumRetryAttempts` times.
 `Schedule` events with a `rate(...)` expression invoke their function every period, the first
@@ -17,13 +18,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from local.runtime import FunctionError
 
 LOG = logging.getLogger("dialtone.local.pollers")
 
 Invoke = Callable[[dict[str, Any]], dict[str, Any]]
+
+# The most records a DynamoDB stream's GetRecords returns.
+READ_LIMIT = 1000
 
 
 def sqs_record(message: dict[str, Any], queue_arn: str, region: str) -> dict[str, Any]:
@@ -58,6 +62,22 @@ def lambda_stream_record(record: dict[str, Any], stream_arn: str) -> dict[str, A
     if isinstance(created, datetime):
         data["ApproximateCreationDateTime"] = created.timestamp()
     return {**record, "dynamodb": data, "eventSourceARN": stream_arn}
+
+
+Matches = Callable[[dict[str, Any]], bool]
+
+
+def record_filter(criteria: dict[str, Any] | None) -> Matches:
+    """Lambda's event filtering for an event source's `FilterCriteria`: a record is passed on
+    when it matches one of the filters' patterns (the event pattern syntax EventBridge rules
+    use too, matched by moto's implementation of it); with no filter, every record is."""
+    from moto.events.models import EventPattern
+
+    patterns = [EventPattern.load(f["Pattern"]) for f in (criteria or {}).get("Filters") or []]
+    if not patterns:
+        return lambda record: True
+    # (moto types the event as an EventBridge event; the matching reads any JSON object)
+    return lambda record: any(pattern.matches_event(cast(Any, record)) for pattern in patterns)
 
 
 class Poller:
@@ -171,9 +191,12 @@ class StreamPoller(Poller):
         maximum_retry_attempts: int = 2,
         report_batch_item_failures: bool = False,
         batching_window_seconds: float = 0.0,
+        matches: Matches | None = None,
     ) -> None:
         super().__init__(f"stream:{stream_arn.split('/')[1]}")
         self.batching_window_seconds = batching_window_seconds
+        # The records the mapping's filters let through (Lambda drops the others unseen).
+        self.matches = matches or record_filter(None)
         # Per shard: the records read and not yet delivered, and when the first of them was.
         self._gathered: dict[str, list[dict[str, Any]]] = {}
         self._gathering_since: dict[str, float] = {}
@@ -210,21 +233,31 @@ class StreamPoller(Poller):
         LOG.error("%s: %d records dropped after retries", self.name, len(pending))
 
     def poll_once(self) -> bool:
+        """One read of each shard (up to GetRecords' 1,000 records, as Lambda's poller reads a
+        backlog), then a batch delivered where one is ready; whether anything was read or
+        delivered (a poller with a backlog reads on at once)."""
         found = False
         for shard_id, iterator in list(self._iterators.items()):
             gathered = self._gathered.setdefault(shard_id, [])
-            response = self.streams.get_records(
-                ShardIterator=iterator, Limit=self.batch_size - len(gathered)
-            )
-            self._iterators[shard_id] = response.get("NextShardIterator") or iterator
-            records = response.get("Records", [])
-            if records and not gathered:
-                self._gathering_since[shard_id] = time.monotonic()
-            gathered += [lambda_stream_record(r, self.stream_arn) for r in records]
+            if len(gathered) < self.batch_size:
+                response = self.streams.get_records(ShardIterator=iterator, Limit=READ_LIMIT)
+                self._iterators[shard_id] = response.get("NextShardIterator") or iterator
+                read = response.get("Records", [])
+                records = [
+                    record
+                    for r in read
+                    if self.matches(record := lambda_stream_record(r, self.stream_arn))
+                ]
+                if records and not gathered:
+                    self._gathering_since[shard_id] = time.monotonic()
+                gathered += records
+                found = found or bool(read)
             if gathered and self._batch_ready(shard_id, gathered):
                 found = True
-                self._gathered[shard_id] = []
-                self._deliver(gathered)
+                batch, rest = gathered[: self.batch_size], gathered[self.batch_size :]
+                self._gathered[shard_id] = rest
+                self._gathering_since[shard_id] = time.monotonic()
+                self._deliver(batch)
         return found
 
     def _batch_ready(self, shard_id: str, gathered: list[dict[str, Any]]) -> bool:
@@ -325,6 +358,11 @@ class EventSources:
                 responses = properties.get("FunctionResponseTypes", [])
                 partial = "ReportBatchItemFailures" in responses
                 if source["Type"] == "SQS":
+                    if properties.get("FilterCriteria"):
+                        raise NotImplementedError(
+                            f"{logical_id}.{event_name}: an SQS event's FilterCriteria is not"
+                            " emulated locally"
+                        )
                     queue = properties["Queue"]["Fn::GetAtt"][0]
                     concurrency = int(
                         properties.get("ScalingConfig", {}).get("MaximumConcurrency", 2)
@@ -364,6 +402,7 @@ class EventSources:
                             batching_window_seconds=float(
                                 properties.get("MaximumBatchingWindowInSeconds", 0)
                             ),
+                            matches=record_filter(properties.get("FilterCriteria")),
                         )
                     )
         for poller in self.pollers:

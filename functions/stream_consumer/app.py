@@ -1,7 +1,8 @@
 """The calls table's stream consumer: every change of a call item, in stream order, feeds the
 rollups (totals and stats) and the change feed; a change of a call or batch that is a webhook
-event's transition is fanned out to the tenant's subscriptions; records of other items
-(exchanges, events, SID claims) are skipped.
+event's transition is fanned out to the tenant's subscriptions. The event source's filter
+(template.yaml) sends only the records of calls and batches; any other (exchanges, events, SID
+claims) is skipped here too.
 
 Each record goes through the per-record processors; the rollups and the change feed gather the
 batch's call changes and write them together at the end (one put of each changed call's item,

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from local.endpoint import EmbeddedAws
-from local.pollers import SqsPoller, StreamPoller, wait_until
+from local.pollers import SqsPoller, StreamPoller, record_filter, wait_until
 from local.provision import Stack, provision
 from local.runtime import FunctionError
 
@@ -243,3 +243,89 @@ def test_a_rate_schedule_invokes_its_function_every_period() -> None:
     assert len(events) >= 2
     assert events[0]["detail-type"] == "Scheduled Event"
     assert events[0]["resources"][0].endswith("rule/SweeperFunctionEveryMinute")
+
+
+def _keep_only(sort_key: str) -> Any:
+    """A filter (the template's syntax) that lets through the records of this sort key only."""
+    pattern = json.dumps({"dynamodb": {"Keys": {"sk": {"S": [sort_key]}}}})
+    return record_filter({"Filters": [{"Pattern": pattern}]})
+
+
+def test_records_the_filters_leave_out_never_reach_the_function(
+    embedded_aws: EmbeddedAws, stack: Stack
+) -> None:
+    # Given a poller whose mapping filters on the items' sort key (as the stream consumer's)
+    session = embedded_aws.session()
+    kept, dropped = f"KEEP-{uuid.uuid4().hex}", f"DROP-{uuid.uuid4().hex}"
+    received: list[dict[str, Any]] = []
+    poller = StreamPoller(
+        session.client("dynamodbstreams"),
+        stack.stream_arns["CallsTable"],
+        lambda event: received.extend(event["Records"]) or {},
+        matches=_keep_only(kept),
+    )
+    dynamodb = session.client("dynamodb")
+    pk = {"S": f"T#stream-test#X#{uuid.uuid4()}"}
+
+    # When items of either kind are written, a kept one last
+    poller.start()
+    try:
+        for sort_key in (dropped, kept, dropped, kept):
+            dynamodb.put_item(
+                TableName=stack.names["CallsTable"], Item={"pk": pk, "sk": {"S": sort_key}}
+            )
+        assert wait_until(
+            lambda: len([r for r in received if r["dynamodb"]["Keys"]["pk"] == pk]) >= 2, 10
+        )
+        time.sleep(0.5)  # what else was read by now was delivered
+    finally:
+        poller.stop()
+
+    # Then the function saw the kept item's two changes, and nothing of the other
+    mine = [r for r in received if r["dynamodb"]["Keys"]["pk"] == pk]
+    assert [(r["eventName"], r["dynamodb"]["Keys"]["sk"]["S"]) for r in mine] == [
+        ("INSERT", kept),
+        ("MODIFY", kept),
+    ]
+    assert all(r["dynamodb"]["Keys"]["sk"]["S"] != dropped for r in received)
+
+
+def test_a_backlog_is_delivered_in_full_batches_in_order(
+    embedded_aws: EmbeddedAws, stack: Stack
+) -> None:
+    # Given a poller, reading from now on, that keeps this test's items only
+    session = embedded_aws.session()
+    sort_key = f"BACKLOG-{uuid.uuid4().hex}"
+    batches: list[list[str]] = []
+    poller = StreamPoller(
+        session.client("dynamodbstreams"),
+        stack.stream_arns["CallsTable"],
+        lambda event: (
+            batches.append([r["dynamodb"]["Keys"]["pk"]["S"] for r in event["Records"]]) or {}
+        ),
+        batch_size=100,
+        batching_window_seconds=3,
+        matches=_keep_only(sort_key),
+    )
+    dynamodb = session.client("dynamodb")
+    keys = [f"T#stream-test#X#{n:04d}-{uuid.uuid4()}" for n in range(250)]
+
+    # When 250 of its items are in the stream before it starts
+    for start in range(0, len(keys), 25):
+        dynamodb.batch_write_item(
+            RequestItems={
+                stack.names["CallsTable"]: [
+                    {"PutRequest": {"Item": {"pk": {"S": pk}, "sk": {"S": sort_key}}}}
+                    for pk in keys[start : start + 25]
+                ]
+            }
+        )
+    poller.start()
+    try:
+        assert wait_until(lambda: sum(len(b) for b in batches) >= len(keys), 15)
+    finally:
+        poller.stop()
+
+    # Then they came in batches of the batch size (the rest last), each change once, in order
+    assert [len(b) for b in batches] == [100, 100, 50]
+    assert [pk for batch in batches for pk in batch] == keys

@@ -425,3 +425,40 @@ def test_the_console_is_deployed_only_when_asked(template: dict[str, Any]) -> No
     statement = resources["ConsoleBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"][0]
     assert statement["Principal"] == {"Service": "cloudfront.amazonaws.com"}
     assert "ConsoleDistribution" in str(statement["Condition"])
+
+
+def _stream_record(sort_key: str, event_name: str = "MODIFY") -> dict[str, Any]:
+    """A calls table stream record of an item with this sort key, as Lambda presents it."""
+    keys = {"pk": {"S": "T#tenant#C#call"}, "sk": {"S": sort_key}}
+    image = {**keys, "status": {"S": "completed"}}
+    data: dict[str, Any] = {"Keys": keys, "SequenceNumber": "100", "OldImage": image}
+    if event_name != "REMOVE":
+        data["NewImage"] = image
+    return {"eventName": event_name, "dynamodb": data}
+
+
+def test_the_stream_consumer_is_sent_every_call_and_batch_change_and_nothing_else(
+    template: dict[str, Any],
+) -> None:
+    from dialtone.analytics.stream import call_change
+    from dialtone.dialing.counters import SEQUENCE_SK, SHARD_SK
+    from dialtone.quality.store import GRADE_SK
+    from dialtone.store import BATCH_SK, CALL_SK, SID_SK, event_sk, exchange_sk
+    from dialtone.webhooks.events import events_of
+    from local.pollers import record_filter
+
+    # Given the consumer's event source, as Lambda's (and the local stack's) filtering reads it
+    source = template["Resources"]["StreamConsumerFunction"]["Properties"]["Events"]["CallsStream"]
+    passes = record_filter(source["Properties"]["FilterCriteria"])
+
+    # Then every change of a call or a batch reaches it, removals (expiry) included
+    for sort_key in (CALL_SK, BATCH_SK):
+        for event_name in ("INSERT", "MODIFY", "REMOVE"):
+            assert passes(_stream_record(sort_key, event_name)), (sort_key, event_name)
+    # And the records Lambda drops are of items the consumer has nothing to do with
+    others = [exchange_sk(1), event_sk("evt-1"), SID_SK, GRADE_SK, SEQUENCE_SK, SHARD_SK, "CALLX"]
+    for sort_key in others:
+        record = _stream_record(sort_key)
+        assert not passes(record), sort_key
+        assert call_change(record) is None, sort_key
+        assert events_of(record) == [], sort_key
