@@ -60,6 +60,12 @@ every attribute of it, nested ones too, twice for each item a page returns: two 
 Query's time for a page of calls on the local stack. An item's size is kept until the next
 write (which may change the item in place); a write measures afresh.
 
+Before an answer is serialized, moto turns it into plain values (`dynamo_to_dict`), testing each
+value of each item for a datetime, an attribute value object and a `to_json` method (an attribute
+lookup that fails, for every text and number) before it sees a dict or a list: a seventh of the
+endpoint's time while 20 clients read pages of calls on the local stack. Plain values are taken
+as they are and attribute values expanded directly; binary values and anything else are moto's.
+
 A batch's check that it names no key twice compares the keys' JSON text in a set, not each key
 with every key before it.
 
@@ -146,7 +152,11 @@ def apply() -> None:
     _patch(Item, "project", _top_level_projection(Item.project))
     _patch(Item, "size", _sized_once(Item.size))
     _patch(DynamoHandler, "_contains_duplicates", _contains_duplicates)
+    from moto.dynamodb import responses as responses_module
     from moto.dynamodb.models import table as table_module
+    from moto.dynamodb.models.utilities import dynamo_to_dict
+
+    _patch(responses_module, "dynamo_to_dict", _plain_values(dynamo_to_dict))
 
     _patch(table_module, "copy", _QueryCopies)
     _patch_streams_and_dispatch()
@@ -395,6 +405,30 @@ def _record_responses(serialized: Any) -> Any:
         return serialized(self, action_result)
 
     return record_response
+
+
+# The exact types of the values moto's `dynamo_to_dict` hands back as they are.
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
+def _plain_values(convert: Any) -> Any:
+    """moto's `dynamo_to_dict`, with dicts, lists, plain values and attribute values (binary
+    ones apart) converted without its tests of each value; the rest as moto converts it."""
+    from moto.dynamodb.models.dynamo_type import DynamoType, LimitedSizeDict
+
+    def plain(value: Any) -> Any:
+        kind = type(value)
+        if kind is dict or kind is LimitedSizeDict:  # (an item's attributes: the latter)
+            return {k: plain(v) for k, v in value.items()}
+        if kind is list:
+            return [plain(v) for v in value]
+        if kind in _PLAIN:
+            return value
+        if kind is DynamoType and value.type not in ("B", "BS"):
+            return {value.type: plain(value.value)}
+        return convert(value)
+
+    return plain
 
 
 def _backend_per_host(find: Any) -> Any:

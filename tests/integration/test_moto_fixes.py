@@ -779,6 +779,42 @@ def test_answers_holding_items_are_sent_as_moto_would_send_them(
     assert fixed[1]["Items"] == [_RICH]
 
 
+def test_moto_turns_each_answer_into_plain_values_by_its_module_s_converter() -> None:
+    # Given moto's result of an item operation (the fix replaces the converter it calls)
+    from moto.dynamodb import responses
+
+    source = inspect.getsource(responses.DynamoResult.__init__)
+
+    # Then it converts the answer with the module's `dynamo_to_dict`
+    assert "dynamo_to_dict(result)" in source
+
+
+def test_answers_are_made_plain_values_as_moto_makes_them(
+    make_table: Callable[..., str], dynamodb: Any
+) -> None:
+    # Given an item with binary, sets, nulls and nested values, as moto holds it
+    from moto.dynamodb import responses
+    from moto.dynamodb.models.utilities import dynamo_to_dict
+
+    name = make_table(_RICH)
+    table = _backend(name).get_table(name)
+    item = table.get_item(DynamoType(_RICH["pk"]), DynamoType(_RICH["sk"]))
+    answers = [
+        {"Item": item.attrs, "ConsumedCapacity": None},
+        {"Items": [item.attrs, item.to_json()["Attributes"]], "Count": 2, "ScannedCount": 2},
+        {"Attributes": item.to_json()["Attributes"], "when": item},
+    ]
+
+    # When each is converted with the fix, and with moto's own converter
+    assert responses.dynamo_to_dict is not dynamo_to_dict
+    fixed = [responses.dynamo_to_dict(answer) for answer in answers]
+    theirs = [dynamo_to_dict(answer) for answer in answers]
+
+    # Then the values are the same, binary as bytes
+    assert fixed == theirs
+    assert fixed[0]["Item"]["audio"] == {"B": b"\x00\xffRIFF"}
+
+
 # Counter updates
 
 
