@@ -32,7 +32,7 @@ RICH = {
     },
     "B": {"M": {"BS": {"S": "not binary"}}},
 }
-PLAIN = {"pk": {"S": "call"}, "sk": {"S": "PLAIN"}, "text": {"S": 'say "B" twice'}}
+PLAIN = {"pk": {"S": "call"}, "sk": {"S": "PLAIN"}, "text": {"S": 'say "B": "x"'}}
 # And one with no binary value nor the text of one (read without a walk of its values).
 SIMPLE = {"pk": {"S": "call"}, "sk": {"S": "SIMPLE"}, "n": {"N": "1"}, "m": {"M": {}}}
 

@@ -180,7 +180,10 @@ class Cli:
 
 
 @pytest.fixture
-def cli(tmp_path: Path) -> Cli:
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
+    # Output to a file is as wide as the command line makes it, whatever the terminal running
+    # the tests says (pytest-xdist's workers see a $COLUMNS of 80).
+    monkeypatch.delenv("COLUMNS", raising=False)
     return Cli(tmp_path)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from typing import Any
 
 
@@ -42,6 +43,8 @@ def reset_clients() -> None:
 # their other members are left to botocore.
 ITEM_OPERATIONS = frozenset({"GetItem", "Query", "Scan", "BatchGetItem", "PutItem", "UpdateItem"})
 ITEM_MEMBERS = frozenset({"Item", "LastEvaluatedKey", "Attributes"})
+# A binary attribute value, or a set of them, in an answer's JSON.
+_BINARY = re.compile(rb'"BS?"\s*:\s*["\[]')
 ITEMS_MEMBERS = frozenset({"Items"})
 TABLES_MEMBERS = frozenset({"Responses"})
 
@@ -65,7 +68,7 @@ def items_as_sent(
     members = (ITEM_MEMBERS | ITEMS_MEMBERS | TABLES_MEMBERS).intersection(body)
     if not members:
         return
-    binary = b'"B' in raw  # a binary value (or an attribute named so): decoded below
+    binary = _BINARY.search(raw) is not None  # (rarely a text that looks like one: walked too)
     for member in members:
         value = body.pop(member)
         if binary and member in ITEM_MEMBERS:

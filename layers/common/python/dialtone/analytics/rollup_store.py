@@ -349,7 +349,9 @@ class RollupStore(TableStore):
             TableName=self.table_name,
             IndexName=changes.CHANGE_INDEX,
             KeyConditionExpression="#tenant = :tenant",
-            ExpressionAttributeNames={"#tenant": "change_tenant"},
+            # (the change's whole entry is projected to the index: only its time is read)
+            ProjectionExpression="#at",
+            ExpressionAttributeNames={"#tenant": "change_tenant", "#at": "stream_at"},
             ExpressionAttributeValues={":tenant": {"S": tenant_id}},
             ScanIndexForward=False,
             Limit=1,
