@@ -11,6 +11,7 @@ import pytest
 
 from dialtone import aws
 from local.endpoint import EmbeddedAws
+from tests.tables import create_keyed_table
 
 # An item with every kind of attribute value, binary ones nested too, and attributes named as
 # the kinds of values are.
@@ -44,18 +45,7 @@ def clients(handler_environment: dict[str, str], embedded_aws: EmbeddedAws) -> I
     aws.reset_clients()
     shared, bare = aws.client("dynamodb"), embedded_aws.session().client("dynamodb")
     name = f"aws-clients-{uuid.uuid4().hex[:8]}"
-    bare.create_table(
-        TableName=name,
-        KeySchema=[
-            {"AttributeName": "pk", "KeyType": "HASH"},
-            {"AttributeName": "sk", "KeyType": "RANGE"},
-        ],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    create_keyed_table(bare, name)
     for item in (RICH, PLAIN, SIMPLE):
         bare.put_item(TableName=name, Item=item)
     yield shared, bare, name

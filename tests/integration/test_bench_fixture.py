@@ -10,6 +10,7 @@ import pytest
 
 from bench.fixture import stored_items
 from local.endpoint import EmbeddedAws
+from tests.tables import create_keyed_table
 
 
 @pytest.fixture
@@ -17,18 +18,7 @@ def table(embedded_aws: EmbeddedAws) -> Iterator[tuple[Any, str]]:
     """A table keyed by `pk` and `sk` holding items of two partition prefixes; dropped after."""
     dynamodb = embedded_aws.session().client("dynamodb")
     name = f"bench-fixture-{uuid.uuid4().hex[:8]}"
-    dynamodb.create_table(
-        TableName=name,
-        KeySchema=[
-            {"AttributeName": "pk", "KeyType": "HASH"},
-            {"AttributeName": "sk", "KeyType": "RANGE"},
-        ],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    create_keyed_table(dynamodb, name)
     for n in range(30):
         prefix = "T#a#R#" if n % 3 else "T#b#R#"
         item = {

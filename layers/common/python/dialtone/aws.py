@@ -43,10 +43,10 @@ def reset_clients() -> None:
 # their other members are left to botocore.
 ITEM_OPERATIONS = frozenset({"GetItem", "Query", "Scan", "BatchGetItem", "PutItem", "UpdateItem"})
 ITEM_MEMBERS = frozenset({"Item", "LastEvaluatedKey", "Attributes"})
-# A binary attribute value, or a set of them, in an answer's JSON.
-_BINARY = re.compile(rb'"BS?"\s*:\s*["\[]')
 ITEMS_MEMBERS = frozenset({"Items"})
 TABLES_MEMBERS = frozenset({"Responses"})
+# A binary attribute value, or a set of them, in an answer's JSON.
+_BINARY = re.compile(rb'"BS?"\s*:\s*["\[]')
 
 
 def items_as_sent(
@@ -64,7 +64,12 @@ def items_as_sent(
     import json
 
     raw = response_dict["body"]
-    body = json.loads(raw)
+    try:
+        body = json.loads(raw)
+    except ValueError:  # not JSON after all: botocore's parser says what it is
+        return
+    if not isinstance(body, dict):
+        return
     members = (ITEM_MEMBERS | ITEMS_MEMBERS | TABLES_MEMBERS).intersection(body)
     if not members:
         return
