@@ -91,6 +91,12 @@ class Poller:
     def poll_once(self) -> bool:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def _function_failed(self, message: str, *args: Any) -> None:
+        """Say that an invocation failed, unless the stack is stopping: its workers are stopped
+        under the invocations in flight, whose messages and records stay where they were."""
+        if not self._stop.is_set():
+            LOG.warning(message, *args)
+
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
@@ -157,7 +163,7 @@ class SqsPoller(Poller):
             result = self.invoke(event)
         except FunctionError as error:
             # The whole batch returns to the queue when its visibility timeout ends.
-            LOG.warning(
+            self._function_failed(
                 "%s: function error, %d messages left for retry: %s",
                 self.name,
                 len(messages),
@@ -221,7 +227,9 @@ class StreamPoller(Poller):
             try:
                 result = self.invoke({"Records": pending})
             except FunctionError as error:
-                LOG.warning("%s: function error (attempt %d): %s", self.name, attempt + 1, error)
+                self._function_failed(
+                    "%s: function error (attempt %d): %s", self.name, attempt + 1, error
+                )
                 continue
             failures = (
                 (result or {}).get("batchItemFailures") if self.report_batch_item_failures else None
@@ -323,7 +331,7 @@ class SchedulePoller(Poller):
         try:
             self.invoke(scheduled_event(self.rule))
         except FunctionError as error:
-            LOG.warning("%s: function error: %s", self.name, error)
+            self._function_failed("%s: function error: %s", self.name, error)
         return False
 
 

@@ -224,10 +224,10 @@ class WorkerRuntime:
             try:
                 answer, worker = self._invoke_on(config, worker, event)
             except (InvocationTimeout, RuntimeError) as error:
-                # Said in the stack's log: the API answers this invocation with a bare 500.
-                LOG.warning(
-                    "%s: the invocation failed, its worker is stopped: %s", config.full_path, error
-                )
+                # Said in the stack's log: the API answers this invocation with a bare 500. Not
+                # when the stack is stopping: it stops its workers under what they were doing.
+                log = LOG.debug if self._stopping.is_set() else LOG.warning
+                log("%s: the invocation failed, its worker is stopped: %s", config.full_path, error)
                 worker.process.kill()
                 answer = {"error": {"errorMessage": str(error), "errorType": "Runtime.ExitError"}}
             else:

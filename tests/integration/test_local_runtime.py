@@ -3,6 +3,7 @@ per execution environment, and what happens when one is gone."""
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 from collections.abc import Iterator
@@ -14,13 +15,16 @@ import pytest
 
 from local.runtime import FunctionError, Worker, WorkerRuntime
 
-# A function that notes each event it handles in a file, and can be asked to exit mid-request.
+# A function that notes each event it handles in a file, and can be asked to take its time or to
+# exit mid-request.
 APP = """
 import os
+import time
 
 def handler(event, context):
     with open(os.environ["SEEN"], "a") as seen:
         seen.write(event["name"] + "\\n")
+    time.sleep(event.get("sleep", 0))
     if event.get("exit"):
         os._exit(1)
     return {"pid": os.getpid(), "name": event["name"]}
@@ -93,3 +97,38 @@ def test_a_worker_that_dies_during_a_request_is_a_function_error_not_a_retry(
     assert _seen(function) == ["dies"]
     # And the next request gets a new worker
     assert runtime.invoke_direct(function, {"name": "next"})["name"] == "next"
+
+
+def test_an_invocation_the_stack_stops_under_is_not_reported_as_a_failure(
+    runtime: WorkerRuntime, function: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    import threading
+    import time
+
+    from local.pollers import wait_until
+
+    # Given a request its function is still working on
+    failures: list[Exception] = []
+
+    def request() -> None:
+        try:
+            runtime.invoke_direct(function, {"name": "slow", "sleep": 30})
+        except FunctionError as error:
+            failures.append(error)
+
+    thread = threading.Thread(target=request)
+    thread.start()
+    seen = Path(function.env_vars.resolve()["SEEN"])
+    assert wait_until(lambda: seen.is_file() and "slow" in seen.read_text(), 10)
+
+    # When the runtime is stopped (Ctrl-C on the stack)
+    begun = time.monotonic()
+    with caplog.at_level(logging.DEBUG, logger="dialtone.local"):
+        runtime.stop(timeout=0.2)
+        thread.join(10)
+
+    # Then the request ends at once, failed, and nothing is said of it above debug
+    assert time.monotonic() - begun < 5
+    assert len(failures) == 1
+    assert [r.getMessage() for r in caplog.records if r.levelno > logging.DEBUG] == []
+    assert any("the invocation failed" in r.getMessage() for r in caplog.records)

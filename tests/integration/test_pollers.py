@@ -329,3 +329,31 @@ def test_a_backlog_is_delivered_in_full_batches_in_order(
     # Then they came in batches of the batch size (the rest last), each change once, in order
     assert [len(b) for b in batches] == [100, 100, 50]
     assert [pk for batch in batches for pk in batch] == keys
+
+
+@pytest.mark.parametrize("stopping", [False, True])
+def test_a_function_error_is_reported_unless_the_stack_is_stopping_under_it(
+    stopping: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    from local.pollers import SchedulePoller
+
+    # Given a scheduled function whose invocation fails (its worker stopped under it, when the
+    # stack is stopping)
+    def invoke(event: dict[str, Any]) -> dict[str, Any]:
+        if stopping:
+            poller.stop()  # (never started: nothing to wait for)
+        raise FunctionError(
+            {"errorType": "Runtime.ExitError", "errorMessage": "the function's worker exited"}
+        )
+
+    poller = SchedulePoller("tick", period=60, invoke=invoke)
+    poller.next_at = 0
+
+    # When its time comes
+    with caplog.at_level(logging.INFO, logger="dialtone.local.pollers"):
+        poller.poll_once()
+
+    # Then the failure is in the stack's log only if the stack is not stopping
+    assert [r.levelname for r in caplog.records] == ([] if stopping else ["WARNING"])
