@@ -60,10 +60,13 @@ class Worker:
         self._read_line(timeout=60)  # the init phase: imports and module-level setup
 
     def _read_line(self, timeout: float) -> dict[str, Any]:
-        ready, _, _ = select.select([self._results], [], [], timeout)
-        if not ready:
-            raise InvocationTimeout(f"no answer within {timeout:.0f} s")
-        line = self._results.readline()
+        try:
+            ready, _, _ = select.select([self._results], [], [], timeout)
+            if not ready:
+                raise InvocationTimeout(f"no answer within {timeout:.0f} s")
+            line = self._results.readline()
+        except (ValueError, OSError):  # its pipe closed under this read: `stop` was called
+            raise RuntimeError("the function's worker was stopped") from None
         if not line:
             raise RuntimeError("the function's worker exited")
         answer: dict[str, Any] = json.loads(line)

@@ -132,3 +132,15 @@ def test_an_invocation_the_stack_stops_under_is_not_reported_as_a_failure(
     assert len(failures) == 1
     assert [r.getMessage() for r in caplog.records if r.levelno > logging.DEBUG] == []
     assert any("the invocation failed" in r.getMessage() for r in caplog.records)
+
+
+def test_a_read_whose_pipe_the_stop_closed_is_a_stopped_worker_not_a_crash(tmp_path: Path) -> None:
+    # Given a worker whose answers' pipe was closed (by `stop`, from another thread) while a
+    # request was waiting for its answer
+    worker = object.__new__(Worker)
+    worker._results = (tmp_path / "answers").open("w+")
+    worker._results.close()
+
+    # Then the wait ends as a failed invocation, which the runtime answers, not a ValueError
+    with pytest.raises(RuntimeError, match="stopped"):
+        worker._read_line(timeout=1)
