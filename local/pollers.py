@@ -71,11 +71,12 @@ def record_filter(criteria: dict[str, Any] | None) -> Matches:
     """Lambda's event filtering for an event source's `FilterCriteria`: a record is passed on
     when it matches one of the filters' patterns (the event pattern syntax EventBridge rules
     use too, matched by moto's implementation of it); with no filter, every record is."""
+    filters = (criteria or {}).get("Filters") or []
+    if not filters:
+        return lambda record: True
     from moto.events.models import EventPattern
 
-    patterns = [EventPattern.load(f["Pattern"]) for f in (criteria or {}).get("Filters") or []]
-    if not patterns:
-        return lambda record: True
+    patterns = [EventPattern.load(f["Pattern"]) for f in filters]
     # (moto types the event as an EventBridge event; the matching reads any JSON object)
     return lambda record: any(pattern.matches_event(cast(Any, record)) for pattern in patterns)
 

@@ -6,7 +6,9 @@ botocore itself) points the same code at AWS or at the local stack.
 
 from __future__ import annotations
 
+import base64
 import functools
+import json
 import os
 import re
 from typing import Any
@@ -39,12 +41,8 @@ def reset_clients() -> None:
     boto3.DEFAULT_SESSION = None
 
 
-# The operations whose answers hold items, and the members that do (by how they hold them);
-# their other members are left to botocore.
+# The operations whose answers hold items; their other members are left to botocore.
 ITEM_OPERATIONS = frozenset({"GetItem", "Query", "Scan", "BatchGetItem", "PutItem", "UpdateItem"})
-ITEM_MEMBERS = frozenset({"Item", "LastEvaluatedKey", "Attributes"})
-ITEMS_MEMBERS = frozenset({"Items"})
-TABLES_MEMBERS = frozenset({"Responses"})
 # A binary attribute value, or a set of them, in an answer's JSON.
 _BINARY = re.compile(rb'"BS?"\s*:\s*["\[]')
 
@@ -61,8 +59,6 @@ def items_as_sent(
     answer, then adds these members back (its `before-parse` event's customized response)."""
     if operation_model.name not in ITEM_OPERATIONS or response_dict["status_code"] != 200:
         return
-    import json
-
     raw = response_dict["body"]
     try:
         body = json.loads(raw)
@@ -70,19 +66,13 @@ def items_as_sent(
         return
     if not isinstance(body, dict):
         return
-    members = (ITEM_MEMBERS | ITEMS_MEMBERS | TABLES_MEMBERS).intersection(body)
+    members = _DECODERS.keys() & body.keys()
     if not members:
         return
     binary = _BINARY.search(raw) is not None  # (rarely a text that looks like one: walked too)
     for member in members:
         value = body.pop(member)
-        if binary and member in ITEM_MEMBERS:
-            value = _item(value)
-        elif binary and member in ITEMS_MEMBERS:
-            value = [_item(item) for item in value]
-        elif binary:
-            value = {table: [_item(item) for item in items] for table, items in value.items()}
-        customized_response_dict[member] = value
+        customized_response_dict[member] = _DECODERS[member](value) if binary else value
     response_dict["body"] = json.dumps(body).encode()
 
 
@@ -90,10 +80,16 @@ def _item(item: dict[str, Any]) -> dict[str, Any]:
     return {name: _value(value) for name, value in item.items()}
 
 
+def _items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [_item(item) for item in items]
+
+
+def _tables(tables: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+    return {table: _items(items) for table, items in tables.items()}
+
+
 def _value(value: dict[str, Any]) -> dict[str, Any]:
     """An attribute value as botocore's parser gives it: binary ones as bytes."""
-    import base64
-
     ((kind, inner),) = value.items()
     if kind == "B":
         return {"B": base64.b64decode(inner)}
@@ -104,3 +100,13 @@ def _value(value: dict[str, Any]) -> dict[str, Any]:
     if kind == "L":
         return {"L": [_value(v) for v in inner]}
     return value
+
+
+# The members of answers that hold items, and how each holds them (binary values decoded).
+_DECODERS: dict[str, Any] = {
+    "Item": _item,
+    "LastEvaluatedKey": _item,
+    "Attributes": _item,
+    "Items": _items,
+    "Responses": _tables,
+}
