@@ -164,17 +164,68 @@ def _scanned(table_name: str) -> Iterator[dict[str, Any]]:
 SIMULATED_DAYS = ((20, 5, 3_000), (100, 20, 10_000), (200, 20, 20_000))
 
 
+# DynamoDB's item limit, in KB (`item_kb`).
+ITEM_LIMIT_KB = 400
+# The calls of one stream batch (the consumer's BatchSize).
+STREAM_BATCH = 100
+
+
+class _SimulatedItems:
+    """Call-shard items as the consumer builds them, with each one's size (DynamoDB's count,
+    `item_kb`) kept up to date as counts are added, and a batch refused as DynamoDB refuses
+    the consumer's transaction when it would take an item past ITEM_LIMIT_KB."""
+
+    def __init__(self) -> None:
+        self.items: dict[rollups.Key, Counter[str]] = {}
+        self.sizes: dict[rollups.Key, int] = {}
+
+    def add(self, contributions: list[rollups.Contribution]) -> set[str] | None:
+        """Add a batch's contributions; None when added, else the periods (`D...`, `H...`)
+        of the call shards it would take past the limit (then nothing is added)."""
+        total: rollups.Contribution = {}
+        for contribution in contributions:
+            for key, counts in contribution.items():
+                if key[1].startswith("S#"):
+                    total.setdefault(key, Counter()).update(counts)
+        sizes = {key: self._size_after(key, counts) for key, counts in total.items()}
+        over = {key[0].rsplit("#R#", 1)[1] for key, size in sizes.items() if size > _LIMIT}
+        if over:
+            return over
+        for key, counts in total.items():
+            self.items.setdefault(key, Counter()).update(counts)
+            self.sizes[key] = sizes[key]
+        return None
+
+    def _size_after(self, key: rollups.Key, counts: Counter[str]) -> int:
+        item = self.items.get(key, Counter())
+        size = self.sizes.get(key, 0)
+        for name, value in counts.items():
+            old = item.get(name)
+            new = (old or 0) + value
+            if old is None:
+                size += len(name.encode()) + _number_size(str(new))
+            else:
+                size += _number_size(str(new)) - _number_size(str(old))
+        return size
+
+
+_LIMIT = ITEM_LIMIT_KB * 1024
+
+
 def simulated_item_figures(emit: Callable[[Figure], None]) -> list[Figure]:
     """The largest day and hour call-shard items of simulated busy days (calls of many agents
-    and batches, their contributions added up as the consumer adds them; sizes as DynamoDB
-    counts them), no table needed: what bounds the agents a tenant can have active in a day."""
+    and batches, their contributions added up as the consumer adds them, a stream batch at a
+    time; sizes as DynamoDB counts them), no table needed. A batch that would take a call shard
+    past 400 KB is refused, as DynamoDB refuses the consumer's transaction, and counted again
+    after the tenant's layout grew as the consumer grows it (`rollups.Layout.grown`): the
+    figures show whether that keeps every item within the limit, and what it costs readers."""
     import random
 
     figures = []
     for agents, batches, calls in SIMULATED_DAYS:
         rng = random.Random(agents)
         day = datetime(2026, 3, 10, tzinfo=UTC)
-        items: dict[rollups.Key, Counter[str]] = {}
+        facts = []
         for _ in range(calls):
             call = make_call(
                 rng,
@@ -182,22 +233,31 @@ def simulated_item_figures(emit: Callable[[Figure], None]) -> list[Figure]:
                 agent_id=f"agent-{rng.randrange(agents):04d}",
                 batch_id=f"batch-{rng.randrange(batches):04d}" if rng.random() < 0.5 else None,
             )
-            facts = rollups.facts_of(from_item(_call_item("bench-sizes", call, None)))
-            for key, counts in rollups.contribution(facts).items():
-                if key[1].startswith("S#"):
-                    items.setdefault(key, Counter()).update(counts)
-        largest = {"D": 0.0, "H": 0.0}
-        for (pk, _), counts in items.items():
+            facts.append(rollups.facts_of(from_item(_call_item("bench-sizes", call, None))))
+        items = _SimulatedItems()
+        layout, growths = rollups.DEFAULT_LAYOUT, 0
+        for start in range(0, calls, STREAM_BATCH):
+            batch = facts[start : start + STREAM_BATCH]
+            while over := items.add([rollups.contribution(layout.counted(f)) for f in batch]):
+                for period in sorted(over):
+                    grown = layout.grown(period)
+                    if grown is None:
+                        raise RuntimeError(f"{period}: the most call shards still overflow")
+                    layout, growths = grown, growths + 1
+        largest = {"D": 0, "H": 0}
+        for (pk, _), size in items.sizes.items():
             unit = pk.rsplit("#R#", 1)[1][0]
-            item = {name: {"N": str(value)} for name, value in counts.items() if value}
-            largest[unit] = max(largest[unit], item_kb(item))
+            largest[unit] = max(largest[unit], size)
+        day_keys = len(rollups.shard_keys("D", layout))
         figure = Figure(
             f"rollup_item_kb_day_max_{agents}_agents",
-            f"{largest['D']:.0f}",
+            f"{largest['D'] / 1024:.0f}",
             "goal ≤ 400 KB (DynamoDB's item limit)",
-            largest["D"] <= 400,
+            largest["D"] <= _LIMIT,
             f"a simulated day of {calls} calls of {agents} agents and {batches} batches;"
-            f" the largest hour's item {largest['H']:.0f} KB",
+            f" the largest hour's item {largest['H'] / 1024:.0f} KB; the tenant's layout grew"
+            f" {growths} time(s), to {layout.day} day and {layout.hour} hour shards (a day's"
+            f" readers read {day_keys} keys)",
         )
         emit(figure)
         figures.append(figure)

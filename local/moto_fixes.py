@@ -16,7 +16,10 @@ changed size during iteration" (HTTP 500) when another request writes the table 
 The replacement keeps moto's behaviour and answers (the same cancellation reasons, the same
 validation errors) but does what DynamoDB does: it checks every condition first and writes
 only when all of them hold, one transaction at a time, and backs up only the items it touches
-in case a write fails its own validation.
+in case a write fails its own validation. One answer differs from moto's, as DynamoDB's does: a
+write that would take an item past 400 KB cancels the transaction with that write's reason
+`ValidationError` (moto fails the whole request with a ValidationException instead), which the
+rollups' consumer reads to give a tenant more call shards.
 
 An update that only adds to numbers and sets values (`ADD #a :x, #b :y SET c = :z`, no
 condition: the rollups' counters) is applied directly: moto validates an update expression in
@@ -886,7 +889,12 @@ def _condition_failure(op: dict[str, Any], current: Any) -> _Reason | None:
 def _write_transaction(self: Any, writes: list[_Write], reasons: list[_Reason]) -> None:
     """Make a transaction's writes, its conditions checked; when one fails, put back what
     the others wrote and cancel the transaction with that write's reason."""
-    from moto.dynamodb.exceptions import MockValidationException, TransactionCanceledException
+    from moto.dynamodb.exceptions import (
+        ItemSizeTooLarge,
+        ItemSizeToUpdateTooLarge,
+        MockValidationException,
+        TransactionCanceledException,
+    )
 
     saved = [
         (op["TableName"], key, copy.deepcopy(self.get_item(op["TableName"], key)))
@@ -896,6 +904,11 @@ def _write_transaction(self: Any, writes: list[_Write], reasons: list[_Reason]) 
         for index, op_type, op, key in writes:
             try:
                 _write(self, op_type, op, key)
+            except (ItemSizeTooLarge, ItemSizeToUpdateTooLarge) as error:
+                # DynamoDB cancels the transaction, this write's reason a ValidationError
+                # (moto's own transaction fails the whole request with a ValidationException).
+                reasons[index] = ("ValidationError", error.message, None)
+                raise TransactionCanceledException(reasons) from error
             except MockValidationException:
                 raise
             except Exception as error:

@@ -397,6 +397,61 @@ def test_a_write_that_fails_puts_back_what_the_transaction_wrote(
     assert "Item" not in dynamodb.get_item(TableName=name, Key=_item("call", "E#6"))
 
 
+def _past_the_item_limit(name: str) -> list[dict[str, Any]]:
+    """A put of a new item, then an update taking `BIG` (300 KB) past DynamoDB's 400 KB."""
+    grow = {
+        "TableName": name,
+        "Key": _item("call", "BIG"),
+        "UpdateExpression": "SET more = :more",
+        "ExpressionAttributeValues": {":more": {"S": "y" * 150_000}},
+    }
+    return [
+        {"Put": {"TableName": name, "Item": _item("call", "E#9", text="new")}},
+        {"Update": grow},
+    ]
+
+
+def test_moto_fails_a_transaction_past_the_item_limit_with_a_validation_exception(
+    make_table: Callable[..., str],
+) -> None:
+    # Given an item of 300 KB
+    name = make_table(_item("call", "BIG", text="x" * 300_000))
+    backend = _backend(name)
+
+    # When moto's own TransactWriteItems would take it past 400 KB
+    error_type, body, status = _answer(
+        moto_fixes.unpatched(DynamoDBBackend, "transact_write_items"),
+        backend,
+        _past_the_item_limit(name),
+    )
+
+    # Then it fails the whole request (the fix answers as DynamoDB does instead)
+    assert (error_type, status) == ("com.amazonaws.dynamodb.v20120810#ValidationException", 400)
+    assert "Item size to update has exceeded the maximum allowed size" in body
+
+
+def test_a_write_past_the_item_limit_cancels_the_transaction_with_a_validation_error(
+    make_table: Callable[..., str], dynamodb: Any
+) -> None:
+    # Given an item of 300 KB
+    name = make_table(_item("call", "BIG", text="x" * 300_000))
+
+    # When a transaction puts a new item, then would take that one past 400 KB
+    with pytest.raises(ClientError) as raised:
+        dynamodb.transact_write_items(TransactItems=_past_the_item_limit(name))
+
+    # Then it is cancelled as DynamoDB cancels it: the update's reason a ValidationError
+    response = raised.value.response
+    assert response["Error"]["Code"] == "TransactionCanceledException"
+    reasons = response["CancellationReasons"]
+    assert [r["Code"] for r in reasons] == ["None", "ValidationError"]
+    assert reasons[1]["Message"] == "Item size to update has exceeded the maximum allowed size"
+    # and nothing is written
+    assert "Item" not in dynamodb.get_item(TableName=name, Key=_item("call", "E#9"))
+    big = dynamodb.get_item(TableName=name, Key=_item("call", "BIG"))["Item"]
+    assert "more" not in big
+
+
 # Query of one partition
 
 

@@ -129,6 +129,58 @@ def test_a_call_counts_in_its_hour_and_day_shard_and_its_remote_number_day() -> 
     assert contribution[(f"T#{TENANT}#R#D2026-03-10", "P#+14155550123")] == Counter({"t": 1})
 
 
+def test_a_grown_layout_counts_calls_in_new_items_after_the_earlier_layouts_ones() -> None:
+    # Given a tenant whose days grew twice (16 shards, then 32, then 64) and hours once
+    layout = rollups.DEFAULT_LAYOUT
+    for period in ("D", "D", "H"):
+        grown = layout.grown(period)
+        assert grown is not None
+        layout = grown
+    assert layout == rollups.Layout(day=64, hour=8)
+
+    # When calls of many agents are counted in it
+    day_shards, hour_shards = set(), set()
+    for n in range(200):
+        counted = layout.counted(facts(call(agent_id=f"agent-{n}")))
+        assert counted is not None
+        assert (counted.day_shards, counted.hour_shards) == (64, 8)
+        for pk, sk in rollups.contribution(counted):
+            if sk.startswith("S#"):
+                (day_shards if "#R#D" in pk else hour_shards).add(int(sk[2:]))
+
+    # Then they count in the newest layout's own items only, numbered after the 16 + 32 day
+    # and 4 hour items of the layouts before, all of which readers still read
+    assert day_shards <= set(range(48, 112))
+    assert len(day_shards) > 32
+    assert hour_shards <= set(range(4, 12))
+    assert rollups.shard_keys("D2026-03-10", layout) == [f"S#{n}" for n in range(112)]
+    assert rollups.shard_keys("H2026-03-10T13", layout) == [f"S#{n}" for n in range(12)]
+    # and a call counted in the first layout still counts where it was counted
+    first = rollups.contribution(facts(call()))
+    assert {sk for _, sk in first if sk.startswith("S#")} == {
+        rollups.shard_sk(rollups.agent_shard("agent-1", rollups.DAY_SHARDS)),
+        rollups.shard_sk(rollups.agent_shard("agent-1", rollups.SHARDS)),
+    }
+
+
+def test_a_layout_grows_to_the_most_shards_a_hash_byte_can_spread_over() -> None:
+    # Given the first layout
+    layout: rollups.Layout | None = rollups.DEFAULT_LAYOUT
+    days = []
+    # When its days grow until they cannot
+    while layout is not None:
+        days.append(layout.day)
+        layout = layout.grown("D2026-03-10")
+
+    # Then they doubled up to MAX_SHARDS, its hours unchanged
+    assert days == [16, 32, 64, 128, 256]
+    assert rollups.MAX_SHARDS == 256
+    # and the layout is read back from its item as written (the default without one)
+    assert rollups.Layout.of_item(None) == rollups.DEFAULT_LAYOUT
+    item = {"day": {"N": "32"}, "hour": {"N": "4"}}
+    assert rollups.Layout.of_item(item) == rollups.Layout(day=32, hour=4)
+
+
 def test_a_status_change_moves_counts_in_the_call_shards_only() -> None:
     # Given a call that goes from queued to completed with a duration
     before = facts(call())

@@ -16,6 +16,10 @@ transaction (at most 100 actions: call items plus distinct rollup items).
 An item written before the feed and the rollups shared it (the rollup state then had an item of
 its own, sk `ROLLUP`) is read too, and deleted when the call's item takes it over.
 
+A transaction refused because a call shard would pass DynamoDB's 400 KB gives the tenant more
+shards for that kind of period (`rollups.Layout`; a conditional write of its layout item) and is
+applied again, its calls counted in the new layout.
+
 How fresh the rollups are (`watermark`) is read, not written: the stream time of the tenant's
 latest feed change, which was written in the same transaction as its rollups.
 """
@@ -33,7 +37,7 @@ from typing import Any
 
 from dialtone.analytics import changes, rollups
 from dialtone.analytics.changes import FEED_ATTRIBUTES, ChangeKind, FeedEntry
-from dialtone.analytics.rollups import STATE_SK, CallFacts, Contribution, Key
+from dialtone.analytics.rollups import STATE_SK, CallFacts, Contribution, Key, Layout
 from dialtone.dynamo import TableStore, from_item, string_key, to_item
 
 MAX_ACTIONS = 100
@@ -49,6 +53,8 @@ APPLY_ATTEMPTS = 4
 # older records: a stream keeps records 24 hours) by two days.
 REMOVED_STATE_TTL = 2 * 86400
 _CONTENTION = frozenset({"ConditionalCheckFailed", "TransactionConflict"})
+# The cancellation reason of a write that would take an item past DynamoDB's 400 KB.
+_TOO_LARGE = "ValidationError"
 
 
 @dataclass(frozen=True)
@@ -100,6 +106,8 @@ class _Pending:
     delta: Contribution
     changes: list[CallChange]
     feed: FeedEntry | None
+    # The facts of `latest` as counted (in the tenant's layout), which the call's item keeps.
+    facts: CallFacts | None = None
 
     @property
     def actions(self) -> int:
@@ -161,33 +169,94 @@ class RollupStore(TableStore):
         self, by_call: dict[str, list[CallChange]], result: ApplyResult, now: datetime | None
     ) -> dict[str, list[CallChange]]:
         states = self.read_states(list(by_call))
+        tenants = {pk: _tenant(calls, states[pk]) for pk, calls in by_call.items()}
+        layouts = self.layouts({t for t in tenants.values() if t is not None})
         pending = [
-            p for pk, calls in by_call.items() if (p := _pending(pk, states[pk], calls)) is not None
+            p
+            for pk, calls in by_call.items()
+            if (p := _pending(pk, states[pk], calls, layouts.get(tenants[pk] or ""))) is not None
         ]
         retry: dict[str, list[CallChange]] = {}
+        counted_in = dict(layouts)
         for chunk in _chunks(pending):
-            if not self._write_chunk(chunk, result, now or datetime.now(UTC)):
+            # Once a layout grew, the calls not written yet are counted again in it first.
+            if layouts != counted_in or not self._write_chunk(
+                chunk, result, now or datetime.now(UTC), layouts
+            ):
                 for p in chunk:
                     retry[p.call_pk] = p.changes
         return retry
 
-    def _write_chunk(self, chunk: list[_Pending], result: ApplyResult, now: datetime) -> bool:
+    def _write_chunk(
+        self, chunk: list[_Pending], result: ApplyResult, now: datetime, layouts: dict[str, Layout]
+    ) -> bool:
+        """Write one transaction; False when it is to be tried again: refused for contention,
+        or because a call shard would outgrow DynamoDB's item limit and the tenant's layout
+        has just been given more shards for that kind of period."""
         total: Contribution = {}
         for p in chunk:
             rollups.add_into(total, p.delta)
         as_of = max(p.latest.at for p in chunk)
         actions = [action for p in chunk for action in self._call_actions(p, now)]
+        # The rollup item each action updates (None: a call's own item), to read the reasons.
+        targets: list[Key | None] = [None] * len(actions) + list(total)
         actions += [self._rollup_update(key, counts, as_of) for key, counts in total.items()]
         client = self.dynamodb
         try:
             client.transact_write_items(TransactItems=actions)
         except client.exceptions.TransactionCanceledException as error:
-            reasons = {r.get("Code") for r in error.response.get("CancellationReasons") or []}
-            if reasons & _CONTENTION:
+            reasons = error.response.get("CancellationReasons") or []
+            if {r.get("Code") for r in reasons} & _CONTENTION:
+                return False
+            outgrown = {
+                key
+                for key, reason in zip(targets, reasons, strict=False)
+                if key is not None and key[1].startswith("S#") and reason.get("Code") == _TOO_LARGE
+            }
+            if outgrown and self._grow(outgrown, layouts):
                 return False
             raise
         result.call_writes += sum(p.actions for p in chunk)
         result.rollup_writes += len(total)
+        return True
+
+    def _grow(self, outgrown: set[Key], layouts: dict[str, Layout]) -> bool:
+        """Give each tenant of these too-large call shards twice the shards for that kind of
+        period (`Layout.grown`); False when one is at the most there can be. A layout changed
+        meanwhile by another consumer is left as it is: the retry reads it."""
+        from dialtone.observability import logger
+
+        # (tenant, "D" or "H"): the kind of period, by the first letter of the rollup's period.
+        kinds = {_tenant_period(pk) for pk, _ in outgrown}
+        for tenant_id, period in sorted((tenant, period[0]) for tenant, period in kinds):
+            layout = layouts.get(tenant_id, rollups.DEFAULT_LAYOUT)
+            grown = layout.grown(period)
+            if grown is None:
+                return False
+            try:
+                self.dynamodb.update_item(
+                    TableName=self.table_name,
+                    Key=string_key(pk=rollups.layout_pk(tenant_id), sk=rollups.LAYOUT_SK),
+                    UpdateExpression="SET #day = :day, #hour = :hour",
+                    ConditionExpression=(
+                        "attribute_not_exists(pk) OR (#day = :was_day AND #hour = :was_hour)"
+                    ),
+                    ExpressionAttributeNames={"#day": "day", "#hour": "hour"},
+                    ExpressionAttributeValues={
+                        ":day": {"N": str(grown.day)},
+                        ":hour": {"N": str(grown.hour)},
+                        ":was_day": {"N": str(layout.day)},
+                        ":was_hour": {"N": str(layout.hour)},
+                    },
+                )
+            except self.dynamodb.exceptions.ConditionalCheckFailedException:
+                continue
+            logger.warning(
+                "A rollup item outgrew DynamoDB's item limit: the tenant's periods get more"
+                " call shards",
+                extra={"tenant_id": tenant_id, "day_shards": grown.day, "hour_shards": grown.hour},
+            )
+            layouts[tenant_id] = grown
         return True
 
     def seed(self, changes: Iterable[CallChange], now: datetime | None = None) -> ApplyResult:
@@ -208,6 +277,7 @@ class RollupStore(TableStore):
                 rollups.contribution(change.new),
                 [change],
                 change.feed,
+                change.new,
             )
             rollups.add_into(total, pending.delta)
             items.append(self._call_item(pending, now))
@@ -258,7 +328,7 @@ class RollupStore(TableStore):
 
     def _call_item(self, pending: _Pending, now: datetime) -> dict[str, Any]:
         change = pending.latest
-        facts = change.new
+        facts = pending.facts
         if pending.feed is not None:
             feed = to_item(pending.feed.attributes(now))
             feed["stream_at"] = {"N": str(change.at.timestamp())}
@@ -295,6 +365,22 @@ class RollupStore(TableStore):
         }
 
     # Reading
+
+    def layouts(self, tenant_ids: Iterable[str]) -> dict[str, Layout]:
+        """Each tenant's layout of its rollup items, strongly consistent (the default for a
+        tenant without a layout item)."""
+        tenants = sorted(set(tenant_ids))
+        keys = [string_key(pk=rollups.layout_pk(t), sk=rollups.LAYOUT_SK) for t in tenants]
+        found = {item["pk"]["S"]: item for item in self.get_items(keys, consistent=True)}
+        return {t: Layout.of_item(found.get(rollups.layout_pk(t))) for t in tenants}
+
+    def layout(self, tenant_id: str) -> Layout:
+        """A tenant's layout, for a reader: which call shards its periods have."""
+        response = self.dynamodb.get_item(
+            TableName=self.table_name,
+            Key=string_key(pk=rollups.layout_pk(tenant_id), sk=rollups.LAYOUT_SK),
+        )
+        return Layout.of_item(response.get("Item"))
 
     def read_states(self, call_pks: Sequence[str]) -> dict[str, CallState]:
         """The state of each call (an empty state where it has none), strongly consistent: its
@@ -398,18 +484,36 @@ def _item_expiry(change: CallChange, feed: dict[str, Any], now: datetime) -> int
     return None if base is None else base + REMOVED_STATE_TTL
 
 
-def _pending(call_pk: str, state: CallState, changes: list[CallChange]) -> _Pending | None:
-    """What applying a call's changes to its state means: None when none is newer, or when
-    the newer ones change neither a count nor what the feed shows."""
+def _tenant_period(rollup_pk: str) -> tuple[str, str]:
+    """(tenant, period) of a rollup item's pk, `T#<tenant>#R#<period>`."""
+    tenant_id, period = rollup_pk.removeprefix("T#").rsplit("#R#", 1)
+    return tenant_id, period
+
+
+def _tenant(changes: list[CallChange], state: CallState) -> str | None:
+    """The tenant of a call's changes (None when none of them, nor its state, has facts)."""
+    for facts in (state.facts, *(f for c in changes for f in (c.new, c.old))):
+        if facts is not None:
+            return facts.tenant_id
+    return None
+
+
+def _pending(
+    call_pk: str, state: CallState, changes: list[CallChange], layout: Layout | None = None
+) -> _Pending | None:
+    """What applying a call's changes to its state means, the call counted in its tenant's
+    `layout`: None when none is newer, or when the newer ones change neither a count nor what
+    the feed shows."""
     newer = [c for c in changes if state.sequence is None or c.sequence > state.sequence]
     if not newer:
         return None
     latest = max(newer, key=lambda c: c.sequence)
-    delta = rollups.difference(rollups.contribution(latest.new), rollups.contribution(state.facts))
+    facts = (layout or rollups.DEFAULT_LAYOUT).counted(latest.new)
+    delta = rollups.difference(rollups.contribution(facts), rollups.contribution(state.facts))
     feed = _feed_entry(newer)
     if not delta and feed is None:
         return None
-    return _Pending(call_pk, state, latest, delta, changes, feed)
+    return _Pending(call_pk, state, latest, delta, changes, feed, facts)
 
 
 def _feed_entry(newer: list[CallChange]) -> FeedEntry | None:

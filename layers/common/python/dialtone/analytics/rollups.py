@@ -10,9 +10,11 @@ Layout (AnalyticsTable). A rollup item is one (tenant, period, slice group):
   item grows with the agents it holds (their metric blocks and their pairs' are most of it:
   15 to 25 KB an agent in a busy day) and with the batches of the period, so an agent's blocks
   are in one shard of a period, and a day, which sees the most agents, has 16 shards: in a
-  simulation, a day of 10,000 calls of 100 agents and 20 batches has shard items of 343 KB at
-  most, under DynamoDB's 400 KB an item. Readers read every shard of a period (`shard_keys`); a
-  shard no call went to is a key read and not found. The consumer writes an item at most once
+  simulation, a day of 10,000 calls of 100 agents and 20 batches has shard items of 342 KB at
+  most, under DynamoDB's 400 KB an item. A tenant whose item would pass that gets more shards
+  (`Layout`, kept at pk `T#<tenant>#R#LAYOUT`, sk `LAYOUT`). Readers read every shard of a
+  period in the tenant's layout (`shard_keys`); a shard no call went to is a key read and not
+  found. The consumer writes an item at most once
   per transaction (a stream batch's changes are added up first), so even a tenant whose calls
   all have one agent updates it a few times a second per stream shard.
   Counts: `n` (calls), `d:<direction>`, `s:<status>`, `o:<outcome>`, `t:1`/`t:0`
@@ -55,7 +57,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -64,6 +66,10 @@ from dialtone.analytics import histogram
 SHARDS = 4
 """The shards a call without an agent spreads over by its id, and an hour's shards."""
 DAY_SHARDS = 16
+MAX_SHARDS = 256
+"""The most call shards a layout can have: `shard_of` takes one byte of a hash."""
+LAYOUT_SK = "LAYOUT"
+"""The sort key of a tenant's layout item (pk `T#<tenant>#R#LAYOUT`): its `Layout`."""
 LAYOUT = 3
 """The layout `facts_of` counts calls in. Facts stored by an earlier consumer (no `layout`: 1,
 before the pair metric blocks; 2, before a call's shard followed its agent) are taken back out
@@ -113,20 +119,84 @@ def agent_shard(agent_id: str, shards: int) -> int:
     return shard_of(f"agent:{agent_id}", shards)
 
 
-def call_shard(facts: CallFacts, shards: int) -> int:
-    """The call shard a call counts in, in a period of `shards` shards: its agent's, so that an
-    agent's metric blocks (its own and its pairs', the bulk of a shard item) are in one shard of
-    a period instead of all of them; a call without an agent spreads by its id over the first
-    SHARDS. Counted by an earlier layout: by its id, over SHARDS."""
+def call_shard(facts: CallFacts, shards: int, base: int) -> int:
+    """The call shard a call counts in, in a period of `shards` shards (its layout's, of the
+    kind of period whose first layout has `base`): its agent's among that layout's own shards
+    (`Layout`), so that an agent's metric blocks (its own and its pairs', the bulk of a shard
+    item) are in one shard of a period instead of all of them; a call without an agent spreads
+    by its id over the first SHARDS. Counted by an earlier layout: by its id, over SHARDS."""
     if facts.layout >= 3 and facts.agent_id:
-        return agent_shard(facts.agent_id, shards)
+        return first_shard(shards, base) + agent_shard(facts.agent_id, shards)
     return shard_of(facts.call_id)
 
 
-def shard_keys(period: str) -> list[str]:
-    """The sort keys of a period's call shards (`H...` an hour, `D...` a day)."""
-    shards = DAY_SHARDS if period.startswith("D") else SHARDS
-    return [shard_sk(shard) for shard in range(shards)]
+def first_shard(shards: int, base: int) -> int:
+    """The first of a layout's own `shards` shards, in a kind of period whose first layout has
+    `base`: each layout has twice the shards of the one before and comes after them (base
+    shards from 0, then 2·base from base, 4·base from 3·base, ...)."""
+    return shards - base
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How many call shards a tenant's days and hours have: DAY_SHARDS and SHARDS, until an
+    item of one of them is refused for outgrowing DynamoDB's 400 KB (many agents active in one
+    period). The consumer then gives that kind of period twice the shards for the tenant
+    (`grown`), numbered after the ones before (`first_shard`): calls counted from then on go to
+    new items, none to the full one, and spread over twice as many. A call counted before stays
+    where it was counted until it changes (its facts keep the layout it was counted in,
+    `counted`). Layouts only grow, and readers read the shards of every layout up to the
+    tenant's current one (`shard_keys`): 16 keys a day, 48 after one growth, 112 after two."""
+
+    day: int = DAY_SHARDS
+    hour: int = SHARDS
+
+    def shards(self, period: str) -> int:
+        """The call shards of a period (`H...` an hour, `D...` a day)."""
+        return self.day if period.startswith("D") else self.hour
+
+    def grown(self, period: str) -> Layout | None:
+        """This layout with twice the shards for periods of `period`'s kind; None at
+        MAX_SHARDS."""
+        if self.shards(period) * 2 > MAX_SHARDS:
+            return None
+        if period.startswith("D"):
+            return replace(self, day=self.day * 2)
+        return replace(self, hour=self.hour * 2)
+
+    def counted(self, facts: CallFacts | None) -> CallFacts | None:
+        """The facts of a call counted in this layout (counts other than the defaults are kept
+        with them, so the call's contribution can be taken back out where it went in)."""
+        if facts is None:
+            return None
+        day = None if self.day == DAY_SHARDS else self.day
+        hour = None if self.hour == SHARDS else self.hour
+        return replace(facts, day_shards=day, hour_shards=hour)
+
+    @classmethod
+    def of_item(cls, item: Mapping[str, Any] | None) -> Layout:
+        """The layout of a tenant's layout item (DynamoDB JSON), the default without one."""
+        if not item:
+            return cls()
+        return cls(
+            day=int(item.get("day", {}).get("N", DAY_SHARDS)),
+            hour=int(item.get("hour", {}).get("N", SHARDS)),
+        )
+
+
+DEFAULT_LAYOUT = Layout()
+
+
+def layout_pk(tenant_id: str) -> str:
+    return f"T#{tenant_id}#R#{LAYOUT_SK}"
+
+
+def shard_keys(period: str, layout: Layout = DEFAULT_LAYOUT) -> list[str]:
+    """The sort keys of a period's call shards in a tenant's layout: those of that layout and
+    of every layout before it (a call may still count in any)."""
+    shards = layout.shards(period)
+    base = DAY_SHARDS if period.startswith("D") else SHARDS
+    return [shard_sk(shard) for shard in range(first_shard(shards, base) + shards)]
 
 
 def shard_sk(shard: int) -> str:
@@ -161,6 +231,9 @@ class CallFacts:
     tts_ms: int | None = None
     queue_ms: int | None = None
     layout: int = 1
+    # The call shards of its day and hour when the call was counted (None: DAY_SHARDS, SHARDS).
+    day_shards: int | None = None
+    hour_shards: int | None = None
 
     @classmethod
     def from_values(cls, values: Mapping[str, Any]) -> CallFacts:
@@ -340,8 +413,8 @@ def contribution(facts: CallFacts | None) -> Contribution:
     start = facts.start
     counts: Counter[str] = Counter(_slices(facts))
     counts.update(_metrics(facts))
-    hour = shard_sk(call_shard(facts, SHARDS))
-    day = shard_sk(call_shard(facts, DAY_SHARDS))
+    hour = shard_sk(call_shard(facts, facts.hour_shards or SHARDS, SHARDS))
+    day = shard_sk(call_shard(facts, facts.day_shards or DAY_SHARDS, DAY_SHARDS))
     result: Contribution = {
         (rollup_pk(facts.tenant_id, hour_period(start)), hour): counts,
         (rollup_pk(facts.tenant_id, day_period(start)), day): Counter(counts),

@@ -365,10 +365,11 @@ class StatsReader:
         """The rollup items covering [low, high) and the calls of its partial edge hours."""
         units = (HOUR,) if query.group_by is StatsGroupBy.HOUR else (DAY, HOUR)
         periods, edges = cover(low, high, units)
+        layout = self.rollups.layout(query.tenant_id)
         keys = [
             string_key(pk=rollups.rollup_pk(query.tenant_id, period), sk=shard)
             for period in (_period(unit, start) for unit, start in periods)
-            for shard in rollups.shard_keys(period)
+            for shard in rollups.shard_keys(period, layout)
         ]
         yield from (_item_piece(item) for item in self.rollups.get_items(keys))
         for edge_low, edge_high in edges:

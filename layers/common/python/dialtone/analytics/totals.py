@@ -31,6 +31,7 @@ from typing import Any
 
 from dialtone.analytics import rollups
 from dialtone.analytics.rollup_store import RollupStore
+from dialtone.analytics.rollups import Layout
 from dialtone.dynamo import string_key
 from dialtone.listing import CallFilters, count_calls, plan_streams
 from dialtone.store import CallStore, QueryStream
@@ -222,8 +223,9 @@ class TotalCounter:
         if bounds is None:
             return RollupTotal(0, as_of)
         days, periods, pieces = _cover_days(*bounds, chosen.units)
-        total = self._days_total(tenant_id, filters, chosen, days)
-        if keys := list(_keys(tenant_id, periods, chosen)):
+        layout = self.rollups.layout(tenant_id)
+        total = self._days_total(tenant_id, filters, chosen, days, layout)
+        if keys := list(_keys(tenant_id, periods, chosen, layout)):
             items = self.rollups.get_items(keys, attributes=chosen.attributes)
             total += sum(chosen.count(item) for item in items)
         for low, high in pieces:
@@ -276,6 +278,7 @@ class TotalCounter:
         filters: CallFilters,
         chosen: Selection,
         days: tuple[datetime, datetime],
+        layout: Layout,
     ) -> int:
         """The calls of the whole days [first, end) from their day rollups, a window of days a
         request: as many days as one BatchGetItem's keys hold (a run of a few days is one
@@ -284,11 +287,12 @@ class TotalCounter:
         only, and goes on with windows after the last of them. A tenant whose calls are days or
         years apart costs a request for every few dozen of its calls, not two for each."""
         day, end = days
-        widest = max(1, _BATCH_KEYS // len(_day_keys(tenant_id, day, chosen)))
+        widest = max(1, _BATCH_KEYS // len(_day_keys(tenant_id, day, chosen, layout)))
         window, total = widest, 0
         while day < end:
             upto = min(shifted(day, DAY * window), end)
-            counted, matched = self._read_days(tenant_id, chosen, list(_days(day, upto)), widest)
+            days_read = list(_days(day, upto))
+            counted, matched = self._read_days(tenant_id, chosen, days_read, widest, layout)
             total += counted
             day = upto
             if day >= end:
@@ -297,18 +301,27 @@ class TotalCounter:
                 window = min(window * 2, widest)
                 continue
             following, day = self._call_days(tenant_id, filters, day, end)
-            total += self._read_days(tenant_id, chosen, following, widest)[0]
+            total += self._read_days(tenant_id, chosen, following, widest, layout)[0]
             window = widest
         return total
 
     def _read_days(
-        self, tenant_id: str, chosen: Selection, days: list[datetime], widest: int
+        self,
+        tenant_id: str,
+        chosen: Selection,
+        days: list[datetime],
+        widest: int,
+        layout: Layout,
     ) -> tuple[int, bool]:
         """The calls of these days from their day rollups (`widest` days a request), and whether
         any matched."""
         total, matched = 0, False
         for at in range(0, len(days), widest):
-            keys = [key for d in days[at : at + widest] for key in _day_keys(tenant_id, d, chosen)]
+            keys = [
+                key
+                for d in days[at : at + widest]
+                for key in _day_keys(tenant_id, d, chosen, layout)
+            ]
             counts = [
                 chosen.count(item)
                 for item in self.rollups.get_items(keys, attributes=chosen.attributes)
@@ -410,19 +423,26 @@ def _days(first: datetime, end: datetime) -> Iterator[datetime]:
 
 
 def _keys(
-    tenant_id: str, periods: list[tuple[timedelta, datetime]], chosen: Selection
+    tenant_id: str,
+    periods: list[tuple[timedelta, datetime]],
+    chosen: Selection,
+    layout: Layout,
 ) -> Iterator[dict[str, Any]]:
     for unit, start in periods:
-        yield from _period_keys(tenant_id, _period(unit, start), chosen)
+        yield from _period_keys(tenant_id, _period(unit, start), chosen, layout)
 
 
-def _day_keys(tenant_id: str, day: datetime, chosen: Selection) -> list[dict[str, Any]]:
-    return list(_period_keys(tenant_id, rollups.day_period(day), chosen))
+def _day_keys(
+    tenant_id: str, day: datetime, chosen: Selection, layout: Layout
+) -> list[dict[str, Any]]:
+    return list(_period_keys(tenant_id, rollups.day_period(day), chosen, layout))
 
 
-def _period_keys(tenant_id: str, period: str, chosen: Selection) -> Iterator[dict[str, Any]]:
+def _period_keys(
+    tenant_id: str, period: str, chosen: Selection, layout: Layout
+) -> Iterator[dict[str, Any]]:
     pk = rollups.rollup_pk(tenant_id, period)
-    for shard in rollups.shard_keys(period):
+    for shard in rollups.shard_keys(period, layout):
         yield string_key(pk=pk, sk=shard)
     if chosen.number is not None:
         yield string_key(pk=pk, sk=rollups.number_sk(chosen.number))
