@@ -12,6 +12,7 @@ time one period after the stack starts, as EventBridge would.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -62,6 +63,23 @@ def lambda_stream_record(record: dict[str, Any], stream_arn: str) -> dict[str, A
     if isinstance(created, datetime):
         data["ApproximateCreationDateTime"] = created.timestamp()
     return {**record, "dynamodb": data, "eventSourceARN": stream_arn}
+
+
+def records_as_sent(
+    operation_model: Any,
+    response_dict: dict[str, Any],
+    customized_response_dict: dict[str, Any],
+    **_: Any,
+) -> None:
+    """GetRecords' records taken from its JSON as the stream sent them, which is how Lambda's
+    event carries them (creation times in epoch seconds, binary values in base64), instead of
+    parsed by botocore value by value and turned back (`lambda_stream_record`): a fifth of the
+    local stack's own work while the demo's calls stream in. botocore parses the rest."""
+    if operation_model.name != "GetRecords" or response_dict["status_code"] != 200:
+        return
+    body = json.loads(response_dict["body"])
+    customized_response_dict["Records"] = body.pop("Records", [])
+    response_dict["body"] = json.dumps(body).encode()
 
 
 Matches = Callable[[dict[str, Any]], bool]
@@ -208,6 +226,7 @@ class StreamPoller(Poller):
         self._gathered: dict[str, list[dict[str, Any]]] = {}
         self._gathering_since: dict[str, float] = {}
         self.streams = streams
+        streams.meta.events.register("before-parse.dynamodbstreams.GetRecords", records_as_sent)
         self.stream_arn = stream_arn
         self.invoke = invoke
         self.batch_size = batch_size

@@ -3,6 +3,7 @@ and DynamoDB stream records delivered to the function."""
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 import uuid
@@ -158,6 +159,57 @@ def test_stream_records_reach_the_function(embedded_aws: EmbeddedAws, stack: Sta
     assert [r["eventName"] for r in mine] == ["INSERT", "REMOVE"]
     assert mine[0]["dynamodb"]["NewImage"]["status"] == {"S": "queued"}
     assert mine[0]["eventSourceARN"] == stack.stream_arns["CallsTable"]
+
+
+def test_stream_records_are_read_as_the_stream_sent_them(
+    embedded_aws: EmbeddedAws, stack: Stack
+) -> None:
+    # Given an item with every kind of attribute value written to the calls table
+    session = embedded_aws.session()
+    table, streams = stack.names["CallsTable"], stack.stream_arns["CallsTable"]
+    key = {"pk": {"S": f"T#stream-test#X#{uuid.uuid4()}"}, "sk": {"S": "STREAM-TEST"}}
+    values = {
+        "text": {"S": "héllo"},
+        "count": {"N": "12.50"},
+        "blob": {"B": b"\x00\xffbytes"},
+        "blobs": {"BS": [b"a", b"b"]},
+        "flag": {"BOOL": True},
+        "none": {"NULL": True},
+        "tags": {"SS": ["x", "y"]},
+        "nums": {"NS": ["1", "2"]},
+        "nested": {"M": {"B": {"L": [{"S": "looks like B"}, {"B": b"\x01"}]}}},
+    }
+    session.client("dynamodb").put_item(TableName=table, Item={**key, **values})
+
+    # When its record is read as the poller reads it, and by botocore's own parser
+    poller = StreamPoller(session.client("dynamodbstreams"), streams, lambda event: {})
+    plain = session.client("dynamodbstreams")
+    shard = plain.describe_stream(StreamArn=streams)["StreamDescription"]["Shards"][0]["ShardId"]
+
+    def read(client: Any) -> dict[str, Any]:
+        iterator = client.get_shard_iterator(
+            StreamArn=streams, ShardId=shard, ShardIteratorType="TRIM_HORIZON"
+        )["ShardIterator"]
+        records = client.get_records(ShardIterator=iterator, Limit=1000)["Records"]
+        return next(r for r in records if r["dynamodb"]["Keys"] == key)
+
+    as_sent, parsed = read(poller.streams), read(plain)
+
+    # Then it is the same record, its time in epoch seconds and its binary values in base64,
+    # as Lambda's event carries them
+    created = parsed["dynamodb"]["ApproximateCreationDateTime"]
+    assert as_sent["dynamodb"]["ApproximateCreationDateTime"] == created.timestamp()
+    image = as_sent["dynamodb"]["NewImage"]
+    assert image["blob"] == {"B": base64.b64encode(b"\x00\xffbytes").decode()}
+    assert image["blobs"] == {"BS": ["YQ==", "Yg=="]}
+    assert image["nested"]["M"]["B"]["L"][1] == {"B": "AQ=="}
+    plain_image = parsed["dynamodb"]["NewImage"]
+    for name in ("pk", "sk", "text", "count", "flag", "none", "tags", "nums"):
+        assert image[name] == plain_image[name]
+    assert as_sent["dynamodb"]["Keys"] == parsed["dynamodb"]["Keys"] == key
+    assert {k: v for k, v in as_sent.items() if k != "dynamodb"} == {
+        k: v for k, v in parsed.items() if k != "dynamodb"
+    }
 
 
 def _batches_of(
