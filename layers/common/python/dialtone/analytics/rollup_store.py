@@ -375,10 +375,13 @@ class RollupStore(TableStore):
         return {t: Layout.of_item(found.get(rollups.layout_pk(t))) for t in tenants}
 
     def layout(self, tenant_id: str) -> Layout:
-        """A tenant's layout, for a reader: which call shards its periods have."""
+        """A tenant's layout, for a reader: which call shards its periods have (strongly
+        consistent, a small item: a layout just grown is read at once, so no count in its new
+        shards is missed, or kept missing in a total kept while the watermark stays)."""
         response = self.dynamodb.get_item(
             TableName=self.table_name,
             Key=string_key(pk=rollups.layout_pk(tenant_id), sk=rollups.LAYOUT_SK),
+            ConsistentRead=True,
         )
         return Layout.of_item(response.get("Item"))
 
