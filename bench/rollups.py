@@ -50,6 +50,7 @@ from dialtone.dynamo import from_item
 from dialtone.models import Call, CallOutcome, CallStatus, Direction
 from dialtone.store import _call_item
 from local.invoke import api_event, invoke
+from local.moto_fixes import number_size
 from local.seed import make_call
 
 WRITES_GOAL = 10
@@ -111,18 +112,13 @@ def build(
     return time.perf_counter() - started, result.writes
 
 
-def _number_size(value: str) -> int:
-    digits = value.lstrip("-").replace(".", "").strip("0") or "0"
-    return 1 + (len(digits) + 1) // 2
-
-
 def item_kb(item: dict[str, Any]) -> float:
     """An item's size as DynamoDB counts it (attribute names plus values), in KB."""
     size = 0
     for name, value in item.items():
         size += len(name.encode())
         if "N" in value:
-            size += _number_size(value["N"])
+            size += number_size(value["N"])
         elif "S" in value:
             size += len(value["S"].encode())
     return size / 1024
@@ -203,9 +199,9 @@ class _SimulatedItems:
             old = item.get(name)
             new = (old or 0) + value
             if old is None:
-                size += len(name.encode()) + _number_size(str(new))
+                size += len(name.encode()) + number_size(str(new))
             else:
-                size += _number_size(str(new)) - _number_size(str(old))
+                size += number_size(str(new)) - number_size(str(old))
         return size
 
 

@@ -29,7 +29,10 @@ update moves), where DynamoDB takes milliseconds.
 moto builds an item attribute by attribute, summing the size of every attribute already there
 at each one (its 400 KB check), so building an item takes time that grows with the square of
 its attributes: seconds for a rollup item of a few thousand counters, at each write of it. The
-item is checked once, as a whole, against the same limit.
+item is checked once, as a whole, against the same limit. A number is measured as DynamoDB
+measures it, a byte and one for every two significant digits (moto counts its characters: a
+rollup item of thousands of one-digit counters passed for kilobytes smaller than DynamoDB
+counts it, so it was refused later than on AWS).
 
 And a Query of a table's own key reads the one partition it names, where moto sorted every item
 of the table first (which made each transcript or history read slower as the table grew);
@@ -140,7 +143,7 @@ def apply() -> None:
         return
     check_version(importlib.metadata.version("moto"))
     from moto.dynamodb.models import DynamoDBBackend
-    from moto.dynamodb.models.dynamo_type import Item
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item
     from moto.dynamodb.models.table import Table
     from moto.dynamodb.responses import DynamoHandler
 
@@ -154,6 +157,7 @@ def apply() -> None:
     _patch(Item, "__init__", _item_init)
     _patch(Item, "project", _top_level_projection(Item.project))
     _patch(Item, "size", _sized_once(Item.size))
+    _patch(DynamoType, "size", _number_sized(DynamoType.size))
     _patch(DynamoHandler, "_contains_duplicates", _contains_duplicates)
     from moto.dynamodb import responses as responses_module
     from moto.dynamodb.models import table as table_module
@@ -332,6 +336,25 @@ def _sized_once(size: Any) -> Any:
         return measured
 
     return kept_size
+
+
+def number_size(text: str) -> int:
+    """The bytes DynamoDB counts for a number: one, and one for every two significant digits
+    (its sign, point, exponent and leading and trailing zeros count nothing)."""
+    mantissa = text.strip().lstrip("+-").lower().split("e", 1)[0].replace(".", "")
+    digits = mantissa.strip("0") or "0"
+    return 1 + (len(digits) + 1) // 2
+
+
+def _number_sized(size: Any) -> Any:
+    """moto's `DynamoType.size`, numbers (alone or in a set) measured as DynamoDB does."""
+
+    def measured(self: Any) -> int:
+        if self.type == "N":
+            return number_size(str(self.value))
+        return int(size(self))
+
+    return measured
 
 
 # Answers that hold items, which moto builds already in DynamoDB's JSON form.

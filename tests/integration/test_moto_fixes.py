@@ -397,6 +397,38 @@ def test_a_write_that_fails_puts_back_what_the_transaction_wrote(
     assert "Item" not in dynamodb.get_item(TableName=name, Key=_item("call", "E#6"))
 
 
+def test_moto_measures_a_number_by_its_characters() -> None:
+    # Given moto's own measure of an attribute value
+    size = moto_fixes.unpatched(DynamoType, "size")
+
+    # Then a number is as many bytes as it has characters (DynamoDB counts otherwise)
+    assert [size(DynamoType({"N": n})) for n in ("1", "12345", "-0.0012300")] == [1, 5, 10]
+
+
+def test_a_number_is_measured_as_dynamodb_measures_it() -> None:
+    # Then a number is a byte and one for every two significant digits, alone or in a set
+    sizes = [DynamoType({"N": n}).size() for n in ("1", "12", "12345", "-0.0012300", "0", "1E+3")]
+    assert sizes == [2, 2, 4, 3, 2, 2]
+    assert DynamoType({"NS": ["1", "123"]}).size() == 2 + 3
+    assert DynamoType({"M": {"n": {"N": "1"}}}).size() == 1 + 2
+    assert moto_fixes.number_size("12345") == 4
+
+
+def test_an_item_of_small_counters_is_refused_where_dynamodb_refuses_it(
+    make_table: Callable[..., str], dynamodb: Any
+) -> None:
+    # Given an item of 41,000 one-digit counters with names of 8 characters: 369,000 bytes as
+    # moto counts them, 410,000 as DynamoDB does (over its limit)
+    name = make_table()
+    counters = {f"c{n:07d}": {"N": "1"} for n in range(41_000)}
+
+    # When it is put, it is refused for its size
+    with pytest.raises(ClientError) as raised:
+        dynamodb.put_item(TableName=name, Item={**_item("call", "COUNTERS"), **counters})
+    assert raised.value.response["Error"]["Code"] == "ValidationException"
+    assert "Item size has exceeded the maximum allowed size" in str(raised.value)
+
+
 def _past_the_item_limit(name: str) -> list[dict[str, Any]]:
     """A put of a new item, then an update taking `BIG` (300 KB) past DynamoDB's 400 KB."""
     grow = {

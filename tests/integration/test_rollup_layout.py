@@ -98,9 +98,9 @@ def test_a_day_of_many_agents_gets_more_shards_and_every_call_still_counts(
     # Then the tenant's days have twice the shards, its hours as many as before
     layout = analytics.layout(tenant_id)
     assert layout == rollups.Layout(day=2 * rollups.DAY_SHARDS, hour=rollups.SHARDS)
-    # and the day's calls are in the full shard (the table took every write: none failed) and
-    # in new items of the new layout only (numbered after the first layout's), each agent's
-    # call counted once
+    # and the day's calls are in the full shard and in new items of the new layout only
+    # (numbered after the first layout's), none past DynamoDB's 400 KB, each agent's call
+    # counted once
     keys = rollups.shard_keys(rollups.day_period(DAY), layout)
     assert len(keys) == 3 * rollups.DAY_SHARDS
     items = _day_items(analytics, tenant_id, len(keys))
@@ -108,6 +108,7 @@ def test_a_day_of_many_agents_gets_more_shards_and_every_call_still_counts(
     assert "S#0" in items
     assert set(items) - {"S#0"} <= new_layout
     assert len(items) > 1
+    assert max(item_kb(item) for item in items.values()) <= 400
     assert max(item_kb(item) for sk, item in items.items() if sk != "S#0") < 100
     assert _counts(items, "a:") == Counter({f"a:{agent}": 1 for agent in CROWDED})
     # and the list's total and the stats count every call
