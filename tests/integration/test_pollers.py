@@ -179,19 +179,28 @@ def test_stream_records_are_read_as_the_stream_sent_them(
         "nums": {"NS": ["1", "2"]},
         "nested": {"M": {"B": {"L": [{"S": "looks like B"}, {"B": b"\x01"}]}}},
     }
-    session.client("dynamodb").put_item(TableName=table, Item={**key, **values})
-
-    # When its record is read as the poller reads it, and by botocore's own parser
     poller = StreamPoller(session.client("dynamodbstreams"), streams, lambda event: {})
     plain = session.client("dynamodbstreams")
     shard = plain.describe_stream(StreamArn=streams)["StreamDescription"]["Shards"][0]["ShardId"]
-
-    def read(client: Any) -> dict[str, Any]:
-        iterator = client.get_shard_iterator(
-            StreamArn=streams, ShardId=shard, ShardIteratorType="TRIM_HORIZON"
+    # (from the stream's end: other tests' records are before it)
+    iterators = {
+        client: client.get_shard_iterator(
+            StreamArn=streams, ShardId=shard, ShardIteratorType="LATEST"
         )["ShardIterator"]
-        records = client.get_records(ShardIterator=iterator, Limit=1000)["Records"]
-        return next(r for r in records if r["dynamodb"]["Keys"] == key)
+        for client in (poller.streams, plain)
+    }
+    session.client("dynamodb").put_item(TableName=table, Item={**key, **values})
+
+    # When its record is read as the poller reads it, and by botocore's own parser
+    def read(client: Any) -> dict[str, Any]:
+        iterator = iterators[client]
+        for _ in range(20):  # (another test's writes may come first)
+            page = client.get_records(ShardIterator=iterator, Limit=1000)
+            mine = [r for r in page["Records"] if r["dynamodb"]["Keys"] == key]
+            if mine:
+                return mine[0]
+            iterator = page["NextShardIterator"]
+        raise AssertionError("the item's record is not in the stream")
 
     as_sent, parsed = read(poller.streams), read(plain)
 
