@@ -168,9 +168,8 @@ class RollupStore(TableStore):
     def _apply_round(
         self, by_call: dict[str, list[CallChange]], result: ApplyResult, now: datetime | None
     ) -> dict[str, list[CallChange]]:
-        states = self.read_states(list(by_call))
-        tenants = {pk: _tenant(calls, states[pk]) for pk, calls in by_call.items()}
-        layouts = self.layouts({t for t in tenants.values() if t is not None})
+        tenants = {pk: _tenant(calls) for pk, calls in by_call.items()}
+        states, layouts = self._read(list(by_call), {t for t in tenants.values() if t})
         pending = [
             p
             for pk, calls in by_call.items()
@@ -369,10 +368,7 @@ class RollupStore(TableStore):
     def layouts(self, tenant_ids: Iterable[str]) -> dict[str, Layout]:
         """Each tenant's layout of its rollup items, strongly consistent (the default for a
         tenant without a layout item)."""
-        tenants = sorted(set(tenant_ids))
-        keys = [string_key(pk=rollups.layout_pk(t), sk=rollups.LAYOUT_SK) for t in tenants]
-        found = {item["pk"]["S"]: item for item in self.get_items(keys, consistent=True)}
-        return {t: Layout.of_item(found.get(rollups.layout_pk(t))) for t in tenants}
+        return self._read((), tenant_ids)[1]
 
     def layout(self, tenant_id: str) -> Layout:
         """A tenant's layout, for a reader: which call shards its periods have (strongly
@@ -388,18 +384,30 @@ class RollupStore(TableStore):
     def read_states(self, call_pks: Sequence[str]) -> dict[str, CallState]:
         """The state of each call (an empty state where it has none), strongly consistent: its
         item, or the separate state item a consumer of an earlier version wrote."""
+        return self._read(call_pks, ())[0]
+
+    def _read(
+        self, call_pks: Sequence[str], tenant_ids: Iterable[str]
+    ) -> tuple[dict[str, CallState], dict[str, Layout]]:
+        """The calls' states (`read_states`) and the tenants' layouts (`layouts`), in one
+        strongly consistent read."""
         states = {pk: CallState() for pk in call_pks}
+        tenants = sorted(set(tenant_ids))
         legacy: dict[str, dict[str, Any]] = {}
+        found: dict[str, dict[str, Any]] = {}
         keys = [string_key(pk=pk, sk=sk) for pk in call_pks for sk in (changes.CHANGE_SK, STATE_SK)]
+        keys += [string_key(pk=rollups.layout_pk(t), sk=rollups.LAYOUT_SK) for t in tenants]
         for item in self.get_items(keys, consistent=True):
             pk, sk = item["pk"]["S"], item["sk"]["S"]
-            if sk == STATE_SK:
+            if sk == rollups.LAYOUT_SK:
+                found[pk] = item
+            elif sk == STATE_SK:
                 legacy[pk] = item
             else:
                 states[pk] = _state_of(item)
         for pk, item in legacy.items():
             _take_over(states[pk], item)
-        return states
+        return states, {t: Layout.of_item(found.get(rollups.layout_pk(t))) for t in tenants}
 
     def get_items(
         self,
@@ -493,11 +501,12 @@ def _tenant_period(rollup_pk: str) -> tuple[str, str]:
     return tenant_id, period
 
 
-def _tenant(changes: list[CallChange], state: CallState) -> str | None:
-    """The tenant of a call's changes (None when none of them, nor its state, has facts)."""
-    for facts in (state.facts, *(f for c in changes for f in (c.new, c.old))):
-        if facts is not None:
-            return facts.tenant_id
+def _tenant(changes: list[CallChange]) -> str | None:
+    """The tenant of a call's changes whose new facts count (None when none has any: then no
+    change of it is counted anew, and no layout is needed)."""
+    for change in changes:
+        if change.new is not None:
+            return change.new.tenant_id
     return None
 
 

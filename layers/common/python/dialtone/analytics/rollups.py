@@ -14,9 +14,9 @@ Layout (AnalyticsTable). A rollup item is one (tenant, period, slice group):
   most, under DynamoDB's 400 KB an item. A tenant whose item would pass that gets more shards
   (`Layout`, kept at pk `T#<tenant>#R#LAYOUT`, sk `LAYOUT`). Readers read every shard of a
   period in the tenant's layout (`shard_keys`); a shard no call went to is a key read and not
-  found. The consumer writes an item at most once
-  per transaction (a stream batch's changes are added up first), so even a tenant whose calls
-  all have one agent updates it a few times a second per stream shard.
+  found. The consumer writes an item at most once per transaction (a stream batch's changes are
+  added up first), so even a tenant whose calls all have one agent updates it a few times a
+  second per stream shard.
   Counts: `n` (calls), `d:<direction>`, `s:<status>`, `o:<outcome>`, `t:1`/`t:0`
   (is_test_call), `a:<agent>`, `b:<batch>`, the pairs `ds:<direction>|<status>`,
   `so:<status>|<outcome>`, `as:<agent>|<status>`, `ad:<agent>|<direction>`,
