@@ -365,11 +365,6 @@ class RollupStore(TableStore):
 
     # Reading
 
-    def layouts(self, tenant_ids: Iterable[str]) -> dict[str, Layout]:
-        """Each tenant's layout of its rollup items, strongly consistent (the default for a
-        tenant without a layout item)."""
-        return self._read((), tenant_ids)[1]
-
     def layout(self, tenant_id: str) -> Layout:
         """A tenant's layout, for a reader: which call shards its periods have (strongly
         consistent, a small item: a layout just grown is read at once, so no count in its new
@@ -389,8 +384,8 @@ class RollupStore(TableStore):
     def _read(
         self, call_pks: Sequence[str], tenant_ids: Iterable[str]
     ) -> tuple[dict[str, CallState], dict[str, Layout]]:
-        """The calls' states (`read_states`) and the tenants' layouts (`layouts`), in one
-        strongly consistent read."""
+        """The calls' states (`read_states`) and the tenants' layouts (the default for a tenant
+        without a layout item), in one strongly consistent read."""
         states = {pk: CallState() for pk in call_pks}
         tenants = sorted(set(tenant_ids))
         legacy: dict[str, dict[str, Any]] = {}

@@ -106,6 +106,8 @@ class Query:
     filters: CallFilters
     block: str
     group_by: StatsGroupBy | None
+    # Which call shards the tenant's periods have (read once a request, for both its periods).
+    layout: rollups.Layout = rollups.DEFAULT_LAYOUT
 
     @property
     def fixed_group(self) -> str | None:
@@ -323,10 +325,10 @@ class StatsReader:
 
         principal.require(Scope.CALLS_READ)
         filters = build_filters(params)
-        query = Query(
-            principal.tenant_id, filters, block_of(filters, params.group_by), params.group_by
-        )
+        block = block_of(filters, params.group_by)
         low, high = _range(filters, datetime.now(UTC))
+        layout = self.rollups.layout(principal.tenant_id)
+        query = Query(principal.tenant_id, filters, block, params.group_by, layout)
         current = self.period(query, low, high)
         previous = None
         if params.compare is StatsCompare.PREVIOUS_PERIOD:
@@ -365,11 +367,10 @@ class StatsReader:
         """The rollup items covering [low, high) and the calls of its partial edge hours."""
         units = (HOUR,) if query.group_by is StatsGroupBy.HOUR else (DAY, HOUR)
         periods, edges = cover(low, high, units)
-        layout = self.rollups.layout(query.tenant_id)
         keys = [
             string_key(pk=rollups.rollup_pk(query.tenant_id, period), sk=shard)
             for period in (_period(unit, start) for unit, start in periods)
-            for shard in rollups.shard_keys(period, layout)
+            for shard in rollups.shard_keys(period, query.layout)
         ]
         yield from (_item_piece(item) for item in self.rollups.get_items(keys))
         for edge_low, edge_high in edges:
