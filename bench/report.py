@@ -163,15 +163,21 @@ alone: the local stack and the webhook delivery latency.
   imports `functions/<name>/app.py` by path and serves one request (an existing call or API
   key) ÷ wall time of a fresh interpreter doing the floor: importing boto3, creating the
   clients the function creates (same configuration) and making the same DynamoDB calls.
-  Both measured from the parent (interpreter start-up included), interleaved, medians, after
-  one discarded warm-up pair that fills the bytecode caches. They run against a small second
+  Both measured from the parent (interpreter start-up included) until the child has written
+  its answer and left with `os._exit` (Lambda keeps the process for the next request: an
+  interpreter's exit, unloading every module, is never on a request's path), interleaved,
+  medians, after one discarded warm-up pair that fills the bytecode caches. The child has
+  Lambda's `AWS_LAMBDA_FUNCTION_NAME`, so a handler's init runs as in Lambda
+  (`dialtone.startup`: collection paused while its modules load, what they built then frozen).
+  They run against a small second
   copy of the stack on the same endpoint, so that moto's query time (which grows with the
   table) does not drown the start-up being measured. The handler's child also reports whether
   `twilio` ended up in `sys.modules`. The runtime's writes are benched with requests that can
   be repeated: a `PUT` that changes nothing (`upsert_call`), and one exchange or history event
   that the first (discarded) run stores and the others repeat (200, "unchanged"); their floor
   makes the same transaction on an item of its own, whose condition fails the same way.
-  Every other API function serves a request that can be repeated: reads of the seeded agent,
+  Every other API function serves a request that can be repeated: the first page of the
+  tenant's calls (its query, the cursor secret, the total's rollups), reads of the seeded agent,
   the tenant's agents, suppressions and dialer status, a search of two ids (one unknown), a CSV
   export of the tenant's 40 calls, the call's grade and issue reports, the tenant's issue
   reports, 30 days of stats, the change feed, the tenant's webhook subscriptions, its seeded
@@ -183,8 +189,9 @@ alone: the local stack and the webhook delivery latency.
   they need: a cancel of the completed call (409), deletes of an unknown agent, call,
   suppression or subscription, the read of an unknown batch and the retry of an unknown
   delivery (404), and a status callback signed with a token the stack does not hold (403).
-  Their floor makes the calls that one recording run of the handler made (botocore's
-  `provide-client-params`), with the same clients, refused or not as the handler's were. Every
+  Their floor makes the calls that one recording run of the handler sent (botocore's
+  `provide-client-params` of each request that reached `before-call`: a presigned URL is
+  signed, not sent), with the same clients, refused or not as the handler's were. Every
   function's child also reports whether `phonenumbers` or `mutagen` was loaded by importing the
   module (`api_handlers_import_phonenumbers_or_mutagen`): both are for first use only. The import
   budget of the slowest handler lists what it imports beyond the floor (`python -X importtime`;

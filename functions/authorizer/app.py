@@ -11,10 +11,8 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from aws_lambda_powertools.logging import correlation_paths
-
 from dialtone.keys import KeyResolver, accounts_table_from_environment, presented_key
-from dialtone.observability import logger
+from dialtone.observability import authorizer_handler, logger
 
 DENY: dict[str, Any] = {"isAuthorized": False}
 
@@ -24,7 +22,7 @@ def keys() -> KeyResolver:
     return KeyResolver(accounts_table_from_environment())
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@authorizer_handler
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     api_key = presented_key(event.get("headers") or {})
     if api_key is None:

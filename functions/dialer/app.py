@@ -17,7 +17,7 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from dialtone.dialing import dialer
-from dialtone.observability import logger, metrics
+from dialtone.observability import event_handler, logger
 
 # Seconds kept back from the invocation's remaining time, to finish the record in hand.
 SAFETY_SECONDS = 2.0
@@ -32,8 +32,7 @@ def dial(record: SQSRecord, lambda_context: Any) -> str:
     return outcome.value
 
 
-@logger.inject_lambda_context
-@metrics.log_metrics
+@event_handler
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return process_partial_response(
         event=event, record_handler=dial, processor=processor, context=context

@@ -18,7 +18,7 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from pydantic import Json
 
-from dialtone.observability import logger, metrics
+from dialtone.observability import event_handler, logger
 from dialtone.quality import grading
 from dialtone.quality.grading import GradeRequest
 
@@ -43,8 +43,7 @@ def grade(record: GradeRecord) -> str:
     return outcome.value
 
 
-@logger.inject_lambda_context
-@metrics.log_metrics
+@event_handler
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return process_partial_response(
         event=event, record_handler=grade, processor=processor, context=context

@@ -18,7 +18,7 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from dialtone import recordings
-from dialtone.observability import logger, metrics
+from dialtone.observability import event_handler, logger
 
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
@@ -29,8 +29,7 @@ def index(record: SQSRecord) -> list[str]:
     return [outcome.value for outcome in outcomes]
 
 
-@logger.inject_lambda_context
-@metrics.log_metrics
+@event_handler
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return process_partial_response(
         event=event, record_handler=index, processor=processor, context=context

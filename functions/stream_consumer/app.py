@@ -28,7 +28,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 
 from dialtone.analytics import consumer
 from dialtone.analytics.stream import RollupBatch
-from dialtone.observability import logger, metrics
+from dialtone.observability import event_handler, logger
 from dialtone.webhooks import fanout
 
 processor = BatchProcessor(
@@ -36,8 +36,7 @@ processor = BatchProcessor(
 )
 
 
-@logger.inject_lambda_context
-@metrics.log_metrics
+@event_handler
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     rollup_batch = RollupBatch()
     webhook_batch = fanout.fanout().batch()

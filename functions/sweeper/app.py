@@ -7,14 +7,13 @@ import time
 from typing import Any
 
 from dialtone.dialing import sweeper
-from dialtone.observability import logger, metrics
+from dialtone.observability import event_handler, logger
 
 # Seconds kept back from the invocation's remaining time: a sweep stops between tenants.
 SAFETY_SECONDS = 5.0
 
 
-@logger.inject_lambda_context
-@metrics.log_metrics
+@event_handler
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     deadline = time.time() + context.get_remaining_time_in_millis() / 1000 - SAFETY_SECONDS
     report = sweeper.sweeper().sweep(deadline=deadline).as_dict()

@@ -18,7 +18,7 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from pydantic import Json
 
-from dialtone.observability import logger, metrics
+from dialtone.observability import event_handler
 from dialtone.webhooks import sender
 from dialtone.webhooks.models import DeliveryMessage
 
@@ -39,8 +39,7 @@ def send(record: DeliveryRecord) -> str:
     return sender.sender_work().handle(record.body, receipts, record.receiptHandle)
 
 
-@logger.inject_lambda_context
-@metrics.log_metrics
+@event_handler
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return process_partial_response(
         event=event, record_handler=send, processor=processor, context=context

@@ -1,6 +1,10 @@
 """Dialtone: the shared domain layer of the Calls API."""
 
-from dialtone import lazy_inits
+from dialtone import startup
+
+startup.pause_collection()  # inside a function, until its handler is decorated
+
+from dialtone import lazy_inits  # noqa: E402
 
 for _package in lazy_inits.DEFERRED:
     lazy_inits.defer(_package)

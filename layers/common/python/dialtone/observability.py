@@ -14,7 +14,10 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging import correlation_paths
 
-from dialtone import snapstart  # noqa: F401 - registers the restore hook of every function
+from dialtone import (
+    snapstart,  # noqa: F401 - registers the restore hook of every function
+    startup,
+)
 
 logger = Logger()
 metrics = Metrics()
@@ -23,6 +26,10 @@ metrics = Metrics()
 warnings.filterwarnings("ignore", "No application metrics to publish")
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+
+# Each function's handler wears one of the three decorators below, as its module's last
+# statement: they end the init (`startup.init_done`).
 
 
 def api_handler(func: Handler) -> Handler:
@@ -34,4 +41,21 @@ def api_handler(func: Handler) -> Handler:
     def wrapper(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return func(event, context)
 
+    startup.init_done()
     return wrapper
+
+
+def event_handler(func: Handler) -> Handler:
+    """The decorators of a function fed by an event source (a queue, a stream, a schedule)."""
+    wrapped: Handler = logger.inject_lambda_context(metrics.log_metrics(func))
+    startup.init_done()
+    return wrapped
+
+
+def authorizer_handler(func: Handler) -> Handler:
+    """The API's authorizer: logs with the request's id, and publishes no metric."""
+    wrapped: Handler = logger.inject_lambda_context(
+        correlation_id_path=correlation_paths.API_GATEWAY_HTTP
+    )(func)
+    startup.init_done()
+    return wrapped

@@ -1,0 +1,129 @@
+"""A function's init (dialtone.startup): collection paused while its modules load, then what
+they built frozen and collection resumed, once its handler is decorated."""
+
+from __future__ import annotations
+
+import ast
+import gc
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from dialtone import startup
+
+ROOT = Path(__file__).resolve().parents[2]
+LAYER = ROOT / "layers" / "common" / "python"
+DECORATORS = {"api_handler", "event_handler", "authorizer_handler"}
+
+
+@pytest.fixture
+def collector() -> Iterator[None]:
+    """Whatever a test does to the collector is undone after it."""
+    was_enabled = gc.isenabled()
+    yield
+    gc.unfreeze()
+    startup._paused = False
+    if was_enabled:
+        gc.enable()
+
+
+@pytest.mark.usefixtures("collector")
+def test_outside_a_function_nothing_is_paused(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a process that is not a function's (the tests', the command line's)
+    monkeypatch.delenv("AWS_LAMBDA_FUNCTION_NAME", raising=False)
+
+    # When dialtone's import asks for a pause, and a handler is decorated
+    startup.pause_collection()
+    enabled_meanwhile = gc.isenabled()
+    startup.init_done()
+
+    # Then collection never stopped, and nothing was frozen
+    assert enabled_meanwhile
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0
+
+
+@pytest.mark.usefixtures("collector")
+def test_inside_a_function_the_init_is_frozen_once_done(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a function's process
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "dialtone-get-call")
+
+    # When its init starts, builds objects and ends
+    startup.pause_collection()
+    paused = not gc.isenabled()
+    built = [[n] for n in range(1000)]
+    startup.init_done()
+
+    # Then collection was paused meanwhile, and is back, with the init's objects frozen
+    assert paused
+    assert gc.isenabled()
+    assert gc.get_freeze_count() >= len(built)
+    # and a second decoration (a module importing another handler) changes nothing
+    frozen = gc.get_freeze_count()
+    startup.init_done()
+    assert gc.get_freeze_count() == frozen
+
+
+@pytest.mark.usefixtures("collector")
+def test_a_collector_turned_off_on_purpose_stays_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a function whose process turned collection off itself
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "dialtone-get-call")
+    gc.disable()
+
+    # When the init starts and ends
+    startup.pause_collection()
+    startup.init_done()
+
+    # Then it is still off: the init resumes only what it paused
+    assert not gc.isenabled()
+
+
+def _handler_decorators(app: Path) -> set[str]:
+    tree = ast.parse(app.read_text())
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name == "lambda_handler":
+            return {ast.unparse(d) for d in node.decorator_list}
+    return set()
+
+
+@pytest.mark.parametrize(
+    "app", sorted((ROOT / "functions").glob("*/app.py")), ids=lambda p: p.parent.name
+)
+def test_every_handler_ends_the_init(app: Path) -> None:
+    # Each function's handler wears one of observability's decorators, which end the init:
+    # without one, its process would run with collection paused for good
+    assert len(_handler_decorators(app) & DECORATORS) == 1
+
+
+@pytest.mark.parametrize("function", ["get_call", "stream_consumer", "authorizer"])
+def test_a_function_loaded_as_lambda_loads_it_collects_again(function: str) -> None:
+    # When a fresh interpreter with Lambda's variables imports a function's module
+    script = (
+        "import gc, importlib.util, json\n"
+        f"spec = importlib.util.spec_from_file_location('app', 'functions/{function}/app.py')\n"
+        "spec.loader.exec_module(importlib.util.module_from_spec(spec))\n"
+        "print(json.dumps([gc.isenabled(), gc.get_freeze_count()]))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        env={
+            "PYTHONPATH": str(LAYER),
+            "PATH": "",
+            "AWS_LAMBDA_FUNCTION_NAME": f"dialtone-{function}",
+            "AWS_DEFAULT_REGION": "us-east-1",
+        },
+        timeout=120,
+    )
+    enabled, frozen = json.loads(result.stdout.strip().splitlines()[-1])
+
+    # Then collection is on again, and what the init built is frozen (tens of thousands)
+    assert enabled
+    assert frozen > 10_000
