@@ -34,7 +34,7 @@ from bench.report import Figure, at_most
 from dialtone import aws
 from dialtone.accounts import AccountStore
 from dialtone.analytics.stream import apply_change
-from dialtone.models import CallStatus
+from dialtone.model_types import CallStatus
 from dialtone.store import CallStore
 from local.endpoint import EmbeddedAws
 from local.invoke import api_event, invoke, load_handler

@@ -88,7 +88,6 @@ def _recorder() -> dict[str, list[Any]]:
     `provide-client-params`), so that a floor can make the same calls."""
     import copy
 
-    import boto3
     from botocore import xform_name
 
     from dialtone import aws
@@ -111,10 +110,8 @@ def _recorder() -> dict[str, list[Any]]:
         log["calls"].append(context.pop("bench_call"))
 
     aws.client = client  # type: ignore[assignment]
-    boto3.setup_default_session()
-    assert boto3.DEFAULT_SESSION is not None
-    boto3.DEFAULT_SESSION.events.register("provide-client-params", given)
-    boto3.DEFAULT_SESSION.events.register("before-call", sent)
+    aws.session().register("provide-client-params", given)
+    aws.session().register("before-call", sent)
     return log
 
 

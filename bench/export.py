@@ -27,7 +27,7 @@ from pathlib import Path
 from bench.fixture import activated, deploy, drop_tables, handler_environment
 from bench.report import ROOT, Figure
 from dialtone.accounts import AccountStore
-from dialtone.models import CallStatus
+from dialtone.model_types import CallStatus
 from dialtone.store import CallStore
 from local.endpoint import EmbeddedAws
 from local.seed import make_call, make_exchanges

@@ -26,7 +26,8 @@ from dialtone import settings
 from dialtone.accounts import AccountStore
 from dialtone.agents import AgentCreate, AgentStore
 from dialtone.auth import ALL_SCOPES, Principal
-from dialtone.models import Call, CallStatus, Direction
+from dialtone.model_types import CallStatus, Direction
+from dialtone.models import Call
 from dialtone.store import CallStore
 from dialtone.webhooks.models import EventType
 from dialtone.webhooks.signing import new_secret

@@ -31,7 +31,8 @@ from bench.fixture import (
     running_endpoint,
 )
 from bench.report import Figure
-from dialtone.models import CallOutcome, CallStatus, HistoryEvent
+from dialtone.model_types import CallOutcome, CallStatus
+from dialtone.models import HistoryEvent
 from dialtone.quality import GradingSubject, RubricGrader
 from dialtone.quality.grading import GradeRequest
 from dialtone.quality.store import QualityStore, StoredGrade

@@ -48,7 +48,8 @@ from bench.fixture import (
 from bench.report import Figure, at_most
 from dialtone import aws
 from dialtone.accounts import AccountStore
-from dialtone.models import Call, CallOutcome, CallStatus, Direction
+from dialtone.model_types import CallOutcome, CallStatus, Direction
+from dialtone.models import Call
 from dialtone.store import CallStore, sort_timestamp
 from local.endpoint import EmbeddedAws
 from local.invoke import api_event, invoke
@@ -356,7 +357,7 @@ def _direct_page(store: CallStore, tenant_id: str, query: dict[str, str]) -> lis
     """The first page of a query, read as the handler reads it, without its `total`."""
     from dialtone import listing
     from dialtone.calls import ListCallsParams, build_filters
-    from dialtone.models import SortOrder
+    from dialtone.model_types import SortOrder
 
     params = ListCallsParams.model_validate(query)
     filters = build_filters(params)

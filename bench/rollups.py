@@ -47,7 +47,8 @@ from dialtone.analytics.changes import CHANGE_SK
 from dialtone.analytics.rollup_store import RollupStore
 from dialtone.analytics.stream import build_from_items
 from dialtone.dynamo import from_item
-from dialtone.models import Call, CallOutcome, CallStatus, Direction
+from dialtone.model_types import CallOutcome, CallStatus, Direction
+from dialtone.models import Call
 from dialtone.store import _call_item
 from local.invoke import api_event, invoke
 from local.moto_fixes import number_size

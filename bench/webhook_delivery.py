@@ -20,7 +20,7 @@ from bench.fixture import log_file
 from bench.report import Figure
 from dialtone.accounts import AccountStore
 from dialtone.auth import Scope
-from dialtone.models import CallStatus
+from dialtone.model_types import CallStatus
 from dialtone.store import CallStore
 from local.seed import make_call
 from local.stack import LocalStack

@@ -35,7 +35,7 @@ from bench.fixture import (
 from bench.report import Figure
 from dialtone import aws
 from dialtone.analytics.stream import insert_record
-from dialtone.models import CallStatus
+from dialtone.model_types import CallStatus
 from dialtone.store import CallStore
 from dialtone.webhooks.models import EventType
 from dialtone.webhooks.subscriptions import SubscriptionStore

@@ -36,7 +36,8 @@ from dialtone.ingest import (
     ExchangesRequest,
     Ingestor,
 )
-from dialtone.models import Call, CallStatus, Exchange
+from dialtone.model_types import CallStatus
+from dialtone.models import Call, Exchange
 from dialtone.recordings import Recordings, RecordingUploadRequest
 from local.audio import render_wav
 from local.seed import AGENTS, make_call, make_exchanges, make_history

@@ -9,14 +9,12 @@ from typing import Any
 
 from dialtone.endings import STATUS_REASONS
 from dialtone.ingest import EventIn
+from dialtone.model_types import CallOutcome, CallStatus, Direction
 from dialtone.models import (
     Call,
     CallAnalysis,
     CallCost,
     CallLatency,
-    CallOutcome,
-    CallStatus,
-    Direction,
     Exchange,
     HistoryEventType,
     LatencyStats,

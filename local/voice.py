@@ -20,7 +20,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
-from dialtone.models import Call, CallOutcome, CallStatus, Exchange, HistoryEventType
+from dialtone.model_types import CallOutcome, CallStatus
+from dialtone.models import Call, Exchange, HistoryEventType
 from local.pollers import Poller
 from local.seed import DIALOGUE, make_call, make_history
 

@@ -14,7 +14,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-import boto3
 from botocore.exceptions import EndpointConnectionError
 
 from dialtone import aws
@@ -54,9 +53,7 @@ def aws_requests(
     (`s3`, `s3.GetObject`, ...) fail as an endpoint that cannot be reached does."""
     requests = Requests(kill_at, frozenset(unreachable))
     aws.reset_clients()
-    boto3.setup_default_session()
-    assert boto3.DEFAULT_SESSION is not None
-    boto3.DEFAULT_SESSION.events.register("before-call", requests.before)
+    aws.session().register("before-call", requests.before)
     try:
         yield requests
     finally:

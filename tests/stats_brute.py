@@ -7,7 +7,8 @@ import math
 from collections import Counter
 from typing import Any
 
-from dialtone.models import Call, CallStatus, Direction
+from dialtone.model_types import CallStatus, Direction
+from dialtone.models import Call
 
 
 def nearest_rank(values: list[float], q: float) -> float | None:

@@ -392,7 +392,7 @@ def _tidy(node: Any) -> Any:
 
 def _examples() -> dict[str, Any]:
     """Examples of the main schemas, made the way the demo data is (local/seed.py)."""
-    from dialtone.models import CallStatus, Direction
+    from dialtone.model_types import CallStatus, Direction
     from local.seed import make_call, make_exchanges
 
     rng = random.Random(2026)  # noqa: S311 (examples, not secrets)

@@ -10,7 +10,8 @@ from dialtone.auth import Scope
 from dialtone.calls import PageParams
 from dialtone.errors import CallNotFound, InvalidCursor, ResponseTooLarge
 from dialtone.http import Path, Query, Response
-from dialtone.models import TranscriptExchanges, TranscriptFormat, TranscriptTurns
+from dialtone.model_types import TranscriptFormat
+from dialtone.models import TranscriptExchanges, TranscriptTurns
 from dialtone.observability import api_handler
 
 app = http.create_app()

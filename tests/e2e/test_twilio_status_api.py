@@ -15,7 +15,8 @@ from twilio.request_validator import RequestValidator
 
 from dialtone.accounts import AccountStore
 from dialtone.auth import Scope
-from dialtone.models import Call, CallStatus, Direction
+from dialtone.model_types import CallStatus, Direction
+from dialtone.models import Call
 from dialtone.store import CallStore
 from dialtone.telephony.status_callbacks import status_callback_url
 from local.stack import LocalStack

@@ -20,7 +20,8 @@ from dialtone.analytics.changes import ChangeFeedParams
 from dialtone.analytics.stream import apply_change
 from dialtone.auth import Scope
 from dialtone.errors import ChangesExpired
-from dialtone.models import Call, CallStatus
+from dialtone.model_types import CallStatus
+from dialtone.models import Call
 from dialtone.pagination import CursorCodec
 from dialtone.store import CallStore, sort_timestamp
 from local.endpoint import EmbeddedAws

@@ -16,7 +16,8 @@ import pytest
 
 from dialtone.accounts import AccountStore
 from dialtone.auth import Scope
-from dialtone.models import Call, CallStatus, Direction
+from dialtone.model_types import CallStatus, Direction
+from dialtone.models import Call
 from dialtone.store import CallStore
 from local.invoke import api_event, invoke
 from tests.stats_brute import assert_figures

@@ -17,7 +17,8 @@ import requests
 from dialtone import settings
 from dialtone.auth import Scope
 from dialtone.exports import MAX_CALLS, csv_columns
-from dialtone.models import CallStatus, Direction, Exchange
+from dialtone.model_types import CallStatus, Direction
+from dialtone.models import Exchange
 from dialtone.store import CALL_SK, call_pk
 from local.endpoint import environment
 from local.invoke import api_event, invoke

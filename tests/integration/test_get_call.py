@@ -11,7 +11,8 @@ import pytest
 import requests
 
 from dialtone.auth import Scope
-from dialtone.models import CallStatus, Direction, Exchange
+from dialtone.model_types import CallStatus, Direction
+from dialtone.models import Exchange
 from local.invoke import api_event, invoke, sample_event
 
 ROUTE = "GET /v1/calls/{call_id}"

@@ -19,7 +19,7 @@ from botocore.stub import ANY, Stubber
 from dialtone import aws, settings
 from dialtone.accounts import AccountStore, TenantSettingsUpdate
 from dialtone.auth import Scope
-from dialtone.models import CallOutcome, CallStatus
+from dialtone.model_types import CallOutcome, CallStatus
 from dialtone.quality import GradingSubject, RubricGrader
 from dialtone.quality.store import GRADE_SK, QualityStore
 from dialtone.store import CallStore, call_pk

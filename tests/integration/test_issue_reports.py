@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from dialtone.auth import Scope
-from dialtone.models import CallOutcome, CallStatus
+from dialtone.model_types import CallOutcome, CallStatus
 from dialtone.quality import issue_reports
 from dialtone.quality.store import FEED_INDEX, QualityStore
 from dialtone.store import CallStore, call_pk

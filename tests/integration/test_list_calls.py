@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from dialtone.auth import Scope
-from dialtone.models import CallOutcome, CallStatus, Direction
+from dialtone.model_types import CallOutcome, CallStatus, Direction
 from local.invoke import api_event, invoke, sample_event
 from tests.streams import drain_calls_stream
 

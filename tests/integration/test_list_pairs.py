@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from dialtone.auth import Scope
-from dialtone.models import Call, CallOutcome, CallStatus, Direction
+from dialtone.model_types import CallOutcome, CallStatus, Direction
+from dialtone.models import Call
 from dialtone.store import CALL_SK, CallStore, call_pk
 from local.invoke import api_event, invoke
 from tests.streams import drain_calls_stream

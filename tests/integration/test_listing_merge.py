@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from dialtone.models import Call, Direction
+from dialtone.model_types import Direction
+from dialtone.models import Call
 from local.invoke import api_event, invoke
 from local.seed import make_call
 from tests.streams import drain_calls_stream

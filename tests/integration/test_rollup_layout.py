@@ -20,7 +20,8 @@ from dialtone.analytics.totals import TotalCounter
 from dialtone.auth import Scope
 from dialtone.dynamo import string_key
 from dialtone.listing import CallFilters
-from dialtone.models import Call, CallStatus, Direction
+from dialtone.model_types import CallStatus, Direction
+from dialtone.models import Call
 from dialtone.store import CallStore
 from local.invoke import api_event, invoke
 from tests.streams import drain_calls_stream

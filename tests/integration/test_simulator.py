@@ -23,7 +23,7 @@ from twilio.request_validator import RequestValidator
 
 from dialtone import settings
 from dialtone.dialing.accept import Dialing, DialRequest
-from dialtone.models import CallStatus
+from dialtone.model_types import CallStatus
 from dialtone.store import CallStore
 from dialtone.telephony.base import DialOrder
 from dialtone.telephony.simulator import SimulatorProvider

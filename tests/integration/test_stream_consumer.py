@@ -16,7 +16,8 @@ from dialtone.analytics import rollups
 from dialtone.analytics.rollup_store import RollupStore
 from dialtone.analytics.totals import TotalCounter
 from dialtone.listing import CallFilters
-from dialtone.models import Call, CallOutcome, CallStatus, Direction
+from dialtone.model_types import CallOutcome, CallStatus, Direction
+from dialtone.models import Call
 from dialtone.store import CallStore
 from local.invoke import api_event, invoke, sample_event
 from tests.crash_points import Killed, aws_requests

@@ -37,7 +37,8 @@ from dialtone import settings
 from dialtone.accounts import AccountStore, TenantSettingsUpdate
 from dialtone.analytics.stream import apply_change
 from dialtone.auth import Scope
-from dialtone.models import Call, CallStatus
+from dialtone.model_types import CallStatus
+from dialtone.models import Call
 from dialtone.recordings import recording_key
 from dialtone.retention import call_prefix
 from dialtone.store import CallStore, batch_pk, call_pk, stored_call

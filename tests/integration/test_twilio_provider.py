@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from dialtone import settings
-from dialtone.models import CallStatus
+from dialtone.model_types import CallStatus
 from dialtone.telephony import providers
 from dialtone.telephony.base import Connection, DialOrder, ProviderError
 from dialtone.telephony.credentials import load_twilio_credentials

@@ -17,7 +17,8 @@ from twilio.request_validator import RequestValidator
 
 from dialtone import settings
 from dialtone.dialing.accept import BatchDialRequest, Dialing, DialRequest
-from dialtone.models import Call, CallStatus, Direction
+from dialtone.model_types import CallStatus, Direction
+from dialtone.models import Call
 from dialtone.store import BATCH_SK, CallStore, batch_pk
 from dialtone.telephony import signing, status_callbacks
 from local.endpoint import EmbeddedAws

@@ -21,7 +21,7 @@ from dialtone import retention, settings
 from dialtone.accounts import AccountStore
 from dialtone.auth import Scope
 from dialtone.errors import TenantNotFound, WriteContention
-from dialtone.models import CallStatus
+from dialtone.model_types import CallStatus
 from dialtone.recordings import delete_object_versions
 from dialtone.store import BATCH_BUCKETS, BatchRecord, CallStore, batch_pk, call_pk
 from local.invoke import invoke, sample_event

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from dialtone import aws
-from dialtone.models import CallOutcome, CallStatus, Direction
+from dialtone.model_types import CallOutcome, CallStatus, Direction
 from dialtone.store import BatchRecord, CallStore
 from dialtone.webhooks.fanout import EventLedger
 from dialtone.webhooks.models import DeliveryMessage, EventType, Subscription

@@ -17,16 +17,8 @@ from dialtone.analytics.stats_models import StatsGroupBy
 from dialtone.analytics.stream import apply_records
 from dialtone.errors import InvalidParameter
 from dialtone.listing import CallFilters
-from dialtone.models import (
-    Call,
-    CallAnalysis,
-    CallCost,
-    CallLatency,
-    CallOutcome,
-    CallStatus,
-    Direction,
-    LatencyStats,
-)
+from dialtone.model_types import CallOutcome, CallStatus, Direction
+from dialtone.models import Call, CallAnalysis, CallCost, CallLatency, LatencyStats
 from tests.fake_dynamodb import FakeDynamoDB
 from tests.stats_brute import assert_figures
 from tests.unit.test_rollups import T0, TENANT, call_versions, stream_of

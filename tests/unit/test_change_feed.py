@@ -11,7 +11,8 @@ from typing import Any
 from dialtone import store
 from dialtone.analytics.changes import feed_entry, stored_sequence
 from dialtone.dynamo import from_item, to_item
-from dialtone.models import Call, CallStatus
+from dialtone.model_types import CallStatus
+from dialtone.models import Call
 from dialtone.store import sort_timestamp
 from local.seed import make_call
 

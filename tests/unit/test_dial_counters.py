@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dialtone.dialing.counters import SHARDS, DialQueueCounts, moves, shard_of
-from dialtone.models import CallStatus
+from dialtone.model_types import CallStatus
 
 Q, INIT, R, P = CallStatus.QUEUED, CallStatus.INITIATED, CallStatus.RINGING, CallStatus.IN_PROGRESS
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from dialtone import endings
-from dialtone.models import Call, CallStatus
+from dialtone.model_types import CallStatus
+from dialtone.models import Call
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

@@ -9,7 +9,7 @@ import random
 import pytest
 
 from dialtone.exports import FORMULA_STARTS, _Body, csv_columns, csv_row, spreadsheet_safe
-from dialtone.models import CallStatus
+from dialtone.model_types import CallStatus
 from dialtone.recordings import EXPORTS_PREFIX, export_key
 from local.provision import load_template
 from local.seed import make_call

@@ -7,7 +7,7 @@ from pydantic import ValidationError
 
 from dialtone.calls import ListCallsParams, build_filters, resolve_paging
 from dialtone.errors import InvalidParameter
-from dialtone.models import CallStatus, Direction, SortOrder
+from dialtone.model_types import CallStatus, Direction, SortOrder
 
 # ListCallsParams validation
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from dialtone.listing import CallFilters, plan_streams
-from dialtone.models import CallOutcome, CallStatus, Direction
+from dialtone.model_types import CallOutcome, CallStatus, Direction
 
 TENANT = "tenant-1"
 

@@ -15,7 +15,8 @@ from botocore.stub import ANY, Stubber
 from pydantic import ValidationError
 
 from dialtone import aws
-from dialtone.models import Call, CallOutcome, CallStatus, Exchange
+from dialtone.model_types import CallOutcome, CallStatus
+from dialtone.models import Call, Exchange
 from dialtone.quality import (
     BEDROCK_CRITERIA,
     NO_TRANSCRIPT,

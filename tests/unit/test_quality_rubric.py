@@ -10,12 +10,11 @@ from typing import Any
 
 import pytest
 
+from dialtone.model_types import CallOutcome, CallStatus
 from dialtone.models import (
     Call,
     CallAnalysis,
     CallLatency,
-    CallOutcome,
-    CallStatus,
     Exchange,
     HistoryEvent,
     HistoryEventType,

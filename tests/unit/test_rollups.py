@@ -22,7 +22,8 @@ from dialtone.analytics.stream import apply_records, build_from_items, call_chan
 from dialtone.analytics.totals import DAY, HOUR, TotalCounter, cover, selection
 from dialtone.dynamo import from_item
 from dialtone.listing import CallFilters
-from dialtone.models import Call, CallOutcome, CallStatus, Direction
+from dialtone.model_types import CallOutcome, CallStatus, Direction
+from dialtone.models import Call
 from dialtone.store import _call_item
 from tests.fake_dynamodb import FakeDynamoDB
 

@@ -60,7 +60,7 @@ def test_settings_and_what_was_built_from_them_are_read_again(
     assert reads == ["cursor", "cursor"]
 
 
-def test_boto3_clients_resolve_their_credentials_again(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_clients_resolve_their_credentials_again(monkeypatch: pytest.MonkeyPatch) -> None:
     # Given a client created (with its credentials) before the snapshot
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "snapshot-key")

@@ -13,7 +13,7 @@ from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.response import Response as TwilioResponse
 
 from dialtone import settings
-from dialtone.models import CallStatus
+from dialtone.model_types import CallStatus
 from dialtone.telephony import providers
 from dialtone.telephony.base import Connection, ProviderError
 from dialtone.telephony.credentials import _ssm_parameter_name

@@ -12,7 +12,7 @@ from twilio.request_validator import RequestValidator
 
 from dialtone.endings import END_REASONS, STATUS_REASONS
 from dialtone.errors import InvalidParameter, MalformedRequestBody
-from dialtone.models import CallStatus
+from dialtone.model_types import CallStatus
 from dialtone.telephony.signing import signature_is_valid, twilio_signature
 from dialtone.telephony.status_callbacks import (
     parse_form,

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 from dialtone import store
 from dialtone.dialing.accept import BatchStatus
-from dialtone.models import Call, CallAnalysis, CallOutcome, CallStatus
+from dialtone.model_types import CallOutcome, CallStatus
+from dialtone.models import Call, CallAnalysis
 from dialtone.webhooks.events import (
     EVENT_DOCS,
     PAYLOAD_LIMIT_BYTES,

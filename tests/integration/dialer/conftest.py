@@ -20,7 +20,8 @@ from dialtone.agents import AgentStore
 from dialtone.dialing.dialer import Dialer
 from dialtone.dialing.limiter import RateLimiter
 from dialtone.dialing.suppressions import SuppressionStore
-from dialtone.models import Call, CallStatus, Direction
+from dialtone.model_types import CallStatus, Direction
+from dialtone.models import Call
 from dialtone.store import CallStore
 from dialtone.telephony.base import DialOrder, ProviderCall, ProviderError
 from local.endpoint import EmbeddedAws

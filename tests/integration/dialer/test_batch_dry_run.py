@@ -18,7 +18,7 @@ from dialtone import settings
 from dialtone.accounts import CallingWindow
 from dialtone.dialing.dialer import Dialer, DialOutcome
 from dialtone.dialing.suppressions import SuppressionCreate, SuppressionStore
-from dialtone.models import CallStatus
+from dialtone.model_types import CallStatus
 from dialtone.telephony.simulator import SimulatorProvider
 from local.endpoint import environment
 from local.invoke import api_event, invoke

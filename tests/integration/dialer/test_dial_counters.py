@@ -17,7 +17,7 @@ from dialtone.auth import Scope
 from dialtone.dialing.counters import SHARDS, read_counts
 from dialtone.dialing.dialer import Dialer, DialOutcome
 from dialtone.dialing.sweeper import Sweeper
-from dialtone.models import BATCH_BUCKET, CallStatus
+from dialtone.model_types import BATCH_BUCKET, CallStatus
 from dialtone.store import StoredCall, stored_call
 from dialtone.telephony.status_callbacks import StatusUpdate, apply_status
 from local.endpoint import environment
@@ -217,7 +217,8 @@ def test_a_status_change_that_loses_its_race_moves_no_counter(dial_tenant: DialT
 
 def test_calls_the_dialer_never_queued_are_not_counted(dial_tenant: DialTenant) -> None:
     # Given a call the voice runtime reported (never in the dial queue), in progress
-    from dialtone.models import Call, Direction
+    from dialtone.model_types import Direction
+    from dialtone.models import Call
 
     now = datetime.now(UTC)
     call = Call(
@@ -268,7 +269,8 @@ def test_dialer_status_reads_the_same_few_items_whatever_the_backlog(
     dial_tenant: DialTenant,
 ) -> None:
     # Given a tenant with 150 queued calls
-    from dialtone.models import Call, Direction
+    from dialtone.model_types import Direction
+    from dialtone.models import Call
 
     now = datetime.now(UTC) - timedelta(minutes=1)
     backlog = [

@@ -12,7 +12,7 @@ import pytest
 
 from dialtone.auth import Scope
 from dialtone.dialing.limiter import RateLimiter, interval_us
-from dialtone.models import CallStatus
+from dialtone.model_types import CallStatus
 from local.invoke import api_event, invoke
 from tests.integration.dialer.conftest import DialTenant
 

@@ -22,7 +22,7 @@ from dialtone.dialing.dialer import (
 from dialtone.dialing.limiter import RateLimiter
 from dialtone.dialing.queue import PoisonMessage
 from dialtone.dialing.suppressions import SuppressionCreate, SuppressionStore
-from dialtone.models import CallStatus
+from dialtone.model_types import CallStatus
 from dialtone.store import CALL_SK, call_pk
 from dialtone.telephony.base import DialOrder, ProviderCall, ProviderError
 from tests.integration.dialer.conftest import (

@@ -64,7 +64,7 @@ from dialtone.dialing.queue import DialQueue, PoisonMessage
 from dialtone.dialing.sweeper import Sweeper, SweepReport
 from dialtone.dynamo import string_key
 from dialtone.errors import CallNotCancelable
-from dialtone.models import FINAL_STATUSES, CallStatus
+from dialtone.model_types import FINAL_STATUSES, CallStatus
 from dialtone.progress import advance
 from dialtone.store import CALL_SK, SID_SK, CallStore, StoredCall, call_pk, sid_pk
 from dialtone.telephony.base import DialOrder, ProviderCall, ProviderError

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from dialtone import settings
-from dialtone.models import CallStatus
+from dialtone.model_types import CallStatus
 from dialtone.telephony.simulator import SimulatorProvider
 from local.endpoint import environment
 from local.invoke import LambdaContext, load_handler

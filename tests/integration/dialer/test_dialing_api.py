@@ -17,7 +17,7 @@ from dialtone.auth import Scope
 from dialtone.dialing import accept
 from dialtone.dialing.counters import read_counts
 from dialtone.dialing.dialer import Dialer, DialOutcome
-from dialtone.models import CallStatus
+from dialtone.model_types import CallStatus
 from local.endpoint import environment
 from local.invoke import api_event, invoke
 from tests.integration.dialer.conftest import DialQueues, DialTenant, FakeProvider

@@ -12,7 +12,7 @@ import pytest
 
 from dialtone.dialing.dialer import Dialer, DialOutcome
 from dialtone.dialing.sweeper import Sweeper
-from dialtone.models import CallStatus
+from dialtone.model_types import CallStatus
 from dialtone.telephony.base import DialOrder, ProviderCall
 from tests.integration.dialer.conftest import DialQueues, DialTenant, FakeProvider, later
 

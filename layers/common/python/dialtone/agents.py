@@ -29,7 +29,7 @@ from dialtone.accounts import Tenant
 from dialtone.auth import Principal, Scope
 from dialtone.dynamo import TableStore, condition_failed, from_item, string_key, to_item
 from dialtone.errors import AgentExists, AgentNotFound, InvalidParameter
-from dialtone.models import NOT_BLANK, TRIMMED, ApiModel, Timestamp, format_timestamp
+from dialtone.model_types import NOT_BLANK, TRIMMED, ApiModel, Timestamp, format_timestamp
 from dialtone.pagination import CursorCodec, KeyCursors, ListPage, codec_factory
 
 AGENT_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"

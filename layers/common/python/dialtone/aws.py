@@ -1,7 +1,10 @@
-"""boto3 clients, created on first use and cached for the life of the execution environment.
+"""AWS clients, created on first use and cached for the life of the execution environment.
 
 Creating them lazily lets tests start their endpoint first; `AWS_ENDPOINT_URL` (honoured by
-botocore itself) points the same code at AWS or at the local stack.
+botocore itself) points the same code at AWS or at the local stack. They are botocore's
+clients, made from one botocore session: boto3 would only wrap the same session and clients,
+and importing it (its resource layer; for S3, its transfer methods) is about 20 ms of every
+function's cold start. The few paths that use boto3's S3 transfers import it there.
 """
 
 from __future__ import annotations
@@ -15,9 +18,18 @@ from typing import Any
 
 
 @functools.cache
+def session() -> Any:
+    """The botocore session every client is made from (region and credentials resolved as
+    boto3 would: environment, then the shared files, then the execution role). Hooks on its
+    events see every client's requests."""
+    import botocore.session
+
+    return botocore.session.get_session()
+
+
+@functools.cache
 def client(service: str) -> Any:
     """The shared client for `service` (dynamodb, s3, secretsmanager, sqs, ...)."""
-    import boto3
     from botocore.config import Config
 
     options: dict[str, Any] = {"retries": {"mode": "standard", "max_attempts": 4}}
@@ -26,19 +38,17 @@ def client(service: str) -> Any:
         if os.environ.get("AWS_ENDPOINT_URL") or os.environ.get("AWS_ENDPOINT_URL_S3"):
             # A local endpoint has no per-bucket DNS names.
             options["s3"] = {"addressing_style": "path"}
-    made = boto3.client(service, config=Config(**options))  # type: ignore[call-overload]
+    made = session().create_client(service, config=Config(**options))
     if service == "dynamodb":
         made.meta.events.register("before-parse.dynamodb", items_as_sent)
     return made
 
 
 def reset_clients() -> None:
-    """Forget cached clients and the credentials boto3's default session resolved (tests that
-    move the endpoint call this, and so does a copy restored from a SnapStart snapshot)."""
-    import boto3
-
+    """Forget cached clients and the session with the credentials it resolved (tests that move
+    the endpoint call this, and so does a copy restored from a SnapStart snapshot)."""
     client.cache_clear()
-    boto3.DEFAULT_SESSION = None
+    session.cache_clear()
 
 
 # The operations whose answers hold items; their other members are left to botocore.

@@ -23,13 +23,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from dialtone.errors import InvalidCursor
-from dialtone.models import (
-    Exchange,
-    HistoryEvent,
-    Turn,
-    apply_patches,
-    format_timestamp,
-)
+from dialtone.model_types import format_timestamp
+from dialtone.models import Exchange, HistoryEvent, Turn, apply_patches
 from dialtone.pagination import MAX_BODY_BYTES, CursorCodec, encoded_size, fingerprint
 from dialtone.store import EXCHANGE_PREFIX, CallStore
 

@@ -19,26 +19,28 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from dialtone import aws, phones, settings
 from dialtone.auth import Principal, Scope
 from dialtone.errors import InvalidCursor, InvalidParameter, RecordingNotAvailable
+from dialtone.model_types import (
+    CallOutcome,
+    CallStatus,
+    DirectionIn,
+    SortOrder,
+    refuse_unix_seconds,
+    within_utc_years,
+)
 from dialtone.models import (
     Call,
     CallHistory,
     CallList,
-    CallOutcome,
     CallSearchResult,
-    CallStatus,
     CallWithTranscript,
-    DirectionIn,
     Exchange,
     HistoryEvent,
     HistoryEventType,
     RecordingLink,
-    SortOrder,
     TranscriptExchanges,
     TranscriptTurns,
     Turn,
     apply_patches,
-    refuse_unix_seconds,
-    within_utc_years,
 )
 from dialtone.store import CallStore, StoredCall
 

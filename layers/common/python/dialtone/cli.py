@@ -57,7 +57,7 @@ from dialtone.accounts import (
 from dialtone.auth import ALL_SCOPES, TENANT_ID_PATTERN, parse_scopes
 from dialtone.dynamo import condition_failed
 from dialtone.errors import DialtoneError
-from dialtone.models import format_timestamp
+from dialtone.model_types import format_timestamp
 
 EXIT_OK = 0
 EXIT_FAILED = 1

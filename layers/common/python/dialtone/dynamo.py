@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-
 from dialtone import aws
 
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
+
+@functools.cache
+def _boto3_types() -> tuple[Any, Any]:
+    """boto3's serializer and deserializer, for the rare values typed here as boto3 types
+    them (sets, binaries): imported on first use, not on every function's cold start."""
+    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+    return TypeSerializer(), TypeDeserializer()
+
 
 # What a DynamoDB number can be: 38 digits, a magnitude from 1E-130 to
 # 9.9999999999999999999999999999999999999E+125 (or zero); and how deep documents nest.
@@ -111,7 +117,7 @@ def _typed(value: Any) -> dict[str, Any]:
         return {"M": {k: _typed(v) for k, v in value.items() if v is not None}}
     if kind is list:
         return {"L": [_typed(v) for v in value]}
-    typed: dict[str, Any] = dict(_serializer.serialize(_to_storable(value)))
+    typed: dict[str, Any] = dict(_boto3_types()[0].serialize(_to_storable(value)))
     return typed
 
 
@@ -135,7 +141,7 @@ def _plain(value: Any) -> Any:
     if tag == "NULL":
         return None
     # Sets and binaries, rare here: as boto3 reads them.
-    return _deserializer.deserialize(value)
+    return _boto3_types()[1].deserialize(value)
 
 
 def _number(text: str) -> int | float:

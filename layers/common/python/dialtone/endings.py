@@ -15,7 +15,7 @@ checked against what the network said. The README's "End reasons" table is this 
 
 from __future__ import annotations
 
-from dialtone.models import CallStatus
+from dialtone.model_types import CallStatus
 
 # The vocabulary, with what each reason means: the README and the 422 list these.
 END_REASONS: dict[str, str] = {

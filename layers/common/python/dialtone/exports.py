@@ -34,12 +34,12 @@ from typing import Any
 from dialtone import settings
 from dialtone.auth import Principal, Scope
 from dialtone.calls import CallFilterParams, CallReader, build_filters
+from dialtone.model_types import CallStatus
 from dialtone.models import (
     Call,
     CallAnalysis,
     CallCost,
     CallLatency,
-    CallStatus,
     CallWithTranscript,
     Exchange,
     LatencyStats,

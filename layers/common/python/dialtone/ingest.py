@@ -35,18 +35,20 @@ from dialtone.errors import (
     WriteContention,
 )
 from dialtone.latency import derive_latency
-from dialtone.models import (
+from dialtone.model_types import (
     FINAL_STATUSES,
-    LIFECYCLE_EVENTS,
     STATUS_RANK,
-    Call,
-    CallAnalysis,
-    CallCost,
-    CallLatency,
     CallOutcome,
     CallStatus,
     Direction,
     DirectionIn,
+)
+from dialtone.models import (
+    LIFECYCLE_EVENTS,
+    Call,
+    CallAnalysis,
+    CallCost,
+    CallLatency,
     Exchange,
     HistoryEvent,
     HistoryEventType,

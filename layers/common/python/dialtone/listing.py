@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from dialtone.errors import InvalidCursor
-from dialtone.models import CallOutcome, CallStatus, Direction
+from dialtone.model_types import CallOutcome, CallStatus, Direction
 from dialtone.store import (
     ID_PREFIX_INDEXES,
     INDEXES,

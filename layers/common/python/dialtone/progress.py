@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 from dialtone.errors import CallNotFound
-from dialtone.models import STATUS_RANK, CallStatus
+from dialtone.model_types import STATUS_RANK, CallStatus
 from dialtone.store import CallStore
 
 

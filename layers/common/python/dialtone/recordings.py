@@ -211,7 +211,7 @@ class Recordings:
 
         with tempfile.TemporaryFile() as file:
             extra = {"VersionId": version_id} if version_id else {}
-            aws.client("s3").download_fileobj(self.bucket, key, file, ExtraArgs=extra or None)
+            download_fileobj(self.bucket, key, file, extra or None)
             file.seek(0)
             try:
                 info = inspect_audio(file)
@@ -398,6 +398,14 @@ def recordings() -> Recordings:
 # The bucket's objects, for the readers and the erasure of calls
 
 
+def download_fileobj(bucket: str, key: str, file: IO[bytes], extra: dict[str, str] | None) -> None:
+    """Download an object into `file` with boto3's managed transfer (ranged parts in threads),
+    which the clients, botocore's own, do not carry as a method."""
+    from boto3.s3.inject import download_fileobj as managed_download
+
+    managed_download(aws.client("s3"), bucket, key, file, ExtraArgs=extra)
+
+
 def presign_recording(
     bucket: str, key: str, expires_in: int, download_filename: str | None = None
 ) -> str:
@@ -456,11 +464,13 @@ def store_export(
     """Upload an export (a file positioned at its start) and return a presigned GET of it that
     downloads as an attachment named `filename`. The upload streams the file in parts of
     8 MiB, two at a time, so memory stays bounded whatever the export's size."""
+    from boto3.s3.inject import upload_fileobj
     from boto3.s3.transfer import TransferConfig
 
     disposition = f'attachment; filename="{filename}"'
     s3 = aws.client("s3")
-    s3.upload_fileobj(
+    upload_fileobj(
+        s3,
         body,
         bucket,
         key,

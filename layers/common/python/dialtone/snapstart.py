@@ -7,7 +7,7 @@ held at snapshot time is the same in every copy:
 - `random`'s state: its jitter (retry pauses in the store and the limiter) would pause every
   copy for the same time, so they would retry in step. It is reseeded from the system.
 - settings and what is built from them, secret values read from Secrets Manager (no expiry of
-  their own: a snapshot may be resumed long after it was taken) and boto3 clients with the
+  their own: a snapshot may be resumed long after it was taken) and AWS clients with the
   credentials they resolved: forgotten, so each copy reads them again on first use.
 
 Ids need nothing: `uuid.uuid4()` and `secrets` read `os.urandom` on every call, which the

@@ -31,14 +31,8 @@ from dialtone.errors import (
     ReadThrottled,
     WriteContention,
 )
-from dialtone.models import (
-    BATCH_BUCKET,
-    Call,
-    CallStatus,
-    Exchange,
-    HistoryEvent,
-    format_timestamp,
-)
+from dialtone.model_types import BATCH_BUCKET, CallStatus, format_timestamp
+from dialtone.models import Call, Exchange, HistoryEvent
 
 CALL_SK = "CALL"
 EXCHANGE_PREFIX = "EX#"

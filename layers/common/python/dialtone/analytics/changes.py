@@ -60,7 +60,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from dialtone import settings
 from dialtone.auth import Principal, Scope
 from dialtone.errors import ChangesExpired, InvalidCursor, InvalidParameter, TenantNotFound
-from dialtone.models import ApiModel, Call, IsoDateTime, Timestamp, format_timestamp
+from dialtone.model_types import ApiModel, IsoDateTime, Timestamp, format_timestamp
+from dialtone.models import Call
 from dialtone.store import CALL_SK, StoredCall, sort_timestamp, stored_call
 
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ from enum import StrEnum
 from pydantic import Field
 
 from dialtone.calls import CallFilterParams
-from dialtone.models import ApiModel
+from dialtone.model_types import ApiModel
 
 MAX_GROUPS = 500
 """Groups one answer holds at most (see `StatsGroupBy`)."""

@@ -33,7 +33,8 @@ from dialtone.errors import (
     IdempotentRequestInProgress,
     InvalidParameter,
 )
-from dialtone.models import BATCH_BUCKET, Call, CallStatus, Direction
+from dialtone.model_types import BATCH_BUCKET, CallStatus, Direction
+from dialtone.models import Call
 from dialtone.observability import logger
 from dialtone.store import BATCH_BUCKETS, BatchRecord, CallStore, StoredCall, stored_call
 

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dialtone.dynamo import string_key
-from dialtone.models import CallStatus
+from dialtone.model_types import CallStatus
 
 SHARDS = 8
 SEQUENCE_SK = "SEQ"

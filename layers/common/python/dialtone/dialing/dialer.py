@@ -75,7 +75,8 @@ from dialtone.dialing.rules import window_closed_until
 from dialtone.dialing.rules import window_opening as window_opening
 from dialtone.dialing.rules import window_opening_everywhere as window_opening_everywhere
 from dialtone.errors import AgentNotFound, CallNotFound, TenantNotFound
-from dialtone.models import Call, CallStatus, format_timestamp
+from dialtone.model_types import CallStatus, format_timestamp
+from dialtone.models import Call
 from dialtone.telephony.base import Connection, DialOrder, ProviderCall, ProviderError
 
 if TYPE_CHECKING:

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from dialtone import aws
 from dialtone.auth import TENANT_ID_PATTERN
 from dialtone.errors import CallNotFound
-from dialtone.models import CallStatus, format_timestamp
+from dialtone.model_types import CallStatus, format_timestamp
 
 if TYPE_CHECKING:
     from dialtone.store import CallStore, StoredCall

@@ -25,7 +25,8 @@ from dialtone import settings
 from dialtone.auth import Principal, Scope
 from dialtone.dialing.counters import DialQueueCounts, read_counts
 from dialtone.dialing.limiter import interval_us
-from dialtone.models import ApiModel, Call, CallStatus, Timestamp
+from dialtone.model_types import ApiModel, CallStatus, Timestamp
+from dialtone.models import Call
 
 if TYPE_CHECKING:
     from dialtone.accounts import AccountStore, Tenant

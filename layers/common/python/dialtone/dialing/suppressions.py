@@ -18,7 +18,7 @@ from dialtone import phones, settings
 from dialtone.auth import Principal, Scope
 from dialtone.dynamo import TableStore, condition_failed, from_item, string_key, to_item
 from dialtone.errors import SuppressionNotFound
-from dialtone.models import TRIMMED, ApiModel, Timestamp
+from dialtone.model_types import TRIMMED, ApiModel, Timestamp
 from dialtone.pagination import CursorCodec, KeyCursors, ListPage, codec_factory
 
 DNC_PREFIX = "DNC#"

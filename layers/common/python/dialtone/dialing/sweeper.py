@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 from dialtone import settings
 from dialtone.dialing.dialer import MAX_DIAL_ATTEMPTS
 from dialtone.dialing.queue import DialQueueWriter
-from dialtone.models import FINAL_STATUSES, STATUS_RANK, CallStatus
+from dialtone.model_types import FINAL_STATUSES, STATUS_RANK, CallStatus
 from dialtone.progress import advance
 from dialtone.store import INDEXES, QueryStream, StoredCall, partition, sort_timestamp, stored_call
 from dialtone.telephony.base import DialOrder, provider_fields

@@ -20,7 +20,7 @@ from dialtone import settings
 from dialtone.auth import Principal, Scope
 from dialtone.calls import DateOrDateTime
 from dialtone.errors import InvalidCursor, InvalidParameter
-from dialtone.models import ApiModel
+from dialtone.model_types import ApiModel
 from dialtone.pagination import CursorCodec, cursor_codec, fingerprint
 from dialtone.quality.models import (
     IssueCategory,

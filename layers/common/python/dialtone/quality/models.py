@@ -11,7 +11,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from dialtone.models import NOT_BLANK, TRIMMED, ApiModel, Timestamp
+from dialtone.model_types import NOT_BLANK, TRIMMED, ApiModel, Timestamp
 
 # A call's `grade_status` before its first grade: never shown as a pass.
 NOT_GRADED = "not_graded"

@@ -24,7 +24,7 @@ from typing import Any
 
 from dialtone.dynamo import from_item, string_key, to_item
 from dialtone.errors import CallNotFound, WriteContention
-from dialtone.models import format_timestamp
+from dialtone.model_types import format_timestamp
 from dialtone.quality.models import CallGradeFields, Grade, GradeStatus, IssueReport
 from dialtone.store import CALL_SK, CallStore, call_pk, sort_timestamp
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from dialtone.endings import reason_from_provider
-from dialtone.models import FINAL_STATUSES, CallStatus
+from dialtone.model_types import FINAL_STATUSES, CallStatus
 
 # Twilio's call statuses, and ours.
 PROVIDER_STATUS = {

@@ -39,7 +39,7 @@ from email.utils import format_datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
-from dialtone.models import CallStatus
+from dialtone.model_types import CallStatus
 from dialtone.observability import logger
 from dialtone.settings import TelephonySettings
 from dialtone.telephony.base import PROVIDER_STATUS, DialOrder, ProviderCall, ProviderError

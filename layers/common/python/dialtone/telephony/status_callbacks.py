@@ -29,7 +29,8 @@ from dialtone.errors import (
     InvalidTwilioSignature,
     MalformedRequestBody,
 )
-from dialtone.models import FINAL_STATUSES, STATUS_RANK, Call, CallStatus
+from dialtone.model_types import FINAL_STATUSES, STATUS_RANK, CallStatus
+from dialtone.models import Call
 from dialtone.observability import logger
 from dialtone.progress import advance
 from dialtone.store import CallStore

@@ -21,7 +21,7 @@ from dialtone import settings
 from dialtone.auth import Principal, Scope
 from dialtone.dynamo import TableStore, condition_failed, from_item, string_key, to_item
 from dialtone.errors import DeliveryNotFound, WebhookQueueUnavailable
-from dialtone.models import ApiModel, Timestamp, format_timestamp
+from dialtone.model_types import ApiModel, Timestamp, format_timestamp
 from dialtone.pagination import CursorCodec, KeyCursors, ListPage, codec_factory
 from dialtone.webhooks.models import (
     DeliveryMessage,

@@ -37,14 +37,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from dialtone.dynamo import from_item
-from dialtone.models import (
+from dialtone.model_types import (
     FINAL_STATUSES,
-    Call,
     CallOutcome,
     CallStatus,
     Timestamp,
     format_timestamp,
 )
+from dialtone.models import Call
 from dialtone.store import BATCH_SK, CALL_SK, StoredCall, stored_call
 from dialtone.webhooks.models import EventType, WebhookEvent
 

@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 from dialtone import aws, settings
 from dialtone.dynamo import string_key
-from dialtone.models import format_timestamp
+from dialtone.model_types import format_timestamp
 from dialtone.webhooks import models
 from dialtone.webhooks.events import events_of, tenant_of
 from dialtone.webhooks.models import (

@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from dialtone.models import ApiModel, Timestamp
+from dialtone.model_types import ApiModel, Timestamp
 
 SUBSCRIPTION_ID_PREFIX = "wh_"
 DELIVERY_ID_PREFIX = "msg_"

@@ -17,7 +17,7 @@ from pydantic_core import PydanticCustomError
 from dialtone import settings
 from dialtone.auth import Principal, Scope
 from dialtone.errors import WebhookQueueUnavailable
-from dialtone.models import TRIMMED, ApiModel, Timestamp
+from dialtone.model_types import TRIMMED, ApiModel, Timestamp
 from dialtone.pagination import CursorCodec, KeyCursors, ListPage, codec_factory
 from dialtone.webhooks.models import (
     DELIVERY_ID_PREFIX,

@@ -26,7 +26,7 @@ from pydantic import BaseModel
 
 from dialtone.dynamo import TableStore, condition_failed, from_item, string_key, to_item
 from dialtone.errors import WebhookChanged, WebhookLimitReached, WebhookNotFound
-from dialtone.models import format_timestamp
+from dialtone.model_types import format_timestamp
 from dialtone.webhooks.models import (
     SUBSCRIPTION_ID_PREFIX,
     EventType,

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import ClassVar
 
-from dialtone.models import FINAL_STATUSES, Call, Exchange, HistoryEvent
+from dialtone.model_types import FINAL_STATUSES
+from dialtone.models import Call, Exchange, HistoryEvent
 from dialtone.quality.models import SCORE_DECIMALS, CriterionScore, Grade, GradeStatus
 
 NO_TRANSCRIPT = "Call has no transcript"

@@ -13,15 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dialtone.latency import derive_latency, stats
-from dialtone.models import (
-    Call,
-    CallOutcome,
-    CallStatus,
-    Exchange,
-    HistoryEvent,
-    HistoryEventType,
-    LatencyStats,
-)
+from dialtone.model_types import CallOutcome, CallStatus
+from dialtone.models import Call, Exchange, HistoryEvent, HistoryEventType, LatencyStats
 from dialtone.quality.graders.base import Grader, GradingSubject, weighted_score, word_count
 from dialtone.quality.models import SCORE_DECIMALS, CriterionScore, Grade
 
