@@ -33,7 +33,8 @@ from bench.fixture import (
 from bench.report import Figure
 from dialtone.model_types import CallOutcome, CallStatus
 from dialtone.models import HistoryEvent
-from dialtone.quality import GradingSubject, RubricGrader
+from dialtone.quality.graders.base import GradingSubject
+from dialtone.quality.graders.rubric import RubricGrader
 from dialtone.quality.grading import GradeRequest
 from dialtone.quality.store import QualityStore, StoredGrade
 from dialtone.store import event_sk, exchange_sk

@@ -12,7 +12,8 @@ from dialtone.auth import Scope
 from dialtone.errors import CallNotFound, WriteContention
 from dialtone.http import Body, Path, RequestUnsupportedContentType, Response
 from dialtone.observability import api_handler
-from dialtone.quality import IssueReport, IssueReportCreate, issue_reports
+from dialtone.quality import issue_reports
+from dialtone.quality.models import IssueReport, IssueReportCreate
 
 app = http.create_app()
 

@@ -10,7 +10,8 @@ from dialtone.auth import Scope
 from dialtone.errors import CallNotFound, CallNotGraded
 from dialtone.http import Path, Response
 from dialtone.observability import api_handler
-from dialtone.quality import Grade, grading
+from dialtone.quality import grading
+from dialtone.quality.models import Grade
 
 app = http.create_app()
 

@@ -12,7 +12,8 @@ from dialtone.auth import Scope
 from dialtone.errors import CallNotFound, GradeQueueUnavailable
 from dialtone.http import Path, Query, Response
 from dialtone.observability import api_handler
-from dialtone.quality import Grade, grading
+from dialtone.quality import grading
+from dialtone.quality.models import Grade
 
 app = http.create_app()
 

@@ -20,7 +20,8 @@ from dialtone import aws, settings
 from dialtone.accounts import AccountStore, TenantSettingsUpdate
 from dialtone.auth import Scope
 from dialtone.model_types import CallOutcome, CallStatus
-from dialtone.quality import GradingSubject, RubricGrader
+from dialtone.quality.graders.base import GradingSubject
+from dialtone.quality.graders.rubric import RubricGrader
 from dialtone.quality.store import GRADE_SK, QualityStore
 from dialtone.store import CallStore, call_pk
 from local.endpoint import REGION, EmbeddedAws

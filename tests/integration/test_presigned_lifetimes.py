@@ -14,8 +14,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from dialtone import settings
 from dialtone.auth import Scope
+from dialtone.calls import CallsReaderSettings
+from dialtone.exports import ExportSettings
+from dialtone.recordings import RecordingsSettings
 from tests.call_routes import body, call_route, create_call
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,9 +26,9 @@ MAX_SECONDS = 60 * 60
 
 # Each setting that sets a link's lifetime, with the environment the model needs besides.
 LIFETIME_SETTINGS = [
-    (settings.CallsReaderSettings, "RECORDING_URL_TTL_SECONDS"),
-    (settings.ExportSettings, "EXPORT_URL_TTL_SECONDS"),
-    (settings.RecordingsSettings, "RECORDING_UPLOAD_TTL_SECONDS"),
+    (CallsReaderSettings, "RECORDING_URL_TTL_SECONDS"),
+    (ExportSettings, "EXPORT_URL_TTL_SECONDS"),
+    (RecordingsSettings, "RECORDING_UPLOAD_TTL_SECONDS"),
 ]
 REQUIRED = {"CALLS_TABLE": "calls", "RECORDINGS_BUCKET": "recordings"}
 

@@ -17,18 +17,18 @@ from pydantic import ValidationError
 from dialtone import aws
 from dialtone.model_types import CallOutcome, CallStatus
 from dialtone.models import Call, Exchange
-from dialtone.quality import (
+from dialtone.quality.config import GraderSettings
+from dialtone.quality.exceptions import GradingUnavailable
+from dialtone.quality.graders import grader_for
+from dialtone.quality.graders.base import NO_TRANSCRIPT, GradingSubject
+from dialtone.quality.graders.bedrock import (
     BEDROCK_CRITERIA,
-    NO_TRANSCRIPT,
+    MAX_TRANSCRIPT_CHARS,
     BedrockGrader,
-    GraderSettings,
-    GradeStatus,
-    GradingSubject,
-    GradingUnavailable,
-    RubricGrader,
-    grader_for,
+    render_transcript,
 )
-from dialtone.quality.graders.bedrock import MAX_TRANSCRIPT_CHARS, render_transcript
+from dialtone.quality.graders.rubric import RubricGrader
+from dialtone.quality.models import GradeStatus
 
 MODEL = "anthropic.claude-3-haiku-20240307-v1:0"
 T0 = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)

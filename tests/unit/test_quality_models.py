@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from dialtone.quality import (
+from dialtone.quality.models import (
     AGENT_CATEGORIES,
     NOT_GRADED,
     TELEPHONY_CATEGORIES,
@@ -22,8 +22,8 @@ from dialtone.quality import (
     IssueReportCreate,
     IssueSeverity,
     IssueSource,
-    report_for_grade,
 )
+from dialtone.quality.reports import report_for_grade
 
 CALL_ID = "0b7e2c1a-5d4f-4e3b-9a8c-1f2e3d4c5b6a"
 AT = datetime(2026, 3, 10, 13, 0, tzinfo=UTC)

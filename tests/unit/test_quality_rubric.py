@@ -20,15 +20,9 @@ from dialtone.models import (
     HistoryEventType,
     LatencyStats,
 )
-from dialtone.quality import (
-    NO_TRANSCRIPT,
-    RUBRIC_VERSION,
-    GradeStatus,
-    GradingSubject,
-    RubricGrader,
-)
-from dialtone.quality.graders.rubric import WEIGHTS
-from dialtone.quality.models import Grade
+from dialtone.quality.graders.base import NO_TRANSCRIPT, GradingSubject
+from dialtone.quality.graders.rubric import RUBRIC_VERSION, WEIGHTS, RubricGrader
+from dialtone.quality.models import Grade, GradeStatus
 
 T0 = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 GRADED_AT = datetime(2026, 3, 10, 13, 0, tzinfo=UTC)

@@ -10,8 +10,8 @@ import pytest
 
 from dialtone.dialing.queue import MAX_DELAY_SECONDS
 from dialtone.dialing.sweeper import QUEUED_STALE_AFTER
+from dialtone.recordings import RecordingsSettings
 from dialtone.retention import RETENTION_CLASSES, RETENTION_TAG
-from dialtone.settings import RecordingsSettings
 from dialtone.webhooks.sender import MAX_ATTEMPTS, backoff_ceiling
 from local.provision import load_template, resources_of
 

@@ -42,6 +42,7 @@ from dialtone.models import (
     Turn,
     apply_patches,
 )
+from dialtone.settings import EnvSettings
 from dialtone.store import CallStore, StoredCall
 
 if TYPE_CHECKING:
@@ -50,6 +51,31 @@ if TYPE_CHECKING:
     from dialtone.dialing.status import DialQueueView
     from dialtone.pagination import CursorCodec
     from dialtone.store import QueryStream
+
+
+class CallsReaderSettings(EnvSettings):
+    """What every calls reader needs: the calls table and the recordings bucket."""
+
+    calls_table: str = Field(alias="CALLS_TABLE", min_length=1)
+    recordings_bucket: str = Field(alias="RECORDINGS_BUCKET", min_length=1)
+    recording_url_ttl_seconds: int = Field(
+        alias="RECORDING_URL_TTL_SECONDS", default=900, ge=60, le=3600
+    )
+
+
+class CallsListSettings(CallsReaderSettings):
+    """Listing also signs pagination cursors with a secret of its own."""
+
+    cursor_secret_arn: str = Field(alias="CURSOR_SECRET_ARN", min_length=1)
+    # `total` comes from the rollups the stream consumer keeps there.
+    analytics_table: str = Field(alias="ANALYTICS_TABLE", min_length=1)
+
+
+class PagedReaderSettings(CallsReaderSettings):
+    """A call's transcript and history pages sign their cursors with the listing's secret."""
+
+    cursor_secret_arn: str = Field(alias="CURSOR_SECRET_ARN", min_length=1)
+
 
 _CALL_ID_FRAGMENT = re.compile(r"^[0-9a-f-]{4,36}$")
 _CURSOR_VERSION = 1
@@ -652,7 +678,7 @@ def to_webvtt(turns: list[Turn]) -> str:
 @settings.per_environment
 def reader() -> CallReader:
     """The call reader of get_call, get_call_transcript and get_call_recording."""
-    config = settings.load(settings.CallsReaderSettings)
+    config = settings.load(CallsReaderSettings)
     return CallReader(
         CallStore(config.calls_table), config.recordings_bucket, config.recording_url_ttl_seconds
     )
@@ -664,7 +690,7 @@ def paged_reader() -> CallReader:
     cursors of their pages."""
     from dialtone.pagination import cursor_codec
 
-    config = settings.load(settings.PagedReaderSettings)
+    config = settings.load(PagedReaderSettings)
     return CallReader(
         CallStore(config.calls_table),
         config.recordings_bucket,
@@ -679,7 +705,7 @@ def call_reader() -> CallReader:
     queue (`queue_position`, `dial_at_estimate`)."""
     from dialtone.dialing.status import view
 
-    config = settings.load(settings.CallsReaderSettings)
+    config = settings.load(CallsReaderSettings)
     return CallReader(
         CallStore(config.calls_table),
         config.recordings_bucket,
@@ -695,7 +721,7 @@ def lister() -> CallReader:
     from dialtone.analytics.totals import TotalCounter
     from dialtone.pagination import CursorCodec
 
-    config = settings.load(settings.CallsListSettings)
+    config = settings.load(CallsListSettings)
     secret = aws.client("secretsmanager").get_secret_value(SecretId=config.cursor_secret_arn)
     codec = CursorCodec(secret["SecretString"].encode("utf-8"))
     store = CallStore(config.calls_table)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dialtone import recordings, settings
 from dialtone.auth import Principal, Scope
 from dialtone.observability import logger
+from dialtone.recordings import RecordingsSettings
 from dialtone.store import CallStore
 
 
@@ -35,5 +36,5 @@ class CallEraser:
 @settings.per_environment
 def eraser() -> CallEraser:
     """The eraser of this execution environment (`DELETE /v1/calls/{call_id}`)."""
-    config = settings.load(settings.RecordingsSettings)
+    config = settings.load(RecordingsSettings)
     return CallEraser(CallStore(config.calls_table), config.recordings_bucket)

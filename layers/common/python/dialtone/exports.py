@@ -31,9 +31,11 @@ from enum import StrEnum
 from types import TracebackType
 from typing import Any
 
+from pydantic import Field
+
 from dialtone import settings
 from dialtone.auth import Principal, Scope
-from dialtone.calls import CallFilterParams, CallReader, build_filters
+from dialtone.calls import CallFilterParams, CallReader, CallsReaderSettings, build_filters
 from dialtone.model_types import CallStatus
 from dialtone.models import (
     Call,
@@ -45,6 +47,18 @@ from dialtone.models import (
     LatencyStats,
 )
 from dialtone.store import CallStore
+
+
+class ExportSettings(CallsReaderSettings):
+    """`GET /v1/calls/export`: how large an export may be to be answered in the response (its
+    size once JSON-encoded in Lambda's response, which API Gateway caps at 6 MB), and how long
+    the link to a larger one, stored in the recordings bucket, lives."""
+
+    export_inline_max_bytes: int = Field(
+        alias="EXPORT_INLINE_MAX_BYTES", default=5_000_000, ge=1, le=5_500_000
+    )
+    export_url_ttl_seconds: int = Field(alias="EXPORT_URL_TTL_SECONDS", default=900, ge=60, le=3600)
+
 
 MAX_CALLS = 1000
 """How many calls an export holds at most: the most recent ones."""
@@ -294,7 +308,7 @@ class CallExporter:
 @settings.per_environment
 def exporter() -> CallExporter:
     """The exporter of export_calls."""
-    config = settings.load(settings.ExportSettings)
+    config = settings.load(ExportSettings)
     reader = CallReader(
         CallStore(config.calls_table), config.recordings_bucket, config.recording_url_ttl_seconds
     )

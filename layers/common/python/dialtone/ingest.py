@@ -53,6 +53,7 @@ from dialtone.models import (
     HistoryEvent,
     HistoryEventType,
 )
+from dialtone.settings import EnvSettings
 from dialtone.store import (
     MERGE_ATTEMPTS,
     CallStore,
@@ -60,6 +61,17 @@ from dialtone.store import (
     event_sk,
     exchange_sk,
 )
+
+
+class IngestSettings(EnvSettings):
+    """The voice runtime's writes: calls (and their exchanges and history), and tenants for
+    their retention and privacy settings. National-format phone numbers in redacted text are
+    read as numbers of REDACTION_REGION."""
+
+    calls_table: str = Field(alias="CALLS_TABLE", min_length=1)
+    accounts_table: str = Field(alias="ACCOUNTS_TABLE", min_length=1)
+    redaction_region: str = Field(alias="REDACTION_REGION", default="US", pattern=r"^[A-Z]{2}$")
+
 
 # What one request may carry; each item stays far below DynamoDB's 400 KB item limit.
 MAX_ITEMS_PER_REQUEST = 500
@@ -805,7 +817,7 @@ def _lifecycle(call: Call, event: HistoryEvent) -> dict[str, Any]:
 @settings.per_environment
 def ingestor() -> Ingestor:
     """The ingestor of the runtime's write endpoints."""
-    config = settings.load(settings.IngestSettings)
+    config = settings.load(IngestSettings)
     return Ingestor(
         CallStore(config.calls_table), AccountStore(config.accounts_table), config.redaction_region
     )

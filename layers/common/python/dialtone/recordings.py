@@ -32,10 +32,26 @@ from dialtone.auth import TENANT_ID_CHARS, Principal, Scope
 from dialtone.errors import CallNotFound, InvalidParameter, RecordingsNotKept
 from dialtone.models import RecordingUpload
 from dialtone.observability import logger, metrics
+from dialtone.settings import EnvSettings
 from dialtone.store import CallStore, StoredCall, sort_timestamp
 
 if TYPE_CHECKING:
     from dialtone.audio import AudioInfo
+
+
+class RecordingsSettings(EnvSettings):
+    """Recording uploads, the recording indexer and erasure: calls and the recordings bucket,
+    how large a recording may be and how long an upload link lives."""
+
+    calls_table: str = Field(alias="CALLS_TABLE", min_length=1)
+    recordings_bucket: str = Field(alias="RECORDINGS_BUCKET", min_length=1)
+    max_recording_bytes: int = Field(
+        alias="MAX_RECORDING_BYTES", default=200 * 1024 * 1024, ge=1024, le=1024**3
+    )
+    upload_ttl_seconds: int = Field(
+        alias="RECORDING_UPLOAD_TTL_SECONDS", default=900, ge=60, le=3600
+    )
+
 
 RecordingFormat = Literal["wav", "ogg", "mp3", "m4a"]
 
@@ -386,7 +402,7 @@ def _event_time(value: Any) -> datetime | None:
 @settings.per_environment
 def recordings() -> Recordings:
     """Recordings of the deployment's bucket, for the upload and indexer handlers."""
-    config = settings.load(settings.RecordingsSettings)
+    config = settings.load(RecordingsSettings)
     return Recordings(
         CallStore(config.calls_table),
         config.recordings_bucket,

@@ -62,11 +62,22 @@ from dialtone.auth import Principal, Scope
 from dialtone.errors import ChangesExpired, InvalidCursor, InvalidParameter, TenantNotFound
 from dialtone.model_types import ApiModel, IsoDateTime, Timestamp, format_timestamp
 from dialtone.models import Call
+from dialtone.settings import EnvSettings
 from dialtone.store import CALL_SK, StoredCall, sort_timestamp, stored_call
 
 if TYPE_CHECKING:
     from dialtone.accounts import AccountStore
     from dialtone.pagination import CursorCodec
+
+
+class ChangeFeedSettings(EnvSettings):
+    """`GET /v1/calls/changes`: the change feed in the analytics table, tenants (for their
+    retention, which sets how long the feed keeps deletions) and the cursor secret."""
+
+    analytics_table: str = Field(alias="ANALYTICS_TABLE", min_length=1)
+    accounts_table: str = Field(alias="ACCOUNTS_TABLE", min_length=1)
+    cursor_secret_arn: str = Field(alias="CURSOR_SECRET_ARN", min_length=1)
+
 
 CHANGE_SK = "CHANGE"
 CHANGE_INDEX = "ByChange"
@@ -442,6 +453,6 @@ def change_reader() -> ChangeReader:
     from dialtone.accounts import AccountStore
     from dialtone.pagination import CursorCodec
 
-    config = settings.load(settings.ChangeFeedSettings)
+    config = settings.load(ChangeFeedSettings)
     codec = CursorCodec(settings.secret_string(config.cursor_secret_arn).encode("utf-8"))
     return ChangeReader(config.analytics_table, AccountStore(config.accounts_table), codec)

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import Field
+
 from dialtone import settings
 from dialtone.analytics.rollup_store import RollupStore
+from dialtone.settings import EnvSettings
+
+
+class StreamConsumerSettings(EnvSettings):
+    """The calls table's stream consumer: where it keeps rollups and its per-call state."""
+
+    analytics_table: str = Field(alias="ANALYTICS_TABLE", min_length=1)
 
 
 @settings.per_environment
 def rollup_store() -> RollupStore:
     """The rollups of the stream consumer's analytics table."""
-    config = settings.load(settings.StreamConsumerSettings)
+    config = settings.load(StreamConsumerSettings)
     return RollupStore(config.analytics_table)
 
 

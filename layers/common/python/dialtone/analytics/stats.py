@@ -25,6 +25,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pydantic import Field
+
 from dialtone import settings
 from dialtone.analytics import histogram, rollups
 from dialtone.analytics.rollup_store import RollupStore
@@ -47,7 +49,16 @@ from dialtone.auth import Principal, Scope
 from dialtone.dynamo import from_item, string_key
 from dialtone.errors import InvalidParameter
 from dialtone.listing import CallFilters, plan_streams
+from dialtone.settings import EnvSettings
 from dialtone.store import CallStore
+
+
+class CallStatsSettings(EnvSettings):
+    """Stats read the rollups, and the calls of the partial hours at a range's edges."""
+
+    calls_table: str = Field(alias="CALLS_TABLE", min_length=1)
+    analytics_table: str = Field(alias="ANALYTICS_TABLE", min_length=1)
+
 
 DEFAULT_RANGE = timedelta(days=30)
 WEEK = timedelta(days=7)
@@ -426,5 +437,5 @@ def _groups(groups: Mapping[str, Counter[str]], ordered: bool) -> tuple[list[Sta
 @settings.per_environment
 def reader() -> StatsReader:
     """The stats reader of get_call_stats."""
-    config = settings.load(settings.CallStatsSettings)
+    config = settings.load(CallStatsSettings)
     return StatsReader(CallStore(config.calls_table), RollupStore(config.analytics_table))

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from dialtone import aws, phones, retention, settings
 from dialtone.auth import Principal, Scope
+from dialtone.dialing.config import CreateCallSettings, DialingSettings
 from dialtone.dialing.queue import DialQueue
 from dialtone.dynamo import check_storable
 from dialtone.errors import (
@@ -496,7 +497,7 @@ def _from_number_resolver(accounts_table: str) -> Any:
 
 @settings.per_environment
 def dialing() -> Dialing:
-    config = settings.load(settings.DialingSettings)
+    config = settings.load(DialingSettings)
     return Dialing(
         CallStore(config.calls_table),
         config.dial_queue_url,
@@ -518,7 +519,7 @@ def _idempotency(answer: type[BaseModel]) -> tuple[Callable[[Any], Any], Any]:
         PydanticSerializer,
     )
 
-    config = settings.load(settings.CreateCallSettings)
+    config = settings.load(CreateCallSettings)
     persistence = DynamoDBPersistenceLayer(
         table_name=config.idempotency_table, boto3_client=aws.client("dynamodb")
     )

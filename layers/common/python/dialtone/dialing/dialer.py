@@ -60,6 +60,8 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from pydantic import Field
+
 from dialtone import settings
 from dialtone.dialing.queue import (
     MAX_DELAY_SECONDS,
@@ -78,6 +80,7 @@ from dialtone.errors import AgentNotFound, CallNotFound, TenantNotFound
 from dialtone.model_types import CallStatus, format_timestamp
 from dialtone.models import Call
 from dialtone.telephony.base import Connection, DialOrder, ProviderCall, ProviderError
+from dialtone.telephony.credentials import TelephonySettings
 
 if TYPE_CHECKING:
     from dialtone.accounts import AccountStore, Tenant
@@ -86,6 +89,26 @@ if TYPE_CHECKING:
     from dialtone.dialing.suppressions import SuppressionStore
     from dialtone.store import CallStore, StoredCall
     from dialtone.telephony.base import TelephonyProvider
+
+
+class SweeperSettings(TelephonySettings):
+    """The sweeper: calls, tenants, the dial queue (to hand a call back) and the provider."""
+
+    calls_table: str = Field(alias="CALLS_TABLE", min_length=1)
+    accounts_table: str = Field(alias="ACCOUNTS_TABLE", min_length=1)
+    dial_queue_url: str = Field(alias="DIAL_QUEUE_URL", min_length=1)
+    public_base_url: str = Field(alias="PUBLIC_BASE_URL", min_length=1)
+
+
+class DialerSettings(SweeperSettings):
+    """The dialer: the sweeper's needs, the limiter's table, and how long a call that could not
+    be placed waits before its next attempt (doubling with each attempt)."""
+
+    rate_limit_table: str = Field(alias="RATE_LIMIT_TABLE", min_length=1)
+    # Calls per second of the deployment's telephony account (DESIGN's default: 1).
+    account_dial_rate: int = Field(alias="DIAL_RATE_PER_SECOND", default=1, ge=1, le=100)
+    dial_retry_seconds: float = Field(alias="DIAL_RETRY_SECONDS", default=30.0, ge=0, le=900)
+
 
 # After this many failed attempts (each one a delivery that tried, in process, several times),
 # a call ends failed.
@@ -495,7 +518,7 @@ def dialer() -> Dialer:
     from dialtone.telephony.providers import provider_from_environment
     from dialtone.telephony.status_callbacks import status_callback_url
 
-    config = settings.load(settings.DialerSettings)
+    config = settings.load(DialerSettings)
     return Dialer(
         calls=CallStore(config.calls_table),
         accounts=AccountStore(config.accounts_table),

@@ -16,9 +16,11 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from dialtone import settings
+from dialtone.dialing.config import DialingSettings
 
 if TYPE_CHECKING:
     from dialtone.accounts import CallingWindow, Tenant
+
 
 # (tenant_id, distinct E.164 numbers, now) -> (suppressed, outside the calling window now)
 Screen = Callable[[str, list[str], datetime], tuple[set[str], set[str]]]
@@ -105,5 +107,5 @@ def screen_numbers(accounts_table: str) -> Screen:
 @settings.per_environment
 def screen() -> Screen:
     """The screen of this execution environment (`POST /v1/calls/batch?dry_run=true`)."""
-    config = settings.load(settings.DialingSettings)
+    config = settings.load(DialingSettings)
     return screen_numbers(config.accounts_table)

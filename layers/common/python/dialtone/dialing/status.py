@@ -21,17 +21,30 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from pydantic import Field
+
 from dialtone import settings
 from dialtone.auth import Principal, Scope
 from dialtone.dialing.counters import DialQueueCounts, read_counts
 from dialtone.dialing.limiter import interval_us
 from dialtone.model_types import ApiModel, CallStatus, Timestamp
 from dialtone.models import Call
+from dialtone.settings import EnvSettings
 
 if TYPE_CHECKING:
     from dialtone.accounts import AccountStore, Tenant
     from dialtone.dialing.limiter import RateLimiter
     from dialtone.store import CallStore
+
+
+class DialQueueSettings(EnvSettings):
+    """Reading the dial queue as a tenant sees it (`GET /v1/dialer/status`, a queued call's
+    position): calls, tenants' dial rates and the limiter's next slots."""
+
+    calls_table: str = Field(alias="CALLS_TABLE", min_length=1)
+    accounts_table: str = Field(alias="ACCOUNTS_TABLE", min_length=1)
+    rate_limit_table: str = Field(alias="RATE_LIMIT_TABLE", min_length=1)
+    account_dial_rate: int = Field(alias="DIAL_RATE_PER_SECOND", default=1, ge=1, le=100)
 
 
 class DialerStatus(ApiModel):
@@ -116,7 +129,7 @@ def view() -> DialQueueView:
     from dialtone.dialing.limiter import RateLimiter
     from dialtone.store import CallStore
 
-    config = settings.load(settings.DialQueueSettings)
+    config = settings.load(DialQueueSettings)
     return DialQueueView(
         CallStore(config.calls_table),
         AccountStore(config.accounts_table),

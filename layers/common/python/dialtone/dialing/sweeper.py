@@ -35,7 +35,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from dialtone import settings
-from dialtone.dialing.dialer import MAX_DIAL_ATTEMPTS
+from dialtone.dialing.dialer import MAX_DIAL_ATTEMPTS, SweeperSettings
 from dialtone.dialing.queue import DialQueueWriter
 from dialtone.model_types import FINAL_STATUSES, STATUS_RANK, CallStatus
 from dialtone.progress import advance
@@ -293,7 +293,7 @@ def sweeper() -> Sweeper:
     from dialtone.store import CallStore
     from dialtone.telephony.providers import provider_from_environment
 
-    config = settings.load(settings.SweeperSettings)
+    config = settings.load(SweeperSettings)
     return Sweeper(
         calls=CallStore(config.calls_table),
         accounts_table=config.accounts_table,

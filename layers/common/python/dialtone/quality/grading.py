@@ -30,18 +30,11 @@ from dialtone.accounts import (
 from dialtone.auth import Principal, Scope
 from dialtone.errors import CallNotFound, CallNotGraded, GradeQueueUnavailable, TenantNotFound
 from dialtone.observability import logger
-from dialtone.quality import (
-    Grade,
-    Grader,
-    GraderSettings,
-    GradeStatus,
-    GradingSubject,
-    IssueReport,
-    IssueSource,
-    grader_for,
-    report_for_grade,
-)
-from dialtone.quality.models import IssueReportCreate
+from dialtone.quality.config import GraderSettings
+from dialtone.quality.graders import grader_for
+from dialtone.quality.graders.base import Grader, GradingSubject
+from dialtone.quality.models import Grade, GradeStatus, IssueReport, IssueReportCreate, IssueSource
+from dialtone.quality.reports import report_for_grade
 from dialtone.quality.store import QualityStore, StoredGrade
 from dialtone.settings import EnvSettings, ResourceName
 

@@ -9,8 +9,43 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import Literal
+
+from pydantic import Field, model_validator
 
 from dialtone import aws, settings
+from dialtone.settings import EnvSettings
+
+
+class TelephonySettings(EnvSettings):
+    """Who places outbound calls, and the secret their status callbacks are signed with.
+
+    `simulator` (the default) places no real call and signs its callbacks with the token held
+    by the Secrets Manager secret SIMULATOR_SECRET_ARN (generated for each stack); `twilio`
+    reads {"account_sid", "auth_token"} from TWILIO_SECRET_ARN (a Secrets Manager secret, or an
+    SSM SecureString parameter ARN). Either secret is read on first use, not here.
+    """
+
+    telephony: Literal["simulator", "twilio"] = Field(
+        alias="DIALTONE_TELEPHONY", default="simulator"
+    )
+    twilio_secret_arn: str = Field(alias="TWILIO_SECRET_ARN", default="")
+    simulator_secret_arn: str = Field(alias="SIMULATOR_SECRET_ARN", default="")
+    simulator_account: str = Field(alias="SIMULATOR_ACCOUNT", default="local", min_length=1)
+    simulator_dir: str = Field(alias="DIALTONE_SIMULATOR_DIR", default="")
+    simulator_ring_seconds: float = Field(alias="SIMULATOR_RING_SECONDS", default=1.0, ge=0, le=600)
+    simulator_talk_seconds: float = Field(
+        alias="SIMULATOR_TALK_SECONDS", default=2.0, ge=0, le=3600
+    )
+    simulator_outcomes: str = Field(alias="SIMULATOR_OUTCOMES", default="")
+
+    @model_validator(mode="after")
+    def _credentials_named(self) -> TelephonySettings:
+        if self.telephony == "twilio" and not self.twilio_secret_arn:
+            raise ValueError("DIALTONE_TELEPHONY=twilio needs TWILIO_SECRET_ARN")
+        if self.telephony == "simulator" and not self.simulator_secret_arn:
+            raise ValueError("DIALTONE_TELEPHONY=simulator needs SIMULATOR_SECRET_ARN")
+        return self
 
 
 @dataclass(frozen=True)
@@ -60,7 +95,7 @@ def simulator_auth_token(secret_arn: str) -> str:
     return settings.secret_string(secret_arn)
 
 
-def callback_auth_token(config: settings.TelephonySettings) -> str:
+def callback_auth_token(config: TelephonySettings) -> str:
     """The secret status callbacks are signed with: the Twilio account's auth token, or the
     simulator's token (the stack's generated SimulatorSecret). Read on the first callback and
     kept for the life of the execution environment."""

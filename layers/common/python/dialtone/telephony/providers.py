@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dialtone import settings
 from dialtone.telephony.base import TelephonyProvider
+from dialtone.telephony.credentials import TelephonySettings
 
 
 @settings.per_environment
@@ -16,7 +17,7 @@ def provider_from_environment() -> TelephonyProvider:
     TWILIO_SECRET_ARN), built once per execution environment. The Twilio SDK is imported only
     when a Twilio call is placed or looked up."""
 
-    config = settings.load(settings.TelephonySettings)
+    config = settings.load(TelephonySettings)
     if config.telephony == "twilio":
         from dialtone.telephony.twilio import TwilioProvider
 

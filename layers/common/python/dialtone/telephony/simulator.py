@@ -41,9 +41,8 @@ from urllib.parse import urlencode
 
 from dialtone.model_types import CallStatus
 from dialtone.observability import logger
-from dialtone.settings import TelephonySettings
 from dialtone.telephony.base import PROVIDER_STATUS, DialOrder, ProviderCall, ProviderError
-from dialtone.telephony.credentials import simulator_auth_token
+from dialtone.telephony.credentials import TelephonySettings, simulator_auth_token
 from dialtone.telephony.signing import twilio_signature
 
 # Each outcome: its final Twilio CallStatus, the SipResponseCode of that callback, and what

@@ -21,6 +21,8 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
+from pydantic import Field
+
 from dialtone import settings
 from dialtone.endings import reason_from_provider
 from dialtone.errors import (
@@ -35,8 +37,17 @@ from dialtone.observability import logger
 from dialtone.progress import advance
 from dialtone.store import CallStore
 from dialtone.telephony.base import PROVIDER_STATUS
-from dialtone.telephony.credentials import callback_auth_token
+from dialtone.telephony.credentials import TelephonySettings, callback_auth_token
 from dialtone.telephony.signing import SIGNATURE_HEADER, Form, signature_is_valid
+
+
+class TwilioStatusSettings(TelephonySettings):
+    """`POST /v1/telephony/twilio/status`: the calls it moves, and the public URL Twilio called
+    when it is not the request's own (a custom domain; empty: rebuilt from the request)."""
+
+    calls_table: str = Field(alias="CALLS_TABLE", min_length=1)
+    public_base_url: str = Field(alias="PUBLIC_BASE_URL", default="")
+
 
 STATUS_CALLBACK_PATH = "/v1/telephony/twilio/status"
 
@@ -294,7 +305,7 @@ class StatusCallbacks:
 @settings.per_environment
 def receiver() -> StatusCallbacks:
     """The status callback receiver of this execution environment."""
-    config = settings.load(settings.TwilioStatusSettings)
+    config = settings.load(TwilioStatusSettings)
     return StatusCallbacks(
         CallStore(config.calls_table),
         functools.partial(callback_auth_token, config),

@@ -23,6 +23,7 @@ from dialtone.dynamo import TableStore, condition_failed, from_item, string_key,
 from dialtone.errors import DeliveryNotFound, WebhookQueueUnavailable
 from dialtone.model_types import ApiModel, Timestamp, format_timestamp
 from dialtone.pagination import CursorCodec, KeyCursors, ListPage, codec_factory
+from dialtone.webhooks.config import WebhookQueueSettings, WebhookSettings
 from dialtone.webhooks.models import (
     DeliveryMessage,
     EventType,
@@ -369,7 +370,7 @@ class Deliveries:
 
 
 def _queue() -> DeliveryQueue:
-    return DeliveryQueue(settings.load(settings.WebhookQueueSettings).delivery_queue_url)
+    return DeliveryQueue(settings.load(WebhookQueueSettings).delivery_queue_url)
 
 
 @settings.per_environment
@@ -378,5 +379,5 @@ def service() -> Deliveries:
     cursor secret only for the routes that use them)."""
     from dialtone.webhooks.subscriptions import SubscriptionStore
 
-    table = settings.load(settings.WebhookSettings).webhooks_table
+    table = settings.load(WebhookSettings).webhooks_table
     return Deliveries(SubscriptionStore(table), DeliveryLog(table), codec_factory(), _queue)

@@ -23,6 +23,7 @@ from dialtone import aws, settings
 from dialtone.dynamo import string_key
 from dialtone.model_types import format_timestamp
 from dialtone.webhooks import models
+from dialtone.webhooks.config import WebhookQueueSettings
 from dialtone.webhooks.events import events_of, tenant_of
 from dialtone.webhooks.models import (
     DeliveryMessage,
@@ -210,7 +211,7 @@ def fanout() -> Fanout:
     """The fan-out of this execution environment (the calls table's stream consumer)."""
     from dialtone.webhooks.subscriptions import SubscriptionStore
 
-    config = settings.load(settings.WebhookQueueSettings)
+    config = settings.load(WebhookQueueSettings)
     return Fanout(
         SubscriptionStore(config.webhooks_table),
         EventLedger(config.webhooks_table),

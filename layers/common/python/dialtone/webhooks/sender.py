@@ -29,16 +29,29 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from pydantic import Field
+
 from dialtone import settings
 from dialtone.errors import InvalidWebhookUrl, WebhookNotFound
 from dialtone.observability import logger
 from dialtone.webhooks import signing, transport, urls
+from dialtone.webhooks.config import WebhookQueueSettings
 from dialtone.webhooks.deliveries import DeliveryAttempt, DeliveryLog, DeliveryStatus
 from dialtone.webhooks.models import DeliveryMessage, Subscription
 from dialtone.webhooks.queue import DeliveryQueue
 
 if TYPE_CHECKING:
     from dialtone.webhooks.subscriptions import SubscriptionStore
+
+
+class WebhookSenderSettings(WebhookQueueSettings):
+    """The webhook sender: the base of its retry back-off (60 s in production; the local stack
+    shortens it so that a retry comes within seconds)."""
+
+    retry_base_seconds: float = Field(
+        alias="WEBHOOK_RETRY_BASE_SECONDS", default=60.0, gt=0, le=3600
+    )
+
 
 MAX_ATTEMPTS = 20
 BACKOFF_CAP_FACTOR = 256
@@ -305,7 +318,7 @@ def sender_work() -> SenderWork:
     """The sender function's work, configured from its environment."""
     from dialtone.webhooks.subscriptions import SubscriptionStore
 
-    config = settings.load(settings.WebhookSenderSettings)
+    config = settings.load(WebhookSenderSettings)
     sender = Sender(
         SubscriptionStore(config.webhooks_table),
         DeliveryLog(config.webhooks_table),

@@ -19,6 +19,7 @@ from dialtone.auth import Principal, Scope
 from dialtone.errors import WebhookQueueUnavailable
 from dialtone.model_types import TRIMMED, ApiModel, Timestamp
 from dialtone.pagination import CursorCodec, KeyCursors, ListPage, codec_factory
+from dialtone.webhooks.config import WebhookQueueSettings, WebhookSettings
 from dialtone.webhooks.models import (
     DELIVERY_ID_PREFIX,
     SUBSCRIBABLE_EVENTS,
@@ -250,14 +251,14 @@ class Webhooks:
 
 
 def _delivery_queue() -> DeliveryQueue:
-    return DeliveryQueue(settings.load(settings.WebhookQueueSettings).delivery_queue_url)
+    return DeliveryQueue(settings.load(WebhookQueueSettings).delivery_queue_url)
 
 
 @settings.per_environment
 def service() -> Webhooks:
     """The webhook service of the subscription handlers (the webhooks table, and whether
     loopback URLs are allowed, from the environment; the delivery queue when one is used)."""
-    config = settings.load(settings.WebhookSettings)
+    config = settings.load(WebhookSettings)
     return Webhooks(
         SubscriptionStore(config.webhooks_table),
         allow_local_urls=config.allow_local_urls,
