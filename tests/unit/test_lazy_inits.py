@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import subprocess
 import sys
@@ -121,3 +122,56 @@ def test_a_module_that_is_not_a_package_is_not_deferred() -> None:
 
     assert lazy_inits.defer("tabnanny") is False
     assert "tabnanny" not in sys.modules
+
+
+def test_a_version_and_a_script_only_block_do_not_stop_the_deferral(tmp_path: Path) -> None:
+    # Given an `__init__` that re-exports, sets its version and tests itself when run as a script
+    init = tmp_path / "versioned_init.py"
+    init.write_text(
+        '"""Doc."""\nfrom .a import A\n__version__ = "9.0.42"\n'
+        "if __name__ == '__main__':\n    import doctest\n    doctest.testmod()\n"
+    )
+    # and one whose version is computed, which only running it gives
+    computed = tmp_path / "computed_init.py"
+    computed.write_text('"""Doc."""\nfrom .a import A\n__version__ = ".".join(["9", "0"])\n')
+
+    # Then the first is read as its re-exports, the second must run
+    assert lazy_inits.reexports("pkg", str(init)) == {"A": ("pkg.a", "A")}
+    assert lazy_inits.reexports("pkg", str(computed)) is None
+
+
+def test_phone_numbers_are_read_without_the_packages_init() -> None:
+    # When a fresh interpreter validates a number as the API does
+    script = (
+        "import json, sys\n"
+        "from dialtone import phones\n"
+        "number = phones.to_e164('+1 (415) 555-0123')\n"
+        "import phonenumbers\n"
+        "from phonenumbers.phonenumberutil import format_number\n"
+        "from phonenumbers.phonenumbermatcher import PhoneNumberMatcher\n"
+        "print(json.dumps([number, phonenumbers.format_number is format_number,\n"
+        "    phonenumbers.__version__, phonenumbers.PhoneNumberMatcher is PhoneNumberMatcher]))\n"
+    )
+
+    # Then the number is its E.164 form, the names are the submodules' own, the version is kept
+    number, same, version, matcher = _fresh(script)
+    assert number == "+14155550123"
+    assert same
+    assert matcher
+    assert version == importlib.metadata.version("phonenumbers")
+
+
+def test_the_formatter_and_matcher_wait_for_first_use() -> None:
+    # When a fresh interpreter validates a number
+    script = (
+        "import json, sys\n"
+        "from dialtone import phones\n"
+        "phones.to_e164('+442083661177')\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.startswith('phonenumbers.'))))\n"
+    )
+    loaded = _fresh(script)
+
+    # Then the validation's modules are loaded, and not the formatter, matcher or short numbers'
+    assert "phonenumbers.phonenumberutil" in loaded
+    unused = ("asyoutypeformatter", "phonenumbermatcher", "shortnumberinfo")
+    assert [m for m in loaded if m.split(".")[1] in unused] == []

@@ -36,11 +36,14 @@ def defer(name: str) -> bool:
     spec = importlib.util.find_spec(name)
     if spec is None or spec.origin is None or spec.submodule_search_locations is None:
         return False
-    exports = reexports(name, spec.origin)
-    if exports is None:
+    read = _read(name, spec.origin)
+    if read is None:
         return False
+    exports, constants = read
     package = importlib.util.module_from_spec(spec)
     package.__all__ = list(exports)  # type: ignore[attr-defined]
+    for constant, value in constants.items():
+        setattr(package, constant, value)
     package.__getattr__ = _attribute_loader(package, exports)  # type: ignore[method-assign]
     sys.modules[name] = package
     parent, _, child = name.rpartition(".")
@@ -52,27 +55,61 @@ def defer(name: str) -> bool:
 def reexports(name: str, init_path: str) -> dict[str, tuple[str, str]] | None:
     """What the `__init__` at `init_path` exports → (the submodule defining it, its name there);
     None when the `__init__` does anything else than import from the package's submodules and
-    set `__all__` (then it must run)."""
+    set `__all__` or `__version__` (then it must run). A block run only as a script (`if
+    __name__ == "__main__":`) does nothing on import."""
+    read = _read(name, init_path)
+    return None if read is None else read[0]
+
+
+def _read(name: str, init_path: str) -> tuple[dict[str, tuple[str, str]], dict[str, str]] | None:
+    """`reexports`, and the `__version__` the `__init__` sets (kept on the package)."""
     with open(init_path, encoding="utf-8") as file:
         tree = ast.parse(file.read(), init_path)
     exports: dict[str, tuple[str, str]] = {}
+    constants: dict[str, str] = {}
     for index, node in enumerate(tree.body):
         if index == 0 and isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
             continue  # the docstring
         if _is_all(node) or (isinstance(node, ast.ImportFrom) and node.module == "__future__"):
+            continue
+        if _is_script_only(node):
+            continue
+        version = _version(node)
+        if version is not None:
+            constants["__version__"] = version
             continue
         source = _submodule(name, node)
         if source is None:
             return None
         assert isinstance(node, ast.ImportFrom)
         exports.update({alias.asname or alias.name: (source, alias.name) for alias in node.names})
-    return exports
+    return exports, constants
 
 
 def _is_all(node: ast.stmt) -> bool:
     return isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == [
         "__all__"
     ]
+
+
+def _version(node: ast.stmt) -> str | None:
+    """The string of `__version__ = "<a string>"`, else None."""
+    if (
+        isinstance(node, ast.Assign)
+        and [getattr(t, "id", None) for t in node.targets] == ["__version__"]
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+    ):
+        return node.value.value
+    return None
+
+
+def _is_script_only(node: ast.stmt) -> bool:
+    """`if __name__ == "__main__": ...`, which an import never runs."""
+    return isinstance(node, ast.If) and ast.unparse(node.test) in (
+        "__name__ == '__main__'",
+        "'__main__' == __name__",
+    )
 
 
 def _submodule(name: str, node: ast.stmt) -> str | None:

@@ -16,12 +16,23 @@ _FORMATTING = re.compile(r"[\s().\-]")
 E164_FORMAT: dict[str, Any] = {"format": "e164"}
 
 
+def enter_phonenumbers() -> None:
+    """Before `phonenumbers` is first imported (on first use: its metadata is large): enter it
+    without its `__init__` (`dialtone.lazy_inits`), which imports the as-you-type formatter,
+    the matcher of numbers in text and short numbers' info. Parsing and validating need none of
+    them; the names it exports still import them on first use."""
+    from dialtone import lazy_inits
+
+    lazy_inits.defer("phonenumbers")
+
+
 def to_e164(value: str) -> str:
     """The E.164 form of an international number; ValueError with the reason otherwise.
 
     Accepts `+` followed by the country code, with the usual spaces, dashes, dots and brackets.
     """
-    import phonenumbers  # imported on first use: its metadata is large
+    enter_phonenumbers()
+    import phonenumbers
 
     text = value.strip()
     if not text.startswith("+"):
