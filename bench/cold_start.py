@@ -186,11 +186,9 @@ def _requests(stack: Stack, data: ColdDataset) -> dict[str, Sides]:
             call_event("get_call_recording", "/recording"), ["dynamodb", "s3"], [get_item]
         ),
         # A PUT that changes nothing (metadata merged with no keys): the handler reads the
-        # call, and reads it again to merge.
+        # call, and finds nothing to write.
         "upsert_call": Sides(
-            call_event("upsert_call", "", "PUT", {"metadata": {}}),
-            ["dynamodb"],
-            [consistent_get, consistent_get],
+            call_event("upsert_call", "", "PUT", {"metadata": {}}), ["dynamodb"], [consistent_get]
         ),
         "append_call_exchanges": Sides(
             call_event(
@@ -571,15 +569,27 @@ def _prepare(function: str, side: Sides, env: dict[str, str], workdir: str) -> N
     event_path = Path(workdir, f"{function}.event.json")
     event_path.write_text(json.dumps(side.handler_event))
     handler_args = ["handler", function, str(event_path), ",".join(map(str, side.expected))]
+    try:
+        if side.primed:
+            _run_child(handler_args, env)
+        _, recording = _run_child([*handler_args, "record"], env)
+    except RuntimeError as error:
+        side.error = str(error)
+        return
     if side.recorded:
-        try:
-            if side.primed:
-                _run_child(handler_args, env)
-            _, recording = _run_child([*handler_args, "record"], env)
-        except RuntimeError as error:
-            side.error = str(error)
-            return
         side.clients, side.calls = recording["clients"], recording["calls"]
+    else:
+        # A floor written here must make the calls the handler makes (it may change since).
+        planned = [
+            list(call[:2]) if len(call) == 3 else ["dynamodb", call[0]] for call in side.calls
+        ]
+        made = [call[:2] for call in recording["calls"]]
+        if planned != made or sorted(side.clients) != sorted(recording["clients"]):
+            side.error = (
+                f"its floor ({sorted(side.clients)}: {planned}) is not what the handler does "
+                f"({sorted(recording['clients'])}: {made})"
+            )
+            return
     floor_path = Path(workdir, f"{function}.floor.json")
     floor = {"clients": side.clients, "calls": side.calls, "recorded": side.recorded}
     floor_path.write_text(json.dumps(floor))

@@ -176,7 +176,9 @@ alone: the local stack and the webhook delivery latency.
   `twilio` ended up in `sys.modules`. The runtime's writes are benched with requests that can
   be repeated: a `PUT` that changes nothing (`upsert_call`), and one exchange or history event
   that the first (discarded) run stores and the others repeat (200, "unchanged"); their floor
-  makes the same transaction on an item of its own, whose condition fails the same way.
+  makes the same transaction on an item of its own, whose condition fails the same way. Such
+  a floor, written in the bench, is checked against one recording run of its handler (the same
+  clients, the same operations in the same order): one that drifted is not measured.
   Every other API function serves a request that can be repeated: the first page of the
   tenant's calls (its query, the cursor secret, the total's rollups), reads of the seeded agent,
   the tenant's agents, suppressions and dialer status, a search of two ids (one unknown), a CSV
