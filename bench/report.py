@@ -170,7 +170,10 @@ alone: the local stack and the webhook delivery latency.
   Lambda's `AWS_LAMBDA_FUNCTION_NAME`, so a handler's init runs as in Lambda
   (`dialtone.startup`: collection paused while its modules load, what they built then frozen).
   The floor imports boto3, as a bare handler would; dialtone's handlers make botocore's clients
-  from one session (`dialtone.aws`) and never import boto3. They run against a small second
+  from one session (`dialtone.aws`) and never import boto3. Both sides run on the development
+  `.venv`, which holds packages no layer ships and that botocore imports when they are there
+  (awscrt, pyOpenSSL with cryptography): about 100 ms that both sides pay here and no function
+  pays in Lambda, so a ratio measured here is lower than Lambda's. They run against a small second
   copy of the stack on the same endpoint, so that moto's query time (which grows with the
   table) does not drown the start-up being measured. The handler's child also reports whether
   `twilio` ended up in `sys.modules`. The runtime's writes are benched with requests that can
