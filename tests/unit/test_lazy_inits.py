@@ -3,30 +3,18 @@
 from __future__ import annotations
 
 import importlib.metadata
-import json
-import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from dialtone import lazy_inits
+from tests import fresh
 
 ROOT = Path(__file__).resolve().parents[2]
-LAYER = ROOT / "layers" / "common" / "python"
 
 
-def _fresh(script: str) -> list[str]:
-    """Run `script` in a fresh interpreter on the layer's code; its last line, as JSON."""
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-        env={"PYTHONPATH": str(LAYER), "PATH": "", "PYDANTIC_DISABLE_PLUGINS": "__all__"},
-        timeout=120,
-    )
-    loaded: list[str] = json.loads(result.stdout.strip().splitlines()[-1])
-    return loaded
+def _fresh(script: str) -> Any:
+    return fresh.last_line(script, PYDANTIC_DISABLE_PLUGINS="__all__")
 
 
 def _api_handlers() -> list[str]:

@@ -5,18 +5,15 @@ from __future__ import annotations
 
 import ast
 import gc
-import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from dialtone import startup
+from tests import fresh
 
 ROOT = Path(__file__).resolve().parents[2]
-LAYER = ROOT / "layers" / "common" / "python"
 DECORATORS = {"api_handler", "event_handler", "authorizer_handler"}
 
 
@@ -108,21 +105,9 @@ def test_a_function_loaded_as_lambda_loads_it_collects_again(function: str) -> N
         "spec.loader.exec_module(importlib.util.module_from_spec(spec))\n"
         "print(json.dumps([gc.isenabled(), gc.get_freeze_count()]))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-        env={
-            "PYTHONPATH": str(LAYER),
-            "PATH": "",
-            "AWS_LAMBDA_FUNCTION_NAME": f"dialtone-{function}",
-            "AWS_DEFAULT_REGION": "us-east-1",
-        },
-        timeout=120,
+    enabled, frozen = fresh.last_line(
+        script, AWS_LAMBDA_FUNCTION_NAME=f"dialtone-{function}", AWS_DEFAULT_REGION="us-east-1"
     )
-    enabled, frozen = json.loads(result.stdout.strip().splitlines()[-1])
 
     # Then collection is on again, and what the init built is frozen (tens of thousands)
     assert enabled
