@@ -168,7 +168,8 @@ alone: the local stack and the webhook delivery latency.
   interpreter's exit, unloading every module, is never on a request's path), interleaved,
   medians, after one discarded warm-up pair that fills the bytecode caches. The child has
   Lambda's `AWS_LAMBDA_FUNCTION_NAME`, so a handler's init runs as in Lambda
-  (`dialtone.startup`: collection paused while its modules load, what they built then frozen).
+  (`dialtone.startup`: collection paused while its modules load and, for an API function, while
+  it answers its first request; what was built is then frozen).
   The floor imports boto3, as a bare handler would; dialtone's handlers make botocore's clients
   from one session (`dialtone.aws`) and never import boto3. Both sides run on the development
   `.venv`, which holds packages no layer ships and that botocore imports when they are there

@@ -96,19 +96,62 @@ def test_every_handler_ends_the_init(app: Path) -> None:
     assert len(_handler_decorators(app) & DECORATORS) == 1
 
 
-@pytest.mark.parametrize("function", ["get_call", "stream_consumer", "authorizer"])
+# A context and a first request each function answers without reaching AWS: a call id that
+# is not a UUID (422), no API key (refused).
+CONTEXT = (
+    "class Context:\n"
+    "    function_name = 'dialtone'\n"
+    "    memory_limit_in_mb = 512\n"
+    "    invoked_function_arn = 'arn:aws:lambda:us-east-1:123456789012:function:dialtone'\n"
+    "    aws_request_id = 'test'\n"
+)
+FIRST_REQUESTS = {
+    "get_call": {
+        "version": "2.0",
+        "routeKey": "GET /v1/calls/{call_id}",
+        "rawPath": "/v1/calls/not-a-uuid",
+        "rawQueryString": "",
+        "headers": {},
+        "requestContext": {
+            "http": {"method": "GET", "path": "/v1/calls/not-a-uuid"},
+            "requestId": "test",
+            "stage": "$default",
+        },
+        "pathParameters": {"call_id": "not-a-uuid"},
+        "isBase64Encoded": False,
+    },
+    "authorizer": {"headers": {}, "requestContext": {"requestId": "test"}},
+}
+
+
+@pytest.mark.parametrize("function", ["get_call", "authorizer", "stream_consumer"])
 def test_a_function_loaded_as_lambda_loads_it_collects_again(function: str) -> None:
-    # When a fresh interpreter with Lambda's variables imports a function's module
+    # When a fresh interpreter with Lambda's variables imports a function's module, and an API
+    # function answers its first request
+    first = FIRST_REQUESTS.get(function)
     script = (
         "import gc, importlib.util, json\n"
+        f"{CONTEXT}"
         f"spec = importlib.util.spec_from_file_location('app', 'functions/{function}/app.py')\n"
-        "spec.loader.exec_module(importlib.util.module_from_spec(spec))\n"
-        "print(json.dumps([gc.isenabled(), gc.get_freeze_count()]))\n"
+        "app = importlib.util.module_from_spec(spec)\n"
+        "spec.loader.exec_module(app)\n"
+        "loaded = [gc.isenabled(), gc.get_freeze_count()]\n"
+        f"first = {first!r}\n"
+        "answer = None if first is None else app.lambda_handler(first, Context())\n"
+        "answered = [gc.isenabled(), gc.get_freeze_count()]\n"
+        "print(json.dumps([loaded, answered, answer]))\n"
     )
-    enabled, frozen = fresh.last_line(
+    loaded, answered, answer = fresh.last_line(
         script, AWS_LAMBDA_FUNCTION_NAME=f"dialtone-{function}", AWS_DEFAULT_REGION="us-east-1"
     )
 
-    # Then collection is on again, and what the init built is frozen (tens of thousands)
-    assert enabled
-    assert frozen > 10_000
+    # Then an event-fed function collects again once loaded; an API function once it has
+    # answered; with what was built frozen (over a hundred thousand objects with botocore)
+    if first is None:
+        assert loaded[0]
+        assert loaded[1] > 10_000
+        return
+    assert loaded == [False, 0]
+    assert answer.get("statusCode") == 422 or answer == {"isAuthorized": False}
+    assert answered[0]
+    assert answered[1] > 10_000

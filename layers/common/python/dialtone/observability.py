@@ -29,7 +29,9 @@ Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 
 # Each function's handler wears one of the three decorators below, as its module's last
-# statement: they end the init (`startup.init_done`).
+# statement. They end the init (`startup.init_done`): an API function's once it has answered
+# its first request (which imports botocore and builds its first models), an event-fed
+# function's once its module is loaded (its first invocation may take minutes).
 
 
 def api_handler(func: Handler) -> Handler:
@@ -39,9 +41,11 @@ def api_handler(func: Handler) -> Handler:
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
     @metrics.log_metrics
     def wrapper(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        return func(event, context)
+        try:
+            return func(event, context)
+        finally:
+            startup.init_done()
 
-    startup.init_done()
     return wrapper
 
 
@@ -54,8 +58,13 @@ def event_handler(func: Handler) -> Handler:
 
 def authorizer_handler(func: Handler) -> Handler:
     """The API's authorizer: logs with the request's id, and publishes no metric."""
-    wrapped: Handler = logger.inject_lambda_context(
-        correlation_id_path=correlation_paths.API_GATEWAY_HTTP
-    )(func)
-    startup.init_done()
-    return wrapped
+
+    @functools.wraps(func)
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+    def wrapper(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        try:
+            return func(event, context)
+        finally:
+            startup.init_done()
+
+    return wrapper

@@ -1,15 +1,17 @@
-"""A Lambda function's init: the cyclic garbage collector paused while its modules load, then
-what they built frozen out of every later collection.
+"""A Lambda function's init: the cyclic garbage collector paused while it loads and, for an
+API function, while it answers its first request; then what was built frozen out of every
+later collection.
 
-Loading a handler builds some 60,000 objects that live as long as the process: modules,
-classes, functions, pydantic's schemas. A collection finds no garbage among them but still
-traverses them: the collections that run while they are built, and then every full collection
-of the warm function (about 20 ms each for `get_call`). So inside a function (Lambda sets
-AWS_LAMBDA_FUNCTION_NAME, as the local stack does) `dialtone`'s first import pauses
-collection, and the decorator of the handler, the last statement of every function's module,
-calls `init_done`: what exists by then is moved to the permanent generation (`gc.freeze`)
-and collection resumes. Elsewhere (tests, the command line, the local stack's own process)
-nothing changes.
+Loading a handler and serving its first request (which imports botocore and builds the first
+clients and models) builds over 100,000 objects that live as long as the process: modules,
+classes, functions, pydantic's schemas. A collection finds almost no garbage among them (some
+400 objects after a first request) but still traverses them: the collections that run while
+they are built, and then every full collection of the warm function (about 20 ms each). So
+inside a function (Lambda sets AWS_LAMBDA_FUNCTION_NAME, as the local stack does) `dialtone`'s
+first import pauses collection, and the handler's decorator calls `init_done` (see
+`dialtone.observability`): what exists by then is moved to the permanent generation
+(`gc.freeze`) and collection resumes. Elsewhere (tests, the command line, the local stack's
+own process) nothing changes.
 """
 
 from __future__ import annotations
