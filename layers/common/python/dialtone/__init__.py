@@ -2,7 +2,7 @@
 
 from dialtone import startup
 
-startup.pause_collection()  # inside a function, until its handler is decorated
+startup.pause_collection()  # inside a function, until its init is done (dialtone.startup)
 
 from dialtone import lazy_inits  # noqa: E402
 
