@@ -11,10 +11,10 @@ import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Literal
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from dialtone import aws, phones, settings
 from dialtone.auth import Principal, Scope
@@ -22,10 +22,9 @@ from dialtone.errors import InvalidCursor, InvalidParameter, RecordingNotAvailab
 from dialtone.model_types import (
     CallOutcome,
     CallStatus,
+    DateOrDateTime,
     DirectionIn,
     SortOrder,
-    refuse_unix_seconds,
-    within_utc_years,
 )
 from dialtone.models import (
     Call,
@@ -87,22 +86,6 @@ DEFAULT_LIMIT = 20
 # How long a warm list_calls keeps a total the rollups answered, while the tenant's watermark
 # stays where it was (see `analytics.totals.TotalCounter`).
 KEEP_TOTALS_SECONDS = 30.0
-
-
-def _date_only(value: Any) -> Any:
-    """`YYYY-MM-DD` is a calendar day; anything else is parsed as an ISO-8601 date-time."""
-    value = refuse_unix_seconds(value)
-    if isinstance(value, str) and len(value.strip()) == 10:
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            return value
-    return value
-
-
-DateOrDateTime = Annotated[
-    datetime | date, BeforeValidator(_date_only), AfterValidator(within_utc_years)
-]
 
 
 class CallFilterParams(BaseModel):

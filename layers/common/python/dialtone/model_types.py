@@ -8,7 +8,7 @@ handler whose models are not the call's (agents, suppressions, webhooks) does no
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -54,6 +54,23 @@ def within_utc_years(value: Any) -> Any:
 # A date-time a client sends (query or body): ISO-8601 text only, within years 1-9999 in UTC.
 IsoDateTime = Annotated[
     datetime, BeforeValidator(refuse_unix_seconds), AfterValidator(within_utc_years)
+]
+
+
+def date_only(value: Any) -> Any:
+    """`YYYY-MM-DD` is a calendar day; anything else is parsed as an ISO-8601 date-time."""
+    value = refuse_unix_seconds(value)
+    if isinstance(value, str) and len(value.strip()) == 10:
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            return value
+    return value
+
+
+# A day or a moment a client sends in a query (`start_date`, `end_date`).
+DateOrDateTime = Annotated[
+    datetime | date, BeforeValidator(date_only), AfterValidator(within_utc_years)
 ]
 
 

@@ -18,9 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from dialtone import settings
 from dialtone.auth import Principal, Scope
-from dialtone.calls import DateOrDateTime
 from dialtone.errors import InvalidCursor, InvalidParameter
-from dialtone.model_types import ApiModel
+from dialtone.model_types import ApiModel, DateOrDateTime
 from dialtone.pagination import CursorCodec, cursor_codec, fingerprint
 from dialtone.quality.models import (
     IssueCategory,
