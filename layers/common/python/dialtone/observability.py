@@ -34,19 +34,25 @@ Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 # function's once its module is loaded (its first invocation may take minutes).
 
 
-def api_handler(func: Handler) -> Handler:
-    """The decorators every API Gateway handler wears, in one place."""
+def _init_done_once_answered(func: Handler) -> Handler:
+    """`func`, ending the init once it has answered (for the functions the API calls)."""
 
     @functools.wraps(func)
-    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
-    @metrics.log_metrics
-    def wrapper(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    def answer(event: dict[str, Any], context: Any) -> dict[str, Any]:
         try:
             return func(event, context)
         finally:
             startup.init_done()
 
-    return wrapper
+    return answer
+
+
+def api_handler(func: Handler) -> Handler:
+    """The decorators every API Gateway handler wears, in one place."""
+    wrapped: Handler = logger.inject_lambda_context(
+        correlation_id_path=correlation_paths.API_GATEWAY_HTTP
+    )(metrics.log_metrics(_init_done_once_answered(func)))
+    return wrapped
 
 
 def event_handler(func: Handler) -> Handler:
@@ -58,13 +64,7 @@ def event_handler(func: Handler) -> Handler:
 
 def authorizer_handler(func: Handler) -> Handler:
     """The API's authorizer: logs with the request's id, and publishes no metric."""
-
-    @functools.wraps(func)
-    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
-    def wrapper(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        try:
-            return func(event, context)
-        finally:
-            startup.init_done()
-
-    return wrapper
+    wrapped: Handler = logger.inject_lambda_context(
+        correlation_id_path=correlation_paths.API_GATEWAY_HTTP
+    )(_init_done_once_answered(func))
+    return wrapped
