@@ -246,8 +246,8 @@ The stack's, the handlers' and the dialers' log lines go to `.dialtone/bench.log
 time of each stage of the run is under "Bench stages".
 
 Times measured on moto are the emulator's, not production latencies: moto answers every request
-in about 10 ms (its server runs in the bench's own process and closes the connection after each
-response) and its Query walks the whole table, so a list request that counts thousands of calls
+in milliseconds (its server runs in the bench's own process, a thread per client connection) and
+its Query walks the whole table, so a list request that counts thousands of calls
 takes seconds here. The figures that carry goals are counts and ratios. For cold starts, this
 `.venv` also holds `awscrt` and `pyOpenSSL` (brought by the dev tools, absent from Lambda's
 runtime), which boto3 imports: that weighs on both sides but makes the floor heavier here than

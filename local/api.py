@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import logging
 import sys
-import threading
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from local.runtime import WorkerRuntime
+
+if TYPE_CHECKING:
+    from local.keepalive import KeepAliveServer
 
 
 class PortInUse(RuntimeError):
@@ -138,8 +140,7 @@ class LocalApi:
         )
         self.runtime = runtime
         self.port = port
-        self._server: Any = None
-        self._thread: threading.Thread | None = None
+        self._server: KeepAliveServer | None = None
 
     @property
     def url(self) -> str:
@@ -162,19 +163,14 @@ class LocalApi:
             self.runtime.warm(self.runner.get_invoke_config(function))
 
     def start(self) -> None:
-        from werkzeug.serving import make_server
+        from local.keepalive import KeepAliveServer
 
         if not port_is_free(self.port):
             raise PortInUse(self.port)
         self.service.create()
-        self._server = make_server("127.0.0.1", self.port, self.service._app, threaded=True)
-        self.port = self.service.port = self._server.server_port
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
+        self._server = KeepAliveServer(self.service._app, self.port).start()
+        self.port = self.service.port = self._server.port
 
     def stop(self) -> None:
         if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+            self._server.stop()

@@ -7,7 +7,10 @@ import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from local.keepalive import KeepAliveServer
 
 REGION = "us-east-1"
 
@@ -24,24 +27,33 @@ class EmbeddedAws:
     """A running moto server and sessions pointed at it."""
 
     def __init__(self, port: int = 0) -> None:
-        from moto.server import ThreadedMotoServer
-
-        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+        self._port = port
+        self._server: KeepAliveServer | None = None
         self.url = ""
 
     def start(self) -> EmbeddedAws:
+        """moto's server application and request handler, as its ThreadedMotoServer serves
+        them, with the connections kept alive (`local.keepalive`)."""
+        from moto.moto_server.werkzeug_app import (
+            DomainDispatcherApplication,
+            MotoRequestHandler,
+            create_backend_app,
+        )
+
         from local import moto_fixes
+        from local.keepalive import KeepAliveServer
 
         moto_fixes.apply()
-        # moto's server logs every request through werkzeug, whatever `verbose` says.
+        # moto's server logs every request through werkzeug.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        self._server.start()
-        host, port = self._server.get_host_and_port()
-        self.url = f"http://{host}:{port}"
+        app = DomainDispatcherApplication(create_backend_app)
+        self._server = KeepAliveServer(app, self._port, MotoRequestHandler).start()
+        self.url = f"http://127.0.0.1:{self._server.port}"
         return self
 
     def stop(self) -> None:
-        self._server.stop()
+        if self._server is not None:
+            self._server.stop()
 
     def environment(self) -> dict[str, str]:
         """Variables that point boto3 (and so every handler) at this endpoint."""
