@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import json
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -31,12 +32,13 @@ from dialtone.auth import Principal, Scope
 from dialtone.errors import CallNotFound, CallNotGraded, GradeQueueUnavailable, TenantNotFound
 from dialtone.observability import logger
 from dialtone.quality.config import GraderSettings
-from dialtone.quality.graders import grader_for
-from dialtone.quality.graders.base import Grader, GradingSubject
 from dialtone.quality.models import Grade, GradeStatus, IssueReport, IssueReportCreate, IssueSource
 from dialtone.quality.reports import report_for_grade
 from dialtone.quality.store import QualityStore, StoredGrade
 from dialtone.settings import EnvSettings, ResourceName
+
+if TYPE_CHECKING:
+    from dialtone.quality.graders.base import Grader
 
 
 class GradingSettings(EnvSettings):
@@ -128,14 +130,20 @@ class GradingService:
         store: QualityStore,
         accounts: AccountStore,
         queue: GradeQueue,
-        grader: Grader,
+        grader: Callable[[], Grader],
         clock: Callable[[], datetime] = _now,
     ) -> None:
         self.store = store
         self.accounts = accounts
         self.queue = queue
-        self.grader = grader
+        self._make_grader = grader
         self.clock = clock
+
+    @functools.cached_property
+    def grader(self) -> Grader:
+        """The deployment's grader (whose name a pending grade carries), made when a grade is
+        first started: reading one needs none."""
+        return self._make_grader()
 
     def get_grade(self, principal: Principal, call_id: str) -> Grade:
         """The call's latest grade; CallNotFound, or CallNotGraded when never graded."""
@@ -225,6 +233,8 @@ class GraderWork:
             call = self.store.get_call(request.tenant_id, request.call_id, consistent=True)
         except CallNotFound:
             return GradeOutcome.CALL_GONE
+        from dialtone.quality.graders.base import GradingSubject
+
         subject = GradingSubject.of(
             call.call,
             self.store.list_exchanges(request.tenant_id, request.call_id),
@@ -272,8 +282,16 @@ def service() -> GradingService:
         QualityStore(config.calls_table),
         AccountStore(config.accounts_table),
         GradeQueue(config.grade_queue_url),
-        grader_for(grader_config),
+        functools.partial(_grader, grader_config),
     )
+
+
+def _grader(config: GraderSettings) -> Grader:
+    """The grader `config` names, its module loaded only now (the grade routes' cold start
+    reads a grade, or finds it standing, without one)."""
+    from dialtone.quality.graders import grader_for
+
+    return grader_for(config)
 
 
 @settings.per_environment
@@ -281,5 +299,5 @@ def grader_work() -> GraderWork:
     """The grader of this execution environment (the grader function)."""
     config = settings.load(GraderFunctionSettings)
     return GraderWork(
-        QualityStore(config.calls_table), AccountStore(config.accounts_table), grader_for(config)
+        QualityStore(config.calls_table), AccountStore(config.accounts_table), _grader(config)
     )
