@@ -118,15 +118,16 @@ secret created from `template.yaml` (`local.provision`) and each handler given t
 the template gives it. Metrics stay enabled as deployed. Regenerate with `make bench`.
 
 The run has two lanes, one process each, at the same time on the machine's two CPUs
-(`bench.lane`). The first measures the 10,000-call tenant, the cold starts, the runtime's
-data, the change feed, and batch acceptance and dial pacing; the second, on an embedded
+(`bench.lane`). The first measures the 10,000-call tenant, the runtime's data, the change
+feed, and batch acceptance and dial pacing; the second, on an embedded
 endpoint of its own, the 100,000-call tenant, the export's memory, grading, the webhook
 fan-out, the simulated rollup days and the functions' sizes. A lane measures counts, sizes,
 memory, ratios of runs interleaved within it, and times reported without a goal, taken while
 the other lane keeps the other CPU busy; the dial pacing's gaps hold with both CPUs busy (its
 `cpu_busy` case), and batch acceptance, held to its function's timeout, is only slower with
 the other lane busy, never faster. What needs the machine to itself runs after both lanes,
-alone: the local stack and the webhook delivery latency.
+alone: the cold starts (ratios of wall times a few percent apart, which moved by up to 0.22
+between runs of the same code while the other lane ran), the local stack and the webhook delivery latency.
 
 - **List read amplification** (`list_read_amplification_<filter>`): a tenant of 10,000 calls of
   realistic variety (`local.seed.make_call`, fixed seed; a 200-call batch, a phone line that is
