@@ -127,7 +127,8 @@ the other lane keeps the other CPU busy; the dial pacing's gaps hold with both C
 `cpu_busy` case), and batch acceptance, held to its function's timeout, is only slower with
 the other lane busy, never faster. What needs the machine to itself runs after both lanes,
 alone: the cold starts (ratios of wall times a few percent apart, which moved by up to 0.22
-between runs of the same code while the other lane ran), the local stack and the webhook delivery latency.
+between runs of the same code while the other lane ran), the local stack and the webhook
+delivery latency.
 
 - **List read amplification** (`list_read_amplification_<filter>`): a tenant of 10,000 calls of
   realistic variety (`local.seed.make_call`, fixed seed; a 200-call batch, a phone line that is
