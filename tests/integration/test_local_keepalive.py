@@ -32,9 +32,9 @@ def server() -> Iterator[KeepAliveServer]:
 
 
 def _ask(
-    connection: http.client.HTTPConnection, path: str, body: bytes | None = None, **headers: str
+    connection: http.client.HTTPConnection, path: str, body: bytes | None = None
 ) -> tuple[http.client.HTTPResponse, dict[str, Any]]:
-    connection.request("POST" if body is not None else "GET", path, body=body, headers=headers)
+    connection.request("POST" if body is not None else "GET", path, body=body)
     response = connection.getresponse()
     return response, json.loads(response.read())
 
