@@ -18,7 +18,15 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError, to_jsonable_python
 
 from dialtone import phones, retention, settings
@@ -42,6 +50,13 @@ from dialtone.model_types import (
     CallStatus,
     Direction,
     DirectionIn,
+    Flag,
+    Integer,
+    OptionalFlag,
+    OptionalInteger,
+    OptionalNumber,
+    json_number,
+    refuse_unix_seconds,
 )
 from dialtone.models import (
     LIFECYCLE_EVENTS,
@@ -136,7 +151,7 @@ def _utc(value: datetime | None) -> datetime | None:
     return value
 
 
-UtcDateTime = Annotated[datetime, AfterValidator(_utc)]
+UtcDateTime = Annotated[datetime, BeforeValidator(refuse_unix_seconds), AfterValidator(_utc)]
 
 
 def _json_size(value: Any) -> int:
@@ -199,7 +214,7 @@ class CallUpdate(BaseModel):
     livekit_room_id: str | None = Field(default=None, max_length=256)
     start_time: UtcDateTime | None = None
     end_time: UtcDateTime | None = None
-    duration_seconds: float | None = Field(default=None, ge=0, le=7 * 24 * 3600)
+    duration_seconds: OptionalNumber = Field(default=None, ge=0, le=7 * 24 * 3600)
     metadata: Annotated[dict[str, Any] | None, AfterValidator(_small_json(MAX_JSON_BYTES))] = None
     analysis: CallAnalysis | None = None
     cost: CallCost | None = None
@@ -207,12 +222,12 @@ class CallUpdate(BaseModel):
     provider_usage: Annotated[
         dict[str, Any] | None, AfterValidator(_small_json(MAX_JSON_BYTES))
     ] = None
-    is_test_call: bool | None = None
+    is_test_call: OptionalFlag = None
     error_reason: str | None = Field(default=None, max_length=500)
-    opt_out_sensitive_data_storage: bool | None = None
+    opt_out_sensitive_data_storage: OptionalFlag = None
     # The telephony side's own codes, for a runtime that talks to the network itself.
-    sip_response_code: int | None = Field(default=None, ge=100, le=699)
-    q850_cause: int | None = Field(default=None, ge=0, le=127)
+    sip_response_code: OptionalInteger = Field(default=None, ge=100, le=699)
+    q850_cause: OptionalInteger = Field(default=None, ge=0, le=127)
     answered_by: str | None = Field(default=None, min_length=1, max_length=32)
 
     @model_validator(mode="before")
@@ -251,16 +266,16 @@ class ExchangeIn(BaseModel):
 
     model_config = ConfigDict(defer_build=True, extra="forbid")
 
-    sequence_number: int = Field(ge=0, le=9_999_999_999)
+    sequence_number: Integer = Field(ge=0, le=9_999_999_999)
     user_transcript: str | None = Field(default=None, max_length=MAX_TEXT)
     agent_response: str | None = Field(default=None, max_length=MAX_TEXT)
-    error: bool = False
+    error: Flag = False
     error_message: str | None = Field(default=None, max_length=1000)
     exchange_timestamp: UtcDateTime | None = None
-    user_start_ms: int | None = Field(default=None, ge=0, le=MAX_OFFSET_MS)
-    user_end_ms: int | None = Field(default=None, ge=0, le=MAX_OFFSET_MS)
-    agent_start_ms: int | None = Field(default=None, ge=0, le=MAX_OFFSET_MS)
-    agent_end_ms: int | None = Field(default=None, ge=0, le=MAX_OFFSET_MS)
+    user_start_ms: OptionalInteger = Field(default=None, ge=0, le=MAX_OFFSET_MS)
+    user_end_ms: OptionalInteger = Field(default=None, ge=0, le=MAX_OFFSET_MS)
+    agent_start_ms: OptionalInteger = Field(default=None, ge=0, le=MAX_OFFSET_MS)
+    agent_end_ms: OptionalInteger = Field(default=None, ge=0, le=MAX_OFFSET_MS)
 
 
 def _one_or_many(key: str, marker: str) -> Callable[[Any], Any]:
@@ -318,7 +333,10 @@ def _storable_number(value: float | None) -> float | None:
 
 # An event's duration or time to first byte, in milliseconds.
 Milliseconds = Annotated[
-    float | None, Field(ge=0, le=MAX_OFFSET_MS), AfterValidator(_storable_number)
+    float | None,
+    Field(ge=0, le=MAX_OFFSET_MS),
+    BeforeValidator(json_number),
+    AfterValidator(_storable_number),
 ]
 
 

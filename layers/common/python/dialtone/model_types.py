@@ -82,6 +82,35 @@ def _not_blank(value: str) -> str:
     return value
 
 
+def json_number(value: Any) -> Any:
+    """A number as JSON has it: lax mode would read `true` as 1 and `"5"` as 5, values the
+    contract's `number` and `integer` refuse."""
+    if isinstance(value, bool | str | bytes):
+        raise PydanticCustomError(
+            "number_type",
+            "Input should be a number, not {kind}",
+            {"kind": "true or false" if isinstance(value, bool) else "text"},
+        )
+    return value
+
+
+def json_boolean(value: Any) -> Any:
+    """true or false as JSON has them: lax mode would read `1` or `"yes"` as true."""
+    if value is not None and not isinstance(value, bool):
+        raise PydanticCustomError("bool_type", "Input should be true or false")
+    return value
+
+
+# A number, an integer and a flag a client sends in a body: of JSON's own types only. The
+# optional ones check outside the union, so that a field's `ge`/`le` still reach its number.
+Number = Annotated[float, BeforeValidator(json_number)]
+Integer = Annotated[int, BeforeValidator(json_number)]
+Flag = Annotated[bool, BeforeValidator(json_boolean)]
+OptionalNumber = Annotated[float | None, BeforeValidator(json_number)]
+OptionalInteger = Annotated[int | None, BeforeValidator(json_number)]
+OptionalFlag = Annotated[bool | None, BeforeValidator(json_boolean)]
+
+
 # Free text a client sends is checked as sent (its `max_length` is the contract's), then kept
 # without its surrounding whitespace (`TRIMMED`): trimming first would take text longer than
 # the contract allows. `NOT_BLANK`, after it, refuses text that was only whitespace.

@@ -15,6 +15,10 @@ from dialtone.model_types import (
     CallOutcome,
     CallStatus,
     Direction,
+    Integer,
+    Number,
+    OptionalFlag,
+    OptionalNumber,
     Timestamp,
 )
 
@@ -22,33 +26,33 @@ from dialtone.model_types import (
 class CallAnalysis(ApiModel):
     summary: str | None = None
     user_sentiment: str | None = None
-    call_successful: bool | None = None
-    in_voicemail: bool | None = None
+    call_successful: OptionalFlag = None
+    in_voicemail: OptionalFlag = None
 
 
 class ProviderCost(ApiModel):
     provider: str
     kind: str | None = None
-    amount: float
-    units: float | None = None
+    amount: Number
+    units: OptionalNumber = None
     unit: str | None = None
 
 
 class CallCost(ApiModel):
-    total: float = 0.0
+    total: Number = 0.0
     currency: str = "USD"
-    billable_minutes: float | None = None
+    billable_minutes: OptionalNumber = None
     breakdown: list[ProviderCost] = Field(default_factory=list)
 
 
 class LatencyStats(ApiModel):
-    p50: float | None = None
-    p90: float | None = None
-    p95: float | None = None
-    p99: float | None = None
-    min: float | None = None
-    max: float | None = None
-    num: int = 0
+    p50: OptionalNumber = None
+    p90: OptionalNumber = None
+    p95: OptionalNumber = None
+    p99: OptionalNumber = None
+    min: OptionalNumber = None
+    max: OptionalNumber = None
+    num: Integer = 0
 
 
 class CallLatency(ApiModel):

@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from dialtone import aws, retention, settings
 from dialtone.auth import TENANT_ID_CHARS, Principal, Scope
 from dialtone.errors import CallNotFound, InvalidParameter, RecordingsNotKept
+from dialtone.model_types import OptionalInteger
 from dialtone.models import RecordingUpload
 from dialtone.observability import logger, metrics
 from dialtone.settings import EnvSettings
@@ -82,7 +83,7 @@ class RecordingUploadRequest(BaseModel):
     method: Literal["PUT", "POST"] = "PUT"
     # The size the client means to upload, checked against the cap before it starts; a PUT
     # link is then signed for exactly that size.
-    size_bytes: int | None = Field(default=None, ge=1)
+    size_bytes: OptionalInteger = Field(default=None, ge=1)
 
     @field_validator("method", mode="before")
     @classmethod

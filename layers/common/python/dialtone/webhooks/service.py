@@ -17,7 +17,7 @@ from pydantic_core import PydanticCustomError
 from dialtone import settings
 from dialtone.auth import Principal, Scope
 from dialtone.errors import WebhookQueueUnavailable
-from dialtone.model_types import TRIMMED, ApiModel, Timestamp
+from dialtone.model_types import TRIMMED, ApiModel, OptionalFlag, Timestamp
 from dialtone.pagination import CursorCodec, KeyCursors, ListPage, codec_factory
 from dialtone.webhooks.config import WebhookQueueSettings, WebhookSettings
 from dialtone.webhooks.models import (
@@ -102,7 +102,7 @@ class WebhookUpdate(BaseModel):
 
     url: WebhookUrl | None = None
     events: EventNames | None = None
-    enabled: bool | None = Field(
+    enabled: OptionalFlag = Field(
         default=None, description="true resumes deliveries (and forgets past failures)."
     )
     description: Description | None = None
