@@ -1120,6 +1120,50 @@ def test_the_methods_of_a_response_class_are_listed_once_with_moto_s_names(
     assert answers[2] == frozenset(own(Table))
 
 
+def test_moto_fills_a_request_id_into_every_answer_by_a_search_of_its_body() -> None:
+    from moto.core import responses
+
+    # Given moto's enrichment of every answer it sends
+    enrich = moto_fixes.unpatched(responses.BaseResponse, "_enrich_response")
+    source = inspect.getsource(enrich)
+
+    # Then it searches the whole body for a RequestId element, and names the id in a header
+    assert 'body = re.sub(r"(?<=<RequestId>).*(?=<\\/RequestId>)", request_id, body)' in source
+    headers, body = enrich({}, '{"Item": {}}')
+    assert body == '{"Item": {}}'
+    assert headers["x-amzn-requestid"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"Items": [{"pk": {"S": "call"}}], "Count": 1}',
+        "<SendMessageResponse><RequestId>old</RequestId></SendMessageResponse>",
+        b"<RequestId>old</RequestId> of a recording's bytes",
+        "",
+    ],
+)
+def test_an_answer_is_enriched_as_moto_enriches_it(body: str | bytes) -> None:
+    from moto.core import responses
+
+    # Given moto's enrichment and the fix's
+    enrich = moto_fixes.unpatched(responses.BaseResponse, "_enrich_response")
+    fixed = moto_fixes._request_id_where_written(enrich)
+
+    # When each enriches the same answer
+    theirs = enrich({"status": 200}, body)
+    ours = fixed({"status": 200}, body)
+
+    # Then the headers name the same things, and the bodies differ by the request id only
+    assert theirs[0].keys() == ours[0].keys()
+    assert ours[0]["status"] == "200"
+    mine, other = ours[0]["x-amzn-requestid"], theirs[0]["x-amzn-requestid"]
+    if isinstance(body, str):
+        assert ours[1].replace(mine, "<id>") == theirs[1].replace(other, "<id>")
+    else:
+        assert ours[1] == theirs[1] == body
+
+
 # Projections
 
 

@@ -462,3 +462,14 @@ def test_the_stream_consumer_is_sent_every_call_and_batch_change_and_nothing_els
         assert not passes(record), sort_key
         assert call_change(record) is None, sort_key
         assert events_of(record) == [], sort_key
+
+
+def test_the_functions_the_local_stack_gives_two_workers_are_api_functions() -> None:
+    # A renamed function would silently fall back to one worker
+    from local.provision import Stack
+    from local.stack import TWO_WORKERS
+
+    stack = Stack(prefix="dialtone-test", template=load_template())
+
+    assert TWO_WORKERS
+    assert stack.api_functions() >= TWO_WORKERS
