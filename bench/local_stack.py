@@ -1,6 +1,7 @@
 """The local stack's figures, on one stack with the demo data `make dev` makes:
-`local_request_overhead`, what it (SAM's API Gateway emulator, the authorizer and a warm worker
-process) adds to a request against the same handler called in process;
+`local_request_overhead`, what it (SAM's API Gateway emulator and the warm worker processes) adds
+to a request against the functions the request runs, the authorizer and the route's handler,
+called in process;
 `local_stack_read_rps_20_clients`, what 20 concurrent clients of the read endpoints get from it;
 `local_stack_start_seconds` and `local_stack_resident_mib` (the stack's process tree, after the
 read load); `local_stack_restart_seconds`, a start from the state the stack saved when it
@@ -19,7 +20,7 @@ import requests
 
 from bench.fixture import activated, captured_handler_logs, log_file, principal_of
 from bench.report import Figure, at_most
-from local.invoke import api_event, invoke
+from local.invoke import api_event, invoke, sample_event
 from local.stack import LocalStack
 
 GOAL = 2.0
@@ -283,29 +284,48 @@ def _measure(stack: LocalStack, info: dict[str, object]) -> Figure:
         path_parameters={"call_id": call_id},
         authorizer=principal_of(str(info["tenant_id"])).to_context(),
     )
-    values = {**stack.aws.environment(), **stack.stack.function_environment("GetCallFunction")}
+    # The authorizer runs for every request, on AWS as here: its own work is not the stack's.
+    authorization = sample_event("authorizer")
+    authorization["headers"]["x-api-key"] = str(info["api_key"])
+    values = {
+        **stack.aws.environment(),
+        **stack.stack.function_environment("AuthorizerFunction"),
+        **stack.stack.function_environment("GetCallFunction"),
+    }
     with activated(values), captured_handler_logs():
         for _ in range(20):  # warm both paths: workers, clients, connections
             _expect_ok(session.get(url, timeout=30).status_code, "through the local stack")
+            _expect_authorized(invoke("authorizer", authorization))
             _expect_ok(invoke("get_call", event)["statusCode"], "in process")
         through_stack: list[float] = []
+        authorizer: list[float] = []
         in_process: list[float] = []
         for _ in range(RUNS):
             start = time.perf_counter()
             session.get(url, timeout=30).raise_for_status()
             through_stack.append(time.perf_counter() - start)
             start = time.perf_counter()
+            invoke("authorizer", authorization)
+            authorized = time.perf_counter()
             invoke("get_call", event)
+            authorizer.append(authorized - start)
             in_process.append(time.perf_counter() - start)
     stack_ms = statistics.median(through_stack) * 1000
     direct_ms = statistics.median(in_process) * 1000
+    authorizer_ms = statistics.median(authorizer) * 1000
     return at_most(
         "local_request_overhead",
         stack_ms / direct_ms,
         GOAL,
-        f"GET /v1/calls/{{id}} through the local stack {stack_ms:.2f} ms, the handler in "
-        f"process {direct_ms:.2f} ms, medians of {RUNS} interleaved",
+        f"GET /v1/calls/{{id}} through the local stack {stack_ms:.2f} ms, the authorizer and the "
+        f"handler in process {direct_ms:.2f} ms (the authorizer {authorizer_ms:.2f}), medians "
+        f"of {RUNS} interleaved",
     )
+
+
+def _expect_authorized(answer: dict[str, object]) -> None:
+    if answer.get("isAuthorized") is not True:
+        raise RuntimeError(f"the authorizer in process refused the demo key: {answer}")
 
 
 def main(argv: list[str]) -> int:
