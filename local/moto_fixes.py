@@ -24,7 +24,11 @@ rollups' consumer reads to give a tenant more call shards.
 An update that only adds to numbers and sets values (`ADD #a :x, #b :y SET c = :z`, no
 condition: the rollups' counters) is applied directly: moto validates an update expression in
 time that grows with the square of its clauses (seconds for the hundred counters a rollup
-update moves), where DynamoDB takes milliseconds.
+update moves), where DynamoDB takes milliseconds. It makes a new item from the current one's
+attribute values, the counters it moves apart, instead of turning the whole item into JSON and
+parsing it back (a rollup item holds thousands of counters), and leaves the current item as it
+was: a transaction keeps that item itself to put back if it fails, where it deep-copies one that
+moto's own update changes in place.
 
 moto builds an item attribute by attribute, summing the size of every attribute already there
 at each one (its 400 KB check), so building an item takes time that grows with the square of
@@ -514,11 +518,18 @@ _MOTO_ITEM_LIMIT = 405000
 def _item_init(self: Any, hash_key: Any, range_key: Any, attrs: dict[str, Any]) -> None:
     """moto's Item.__init__ with its size check made once for the whole item, not once per
     attribute over every attribute before it (the same limit, the same error)."""
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    _fill_item(self, hash_key, range_key, {key: DynamoType(value) for key, value in attrs.items()})
+
+
+def _fill_item(self: Any, hash_key: Any, range_key: Any, values: dict[str, Any]) -> None:
+    """An item's key and attribute values (moto's typed values), refused with moto's error
+    when they are over its item limit."""
     from moto.dynamodb.exceptions import ItemSizeTooLarge
-    from moto.dynamodb.models.dynamo_type import DynamoType, LimitedSizeDict
+    from moto.dynamodb.models.dynamo_type import LimitedSizeDict
     from moto.dynamodb.models.utilities import bytesize
 
-    values = {key: DynamoType(value) for key, value in attrs.items()}
     if sum(bytesize(key) + value.size() for key, value in values.items()) > _MOTO_ITEM_LIMIT:
         raise ItemSizeTooLarge
     self.hash_key = hash_key
@@ -784,8 +795,36 @@ def _counter_plan(
     return adds, sets
 
 
+def _counter_update_plan(
+    self: Any,
+    table_name: str,
+    update_expression: str | None,
+    names: dict[str, str] | None,
+    values: dict[str, Any] | None,
+    current: Any,
+) -> tuple[list[tuple[str, Decimal]], list[tuple[str, Any]]] | None:
+    """The counter update (`_counter_plan`) an UpdateItem without a condition makes of the
+    item `current`: None when moto's own path must take it (another expression, a key
+    attribute named, a counter that is not a number)."""
+    plan = _counter_plan(update_expression, names, values)
+    if plan is None:
+        return None
+    table = self.get_table(table_name)
+    adds, sets = plan
+    keys = {table.hash_key_attr, table.range_key_attr}
+    if any(name in keys for name, _ in [*adds, *sets]):
+        return None
+    if current is not None:
+        for name, _ in adds:
+            value = current.attrs.get(name)
+            if value is not None and value.type != "N":
+                return None
+    return plan
+
+
 def _counter_updates(update_item: Any) -> Any:
-    """moto's update_item, with counter updates (see `_counter_plan`) applied directly."""
+    """moto's update_item, with counter updates (see `_counter_update_plan`) applied by
+    `_counted`."""
 
     def update(
         self: Any,
@@ -799,38 +838,70 @@ def _counter_updates(update_item: Any) -> Any:
         condition_expression: str | None = None,
         return_values_on_condition_check_failure: str | None = None,
     ) -> Any:
-        plan = None
-        if not (attribute_updates or expected or condition_expression):
-            plan = _counter_plan(
-                update_expression, expression_attribute_names, expression_attribute_values
-            )
         with _ITEMS:
-            current = self.get_item(table_name, key) if plan is not None else None
-            attributes = current.to_json()["Attributes"] if current else dict(key)
-            if plan is None or any(
-                "N" not in attributes.get(name, {"N": "0"}) for name, _ in plan[0]
-            ):
-                return update_item(
+            plan = None
+            if not (attribute_updates or expected or condition_expression):
+                plan = _counter_update_plan(
                     self,
                     table_name,
-                    key,
                     update_expression,
                     expression_attribute_names,
                     expression_attribute_values,
-                    attribute_updates,
-                    expected,
-                    condition_expression,
-                    return_values_on_condition_check_failure,
+                    self.get_item(table_name, key),
                 )
-            adds, sets = plan
-            for name, delta in adds:
-                total = Decimal(attributes.get(name, {"N": "0"})["N"]) + delta
-                attributes[name] = {"N": str(total)}
-            for name, value in sets:
-                attributes[name] = value
-            return self.put_item(table_name, attributes)
+            if plan is not None:
+                return _counted(self, table_name, key, plan)
+            return update_item(
+                self,
+                table_name,
+                key,
+                update_expression,
+                expression_attribute_names,
+                expression_attribute_values,
+                attribute_updates,
+                expected,
+                condition_expression,
+                return_values_on_condition_check_failure,
+            )
 
     return update
+
+
+def _counted(
+    self: Any,
+    table_name: str,
+    key: dict[str, Any],
+    plan: tuple[list[tuple[str, Decimal]], list[tuple[str, Any]]],
+) -> Any:
+    """The item after a counter update, stored as moto's put_item stores one (with its stream
+    record). It is a new item: the attribute values the update leaves are the current item's
+    own, neither turned into JSON nor parsed again (a rollup item holds thousands of
+    counters), and the current item is left as it was."""
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item
+
+    table = self.get_table(table_name)
+    hash_value, range_value = self.get_keys_value(table, key)
+    current = table.get_item(hash_value, range_value)
+    adds, sets = plan
+    table._validate_item_types(dict(sets))  # what a SET writes, as put_item checks it
+    values = dict(current.attrs) if current is not None else {}
+    for name, value in key.items():
+        values.setdefault(name, DynamoType(value))
+    for name, delta in adds:
+        before = values.get(name)
+        total = (Decimal(before.value) if before is not None else Decimal(0)) + delta
+        values[name] = DynamoType({"N": str(total)})
+    for name, value in sets:
+        values[name] = DynamoType(value)
+    item = Item.__new__(Item)
+    _fill_item(item, hash_value, range_value, values)
+    if range_value is not None:
+        table.items[hash_value][range_value] = item
+    else:
+        table.items[hash_value] = item
+    if table.stream_shard is not None:
+        table.stream_shard.add(current, item)
+    return item
 
 
 # A write of a transaction: its index in the request, its type, its request and the item's key.
@@ -941,10 +1012,7 @@ def _write_transaction(self: Any, writes: list[_Write], reasons: list[_Reason]) 
         TransactionCanceledException,
     )
 
-    saved = [
-        (op["TableName"], key, copy.deepcopy(self.get_item(op["TableName"], key)))
-        for _, _, op, key in writes
-    ]
+    saved = [_before(self, op_type, op, key) for _, op_type, op, key in writes]
     try:
         for index, op_type, op, key in writes:
             try:
@@ -962,6 +1030,28 @@ def _write_transaction(self: Any, writes: list[_Write], reasons: list[_Reason]) 
     except Exception:
         _restore(self, saved)
         raise
+
+
+def _before(
+    self: Any, op_type: str, op: dict[str, Any], key: dict[str, Any]
+) -> tuple[str, dict[str, Any], Any]:
+    """The item a transaction's write is about to change, as it is, to put back if the
+    transaction fails: the item itself where the write replaces it with a new one (a Put, a
+    Delete, a counter update), a deep copy where moto's update changes it in place."""
+    table_name = op["TableName"]
+    current = self.get_item(table_name, key)
+    if op_type == "Update" and current is not None:
+        plan = _counter_update_plan(
+            self,
+            table_name,
+            op.get("UpdateExpression"),
+            op.get("ExpressionAttributeNames"),
+            op.get("ExpressionAttributeValues"),
+            current,
+        )
+        if plan is None:
+            current = copy.deepcopy(current)
+    return table_name, key, current
 
 
 def _restore(self: Any, saved: list[tuple[str, dict[str, Any], Any]]) -> None:

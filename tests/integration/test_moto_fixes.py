@@ -951,6 +951,70 @@ def test_counter_updates_add_and_set_as_dynamodb_does(
         )
 
 
+def test_a_counter_update_makes_a_new_item_and_leaves_the_one_it_read(
+    dynamodb: Any, make_table: Callable[..., str]
+) -> None:
+    # Given an item holding counters, as moto holds it
+    name = make_table({**_item("a", "1"), "n": {"N": "5"}, "m": {"N": "1"}})
+    table = _backend(name).get_table(name)
+    before = table.get_item(DynamoType({"S": "a"}), DynamoType({"S": "1"}))
+
+    # When a counter is added to
+    dynamodb.update_item(
+        TableName=name,
+        Key=_item("a", "1"),
+        UpdateExpression="ADD n :one",
+        ExpressionAttributeValues={":one": {"N": "1"}},
+    )
+
+    # Then the table holds a new item, and the one read is as it was: a failed transaction
+    # may put it back as it is
+    after = table.get_item(DynamoType({"S": "a"}), DynamoType({"S": "1"}))
+    assert after is not before
+    assert before.attrs["n"] == DynamoType({"N": "5"})
+    assert after.attrs["n"] == DynamoType({"N": "6"})
+    assert after.attrs["m"] is before.attrs["m"]
+
+
+def test_a_failed_transaction_puts_back_the_counters_it_added_to(
+    dynamodb: Any, make_table: Callable[..., str]
+) -> None:
+    # Given an item holding a counter, and an item whose `n` is text
+    name = make_table({**_item("a", "1"), "n": {"N": "5"}}, _item("b", "1", n="text"))
+    add = {"UpdateExpression": "ADD n :one", "ExpressionAttributeValues": {":one": {"N": "1"}}}
+
+    # When a transaction adds to the counter, then fails to add to the text
+    with pytest.raises(ClientError):
+        dynamodb.transact_write_items(
+            TransactItems=[
+                {"Update": {"TableName": name, "Key": _item("a", "1"), **add}},
+                {"Update": {"TableName": name, "Key": _item("b", "1"), **add}},
+            ]
+        )
+
+    # Then the counter is as it was
+    assert dynamodb.get_item(TableName=name, Key=_item("a", "1"))["Item"]["n"] == {"N": "5"}
+
+
+def test_a_counter_update_that_names_a_key_is_left_to_moto(
+    dynamodb: Any, make_table: Callable[..., str]
+) -> None:
+    # Given an item
+    name = make_table({**_item("a", "1"), "n": {"N": "5"}})
+
+    # When an update would set its sort key, then add to a counter
+    with pytest.raises(ClientError, match="ValidationException"):
+        dynamodb.update_item(
+            TableName=name,
+            Key=_item("a", "1"),
+            UpdateExpression="ADD n :one SET sk = :other",
+            ExpressionAttributeValues={":one": {"N": "1"}, ":other": {"S": "2"}},
+        )
+
+    # Then it is refused as moto (and DynamoDB) refuse it, and no item moved
+    assert "Item" not in dynamodb.get_item(TableName=name, Key=_item("a", "2"))
+
+
 # Items built in one pass
 
 
