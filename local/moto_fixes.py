@@ -883,7 +883,10 @@ def _counted(
     hash_value, range_value = self.get_keys_value(table, key)
     current = table.get_item(hash_value, range_value)
     adds, sets = plan
-    table._validate_item_types(dict(sets))  # what a SET writes, as put_item checks it
+    # What put_item checks: the values a SET writes, and the key of an item it creates.
+    table._validate_item_types(dict(sets))
+    if current is None:
+        table._validate_key_sizes(key)
     values = dict(current.attrs) if current is not None else {}
     for name, value in key.items():
         values.setdefault(name, DynamoType(value))

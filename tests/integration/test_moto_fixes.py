@@ -1015,6 +1015,25 @@ def test_a_counter_update_that_names_a_key_is_left_to_moto(
     assert "Item" not in dynamodb.get_item(TableName=name, Key=_item("a", "2"))
 
 
+def test_a_counter_update_that_creates_an_item_checks_its_key_as_a_put_does(
+    dynamodb: Any, make_table: Callable[..., str]
+) -> None:
+    # Given a table, and a partition key longer than DynamoDB's 2,048 bytes
+    name = make_table(_item("a", "1"))
+    key = _item("k" * 2049, "1")
+
+    # When a counter update would create the item
+    # Then it is refused, and no item is made
+    with pytest.raises(ClientError, match="ValidationException"):
+        dynamodb.update_item(
+            TableName=name,
+            Key=key,
+            UpdateExpression="ADD n :one",
+            ExpressionAttributeValues={":one": {"N": "1"}},
+        )
+    assert len(_contents(_backend(name), name)) == 1
+
+
 # Items built in one pass
 
 
