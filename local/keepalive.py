@@ -26,8 +26,11 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 MAX_READ_AHEAD = 32 * 1024 * 1024
 
 
-def keep_alive(handler: type[WSGIRequestHandler]) -> type[WSGIRequestHandler]:
-    """`handler` keeping its connection open after an answer to a request whose body it read."""
+def keep_alive(
+    handler: type[WSGIRequestHandler], connections: _Connections
+) -> type[WSGIRequestHandler]:
+    """`handler` keeping its connection open after an answer to a request whose body it read,
+    and listing it in `connections` while it is open."""
 
     class KeepAlive(handler):  # type: ignore[valid-type,misc]
         rfile: io.BufferedIOBase
@@ -38,14 +41,10 @@ def keep_alive(handler: type[WSGIRequestHandler]) -> type[WSGIRequestHandler]:
             # An answer's headers and body go out in separate writes: without this, on a
             # connection kept open the body waits for the client's delayed acknowledgement.
             self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            connections: _Connections | None = getattr(self.server, "connections", None)
-            if connections is not None:
-                connections.add(self.connection)
+            connections.add(self.connection)
 
         def finish(self) -> None:
-            connections: _Connections | None = getattr(self.server, "connections", None)
-            if connections is not None:
-                connections.discard(self.connection)
+            connections.discard(self.connection)
             super().finish()
 
         def handle_one_request(self) -> None:
@@ -122,10 +121,14 @@ class KeepAliveServer:
     def __init__(
         self, app: Any, port: int = 0, handler: type[WSGIRequestHandler] = WSGIRequestHandler
     ) -> None:
+        self.connections = _Connections()
         self.server: BaseWSGIServer = make_server(
-            "127.0.0.1", port, app, threaded=True, request_handler=keep_alive(handler)
+            "127.0.0.1",
+            port,
+            app,
+            threaded=True,
+            request_handler=keep_alive(handler, self.connections),
         )
-        self.server.connections = _Connections()  # type: ignore[attr-defined]
         self.port: int = self.server.server_port
         self._thread: threading.Thread | None = None
 
@@ -138,7 +141,7 @@ class KeepAliveServer:
         """Stop taking connections, close those open, and release the port."""
         if self._thread is not None:  # (shutdown waits for a serving loop to end)
             self.server.shutdown()
-        self.server.connections.close_all()  # type: ignore[attr-defined]
+        self.connections.close_all()
         self.server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=timeout)

@@ -840,6 +840,7 @@ def _counter_updates(update_item: Any) -> Any:
     ) -> Any:
         with _ITEMS:
             plan = None
+            current = self.get_item(table_name, key)
             if not (attribute_updates or expected or condition_expression):
                 plan = _counter_update_plan(
                     self,
@@ -847,10 +848,10 @@ def _counter_updates(update_item: Any) -> Any:
                     update_expression,
                     expression_attribute_names,
                     expression_attribute_values,
-                    self.get_item(table_name, key),
+                    current,
                 )
             if plan is not None:
-                return _counted(self, table_name, key, plan)
+                return _counted(self, table_name, key, current, plan)
             return update_item(
                 self,
                 table_name,
@@ -871,17 +872,17 @@ def _counted(
     self: Any,
     table_name: str,
     key: dict[str, Any],
+    current: Any,
     plan: tuple[list[tuple[str, Decimal]], list[tuple[str, Any]]],
 ) -> Any:
-    """The item after a counter update, stored as moto's put_item stores one (with its stream
-    record). It is a new item: the attribute values the update leaves are the current item's
-    own, neither turned into JSON nor parsed again (a rollup item holds thousands of
-    counters), and the current item is left as it was."""
+    """The item after a counter update of `current` (None: no item yet), stored as moto's
+    put_item stores one (with its stream record). It is a new item: the attribute values the
+    update leaves are the current item's own, neither turned into JSON nor parsed again (a
+    rollup item holds thousands of counters), and `current` is left as it was."""
     from moto.dynamodb.models.dynamo_type import DynamoType, Item
 
     table = self.get_table(table_name)
     hash_value, range_value = self.get_keys_value(table, key)
-    current = table.get_item(hash_value, range_value)
     adds, sets = plan
     # What put_item checks: the values a SET writes, and the key of an item it creates.
     table._validate_item_types(dict(sets))
