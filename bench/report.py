@@ -167,8 +167,13 @@ delivery latency.
   clients the function creates (same configuration) and making the same DynamoDB calls.
   Both measured from the parent (interpreter start-up included) until the child has written
   its answer and left with `os._exit` (Lambda keeps the process for the next request: an
-  interpreter's exit, unloading every module, is never on a request's path), interleaved,
-  medians, after one discarded warm-up pair that fills the bytecode caches. The child has
+  interpreter's exit, unloading every module, is never on a request's path), interleaved
+  after one discarded warm-up pair that fills the bytecode caches. Each side's time is the
+  fastest of its runs (7 unless `BENCH_COLD_START_RUNS` says otherwise), the detail gives the
+  medians too: another process on this shared machine only ever adds time, in bursts that a
+  handler run and the floor run next to it need not share. Of one run of 44 functions, 9 runs
+  each, medians of the first 5 gave ratios from 0.83 to 1.54 (mean 1.20); the fastest of 9 gave
+  0.91 to 1.32 (mean 1.22), higher on average and far less spread. The child has
   Lambda's `AWS_LAMBDA_FUNCTION_NAME`, so a handler's init runs as in Lambda
   (`dialtone.startup`: collection paused while its modules load and, for an API function, while
   it answers its first request; what was built is then frozen).
