@@ -7,9 +7,9 @@ from uuid import UUID
 
 from dialtone import http, recordings
 from dialtone.auth import Scope
+from dialtone.call_responses import RecordingUpload
 from dialtone.errors import CallNotFound, RecordingsNotKept
 from dialtone.http import Path, RequestUnsupportedContentType, Response
-from dialtone.models import RecordingUpload
 from dialtone.observability import api_handler
 from dialtone.recordings import RecordingUploadRequest
 

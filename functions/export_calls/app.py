@@ -7,9 +7,9 @@ from typing import Annotated, Any
 
 from dialtone import exports, http
 from dialtone.auth import Scope
+from dialtone.call_responses import CallExport
 from dialtone.exports import ExportCallsParams
 from dialtone.http import Query, Response
-from dialtone.models import CallExport
 from dialtone.observability import api_handler
 
 app = http.create_app()

@@ -7,9 +7,10 @@ from uuid import UUID
 
 from dialtone import calls, http
 from dialtone.auth import Scope
+from dialtone.call_responses import CallWithTranscript
 from dialtone.errors import CallNotFound
 from dialtone.http import Path, Query, Response
-from dialtone.models import Call, CallWithTranscript
+from dialtone.models import Call
 from dialtone.observability import api_handler
 
 app = http.create_app()

@@ -7,10 +7,10 @@ from uuid import UUID
 
 from dialtone import calls, http
 from dialtone.auth import Scope
+from dialtone.call_responses import CallHistory
 from dialtone.calls import PageParams
 from dialtone.errors import CallNotFound, InvalidCursor
 from dialtone.http import Path, Query, Response
-from dialtone.models import CallHistory
 from dialtone.observability import api_handler
 
 app = http.create_app()

@@ -7,9 +7,9 @@ from uuid import UUID
 
 from dialtone import calls, http
 from dialtone.auth import Scope
+from dialtone.call_responses import RecordingLink
 from dialtone.errors import CallNotFound, RecordingNotAvailable
 from dialtone.http import Path, Query, Response
-from dialtone.models import RecordingLink
 from dialtone.observability import api_handler
 
 app = http.create_app()

@@ -7,11 +7,11 @@ from uuid import UUID
 
 from dialtone import calls, http
 from dialtone.auth import Scope
+from dialtone.call_responses import TranscriptExchanges, TranscriptTurns
 from dialtone.calls import PageParams
 from dialtone.errors import CallNotFound, InvalidCursor, ResponseTooLarge
 from dialtone.http import Path, Query, Response
 from dialtone.model_types import TranscriptFormat
-from dialtone.models import TranscriptExchanges, TranscriptTurns
 from dialtone.observability import api_handler
 
 app = http.create_app()

@@ -6,10 +6,10 @@ from typing import Annotated, Any
 
 from dialtone import calls, http
 from dialtone.auth import Scope
+from dialtone.call_responses import CallList
 from dialtone.calls import ListCallsParams
 from dialtone.errors import InvalidCursor
 from dialtone.http import Query, Response
-from dialtone.models import CallList
 from dialtone.observability import api_handler
 
 app = http.create_app()

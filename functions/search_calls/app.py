@@ -6,10 +6,10 @@ from typing import Any
 
 from dialtone import calls, http
 from dialtone.auth import Scope
+from dialtone.call_responses import CallSearchResult
 from dialtone.calls import SearchCallsRequest
 from dialtone.errors import ReadThrottled
 from dialtone.http import Response
-from dialtone.models import CallSearchResult
 from dialtone.observability import api_handler
 
 app = http.create_app()

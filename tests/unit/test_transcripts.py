@@ -5,8 +5,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from dialtone.call_responses import Turn
 from dialtone.calls import to_turns, to_webvtt
-from dialtone.models import Call, Exchange, Turn
+from dialtone.models import Call, Exchange
 
 START = datetime(2026, 11, 1, 10, 0, tzinfo=UTC)
 

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from dialtone.errors import MissingScope, Unauthenticated
 
@@ -32,8 +31,7 @@ class Scope(StrEnum):
 ALL_SCOPES = tuple(Scope)
 
 
-@dataclass(frozen=True)
-class NewKey:
+class NewKey(NamedTuple):
     key_id: str
     plaintext: str
     key_hash: str
@@ -59,8 +57,7 @@ def parse_scopes(values: list[str] | tuple[str, ...]) -> tuple[Scope, ...]:
     return tuple(dict.fromkeys(Scope(v) for v in values))
 
 
-@dataclass(frozen=True)
-class Principal:
+class Principal(NamedTuple):
     """Who is calling: the tenant, the key, and what the key may do."""
 
     tenant_id: str

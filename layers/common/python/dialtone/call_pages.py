@@ -22,9 +22,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from dialtone.call_responses import Turn
 from dialtone.errors import InvalidCursor
 from dialtone.model_types import format_timestamp
-from dialtone.models import Exchange, HistoryEvent, Turn, apply_patches
+from dialtone.models import Exchange, HistoryEvent, apply_patches
 from dialtone.pagination import MAX_BODY_BYTES, CursorCodec, encoded_size, fingerprint
 from dialtone.store import EXCHANGE_PREFIX, CallStore
 

@@ -18,6 +18,16 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from dialtone import aws, phones, settings
 from dialtone.auth import Principal, Scope
+from dialtone.call_responses import (
+    CallHistory,
+    CallList,
+    CallSearchResult,
+    CallWithTranscript,
+    RecordingLink,
+    TranscriptExchanges,
+    TranscriptTurns,
+    Turn,
+)
 from dialtone.errors import InvalidCursor, InvalidParameter, RecordingNotAvailable
 from dialtone.model_types import (
     CallOutcome,
@@ -26,21 +36,7 @@ from dialtone.model_types import (
     DirectionIn,
     SortOrder,
 )
-from dialtone.models import (
-    Call,
-    CallHistory,
-    CallList,
-    CallSearchResult,
-    CallWithTranscript,
-    Exchange,
-    HistoryEvent,
-    HistoryEventType,
-    RecordingLink,
-    TranscriptExchanges,
-    TranscriptTurns,
-    Turn,
-    apply_patches,
-)
+from dialtone.models import Call, Exchange, HistoryEvent, HistoryEventType, apply_patches
 from dialtone.settings import EnvSettings
 from dialtone.store import CallStore, StoredCall
 

@@ -35,17 +35,10 @@ from pydantic import Field
 
 from dialtone import settings
 from dialtone.auth import Principal, Scope
+from dialtone.call_responses import CallWithTranscript
 from dialtone.calls import CallFilterParams, CallReader, CallsReaderSettings, build_filters
 from dialtone.model_types import CallStatus
-from dialtone.models import (
-    Call,
-    CallAnalysis,
-    CallCost,
-    CallLatency,
-    CallWithTranscript,
-    Exchange,
-    LatencyStats,
-)
+from dialtone.models import Call, CallAnalysis, CallCost, CallLatency, Exchange, LatencyStats
 from dialtone.store import CallStore
 
 

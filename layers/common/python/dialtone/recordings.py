@@ -29,9 +29,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from dialtone import aws, retention, settings
 from dialtone.auth import TENANT_ID_CHARS, Principal, Scope
+from dialtone.call_responses import RecordingUpload
 from dialtone.errors import CallNotFound, InvalidParameter, RecordingsNotKept
 from dialtone.model_types import OptionalInteger
-from dialtone.models import RecordingUpload
 from dialtone.observability import logger, metrics
 from dialtone.settings import EnvSettings
 from dialtone.store import CallStore, StoredCall, sort_timestamp

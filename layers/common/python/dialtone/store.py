@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from dialtone.dialing import counters
 from dialtone.dynamo import TableStore, from_item, string_key, to_item
@@ -49,8 +49,7 @@ def event_sk(event_id: str) -> str:
     return f"{EVENT_PREFIX}{event_id}"
 
 
-@dataclass(frozen=True)
-class IndexSpec:
+class IndexSpec(NamedTuple):
     """A list index: its name, partition attribute and sort attribute."""
 
     name: str
@@ -170,8 +169,7 @@ def partition(tenant_id: str, value: object) -> str:
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-@dataclass(frozen=True)
-class CallBookkeeping:
+class CallBookkeeping(NamedTuple):
     """Attributes of a call item that are the API's own bookkeeping, never shown to clients;
     None where the item holds none.
 
@@ -217,18 +215,17 @@ class CallBookkeeping:
         }
 
 
-INTERNAL_ATTRIBUTES = tuple(CallBookkeeping.__dataclass_fields__)
+INTERNAL_ATTRIBUTES = CallBookkeeping._fields
 
 
-@dataclass(frozen=True)
-class StoredCall:
+class StoredCall(NamedTuple):
     """A call as stored: the API object (without its presigned URL), where its audio is and
     the API's own bookkeeping."""
 
     call: Call
     tenant_id: str
     recording_key: str | None = None
-    internal: CallBookkeeping = field(default_factory=CallBookkeeping)
+    internal: CallBookkeeping = CallBookkeeping()
 
 
 # Why an item of a transaction may be refused and the transaction still succeed when it is
@@ -393,8 +390,7 @@ def _index_attributes(tenant_id: str, call_id: str, fields: dict[str, Any]) -> d
     return derived
 
 
-@dataclass(frozen=True)
-class _CallChange:
+class _CallChange(NamedTuple):
     """What `change_call` was asked to write, and on what condition."""
 
     expected: CallStatus
@@ -1442,8 +1438,7 @@ class AppendResult:
 BATCH_BUCKETS = tuple(dict.fromkeys(BATCH_BUCKET.values()))
 
 
-@dataclass(frozen=True)
-class BatchRecord:
+class BatchRecord(NamedTuple):
     """A batch of outbound calls as stored: how many calls, when, and how many per bucket
     (`queued`, `initiated`, `completed`, `failed`, `canceled`)."""
 

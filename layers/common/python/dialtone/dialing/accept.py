@@ -10,6 +10,7 @@ calls already written are removed and the request fails with 503.
 
 from __future__ import annotations
 
+import functools
 import json
 import secrets
 import uuid
@@ -459,14 +460,21 @@ def _not_cancelable(stored: StoredCall) -> CallNotCancelable:
 def _from_number_resolver(accounts_table: str) -> Any:
     """(principal, agent_id, requested) -> Origin: the number from the request, then the
     agent's first number, then the tenant's default, which must be a caller ID the tenant owns
-    (`agents.check_caller_id`); the tenant's retention and privacy."""
-    from dialtone import agents
-    from dialtone.accounts import AccountStore
+    (`agents.check_caller_id`); the tenant's retention and privacy. The accounts and agents
+    modules are loaded when a call is first accepted: a batch's progress or a cancel never
+    needs them."""
 
-    accounts = AccountStore(accounts_table)
-    agent_store = agents.AgentStore(accounts_table)
+    @functools.cache
+    def stores() -> tuple[Any, Any]:
+        from dialtone import agents
+        from dialtone.accounts import AccountStore
+
+        return AccountStore(accounts_table), agents.AgentStore(accounts_table)
 
     def resolve(principal: Principal, agent_id: str | None, requested: str | None) -> Any:
+        from dialtone import agents
+
+        accounts, agent_store = stores()
         tenant = accounts.get_tenant(principal.tenant_id)
         agent = None
         if agent_id:

@@ -31,8 +31,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from dialtone.dynamo import string_key
 from dialtone.model_types import CallStatus
@@ -120,8 +119,7 @@ def allocate(dynamodb: Any, table_name: str, tenant_id: str, count: int) -> int:
     return int(response["Attributes"]["allocated"]["N"]) - count + 1
 
 
-@dataclass(frozen=True)
-class DialQueueCounts:
+class DialQueueCounts(NamedTuple):
     """A tenant's dial queue counters, added up over the shards."""
 
     queued: int = 0

@@ -11,7 +11,6 @@ hence once.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import functools
 import json
 import uuid
@@ -194,9 +193,7 @@ class GradingService:
         except GradeQueueUnavailable:
             failed = self.grader.failed(call_id, "The grade queue was unavailable; ask again")
             with contextlib.suppress(CallNotFound, BotoCoreError, ClientError):
-                self.store.finish_grade(
-                    tenant_id, dataclasses.replace(stored, grade=failed), None, expires_at
-                )
+                self.store.finish_grade(tenant_id, stored._replace(grade=failed), None, expires_at)
             raise
 
     def _stands(self, tenant_id: str, current: StoredGrade) -> bool:

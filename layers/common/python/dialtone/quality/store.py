@@ -18,9 +18,8 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from dialtone.dynamo import from_item, string_key, to_item
 from dialtone.errors import CallNotFound, WriteContention
@@ -55,8 +54,7 @@ def feed_sort(report: IssueReport) -> str:
     return f"{sort_timestamp(report.created_at)}#{report.id}"
 
 
-@dataclass(frozen=True)
-class StoredGrade:
+class StoredGrade(NamedTuple):
     """A call's latest grade, with the id of the request that asked for it (the grader works
     on that request only) and when it was asked for."""
 
@@ -65,8 +63,7 @@ class StoredGrade:
     requested_at: datetime
 
 
-@dataclass(frozen=True)
-class CallChange:
+class CallChange(NamedTuple):
     """What a transaction does to the call item besides checking it is live: counters added,
     grade fields set."""
 
