@@ -13,8 +13,8 @@ with `local.seed.make_call` and writes them with the store's own item builder
 (`dialtone.store._call_item`, so every index attribute is there) straight into the embedded
 endpoint's moto backend, in this process (`bench.fixture.seed_calls_direct`: no HTTP, no JSON,
 no stream records). Its pages are read by the functions the handler calls to read a page
-(`dialtone.calls.build_filters`, `dialtone.listing.plan_streams` and `read_page`), not through
-the handler, which would also need the large tenant's rollups for its `total`. Then
+(`dialtone.call_filters.build_filters`, `dialtone.listing.plan_streams` and `read_page`), not
+through the handler, which would also need the large tenant's rollups for its `total`. Then
 `list_page_cost_growth` = the items read by all those pages at 100,000 calls ÷ at 10,000.
 """
 
@@ -356,7 +356,8 @@ def run(
 def _direct_page(store: CallStore, tenant_id: str, query: dict[str, str]) -> list[Call]:
     """The first page of a query, read as the handler reads it, without its `total`."""
     from dialtone import listing
-    from dialtone.calls import ListCallsParams, build_filters
+    from dialtone.call_filters import build_filters
+    from dialtone.calls import ListCallsParams
     from dialtone.model_types import SortOrder
 
     params = ListCallsParams.model_validate(query)

@@ -5,7 +5,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 from pydantic import ValidationError
 
-from dialtone.calls import ListCallsParams, build_filters, resolve_paging
+from dialtone.call_filters import build_filters
+from dialtone.calls import ListCallsParams, resolve_paging
 from dialtone.errors import InvalidParameter
 from dialtone.model_types import CallStatus, Direction, SortOrder
 

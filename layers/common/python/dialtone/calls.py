@@ -7,17 +7,17 @@ from __future__ import annotations
 
 import heapq
 import json
-import re
 from collections.abc import Callable, Iterable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from dialtone import aws, phones, settings
+from dialtone import aws, settings
 from dialtone.auth import Principal, Scope
+from dialtone.call_filters import CallFilterParams, build_filters
 from dialtone.call_responses import (
     CallHistory,
     CallList,
@@ -30,10 +30,7 @@ from dialtone.call_responses import (
 )
 from dialtone.errors import InvalidCursor, InvalidParameter, RecordingNotAvailable
 from dialtone.model_types import (
-    CallOutcome,
     CallStatus,
-    DateOrDateTime,
-    DirectionIn,
     SortOrder,
 )
 from dialtone.models import Call, Exchange, HistoryEvent, HistoryEventType, apply_patches
@@ -72,7 +69,6 @@ class PagedReaderSettings(CallsReaderSettings):
     cursor_secret_arn: str = Field(alias="CURSOR_SECRET_ARN", min_length=1)
 
 
-_CALL_ID_FRAGMENT = re.compile(r"^[0-9a-f-]{4,36}$")
 _CURSOR_VERSION = 1
 # The deepest `offset` (and `page`) a list serves: a page at offset N reads the N calls before
 # it too, so deeper than this a client pages with `next_cursor`, whose cost does not grow.
@@ -82,25 +78,6 @@ DEFAULT_LIMIT = 20
 # How long a warm list_calls keeps a total the rollups answered, while the tenant's watermark
 # stays where it was (see `analytics.totals.TotalCounter`).
 KEEP_TOTALS_SECONDS = 30.0
-
-
-class CallFilterParams(BaseModel):
-    """The filters of `GET /v1/calls`, shared by the export; unknown parameters are ignored."""
-
-    model_config = ConfigDict(defer_build=True, extra="ignore", frozen=True)
-
-    start_date: DateOrDateTime | None = None
-    end_date: DateOrDateTime | None = None
-    direction: DirectionIn | None = None
-    status: CallStatus | None = None
-    outcome: CallOutcome | None = None
-    agent_id: str | None = Field(default=None, min_length=1, max_length=128)
-    batch_id: str | None = Field(default=None, min_length=1, max_length=128)
-    from_number: phones.PhoneText | None = None
-    to_number: phones.PhoneText | None = None
-    phone_number: phones.PhoneText | None = None
-    search: str | None = Field(default=None, max_length=64)
-    is_test_call: bool | None = None
 
 
 class ListCallsParams(CallFilterParams):
@@ -150,23 +127,6 @@ class ListCallsParams(CallFilterParams):
     order: SortOrder = SortOrder.DESC
 
 
-def _instant(value: datetime | date, end_of_day: bool) -> datetime:
-    """A UTC instant; a bare date means its first (or, for an end bound, its last) moment."""
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    moment = time.max if end_of_day else time.min
-    return datetime.combine(value, moment, tzinfo=UTC)
-
-
-def _phone(name: str, value: str | None) -> str | None:
-    if value is None:
-        return None
-    try:
-        return phones.to_e164(value)
-    except ValueError as error:
-        raise InvalidParameter(("query", name), f"{name} {error}") from error
-
-
 def resolve_paging(params: ListCallsParams) -> ListCallsParams:
     """The parameters with `page`/`page_size` turned into `limit`/`offset` (both kept, so the
     page says how it was asked for); InvalidParameter (422) when `limit`, `offset` or a cursor
@@ -211,49 +171,6 @@ def _paging_conflict(params: ListCallsParams, page_size: int, start: int) -> tup
     if params.offset not in (0, start):
         return "offset", f" (only 0, its default, or the page's start {start} agree)"
     return None
-
-
-def build_filters(params: CallFilterParams) -> listing.CallFilters:
-    """Interpret and normalise list parameters; InvalidParameter (422) names a bad one."""
-    from dialtone import listing
-
-    start = _instant(params.start_date, end_of_day=False) if params.start_date else None
-    end = _instant(params.end_date, end_of_day=True) if params.end_date else None
-    if start and end and start > end:
-        raise InvalidParameter(("query", "end_date"), "end_date must not be before start_date")
-    phone_number = _phone("phone_number", params.phone_number)
-    call_id_prefix = None
-    if params.search is not None and params.search.strip():
-        text = params.search.strip()
-        if phones.looks_like_phone(text):
-            searched = _phone("search", text)
-            if phone_number and searched != phone_number:
-                # Both must hold: no call has two different remote numbers on one side each.
-                raise InvalidParameter(("query", "search"), "search and phone_number disagree")
-            phone_number = searched
-        else:
-            fragment = text.lower()
-            if not _CALL_ID_FRAGMENT.match(fragment):
-                raise InvalidParameter(
-                    ("query", "search"),
-                    "search must be a phone number (+ and country code) "
-                    "or at least 4 characters of a call id",
-                )
-            call_id_prefix = fragment
-    return listing.CallFilters(
-        start=start,
-        end=end,
-        direction=params.direction,
-        status=params.status,
-        outcome=params.outcome,
-        agent_id=params.agent_id,
-        batch_id=params.batch_id,
-        from_number=_phone("from_number", params.from_number),
-        to_number=_phone("to_number", params.to_number),
-        phone_number=phone_number,
-        call_id_prefix=call_id_prefix,
-        is_test_call=params.is_test_call,
-    )
 
 
 class PageParams(BaseModel):

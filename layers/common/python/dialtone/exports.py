@@ -35,8 +35,9 @@ from pydantic import Field
 
 from dialtone import settings
 from dialtone.auth import Principal, Scope
+from dialtone.call_filters import CallFilterParams, build_filters
 from dialtone.call_responses import CallWithTranscript
-from dialtone.calls import CallFilterParams, CallReader, CallsReaderSettings, build_filters
+from dialtone.calls import CallReader, CallsReaderSettings
 from dialtone.model_types import CallStatus
 from dialtone.models import Call, CallAnalysis, CallCost, CallLatency, Exchange, LatencyStats
 from dialtone.store import CallStore

@@ -332,7 +332,7 @@ class StatsReader:
     def call_stats(self, principal: Principal, params: CallStatsParams) -> CallStats:
         """The figures of the tenant's calls over the range and filters asked for (InvalidParameter,
         422, for what the rollups cannot answer), with the previous period when asked."""
-        from dialtone.calls import build_filters
+        from dialtone.call_filters import build_filters
 
         principal.require(Scope.CALLS_READ)
         filters = build_filters(params)

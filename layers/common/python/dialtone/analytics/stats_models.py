@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from dialtone.calls import CallFilterParams
+from dialtone.call_filters import CallFilterParams
 from dialtone.model_types import ApiModel
 
 MAX_GROUPS = 500
