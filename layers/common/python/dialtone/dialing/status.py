@@ -19,22 +19,21 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
-from dialtone import settings
+from dialtone import aws, settings
 from dialtone.auth import Principal, Scope
 from dialtone.dialing.counters import DialQueueCounts, read_counts
 from dialtone.dialing.limiter import interval_us
 from dialtone.model_types import ApiModel, CallStatus, Timestamp
-from dialtone.models import Call
 from dialtone.settings import EnvSettings
 
 if TYPE_CHECKING:
     from dialtone.accounts import AccountStore, Tenant
     from dialtone.dialing.limiter import RateLimiter
-    from dialtone.store import CallStore
+    from dialtone.models import Call
 
 
 class DialQueueSettings(EnvSettings):
@@ -62,13 +61,15 @@ class DialQueueView:
 
     def __init__(
         self,
-        calls: CallStore,
+        calls_table: str,
         accounts: AccountStore,
         limiter: RateLimiter,
         clock: Callable[[], float] = time.time,
         account_dial_rate: int = 1,
+        dynamodb: Any | None = None,
     ) -> None:
-        self.calls = calls
+        self.calls_table = calls_table
+        self._dynamodb = dynamodb
         self.accounts = accounts
         self.limiter = limiter
         self.clock = clock
@@ -76,7 +77,8 @@ class DialQueueView:
 
     def counts(self, tenant_id: str) -> DialQueueCounts:
         """The tenant's dial queue counters (a fixed number of items read)."""
-        return read_counts(self.calls.dynamodb, self.calls.table_name, tenant_id)
+        dynamodb = self._dynamodb or aws.client("dynamodb")
+        return read_counts(dynamodb, self.calls_table, tenant_id)
 
     def next_slot_at(self, tenant: Tenant) -> datetime:
         """When the tenant's telephony account may place its next call (now, if it is idle)."""
@@ -127,11 +129,10 @@ def view() -> DialQueueView:
     """The dial queue view of this execution environment (dialer status, get_call)."""
     from dialtone.accounts import AccountStore
     from dialtone.dialing.limiter import RateLimiter
-    from dialtone.store import CallStore
 
     config = settings.load(DialQueueSettings)
     return DialQueueView(
-        CallStore(config.calls_table),
+        config.calls_table,
         AccountStore(config.accounts_table),
         RateLimiter(config.rate_limit_table),
         account_dial_rate=config.account_dial_rate,
