@@ -50,7 +50,8 @@ GOAL = 1.3
 # shared machine only ever adds time, in bursts that a handler run and the floor run next to it
 # need not share, so a ratio of medians wandered with them: of one run of 44 functions, 9 runs
 # each, medians of the first 5 gave 0.83 to 1.54 (mean 1.20), the fastest of 9 gave 0.91 to 1.32
-# (mean 1.22). Medians of 3 had moved by up to 0.22 between two runs of the same code.
+# (mean 1.22): about the same mean, far less spread (so in two later runs). Medians of 3 had
+# moved by up to 0.22 between two runs of the same code.
 RUNS = int(os.environ.get("BENCH_COLD_START_RUNS", "7"))
 # While working on a few handlers: `BENCH_COLD_START_FUNCTIONS=get_call,list_calls python -m
 # bench cold_start` measures only those (and checks the imports of no other function).

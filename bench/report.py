@@ -173,7 +173,8 @@ delivery latency.
   medians too: another process on this shared machine only ever adds time, in bursts that a
   handler run and the floor run next to it need not share. Of one run of 44 functions, 9 runs
   each, medians of the first 5 gave ratios from 0.83 to 1.54 (mean 1.20); the fastest of 9 gave
-  0.91 to 1.32 (mean 1.22), higher on average and far less spread. The child has
+  0.91 to 1.32 (mean 1.22). In two later runs of 7 the means were as close (medians 1.22 and
+  1.21, the fastest 1.20 and 1.22) and the fastest always far less spread. The child has
   Lambda's `AWS_LAMBDA_FUNCTION_NAME`, so a handler's init runs as in Lambda
   (`dialtone.startup`: collection paused while its modules load and, for an API function, while
   it answers its first request; what was built is then frozen).
