@@ -1,8 +1,8 @@
 """The filters of a list of calls (`GET /v1/calls`, and the export and stats that take the same
 parameters): the query parameters, and the normalised filters they become.
 
-Apart from `dialtone.calls` so that the stats and the export take them without the call
-routes' reading rules and response models.
+Apart from `dialtone.calls` so that the stats take them without the call routes' reading rules
+and response models.
 """
 
 from __future__ import annotations

@@ -29,10 +29,7 @@ from dialtone.call_responses import (
     Turn,
 )
 from dialtone.errors import InvalidCursor, InvalidParameter, RecordingNotAvailable
-from dialtone.model_types import (
-    CallStatus,
-    SortOrder,
-)
+from dialtone.model_types import CallStatus, SortOrder
 from dialtone.models import Call, Exchange, HistoryEvent, HistoryEventType, apply_patches
 from dialtone.settings import EnvSettings
 from dialtone.store import CallStore, StoredCall

@@ -19,14 +19,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pydantic import Field
 
-from dialtone import aws, settings
+from dialtone import settings
 from dialtone.auth import Principal, Scope
 from dialtone.dialing.counters import DialQueueCounts, read_counts
 from dialtone.dialing.limiter import interval_us
+from dialtone.dynamo import TableStore
 from dialtone.model_types import ApiModel, CallStatus, Timestamp
 from dialtone.settings import EnvSettings
 
@@ -61,15 +62,13 @@ class DialQueueView:
 
     def __init__(
         self,
-        calls_table: str,
+        calls: TableStore,
         accounts: AccountStore,
         limiter: RateLimiter,
         clock: Callable[[], float] = time.time,
         account_dial_rate: int = 1,
-        dynamodb: Any | None = None,
     ) -> None:
-        self.calls_table = calls_table
-        self._dynamodb = dynamodb
+        self.calls = calls
         self.accounts = accounts
         self.limiter = limiter
         self.clock = clock
@@ -77,8 +76,7 @@ class DialQueueView:
 
     def counts(self, tenant_id: str) -> DialQueueCounts:
         """The tenant's dial queue counters (a fixed number of items read)."""
-        dynamodb = self._dynamodb or aws.client("dynamodb")
-        return read_counts(dynamodb, self.calls_table, tenant_id)
+        return read_counts(self.calls.dynamodb, self.calls.table_name, tenant_id)
 
     def next_slot_at(self, tenant: Tenant) -> datetime:
         """When the tenant's telephony account may place its next call (now, if it is idle)."""
@@ -132,7 +130,7 @@ def view() -> DialQueueView:
 
     config = settings.load(DialQueueSettings)
     return DialQueueView(
-        config.calls_table,
+        TableStore(config.calls_table),
         AccountStore(config.accounts_table),
         RateLimiter(config.rate_limit_table),
         account_dial_rate=config.account_dial_rate,
