@@ -182,7 +182,7 @@ class PageParams(BaseModel):
 class SearchCallsRequest(BaseModel):
     """`POST /v1/calls/search`: 1 to 100 call ids (UUIDs); duplicates are answered once."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="ignore", frozen=True)
 
     call_ids: list[UUID] = Field(min_length=1, max_length=100)
 

@@ -343,7 +343,7 @@ Milliseconds = Annotated[
 class PatchChanges(BaseModel):
     """What a `patch` event replaces in the event it corrects (only the fields sent)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     name: str | None = Field(default=None, max_length=128)
     text: str | None = Field(default=None, max_length=MAX_TEXT)

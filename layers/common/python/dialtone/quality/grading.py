@@ -59,7 +59,7 @@ class GraderFunctionSettings(GraderSettings):
 class GradeRequest(BaseModel):
     """The grade queue's message: which pending grade of which call to give."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     tenant_id: str = ResourceName
     call_id: str = ResourceName
@@ -76,6 +76,8 @@ class GradeOutcome(StrEnum):
 
 class TenantQuality(BaseModel):
     """A tenant's quality settings (defaults for a tenant the accounts table does not hold)."""
+
+    model_config = ConfigDict(defer_build=True)
 
     grade_refresh_hours: int = DEFAULT_GRADE_REFRESH_HOURS
     grade_issue_threshold: float = DEFAULT_GRADE_ISSUE_THRESHOLD

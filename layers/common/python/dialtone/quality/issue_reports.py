@@ -63,7 +63,7 @@ class IssueReportFeed(ApiModel):
 class IssueFeedParams(BaseModel):
     """`GET /v1/issue-reports` query parameters; unknown ones are ignored."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="ignore", frozen=True)
 
     severity: IssueSeverity | None = None
     category: IssueCategory | None = None

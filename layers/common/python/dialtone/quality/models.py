@@ -139,7 +139,7 @@ DESCRIPTION_MAX_CHARS = 4000
 class IssueReportCreate(BaseModel):
     """`POST /v1/calls/{call_id}/issue-reports`."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     title: Annotated[str, Field(min_length=1, max_length=TITLE_MAX_CHARS), TRIMMED, NOT_BLANK]
     description: Annotated[str, Field(max_length=DESCRIPTION_MAX_CHARS), TRIMMED] | None = None

@@ -80,7 +80,7 @@ class WebhookEvent(BaseModel):
     """One event, as produced from a stream record (or by the test endpoint). `id` is stable for
     the transition it stands for, so producing it again is recognised."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     id: str
     tenant_id: str
@@ -103,6 +103,8 @@ class WebhookEvent(BaseModel):
 class DeliveryMessage(BaseModel):
     """A message on the delivery queue: one event for one subscription. `delivery_id` is the
     `webhook-id` header, the same on every attempt."""
+
+    model_config = ConfigDict(defer_build=True)
 
     tenant_id: str
     subscription_id: str

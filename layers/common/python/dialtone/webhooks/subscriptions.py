@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from botocore.exceptions import ClientError
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from dialtone.dynamo import TableStore, condition_failed, from_item, string_key, to_item
 from dialtone.errors import WebhookChanged, WebhookLimitReached, WebhookNotFound
@@ -57,6 +57,8 @@ FAILING_REASON = "Every delivery failed for 3 days (since {since})"
 class SigningSecret(BaseModel):
     """One of a subscription's signing secrets; `expires_at` is None for the current one."""
 
+    model_config = ConfigDict(defer_build=True)
+
     secret: str
     expires_at: datetime | None = None
 
@@ -66,6 +68,8 @@ class SigningSecret(BaseModel):
 
 
 class _Secrets(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     secrets: list[SigningSecret] = []
 
 

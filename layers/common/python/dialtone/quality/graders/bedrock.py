@@ -84,7 +84,7 @@ class MalformedAnswer(Exception):
 
 
 class AnswerCriterion(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(defer_build=True, extra="ignore")
 
     name: str
     score: Score
@@ -95,7 +95,7 @@ class ModelAnswer(BaseModel):
     """The answer the prompt asks for: every criterion of BEDROCK_CRITERIA once, and a
     summary."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(defer_build=True, extra="ignore")
 
     criteria: list[AnswerCriterion]
     summary: str = Field(min_length=1)
