@@ -10,7 +10,7 @@ from dialtone.auth import Scope
 from dialtone.errors import CallNotFound, CallNotGraded
 from dialtone.http import Path, Response
 from dialtone.observability import api_handler
-from dialtone.quality import grading
+from dialtone.quality import grades
 from dialtone.quality.models import Grade
 
 app = http.create_app()
@@ -27,7 +27,7 @@ app = http.create_app()
     ),
 )
 def get_call_grade(call_id: Annotated[UUID, Path()]) -> Response[Any]:
-    grade = grading.service().get_grade(http.principal(app), str(call_id))
+    grade = grades.latest_grade(http.principal(app), str(call_id))
     return http.json_response(grade)
 
 

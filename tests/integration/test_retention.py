@@ -185,6 +185,12 @@ def expire(dynamodb: Any, table: str, tenant_id: str, call_id: str, at: float) -
         ("get_call_transcript", "GET /v1/calls/{call_id}/transcript", Scope.CALLS_READ),
         ("get_call_history", "GET /v1/calls/{call_id}/history", Scope.CALLS_READ),
         ("get_call_recording", "GET /v1/calls/{call_id}/recording", Scope.CALLS_READ),
+        ("get_call_grade", "GET /v1/calls/{call_id}/grade", Scope.CALLS_READ),
+        (
+            "list_call_issue_reports",
+            "GET /v1/calls/{call_id}/issue-reports",
+            Scope.CALLS_READ,
+        ),
     ],
 )
 def test_a_call_past_its_expiry_is_not_found(
@@ -356,6 +362,8 @@ def test_a_call_being_erased_is_neither_readable_nor_writable_until_erased(
         ("get_call_transcript", "GET /v1/calls/{call_id}/transcript"),
         ("get_call_history", "GET /v1/calls/{call_id}/history"),
         ("get_call_recording", "GET /v1/calls/{call_id}/recording"),
+        ("get_call_grade", "GET /v1/calls/{call_id}/grade"),
+        ("list_call_issue_reports", "GET /v1/calls/{call_id}/issue-reports"),
     ]:
         got = call_request(function, route, tenant, call_id, Scope.CALLS_READ)
         assert got["statusCode"] == 404, function

@@ -347,7 +347,7 @@ class CallReader:
 
         page = page or PageParams()
         principal.require(Scope.CALLS_READ)
-        self.store.get_call(principal.tenant_id, call_id)
+        self.store.require_call(principal.tenant_id, call_id)
         cursors = self._cursors(principal, call_id, "exchanges")
         exchanges, next_cursor = call_pages.exchanges_page(
             self.store, cursors, page.limit, page.cursor
@@ -392,7 +392,7 @@ class CallReader:
 
         page = page or PageParams()
         principal.require(Scope.CALLS_READ)
-        self.store.get_call(principal.tenant_id, call_id)
+        self.store.require_call(principal.tenant_id, call_id)
         cursors = self._cursors(principal, call_id, "history")
         events, next_cursor = call_pages.history_page(self.store, cursors, page.limit, page.cursor)
         return CallHistory(call_id=call_id, events=events, next_cursor=next_cursor)

@@ -1067,18 +1067,33 @@ class CallStore(TableStore):
     # Reading
 
     def get_call(self, tenant_id: str, call_id: str, consistent: bool = False) -> StoredCall:
-        response = self.dynamodb.get_item(
-            TableName=self.table_name,
-            Key=string_key(pk=call_pk(tenant_id, call_id), sk=CALL_SK),
-            ConsistentRead=consistent,
-        )
+        return stored_call(self._live_call_item(tenant_id, call_id, consistent))
+
+    def require_call(self, tenant_id: str, call_id: str) -> None:
+        """That the call exists and is live, for a route that reads the call's children and not
+        the call: CallNotFound, CallErasing or CallExpired as `get_call` raises them, from the
+        three attributes they are decided by."""
+        self._live_call_item(tenant_id, call_id, False, projection="pk, erasing, expires_at")
+
+    def _live_call_item(
+        self, tenant_id: str, call_id: str, consistent: bool, projection: str | None = None
+    ) -> dict[str, Any]:
+        request: dict[str, Any] = {
+            "TableName": self.table_name,
+            "Key": string_key(pk=call_pk(tenant_id, call_id), sk=CALL_SK),
+            "ConsistentRead": consistent,
+        }
+        if projection is not None:
+            request["ProjectionExpression"] = projection
+        response = self.dynamodb.get_item(**request)
         if "Item" not in response:
             raise CallNotFound()
-        if "erasing" in response["Item"]:
+        item: dict[str, Any] = response["Item"]
+        if "erasing" in item:
             raise CallErasing()
-        if _expired(response["Item"]):
+        if _expired(item):
             raise CallExpired()
-        return stored_call(response["Item"])
+        return item
 
     def get_calls(self, tenant_id: str, call_ids: Sequence[str]) -> dict[str, StoredCall]:
         """The tenant's calls among `call_ids` (at most 100, no duplicates), by id; an unknown

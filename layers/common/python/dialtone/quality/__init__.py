@@ -1,6 +1,6 @@
 """Quality: grading calls and the issue reports filed against them.
 
-- `grading`: asking for a call's grade, reading it, and the grader function's work;
+- `grading`: asking for a call's grade, and the grader function's work; `grades`: reading it;
 - `issue_reports`: filing and listing issue reports;
 - `models`: the shapes the API shows; `store`: grades and reports in the quality table;
 - `graders`: the grader interface (`base`) and its two implementations, the default `rubric`

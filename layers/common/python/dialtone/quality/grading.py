@@ -1,5 +1,5 @@
-"""Grading calls: asking for a grade (`POST /v1/calls/{call_id}/grade`), reading it, and the
-grader's work on each request taken from the grade queue.
+"""Grading calls: asking for a grade (`POST /v1/calls/{call_id}/grade`) and the grader's work on
+each request taken from the grade queue (reading a grade is `dialtone.quality.grades`).
 
 A request stores a `pending` grade with a new grade id, then queues that id. The grader grades
 the call and stores the outcome only if that grade is still the pending one it was asked for,
@@ -28,7 +28,7 @@ from dialtone.accounts import (
     AccountStore,
 )
 from dialtone.auth import Principal, Scope
-from dialtone.errors import CallNotFound, CallNotGraded, GradeQueueUnavailable, TenantNotFound
+from dialtone.errors import CallNotFound, GradeQueueUnavailable, TenantNotFound
 from dialtone.observability import logger
 from dialtone.quality.config import GraderSettings
 from dialtone.quality.models import Grade, GradeStatus, IssueReport, IssueReportCreate, IssueSource
@@ -41,8 +41,8 @@ if TYPE_CHECKING:
 
 
 class GradingSettings(EnvSettings):
-    """`POST /v1/calls/{call_id}/grade` and `GET` of a grade: calls, tenants (how long a
-    grade stands), the grade queue, and which grader a pending grade names."""
+    """`POST /v1/calls/{call_id}/grade`: calls, tenants (how long a grade stands), the grade
+    queue, and which grader a pending grade names."""
 
     calls_table: str = Field(alias="CALLS_TABLE", min_length=1)
     accounts_table: str = Field(alias="ACCOUNTS_TABLE", min_length=1)
@@ -124,7 +124,7 @@ def _now() -> datetime:
 
 
 class GradingService:
-    """Asks for grades and reads them."""
+    """Asks for grades."""
 
     def __init__(
         self,
@@ -145,15 +145,6 @@ class GradingService:
         """The deployment's grader (whose name a pending grade carries), made when a grade is
         first started: reading one needs none."""
         return self._make_grader()
-
-    def get_grade(self, principal: Principal, call_id: str) -> Grade:
-        """The call's latest grade; CallNotFound, or CallNotGraded when never graded."""
-        principal.require(Scope.CALLS_READ)
-        self.store.get_call(principal.tenant_id, call_id)
-        stored = self.store.get_grade(principal.tenant_id, call_id)
-        if stored is None:
-            raise CallNotGraded()
-        return stored.grade
 
     def request_grade(self, principal: Principal, call_id: str, force: bool = False) -> Grade:
         """Start grading the call (a `pending` grade, queued), unless it has a pending grade
@@ -274,7 +265,7 @@ def parse_request(body: str | dict[str, Any]) -> GradeRequest:
 
 @settings.per_environment
 def service() -> GradingService:
-    """The grading service of this execution environment (the grade routes)."""
+    """The grading service of this execution environment (`POST /v1/calls/{call_id}/grade`)."""
     config = settings.load(GradingSettings)
     grader_config = settings.load(GraderSettings)
     return GradingService(

@@ -140,7 +140,7 @@ class IssueReports:
     def for_call(self, principal: Principal, call_id: str) -> CallIssueReports:
         """The call's reports, newest first."""
         principal.require(Scope.CALLS_READ)
-        self.store.get_call(principal.tenant_id, call_id)
+        self.store.require_call(principal.tenant_id, call_id)
         reports = self.store.list_reports(principal.tenant_id, call_id)
         return CallIssueReports(call_id=call_id, issue_reports=reports)
 
