@@ -257,6 +257,67 @@ def test_a_caller_whose_writes_are_slow_promises_earlier(table: str) -> None:
     assert second - first >= (interval_us(1) - gate_tolerance_us(1)) / 1e6
 
 
+class StallOnce(SlowFirstAnswer):
+    """A DynamoDB client whose gate writes are answered at once, but for one, the `nth`, which
+    stalls (applied at once, answered `delay` late)."""
+
+    def __init__(self, client: Any, delay: float, nth: int) -> None:
+        super().__init__(client, delay)
+        self.nth = nth
+
+    def update_item(self, **request: Any) -> Any:
+        answer = self.client.update_item(**request)
+        if "last_sent_us" in request["UpdateExpression"]:
+            self.gate_writes += 1
+            if self.gate_writes == self.nth:
+                time.sleep(self.delay)
+        return answer
+
+
+def test_one_stalled_write_does_not_make_every_later_promise_late(table: str) -> None:
+    # Given a caller whose fourth gate write stalled for 0.2 s (twice the lead) among quick ones
+    from dialtone import aws
+
+    name = account()
+    stalling = StallOnce(aws.client("dynamodb"), delay=0.2, nth=4)
+    caller = RateLimiter(table, dynamodb=stalling)
+    for _ in range(4):
+        caller.pass_gate(name, 20)
+    # When it looks at how long before a promise it must write it
+    lead = caller.gate_lead()
+    # Then the one stall is not taken for a slow table: the lead is the usual one
+    assert lead == pytest.approx(GATE_LEAD)
+    # But a second stall is: the lead covers two of them
+    stalling.nth = stalling.gate_writes + 1
+    caller.pass_gate(name, 20)
+    assert caller.gate_lead() >= 2 * 0.2
+
+
+def test_a_promise_is_written_half_an_interval_ahead_at_a_low_rate(limiter: RateLimiter) -> None:
+    # At 1 call/s, a write that stalls up to half a second is still answered before its slot;
+    # at 10 calls/s the lead's double is already more than half an interval
+    assert limiter.promise_ahead(1) == pytest.approx(interval_us(1) / 2e6)
+    assert limiter.promise_ahead(1) > 2 * GATE_LEAD
+    assert limiter.promise_ahead(10) == pytest.approx(2 * GATE_LEAD)
+
+
+def test_a_write_that_stalls_less_than_the_promises_advance_keeps_the_slot(table: str) -> None:
+    # Given a caller with a slot at 1 call/s whose promise write stalls for 0.3 s (more than
+    # the lead: written only twice the lead ahead, it would be answered after the slot)
+    from dialtone import aws
+
+    name = account()
+    slow = SlowFirstAnswer(aws.client("dynamodb"), delay=0.3)
+    caller = RateLimiter(table, dynamodb=slow)
+    slot = caller.reserve(name, 1) + 0.6
+    # When it promises its send as far ahead of the slot as it is told
+    time.sleep(max(0.0, slot - caller.promise_ahead(1) - time.time()))
+    moment = caller.pass_gate(name, 1, at=slot)
+    # Then the promise was kept: one write, and the call leaves at its slot
+    assert slow.gate_writes == 1
+    assert slot <= moment <= slot + gate_tolerance_us(1) / 1e6
+
+
 def test_a_slot_is_not_reserved_before_the_send_gate_opens(table: str) -> None:
     # Given an account whose caller reserved a slot, then passed the gate half a second late
     clock = [1_800_000_000.0]

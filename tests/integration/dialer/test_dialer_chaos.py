@@ -370,7 +370,7 @@ class InstantLimiter:
         self.chaos.step("limiter.reserve")
         return time.time()
 
-    def gate_lead(self) -> float:
+    def promise_ahead(self, rate_per_second: float) -> float:
         return 0.0
 
     def pass_gate(

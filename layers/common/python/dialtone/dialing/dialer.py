@@ -377,10 +377,10 @@ class Dialer:
         slot = self.limiter.reserve(account, rate, latest=latest)
         wait = max(0.0, slot - self.clock())
         self._measure("LimiterWait", wait * 1000)
-        # The send is promised shortly before the slot (in slot order), for the slot: twice the
-        # write's lead before it, so that a sleep that ends late still leaves the lead (a
-        # promise later than the slot would delay every call after it).
-        early = wait - 2 * self.limiter.gate_lead()
+        # The send is promised shortly before the slot (in slot order), for the slot: early
+        # enough that a late sleep or a stalled write still leaves the write's lead (a promise
+        # later than the slot would delay every call after it).
+        early = wait - self.limiter.promise_ahead(rate)
         if early > 0:
             self.sleep(early)
         return Turn(slot, self.limiter.pass_gate(account, rate, latest=latest, at=slot))

@@ -247,11 +247,22 @@ class RateLimiter:
 
     def gate_lead(self) -> float:
         """How long before the moment it promises (seconds) this caller writes its promise:
-        `GATE_LEAD`, or twice its slowest recent gate write when that is more (at most
-        `MAX_GATE_LEAD`), so that the write is answered before the promised moment; a promise
-        answered after it cannot be kept, and is made again, later."""
-        slowest = max(self._gate_writes, default=0.0)
-        return min(MAX_GATE_LEAD, max(GATE_LEAD, 2 * slowest))
+        `GATE_LEAD`, or twice the second slowest of its recent gate writes when that is more
+        (at most `MAX_GATE_LEAD`), so that the write is answered before the promised moment; a
+        promise answered after it cannot be kept, and is made again, later. The second
+        slowest: one write that stalled (a pause of the table's server) is not taken for a
+        slow table, which would delay every promise made again for the next writes; two are."""
+        recent = sorted(self._gate_writes)
+        typical = recent[-2] if len(recent) > 1 else max(recent, default=0.0)
+        return min(MAX_GATE_LEAD, max(GATE_LEAD, 2 * typical))
+
+    def promise_ahead(self, rate_per_second: float) -> float:
+        """How long before its slot a caller writes the promise of its send (seconds): twice
+        the lead, so that a sleep that ends late still leaves the lead; and at least half an
+        interval, so that at a low rate a write that stalls that long is still answered before
+        the slot, rather than costing the slot (a promise made again is later than the slot,
+        and delays every call after it)."""
+        return max(2 * self.gate_lead(), interval_us(rate_per_second) / 2_000_000)
 
     def _sleep_until(self, moment: int) -> int:
         """Sleep until `moment` (microseconds); the clock when awake. Until `FINAL_STEPS`
