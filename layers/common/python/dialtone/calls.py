@@ -596,15 +596,21 @@ def paged_reader() -> CallReader:
 def call_reader() -> CallReader:
     """The call reader of get_call, which also shows where a queued call stands in the dial
     queue (`queue_position`, `dial_at_estimate`)."""
-    from dialtone.dialing.status import view
-
     config = settings.load(CallsReaderSettings)
     return CallReader(
         CallStore(config.calls_table),
         config.recordings_bucket,
         config.recording_url_ttl_seconds,
-        queue=view,
+        queue=_dial_queue_view,
     )
+
+
+def _dial_queue_view() -> DialQueueView:
+    """The dial queue's view, its module loaded only for a queued call (most calls read are
+    not: their first read does not load the limiter and the queue counters)."""
+    from dialtone.dialing.status import view
+
+    return view()
 
 
 @settings.per_environment
