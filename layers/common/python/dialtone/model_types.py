@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, PlainSerializer
-from pydantic_core import PydanticCustomError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, GetCoreSchemaHandler
+from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 
 def format_timestamp(value: datetime) -> str:
@@ -23,7 +23,23 @@ def format_timestamp(value: datetime) -> str:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-Timestamp = Annotated[datetime, PlainSerializer(format_timestamp, return_type=str)]
+class _SerializedAsTimestamp:
+    """Serializes a date-time with `format_timestamp`, to a string (in Python and in JSON).
+
+    What `PlainSerializer(format_timestamp, return_type=str)` does, with the same schemas, but
+    without importing `pydantic.functional_serializers`, whose dataclasses take about 1.4 ms of
+    every handler's cold start to make, for this one use."""
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        serialization = core_schema.plain_serializer_function_ser_schema(
+            format_timestamp, return_schema=core_schema.str_schema()
+        )
+        return cast(CoreSchema, {**handler(source), "serialization": serialization})
+
+
+Timestamp = Annotated[datetime, _SerializedAsTimestamp()]
 
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
