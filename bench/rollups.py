@@ -43,8 +43,8 @@ from bench.listing import PAIRS, ReadCounter, cases
 from bench.report import Figure, at_most
 from dialtone import aws
 from dialtone.analytics import rollups
-from dialtone.analytics.changes import CHANGE_SK
 from dialtone.analytics.rollup_store import RollupStore
+from dialtone.analytics.rollups import CHANGE_SK
 from dialtone.analytics.stream import build_from_items
 from dialtone.dynamo import from_item
 from dialtone.model_types import CallOutcome, CallStatus, Direction

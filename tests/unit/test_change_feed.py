@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from dialtone import store
-from dialtone.analytics.changes import feed_entry, stored_sequence
+from dialtone.analytics.changes import feed_entry
+from dialtone.analytics.rollups import stored_sequence
 from dialtone.dynamo import from_item, to_item
 from dialtone.model_types import CallStatus
 from dialtone.models import Call

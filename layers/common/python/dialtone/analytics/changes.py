@@ -58,6 +58,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from dialtone import settings
+from dialtone.analytics.rollups import CHANGE_INDEX
 from dialtone.auth import Principal, Scope
 from dialtone.errors import ChangesExpired, InvalidCursor, InvalidParameter, TenantNotFound
 from dialtone.model_types import ApiModel, IsoDateTime, Timestamp, format_timestamp
@@ -79,14 +80,11 @@ class ChangeFeedSettings(EnvSettings):
     cursor_secret_arn: str = Field(alias="CURSOR_SECRET_ARN", min_length=1)
 
 
-CHANGE_SK = "CHANGE"
-CHANGE_INDEX = "ByChange"
 MIN_FEED_WINDOW = timedelta(days=7)
 READ_LAG = timedelta(seconds=5)
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 
-SEQUENCE_DIGITS = 40  # DynamoDB stream sequence numbers have 21 to 40 digits
 _KEY_TIME_CHARS = len(sort_timestamp(datetime(2000, 1, 1, tzinfo=UTC)))
 _CURSOR_VERSION = 1
 _CURSOR_QUERY = "changes"
@@ -200,20 +198,6 @@ def feed_window_of(stored: StoredCall) -> timedelta | None:
     return max(MIN_FEED_WINDOW, datetime.fromtimestamp(expires_at, UTC) - counted_from)
 
 
-FEED_ATTRIBUTES = (
-    "change_tenant",
-    "change_key",
-    "change",
-    "changed_at",
-    "call_id",
-    "call",
-    "reason",
-    "feed_expires_at",
-)
-"""The attributes of a call's analytics item that make its feed entry (the rest is the rollups'
-state of the call, written in the same put: see `dialtone.analytics.rollup_store`)."""
-
-
 @dataclass(frozen=True)
 class FeedEntry:
     """What a stream record leaves in the feed: the call's new state, and when it expires."""
@@ -262,11 +246,6 @@ def _entry(
     window = feed_window_of(stored)
     expires_at = None if window is None else int((now + window).timestamp()) + 1
     return FeedEntry(stored, ChangeKind.DELETED, state, expires_at)
-
-
-def stored_sequence(sequence: int) -> str:
-    """A stream sequence number as the item keeps it: zero-padded, so strings sort as numbers."""
-    return f"{sequence:0{SEQUENCE_DIGITS}d}"
 
 
 def feed_entry(record: Mapping[str, Any], now: datetime) -> FeedEntry | None:

@@ -33,12 +33,25 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from dialtone.analytics import changes, rollups
-from dialtone.analytics.changes import FEED_ATTRIBUTES, ChangeKind, FeedEntry
-from dialtone.analytics.rollups import STATE_SK, CallFacts, Contribution, Key, Layout
+from dialtone.analytics import rollups
+from dialtone.analytics.rollups import (
+    CHANGE_INDEX,
+    CHANGE_SK,
+    FEED_ATTRIBUTES,
+    STATE_SK,
+    CallFacts,
+    Contribution,
+    Key,
+    Layout,
+    stored_sequence,
+)
 from dialtone.dynamo import TableStore, from_item, string_key, to_item
+
+if TYPE_CHECKING:
+    # The change feed (its reading and its models) is not loaded to read rollups.
+    from dialtone.analytics.changes import FeedEntry
 
 MAX_ACTIONS = 100
 # A transaction carries at most 4 MB: the call objects of one stay under 3 MB.
@@ -336,8 +349,8 @@ class RollupStore(TableStore):
         item = to_item(
             {
                 "pk": pending.call_pk,
-                "sk": changes.CHANGE_SK,
-                "seq": changes.stored_sequence(change.sequence),
+                "sk": CHANGE_SK,
+                "seq": stored_sequence(change.sequence),
                 "facts": facts.stored() if facts else None,
                 "expires_at": _item_expiry(change, feed, now),
             }
@@ -390,7 +403,7 @@ class RollupStore(TableStore):
         tenants = sorted(set(tenant_ids))
         legacy: dict[str, dict[str, Any]] = {}
         found: dict[str, dict[str, Any]] = {}
-        keys = [string_key(pk=pk, sk=sk) for pk in call_pks for sk in (changes.CHANGE_SK, STATE_SK)]
+        keys = [string_key(pk=pk, sk=sk) for pk in call_pks for sk in (CHANGE_SK, STATE_SK)]
         keys += [string_key(pk=rollups.layout_pk(t), sk=rollups.LAYOUT_SK) for t in tenants]
         for item in self.get_items(keys, consistent=True):
             pk, sk = item["pk"]["S"], item["sk"]["S"]
@@ -439,7 +452,7 @@ class RollupStore(TableStore):
         write is being retried, can be missing for as long as that takes (seconds)."""
         response = self.dynamodb.query(
             TableName=self.table_name,
-            IndexName=changes.CHANGE_INDEX,
+            IndexName=CHANGE_INDEX,
             KeyConditionExpression="#tenant = :tenant",
             # (the change's whole entry is projected to the index: only its time is read)
             ProjectionExpression="#at",
@@ -526,6 +539,8 @@ def _pending(
 def _feed_entry(newer: list[CallChange]) -> FeedEntry | None:
     """The feed entry of the newest change that has one; shown as created when the call's
     creation is among the changes (created and changed within one batch)."""
+    from dialtone.analytics.changes import ChangeKind
+
     shown = [c for c in newer if c.feed is not None]
     if not shown:
         return None

@@ -77,6 +77,33 @@ as that consumer counted them, so a call rolled up before an upgrade moves its c
 leaving negative ones behind (readers add up every shard of a period, so a count moving from
 one shard to another changes no figure)."""
 STATE_SK = "ROLLUP"
+
+# The call's own analytics item (pk `T#<tenant>#C#<call>`): its sort key, shared by the change
+# feed (`dialtone.analytics.changes`) and the rollups' state of the call
+# (`dialtone.analytics.rollup_store`), and the index that lists a tenant's items in the order
+# of their latest change.
+CHANGE_SK = "CHANGE"
+CHANGE_INDEX = "ByChange"
+SEQUENCE_DIGITS = 40  # DynamoDB stream sequence numbers have 21 to 40 digits
+FEED_ATTRIBUTES = (
+    "change_tenant",
+    "change_key",
+    "change",
+    "changed_at",
+    "call_id",
+    "call",
+    "reason",
+    "feed_expires_at",
+)
+"""The attributes of a call's analytics item that make its feed entry (the rest is the rollups'
+state of the call, written in the same put: see `dialtone.analytics.rollup_store`)."""
+
+
+def stored_sequence(sequence: int) -> str:
+    """A stream sequence number as the item keeps it: zero-padded, so strings sort as numbers."""
+    return f"{sequence:0{SEQUENCE_DIGITS}d}"
+
+
 """The sort key of a call's rollup state before its change-feed item held it (read, and taken
 over, so that calls rolled up by an earlier consumer move their counts correctly)."""
 MICROS = 1_000_000
