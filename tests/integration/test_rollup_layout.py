@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import random
 from collections import Counter
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -142,7 +141,7 @@ def test_a_day_of_many_agents_gets_more_shards_and_every_call_still_counts(
     assert _counts(items, "s:") == Counter({"s:failed": 20, "s:completed": AGENTS - 20})
     assert _counts(items, "a:") == Counter({f"a:{agent}": 1 for agent in CROWDED})
     assert all(int(v["N"]) >= 0 for item in items.values() for v in item.values() if "N" in v)
-    failed = counter.total(tenant_id, replace(whole_day, status=CallStatus.FAILED))
+    failed = counter.total(tenant_id, whole_day._replace(status=CallStatus.FAILED))
     assert failed is not None
     assert failed.total == 20
     assert _stats_calls(tenant, status="failed") == 20

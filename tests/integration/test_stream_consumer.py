@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import random
 import uuid
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -52,8 +51,8 @@ def test_the_sample_event_rolls_up_a_call_once_however_often_it_is_delivered(
     )
     queries = {
         "all": day,
-        "completed": replace(day, status=CallStatus.COMPLETED),
-        "queued": replace(day, status=CallStatus.QUEUED),
+        "completed": day._replace(status=CallStatus.COMPLETED),
+        "queued": day._replace(status=CallStatus.QUEUED),
     }
 
     def totals() -> dict[str, int]:

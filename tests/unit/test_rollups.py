@@ -7,7 +7,6 @@ from __future__ import annotations
 import math
 import random
 from collections import Counter
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -644,7 +643,7 @@ def test_a_call_rolled_up_while_its_state_had_an_item_of_its_own_is_taken_over()
     counter = TotalCounter(calls=None, rollup_store=store)  # type: ignore[arg-type]
     day = CallFilters(start=T0, end=T0 + DAY - timedelta(microseconds=1))
     for status, expected in ((CallStatus.COMPLETED, 1), (CallStatus.QUEUED, 0)):
-        answer = counter.total(TENANT, replace(day, status=status))
+        answer = counter.total(TENANT, day._replace(status=status))
         assert getattr(answer, "total", None) == expected
     assert (pk, "ROLLUP") not in table.items
     assert from_item(table.items[(pk, "CHANGE")])["facts"]["status"] == "completed"
@@ -732,7 +731,7 @@ def test_a_total_the_rollups_answer_is_kept_while_the_watermark_stays(
     monkeypatch.setattr("dialtone.analytics.totals.time.monotonic", lambda: clock[0])
     counter = TotalCounter(calls=None, rollup_store=store, keep_seconds=30)  # type: ignore[arg-type]
     days = CallFilters(start=T0, end=T0 + 2 * DAY - timedelta(microseconds=1))
-    status = replace(days, status=CallStatus.QUEUED)
+    status = days._replace(status=CallStatus.QUEUED)
 
     # When the same totals are asked again, the watermark where it was
     first = [counter.total(TENANT, f) for f in (days, status)]

@@ -25,7 +25,7 @@ import json
 import tempfile
 from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from types import TracebackType
@@ -246,7 +246,7 @@ class CallExporter:
         filters = build_filters(params)
         if filters.status not in (None, CallStatus.COMPLETED):
             return  # only completed calls are exported: none has another status too
-        filters = replace(filters, status=CallStatus.COMPLETED)
+        filters = filters._replace(status=CallStatus.COMPLETED)
         streams = listing.plan_streams(tenant_id, filters, ascending=False)
         for stored in listing.iter_calls(self.reader.store, streams, MAX_CALLS, ascending=False):
             yield self.reader.public_call(stored)

@@ -13,9 +13,8 @@ page it returns. A `search` that is a call-id prefix reads the calls whose ids s
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from dialtone.errors import InvalidCursor
 from dialtone.model_types import CallOutcome, CallStatus, Direction
@@ -52,8 +51,7 @@ def _pair_rank(pair: tuple[str, str]) -> tuple[int, int]:
     return ranks[0], ranks[1]
 
 
-@dataclass(frozen=True)
-class CallFilters:
+class CallFilters(NamedTuple):
     """The list filters after validation and normalisation (phone numbers in E.164)."""
 
     start: datetime | None = None
@@ -74,7 +72,7 @@ class CallFilters:
         return {k: v for k, v in values.items() if v is not None}
 
     def fingerprint_values(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if v is not None}
+        return {k: v for k, v in self._asdict().items() if v is not None}
 
 
 class _Conditions:

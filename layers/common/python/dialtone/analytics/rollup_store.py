@@ -33,7 +33,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from dialtone.analytics import rollups
 from dialtone.analytics.rollups import (
@@ -70,8 +70,7 @@ _CONTENTION = frozenset({"ConditionalCheckFailed", "TransactionConflict"})
 _TOO_LARGE = "ValidationError"
 
 
-@dataclass(frozen=True)
-class CallChange:
+class CallChange(NamedTuple):
     """One stream record of a call item: its sequence, the facts before and after, when, and
     what it shows in the change feed (None: nothing a client sees changed)."""
 

@@ -57,9 +57,8 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from dialtone.analytics import histogram
 
@@ -164,8 +163,7 @@ def first_shard(shards: int, base: int) -> int:
     return shards - base
 
 
-@dataclass(frozen=True)
-class Layout:
+class Layout(NamedTuple):
     """How many call shards a tenant's days and hours have: DAY_SHARDS and SHARDS, until an
     item of one of them is refused for outgrowing DynamoDB's 400 KB (many agents active in one
     period). The consumer then gives that kind of period twice the shards for the tenant
@@ -188,8 +186,8 @@ class Layout:
         if self.shards(period) * 2 > MAX_SHARDS:
             return None
         if period.startswith("D"):
-            return replace(self, day=self.day * 2)
-        return replace(self, hour=self.hour * 2)
+            return self._replace(day=self.day * 2)
+        return self._replace(hour=self.hour * 2)
 
     def counted(self, facts: CallFacts | None) -> CallFacts | None:
         """The facts of a call counted in this layout (counts other than the defaults are kept
@@ -198,7 +196,7 @@ class Layout:
             return None
         day = None if self.day == DAY_SHARDS else self.day
         hour = None if self.hour == SHARDS else self.hour
-        return replace(facts, day_shards=day, hour_shards=hour)
+        return facts._replace(day_shards=day, hour_shards=hour)
 
     @classmethod
     def of_item(cls, item: Mapping[str, Any] | None) -> Layout:
@@ -234,8 +232,7 @@ def number_sk(number: str) -> str:
     return f"P#{number}"
 
 
-@dataclass(frozen=True)
-class CallFacts:
+class CallFacts(NamedTuple):
     """What of a call its contribution depends on (stored on its analytics item as is)."""
 
     tenant_id: str
@@ -264,11 +261,10 @@ class CallFacts:
 
     @classmethod
     def from_values(cls, values: Mapping[str, Any]) -> CallFacts:
-        fields = cls.__dataclass_fields__
-        return cls(**{k: v for k, v in values.items() if k in fields})
+        return cls(**{k: v for k, v in values.items() if k in cls._fields})
 
     def stored(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v is not None}
+        return {k: v for k, v in self._asdict().items() if v is not None}
 
     @property
     def start(self) -> datetime:

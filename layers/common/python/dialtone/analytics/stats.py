@@ -21,9 +21,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import Field
 
@@ -101,16 +100,14 @@ _SUPPORTED_TEXT = (
 )
 
 
-@dataclass(frozen=True)
-class Piece:
+class Piece(NamedTuple):
     """Counts of one period: a rollup item's, or one call's (an edge call) in its hour."""
 
     start: datetime
     counts: Mapping[str, int]
 
 
-@dataclass(frozen=True)
-class Query:
+class Query(NamedTuple):
     """What one stats request reads and adds up."""
 
     tenant_id: str
@@ -388,7 +385,7 @@ class StatsReader:
             yield from self._edge_calls(query, edge_low, edge_high)
 
     def _edge_calls(self, query: Query, low: datetime, high: datetime) -> Iterator[Piece]:
-        edge = replace(query.filters, start=low, end=high - _TICK)
+        edge = query.filters._replace(start=low, end=high - _TICK)
         seen: set[str] = set()
         for stream in plan_streams(query.tenant_id, edge, ascending=True):
             for item in self.calls.read_all(stream):

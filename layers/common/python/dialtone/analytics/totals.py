@@ -25,9 +25,8 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from dialtone.analytics import rollups
 from dialtone.analytics.rollup_store import RollupStore
@@ -96,8 +95,7 @@ _FILTER_NAMES = (
 )
 
 
-@dataclass(frozen=True)
-class Selection:
+class Selection(NamedTuple):
     """What to add up in each rollup item for one query."""
 
     shard: tuple[str, ...]
@@ -180,8 +178,7 @@ def _period(unit: timedelta, start: datetime) -> str:
     return rollups.day_period(start) if unit == DAY else rollups.hour_period(start)
 
 
-@dataclass(frozen=True)
-class RollupTotal:
+class RollupTotal(NamedTuple):
     """A total, and until when it includes every change (None: no change of the tenant was
     rolled up yet)."""
 
@@ -337,7 +334,7 @@ class TotalCounter:
         list of these filters reads (their key ranges only: any call that can match is among
         them), and the day the walk goes on from: the day after the last of them when a partition
         holds more, else `end`. No day in between but those holds a call that can match."""
-        after = replace(filters, start=day, end=None)
+        after = filters._replace(start=day, end=None)
         found: set[datetime] = set()
         known_until = end
         for stream in plan_streams(tenant_id, after, ascending=True):
@@ -353,7 +350,7 @@ class TotalCounter:
         """The start time of the first call item at or after `moment` (of all, when None) in the
         index partitions a list of these filters reads (their key ranges only, not their
         conditions: any call that can match is among them); None when they hold none."""
-        after = replace(filters, start=moment, end=None)
+        after = filters._replace(start=moment, end=None)
         found = [self._call_starts(s, 1)[0] for s in plan_streams(tenant_id, after, ascending=True)]
         known = [starts[0] for starts in found if starts]
         return min(known) if known else None
@@ -367,7 +364,7 @@ class TotalCounter:
         first = self._next_call(tenant_id, filters, None)
         if first is None:
             return None
-        whole = replace(filters, start=None, end=None)
+        whole = filters._replace(start=None, end=None)
         lasts = [
             self._call_starts(s, 1)[0] for s in plan_streams(tenant_id, whole, ascending=False)
         ]
@@ -449,4 +446,4 @@ def _period_keys(
 
 
 def _with_range(filters: CallFilters, low: datetime, high: datetime) -> CallFilters:
-    return replace(filters, start=low, end=high)
+    return filters._replace(start=low, end=high)
