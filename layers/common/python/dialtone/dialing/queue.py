@@ -13,7 +13,6 @@ import json
 import math
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -62,11 +61,14 @@ class DialMessage(BaseModel):
         return json.dumps({"tenant_id": self.tenant_id, "call_id": self.call_id})
 
 
-@dataclass(frozen=True)
 class DialQueue:
-    """The dial queue's one writer: sends dial messages and gives received ones back."""
+    """The dial queue's one writer: sends dial messages and gives received ones back.
 
-    queue_url: str
+    (This and `DialQueueWriter` are plain classes: a dataclass compiles its generated methods
+    when the class is made, in the cold start of every handler that accepts calls.)"""
+
+    def __init__(self, queue_url: str) -> None:
+        self.queue_url = queue_url
 
     def send(self, tenant_id: str, call_id: str, delay_seconds: float = 0) -> None:
         """Send the call's dial message, visible after `delay_seconds` (whole seconds, ≤ 900)."""
@@ -113,12 +115,12 @@ class DialQueue:
             )
 
 
-@dataclass
 class DialQueueWriter:
     """The writes of the dialer and the sweeper on claimed calls, and the dial queue."""
 
-    calls: CallStore
-    queue_url: str
+    def __init__(self, calls: CallStore, queue_url: str) -> None:
+        self.calls = calls
+        self.queue_url = queue_url
 
     @property
     def queue(self) -> DialQueue:
