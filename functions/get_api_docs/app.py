@@ -8,11 +8,25 @@ import html
 from pathlib import Path
 from typing import Any
 
+from pydantic import Field
+
 from dialtone import http, settings
 from dialtone.http import Response
 from dialtone.observability import api_handler
 
 app = http.create_app()
+
+
+class DocsSettings(settings.EnvSettings):
+    """Where the API docs page loads Swagger UI from: swagger-ui-dist on a public CDN by
+    default; a mirror of it for browsers that cannot reach the CDN."""
+
+    swagger_ui_url: str = Field(
+        alias="SWAGGER_UI_URL",
+        default="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5.17.14",
+        min_length=1,
+    )
+
 
 DOCUMENT = Path(__file__).resolve().parent / "openapi.json"
 CACHE_CONTROL = "public, max-age=300"
@@ -56,7 +70,7 @@ def document() -> str:
 
 @settings.per_environment
 def page() -> str:
-    ui = settings.load(settings.DocsSettings).swagger_ui_url.rstrip("/")
+    ui = settings.load(DocsSettings).swagger_ui_url.rstrip("/")
     return PAGE.format(ui=html.escape(ui, quote=True))
 
 

@@ -298,11 +298,17 @@ class Agents:
         self.store.delete_agent(principal.tenant_id, agent_id)
 
 
+class AgentsSettings(settings.EnvSettings):
+    """The agent handlers: the accounts table, where agents live."""
+
+    accounts_table: str = Field(alias="ACCOUNTS_TABLE", min_length=1)
+
+
 @settings.per_environment
 def service() -> Agents:
     """The agent service of the agent handlers (the accounts table from the environment)."""
     return Agents(
-        AgentStore(settings.load(settings.AccountsSettings).accounts_table),
+        AgentStore(settings.load(AgentsSettings).accounts_table),
         codec_factory(),
     )
 

@@ -18,6 +18,14 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from dialtone.errors import InvalidCursor
+from dialtone.settings import EnvSettings
+
+
+class CursorSettings(EnvSettings):
+    """The secret that signs page cursors, for a service whose other routes need none."""
+
+    cursor_secret_arn: str = Field(alias="CURSOR_SECRET_ARN", default="")
+
 
 _MAC_BYTES = 16
 
@@ -87,7 +95,7 @@ def codec_factory() -> Callable[[], CursorCodec] | None:
     when the function has no CURSOR_SECRET_ARN."""
     from dialtone import settings
 
-    secret_arn = settings.load(settings.CursorSettings).cursor_secret_arn
+    secret_arn = settings.load(CursorSettings).cursor_secret_arn
     if not secret_arn:
         return None
     return lambda: cursor_codec(secret_arn)

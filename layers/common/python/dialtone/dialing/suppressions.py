@@ -194,11 +194,17 @@ class Suppressions:
         self.store.remove(principal.tenant_id, e164)
 
 
+class SuppressionsSettings(settings.EnvSettings):
+    """The do-not-call list's handlers and the dialer: the accounts table, where it lives."""
+
+    accounts_table: str = Field(alias="ACCOUNTS_TABLE", min_length=1)
+
+
 @settings.per_environment
 def store() -> SuppressionStore:
     """The do-not-call store of this function (the accounts table from the environment); the
     dialer calls `store().is_suppressed(tenant_id, e164)` before placing a call."""
-    return SuppressionStore(settings.load(settings.AccountsSettings).accounts_table)
+    return SuppressionStore(settings.load(SuppressionsSettings).accounts_table)
 
 
 @settings.per_environment
