@@ -28,11 +28,11 @@ def store() -> QualityStore:
     return QualityStore(settings.load(GradeReadSettings).calls_table)
 
 
-def latest_grade(principal: Principal, call_id: str, grades: QualityStore | None = None) -> Grade:
+def latest_grade(principal: Principal, call_id: str) -> Grade:
     """The call's latest grade; CallNotFound (or the call being erased or past its retention),
     or CallNotGraded when it was never graded."""
     principal.require(Scope.CALLS_READ)
-    grades = grades or store()
+    grades = store()
     grades.require_call(principal.tenant_id, call_id)
     stored = grades.get_grade(principal.tenant_id, call_id)
     if stored is None:
